@@ -1,0 +1,42 @@
+"""ingress-nginx: the community NGINX ingress controller (kubernetes/ingress-nginx)."""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="https://kubernetes.github.io/ingress-nginx",
+    chart="ingress-nginx",
+    version="4.13.3",
+    namespace="ingress-nginx",
+    release="ingress-nginx",
+    values="""\
+controller:
+  replicaCount: 2
+  metrics:
+    enabled: true
+  admissionWebhooks:
+    enabled: true
+""",
+)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(
+        snapshot,
+        selectors=[{"app.kubernetes.io/name": "ingress-nginx",
+                    "app.kubernetes.io/component": "controller"}],
+        charts=["ingress-nginx"],
+    )
+
+
+PLUGIN = Plugin(
+    id="ingress-nginx",
+    title="ingress-nginx",
+    category="ingress",
+    why="Routes outside HTTP(S) traffic to Services; without it nothing is reachable by name.",
+    chart=CHART,
+    detect=detect,
+)

@@ -1,0 +1,97 @@
+"""The ``k8s-essentials-tui`` command: the TUI by default, headless subcommands for scripts.
+
+Subcommands live one per module in ``tui/commands/`` (each defines ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``), so adding one touches no shared file.
+Global options are accepted before or after the subcommand, like kubectl's.
+Errors print one line on stderr and exit 2; nothing prints a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from . import __version__
+from .errors import EssentialsError
+
+PROG = "k8s-essentials-tui"
+
+
+def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--kubeconfig", metavar="PATH", default=d,
+                        help="kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
+    parser.add_argument("--context", metavar="NAME", default=d,
+                        help="kubeconfig context (default: the current context)")
+    parser.add_argument("-n", "--namespace", metavar="NS", default=d,
+                        help="namespace (default: the context's)")
+    parser.add_argument("--read-only", action="store_true",
+                        default=argparse.SUPPRESS if suppress else False,
+                        help="disable every action that changes the cluster")
+    parser.add_argument("--theme", metavar="NAME", default=d,
+                        help="dark, light, bastion (16 colours, for SSH), or a theme file")
+    parser.add_argument("--config", metavar="PATH", default=d,
+                        help="config file (default: the platform config dir's config.toml)")
+
+
+def command_modules() -> list[ModuleType]:
+    from . import commands
+
+    mods = []
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if not info.name.startswith("_"):
+            mods.append(importlib.import_module(f"{commands.__name__}.{info.name}"))
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Terminal UI for a Kubernetes cluster's week-1 essential components. "
+                    "Without a subcommand it starts the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in command_modules():
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION",
+                                                                        mod.HELP),
+                           parents=[common])
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        if getattr(args, "_run", None) is None:
+            return _run_tui(args)
+        return int(args._run(args) or 0)
+    except EssentialsError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from .app import EssentialsApp, StartOptions
+
+    options = StartOptions.from_args(args)
+    app = EssentialsApp(options)
+    app.run()
+    return int(app.return_code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,80 @@
+"""Shared plumbing for headless subcommands: connecting, output formats, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import EssentialsError
+from ..kube.session import ClusterSession, ConnectOptions
+from ..settings import Settings, load_settings
+
+T = TypeVar("T")
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+def add_output(parser: argparse.ArgumentParser, *choices: str) -> None:
+    opts = choices or ("text", "json")
+    parser.add_argument("-o", "--output", choices=opts, default=opts[0],
+                        help="output format (default: %(default)s)")
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    path = getattr(args, "config", None)
+    return load_settings(Path(path) if path else None)
+
+
+def connect_options(args: argparse.Namespace) -> ConnectOptions:
+    return ConnectOptions(kubeconfig=getattr(args, "kubeconfig", None),
+                          context=getattr(args, "context", None),
+                          namespace=getattr(args, "namespace", None))
+
+
+def run_async(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine to completion (headless commands have no app loop)."""
+    return asyncio.run(_guard(factory))
+
+
+async def _guard(factory: Callable[[], Awaitable[T]]) -> T:
+    return await factory()
+
+
+async def with_session(args: argparse.Namespace,
+                       body: Callable[[ClusterSession], Awaitable[T]]) -> T:
+    session = await ClusterSession.connect(connect_options(args))
+    try:
+        return await body(session)
+    finally:
+        await session.close()
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, sort_keys=False, default=str)
+    sys.stdout.write("\n")
+
+
+def fail(message: str) -> int:
+    print(f"k8s-essentials-tui: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def table(rows: list[list[str]], headers: list[str]) -> str:
+    """A plain, aligned text table (no colours: it goes to pipes and cron mail)."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
+    return "\n".join(lines)
+
+
+__all__ = ["EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "EssentialsError", "add_output",
+           "connect_options", "fail", "print_json", "run_async", "settings_for", "table",
+           "with_session"]

@@ -1,0 +1,91 @@
+"""Pure helpers for plugins' ``detect()`` rules: find workloads by chart labels, judge health,
+read versions. No I/O: everything comes from the :class:`~.snapshot.ClusterSnapshot`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .plugin import Detection
+from .snapshot import ClusterSnapshot
+
+
+def labels_match(obj: Mapping[str, Any], selector: Mapping[str, str]) -> bool:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return all(labels.get(k) == v for k, v in selector.items())
+
+
+def find_workloads(snapshot: ClusterSnapshot,
+                   selectors: Iterable[Mapping[str, str]]) -> list[dict[str, Any]]:
+    """Workloads matching any of the label selectors (each a dict of equalities)."""
+    sels = list(selectors)
+    return [w for w in snapshot.workloads if any(labels_match(w, s) for s in sels)]
+
+
+def ready_counts(workload: Mapping[str, Any]) -> tuple[int, int]:
+    """(ready, desired) for a Deployment, StatefulSet or DaemonSet."""
+    status = workload.get("status") or {}
+    if workload.get("kind") == "DaemonSet":
+        return int(status.get("numberReady") or 0), int(status.get("desiredNumberScheduled") or 0)
+    desired = (workload.get("spec") or {}).get("replicas")
+    desired = 1 if desired is None else int(desired)
+    return int(status.get("readyReplicas") or 0), desired
+
+
+def image_tag(workload: Mapping[str, Any]) -> str | None:
+    containers = (((workload.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
+        "containers") or []
+    for c in containers:
+        image = c.get("image") or ""
+        ref = image.split("@", 1)[0]
+        if ":" in ref.rsplit("/", 1)[-1]:
+            return ref.rsplit(":", 1)[1]
+    return None
+
+
+def helm_release_for(snapshot: ClusterSnapshot, charts: Iterable[str]) -> dict[str, Any] | None:
+    names = set(charts)
+    for rel in snapshot.helm_releases:
+        if rel.get("chart") in names and rel.get("status") != "uninstalled":
+            return rel
+    return None
+
+
+def detect_workloads(
+    snapshot: ClusterSnapshot,
+    *,
+    selectors: Iterable[Mapping[str, str]],
+    charts: Iterable[str] = (),
+    api_groups: Iterable[str] = (),
+) -> Detection:
+    """The common rule: workloads by chart labels, version from Helm or the image tag,
+    health from ready vs desired replicas, ``partial`` when only CRDs are present."""
+    workloads = find_workloads(snapshot, selectors)
+    release = helm_release_for(snapshot, charts)
+    groups = [g for g in api_groups if snapshot.has_group(g)]
+    det = Detection()
+    if not workloads:
+        if groups or release:
+            det.installed = "partial"
+            what = "CRDs" if groups else f"Helm release {release['name']}" if release else ""
+            det.problems.append(f"{what} present but no controller running")
+            det.healthy = False
+            if release:
+                det.namespace = release.get("namespace")
+                det.version = release.get("chart_version")
+        if "workloads" in snapshot.forbidden:
+            det.healthy = None
+            det.problems.append(snapshot.forbidden["workloads"])
+        return det
+    det.installed = True
+    det.namespace = (workloads[0].get("metadata") or {}).get("namespace")
+    det.version = (release or {}).get("chart_version") or image_tag(workloads[0])
+    det.healthy = True
+    for w in workloads:
+        ready, desired = ready_counts(w)
+        if ready < desired:
+            det.healthy = False
+            det.problems.append(
+                f"{w.get('kind')} {w['metadata'].get('name')}: {ready}/{desired} ready")
+    det.details["workloads"] = [f"{w.get('kind')}/{w['metadata'].get('name')}" for w in workloads]
+    return det

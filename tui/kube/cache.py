@@ -1,0 +1,235 @@
+"""One shared list+watch cache per resource type and scope, for every pane.
+
+Why: panes never poll. The first subscriber of (type, namespace, selector) starts one
+list+watch loop; later subscribers share it. The loop
+
+* lists with pagination, then watches from the list's ``resourceVersion`` with bookmarks;
+* re-lists on 410 Gone (and on an ERROR event carrying 410);
+* reconnects with exponential backoff (0.5 s .. 30 s) on network errors, keeping the last
+  known objects visible and marking itself ``stale``;
+* on 403 marks itself ``forbidden`` with the message, so a pane can say "no permission"
+  instead of failing, and retries rarely;
+* coalesces bursts of events and notifies subscribers at most every ``flush_interval``
+  seconds with what changed, so a table can update rows by key instead of rebuilding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ClusterError, ForbiddenError, GoneError, NotFoundError
+from .client import KubeClient
+from .resources import ResourceType, obj_key
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    rtype: ResourceType
+    namespace: str | None = None  # None = all namespaces / cluster scope
+    label_selector: str | None = None
+
+
+@dataclass
+class CacheChange:
+    """What changed since the last notification (keys are object UIDs)."""
+
+    cache: ResourceCache
+    upserted: set[str] = field(default_factory=set)
+    deleted: set[str] = field(default_factory=set)
+    #: True after a (re)list or a state change: subscribers should re-read everything
+    reset: bool = False
+
+
+Subscriber = Callable[[CacheChange], None]
+
+
+class ResourceCache:
+    """Objects of one type/scope kept current by a list+watch loop."""
+
+    #: states: pending -> synced | forbidden | missing | error; "stale" while reconnecting
+    def __init__(self, client: KubeClient, key: CacheKey, *, flush_interval: float = 0.1,
+                 watch_timeout: int = 300) -> None:
+        self.client = client
+        self.key = key
+        self.objects: dict[str, dict[str, Any]] = {}
+        self.resource_version = ""
+        self.state = "pending"
+        self.error: ClusterError | None = None
+        self.flush_interval = flush_interval
+        self.watch_timeout = watch_timeout
+        self.list_count = 0
+        self._subscribers: list[Subscriber] = []
+        self._pending = CacheChange(self)
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._synced = asyncio.Event()
+
+    # -- public ---------------------------------------------------------------------------
+
+    @property
+    def rtype(self) -> ResourceType:
+        return self.key.rtype
+
+    @property
+    def synced(self) -> bool:
+        return self._synced.is_set()
+
+    def items(self) -> list[dict[str, Any]]:
+        return list(self.objects.values())
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"watch {self.key.rtype.qualified}"
+            )
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+
+    async def wait_synced(self, timeout: float = 30.0) -> None:
+        """Wait until the first list finished (or failed: then raise its error)."""
+        await asyncio.wait_for(self._synced.wait(), timeout)
+        if self.state in ("forbidden", "error", "missing") and self.error is not None:
+            raise self.error
+
+    # -- loop -----------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = 0.5
+        while True:
+            try:
+                await self._list()
+                backoff = 0.5
+                while True:
+                    await self._watch()  # returns on server-side timeout: watch again
+            except asyncio.CancelledError:
+                raise
+            except GoneError:
+                log.debug("410 Gone for %s: re-listing", self.key)
+                continue
+            except ForbiddenError as exc:
+                self._set_state("forbidden", exc)
+                await asyncio.sleep(60)
+            except NotFoundError as exc:
+                # the type is not served (CRD missing): say so, look again later
+                self.objects.clear()
+                self._set_state("missing", exc)
+                await asyncio.sleep(30)
+            except ClusterError as exc:
+                self._set_state("stale" if self.objects or self.list_count else "error", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+            except Exception as exc:  # never let a bug kill the loop silently
+                log.exception("watch loop for %s failed", self.key)
+                self._set_state("error", ClusterError(f"internal error: {exc}"))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+
+    async def _list(self) -> None:
+        items, rv = await self.client.list(
+            self.key.rtype, self.key.namespace, label_selector=self.key.label_selector
+        )
+        self.list_count += 1
+        self.objects = {obj_key(o): o for o in items}
+        self.resource_version = rv
+        self.state = "synced"
+        self.error = None
+        self._pending.reset = True
+        self._synced.set()
+        self._flush_now()
+
+    async def _watch(self) -> None:
+        async for event in self.client.watch(
+            self.key.rtype, self.key.namespace, resource_version=self.resource_version,
+            label_selector=self.key.label_selector, timeout_seconds=self.watch_timeout,
+        ):
+            etype = event.get("type")
+            obj = event.get("object") or {}
+            rv = (obj.get("metadata") or {}).get("resourceVersion")
+            if rv:
+                self.resource_version = rv
+            if etype == "BOOKMARK":
+                continue
+            k = obj_key(obj)
+            if etype == "DELETED":
+                self.objects.pop(k, None)
+                self._pending.deleted.add(k)
+                self._pending.upserted.discard(k)
+            else:
+                self.objects[k] = obj
+                self._pending.upserted.add(k)
+                self._pending.deleted.discard(k)
+            self._schedule_flush()
+
+    # -- notification -----------------------------------------------------------------------
+
+    def _set_state(self, state: str, error: ClusterError | None) -> None:
+        self.state = state
+        self.error = error
+        self._pending.reset = True
+        self._synced.set()
+        self._flush_now()
+
+    def _schedule_flush(self) -> None:
+        if self._flush_handle is None:
+            loop = asyncio.get_running_loop()
+            self._flush_handle = loop.call_later(self.flush_interval, self._flush_now)
+
+    def _flush_now(self) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        change, self._pending = self._pending, CacheChange(self)
+        for callback in list(self._subscribers):
+            try:
+                callback(change)
+            except Exception:
+                log.exception("cache subscriber failed")
+
+
+class CacheRegistry:
+    """Hands out the one :class:`ResourceCache` per key; owned by the cluster session."""
+
+    def __init__(self, client: KubeClient, **cache_options: Any) -> None:
+        self.client = client
+        self._caches: dict[CacheKey, ResourceCache] = {}
+        self._options = cache_options
+
+    def get(self, rtype: ResourceType, namespace: str | None = None,
+            label_selector: str | None = None) -> ResourceCache:
+        key = CacheKey(rtype, namespace if rtype.namespaced else None, label_selector)
+        cache = self._caches.get(key)
+        if cache is None:
+            cache = ResourceCache(self.client, key, **self._options)
+            self._caches[key] = cache
+            cache.start()
+        return cache
+
+    def caches(self) -> list[ResourceCache]:
+        return list(self._caches.values())
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(c.stop() for c in self._caches.values()))
+        self._caches.clear()

@@ -1,0 +1,364 @@
+"""The async HTTP client for the apiserver: the only object that sends requests to it.
+
+Built on ``httpx.AsyncClient`` from :class:`~.config.ConnectionSettings`. Every failure is
+turned into a typed :mod:`..errors` exception with a kubectl-like message, so callers never
+see ``httpx`` or ``ssl`` exceptions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+from collections.abc import AsyncIterator, Callable, Generator
+from typing import Any
+
+import httpx
+
+from ..errors import (
+    ClusterError,
+    TimeoutError_,
+    TLSError,
+    UnauthorizedError,
+    UnreachableError,
+    status_error,
+)
+from .config import ConnectionSettings
+from .resources import ResourceType
+
+PATCH_TYPES = {
+    "merge": "application/merge-patch+json",
+    "json": "application/json-patch+json",
+    "strategic": "application/strategic-merge-patch+json",
+    "apply": "application/apply-patch+yaml",
+}
+FIELD_MANAGER = "k8s-essentials-tui"
+#: a request observer: (method, path) -- used by tests and the request counter in the UI
+RequestHook = Callable[[str, str], None]
+
+
+class _KubeAuth(httpx.Auth):
+    """Adds the Authorization header; on 401 refreshes exec/OIDC tokens once and retries."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        # sync clients are not used; the async flow below is the real one
+        if self.settings.authorization:
+            request.headers["Authorization"] = self.settings.authorization
+        yield request
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncIterator[httpx.Request]:  # type: ignore[override]
+        if self.settings.authorization is None and self.settings.refreshable:
+            await asyncio.to_thread(self.settings.refresh_authorization)
+        if self.settings.authorization:
+            request.headers["Authorization"] = self.settings.authorization
+        response = yield request
+        if response.status_code == 401 and self.settings.refreshable:
+            await asyncio.to_thread(self.settings.refresh_authorization)
+            if self.settings.authorization:
+                request.headers["Authorization"] = self.settings.authorization
+            yield request
+
+
+def build_http_client(settings: ConnectionSettings, timeout: float = 30.0) -> httpx.AsyncClient:
+    """An ``httpx.AsyncClient`` with the cluster's CA, client certificate, token and proxy."""
+    verify: ssl.SSLContext | bool
+    if settings.verify:
+        try:
+            ctx = ssl.create_default_context(cafile=settings.ca_file) if settings.ca_file \
+                else ssl.create_default_context()
+            if settings.cert_file and settings.key_file:
+                ctx.load_cert_chain(settings.cert_file, settings.key_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise TLSError(f"cannot load TLS material from kubeconfig: {exc}") from exc
+        verify = ctx
+    else:
+        verify = False
+    kwargs: dict[str, Any] = {}
+    if not settings.verify and settings.cert_file and settings.key_file:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.load_cert_chain(settings.cert_file, settings.key_file)
+        verify = ctx
+    if settings.proxy:
+        kwargs["proxy"] = settings.proxy
+    return httpx.AsyncClient(
+        base_url=settings.server,
+        verify=verify,
+        auth=_KubeAuth(settings),
+        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+        headers={"User-Agent": "k8s-essentials-tui", "Accept": "application/json"},
+        trust_env=True,
+        **kwargs,
+    )
+
+
+class KubeClient:
+    """Typed helpers over the apiserver's REST API (get/list/create/patch/delete/watch)."""
+
+    def __init__(self, settings: ConnectionSettings, http: httpx.AsyncClient | None = None,
+                 timeout: float = 30.0) -> None:
+        self.settings = settings
+        self.http = http or build_http_client(settings, timeout)
+        self.hooks: list[RequestHook] = []
+        self._extensions: dict[str, Any] = {}
+        if settings.tls_server_name:
+            self._extensions["sni_hostname"] = settings.tls_server_name
+
+    @property
+    def server(self) -> str:
+        return self.settings.server
+
+    @property
+    def context(self) -> str:
+        return self.settings.context
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # -- low level ------------------------------------------------------------------------
+
+    def _translate(self, exc: Exception, what: str) -> ClusterError:
+        text = str(exc) or type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            return TimeoutError_(f"timeout: {what} ({self.server} did not answer in time)")
+        if isinstance(exc, httpx.ConnectError) and (
+            "CERTIFICATE" in text.upper() or "SSL" in text.upper()
+        ):
+            return TLSError(f"TLS error talking to {self.server}: {text.splitlines()[0]}")
+        if isinstance(exc, ssl.SSLError):
+            return TLSError(f"TLS error talking to {self.server}: {text.splitlines()[0]}")
+        if isinstance(exc, httpx.TransportError | OSError):
+            return UnreachableError(
+                f"cannot reach the apiserver at {self.server}: {text.splitlines()[0]}"
+            )
+        return ClusterError(f"{what}: {text.splitlines()[0]}")
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str = "",
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        content: bytes | str | None = None,
+        content_type: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """Send one request; raise a typed error for transport failures and HTTP >= 400."""
+        what = what or f"{method} {path}"
+        hdrs = dict(headers or {})
+        if content_type:
+            hdrs["Content-Type"] = content_type
+        if json_body is not None:
+            content = json.dumps(json_body)
+            hdrs.setdefault("Content-Type", "application/json")
+        for hook in self.hooks:
+            hook(method, path)
+        try:
+            resp = await self.http.request(
+                method, path, params=_clean(params), content=content, headers=hdrs,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                extensions=self._extensions or None,
+            )
+        except Exception as exc:  # httpx, ssl and OS errors alike
+            raise self._translate(exc, what) from exc
+        if resp.status_code >= 400:
+            raise _error_from(resp, what)
+        return resp
+
+    async def get_json(self, path: str, *, what: str = "", params: dict[str, Any] | None = None,
+                       headers: dict[str, str] | None = None) -> Any:
+        resp = await self.request("GET", path, what=what, params=params, headers=headers)
+        try:
+            return resp.json()
+        except ValueError as exc:
+            raise ClusterError(f"{what or path}: the server sent invalid JSON") from exc
+
+    # -- typed helpers ---------------------------------------------------------------------
+
+    async def version(self) -> dict[str, Any]:
+        return await self.get_json("/version", what="read the server version")
+
+    async def get(self, rtype: ResourceType, name: str, namespace: str | None = None,
+                  subresource: str | None = None) -> dict[str, Any]:
+        return await self.get_json(
+            rtype.path(namespace, name, subresource),
+            what=f"get {rtype.qualified} {name}{_in(namespace)}",
+        )
+
+    async def list(
+        self,
+        rtype: ResourceType,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        limit: int = 500,
+    ) -> tuple[list[dict[str, Any]], str]:
+        """All objects, paginated with ``limit``/``continue``; returns (items, resourceVersion).
+
+        Items get ``apiVersion``/``kind`` filled in (the server omits them in lists).
+        """
+        items: list[dict[str, Any]] = []
+        cont: str | None = None
+        rv = ""
+        while True:
+            body = await self.get_json(
+                rtype.path(namespace),
+                what=f"list {rtype.qualified}{_in(namespace)}",
+                params={"labelSelector": label_selector, "fieldSelector": field_selector,
+                        "limit": limit, "continue": cont},
+            )
+            kind = rtype.kind or (body.get("kind") or "").removesuffix("List")
+            for item in body.get("items") or []:
+                item.setdefault("apiVersion", rtype.api_version)
+                item.setdefault("kind", kind)
+                items.append(item)
+            meta = body.get("metadata") or {}
+            rv = meta.get("resourceVersion") or rv
+            cont = meta.get("continue")
+            if not cont:
+                return items, rv
+
+    async def create(self, rtype: ResourceType, obj: dict[str, Any], namespace: str | None = None,
+                     *, dry_run: bool = False) -> dict[str, Any]:
+        name = (obj.get("metadata") or {}).get("name") or (obj.get("metadata") or {}).get(
+            "generateName", "")
+        resp = await self.request(
+            "POST", rtype.path(namespace), json_body=obj,
+            params={"dryRun": "All" if dry_run else None, "fieldManager": FIELD_MANAGER},
+            what=f"create {rtype.qualified} {name}{_in(namespace)}",
+        )
+        return resp.json()
+
+    async def replace(self, rtype: ResourceType, obj: dict[str, Any], namespace: str | None = None,
+                      *, subresource: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+        name = obj["metadata"]["name"]
+        resp = await self.request(
+            "PUT", rtype.path(namespace, name, subresource), json_body=obj,
+            params={"dryRun": "All" if dry_run else None, "fieldManager": FIELD_MANAGER},
+            what=f"update {rtype.qualified} {name}{_in(namespace)}",
+        )
+        return resp.json()
+
+    async def patch(
+        self,
+        rtype: ResourceType,
+        name: str,
+        patch: Any,
+        namespace: str | None = None,
+        *,
+        patch_type: str = "merge",
+        subresource: str | None = None,
+        dry_run: bool = False,
+        force: bool = False,
+    ) -> dict[str, Any]:
+        """Patch with merge, JSON, strategic-merge or server-side apply (``patch_type``)."""
+        params: dict[str, Any] = {"dryRun": "All" if dry_run else None,
+                                  "fieldManager": FIELD_MANAGER}
+        if patch_type == "apply" and force:
+            params["force"] = "true"
+        resp = await self.request(
+            "PATCH", rtype.path(namespace, name, subresource),
+            content=json.dumps(patch), content_type=PATCH_TYPES[patch_type], params=params,
+            what=f"patch {rtype.qualified} {name}{_in(namespace)}",
+        )
+        return resp.json()
+
+    async def patch_status(self, rtype: ResourceType, name: str, patch: Any,
+                           namespace: str | None = None, *, patch_type: str = "merge",
+                           dry_run: bool = False) -> dict[str, Any]:
+        return await self.patch(rtype, name, patch, namespace, patch_type=patch_type,
+                                subresource="status", dry_run=dry_run)
+
+    async def delete(self, rtype: ResourceType, name: str, namespace: str | None = None,
+                     *, dry_run: bool = False, propagation: str = "Background") -> dict[str, Any]:
+        resp = await self.request(
+            "DELETE", rtype.path(namespace, name),
+            json_body={"kind": "DeleteOptions", "apiVersion": "v1",
+                       "propagationPolicy": propagation},
+            params={"dryRun": "All" if dry_run else None},
+            what=f"delete {rtype.qualified} {name}{_in(namespace)}",
+        )
+        return resp.json()
+
+    async def watch(
+        self,
+        rtype: ResourceType,
+        namespace: str | None = None,
+        *,
+        resource_version: str,
+        label_selector: str | None = None,
+        timeout_seconds: int = 300,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Yield watch events (``{"type":..., "object":...}``) including BOOKMARKs.
+
+        A 410 (as an HTTP status or an ERROR event) raises :class:`GoneError`; the caller
+        re-lists.
+        """
+        path = rtype.path(namespace)
+        what = f"watch {rtype.qualified}{_in(namespace)}"
+        params = _clean({
+            "watch": "1", "resourceVersion": resource_version, "allowWatchBookmarks": "true",
+            "timeoutSeconds": timeout_seconds, "labelSelector": label_selector,
+        })
+        for hook in self.hooks:
+            hook("WATCH", path)
+        try:
+            async with self.http.stream(
+                "GET", path, params=params,
+                timeout=httpx.Timeout(timeout_seconds + 30, connect=10.0),
+                extensions=self._extensions or None,
+            ) as resp:
+                if resp.status_code >= 400:
+                    await resp.aread()
+                    raise _error_from(resp, what)
+                async for line in resp.aiter_lines():
+                    if not line.strip():
+                        continue
+                    try:
+                        event = json.loads(line)
+                    except ValueError:
+                        continue
+                    if event.get("type") == "ERROR":
+                        status = event.get("object") or {}
+                        raise status_error(int(status.get("code") or 500), status, what)
+                    obj = event.get("object") or {}
+                    obj.setdefault("apiVersion", rtype.api_version)
+                    if rtype.kind:
+                        obj.setdefault("kind", rtype.kind)
+                    yield event
+        except ClusterError:
+            raise
+        except Exception as exc:
+            raise self._translate(exc, what) from exc
+
+
+def _error_from(resp: httpx.Response, what: str) -> ClusterError:
+    body: dict[str, Any] | str | None
+    try:
+        body = resp.json()
+    except ValueError:
+        body = resp.text
+    err = status_error(resp.status_code, body, what)
+    if isinstance(err, UnauthorizedError):
+        err.hint = "check the credentials of this kubeconfig context"
+    return err
+
+
+def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not params:
+        return None
+    return {k: v for k, v in params.items() if v is not None and v != ""}
+
+
+def _in(namespace: str | None) -> str:
+    return f" in {namespace}" if namespace else ""

@@ -1,0 +1,72 @@
+"""A connection to one cluster context: client, discovery, shared caches, access checks.
+
+The app holds one ``ClusterSession`` at a time (switching context replaces it); headless
+commands create one for their single run. Every pane reaches the cluster through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from .access import AccessChecker
+from .cache import CacheRegistry, ResourceCache
+from .client import KubeClient
+from .config import ConnectionSettings, load_settings
+from .discovery import Discovery, discover
+from .resources import ResourceType
+
+
+@dataclass
+class ConnectOptions:
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    timeout: float = 30.0
+
+
+class ClusterSession:
+    def __init__(self, settings: ConnectionSettings, client: KubeClient,
+                 namespace: str | None = None) -> None:
+        self.settings = settings
+        self.client = client
+        self.namespace = namespace or settings.namespace
+        self.caches = CacheRegistry(client)
+        self.access = AccessChecker(client)
+        self.server_version: dict[str, Any] = {}
+        self._discovery: Discovery | None = None
+        self._discovery_lock = asyncio.Lock()
+
+    @property
+    def context(self) -> str:
+        return self.settings.context
+
+    @classmethod
+    async def connect(cls, options: ConnectOptions, *, check: bool = True) -> ClusterSession:
+        """Load the kubeconfig (in a thread: exec plugins may block) and check /version."""
+        settings = await asyncio.to_thread(load_settings, options.kubeconfig, options.context)
+        client = KubeClient(settings, timeout=options.timeout)
+        session = cls(settings, client, options.namespace)
+        if check:
+            try:
+                session.server_version = await client.version()
+            except Exception:
+                await client.aclose()
+                raise
+        return session
+
+    async def discovery(self, refresh: bool = False) -> Discovery:
+        """Served groups/resources; fetched once per session (two requests)."""
+        async with self._discovery_lock:
+            if self._discovery is None or refresh:
+                self._discovery = await discover(self.client)
+            return self._discovery
+
+    def cache(self, rtype: ResourceType, namespace: str | None = None,
+              label_selector: str | None = None) -> ResourceCache:
+        return self.caches.get(rtype, namespace, label_selector)
+
+    async def close(self) -> None:
+        await self.caches.stop()
+        await self.client.aclose()

@@ -1,0 +1,116 @@
+"""The plugin contract: what every component (built-in or third-party) declares.
+
+Kept free of Textual and of the HTTP stack so catalog entries and detection rules import fast
+and are unit-testable without an app or a cluster. Panes are named by an import path and
+loaded only when the operator opens them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from .kube.resources import ResourceType
+
+if TYPE_CHECKING:
+    from .snapshot import ClusterSnapshot
+
+#: the seed article's areas, in board order
+CATEGORIES: tuple[str, ...] = (
+    "ingress", "dns", "certificates", "delivery", "mesh", "backup", "policy", "monitoring",
+    "logging", "dashboards", "tracing", "local-dev", "packaging",
+)
+CATEGORY_TITLES: dict[str, str] = {
+    "ingress": "Ingress", "dns": "DNS", "certificates": "Certificates",
+    "delivery": "GitOps delivery", "mesh": "Service mesh", "backup": "Backup",
+    "policy": "Policy", "monitoring": "Monitoring", "logging": "Logging",
+    "dashboards": "Dashboards", "tracing": "Tracing", "local-dev": "Local development",
+    "packaging": "Packaging",
+}
+
+Installed = Literal[True, False, "partial"]
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """The official Helm chart a component installs from (overridable in the config file)."""
+
+    repo: str
+    chart: str
+    version: str
+    namespace: str
+    release: str
+    #: recommended values (YAML text) shown first in the install editor
+    values: str = ""
+
+    @property
+    def is_oci(self) -> bool:
+        return self.repo.startswith("oci://")
+
+
+@dataclass
+class Detection:
+    """What detection found for one component; ``detect()`` returns this."""
+
+    installed: Installed = False
+    namespace: str | None = None
+    version: str | None = None
+    healthy: bool | None = None
+    problems: list[str] = field(default_factory=list)
+    #: free-form extra facts for the pane (e.g. workload names)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"installed": self.installed, "namespace": self.namespace,
+                "version": self.version, "healthy": self.healthy,
+                "problems": list(self.problems)}
+
+
+@dataclass(frozen=True)
+class PluginAction:
+    """A user action offered in the command palette and as a key binding in the pane."""
+
+    id: str
+    title: str
+    key: str | None = None
+    description: str = ""
+    #: mutating actions are disabled in --read-only and need confirmation + audit
+    mutating: bool = False
+
+
+def _not_detectable(_snapshot: ClusterSnapshot) -> Detection:
+    return Detection(installed=False, problems=["no detection rule"])
+
+
+@dataclass(frozen=True)
+class Plugin:
+    id: str
+    title: str
+    category: str
+    why: str = ""
+    chart: ChartRef | None = None
+    detect: Callable[[ClusterSnapshot], Detection] = _not_detectable
+    #: "package.module:ClassName" of a Textual widget, imported when the pane opens
+    pane: str | None = None
+    actions: tuple[PluginAction, ...] = ()
+    #: API groups whose presence (CRDs) indicates the component
+    api_groups: tuple[str, ...] = ()
+    #: resource types the pane watches (shared caches)
+    watches: tuple[ResourceType, ...] = ()
+    #: "built-in" or the entry point's distribution name
+    source: str = "built-in"
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"plugin {self.id!r}: unknown category {self.category!r}")
+        if not self.id or not self.id.replace("-", "").replace("_", "").isalnum():
+            raise ValueError(f"plugin id {self.id!r} must be alphanumeric with - or _")
+
+    def load_pane(self) -> type[Any] | None:
+        """Import the pane class (lazily: keeps start-up fast)."""
+        if not self.pane:
+            return None
+        module, _, name = self.pane.partition(":")
+        return getattr(importlib.import_module(module), name)
