@@ -1,0 +1,49 @@
+"""Shared test set-up: the real control plane fixtures, snapshot location, determinism."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import pytest_textual_snapshot
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+os.environ.setdefault("TEXTUAL", "")
+
+pytest_plugins = ["testkit.pytest_plugin"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SNAPSHOT_ROOT = ROOT / "snapshots"
+
+#: the fixed clock every snapshot uses ("expires in 12d" is computed from this)
+FIXED_NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
+
+
+class _SnapshotsDirExtension(pytest_textual_snapshot.SVGImageExtension):
+    """Store SVG snapshots in the top-level ``snapshots/<test module>/`` folder (the design
+    card's location) instead of syrupy's ``tests/__snapshots__``."""
+
+    @classmethod
+    def dirname(cls, *, test_location):  # type: ignore[override]
+        return str(SNAPSHOT_ROOT / Path(test_location.filepath).stem)
+
+
+# snap_compare looks the extension class up in its module at call time
+pytest_textual_snapshot.SVGImageExtension = _SnapshotsDirExtension  # type: ignore[misc]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own state dir (audit log, history) and an empty config."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("K8S_ESSENTIALS_TUI_STATE_DIR", str(state))
+    monkeypatch.setenv("K8S_ESSENTIALS_TUI_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    return state
+
+
+@pytest.fixture
+def fixed_now() -> datetime:
+    return FIXED_NOW

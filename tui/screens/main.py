@@ -1,0 +1,61 @@
+"""The main screen: the essentials board (one row per area) and connection guidance."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..widgets.board import Board
+
+
+def connect_help(error: str) -> str:
+    return (
+        f"Not connected: {error}\n\n"
+        "How to connect:\n"
+        "  * point KUBECONFIG at a kubeconfig file, or pass --kubeconfig PATH\n"
+        "  * choose a context with --context NAME, or press C here\n"
+        "  * no cluster at hand? scripts/demo starts a local one with demo data\n\n"
+        "Press r to retry, C to pick a context, ? for help, q to quit."
+    )
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="main.quit"),
+        Binding("r", "refresh", "Refresh", id="main.refresh"),
+    ]
+    DEFAULT_CSS = """
+    MainScreen #notice { padding: 1 2; color: $warning; display: none; height: auto; }
+    MainScreen #notice.shown { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        yield Static("", id="notice", markup=False)
+        yield Board(id="board")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_state()
+
+    def on_session_changed(self, _message: object) -> None:
+        self._show_state()
+        self.query_one(Board).session_changed()
+
+    def _show_state(self) -> None:
+        app = self.app
+        notice = self.query_one("#notice", Static)
+        error = getattr(app, "connection_error", None)
+        if error is not None:
+            notice.update(connect_help(str(error)))
+            notice.add_class("shown")
+        else:
+            notice.remove_class("shown")
+
+    def action_refresh(self) -> None:
+        if getattr(self.app, "session", None) is None:
+            self.app.connect()  # type: ignore[attr-defined]
+        else:
+            self.query_one(Board).refresh_now()

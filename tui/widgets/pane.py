@@ -1,0 +1,117 @@
+"""Base class for plugin panes: subscription to shared caches, session access, mutations.
+
+A pane never talks to the apiserver in a loop: it calls :meth:`watch_resource` for the types
+it shows and gets a :class:`CacheUpdated` message (coalesced, with the changed keys) whenever
+the shared cache changes. Subscriptions end when the pane unmounts. Mutations go through
+``app.perform`` so confirmation, read-only, RBAC and the audit log are handled in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from textual.containers import Vertical
+from textual.message import Message
+
+from ..kube.resources import ResourceType
+
+if TYPE_CHECKING:
+    from ..actions import Mutation
+    from ..kube.cache import CacheChange, ResourceCache
+    from ..kube.session import ClusterSession
+    from ..plugin import Plugin
+
+
+class CacheUpdated(Message):
+    """A shared cache this widget subscribed to changed."""
+
+    def __init__(self, change: CacheChange) -> None:
+        super().__init__()
+        self.change = change
+
+    @property
+    def cache(self) -> ResourceCache:
+        return self.change.cache
+
+
+@dataclass
+class _Subscription:
+    cache: ResourceCache
+    unsubscribe: Callable[[], None]
+
+
+class CacheSubscriber:
+    """Mixin for any widget that shows shared-cache data (panes, the board)."""
+
+    _subscriptions: list[_Subscription]
+
+    def watch_resource(self, rtype: ResourceType, namespace: str | None = None,
+                       label_selector: str | None = None) -> ResourceCache | None:
+        """Subscribe to the shared cache; returns it (None while not connected).
+
+        The first CacheUpdated arrives after the initial list (or at once if the cache is
+        already synced)."""
+        session = self.session  # type: ignore[attr-defined]
+        if session is None:
+            return None
+        if not hasattr(self, "_subscriptions"):
+            self._subscriptions = []
+        cache = session.cache(rtype, namespace, label_selector)
+        for sub in self._subscriptions:
+            if sub.cache is cache:
+                return cache
+        post: Callable[[Message], Any] = self.post_message  # type: ignore[attr-defined]
+        unsubscribe = cache.subscribe(lambda change: post(CacheUpdated(change)))
+        self._subscriptions.append(_Subscription(cache, unsubscribe))
+        if cache.synced:
+            from ..kube.cache import CacheChange
+
+            post(CacheUpdated(CacheChange(cache, reset=True)))
+        return cache
+
+    def unwatch_all(self) -> None:
+        for sub in getattr(self, "_subscriptions", []):
+            sub.unsubscribe()
+        self._subscriptions = []
+
+    @property
+    def session(self) -> ClusterSession | None:
+        return getattr(self.app, "session", None)  # type: ignore[attr-defined]
+
+    def now(self) -> datetime:
+        return self.app.now()  # type: ignore[attr-defined]
+
+
+class PluginPane(CacheSubscriber, Vertical):
+    """Subclass per component. Override :meth:`on_session_ready` to subscribe and
+    ``on_cache_updated`` to render. ``self.plugin`` is the catalog entry."""
+
+    DEFAULT_CSS = """
+    PluginPane { height: 1fr; }
+    """
+
+    def __init__(self, plugin: Plugin, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plugin = plugin
+
+    def on_mount(self) -> None:
+        if self.session is not None:
+            self.on_session_ready()
+
+    def on_unmount(self) -> None:
+        self.unwatch_all()
+
+    def on_session_ready(self) -> None:
+        """Called once connected (or at mount if already connected). Subscribe here."""
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.app, "read_only", False))
+
+    def perform(self, mutation: Mutation,
+                on_done: Callable[[bool, str | None], None] | None = None) -> None:
+        """Confirm and run a mutation through the app (read-only, RBAC, audit)."""
+        self.app.start_mutation(mutation, on_done)  # type: ignore[attr-defined]
