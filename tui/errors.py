@@ -55,7 +55,7 @@ class TLSError(ClusterError):
     kind = "tls"
 
 
-class TimeoutError_(ClusterError):  # noqa: N801 - avoid shadowing the builtin
+class TimeoutError_(ClusterError):
     kind = "timeout"
 
 

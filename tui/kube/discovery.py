@@ -74,13 +74,19 @@ def parse_discovery(core: dict[str, Any], apis: dict[str, Any]) -> Discovery:
                 vers = [v.get("version") for v in g.get("versions") or []]
                 disc.groups[g.get("name", "")] = [pref, *[v for v in vers if v != pref]]
         elif kind == "APIVersions":
-            disc.complete = False
             disc.groups[""] = list(body.get("versions") or [])
     return disc
 
 
-async def discover(client: KubeClient) -> Discovery:
+async def discover(client: KubeClient, *, core: bool = False) -> Discovery:
+    """One request (``/apis``); the core group is always served, so ``/api`` is fetched only
+    when its resources are needed (``core=True``)."""
     headers = {"Accept": AGGREGATED}
-    core = await client.get_json("/api", what="discover the core API", headers=headers)
+    core_body: dict[str, Any] = {"kind": "APIVersions", "versions": ["v1"]}
+    if core:
+        core_body = await client.get_json("/api", what="discover the core API", headers=headers)
     apis = await client.get_json("/apis", what="discover API groups", headers=headers)
-    return parse_discovery(core, apis)
+    disc = parse_discovery(core_body, apis)
+    if not core:
+        disc.complete = disc.complete and apis.get("kind") == "APIGroupDiscoveryList"
+    return disc

@@ -48,7 +48,7 @@ def collect_bindings(app: object) -> list[tuple[str, str, str]]:
         where = "global" if node is app else type(node).__name__
         for key, binding_list in bindings.key_to_bindings.items():
             for b in binding_list:
-                if not b.description or not b.show and not b.description:
+                if not b.description or (not b.show and not b.description):
                     continue
                 display = app.get_key_display(b) if hasattr(app, "get_key_display") else key  # type: ignore[attr-defined]
                 if (display, b.description) in seen:

@@ -1,92 +1,206 @@
-"""The essentials board: one row per area with the installed component, state and health."""
+"""The essentials board: one row per area with the chosen component, state, version, health
+and problems, kept live from the shared watch caches (no polling)."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from ..plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
+from ..errors import ClusterError
+from ..evaluate import BoardRow, board_rows, evaluate, health_label, state_label
+from ..helm_summary import summarize_releases as decode_helm_releases
+from ..kube.resources import ResourceType
+from ..snapshot import ClusterSnapshot
+from ..snapshot_builder import ListResult, build_snapshot
 from .pane import CacheSubscriber, CacheUpdated
 
-
-def state_text(det: Detection | None) -> str:
-    if det is None:
-        return "…"
-    return {True: "installed", False: "missing", "partial": "partial"}[det.installed]
+WIDE = 110
+NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
+WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
 
 
 class Board(CacheSubscriber, Vertical):
     DEFAULT_CSS = """
     Board { height: 1fr; }
-    Board #summary { height: 1; padding: 0 1; color: $foreground; }
+    Board #summary { height: 1; padding: 0 1; color: $foreground; text-style: bold; }
+    Board #notes { height: auto; max-height: 3; padding: 0 1; color: $warning; }
     Board DataTable { height: 1fr; }
     """
     BINDINGS = [
         Binding("enter", "open", "Open", id="board.open"),
+        Binding("i", "install", "Install", id="board.install"),
         Binding("j", "cursor_down", "Down", show=False, id="board.down"),
         Binding("k", "cursor_up", "Up", show=False, id="board.up"),
     ]
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rows: list[BoardRow] = []
+        self.snapshot: ClusterSnapshot | None = None
+        self._columns: tuple[str, ...] = ()
+        self._dirty = False
+
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
-        table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=False, id="board-table")
-        yield table
+        yield Static("", id="notes", markup=False)
+        yield DataTable(cursor_type="row", id="board-table")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("area", "component", "state", "version", "health", "problems")
         self.render_rows()
-        table.focus()
+        self.query_one(DataTable).focus()
+        if self.session is not None:
+            self.session_changed()
 
-    def rows(self) -> list[tuple[str, Plugin | None]]:
-        reg = self.app.registry  # type: ignore[attr-defined]
-        out: list[tuple[str, Plugin | None]] = []
-        for cat in CATEGORIES:
-            plugins = reg.by_category()[cat]
-            out.append((cat, plugins[0] if plugins else None))
-        return out
+    # -- data ------------------------------------------------------------------------------
+
+    def session_changed(self) -> None:
+        self.unwatch_all()
+        self.snapshot = None
+        self.app.detections = {}  # type: ignore[attr-defined]
+        self.render_rows()
+        if self.session is not None:
+            self.rebuild()
+
+    def refresh_now(self) -> None:
+        if self.session is not None:
+            self.rebuild(refresh_discovery=True)
+
+    def on_cache_updated(self, _message: CacheUpdated) -> None:
+        if self.snapshot is not None:  # the first build is already waiting on the caches
+            self.rebuild()
+
+    async def _list(self, rtype: ResourceType, selector: str | None) -> ListResult:
+        cache = self.watch_resource(rtype, None, selector)
+        if cache is None:
+            return ListResult([], ClusterError("not connected"))
+        try:
+            await cache.wait_synced(timeout=30)
+        except ClusterError as exc:
+            return ListResult(cache.items(), exc)
+        except TimeoutError:
+            return ListResult(cache.items(), ClusterError(f"timed out listing {rtype.plural}"))
+        error = cache.error if cache.state != "synced" else None
+        return ListResult(cache.items(), error)
+
+    @work(exclusive=True, group="board")
+    async def rebuild(self, refresh_discovery: bool = False) -> None:
+        session = self.session
+        if session is None:
+            return
+        await asyncio.sleep(0)  # let a burst of cache messages collapse into this run
+        plugins = self.app.registry.ordered()  # type: ignore[attr-defined]
+
+        async def groups() -> tuple[set[str], set[tuple[str, str]]]:
+            disc = await session.discovery(refresh=refresh_discovery)
+            return set(disc.groups), set(disc.resources)
+
+        snapshot = await build_snapshot(plugins, self._list, groups, decode_helm_releases)
+        if session is not self.session:
+            return
+        self.snapshot = snapshot
+        self.app.detections = evaluate(plugins, snapshot)  # type: ignore[attr-defined]
+        self.render_rows()
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _wanted_columns(self) -> tuple[str, ...]:
+        return WIDE_COLUMNS if self.size.width >= WIDE else NARROW_COLUMNS
+
+    def on_resize(self) -> None:
+        if self._wanted_columns() != self._columns:
+            self.render_rows()
+
+    def _cells(self, row: BoardRow) -> dict[str, str]:
+        det = row.detection
+        connected = self.session is not None
+        component = row.plugin.title if row.plugin else "-"
+        if row.alternatives and (det is None or det.installed is False):
+            component += " / " + " / ".join(p.title for p in row.alternatives)
+        return {
+            "area": row.title,
+            "component": component,
+            "state": state_label(det) if connected else "",
+            "namespace": (det.namespace or "") if det else "",
+            "version": (det.version or "") if det else "",
+            "health": health_label(det),
+            "problems": "; ".join(det.problems) if det else "",
+        }
 
     def render_rows(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
-        dets = getattr(self.app, "detections", {})
-        covered = 0
-        for cat, plugin in self.rows():
-            det = dets.get(plugin.id) if plugin else None
-            if det is not None and det.installed is True:
-                covered += 1
-            table.add_row(
-                CATEGORY_TITLES[cat], plugin.title if plugin else "-", state_text(det),
-                (det.version or "") if det else "",
-                "" if det is None else {True: "ok", False: "degraded", None: "unknown"}[
-                    det.healthy],
-                "; ".join(det.problems) if det else "",
-                key=cat,
-            )
-        self.query_one("#summary", Static).update(f"{covered} of {len(CATEGORIES)} areas covered")
+        plugins = self.app.registry.ordered()  # type: ignore[attr-defined]
+        self.rows = board_rows(plugins, getattr(self.app, "detections", {}))
+        wanted = self._wanted_columns()
+        cursor = table.cursor_row
+        if wanted != self._columns:
+            table.clear(columns=True)
+            for col in wanted:
+                table.add_column(col, key=col)
+            self._columns = wanted
+        existing = {rk.value for rk in table.rows}
+        for row in self.rows:
+            cells = self._cells(row)
+            if row.category in existing:
+                for col in wanted:
+                    table.update_cell(row.category, col, cells[col])
+            else:
+                table.add_row(*(cells[c] for c in wanted), key=row.category)
+        if table.row_count and 0 <= cursor < table.row_count:
+            table.move_cursor(row=cursor)
+        covered = sum(1 for r in self.rows if r.covered)
+        summary = self.query_one("#summary", Static)
+        if self.session is None:
+            summary.update("not connected")
+        elif self.snapshot is None:
+            summary.update("reading the cluster…")
+        else:
+            summary.update(f"{covered} of {len(self.rows)} areas covered")
+        notes = []
+        if self.snapshot is not None:
+            notes = sorted(set(self.snapshot.forbidden.values())) + sorted(
+                set(self.snapshot.errors.values()))
+        self.query_one("#notes", Static).update("\n".join(notes))
 
-    def session_changed(self) -> None:
-        self.render_rows()
+    # -- actions ---------------------------------------------------------------------------
 
-    def refresh_now(self) -> None:
-        self.render_rows()
-
-    def on_cache_updated(self, _message: CacheUpdated) -> None:
-        self.render_rows()
-
-    def action_open(self) -> None:
+    def _selected(self) -> BoardRow | None:
         table = self.query_one(DataTable)
         if table.row_count == 0:
-            return
+            return None
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        plugin = dict(self.rows()).get(str(key))
-        if plugin is not None:
-            self.app.open_plugin(plugin.id)  # type: ignore[attr-defined]
+        return next((r for r in self.rows if r.category == key), None)
 
-    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+    def action_open(self) -> None:
+        row = self._selected()
+        if row is not None and row.plugin is not None:
+            self.app.open_plugin(row.plugin.id)  # type: ignore[attr-defined]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
         self.action_open()
+
+    def action_install(self) -> None:
+        row = self._selected()
+        if row is None or row.plugin is None:
+            return
+        if getattr(self.app, "read_only", False):
+            self.notify("read-only mode: install is disabled", severity="warning")
+            return
+        if row.plugin.chart is None:
+            self.notify(f"{row.plugin.title} has no Helm chart to install", severity="warning")
+            return
+        try:
+            from ..screens.install import InstallScreen
+        except ImportError:
+            self.notify("the install screen is not available in this build", severity="error")
+            return
+        self.app.push_screen(InstallScreen(row.plugin))
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()

@@ -18,7 +18,8 @@ class CommandPreview(Static):
     }
     """
 
-    def __init__(self, command: str, *, title: str = "equivalent command", **kwargs: object) -> None:
+    def __init__(self, command: str, *, title: str = "equivalent command",
+                 **kwargs: object) -> None:
         super().__init__(f"$ {command}", markup=False, **kwargs)  # type: ignore[arg-type]
         self.command = command
         self.border_title = title

@@ -1,0 +1,131 @@
+"""Runs every plugin's ``detect()`` over one snapshot and shapes the board/report rows.
+
+Pure: no I/O, no Textual. A plugin whose rule raises gets a problem text instead of taking
+the board down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
+from .snapshot import ClusterSnapshot
+from .snapshot_builder import blocking_webhooks
+
+
+def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, Detection]:
+    plugins = list(plugins)
+    out: dict[str, Detection] = {}
+    for p in plugins:
+        try:
+            det = p.detect(snapshot)
+        except Exception as exc:
+            det = Detection(installed=False, healthy=None,
+                            problems=[f"detection failed: {type(exc).__name__}: {exc}"])
+        out[p.id] = det
+    for hook in blocking_webhooks(snapshot):
+        owner = _webhook_owner(plugins, out, hook)
+        text = (f"webhook {hook['webhook']} (failurePolicy Fail) has no ready endpoints "
+                f"behind {hook['service']}: it can block admissions cluster-wide")
+        if owner is not None:
+            out[owner].problems.append(text)
+            out[owner].healthy = False if out[owner].installed else out[owner].healthy
+    return out
+
+
+def _webhook_owner(plugins: list[Plugin], dets: dict[str, Detection],
+                   hook: dict[str, str]) -> str | None:
+    ns = hook["service"].split("/", 1)[0]
+    cfg = hook["configuration"]
+    for p in plugins:
+        if p.id in cfg or p.id.replace("-", "") in cfg.replace("-", ""):
+            return p.id
+    for p in plugins:
+        det = dets[p.id]
+        if det.installed and det.namespace == ns:
+            return p.id
+    return None
+
+
+@dataclass
+class BoardRow:
+    category: str
+    plugin: Plugin | None
+    detection: Detection | None
+    alternatives: list[Plugin] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return CATEGORY_TITLES[self.category]
+
+    @property
+    def covered(self) -> bool:
+        return self.detection is not None and self.detection.installed is True
+
+
+def board_rows(plugins: Iterable[Plugin], detections: dict[str, Detection]) -> list[BoardRow]:
+    """One row per area: the installed component (healthiest first), else the first one."""
+    by_cat: dict[str, list[Plugin]] = {c: [] for c in CATEGORIES}
+    for p in plugins:
+        by_cat[p.category].append(p)
+    rows = []
+    rank = {True: 0, "partial": 1, False: 2}
+    for cat in CATEGORIES:
+        ps = by_cat[cat]
+        if not ps:
+            rows.append(BoardRow(cat, None, None))
+            continue
+        chosen = min(ps, key=lambda p: rank[detections[p.id].installed]
+                     if p.id in detections else 3)
+        rows.append(BoardRow(cat, chosen, detections.get(chosen.id),
+                             [p for p in ps if p is not chosen]))
+    return rows
+
+
+def state_label(det: Detection | None) -> str:
+    if det is None:
+        return "…"
+    return {True: "installed", False: "missing", "partial": "partial"}[det.installed]
+
+
+def health_label(det: Detection | None) -> str:
+    if det is None or det.installed is False:
+        return ""
+    return {True: "ok", False: "degraded", None: "unknown"}[det.healthy]
+
+
+def report_json(plugins: Iterable[Plugin], detections: dict[str, Detection],
+                snapshot: ClusterSnapshot) -> dict[str, Any]:
+    components = []
+    for p in plugins:
+        det = detections[p.id]
+        components.append({"id": p.id, "category": p.category, "title": p.title,
+                           **det.as_json()})
+    rows = board_rows(plugins, detections)
+    return {
+        "areas_covered": sum(1 for r in rows if r.covered),
+        "areas_total": len(rows),
+        "components": components,
+        "notes": sorted(snapshot.forbidden.values()) + sorted(snapshot.errors.values()),
+    }
+
+
+def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
+                    snapshot: ClusterSnapshot) -> str:
+    data = report_json(list(plugins), detections, snapshot)
+    lines = [f"**{data['areas_covered']} of {data['areas_total']} areas covered**", "",
+             "| Area | Component | Installed | Namespace | Version | Healthy | Problems |",
+             "|---|---|---|---|---|---|---|"]
+    for c in data["components"]:
+        installed = {True: "yes", False: "no", "partial": "partial"}[c["installed"]]
+        healthy = {True: "yes", False: "no", None: "unknown"}[c["healthy"]]
+        if c["installed"] is False:
+            healthy = ""
+        problems = "; ".join(c["problems"]).replace("|", "\\|")
+        lines.append(f"| {CATEGORY_TITLES[c['category']]} | {c['title']} | {installed} | "
+                     f"{c['namespace'] or ''} | {c['version'] or ''} | {healthy} | {problems} |")
+    for note in data["notes"]:
+        lines.append(f"\n> {note}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,160 @@
+"""Builds the :class:`ClusterSnapshot` from a fixed set of lists, shared by board and report.
+
+The requests do not grow with the number of plugins:
+
+1. ``/apis`` (aggregated discovery: every served group, so CRD presence),
+2-4. Deployments, StatefulSets, DaemonSets across namespaces, filtered with ONE set-based
+   selector ``app.kubernetes.io/name in (...)`` built from all plugins' selectors,
+5. Helm release Secrets (``owner=helm``),
+6-7. Validating and Mutating webhook configurations,
+8. EndpointSlices of the webhooks' services (``kubernetes.io/service-name in (...)``), to
+   flag ``failurePolicy: Fail`` webhooks with no ready endpoint.
+
+In the app these come from the shared watch caches (later refreshes cost no request); the
+headless ``report`` lists once. A list that is forbidden becomes a "no permission" note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ClusterError, ForbiddenError, NotFoundError
+from .kube.resources import (
+    DAEMONSETS,
+    DEPLOYMENTS,
+    MUTATING_WEBHOOKS,
+    SECRETS,
+    STATEFULSETS,
+    VALIDATING_WEBHOOKS,
+    ResourceType,
+    rt,
+)
+from .plugin import Plugin
+from .snapshot import ClusterSnapshot
+
+ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
+NAME_LABEL = "app.kubernetes.io/name"
+WORKLOAD_TYPES = (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)
+HELM_SELECTOR = "owner=helm"
+
+
+@dataclass
+class ListResult:
+    items: list[dict[str, Any]]
+    error: ClusterError | None = None
+
+
+#: (resource type, label selector) -> objects or the error
+Lister = Callable[[ResourceType, str | None], Awaitable[ListResult]]
+
+
+def workload_selector(plugins: Iterable[Plugin]) -> str | None:
+    """One ``app.kubernetes.io/name in (...)`` selector for every plugin, or None (list all)
+    when some plugin identifies its workloads by other labels only."""
+    names: set[str] = set()
+    for p in plugins:
+        for sel in getattr(p, "workload_selectors", ()) or ():
+            value = sel.get(NAME_LABEL)
+            if value is None:
+                return None
+            names.add(value)
+    if not names:
+        return None
+    return f"{NAME_LABEL} in ({','.join(sorted(names))})"
+
+
+def webhook_services(webhooks: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
+    out: set[tuple[str, str]] = set()
+    for cfg in webhooks:
+        for hook in cfg.get("webhooks") or []:
+            svc = (hook.get("clientConfig") or {}).get("service")
+            if svc and svc.get("name"):
+                out.add((svc.get("namespace") or "default", svc["name"]))
+    return out
+
+
+def endpoint_selector(services: Iterable[tuple[str, str]]) -> str | None:
+    names = sorted({name for _ns, name in services})
+    return f"kubernetes.io/service-name in ({','.join(names)})" if names else None
+
+
+def ready_endpoints(slices: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """"ns/service" -> number of ready endpoints, from EndpointSlices."""
+    out: dict[str, int] = {}
+    for s in slices:
+        meta = s.get("metadata") or {}
+        svc = (meta.get("labels") or {}).get("kubernetes.io/service-name")
+        if not svc:
+            continue
+        key = f"{meta.get('namespace', '')}/{svc}"
+        ready = sum(1 for ep in s.get("endpoints") or []
+                    if (ep.get("conditions") or {}).get("ready", True) is not False)
+        out[key] = out.get(key, 0) + ready
+    return out
+
+
+def _note(snapshot: ClusterSnapshot, part: str, what: str, err: ClusterError | None) -> None:
+    if err is None:
+        return
+    if isinstance(err, ForbiddenError):
+        snapshot.forbidden[part] = f"no permission to list {what}"
+    elif not isinstance(err, NotFoundError):
+        snapshot.errors[part] = str(err)
+
+
+async def build_snapshot(
+    plugins: Iterable[Plugin],
+    lister: Lister,
+    groups: Callable[[], Awaitable[tuple[set[str], set[tuple[str, str]]]]],
+    decode_releases: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+) -> ClusterSnapshot:
+    """Collect everything detection needs. ``groups`` returns (served groups, resources)."""
+    snap = ClusterSnapshot()
+    try:
+        snap.api_groups, snap.resources = await groups()
+    except ForbiddenError:
+        snap.forbidden["discovery"] = "no permission to discover API groups"
+    except ClusterError as exc:
+        snap.errors["discovery"] = str(exc)
+    selector = workload_selector(plugins)
+    for rtype in WORKLOAD_TYPES:
+        res = await lister(rtype, selector)
+        snap.workloads.extend(res.items)
+        _note(snap, "workloads", rtype.plural, res.error)
+    res = await lister(SECRETS, HELM_SELECTOR)
+    _note(snap, "helm", "secrets (Helm releases)", res.error)
+    snap.helm_releases = decode_releases(res.items)
+    for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS):
+        res = await lister(rtype, None)
+        snap.webhooks.extend(res.items)
+        _note(snap, "webhooks", rtype.plural, res.error)
+    services = webhook_services(snap.webhooks)
+    sel = endpoint_selector(services)
+    if sel:
+        res = await lister(ENDPOINT_SLICES, sel)
+        _note(snap, "endpoints", "endpointslices", res.error)
+        snap.service_ready_endpoints = ready_endpoints(res.items)
+        for ns, name in services:
+            snap.service_ready_endpoints.setdefault(f"{ns}/{name}", 0)
+    return snap
+
+
+def blocking_webhooks(snapshot: ClusterSnapshot) -> list[dict[str, str]]:
+    """Webhooks with ``failurePolicy: Fail`` whose service has no ready endpoint: they can
+    block every admission they match, cluster-wide."""
+    if "endpoints" in snapshot.forbidden:
+        return []
+    out = []
+    for cfg in snapshot.webhooks:
+        meta = cfg.get("metadata") or {}
+        for hook in cfg.get("webhooks") or []:
+            svc = (hook.get("clientConfig") or {}).get("service")
+            if not svc or (hook.get("failurePolicy") or "Fail") != "Fail":
+                continue
+            key = f"{svc.get('namespace') or 'default'}/{svc.get('name')}"
+            if snapshot.service_ready_endpoints.get(key, 0) == 0:
+                out.append({"configuration": meta.get("name", ""), "kind": cfg.get("kind", ""),
+                            "webhook": hook.get("name", ""), "service": key})
+    return out
