@@ -129,7 +129,7 @@ async def build_snapshot(
     for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS):
         res = await lister(rtype, None)
         snap.webhooks.extend(res.items)
-        _note(snap, "webhooks", rtype.plural, res.error)
+        _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
     services = webhook_services(snap.webhooks)
     sel = endpoint_selector(services)
     if sel:

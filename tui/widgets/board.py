@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,8 @@ from ..snapshot import ClusterSnapshot
 from ..snapshot_builder import ListResult, build_snapshot
 from .pane import CacheSubscriber, CacheUpdated
 
+STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim"}
+HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
 WIDE = 110
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
 WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
@@ -116,19 +119,20 @@ class Board(CacheSubscriber, Vertical):
         if self._wanted_columns() != self._columns:
             self.render_rows()
 
-    def _cells(self, row: BoardRow) -> dict[str, str]:
+    def _cells(self, row: BoardRow) -> dict[str, Text | str]:
         det = row.detection
-        connected = self.session is not None
+        connected = self.session is not None and row.plugin is not None
         component = row.plugin.title if row.plugin else "-"
         if row.alternatives and (det is None or det.installed is False):
             component += " / " + " / ".join(p.title for p in row.alternatives)
         return {
             "area": row.title,
             "component": component,
-            "state": state_label(det) if connected else "",
+            "state": Text(state_label(det), style=STATE_STYLES.get(state_label(det), ""))
+            if connected else "",
             "namespace": (det.namespace or "") if det else "",
             "version": (det.version or "") if det else "",
-            "health": health_label(det),
+            "health": Text(health_label(det), style=HEALTH_STYLES.get(health_label(det), "")),
             "problems": "; ".join(det.problems) if det else "",
         }
 
@@ -148,7 +152,7 @@ class Board(CacheSubscriber, Vertical):
             cells = self._cells(row)
             if row.category in existing:
                 for col in wanted:
-                    table.update_cell(row.category, col, cells[col])
+                    table.update_cell(row.category, col, cells[col], update_width=True)
             else:
                 table.add_row(*(cells[c] for c in wanted), key=row.category)
         if table.row_count and 0 <= cursor < table.row_count:
@@ -165,7 +169,9 @@ class Board(CacheSubscriber, Vertical):
         if self.snapshot is not None:
             notes = sorted(set(self.snapshot.forbidden.values())) + sorted(
                 set(self.snapshot.errors.values()))
-        self.query_one("#notes", Static).update("\n".join(notes))
+        notes_widget = self.query_one("#notes", Static)
+        notes_widget.update("\n".join(notes))
+        notes_widget.display = bool(notes)
 
     # -- actions ---------------------------------------------------------------------------
 

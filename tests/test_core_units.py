@@ -1,0 +1,265 @@
+"""Unit tests of the app core's pure parts: errors, resources, discovery parsing, settings,
+themes, registry, audit, snapshot building and evaluation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from k8s_essentials_tui import audit
+from k8s_essentials_tui.errors import (
+    ConfigError,
+    ForbiddenError,
+    GoneError,
+    InvalidError,
+    NotFoundError,
+    status_error,
+)
+from k8s_essentials_tui.evaluate import board_rows, evaluate, report_json, report_markdown
+from k8s_essentials_tui.kube.discovery import parse_discovery
+from k8s_essentials_tui.kube.proxy import service_proxy_path
+from k8s_essentials_tui.kube.resources import DEPLOYMENTS, NAMESPACES, rt
+from k8s_essentials_tui.plugin import Detection, Plugin
+from k8s_essentials_tui.registry import Registry, load_registry
+from k8s_essentials_tui.settings import parse_settings
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.snapshot_builder import (
+    blocking_webhooks,
+    endpoint_selector,
+    ready_endpoints,
+    webhook_services,
+    workload_selector,
+)
+from k8s_essentials_tui.theming import BUILTIN_THEMES, load_theme, theme_name
+
+
+def test_status_errors_read_like_kubectl() -> None:
+    err = status_error(403, {"message": "secrets is forbidden: ...", "reason": "Forbidden"},
+                       "create secrets in velero")
+    assert isinstance(err, ForbiddenError)
+    assert str(err) == "forbidden: cannot create secrets in velero"
+    assert isinstance(status_error(404, {"message": "x"}, "get a"), NotFoundError)
+    assert isinstance(status_error(410, {}, "watch"), GoneError)
+    invalid = status_error(422, {"message": "spec.ttl: Invalid value"}, "create backups")
+    assert isinstance(invalid, InvalidError) and "spec.ttl" in str(invalid)
+    assert "HTTP 500" in str(status_error(500, "boom\nstack", "get x"))
+
+
+def test_resource_paths() -> None:
+    backups = rt("velero.io/v1", "backups", "Backup")
+    assert backups.path("velero", "b1", "status") == \
+        "/apis/velero.io/v1/namespaces/velero/backups/b1/status"
+    assert backups.path(None) == "/apis/velero.io/v1/backups"
+    assert DEPLOYMENTS.qualified == "deployments.apps"
+    assert NAMESPACES.path("ignored", "x") == "/api/v1/namespaces/x"
+    assert service_proxy_path("loki", "loki-gateway", 80, "/loki/api/v1/labels") == \
+        "/api/v1/namespaces/loki/services/loki-gateway:80/proxy/loki/api/v1/labels"
+
+
+def test_parse_aggregated_discovery() -> None:
+    apis = {"kind": "APIGroupDiscoveryList", "items": [
+        {"metadata": {"name": "velero.io"}, "versions": [
+            {"version": "v1", "resources": [
+                {"resource": "backups", "responseKind": {"kind": "Backup"},
+                 "scope": "Namespaced"}]}]},
+        {"metadata": {"name": "apiextensions.k8s.io"}, "versions": [
+            {"version": "v1", "resources": [
+                {"resource": "customresourcedefinitions",
+                 "responseKind": {"kind": "CustomResourceDefinition"}, "scope": "Cluster"}]}]},
+    ]}
+    disc = parse_discovery({"kind": "APIVersions", "versions": ["v1"]}, apis)
+    assert disc.has_group("velero.io") and disc.has_group("")
+    backups = disc.find("velero.io", "backups")
+    assert backups is not None and backups.kind == "Backup" and backups.namespaced
+    crd = disc.find_kind("apiextensions.k8s.io", "CustomResourceDefinition")
+    assert crd is not None and not crd.namespaced
+
+
+def test_parse_legacy_discovery_knows_groups() -> None:
+    disc = parse_discovery({"kind": "APIVersions", "versions": ["v1"]}, {
+        "kind": "APIGroupList",
+        "groups": [{"name": "apps", "preferredVersion": {"version": "v1"},
+                    "versions": [{"version": "v1"}]}]})
+    assert disc.has_group("apps") and not disc.complete
+
+
+def test_settings_defaults_and_errors() -> None:
+    s = parse_settings({})
+    assert s["theme"] == "dark" and s["certificates.warning_days"] == 30
+    s = parse_settings({"theme": "bastion", "certificates": {"critical_days": 3},
+                        "charts": {"velero": {"version": "1.2.3"}}, "keys": {"app.help": "f1"}})
+    assert s["theme"] == "bastion" and s["certificates.critical_days"] == 3
+    assert s.charts["velero"]["version"] == "1.2.3" and s.keys["app.help"] == "f1"
+    with pytest.raises(ConfigError, match="unknown key colour"):
+        parse_settings({"colour": "red"})
+    with pytest.raises(ConfigError, match="certificates.warning_days must be an int"):
+        parse_settings({"certificates": {"warning_days": "soon"}})
+    with pytest.raises(ConfigError, match="read_only must be a bool"):
+        parse_settings({"read_only": 1})
+    with pytest.raises(ConfigError, match=r"unknown key charts.velero.url"):
+        parse_settings({"charts": {"velero": {"url": "x"}}})
+
+
+def test_bad_config_file_names_the_file(tmp_path: Path) -> None:
+    from k8s_essentials_tui.settings import load_settings
+
+    bad = tmp_path / "config.toml"
+    bad.write_text("theme = [unclosed\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(bad)
+    assert load_settings(tmp_path / "missing.toml")["theme"] == "dark"
+
+
+def test_all_builtin_themes_load() -> None:
+    for short in BUILTIN_THEMES:
+        theme = load_theme(short)
+        assert theme.name == theme_name(short)
+    assert load_theme("bastion").ansi  # the 16-colour theme uses the terminal's palette
+
+
+def test_bad_theme_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown theme"):
+        load_theme("neon")
+    broken = tmp_path / "mine.toml"
+    broken.write_text('name = "mine"\nprimary = "not-a-colour"\n')
+    with pytest.raises(ConfigError, match="is not a colour"):
+        load_theme(str(broken))
+
+
+def test_registry_finds_builtins_and_reports_broken(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import k8s_essentials_tui.plugins as pkg
+
+    (tmp_path / "zz_broken.py").write_text("raise RuntimeError('boom at import')\n")
+    monkeypatch.setattr(pkg, "__path__", [*pkg.__path__, str(tmp_path)])
+    reg = load_registry(third_party=False)
+    assert "ingress-nginx" in reg.plugins
+    assert any("boom at import" in msg for _src, msg in reg.errors)
+
+
+def test_registry_rejects_duplicates_and_non_plugins() -> None:
+    reg = Registry()
+    p = Plugin(id="x", title="X", category="dns")
+    reg.add(p, "built-in")
+    reg.add(p, "built-in")
+    reg.add("nope", "dist-a")
+    assert list(reg.plugins) == ["x"] and len(reg.errors) == 2
+    with pytest.raises(ValueError, match="unknown category"):
+        Plugin(id="y", title="Y", category="nonsense")
+
+
+def test_entry_point_plugins(tmp_path: Path) -> None:
+    """A third-party distribution registers through the entry-point group; a broken one is
+    reported and the CLI still lists the rest."""
+    site = tmp_path / "site"
+    (site / "extplug").mkdir(parents=True)
+    (site / "extplug" / "__init__.py").write_text(textwrap.dedent("""
+        from k8s_essentials_tui.plugin import Plugin
+        PLUGIN = Plugin(id="ext-dns", title="Ext DNS", category="dns")
+        def broken():
+            raise ImportError("missing dependency foo")
+    """))
+    dist = site / "extplug-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: extplug\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[k8s_essentials_tui.plugins]\next = extplug:PLUGIN\nbad = extplug:broken\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "k8s_essentials_tui.cli", "plugins", "--output", "json"],
+        capture_output=True, text=True, env={"PYTHONPATH": str(site), "PATH": "/usr/bin"},
+        check=True)
+    data = json.loads(out.stdout)
+    ext = [p for p in data["plugins"] if p["id"] == "ext-dns"]
+    assert ext and ext[0]["source"] == "extplug"
+    assert any("missing dependency foo" in e for e in data["errors"])
+
+
+def test_audit_log_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    audit.record(context="dev", action="velero.backup.create", command="velero backup create b",
+                 result="ok", path=path)
+    audit.record(context="dev", action="x", command="kubectl delete x", result="failed",
+                 detail="forbidden: cannot delete\nsecond line", path=path)
+    entries = audit.read(path)
+    assert [e["result"] for e in entries] == ["ok", "failed"]
+    assert entries[1]["detail"] == "forbidden: cannot delete"
+    assert set(entries[0]) >= {"time", "context", "action", "command", "result"}
+
+
+def _deploy(name: str, ns: str, labels: dict[str, str], ready: int, replicas: int = 1,
+            image: str = "registry.k8s.io/x:v1.2.3") -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"replicas": replicas,
+                     "template": {"spec": {"containers": [{"name": "c", "image": image}]}}},
+            "status": {"readyReplicas": ready}}
+
+
+def test_workload_selector_is_one_set_based_selector() -> None:
+    plugins = [Plugin(id="a", title="A", category="dns"),
+               Plugin(id="b", title="B", category="ingress")]
+    object.__setattr__(plugins[0], "workload_selectors", ({"app.kubernetes.io/name": "x"},))
+    object.__setattr__(plugins[1], "workload_selectors", ({"app.kubernetes.io/name": "w"},))
+    assert workload_selector(plugins) == "app.kubernetes.io/name in (w,x)"
+    object.__setattr__(plugins[1], "workload_selectors", ({"app": "w"},))
+    assert workload_selector(plugins) is None  # falls back to listing everything
+
+
+def test_blocking_webhooks_and_evaluation() -> None:
+    webhooks = [{"kind": "ValidatingWebhookConfiguration",
+                 "metadata": {"name": "ingress-nginx-admission"},
+                 "webhooks": [{"name": "validate.nginx.ingress.kubernetes.io",
+                               "failurePolicy": "Fail",
+                               "clientConfig": {"service": {"namespace": "ingress-nginx",
+                                                            "name": "admission"}}},
+                              {"name": "ignored", "failurePolicy": "Ignore",
+                               "clientConfig": {"service": {"namespace": "x", "name": "y"}}}]}]
+    services = webhook_services(webhooks)
+    assert services == {("ingress-nginx", "admission"), ("x", "y")}
+    assert endpoint_selector(services) == "kubernetes.io/service-name in (admission,y)"
+    slices = [{"metadata": {"namespace": "x", "labels": {"kubernetes.io/service-name": "y"}},
+               "endpoints": [{"conditions": {"ready": True}}, {"conditions": {"ready": False}}]}]
+    ready = ready_endpoints(slices)
+    assert ready == {"x/y": 1}
+    snap = ClusterSnapshot(
+        workloads=[_deploy("ingress-nginx-controller", "ingress-nginx",
+                           {"app.kubernetes.io/name": "ingress-nginx",
+                            "app.kubernetes.io/component": "controller"}, ready=1)],
+        webhooks=webhooks,
+        service_ready_endpoints={"ingress-nginx/admission": 0, **ready},
+    )
+    assert [h["webhook"] for h in blocking_webhooks(snap)] == [
+        "validate.nginx.ingress.kubernetes.io"]
+    reg = load_registry(third_party=False)
+    dets = evaluate(reg.ordered(), snap)
+    nginx = dets["ingress-nginx"]
+    assert nginx.installed is True and nginx.version == "v1.2.3"
+    assert nginx.healthy is False and "no ready endpoints" in nginx.problems[0]
+
+
+def test_evaluate_survives_a_broken_detect_rule() -> None:
+    def boom(_s: ClusterSnapshot) -> Detection:
+        raise KeyError("status")
+
+    p = Plugin(id="bad", title="Bad", category="dns", detect=boom)
+    dets = evaluate([p], ClusterSnapshot())
+    assert dets["bad"].problems == ["detection failed: KeyError: 'status'"]
+    rows = board_rows([p], dets)
+    assert rows[1].plugin is p and not rows[1].covered
+
+
+def test_report_formats() -> None:
+    p = Plugin(id="x", title="X|pipe", category="dns",
+               detect=lambda s: Detection(installed="partial", problems=["a|b"]))
+    snap = ClusterSnapshot(forbidden={"helm": "no permission to list secrets (Helm releases)"})
+    dets = evaluate([p], snap)
+    data = report_json([p], dets, snap)
+    assert data["components"][0]["installed"] == "partial"
+    assert data["notes"] == ["no permission to list secrets (Helm releases)"]
+    md = report_markdown([p], dets, snap)
+    assert "| DNS | X|pipe | partial |" in md and "a\\|b" in md

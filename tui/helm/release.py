@@ -1,0 +1,228 @@
+"""Decode Helm 3 release Secrets (``sh.helm.release.v1.<name>.v<rev>``) natively.
+
+Why natively: listing releases must not need a ``helm`` binary (bastions often lack one) and
+must come from the one shared watch cache of ``owner=helm`` Secrets, so the board and the
+releases pane cost no extra requests. Storage format (Helm 3): ``data.release`` is the API's
+base64 of helm's own base64 of a gzip'd JSON release; gzip only when the magic is present.
+A Secret that does not decode becomes an *unreadable* ``Release`` (``error`` set): one
+corrupt or foreign Secret must never break the list.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+SECRET_TYPE = "helm.sh/release.v1"
+LABEL_SELECTOR = "owner=helm"
+_NAME_RE = re.compile(r"^sh\.helm\.release\.v1\.(?P<name>.+)\.v(?P<rev>\d+)$")
+_GZIP_MAGIC = b"\x1f\x8b"
+#: statuses helm considers "in flight" (another operation is running or was interrupted)
+PENDING = ("pending-install", "pending-upgrade", "pending-rollback", "uninstalling")
+
+
+class ReleaseDecodeError(ValueError):
+    """The payload is not a Helm 3 release."""
+
+
+@dataclass
+class Release:
+    """One revision of one release (one Secret)."""
+
+    name: str
+    namespace: str
+    revision: int
+    status: str = "unknown"
+    chart: str = ""
+    chart_version: str = ""
+    app_version: str = ""
+    first_deployed: datetime | None = None
+    last_deployed: datetime | None = None
+    description: str = ""
+    notes: str = ""
+    #: user-supplied values (``helm get values``)
+    config: dict[str, Any] = field(default_factory=dict)
+    #: the chart's default values
+    chart_values: dict[str, Any] = field(default_factory=dict)
+    manifest: str = ""
+    hooks: list[dict[str, Any]] = field(default_factory=list)
+    secret_name: str = ""
+    uid: str = ""
+    #: non-empty when the Secret could not be decoded ("unreadable: not gzip/JSON ...")
+    error: str = ""
+
+    @property
+    def readable(self) -> bool:
+        return not self.error
+
+    @property
+    def chart_ref(self) -> str:
+        """``name-version`` as ``helm list`` prints it."""
+        return f"{self.chart}-{self.chart_version}" if self.chart else ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.namespace, self.name)
+
+    def list_row(self) -> dict[str, Any]:
+        """The fields of ``helm list -o json`` (revision as a string, like helm)."""
+        return {
+            "name": self.name,
+            "namespace": self.namespace,
+            "revision": str(self.revision),
+            "updated": self.last_deployed.isoformat() if self.last_deployed else "",
+            "status": self.status if self.readable else "unreadable",
+            "chart": self.chart_ref,
+            "app_version": self.app_version,
+        } | ({"error": self.error} if self.error else {})
+
+    def snapshot_dict(self) -> dict[str, Any]:
+        """The shape ``ClusterSnapshot.helm_releases`` documents (for detection)."""
+        return {"name": self.name, "namespace": self.namespace, "chart": self.chart,
+                "chart_version": self.chart_version, "app_version": self.app_version,
+                "status": self.status if self.readable else "unreadable",
+                "revision": self.revision}
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Helm's RFC 3339 times carry nanoseconds; Python's parser takes microseconds."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def decode_payload(data: str | bytes) -> dict[str, Any]:
+    """Helm's payload (the value of ``data.release`` AFTER the API's base64) -> JSON dict."""
+    try:
+        raw = base64.b64decode(data, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise ReleaseDecodeError(f"not base64: {exc}") from exc
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ReleaseDecodeError(f"corrupt gzip: {exc}") from exc
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ReleaseDecodeError("not JSON") from exc
+    if not isinstance(doc, dict) or "name" not in doc:
+        raise ReleaseDecodeError("not a Helm release (no name)")
+    return doc
+
+
+def encode_payload(release: dict[str, Any]) -> str:
+    """Inverse of :func:`decode_payload` (helm's own encoding); used by tests and tools."""
+    return base64.b64encode(gzip.compress(json.dumps(release).encode())).decode()
+
+
+def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = "") -> Release:
+    info = doc.get("info") or {}
+    chart = doc.get("chart") or {}
+    meta = chart.get("metadata") or {}
+    config = doc.get("config")
+    return Release(
+        name=str(doc.get("name") or ""),
+        namespace=str(doc.get("namespace") or ""),
+        revision=int(doc.get("version") or 0),
+        status=str(info.get("status") or "unknown"),
+        chart=str(meta.get("name") or ""),
+        chart_version=str(meta.get("version") or ""),
+        app_version=str(meta.get("appVersion") or ""),
+        first_deployed=parse_time(info.get("first_deployed")),
+        last_deployed=parse_time(info.get("last_deployed")),
+        description=str(info.get("description") or ""),
+        notes=str(info.get("notes") or ""),
+        config=config if isinstance(config, dict) else {},
+        chart_values=chart.get("values") if isinstance(chart.get("values"), dict) else {},
+        manifest=str(doc.get("manifest") or ""),
+        hooks=[h for h in doc.get("hooks") or [] if isinstance(h, dict)],
+        secret_name=secret_name,
+        uid=uid,
+    )
+
+
+def decode_secret(secret: dict[str, Any]) -> Release:
+    """A Secret object (as the API returns it) -> a ``Release``; never raises."""
+    meta = secret.get("metadata") or {}
+    sname = str(meta.get("name") or "")
+    namespace = str(meta.get("namespace") or "")
+    labels = meta.get("labels") or {}
+    m = _NAME_RE.match(sname)
+    name = labels.get("name") or (m["name"] if m else sname)
+    try:
+        rev = int(labels.get("version") or (m["rev"] if m else 0))
+    except ValueError:
+        rev = 0
+    fallback = Release(name=name, namespace=namespace, revision=rev,
+                       status=str(labels.get("status") or "unknown"), secret_name=sname,
+                       uid=str(meta.get("uid") or ""))
+    if secret.get("type") not in (SECRET_TYPE, None):
+        fallback.error = f"unreadable: Secret type {secret.get('type')!r} is not {SECRET_TYPE}"
+        return fallback
+    payload = (secret.get("data") or {}).get("release")
+    if not payload:
+        fallback.error = "unreadable: Secret has no data.release"
+        return fallback
+    try:
+        inner = base64.b64decode(payload, validate=False)
+        doc = decode_payload(inner)
+        rel = release_from_json(doc, secret_name=sname, uid=fallback.uid)
+    except (ReleaseDecodeError, binascii.Error, ValueError, TypeError) as exc:
+        fallback.error = f"unreadable: {exc}"
+        return fallback
+    rel.namespace = rel.namespace or namespace
+    return rel
+
+
+def decode_all(secrets: Iterable[dict[str, Any]]) -> list[Release]:
+    return [decode_secret(s) for s in secrets if _is_release_secret(s)]
+
+
+def _is_release_secret(secret: dict[str, Any]) -> bool:
+    meta = secret.get("metadata") or {}
+    return (secret.get("type") == SECRET_TYPE
+            or str(meta.get("name") or "").startswith("sh.helm.release.v1."))
+
+
+def latest(releases: Iterable[Release]) -> list[Release]:
+    """The newest revision per (namespace, name), sorted like ``helm list -A``."""
+    best: dict[tuple[str, str], Release] = {}
+    for rel in releases:
+        cur = best.get(rel.key)
+        if cur is None or rel.revision > cur.revision:
+            best[rel.key] = rel
+    return sorted(best.values(), key=lambda r: (r.name, r.namespace))
+
+
+def history(releases: Iterable[Release], namespace: str, name: str) -> list[Release]:
+    """Every stored revision of one release, oldest first (``helm history``)."""
+    return sorted((r for r in releases if r.namespace == namespace and r.name == name),
+                  key=lambda r: r.revision)
+
+
+def deployed(releases: Iterable[Release], namespace: str, name: str) -> Release | None:
+    """The revision currently deployed (else the newest one) of a release, or None."""
+    revs = [r for r in history(releases, namespace, name) if r.readable]
+    for rel in reversed(revs):
+        if rel.status == "deployed":
+            return rel
+    return revs[-1] if revs else None
+
+
+def releases_from_cache(cache: Any) -> list[Release]:
+    """Decode everything a ``ResourceCache`` of ``owner=helm`` Secrets holds."""
+    return decode_all(cache.items())
