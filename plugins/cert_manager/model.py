@@ -1,0 +1,495 @@
+"""Certificates + TLS Secrets + Ingresses (+ Velero backups) merged into expiry rows.
+
+Pure: objects in, rows out; the clock is an argument (``now``), thresholds come from the
+settings (``certificates.warning_days`` / ``certificates.critical_days``).
+
+Dedupe rule: a TLS Secret named by a Certificate's ``spec.secretName`` in the same namespace
+is reported inside that Certificate's row (its parsed facts fill the row), never on its own.
+A Secret that carries cert-manager's ``certificate-name`` annotation but whose Certificate is
+gone is listed on its own with an "orphaned" problem; every other TLS Secret is "unmanaged".
+
+:class:`CertIndex` keeps the rows current incrementally: each upsert/delete returns the row
+keys that changed, so the pane updates those rows only (no full rebuild per watch event).
+Parsed Secrets are cached by resourceVersion so a relist does not re-parse 10,000 PEMs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .x509info import CertInfo, parse_secret
+
+TLS_TYPE = "kubernetes.io/tls"
+ANN_CERT_NAME = "cert-manager.io/certificate-name"
+ANN_ISSUER_NAME = "cert-manager.io/issuer-name"
+ANN_ISSUER_KIND = "cert-manager.io/issuer-kind"
+
+KIND_CERT, KIND_SECRET, KIND_BACKUP = "Certificate", "Secret", "Backup"
+#: states, worst first; "order" sorts the state filter
+STATES = ("expired", "critical", "warning", "ok", "unknown")
+_SEVERITY = {s: i for i, s in enumerate(STATES)}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    warning_days: int = 30
+    critical_days: int = 7
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        """From an app ``Settings`` (or any mapping with ``get``)."""
+        get = getattr(settings, "get", None)
+        if get is None:
+            return cls()
+        warn = get("certificates.warning_days", 30)
+        crit = get("certificates.critical_days", 7)
+        return cls(int(warn), int(crit))
+
+
+@dataclass
+class CertRow:
+    """One line of the expiry table."""
+
+    key: str
+    kind: str
+    namespace: str
+    name: str
+    dns_names: tuple[str, ...] = ()
+    not_after: datetime | None = None
+    not_before: datetime | None = None
+    renewal_time: datetime | None = None
+    issuer: str = ""
+    #: Ready condition (Certificates), phase Completed (Backups), None = unknown
+    ready: bool | None = None
+    ready_reason: str = ""
+    ready_message: str = ""
+    issuing: bool = False
+    problems: list[str] = field(default_factory=list)
+    secret_name: str = ""
+    #: for Secrets: the managing Certificate's name ("" = unmanaged)
+    managed_by: str = ""
+    #: "namespace/name" of Ingresses whose spec.tls uses this Secret
+    ingresses: list[str] = field(default_factory=list)
+    #: hostnames at risk: the Ingresses' tls hosts
+    ingress_hosts: list[str] = field(default_factory=list)
+    info: CertInfo | None = None
+    #: lowercased text searched by "/"
+    search_text: str = ""
+
+    def days_left(self, now: datetime) -> float | None:
+        if self.not_after is None:
+            return None
+        return (self.not_after - now).total_seconds() / 86400.0
+
+    def state(self, now: datetime, thresholds: Thresholds) -> str:
+        return expiry_state(self.days_left(now), thresholds)
+
+    def sort_key(self) -> tuple[int, float, str, str]:
+        """Soonest expiry first; rows without a date after every dated row."""
+        if self.not_after is None:
+            return (1, 0.0, self.namespace, self.name)
+        return (0, self.not_after.timestamp(), self.namespace, self.name)
+
+
+def expiry_state(days_left: float | None, thresholds: Thresholds) -> str:
+    if days_left is None:
+        return "unknown"
+    if days_left <= 0:
+        return "expired"
+    if days_left < thresholds.critical_days:
+        return "critical"
+    if days_left < thresholds.warning_days:
+        return "warning"
+    return "ok"
+
+
+def worse(a: str, b: str) -> bool:
+    """True when state ``a`` is more urgent than ``b``."""
+    return _SEVERITY.get(a, 99) < _SEVERITY.get(b, 99)
+
+
+def parse_time(value: Any) -> datetime | None:
+    """RFC 3339 from the API (``2026-06-01T12:00:00Z``) -> aware datetime; junk -> None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def rfc3339(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def condition(obj: Mapping[str, Any], ctype: str) -> dict[str, Any] | None:
+    for c in ((obj.get("status") or {}).get("conditions") or []):
+        if isinstance(c, dict) and c.get("type") == ctype:
+            return c
+    return None
+
+
+def _meta(obj: Mapping[str, Any]) -> tuple[str, str]:
+    md = obj.get("metadata") or {}
+    return md.get("namespace") or "", md.get("name") or ""
+
+
+def row_key(kind: str, namespace: str, name: str) -> str:
+    return f"{kind}:{namespace}/{name}"
+
+
+def is_tls_secret(obj: Mapping[str, Any]) -> bool:
+    return obj.get("type") == TLS_TYPE
+
+
+def _issuer_ref(cert: Mapping[str, Any]) -> str:
+    ref = (cert.get("spec") or {}).get("issuerRef") or {}
+    name = ref.get("name") or ""
+    kind = ref.get("kind") or "Issuer"
+    if not name:
+        return ""
+    return f"{kind}/{name}" if kind != "Issuer" else name
+
+
+def _search_text(row: CertRow) -> str:
+    return " ".join((row.namespace, row.name, row.secret_name, row.issuer,
+                     *row.dns_names, *row.ingress_hosts)).lower()
+
+
+def certificate_row(cert: Mapping[str, Any], info: CertInfo | None,
+                    ingresses: Iterable[tuple[str, tuple[str, ...]]] = ()) -> CertRow:
+    """A Certificate's row; ``info`` is its Secret's parsed content (None = no Secret)."""
+    ns, name = _meta(cert)
+    spec = cert.get("spec") or {}
+    status = cert.get("status") or {}
+    secret_name = spec.get("secretName") or ""
+    dns = spec.get("dnsNames") or []
+    dns_names = tuple(str(d) for d in dns) if isinstance(dns, list) else ()
+    if not dns_names and spec.get("commonName"):
+        dns_names = (str(spec["commonName"]),)
+    row = CertRow(key=row_key(KIND_CERT, ns, name), kind=KIND_CERT, namespace=ns, name=name,
+                  dns_names=dns_names, issuer=_issuer_ref(cert), secret_name=secret_name,
+                  info=info)
+    row.not_after = parse_time(status.get("notAfter"))
+    row.not_before = parse_time(status.get("notBefore"))
+    row.renewal_time = parse_time(status.get("renewalTime"))
+    ready = condition(cert, "Ready")
+    issuing = condition(cert, "Issuing")
+    row.issuing = bool(issuing and issuing.get("status") == "True")
+    if not status:
+        row.problems.append("no status yet: cert-manager has not processed it "
+                            "(is the controller running?)")
+    if ready is not None:
+        row.ready = ready.get("status") == "True"
+        row.ready_reason = str(ready.get("reason") or "")
+        row.ready_message = str(ready.get("message") or "")
+        if not row.ready:
+            text = f"not Ready: {row.ready_reason or 'unknown reason'}"
+            if row.ready_message:
+                text += f": {row.ready_message}"
+            row.problems.append(text)
+    elif status:
+        row.problems.append("no Ready condition")
+    if issuing is not None and row.issuing and issuing.get("message"):
+        row.problems.append(f"issuing: {issuing.get('message')}")
+    if status.get("failedIssuanceAttempts"):
+        row.problems.append(f"{status['failedIssuanceAttempts']} failed issuance attempt(s)"
+                            + (f", last at {status['lastFailureTime']}"
+                               if status.get("lastFailureTime") else ""))
+    if info is None:
+        if secret_name:
+            row.problems.append(f"Secret {secret_name} does not exist")
+    else:
+        row.problems.extend(info.problems)
+        if row.not_after is None and info.not_after is not None:
+            row.not_after = info.not_after
+            row.not_before = info.not_before
+        elif (row.not_after is not None and info.not_after is not None
+              and abs((row.not_after - info.not_after).total_seconds()) > 1):
+            row.problems.append(
+                f"status.notAfter {rfc3339(row.not_after)} differs from the Secret's "
+                f"certificate ({rfc3339(info.not_after)})")
+        if not dns_names and info.dns_names:
+            row.dns_names = info.dns_names
+    _attach_ingresses(row, ingresses)
+    row.search_text = _search_text(row)
+    return row
+
+
+def secret_row(secret: Mapping[str, Any], info: CertInfo,
+               ingresses: Iterable[tuple[str, tuple[str, ...]]] = (),
+               *, orphan_of: str = "") -> CertRow:
+    """A TLS Secret no Certificate manages (or whose Certificate is gone)."""
+    ns, name = _meta(secret)
+    ann = (secret.get("metadata") or {}).get("annotations") or {}
+    row = CertRow(key=row_key(KIND_SECRET, ns, name), kind=KIND_SECRET, namespace=ns,
+                  name=name, dns_names=info.dns_names or ((info.common_name,)
+                                                          if info.common_name else ()),
+                  not_after=info.not_after, not_before=info.not_before,
+                  issuer=info.issuer_cn, secret_name=name, info=info)
+    if ann.get(ANN_ISSUER_NAME):
+        kind = ann.get(ANN_ISSUER_KIND) or "Issuer"
+        row.issuer = ann[ANN_ISSUER_NAME] if kind == "Issuer" else \
+            f"{kind}/{ann[ANN_ISSUER_NAME]}"
+    if orphan_of:
+        row.managed_by = orphan_of
+        row.problems.append(f"orphaned: Certificate {orphan_of} no longer exists")
+    row.problems.extend(info.problems)
+    _attach_ingresses(row, ingresses)
+    row.search_text = _search_text(row)
+    return row
+
+
+def backup_row(backup: Mapping[str, Any]) -> CertRow:
+    """A Velero Backup's ``status.expiration`` for the "all expiries" view."""
+    ns, name = _meta(backup)
+    status = backup.get("status") or {}
+    phase = status.get("phase") or ""
+    row = CertRow(key=row_key(KIND_BACKUP, ns, name), kind=KIND_BACKUP, namespace=ns,
+                  name=name, not_after=parse_time(status.get("expiration")),
+                  issuer=(backup.get("spec") or {}).get("storageLocation") or "",
+                  ready=(phase == "Completed") if phase else None, ready_reason=phase)
+    if phase and phase not in ("Completed", "InProgress", "New", "Queued", "ReadyToStart"):
+        row.problems.append(f"phase {phase}")
+    if row.not_after is None:
+        row.problems.append("no status.expiration")
+    row.search_text = _search_text(row)
+    return row
+
+
+def _attach_ingresses(row: CertRow,
+                      ingresses: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+    hosts: list[str] = []
+    for ing, ing_hosts in sorted(ingresses):
+        row.ingresses.append(ing)
+        hosts.extend(h for h in ing_hosts if h not in hosts)
+    row.ingress_hosts = hosts
+
+
+def ingress_tls_refs(ingress: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
+    """(secretName, hosts) for each ``spec.tls`` entry."""
+    out = []
+    for entry in ((ingress.get("spec") or {}).get("tls") or []):
+        if isinstance(entry, dict) and entry.get("secretName"):
+            hosts = tuple(str(h) for h in (entry.get("hosts") or []))
+            out.append((str(entry["secretName"]), hosts))
+    return out
+
+
+class CertIndex:
+    """Rows kept current from the three (four) object streams, keyed for cheap updates."""
+
+    def __init__(self) -> None:
+        self.certificates: dict[tuple[str, str], dict[str, Any]] = {}
+        self.secrets: dict[tuple[str, str], dict[str, Any]] = {}
+        self.backups: dict[tuple[str, str], dict[str, Any]] = {}
+        #: (ns, ingress name) -> [(secretName, hosts)]
+        self._ingress_refs: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}
+        #: (ns, secretName) -> {"ns/ingress": hosts}
+        self._secret_users: dict[tuple[str, str], dict[str, tuple[str, ...]]] = {}
+        #: (ns, secretName) -> names of Certificates writing it
+        self._owners: dict[tuple[str, str], set[str]] = {}
+        self._parsed: dict[tuple[str, str], tuple[str, CertInfo]] = {}
+        self.rows: dict[str, CertRow] = {}
+
+    # -- parsing cache ---------------------------------------------------------------------
+
+    def _info(self, sk: tuple[str, str]) -> CertInfo | None:
+        secret = self.secrets.get(sk)
+        if secret is None:
+            return None
+        rv = (secret.get("metadata") or {}).get("resourceVersion") or ""
+        cached = self._parsed.get(sk)
+        if cached is not None and cached[0] == rv and rv:
+            return cached[1]
+        info = parse_secret(secret)
+        self._parsed[sk] = (rv, info)
+        return info
+
+    def _users(self, ns: str, secret: str) -> list[tuple[str, tuple[str, ...]]]:
+        return list((self._secret_users.get((ns, secret)) or {}).items())
+
+    # -- recompute -------------------------------------------------------------------------
+
+    def _set(self, key: str, row: CertRow | None, changed: set[str]) -> None:
+        if row is None:
+            if self.rows.pop(key, None) is not None:
+                changed.add(key)
+        else:
+            self.rows[key] = row
+            changed.add(key)
+
+    def _recompute_cert(self, ns: str, name: str, changed: set[str]) -> None:
+        cert = self.certificates.get((ns, name))
+        key = row_key(KIND_CERT, ns, name)
+        if cert is None:
+            self._set(key, None, changed)
+            return
+        sname = (cert.get("spec") or {}).get("secretName") or ""
+        info = self._info((ns, sname)) if sname else None
+        self._set(key, certificate_row(cert, info, self._users(ns, sname)), changed)
+
+    def _recompute_secret(self, ns: str, name: str, changed: set[str]) -> None:
+        """The Secret's own row (when unmanaged), and the rows of Certificates writing it."""
+        owners = self._owners.get((ns, name)) or set()
+        for cname in sorted(owners):
+            self._recompute_cert(ns, cname, changed)
+        key = row_key(KIND_SECRET, ns, name)
+        secret = self.secrets.get((ns, name))
+        if secret is None or owners:
+            self._set(key, None, changed)
+            return
+        info = self._info((ns, name))
+        assert info is not None
+        ann = (secret.get("metadata") or {}).get("annotations") or {}
+        orphan = ann.get(ANN_CERT_NAME) or ""
+        self._set(key, secret_row(secret, info, self._users(ns, name), orphan_of=orphan),
+                  changed)
+
+    # -- streams ---------------------------------------------------------------------------
+
+    def upsert_certificate(self, cert: dict[str, Any]) -> set[str]:
+        ns, name = _meta(cert)
+        changed: set[str] = set()
+        old = self.certificates.get((ns, name))
+        old_secret = ((old or {}).get("spec") or {}).get("secretName") or ""
+        new_secret = (cert.get("spec") or {}).get("secretName") or ""
+        self.certificates[(ns, name)] = cert
+        if old_secret and old_secret != new_secret:
+            self._owners.get((ns, old_secret), set()).discard(name)
+            self._recompute_secret(ns, old_secret, changed)
+        if new_secret:
+            self._owners.setdefault((ns, new_secret), set()).add(name)
+            self._recompute_secret(ns, new_secret, changed)
+        self._recompute_cert(ns, name, changed)
+        return changed
+
+    def delete_certificate(self, ns: str, name: str) -> set[str]:
+        changed: set[str] = set()
+        old = self.certificates.pop((ns, name), None)
+        sname = ((old or {}).get("spec") or {}).get("secretName") or ""
+        self._set(row_key(KIND_CERT, ns, name), None, changed)
+        if sname:
+            self._owners.get((ns, sname), set()).discard(name)
+            self._recompute_secret(ns, sname, changed)
+        return changed
+
+    def upsert_secret(self, secret: dict[str, Any]) -> set[str]:
+        ns, name = _meta(secret)
+        if not is_tls_secret(secret):
+            # a Secret whose type changed away from TLS: forget it
+            if (ns, name) in self.secrets:
+                return self.delete_secret(ns, name)
+            return set()
+        self.secrets[(ns, name)] = secret
+        changed: set[str] = set()
+        self._recompute_secret(ns, name, changed)
+        return changed
+
+    def delete_secret(self, ns: str, name: str) -> set[str]:
+        changed: set[str] = set()
+        if self.secrets.pop((ns, name), None) is None:
+            return changed
+        self._parsed.pop((ns, name), None)
+        self._recompute_secret(ns, name, changed)
+        return changed
+
+    def upsert_ingress(self, ingress: dict[str, Any]) -> set[str]:
+        ns, name = _meta(ingress)
+        changed: set[str] = set()
+        touched = {s for s, _ in self._ingress_refs.get((ns, name), [])}
+        self._drop_ingress(ns, name)
+        refs = ingress_tls_refs(ingress)
+        self._ingress_refs[(ns, name)] = refs
+        for secret, hosts in refs:
+            users = self._secret_users.setdefault((ns, secret), {})
+            users[f"{ns}/{name}"] = tuple(dict.fromkeys(users.get(f"{ns}/{name}", ()) + hosts))
+            touched.add(secret)
+        for secret in touched:
+            self._recompute_secret(ns, secret, changed)
+        return changed
+
+    def delete_ingress(self, ns: str, name: str) -> set[str]:
+        changed: set[str] = set()
+        touched = {s for s, _ in self._ingress_refs.get((ns, name), [])}
+        self._drop_ingress(ns, name)
+        self._ingress_refs.pop((ns, name), None)
+        for secret in touched:
+            self._recompute_secret(ns, secret, changed)
+        return changed
+
+    def _drop_ingress(self, ns: str, name: str) -> None:
+        for secret, _ in self._ingress_refs.get((ns, name), []):
+            users = self._secret_users.get((ns, secret))
+            if users is not None:
+                users.pop(f"{ns}/{name}", None)
+                if not users:
+                    self._secret_users.pop((ns, secret), None)
+
+    def upsert_backup(self, backup: dict[str, Any]) -> set[str]:
+        ns, name = _meta(backup)
+        self.backups[(ns, name)] = backup
+        row = backup_row(backup)
+        self.rows[row.key] = row
+        return {row.key}
+
+    def delete_backup(self, ns: str, name: str) -> set[str]:
+        self.backups.pop((ns, name), None)
+        changed: set[str] = set()
+        self._set(row_key(KIND_BACKUP, ns, name), None, changed)
+        return changed
+
+    # -- whole-stream replacement (after a relist) ---------------------------------------
+
+    def replace(self, kind: str, objects: Iterable[dict[str, Any]]) -> set[str]:
+        """Make one stream equal ``objects``: upserts + deletes of what vanished."""
+        upsert, delete, store = {
+            KIND_CERT: (self.upsert_certificate, self.delete_certificate, self.certificates),
+            KIND_SECRET: (self.upsert_secret, self.delete_secret, self.secrets),
+            KIND_BACKUP: (self.upsert_backup, self.delete_backup, self.backups),
+            "Ingress": (self.upsert_ingress, self.delete_ingress, self._ingress_refs),
+        }[kind]
+        changed: set[str] = set()
+        seen: set[tuple[str, str]] = set()
+        for obj in objects:
+            if kind == KIND_SECRET and not is_tls_secret(obj):
+                continue
+            seen.add(_meta(obj))
+            changed |= upsert(obj)
+        for gone in [k for k in store if k not in seen]:
+            changed |= delete(*gone)
+        return changed
+
+
+def build_rows(certificates: Iterable[dict[str, Any]], secrets: Iterable[dict[str, Any]],
+               ingresses: Iterable[dict[str, Any]] = (),
+               backups: Iterable[dict[str, Any]] = ()) -> list[CertRow]:
+    """All rows, sorted by expiry (soonest first) -- the one-shot form for ``certs``."""
+    index = CertIndex()
+    index.replace("Ingress", ingresses)
+    index.replace(KIND_SECRET, secrets)
+    index.replace(KIND_CERT, certificates)
+    index.replace(KIND_BACKUP, backups)
+    return sorted(index.rows.values(), key=CertRow.sort_key)
+
+
+def row_json(row: CertRow, now: datetime) -> dict[str, Any]:
+    """The headless ``certs`` record (stable field names)."""
+    days = row.days_left(now)
+    return {
+        "namespace": row.namespace,
+        "name": row.name,
+        "kind": row.kind,
+        "dns_names": list(row.dns_names),
+        "not_after": rfc3339(row.not_after),
+        "days_left": None if days is None else round(days, 2),
+        "issuer": row.issuer,
+        "ready": row.ready,
+        "problems": list(row.problems),
+    }

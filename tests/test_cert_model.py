@@ -1,0 +1,162 @@
+"""model: Certificates + TLS Secrets + Ingresses -> deduplicated expiry rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from k8s_essentials_tui.plugins.cert_manager.model import (
+    CertIndex,
+    Thresholds,
+    build_rows,
+    expiry_state,
+    row_json,
+)
+from k8s_essentials_tui.settings import parse_settings
+
+from tests import cert_fixtures as f
+
+NOW = f.FIXED_NOW
+DAY = dt.timedelta(days=1)
+
+
+def _ingress(ns: str, name: str, secret: str, hosts: list[str]) -> dict:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"tls": [{"secretName": secret, "hosts": hosts}]}}
+
+
+def test_thresholds_from_settings() -> None:
+    s = parse_settings({"certificates": {"warning_days": 14, "critical_days": 3}})
+    t = Thresholds.from_settings(s)
+    assert (t.warning_days, t.critical_days) == (14, 3)
+    assert Thresholds.from_settings(object()) == Thresholds(30, 7)
+    assert expiry_state(None, t) == "unknown"
+    assert expiry_state(-0.5, t) == "expired"
+    assert expiry_state(2.9, t) == "critical"
+    assert expiry_state(13, t) == "warning"
+    assert expiry_state(14, t) == "ok"
+
+
+def test_managed_secret_is_folded_into_its_certificate() -> None:
+    cert = f.certificate("app", "web", "web-tls", ["web.example.com"])
+    cert["status"] = f.ready_status(NOW + 10 * DAY)
+    secret = f.good_secret("app", "web-tls", 10, ("web.example.com",),
+                           annotations={"cert-manager.io/certificate-name": "web"})
+    rows = build_rows([cert], [secret], [_ingress("app", "site", "web-tls", ["web.example.com"])])
+    assert [r.key for r in rows] == ["Certificate:app/web"]
+    row = rows[0]
+    assert row.issuer == "ClusterIssuer/letsencrypt"
+    assert row.ready is True and row.problems == []
+    assert round(row.days_left(NOW), 3) == 10
+    assert row.state(NOW, Thresholds()) == "warning"
+    assert row.ingresses == ["app/site"] and row.ingress_hosts == ["web.example.com"]
+    assert row.info is not None and row.info.key_matches is True
+    data = row_json(row, NOW)
+    assert data == {"namespace": "app", "name": "web", "kind": "Certificate",
+                    "dns_names": ["web.example.com"], "not_after": "2026-06-11T12:00:00Z",
+                    "days_left": 10.0, "issuer": "ClusterIssuer/letsencrypt", "ready": True,
+                    "problems": []}
+
+
+def test_unmanaged_orphaned_and_sorted() -> None:
+    plain = f.good_secret("a", "legacy", 3)
+    orphan = f.good_secret("a", "old-tls", 40,
+                           annotations={"cert-manager.io/certificate-name": "gone",
+                                        "cert-manager.io/issuer-name": "ca",
+                                        "cert-manager.io/issuer-kind": "ClusterIssuer"})
+    expired = f.good_secret("b", "dead", -2)
+    not_tls = {"type": "Opaque", "metadata": {"name": "x", "namespace": "a"}, "data": {}}
+    rows = build_rows([], [plain, orphan, expired, not_tls])
+    assert [r.name for r in rows] == ["dead", "legacy", "old-tls"]
+    states = [r.state(NOW, Thresholds()) for r in rows]
+    assert states == ["expired", "critical", "ok"]
+    assert rows[1].kind == "Secret" and rows[1].managed_by == ""
+    assert rows[1].issuer == "Test Intermediate CA"
+    assert rows[2].managed_by == "gone"
+    assert rows[2].issuer == "ClusterIssuer/ca"
+    assert "orphaned: Certificate gone no longer exists" in rows[2].problems
+
+
+def test_certificate_without_status_and_without_secret() -> None:
+    cert = f.certificate("a", "new", "new-tls", ["new.example.com"])
+    rows = build_rows([cert], [])
+    row = rows[0]
+    assert row.not_after is None and row.state(NOW, Thresholds()) == "unknown"
+    assert any(p.startswith("no status yet") for p in row.problems)
+    assert "Secret new-tls does not exist" in row.problems
+    assert row_json(row, NOW)["not_after"] is None
+
+
+def test_not_ready_reason_and_secret_fallback_date() -> None:
+    cert = f.certificate("a", "c", "c-tls", [])
+    cert["status"] = {"conditions": [{"type": "Ready", "status": "False",
+                                      "reason": "DoesNotExist",
+                                      "message": "Issuing certificate as Secret does not exist"},
+                                     {"type": "Issuing", "status": "True",
+                                      "reason": "DoesNotExist", "message": "Secret missing"}]}
+    secret = f.good_secret("a", "c-tls", 5, ("c.example.com",))
+    row = build_rows([cert], [secret])[0]
+    assert row.ready is False and row.issuing is True
+    assert row.problems[0] == ("not Ready: DoesNotExist: Issuing certificate as Secret does "
+                               "not exist")
+    assert row.not_after == NOW + 5 * DAY  # from the Secret's certificate
+    assert row.dns_names == ("c.example.com",)
+
+
+def test_malformed_secrets_are_listed_not_hidden() -> None:
+    garbage = f.tls_secret("m", "garbage", b"garbage", b"junk")
+    empty = f.tls_secret("m", "empty", b"", b"")
+    der = f.tls_secret("m", "der", f.der(f.leaf("der", 8)), None)
+    good = f.good_secret("m", "good", 60)
+    rows = build_rows([], [garbage, empty, der, good])
+    by = {r.name: r for r in rows}
+    assert set(by) == {"garbage", "empty", "der", "good"}
+    assert by["garbage"].problems and by["empty"].problems == ["tls.crt is empty"]
+    assert any("DER" in p for p in by["der"].problems)
+    assert [r.name for r in rows][:2] == ["der", "good"]  # dated first, undated last
+
+
+def test_incremental_updates_report_changed_rows() -> None:
+    idx = CertIndex()
+    secret = f.good_secret("a", "s", 20)
+    assert idx.upsert_secret(secret) == {"Secret:a/s"}
+    cert = f.certificate("a", "c", "s", ["s"])
+    # the Certificate takes the Secret over: the Secret row disappears
+    assert idx.upsert_certificate(cert) == {"Secret:a/s", "Certificate:a/c"}
+    assert set(idx.rows) == {"Certificate:a/c"}
+    # an Ingress referencing the Secret updates the Certificate row only
+    assert idx.upsert_ingress(_ingress("a", "i", "s", ["s.example"])) == {"Certificate:a/c"}
+    assert idx.rows["Certificate:a/c"].ingress_hosts == ["s.example"]
+    # pointing the Certificate elsewhere brings the Secret row back
+    cert2 = f.certificate("a", "c", "other", ["s"])
+    changed = idx.upsert_certificate(cert2)
+    assert changed == {"Secret:a/s", "Certificate:a/c"}
+    assert idx.rows["Secret:a/s"].ingresses == ["a/i"]
+    assert idx.delete_ingress("a", "i") == {"Secret:a/s"}
+    assert idx.delete_certificate("a", "c") == {"Certificate:a/c"}
+    assert idx.delete_secret("a", "s") == {"Secret:a/s"}
+    assert idx.rows == {}
+
+
+def test_replace_drops_vanished_objects_and_backups() -> None:
+    idx = CertIndex()
+    idx.replace("Secret", [f.good_secret("a", "s1", 1), f.good_secret("a", "s2", 2)])
+    backup = {"apiVersion": "velero.io/v1", "kind": "Backup",
+              "metadata": {"name": "nightly", "namespace": "velero"},
+              "spec": {"storageLocation": "default"},
+              "status": {"phase": "Completed", "expiration": "2026-06-03T12:00:00Z"}}
+    idx.replace("Backup", [backup])
+    changed = idx.replace("Secret", [f.good_secret("a", "s2", 2)])
+    assert "Secret:a/s1" in changed and "Secret:a/s1" not in idx.rows
+    b = idx.rows["Backup:velero/nightly"]
+    assert b.kind == "Backup" and b.ready is True and round(b.days_left(NOW)) == 2
+
+
+def test_relist_reuses_parsed_secret() -> None:
+    idx = CertIndex()
+    s = f.good_secret("a", "s", 9)
+    s["metadata"]["resourceVersion"] = "5"
+    idx.upsert_secret(s)
+    first = idx.rows["Secret:a/s"].info
+    idx.replace("Secret", [dict(s)])
+    assert idx.rows["Secret:a/s"].info is first
