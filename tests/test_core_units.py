@@ -97,7 +97,7 @@ def test_settings_defaults_and_errors() -> None:
     assert s.charts["velero"]["version"] == "1.2.3" and s.keys["app.help"] == "f1"
     with pytest.raises(ConfigError, match="unknown key colour"):
         parse_settings({"colour": "red"})
-    with pytest.raises(ConfigError, match="certificates.warning_days must be an int"):
+    with pytest.raises(ConfigError, match=r"certificates\.warning_days must be an int"):
         parse_settings({"certificates": {"warning_days": "soon"}})
     with pytest.raises(ConfigError, match="read_only must be a bool"):
         parse_settings({"read_only": 1})
