@@ -1,0 +1,94 @@
+"""Velero: backup and restore of cluster resources and volumes (vmware-tanzu/velero).
+
+Catalog entry and detection only (no Textual): the pane is loaded lazily from
+``pane.py``. ``bsl_problems`` is exposed for the board, because ``detect()`` sees only the
+cluster snapshot and BackupStorageLocations are not part of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin, PluginAction
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+from .model import BACKUPS, BSLS, GROUP, RESTORES, SCHEDULES
+from .model import bsl_problems as _bsl_problems
+
+CHART = ChartRef(
+    repo="https://vmware-tanzu.github.io/helm-charts",
+    chart="velero",
+    version="12.2.1",
+    namespace="velero",
+    release="velero",
+    values="""\
+# Velero needs one object-store plugin and one BackupStorageLocation to do anything.
+# Example for S3-compatible storage; pick the plugin release matching your Velero minor
+# version (see the plugin's compatibility table).
+initContainers:
+  - name: velero-plugin-for-aws
+    image: velero/velero-plugin-for-aws:v1.14.0
+    volumeMounts:
+      - mountPath: /target
+        name: plugins
+configuration:
+  backupStorageLocation:
+    - name: default
+      provider: aws
+      bucket: CHANGE-ME-bucket
+      default: true
+      config:
+        region: us-east-1
+  volumeSnapshotLocation: []
+  defaultBackupTTL: 720h0m0s
+credentials:
+  useSecret: true
+  # a Secret with key "cloud" holding an AWS credentials file
+  existingSecret: velero-credentials
+snapshotsEnabled: false
+# file-system backup of pod volumes (kopia) when there are no volume snapshots
+deployNodeAgent: true
+metrics:
+  enabled: true
+""",
+)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(
+        snapshot,
+        selectors=[{"app.kubernetes.io/name": "velero"}],
+        charts=["velero"],
+        api_groups=[GROUP],
+    )
+
+
+def bsl_problems(bsls: list[dict[str, Any]]) -> list[str]:
+    """Problems to show on the board from the velero namespace's BackupStorageLocations
+    (an unavailable default location, or none marked default)."""
+    return _bsl_problems(bsls)
+
+
+PLUGIN = Plugin(
+    id="velero",
+    title="Velero",
+    category="backup",
+    why="Backs up cluster objects and volumes to object storage and restores them: the "
+        "way back after a deleted namespace or a lost cluster.",
+    chart=CHART,
+    detect=detect,
+    pane="k8s_essentials_tui.plugins.velero.pane:VeleroPane",
+    actions=(
+        PluginAction("velero.backup.create", "Create backup", "b", mutating=True),
+        PluginAction("velero.backup.from-schedule", "Backup now from schedule", "n",
+                     mutating=True),
+        PluginAction("velero.restore.create", "Restore from backup", "r", mutating=True),
+        PluginAction("velero.schedule.pause", "Pause/unpause schedule", "p", mutating=True),
+        PluginAction("velero.backup.delete", "Delete backup", "d", mutating=True),
+    ),
+    api_groups=(GROUP,),
+    watches=(BACKUPS, RESTORES, SCHEDULES, BSLS),
+)
+
+__all__ = ["CHART", "PLUGIN", "bsl_problems", "detect"]
