@@ -97,6 +97,10 @@ class Plugin:
     actions: tuple[PluginAction, ...] = ()
     #: API groups whose presence (CRDs) indicates the component
     api_groups: tuple[str, ...] = ()
+    #: label selectors (each a dict of equalities, any may match) of the Deployments,
+    #: StatefulSets and DaemonSets the official chart creates; the snapshot builder lists
+    #: workloads by their ``app.kubernetes.io/name`` values. Excluded from hashing (dicts).
+    workload_selectors: tuple[dict[str, str], ...] = field(default=(), hash=False)
     #: resource types the pane watches (shared caches)
     watches: tuple[ResourceType, ...] = ()
     #: "built-in" or the entry point's distribution name

@@ -1,0 +1,59 @@
+"""Argo CD: GitOps continuous delivery -- the cluster converges to what Git declares.
+
+The argo-cd chart sets ``nameOverride: argocd``, so its workloads are labelled
+``app.kubernetes.io/name: argocd-<component>`` and ``app.kubernetes.io/part-of: argocd``;
+the application controller is a StatefulSet.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="https://argoproj.github.io/argo-helm",
+    chart="argo-cd",
+    version="9.4.17",
+    namespace="argocd",
+    release="argocd",
+    values="""\
+global:
+  domain: argocd.example.com
+configs:
+  params:
+    server.insecure: true   # TLS terminates at the ingress
+dex:
+  enabled: false            # local admin until SSO is wired
+notifications:
+  enabled: true
+redis-ha:
+  enabled: false            # single redis is fine for week 1
+""",
+)
+
+WORKLOAD_NAMES: tuple[str, ...] = (
+    "argocd-server", "argocd-repo-server", "argocd-application-controller",
+)
+SELECTORS: tuple[dict[str, str], ...] = tuple(
+    {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "argocd"}
+    for name in WORKLOAD_NAMES
+)
+CHARTS: tuple[str, ...] = ("argo-cd",)
+API_GROUPS: tuple[str, ...] = ("argoproj.io",)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
+
+
+PLUGIN = Plugin(
+    id="argocd",
+    title="Argo CD",
+    category="delivery",
+    why="Deploys from Git with a UI showing drift, sync state and health of every app.",
+    chart=CHART,
+    detect=detect,
+    api_groups=API_GROUPS,
+    workload_selectors=SELECTORS,
+)

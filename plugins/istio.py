@@ -1,0 +1,55 @@
+"""Istio: service mesh (mTLS, traffic policy, telemetry). Detection looks for istiod.
+
+The istiod Deployment is labelled ``app: istiod`` and ``istio: pilot`` in every chart version;
+only recent charts add ``app.kubernetes.io/name: istiod``, so the version-stable pair is used.
+The ``base`` chart (CRDs) must be installed before ``istiod``.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="https://istio-release.storage.googleapis.com/charts",
+    chart="istiod",
+    version="1.30.3",
+    namespace="istio-system",
+    release="istiod",
+    values="""\
+# install the CRDs first, same version:
+#   helm install istio-base base --repo https://istio-release.storage.googleapis.com/charts \\
+#     --version 1.30.3 -n istio-system --create-namespace
+pilot:
+  autoscaleMin: 2
+  resources:
+    requests:
+      cpu: 200m
+      memory: 512Mi
+meshConfig:
+  accessLogFile: /dev/stdout
+""",
+)
+
+#: recent charts only; older istiod Deployments have no app.kubernetes.io/name
+WORKLOAD_NAMES: tuple[str, ...] = ("istiod",)
+SELECTORS: tuple[dict[str, str], ...] = ({"app": "istiod", "istio": "pilot"},)
+CHARTS: tuple[str, ...] = ("istiod",)
+API_GROUPS: tuple[str, ...] = ("networking.istio.io", "security.istio.io")
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
+
+
+PLUGIN = Plugin(
+    id="istio",
+    title="Istio",
+    category="mesh",
+    why="Mutual TLS, retries and traffic shifting between services without touching app code.",
+    chart=CHART,
+    detect=detect,
+    api_groups=API_GROUPS,
+    workload_selectors=SELECTORS,
+)

@@ -1,0 +1,54 @@
+"""Jaeger: distributed tracing (where did this request spend its 3 seconds?).
+
+The ``jaeger`` chart (v4+, Jaeger v2 on the OpenTelemetry Collector) labels its workloads
+``app.kubernetes.io/name: jaeger``; the separate ``jaeger-operator`` chart owns the
+``jaegertracing.io`` CRDs and runs ``app.kubernetes.io/name: jaeger-operator``.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="https://jaegertracing.github.io/helm-charts",
+    chart="jaeger",
+    version="4.1.0",
+    namespace="jaeger",
+    release="jaeger",
+    values="""\
+# all-in-one with in-memory storage: good to start tracing, traces are lost on restart;
+# configure Elasticsearch/OpenSearch/Cassandra storage before relying on history
+jaeger:
+  resources:
+    requests:
+      cpu: 100m
+      memory: 256Mi
+    limits:
+      memory: 1Gi
+""",
+)
+
+WORKLOAD_NAMES: tuple[str, ...] = ("jaeger", "jaeger-operator")
+SELECTORS: tuple[dict[str, str], ...] = tuple(
+    {"app.kubernetes.io/name": name} for name in WORKLOAD_NAMES
+)
+CHARTS: tuple[str, ...] = ("jaeger", "jaeger-operator")
+API_GROUPS: tuple[str, ...] = ("jaegertracing.io",)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
+
+
+PLUGIN = Plugin(
+    id="jaeger",
+    title="Jaeger",
+    category="tracing",
+    why="Follows one request across services to show which hop is slow or failing.",
+    chart=CHART,
+    detect=detect,
+    api_groups=API_GROUPS,
+    workload_selectors=SELECTORS,
+)

@@ -1,0 +1,73 @@
+"""kube-prometheus-stack: Prometheus Operator, Prometheus and Alertmanager (metrics + alerts).
+
+Three things must run: the operator Deployment the chart creates (``app:
+kube-prometheus-stack-operator``) and the Prometheus and Alertmanager StatefulSets the
+operator creates (``app.kubernetes.io/name: prometheus|alertmanager``,
+``app.kubernetes.io/managed-by: prometheus-operator``). A stack without Alertmanager collects
+metrics but never notifies anyone, so that is reported as a problem.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads, find_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="https://prometheus-community.github.io/helm-charts",
+    chart="kube-prometheus-stack",
+    version="93.3.1",
+    namespace="monitoring",
+    release="kube-prometheus-stack",
+    values="""\
+grafana:
+  enabled: false   # Grafana is its own entry (dashboards)
+alertmanager:
+  enabled: true
+prometheus:
+  prometheusSpec:
+    retention: 15d
+    # pick up ServiceMonitors/PodMonitors/rules from every release, not only this one
+    serviceMonitorSelectorNilUsesHelmValues: false
+    podMonitorSelectorNilUsesHelmValues: false
+    ruleSelectorNilUsesHelmValues: false
+""",
+)
+
+OPERATOR: dict[str, str] = {"app": "kube-prometheus-stack-operator"}
+PROMETHEUS: dict[str, str] = {"app.kubernetes.io/name": "prometheus",
+                              "app.kubernetes.io/managed-by": "prometheus-operator"}
+ALERTMANAGER: dict[str, str] = {"app.kubernetes.io/name": "alertmanager",
+                                "app.kubernetes.io/managed-by": "prometheus-operator"}
+#: the operator Deployment of current charts is also named
+#: ``kube-prometheus-stack-prometheus-operator``; older charts only set ``app``
+WORKLOAD_NAMES: tuple[str, ...] = (
+    "kube-prometheus-stack-prometheus-operator", "prometheus", "alertmanager",
+)
+SELECTORS: tuple[dict[str, str], ...] = (OPERATOR, PROMETHEUS, ALERTMANAGER)
+CHARTS: tuple[str, ...] = ("kube-prometheus-stack",)
+API_GROUPS: tuple[str, ...] = ("monitoring.coreos.com",)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    det = detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
+    if det.installed is not True:
+        return det
+    for what, selector in (("Prometheus Operator", OPERATOR), ("Prometheus", PROMETHEUS),
+                           ("Alertmanager", ALERTMANAGER)):
+        if not find_workloads(snapshot, [selector]):
+            det.problems.append(f"no {what} running")
+            det.healthy = False
+    return det
+
+
+PLUGIN = Plugin(
+    id="kube-prometheus-stack",
+    title="Prometheus + Alertmanager",
+    category="monitoring",
+    why="Metrics for every node and pod plus alert rules that page you before users notice.",
+    chart=CHART,
+    detect=detect,
+    api_groups=API_GROUPS,
+    workload_selectors=SELECTORS,
+)

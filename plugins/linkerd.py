@@ -1,0 +1,55 @@
+"""Linkerd: lightweight service mesh. Detection looks for the control-plane Deployments.
+
+Open-source Helm charts are published on the edge channel only (stable builds are vendor
+distributions); the ``linkerd-crds`` chart must be installed first and the control plane
+needs an identity trust anchor and issuer certificate.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="https://helm.linkerd.io/edge",
+    chart="linkerd-control-plane",
+    version="2026.8.4",
+    namespace="linkerd",
+    release="linkerd-control-plane",
+    values="""\
+# install the CRDs first (same version):
+#   helm install linkerd-crds linkerd-crds --repo https://helm.linkerd.io/edge -n linkerd
+# identity certificates are required (cert-manager can issue them):
+#   --set-file identityTrustAnchorsPEM=ca.crt
+#   --set-file identity.issuer.tls.crtPEM=issuer.crt
+#   --set-file identity.issuer.tls.keyPEM=issuer.key
+controllerReplicas: 1
+enablePodDisruptionBudget: false   # true with controllerReplicas >= 3
+""",
+)
+
+#: the control-plane Deployments (app.kubernetes.io/name is the bare component name)
+WORKLOAD_NAMES: tuple[str, ...] = ("destination", "identity", "proxy-injector")
+SELECTORS: tuple[dict[str, str], ...] = tuple(
+    {"app.kubernetes.io/name": name, "linkerd.io/control-plane-component": name}
+    for name in WORKLOAD_NAMES
+)
+CHARTS: tuple[str, ...] = ("linkerd-control-plane", "linkerd2")
+API_GROUPS: tuple[str, ...] = ("linkerd.io", "policy.linkerd.io")
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
+
+
+PLUGIN = Plugin(
+    id="linkerd",
+    title="Linkerd",
+    category="mesh",
+    why="Automatic mTLS and golden metrics per service with a tiny proxy and little to tune.",
+    chart=CHART,
+    detect=detect,
+    api_groups=API_GROUPS,
+    workload_selectors=SELECTORS,
+)

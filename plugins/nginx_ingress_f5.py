@@ -1,0 +1,53 @@
+"""NGINX Ingress Controller by F5 (nginx/kubernetes-ingress) -- not the community ingress-nginx.
+
+Catalog entry and detection only. The official chart is published to an OCI registry; its
+controller Deployment (or DaemonSet) carries ``app.kubernetes.io/name: nginx-ingress``.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+CHART = ChartRef(
+    repo="oci://ghcr.io/nginx/charts",
+    chart="nginx-ingress",
+    version="2.5.1",
+    namespace="nginx-ingress",
+    release="nginx-ingress",
+    values="""\
+controller:
+  replicaCount: 2
+  ingressClass:
+    # pick another name if the community ingress-nginx also runs here
+    name: nginx
+    create: true
+  enableCustomResources: true   # VirtualServer / Policy / TransportServer
+  enableSnippets: false         # snippets can inject arbitrary NGINX config
+prometheus:
+  create: true
+""",
+)
+
+#: app.kubernetes.io/name values of the chart's workloads (for the snapshot's list selector)
+WORKLOAD_NAMES: tuple[str, ...] = ("nginx-ingress",)
+SELECTORS: tuple[dict[str, str], ...] = ({"app.kubernetes.io/name": "nginx-ingress"},)
+CHARTS: tuple[str, ...] = ("nginx-ingress",)
+API_GROUPS: tuple[str, ...] = ("k8s.nginx.org",)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
+
+
+PLUGIN = Plugin(
+    id="nginx-ingress",
+    title="NGINX Ingress Controller (F5)",
+    category="ingress",
+    why="F5's supported NGINX ingress with VirtualServer CRDs and an NGINX Plus upgrade path.",
+    chart=CHART,
+    detect=detect,
+    api_groups=API_GROUPS,
+    workload_selectors=SELECTORS,
+)
