@@ -34,6 +34,8 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "helm.binary": (str, "helm", "helm executable"),
     "telepresence.binary": (str, "telepresence", "telepresence executable"),
     "telepresence.timeout_seconds": ((int, float), 60, "timeout for one telepresence call"),
+    "telepresence.personal_namespaces": (list, [], "namespaces only you use: a global "
+                                          "intercept there needs no second confirmation"),
 }
 #: tables whose keys are free-form and validated by their owners
 FREE_TABLES = {
