@@ -77,3 +77,57 @@ def ready_status(not_after: dt.datetime, ready: bool = True, reason: str = "Read
             "conditions": [{"type": "Ready", "status": "True" if ready else "False",
                             "reason": reason, "message": message,
                             "lastTransitionTime": "2026-05-01T00:00:00Z"}]}
+
+
+def ingress(ns: str, name: str, secret: str, hosts: list[str]) -> dict[str, Any]:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {"rules": [{"host": h} for h in hosts],
+                     "tls": [{"secretName": secret, "hosts": hosts}]}}
+
+
+def seed(admin: Any, ns: str, now: dt.datetime) -> None:
+    """A namespace with one of everything the pane must show, dates relative to ``now``.
+
+    ``admin`` is testkit's KubeAdmin; Certificate status goes through the status
+    subresource (no controller runs here: the test plays cert-manager's part).
+    """
+    day = dt.timedelta(days=1)
+
+    def cert(name: str, secret: str, dns: list[str], days: float | None,
+             issuer: str = "letsencrypt", kind: str = "ClusterIssuer",
+             status: dict[str, Any] | None = None, annotate: bool = True) -> None:
+        admin.create(certificate(ns, name, secret, dns, issuer, kind))
+        if days is not None:
+            kp = leaf(f"{name}.{ns}", days, tuple(dns), now=now)
+            ann = {"cert-manager.io/certificate-name": name,
+                   "cert-manager.io/issuer-name": issuer,
+                   "cert-manager.io/issuer-kind": kind} if annotate else None
+            admin.create(tls_secret(ns, secret, kp.cert_pem + INTERMEDIATE.cert_pem,
+                                    kp.key_pem, ROOT.cert_pem, ann))
+            admin.patch_status("cert-manager.io/v1", "certificates", ns, name,
+                               status or ready_status(now + days * day))
+        elif status is not None:
+            admin.patch_status("cert-manager.io/v1", "certificates", ns, name, status)
+
+    cert("web", "web-tls", ["shop.example.com", "www.shop.example.com"], 5)
+    cert("api", "api-tls", ["api.example.com"], 20, issuer="internal-ca", kind="Issuer")
+    cert("docs", "docs-tls", ["docs.example.com"], 75)
+    cert("stuck", "stuck-tls", ["stuck.example.com"], None, status={
+        "conditions": [{"type": "Ready", "status": "False", "reason": "DoesNotExist",
+                        "message": "Issuing certificate as Secret does not exist"},
+                       {"type": "Issuing", "status": "True", "reason": "DoesNotExist",
+                        "message": "Issuing certificate as Secret does not exist"}]})
+    cert("fresh", "fresh-tls", ["fresh.example.com"], None)
+    legacy = leaf(f"legacy.{ns}", -2, ("legacy.example.com",), now=now)
+    admin.create(tls_secret(ns, "legacy-tls", legacy.cert_pem, legacy.key_pem))
+    nosan = leaf(f"nosan.{ns}", 120, (), now=now)
+    admin.create(tls_secret(ns, "nosan-tls", nosan.cert_pem, nosan.key_pem))
+    dkp = leaf(f"der.{ns}", 45, ("der.example.com",), now=now)
+    admin.create(tls_secret(ns, "der-tls", der(dkp), dkp.key_pem))
+    kk = leaf(f"keyincrt.{ns}", 60, ("k.example.com",), now=now)
+    admin.create(tls_secret(ns, "keyincrt-tls", kk.cert_pem + kk.key_pem, kk.key_pem))
+    admin.create(tls_secret(ns, "garbage-tls", b"this is not a certificate", b"nor a key"))
+    admin.create(tls_secret(ns, "empty-tls", b"", b""))
+    admin.create(ingress(ns, "shop", "web-tls", ["shop.example.com"]))
+    admin.create(ingress(ns, "old-site", "legacy-tls", ["legacy.example.com"]))

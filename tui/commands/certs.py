@@ -1,0 +1,109 @@
+"""``certs``: every certificate of the cluster by expiry, headless -- for cron and CI.
+
+Certificates (cert-manager.io/v1) and Secrets of type ``kubernetes.io/tls`` (listed with a
+server-side field selector), deduplicated: a Secret managed by a Certificate is reported with
+its Certificate. Exit 0 when none expires within ``--within`` days, 1 when some do, 2 when
+anything could not be read (what could be read is still printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import ClusterError, NotFoundError
+from ..kube.resources import INGRESSES, SECRETS
+from ..kube.session import ClusterSession
+from ._common import (
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_OK,
+    add_output,
+    fail,
+    print_json,
+    run_async,
+    table,
+    with_session,
+)
+
+NAME = "certs"
+HELP = "list certificates (cert-manager and TLS Secrets) by expiry"
+DESCRIPTION = ("List every cert-manager Certificate and kubernetes.io/tls Secret, soonest "
+               "expiry first. Exit 0 when none expires within --within days (default 30), "
+               "1 when some do, 2 when something could not be read.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--within", type=float, default=30.0, metavar="DAYS",
+                        help="report certificates expiring within DAYS (default: 30)")
+    parser.add_argument("-A", "--all-namespaces", action="store_true", default=False,
+                        help="all namespaces (the default unless --namespace is given)")
+    add_output(parser)
+
+
+async def collect(session: ClusterSession, namespace: str | None
+                  ) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                             list[dict[str, Any]], list[str]]:
+    """(certificates, tls secrets, ingresses, errors); a missing CRD is not an error."""
+    from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
+
+    errors: list[str] = []
+
+    async def lst(rtype: Any, field_selector: str | None = None) -> list[dict[str, Any]]:
+        try:
+            items, _rv = await session.client.list(rtype, namespace,
+                                                   field_selector=field_selector)
+            return items
+        except NotFoundError:
+            return []  # CRD not served: cert-manager not installed
+        except ClusterError as exc:
+            errors.append(str(exc))
+            return []
+
+    certs = await lst(CERTIFICATES)
+    secrets = await lst(SECRETS, "type=kubernetes.io/tls")
+    ingresses = await lst(INGRESSES)
+    return certs, secrets, ingresses, errors
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.within < 0:
+        return fail("--within must be zero or more days")
+    if args.all_namespaces and getattr(args, "namespace", None):
+        return fail("--namespace and --all-namespaces are mutually exclusive")
+    namespace = None if args.all_namespaces else (getattr(args, "namespace", None) or None)
+
+    async def body(session: ClusterSession) -> Any:
+        return await collect(session, namespace)
+
+    certs, secrets, ingresses, errors = run_async(lambda: with_session(args, body))
+    from k8s_essentials_tui.plugins.cert_manager.model import build_rows, row_json
+
+    now = datetime.now(UTC)
+    rows = build_rows(certs, secrets, ingresses)
+    records = [row_json(r, now) for r in rows]
+    expiring = [r for r in records
+                if r["days_left"] is not None and r["days_left"] <= args.within]
+    if args.output == "json":
+        print_json({"within_days": args.within,
+                    "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "expiring": len(expiring), "errors": errors, "items": records})
+    else:
+        print(table([_text_row(r) for r in records],
+                    ["NAMESPACE", "NAME", "KIND", "NOT AFTER", "DAYS", "READY", "ISSUER",
+                     "DNS NAMES", "PROBLEMS"]))
+        print(f"{len(expiring)} of {len(records)} expire within {args.within:g} days")
+    for message in errors:
+        print(f"k8s-essentials-tui: error: {message}", file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FOUND if expiring else EXIT_OK
+
+
+def _text_row(r: dict[str, Any]) -> list[str]:
+    days = "" if r["days_left"] is None else f"{r['days_left']:.1f}"
+    ready = {True: "True", False: "False", None: "-"}[r["ready"]]
+    return [r["namespace"], r["name"], r["kind"], r["not_after"] or "-", days, ready,
+            r["issuer"] or "-", ",".join(r["dns_names"]) or "-", "; ".join(r["problems"])]
