@@ -1,0 +1,200 @@
+"""Pilot-driven tests of the app shell: start-up without a cluster, unreachable clusters,
+help, context switching, read-only, the confirm -> run -> audit path and the palette."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import yaml
+from textual.widgets import DataTable, Input, Static
+
+from k8s_essentials_tui import audit
+from k8s_essentials_tui.actions import Mutation, Permission
+from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.kube.resources import rt
+from k8s_essentials_tui.screens.confirm import ConfirmScreen
+from k8s_essentials_tui.screens.help import HelpScreen
+from k8s_essentials_tui.widgets.board import Board
+
+CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
+
+
+async def settle(pilot, until, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not until():
+            await pilot.pause(0.05)
+
+
+def notice_text(app: EssentialsApp) -> str:
+    return str(app.screen.query_one("#notice", Static).render())
+
+
+async def test_starts_without_kubeconfig_and_explains(tmp_path: Path,
+                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.kube/config
+    app = EssentialsApp(StartOptions())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: app.connection_error is not None)
+        text = notice_text(app)
+        assert "no kubeconfig found" in text and "scripts/demo" in text
+        assert app.connection_state == "no kubeconfig"
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert app.is_running
+
+
+async def test_unreachable_cluster_keeps_running_and_retries(kubeconfig: str,
+                                                             tmp_path: Path) -> None:
+    data = yaml.safe_load(Path(kubeconfig).read_text())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    data["clusters"][0]["cluster"]["server"] = f"https://127.0.0.1:{port}"
+    bad = tmp_path / "kubeconfig"
+    bad.write_text(yaml.safe_dump(data))
+    app = EssentialsApp(StartOptions(kubeconfig=str(bad)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: app.connection_error is not None)
+        assert "cannot reach the apiserver" in notice_text(app)
+        assert app.connection_state == "disconnected"
+        # fix the kubeconfig and retry with r: the app connects without a restart
+        bad.write_text(Path(kubeconfig).read_text())
+        await pilot.press("r")
+        await settle(pilot, lambda: app.session is not None)
+        assert not app.screen.query_one("#notice").display or "shown" not in \
+            app.screen.query_one("#notice").classes
+
+
+async def test_board_reads_the_cluster_and_opens_a_pane(kubeconfig: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await settle(pilot, lambda: board.snapshot is not None)
+        table = board.query_one(DataTable)
+        assert table.row_count == 13
+        assert "areas covered" in str(board.query_one("#summary", Static).render())
+        await pilot.press("enter")
+        assert type(app.screen).__name__ == "ComponentScreen"
+        await pilot.press("escape")
+        assert app.screen.query_one(Board) is board
+
+
+async def test_help_lists_bindings_of_the_screen() -> None:
+    app = EssentialsApp(StartOptions(connect=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        keys = {(k, d) for k, d, _w in help_screen.rows}
+        descriptions = {d for _k, d in keys}
+        assert {"Help", "Commands", "Contexts", "Refresh", "Install", "Open"} <= descriptions
+
+
+async def test_context_picker_switches_context(kubeconfig: str, limited_kubeconfig: str,
+                                               tmp_path: Path) -> None:
+    merged = yaml.safe_load(Path(kubeconfig).read_text())
+    limited = yaml.safe_load(Path(limited_kubeconfig).read_text())
+    merged["contexts"] += [c for c in limited["contexts"]
+                           if c["name"] not in {x["name"] for x in merged["contexts"]}]
+    merged["users"] += limited["users"]
+    merged["clusters"] += [c for c in limited["clusters"]
+                           if c["name"] not in {x["name"] for x in merged["clusters"]}]
+    path = tmp_path / "merged"
+    path.write_text(yaml.safe_dump(merged))
+    other = next(c["name"] for c in merged["contexts"] if c["name"] != merged["current-context"])
+    app = EssentialsApp(StartOptions(kubeconfig=str(path)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        await pilot.press("C")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ContextPickerScreen")
+        await pilot.press("j", "enter")
+        await settle(pilot, lambda: app.session is not None and app.session.context == other)
+
+
+def _configmap_mutation(session, namespace: str, name: str) -> Mutation:  # type: ignore[no-untyped-def]
+    async def run() -> str:
+        await session.client.create(CONFIGMAPS, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                 "metadata": {"name": name}}, namespace)
+        return f"configmap/{name} created"
+
+    return Mutation(action="test.configmap.create", title=f"Create configmap {name}",
+                    command=f"kubectl create configmap {name} -n {namespace}", run=run,
+                    permissions=[Permission("create", CONFIGMAPS, namespace)])
+
+
+async def test_mutation_confirm_run_and_audit(kubeconfig: str, namespace: str,
+                                              kube_admin) -> None:  # type: ignore[no-untyped-def]
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        results: list[tuple[bool, str | None]] = []
+        app.start_mutation(_configmap_mutation(app.session, namespace, "made-by-tui"),
+                           lambda ok, msg: results.append((ok, msg)))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert f"kubectl create configmap made-by-tui -n {namespace}" in \
+            str(app.screen.query_one("#command").render())
+        await pilot.press("y")
+        await settle(pilot, lambda: bool(results))
+    assert results == [(True, "configmap/made-by-tui created")]
+    assert kube_admin.get("v1", "ConfigMap", "made-by-tui", namespace)
+    entry = audit.read()[-1]
+    assert entry["result"] == "ok" and entry["command"].startswith("kubectl create configmap")
+    assert entry["context"] == "devcluster"
+
+
+async def test_typed_confirmation_and_cancel(kubeconfig: str, namespace: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        m = _configmap_mutation(app.session, namespace, "typed")
+        m.typed_confirmation = "typed"
+        results: list[tuple[bool, str | None]] = []
+        app.start_mutation(m, lambda ok, msg: results.append((ok, msg)))
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert app.screen.query_one("#confirm").disabled
+        app.screen.query_one("#typed", Input).value = "typo"
+        await pilot.pause()
+        assert app.screen.query_one("#confirm").disabled
+        await pilot.press("escape")
+        await settle(pilot, lambda: bool(results))
+    assert results == [(False, "cancelled")]
+    assert audit.read()[-1]["result"] == "cancelled"
+
+
+async def test_read_only_refuses_mutations(kubeconfig: str, namespace: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, read_only=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        ok, msg = await app.perform(_configmap_mutation(app.session, namespace, "nope"))
+        assert not ok and msg and msg.startswith("read-only mode")
+        assert "READ-ONLY" in str(app.screen.query_one("StatusBar").render())
+
+
+async def test_rbac_denied_mutation_says_why(limited_kubeconfig: str, namespace: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        ok, msg = await app.perform(_configmap_mutation(app.session, namespace, "nope"))
+        assert not ok and msg == f"forbidden: cannot create configmaps in {namespace}"
+        assert not isinstance(app.screen, ConfirmScreen)
+
+
+async def test_command_palette_opens_with_colon() -> None:
+    app = EssentialsApp(StartOptions(connect=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("colon")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+
+
+async def test_bad_config_file_is_reported_not_fatal(tmp_path: Path) -> None:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('thme = "dark"\n')
+    app = EssentialsApp(StartOptions(connect=False, config=str(cfg)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "unknown key thme" in app.config_error
+        assert any("unknown key thme" in str(n.message) for n in app._notifications)

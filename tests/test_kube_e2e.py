@@ -1,0 +1,258 @@
+"""The cluster layer against the real kube-apiserver: typed helpers, pagination, patches,
+dry-run, status subresource, watches (410 Gone, apiserver restart), RBAC 403s, access checks
+and connection failures."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from pathlib import Path
+
+import pytest
+import yaml
+
+from k8s_essentials_tui.errors import (
+    ConfigError,
+    ForbiddenError,
+    GoneError,
+    NotFoundError,
+    TLSError,
+    UnauthorizedError,
+    UnreachableError,
+)
+from k8s_essentials_tui.kube.cache import ResourceCache
+from k8s_essentials_tui.kube.config import list_contexts
+from k8s_essentials_tui.kube.resources import NAMESPACES, SECRETS, rt
+from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
+
+CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
+BACKUPS = rt("velero.io/v1", "backups", "Backup")
+CERTIFICATES = rt("cert-manager.io/v1", "certificates", "Certificate")
+
+
+async def connect(kubeconfig: str | Path, context: str | None = None) -> ClusterSession:
+    return await ClusterSession.connect(ConnectOptions(kubeconfig=str(kubeconfig),
+                                                       context=context))
+
+
+def cm(name: str, **data: str) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
+            "data": data}
+
+
+async def wait_for(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.05)
+
+
+async def test_crud_pagination_patches_and_dry_run(kubeconfig: str, namespace: str) -> None:
+    session = await connect(kubeconfig)
+    c = session.client
+    try:
+        assert session.server_version["gitVersion"].startswith("v1.35")
+        for i in range(23):
+            await c.create(CONFIGMAPS, cm(f"cm-{i:02d}", i=str(i)), namespace)
+        items, rv = await c.list(CONFIGMAPS, namespace, limit=5)
+        names = [o["metadata"]["name"] for o in items if o["metadata"]["name"].startswith("cm-")]
+        assert names == [f"cm-{i:02d}" for i in range(23)] and rv
+        assert items[0]["kind"] == "ConfigMap" and items[0]["apiVersion"] == "v1"
+
+        await c.patch(CONFIGMAPS, "cm-00", {"data": {"merge": "yes"}}, namespace)
+        await c.patch(CONFIGMAPS, "cm-00", [{"op": "add", "path": "/data/json", "value": "1"}],
+                      namespace, patch_type="json")
+        await c.patch(CONFIGMAPS, "cm-00", {"apiVersion": "v1", "kind": "ConfigMap",
+                                           "metadata": {"name": "cm-00"},
+                                           "data": {"applied": "ssa"}},
+                      namespace, patch_type="apply", force=True)
+        got = await c.get(CONFIGMAPS, "cm-00", namespace)
+        assert got["data"]["merge"] == "yes" and got["data"]["json"] == "1"
+        assert got["data"]["applied"] == "ssa"
+
+        dry = await c.create(CONFIGMAPS, cm("dry"), namespace, dry_run=True)
+        assert dry["metadata"]["name"] == "dry"
+        with pytest.raises(NotFoundError, match="not found: get configmaps dry"):
+            await c.get(CONFIGMAPS, "dry", namespace)
+        await c.delete(CONFIGMAPS, "cm-01", namespace, dry_run=True)
+        await c.get(CONFIGMAPS, "cm-01", namespace)
+    finally:
+        await session.close()
+
+
+async def test_status_subresource_on_a_crd(kubeconfig: str, namespace: str) -> None:
+    session = await connect(kubeconfig)
+    c = session.client
+    try:
+        await c.create(CERTIFICATES, {
+            "apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": {"name": "web"},
+            "spec": {"secretName": "web-tls", "dnsNames": ["web.example.com"],
+                     "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer"}}}, namespace)
+        await c.patch_status(CERTIFICATES, "web", {"status": {"notAfter": "2026-07-01T00:00:00Z"}},
+                             namespace)
+        got = await c.get(CERTIFICATES, "web", namespace)
+        assert got["status"]["notAfter"] == "2026-07-01T00:00:00Z"
+        # a spec change through the main resource leaves status alone (status subresource)
+        await c.patch(CERTIFICATES, "web", {"status": {"notAfter": "x"},
+                                            "spec": {"dnsNames": ["a.example.com"]}}, namespace)
+        got = await c.get(CERTIFICATES, "web", namespace)
+        assert got["status"]["notAfter"] == "2026-07-01T00:00:00Z"
+        assert got["spec"]["dnsNames"] == ["a.example.com"]
+    finally:
+        await session.close()
+
+
+async def test_discovery_sees_crds(kubeconfig: str) -> None:
+    session = await connect(kubeconfig)
+    try:
+        disc = await session.discovery()
+        assert disc.complete
+        assert disc.has_group("velero.io") and disc.has_group("cert-manager.io")
+        backups = disc.find("velero.io", "backups")
+        assert backups is not None and backups.kind == "Backup" and backups.namespaced
+    finally:
+        await session.close()
+
+
+async def test_shared_cache_follows_changes(kubeconfig: str, namespace: str) -> None:
+    session = await connect(kubeconfig)
+    try:
+        cache = session.cache(CONFIGMAPS, namespace)
+        assert session.cache(CONFIGMAPS, namespace) is cache  # shared, not one per caller
+        changes = []
+        cache.subscribe(changes.append)
+        await cache.wait_synced()
+        await session.client.create(CONFIGMAPS, cm("live", v="1"), namespace)
+        await wait_for(lambda: any(o["metadata"]["name"] == "live" for o in cache.items()))
+        await session.client.patch(CONFIGMAPS, "live", {"data": {"v": "2"}}, namespace)
+        await wait_for(lambda: any(o.get("data", {}).get("v") == "2" for o in cache.items()))
+        await session.client.delete(CONFIGMAPS, "live", namespace)
+        await wait_for(lambda: all(o["metadata"]["name"] != "live" for o in cache.items()))
+        assert any(ch.upserted for ch in changes) and any(ch.deleted for ch in changes)
+        assert cache.list_count == 1  # all of that came from the watch, not re-lists
+    finally:
+        await session.close()
+
+
+async def test_watch_with_a_too_old_resource_version_is_410(kubeconfig: str,
+                                                            namespace: str) -> None:
+    session = await connect(kubeconfig)
+    try:
+        with pytest.raises(GoneError):
+            async for _ev in session.client.watch(CONFIGMAPS, namespace, resource_version="1",
+                                                  timeout_seconds=5):
+                pass
+    finally:
+        await session.close()
+
+
+async def test_cache_relists_after_410(kubeconfig: str, namespace: str) -> None:
+    """The real server answers 410 for an expired resourceVersion; the cache re-lists."""
+    session = await connect(kubeconfig)
+    try:
+        cache = ResourceCache(session.client, session.caches.get(CONFIGMAPS, namespace).key)
+        real_list = cache._list
+        calls = 0
+
+        async def list_then_expire() -> None:
+            nonlocal calls
+            calls += 1
+            await real_list()
+            if calls == 1:
+                cache.resource_version = "1"  # as if we had been away too long
+
+        cache._list = list_then_expire  # type: ignore[method-assign]
+        cache.start()
+        await wait_for(lambda: cache.list_count >= 2)
+        await session.client.create(CONFIGMAPS, cm("after-gone"), namespace)
+        await wait_for(lambda: any(o["metadata"]["name"] == "after-gone" for o in cache.items()))
+        await cache.stop()
+    finally:
+        await session.close()
+
+
+async def test_cache_survives_apiserver_restart(control_plane, kubeconfig: str,  # type: ignore[no-untyped-def]
+                                                namespace: str) -> None:
+    session = await connect(kubeconfig)
+    try:
+        cache = session.cache(CONFIGMAPS, namespace)
+        await cache.wait_synced()
+        states: list[str] = []
+        cache.subscribe(lambda ch: states.append(ch.cache.state))
+        await asyncio.to_thread(control_plane.restart_apiserver, 1.0)
+        await session.client.create(CONFIGMAPS, cm("after-restart"), namespace)
+        await wait_for(lambda: any(o["metadata"]["name"] == "after-restart"
+                                   for o in cache.items()), timeout=60)
+        assert cache.state == "synced"
+    finally:
+        await session.close()
+
+
+async def test_forbidden_is_typed_and_cached_as_state(limited_kubeconfig: str,
+                                                      namespace: str) -> None:
+    session = await connect(limited_kubeconfig)
+    try:
+        with pytest.raises(ForbiddenError, match=f"cannot create secrets in {namespace}"):
+            await session.client.create(SECRETS, {"apiVersion": "v1", "kind": "Secret",
+                                                  "metadata": {"name": "s"}}, namespace)
+        cache = session.cache(SECRETS)
+        with pytest.raises(ForbiddenError):
+            await cache.wait_synced()
+        assert cache.state == "forbidden"
+        denied = await session.access.can("create", BACKUPS, "velero")
+        assert not denied
+        assert denied.reason == "forbidden: cannot create backups.velero.io in velero"
+        allowed = await session.access.can("list", CONFIGMAPS, namespace)
+        assert allowed
+        items, _ = await session.client.list(NAMESPACES)
+        assert any(n["metadata"]["name"] == namespace for n in items)
+    finally:
+        await session.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _variant(kubeconfig: str, tmp_path: Path, **cluster_changes: object) -> Path:
+    data = yaml.safe_load(Path(kubeconfig).read_text())
+    data["clusters"][0]["cluster"].update(cluster_changes)
+    out = tmp_path / "variant-kubeconfig"
+    out.write_text(yaml.safe_dump(data))
+    return out
+
+
+async def test_unreachable_server(kubeconfig: str, tmp_path: Path) -> None:
+    bad = _variant(kubeconfig, tmp_path, server=f"https://127.0.0.1:{_free_port()}")
+    with pytest.raises(UnreachableError, match=r"cannot reach the apiserver at https://127\.0\.0\.1"):
+        await connect(bad)
+
+
+async def test_wrong_ca_is_a_tls_error(kubeconfig: str, tmp_path: Path) -> None:
+    data = yaml.safe_load(Path(kubeconfig).read_text())
+    # the client CA is a different CA from the serving CA: verification must fail
+    user = data["users"][0]["user"]
+    other_ca = user.get("client-certificate-data")
+    bad = _variant(kubeconfig, tmp_path, **{"certificate-authority-data": other_ca})
+    with pytest.raises(TLSError, match="TLS error"):
+        await connect(bad)
+
+
+async def test_bad_token_is_unauthorized(kubeconfig: str, tmp_path: Path) -> None:
+    data = yaml.safe_load(Path(kubeconfig).read_text())
+    data["users"][0]["user"] = {"token": "not-a-valid-token"}
+    bad = tmp_path / "token-kubeconfig"
+    bad.write_text(yaml.safe_dump(data))
+    with pytest.raises(UnauthorizedError, match="unauthorized"):
+        await connect(bad)
+
+
+def test_contexts_of_merged_kubeconfigs(kubeconfig: str, limited_kubeconfig: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", f"{kubeconfig}:{limited_kubeconfig}")
+    names = [c.name for c in list_contexts()]
+    assert "devcluster" in names and len(names) >= 2
+    with pytest.raises(ConfigError, match="context 'nope' not found"):
+        asyncio.run(ClusterSession.connect(ConnectOptions(context="nope")))
