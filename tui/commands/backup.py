@@ -1,0 +1,231 @@
+"""``backup``: create Velero backups and list them through the Kubernetes API (no velero
+binary needed), for cron jobs and CI.
+
+``backup create NAME [...] [--wait]`` sends the same Backup object ``velero backup create``
+would; with ``--wait`` it follows the backup with a watch and exits 0 on Completed, 1 on a
+failed phase (PartiallyFailed, Failed, FailedValidation) and 2 on errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from .. import audit
+from ..errors import ClusterError, EssentialsError, ForbiddenError, NotFoundError
+from ..kube.session import ClusterSession
+from ._common import (
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_OK,
+    add_output,
+    fail,
+    print_json,
+    run_async,
+    settings_for,
+    table,
+    with_session,
+)
+
+NAME = "backup"
+HELP = "create and list Velero backups (velero.io/v1) through the Kubernetes API"
+DESCRIPTION = (HELP + ". The Velero namespace is --namespace, else the config key "
+               "velero.namespace, else 'velero'.")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..cli import _global_options
+
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    sub = parser.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
+    create = sub.add_parser("create", parents=[common], help="create a backup",
+                            description="Create a backup like `velero backup create`.")
+    create.add_argument("name", nargs="?", metavar="NAME",
+                        help="backup name (optional with --from-schedule)")
+    create.add_argument("--include-namespaces", metavar="NS,..", default="",
+                        help="namespaces to include (default: all)")
+    create.add_argument("--exclude-namespaces", metavar="NS,..", default="")
+    create.add_argument("--include-resources", metavar="RES,..", default="")
+    create.add_argument("--exclude-resources", metavar="RES,..", default="")
+    create.add_argument("-l", "--selector", metavar="SELECTOR", default="",
+                        help="only back up resources matching this label selector")
+    create.add_argument("--ttl", metavar="DURATION", default=None,
+                        help="how long to keep the backup, a Go duration (720h)")
+    create.add_argument("--storage-location", metavar="NAME", default="",
+                        help="BackupStorageLocation (default: the server's default)")
+    create.add_argument("--snapshot-volumes", choices=("true", "false"), default=None)
+    create.add_argument("--default-volumes-to-fs-backup", choices=("true", "false"),
+                        default=None)
+    create.add_argument("--from-schedule", metavar="SCHEDULE", default="",
+                        help="copy the spec and labels of this schedule's template")
+    create.add_argument("-w", "--wait", action="store_true",
+                        help="follow the backup until it finishes (exit 0 Completed, "
+                             "1 failed phase, 2 error)")
+    add_output(create)
+    lst = sub.add_parser("list", parents=[common], help="list backups, newest first")
+    add_output(lst)
+
+
+def velero_namespace(args: argparse.Namespace) -> str:
+    ns = getattr(args, "namespace", None)
+    if ns:
+        return ns
+    try:
+        return str(settings_for(args).get("velero.namespace") or "velero")
+    except EssentialsError:
+        return "velero"
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        if args.backup_command == "list":
+            return run_async(lambda: with_session(args, lambda s: _list(s, args)))
+        return run_async(lambda: with_session(args, lambda s: _create(s, args)))
+    except EssentialsError as exc:
+        return fail(str(exc))
+
+
+def _bool(value: str | None) -> bool | None:
+    return None if value is None else value == "true"
+
+
+def _summary(obj: dict[str, Any]) -> dict[str, Any]:
+    from ..plugins.velero.model import backup_row
+
+    row = backup_row(obj)
+    return {"name": row.name, "namespace": (obj.get("metadata") or {}).get("namespace"),
+            "phase": row.phase, "itemsBackedUp": row.done, "totalItems": row.total,
+            "errors": row.errors, "warnings": row.warnings,
+            "storageLocation": row.storage_location, "schedule": row.schedule,
+            "started": row.started.isoformat() if row.started else None,
+            "completed": row.completed.isoformat() if row.completed else None,
+            "expiration": row.expires.isoformat() if row.expires else None,
+            "failureReason": (obj.get("status") or {}).get("failureReason", ""),
+            "validationErrors": (obj.get("status") or {}).get("validationErrors") or []}
+
+
+async def _list(session: ClusterSession, args: argparse.Namespace) -> int:
+    from ..plugins.velero import model
+    from ..plugins.velero.ops import NOT_INSTALLED
+
+    ns = velero_namespace(args)
+    try:
+        items, _ = await session.client.list(model.BACKUPS, ns)
+    except NotFoundError as exc:
+        raise NotFoundError(NOT_INSTALLED, status=404) from exc
+    now = datetime.now(UTC)
+    rows = model.backup_rows(items)
+    if args.output == "json":
+        by_name = {(o.get("metadata") or {}).get("name"): o for o in items}
+        print_json({"namespace": ns, "backups": [_summary(by_name[r.name]) for r in rows]})
+        return EXIT_OK
+    if not rows:
+        print(f"no backups in {ns}")
+        return EXIT_OK
+    print(table([[r.name, r.phase, f"{r.done}/{r.total}", str(r.errors), str(r.warnings),
+                  model.short_time(r.started), r.duration(now), r.expires_text(now),
+                  r.storage_location or "-", r.schedule or "-"] for r in rows],
+                ["NAME", "STATUS", "ITEMS", "ERRORS", "WARNINGS", "STARTED", "DURATION",
+                 "EXPIRES", "LOCATION", "SCHEDULE"]))
+    return EXIT_OK
+
+
+async def _validate(session: ClusterSession, opts: Any, ns: str) -> list[str]:
+    """The CLI's checks plus an unknown-namespace check when namespaces can be listed."""
+    from ..kube.resources import NAMESPACES
+    from ..plugins.velero import model
+
+    known: list[str] | None = None
+    try:
+        items, _ = await session.client.list(NAMESPACES)
+        known = [(o.get("metadata") or {}).get("name", "") for o in items]
+    except ForbiddenError:
+        known = None  # cannot check: let Velero decide
+    errors = opts.validate(known_namespaces=known)
+    if opts.storage_location and not errors:
+        try:
+            await session.client.get(model.BSLS, opts.storage_location, ns)
+        except NotFoundError:
+            errors.append(f"backup storage location {opts.storage_location!r} not found "
+                          f"in {ns}")
+    return errors
+
+
+async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
+    from ..plugins.velero import model, ops
+
+    ns = velero_namespace(args)
+    if getattr(args, "read_only", False) or settings_for(args).get("read_only"):
+        return fail("read-only mode: backup create is disabled")
+    now = datetime.now(UTC)
+    json_out = args.output == "json"
+    progress = sys.stderr if json_out else sys.stdout
+    if args.from_schedule:
+        if args.name and (msg := model.validate_name(args.name)):
+            return fail(msg)
+        command = model.from_schedule_command(args.from_schedule, ns, args.name)
+        print("Creating backup from schedule, all other filters are ignored.", file=progress)
+        try:
+            created = await ops.backup_from_schedule(session.client, args.from_schedule, ns,
+                                                     now, args.name)
+        except ClusterError as exc:
+            _audit(session, command, "failed", str(exc))
+            raise
+    else:
+        if not args.name:
+            return fail("a backup name is required, unless you use --from-schedule")
+        opts = model.BackupOptions(
+            name=args.name,
+            include_namespaces=model.split_list(args.include_namespaces) or ["*"],
+            exclude_namespaces=model.split_list(args.exclude_namespaces),
+            include_resources=model.split_list(args.include_resources),
+            exclude_resources=model.split_list(args.exclude_resources),
+            selector=args.selector, ttl=args.ttl, storage_location=args.storage_location,
+            snapshot_volumes=_bool(args.snapshot_volumes),
+            default_volumes_to_fs_backup=_bool(args.default_volumes_to_fs_backup))
+        errors = await _validate(session, opts, ns)
+        if errors:
+            return fail("; ".join(errors))
+        command = model.backup_command(opts, ns)
+        try:
+            created = await ops.create(session.client, model.BACKUPS,
+                                       model.build_backup(opts, ns), ns)
+        except ClusterError as exc:
+            _audit(session, command, "failed", str(exc))
+            raise
+    name = created["metadata"]["name"]
+    _audit(session, command, "ok", f"backup {name} created in {ns}")
+    print(f'Backup request "{name}" submitted successfully.', file=progress)
+    if not args.wait:
+        if json_out:
+            print_json(_summary(created))
+        else:
+            print(f"Run `velero backup describe {name}` or "
+                  f"`k8s-essentials-tui backup list` for more details.")
+        return EXIT_OK
+    last = ""
+    final: dict[str, Any] = created
+    async for obj in ops.follow(session.client, model.BACKUPS, name, ns):
+        final = obj
+        row = model.backup_row(obj)
+        line = f"backup {name}: {row.phase} {row.done}/{row.total} items"
+        if line != last:
+            print(line, file=progress, flush=True)
+            last = line
+    row = model.backup_row(final)
+    if json_out:
+        print_json(_summary(final))
+    else:
+        print(f"Backup completed with status: {row.phase} (errors {row.errors}, warnings "
+              f"{row.warnings}).")
+    if row.phase in model.BACKUP_OK_PHASES:
+        return EXIT_OK
+    return EXIT_FOUND if row.phase in model.BACKUP_FAILED_PHASES else EXIT_ERROR
+
+
+def _audit(session: ClusterSession, command: str, result: str, detail: str) -> None:
+    audit.record(context=session.context, action="velero.backup.create", command=command,
+                 result=result, detail=detail)
