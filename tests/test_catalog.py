@@ -1,0 +1,415 @@
+"""The catalog: every built-in plugin is well-formed, and each detection rule reads a hand-made
+:class:`ClusterSnapshot` the way an operator would (installed / not ready / CRDs only / absent).
+
+Pure unit tests: no cluster, no Textual. Workloads are built with the labels the official
+charts put on them, so a wrong selector in a plugin makes these tests fail.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+import yaml
+
+from k8s_essentials_tui.detect import labels_match
+from k8s_essentials_tui.plugin import CATEGORIES, Plugin
+from k8s_essentials_tui.registry import load_registry
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+#: plugin id -> module (under plugins/) of the catalog entries this file covers
+CATALOG: dict[str, str] = {
+    "nginx-ingress": "nginx_ingress_f5",
+    "external-dns": "external_dns",
+    "argocd": "argocd",
+    "flux": "flux",
+    "istio": "istio",
+    "linkerd": "linkerd",
+    "gatekeeper": "gatekeeper",
+    "kyverno": "kyverno",
+    "kube-prometheus-stack": "kube_prometheus_stack",
+    "grafana": "grafana",
+    "jaeger": "jaeger",
+    "kustomize": "kustomize",
+}
+#: everything the cluster runs (kustomize is client-side)
+CLUSTER_SIDE = sorted(set(CATALOG) - {"kustomize"})
+#: a pinned chart version: exact semver, optional leading v, no ranges or wildcards
+PINNED = re.compile(r"^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def module(plugin_id: str) -> Any:
+    return importlib.import_module(f"k8s_essentials_tui.plugins.{CATALOG[plugin_id]}")
+
+
+def plugin(plugin_id: str) -> Plugin:
+    p = module(plugin_id).PLUGIN
+    assert p.id == plugin_id
+    return p
+
+
+# -- hand-made cluster objects -----------------------------------------------------------------
+
+def _helm(name: str, instance: str, **extra: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": instance,
+            "app.kubernetes.io/managed-by": "Helm", **extra}
+
+
+#: (kind, name, metadata.labels) of the workloads each official chart (or, for Prometheus and
+#: Alertmanager, the operator) creates -- written from the charts' templates, independently of
+#: the plugins' selectors, so a wrong selector fails the detection tests below
+REAL_INSTALLS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    "nginx-ingress": [("Deployment", "nginx-ingress-controller",
+                       _helm("nginx-ingress", "nginx-ingress",
+                             **{"helm.sh/chart": "nginx-ingress-2.5.1"}))],
+    "external-dns": [("Deployment", "external-dns", _helm("external-dns", "external-dns"))],
+    "argocd": [
+        ("Deployment", "argocd-server", _helm(
+            "argocd-server", "argocd", **{"app.kubernetes.io/component": "server",
+                                          "app.kubernetes.io/part-of": "argocd"})),
+        ("Deployment", "argocd-repo-server", _helm(
+            "argocd-repo-server", "argocd", **{"app.kubernetes.io/component": "repo-server",
+                                               "app.kubernetes.io/part-of": "argocd"})),
+        ("StatefulSet", "argocd-application-controller", _helm(
+            "argocd-application-controller", "argocd",
+            **{"app.kubernetes.io/component": "application-controller",
+               "app.kubernetes.io/part-of": "argocd"})),
+    ],
+    "flux": [(kind, name, {"app.kubernetes.io/instance": "flux-system",
+                           "app.kubernetes.io/managed-by": "Helm",
+                           "app.kubernetes.io/part-of": "flux", "control-plane": "controller"})
+             for kind, name in (("Deployment", "source-controller"),
+                                ("Deployment", "kustomize-controller"),
+                                ("Deployment", "helm-controller"))],
+    "istio": [("Deployment", "istiod", {
+        "app": "istiod", "istio": "pilot", "istio.io/rev": "default",
+        "operator.istio.io/component": "Pilot", "release": "istiod"})],
+    "linkerd": [("Deployment", f"linkerd-{c}", {
+        "app.kubernetes.io/name": c, "app.kubernetes.io/part-of": "Linkerd",
+        "linkerd.io/control-plane-component": c, "linkerd.io/control-plane-ns": "linkerd"})
+        for c in ("destination", "identity", "proxy-injector")],
+    "gatekeeper": [
+        ("Deployment", "gatekeeper-controller-manager", {
+            "app": "gatekeeper", "chart": "gatekeeper", "control-plane": "controller-manager",
+            "gatekeeper.sh/operation": "webhook", "gatekeeper.sh/system": "yes",
+            "heritage": "Helm", "release": "gatekeeper"}),
+        ("Deployment", "gatekeeper-audit", {
+            "app": "gatekeeper", "chart": "gatekeeper", "control-plane": "audit-controller",
+            "gatekeeper.sh/operation": "audit", "gatekeeper.sh/system": "yes",
+            "heritage": "Helm", "release": "gatekeeper"}),
+    ],
+    "kyverno": [("Deployment", f"kyverno-{c}", _helm(
+        f"kyverno-{c}", "kyverno", **{"app.kubernetes.io/component": c,
+                                      "app.kubernetes.io/part-of": "kyverno"}))
+        for c in ("admission-controller", "background-controller", "cleanup-controller",
+                  "reports-controller")],
+    "kube-prometheus-stack": [
+        ("Deployment", "kube-prometheus-stack-operator", _helm(
+            "kube-prometheus-stack-prometheus-operator", "kube-prometheus-stack",
+            **{"app": "kube-prometheus-stack-operator", "release": "kube-prometheus-stack",
+               "app.kubernetes.io/component": "prometheus-operator"})),
+        ("StatefulSet", "prometheus-kube-prometheus-stack-prometheus", {
+            "app.kubernetes.io/name": "prometheus",
+            "app.kubernetes.io/managed-by": "prometheus-operator",
+            "app.kubernetes.io/instance": "kube-prometheus-stack-prometheus",
+            "operator.prometheus.io/name": "kube-prometheus-stack-prometheus",
+            "operator.prometheus.io/shard": "0"}),
+        ("StatefulSet", "alertmanager-kube-prometheus-stack-alertmanager", {
+            "app.kubernetes.io/name": "alertmanager",
+            "app.kubernetes.io/managed-by": "prometheus-operator",
+            "app.kubernetes.io/instance": "kube-prometheus-stack-alertmanager",
+            "alertmanager": "kube-prometheus-stack-alertmanager"}),
+    ],
+    "grafana": [("Deployment", "grafana", _helm("grafana", "grafana"))],
+    "jaeger": [("Deployment", "jaeger", _helm(
+        "jaeger", "jaeger", **{"app.kubernetes.io/component": "all-in-one"}))],
+}
+
+
+#: other official ways to install the same component (matched by additional selectors)
+ALTERNATIVE_INSTALLS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
+    "jaeger": [("Deployment", "jaeger-operator", _helm("jaeger-operator", "jaeger-operator"))],
+}
+
+
+def workload(kind: str, name: str, labels: dict[str, str], *, namespace: str = "ops",
+             ready: int = 1, desired: int = 1, tag: str = "1.2.3") -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "apiVersion": "apps/v1", "kind": kind,
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
+        "spec": {"template": {"spec": {"containers": [
+            {"name": "main", "image": f"registry.example/{name}:{tag}"}]}}},
+    }
+    if kind == "DaemonSet":
+        obj["status"] = {"numberReady": ready, "desiredNumberScheduled": desired}
+    else:
+        obj["spec"]["replicas"] = desired
+        obj["status"] = {"readyReplicas": ready, "replicas": desired}
+    return obj
+
+
+def installed_snapshot(p: Plugin, **kw: Any) -> ClusterSnapshot:
+    """What a healthy install leaves: the chart's workloads, all ready, and its CRD groups."""
+    return ClusterSnapshot(api_groups={"", "apps", *p.api_groups},
+                           workloads=[workload(*w, **kw) for w in REAL_INSTALLS[p.id]])
+
+
+def helm_release(p: Plugin, version: str = "9.9.9") -> dict[str, Any]:
+    assert p.chart is not None
+    return {"name": p.chart.release, "namespace": p.chart.namespace, "chart": p.chart.chart,
+            "chart_version": version, "app_version": "1.0", "status": "deployed",
+            "revision": 1}
+
+
+# -- catalog shape ------------------------------------------------------------------------------
+
+def test_every_catalog_plugin_is_registered_without_errors() -> None:
+    reg = load_registry(third_party=False)
+    mine = {f"k8s_essentials_tui.plugins.{m}" for m in CATALOG.values()}
+    assert [e for e in reg.errors if e[0] in mine] == []
+    assert set(CATALOG) <= set(reg.plugins)
+    for pid in CATALOG:
+        assert reg.get(pid).source == "built-in"
+
+
+def test_every_registered_plugin_has_category_why_and_pinned_chart() -> None:
+    reg = load_registry(third_party=False)
+    assert reg.plugins, "no built-in plugins found"
+    for p in reg.plugins.values():
+        assert p.category in CATEGORIES, p.id
+        assert p.why.strip() and "\n" not in p.why, f"{p.id}: why must be one line"
+        if p.chart is None:
+            continue
+        assert PINNED.match(p.chart.version), f"{p.id}: {p.chart.version!r} is not pinned"
+        assert p.chart.repo.startswith(("https://", "oci://")), p.id
+        assert p.chart.chart and p.chart.namespace and p.chart.release, p.id
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_cluster_component_has_chart_values_and_detection_rule(pid: str) -> None:
+    p = plugin(pid)
+    assert p.chart is not None
+    assert len(p.why) <= 100, f"{pid}: keep the why text short enough for a board cell"
+    values = yaml.safe_load(p.chart.values)
+    assert isinstance(values, dict) and values, f"{pid}: recommended values must be a mapping"
+    assert p.workload_selectors, f"{pid}: no workload selectors"
+    for sel in p.workload_selectors:
+        assert sel and all(isinstance(k, str) and isinstance(v, str) and k and v
+                           for k, v in sel.items())
+    assert module(pid).CHARTS, f"{pid}: no Helm chart names for release detection"
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_workload_names_match_the_selectors(pid: str) -> None:
+    """WORKLOAD_NAMES is what the snapshot builder lists by; every selector that names an
+    app.kubernetes.io/name must be covered, so detection never waits for an unlisted object."""
+    names = set(module(pid).WORKLOAD_NAMES)
+    named = {s["app.kubernetes.io/name"] for s in plugin(pid).workload_selectors
+             if "app.kubernetes.io/name" in s}
+    assert named <= names
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_selectors_match_every_workload_of_the_real_install(pid: str) -> None:
+    """Each workload the chart creates is counted for health, and no selector is dead."""
+    selectors = plugin(pid).workload_selectors
+    installs = REAL_INSTALLS[pid]
+    for _kind, name, labels in installs:
+        assert any(labels_match({"metadata": {"labels": labels}}, s) for s in selectors), name
+    for sel in selectors:
+        assert any(labels_match({"metadata": {"labels": labels}}, sel)
+                   for _k, _n, labels in installs + ALTERNATIVE_INSTALLS.get(pid, [])), sel
+
+
+def test_plugins_stay_hashable_with_selectors() -> None:
+    assert len({plugin(pid) for pid in CATALOG}) == len(CATALOG)
+
+
+def test_catalog_imports_without_textual() -> None:
+    mods = "; ".join(f"import k8s_essentials_tui.plugins.{m}" for m in CATALOG.values())
+    code = f"import sys; {mods}; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
+
+
+# -- detection: the four states -----------------------------------------------------------------
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_installed_and_healthy(pid: str) -> None:
+    p = plugin(pid)
+    det = p.detect(installed_snapshot(p, namespace="team-ops", tag="4.5.6"))
+    assert det.installed is True
+    assert det.healthy is True
+    assert det.problems == []
+    assert det.namespace == "team-ops"
+    assert det.version == "4.5.6"  # image tag when there is no Helm release
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_version_comes_from_the_helm_release(pid: str) -> None:
+    p = plugin(pid)
+    snap = installed_snapshot(p)
+    snap.helm_releases.append(helm_release(p, "7.7.7"))
+    assert p.detect(snap).version == "7.7.7"
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_not_ready(pid: str) -> None:
+    p = plugin(pid)
+    snap = installed_snapshot(p)
+    broken = snap.workloads[0]
+    broken["spec"]["replicas"] = 2
+    broken["status"]["readyReplicas"] = 0
+    det = p.detect(snap)
+    assert det.installed is True
+    assert det.healthy is False
+    assert any(f"{broken['metadata']['name']}: 0/2 ready" in msg for msg in det.problems)
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_crds_only_is_partial(pid: str) -> None:
+    p = plugin(pid)
+    if p.api_groups:
+        snap = ClusterSnapshot(api_groups={"", "apps", *p.api_groups})
+        expected = "CRDs present but no controller running"
+    else:  # no CRDs (Grafana): a Helm release without workloads is the partial case
+        snap = ClusterSnapshot(api_groups={"", "apps"}, helm_releases=[helm_release(p)])
+        expected = "present but no controller running"
+    det = p.detect(snap)
+    assert det.installed == "partial"
+    assert det.healthy is False
+    assert any(expected in msg for msg in det.problems)
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_absent(pid: str) -> None:
+    det = plugin(pid).detect(ClusterSnapshot(api_groups={"", "apps"}))
+    assert det.installed is False
+    assert det.healthy is None
+    assert det.problems == []
+
+
+@pytest.mark.parametrize("pid", CLUSTER_SIDE)
+def test_forbidden_workloads_make_health_unknown(pid: str) -> None:
+    p = plugin(pid)
+    snap = ClusterSnapshot(api_groups={"", "apps", *p.api_groups},
+                           forbidden={"workloads": "no permission to list deployments"})
+    det = p.detect(snap)
+    assert det.healthy is None
+    assert "no permission to list deployments" in det.problems
+
+
+# -- detection: the labels discriminate ---------------------------------------------------------
+
+def test_f5_nginx_ingress_is_not_the_community_ingress_nginx() -> None:
+    community = workload("Deployment", "ingress-nginx-controller", {
+        "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"})
+    snap = ClusterSnapshot(workloads=[community])
+    assert plugin("nginx-ingress").detect(snap).installed is False
+
+
+def test_f5_nginx_ingress_as_daemonset_not_ready() -> None:
+    ds = workload("DaemonSet", "nginx-ingress-controller",
+                  {"app.kubernetes.io/name": "nginx-ingress"}, ready=1, desired=3)
+    det = plugin("nginx-ingress").detect(ClusterSnapshot(workloads=[ds]))
+    assert det.installed is True and det.healthy is False
+    assert "DaemonSet nginx-ingress-controller: 1/3 ready" in det.problems
+
+
+def test_linkerd_needs_the_control_plane_label_not_just_the_name() -> None:
+    someone_elses = workload("Deployment", "destination",
+                             {"app.kubernetes.io/name": "destination"})
+    assert plugin("linkerd").detect(ClusterSnapshot(workloads=[someone_elses])).installed is False
+
+
+def test_argocd_application_controller_statefulset_counts() -> None:
+    p = plugin("argocd")
+    snap = installed_snapshot(p)
+    sts = next(w for w in snap.workloads if w["kind"] == "StatefulSet")
+    sts["status"]["readyReplicas"] = 0
+    det = p.detect(snap)
+    assert det.healthy is False
+    assert "StatefulSet argocd-application-controller: 0/1 ready" in det.problems
+
+
+def test_kube_prometheus_stack_without_alertmanager_is_a_problem() -> None:
+    p = plugin("kube-prometheus-stack")
+    snap = installed_snapshot(p)
+    snap.workloads = [w for w in snap.workloads
+                      if w["metadata"]["labels"].get("app.kubernetes.io/name") != "alertmanager"]
+    det = p.detect(snap)
+    assert det.installed is True
+    assert det.healthy is False
+    assert det.problems == ["no Alertmanager running"]
+
+
+def test_kube_prometheus_stack_ignores_a_prometheus_not_run_by_the_operator() -> None:
+    standalone = workload("Deployment", "prometheus-server", _helm(
+        "prometheus", "prometheus", **{"app.kubernetes.io/component": "server"}))
+    det = plugin("kube-prometheus-stack").detect(ClusterSnapshot(workloads=[standalone]))
+    assert det.installed is False
+
+
+def test_flux_matches_controllers_from_flux_install_too() -> None:
+    """``flux install``/bootstrap labels differ from the chart but share part-of + control-plane."""
+    bootstrap = workload("Deployment", "source-controller", {
+        "app.kubernetes.io/part-of": "flux", "app.kubernetes.io/instance": "flux-system",
+        "app.kubernetes.io/component": "source-controller", "control-plane": "controller"})
+    det = plugin("flux").detect(ClusterSnapshot(workloads=[bootstrap]))
+    assert det.installed is True and det.healthy is True
+
+
+def test_jaeger_operator_install_counts() -> None:
+    p = plugin("jaeger")
+    snap = ClusterSnapshot(api_groups={"", "apps", "jaegertracing.io"},
+                           workloads=[workload(*w) for w in ALTERNATIVE_INSTALLS["jaeger"]])
+    det = p.detect(snap)
+    assert det.installed is True and det.healthy is True
+
+
+def test_gatekeeper_audit_not_ready() -> None:
+    p = plugin("gatekeeper")
+    snap = installed_snapshot(p)
+    audit = next(w for w in snap.workloads
+                 if w["metadata"]["labels"].get("gatekeeper.sh/operation") == "audit")
+    audit["status"]["readyReplicas"] = 0
+    det = p.detect(snap)
+    assert det.healthy is False and len(det.problems) == 1
+
+
+# -- kustomize (client-side) --------------------------------------------------------------------
+
+def test_kustomize_without_client_probe_is_a_client_side_tool() -> None:
+    det = plugin("kustomize").detect(ClusterSnapshot())
+    assert det.installed is True
+    assert det.healthy is None
+    assert det.details["note"] == "client-side tool"
+    assert plugin("kustomize").chart is None
+
+
+@pytest.mark.parametrize(("tools", "binary", "version"), [
+    ({"kustomize": "v5.7.1", "kubectl": "v1.34.1"}, "kustomize", "v5.7.1"),
+    ({"kubectl": "v1.34.1"}, "kubectl kustomize", "v1.34.1"),
+    ({"kubectl": ""}, "kubectl kustomize", None),
+])
+def test_kustomize_available_from_client_tools(tools: dict[str, str], binary: str,
+                                               version: str | None) -> None:
+    snap = ClusterSnapshot()
+    snap.client_tools = tools  # type: ignore[attr-defined]  # proposed field, see module doc
+    det = plugin("kustomize").detect(snap)
+    assert det.installed is True and det.healthy is True
+    assert det.details["binary"] == binary
+    assert det.version == version
+
+
+def test_kustomize_absent_when_no_binary_found() -> None:
+    snap = ClusterSnapshot()
+    snap.client_tools = {}  # type: ignore[attr-defined]
+    det = plugin("kustomize").detect(snap)
+    assert det.installed is False
+    assert det.problems == ["neither kustomize nor kubectl found on PATH"]
