@@ -17,7 +17,7 @@ class ConfirmScreen(ModalScreen[bool]):
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > #dialog {
-        width: 90%; max-width: 100; height: auto; max-height: 90%;
+        width: 90%; max-width: 100; height: auto;
         border: thick $primary; background: $panel; padding: 0 1;
     }
     ConfirmScreen #title { text-style: bold; margin-bottom: 1; }

@@ -124,7 +124,10 @@ class Board(CacheSubscriber, Vertical):
         connected = self.session is not None and row.plugin is not None
         component = row.plugin.title if row.plugin else "-"
         if row.alternatives and (det is None or det.installed is False):
-            component += " / " + " / ".join(p.title for p in row.alternatives)
+            if self.size.width >= WIDE:
+                component += " / " + " / ".join(p.title for p in row.alternatives)
+            else:
+                component += f" +{len(row.alternatives)}"
         return {
             "area": row.title,
             "component": component,
