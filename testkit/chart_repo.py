@@ -25,7 +25,7 @@ DEMO_CHART = CHARTS_DIR / "essentials-demo"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 

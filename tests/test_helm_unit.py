@@ -266,7 +266,7 @@ def test_find_helm_missing_gives_clear_error(tmp_path: Path,
     with pytest.raises(ToolError, match="helm not found") as err:
         find_helm()
     assert "helm.binary" in str(err.value)
-    with pytest.raises(ToolError, match="config key helm.binary"):
+    with pytest.raises(ToolError, match=r"config key helm\.binary"):
         find_helm(str(tmp_path / "nope" / "helm"))
 
 

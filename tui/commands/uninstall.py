@@ -1,0 +1,75 @@
+"""``uninstall COMPONENT``: ``helm uninstall`` the component's release, after saying what
+stays behind (CRDs, PVCs). Refuses without --yes when stdin is not a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import audit
+from ..errors import EssentialsError
+from ..helm.headless import confirm, make_tool, resolve_spec
+from ..helm.operations import LEFT_BEHIND, HelmOperations, fetch_releases
+from ..helm.release import deployed as deployed_of
+from ..kube.session import ClusterSession
+from ..registry import load_registry
+from ._common import fail, run_async, settings_for, with_session
+
+NAME = "uninstall"
+HELP = "uninstall a component's Helm release"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("component", metavar="COMPONENT",
+                        help="plugin id, or a release name (with -n NAMESPACE)")
+    parser.add_argument("--release", metavar="NAME", help="release name (default: catalog's)")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+
+def _err(stream: str, line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_for(args)
+    registry = load_registry()
+    namespace = getattr(args, "namespace", None)
+    if registry.get(args.component) is None:
+        # a plain release name: needs the namespace
+        name, ns = args.release or args.component, namespace
+    else:
+        spec = resolve_spec(args.component, registry, settings.charts, namespace=namespace,
+                            release=args.release)
+        name, ns = spec.release, spec.namespace
+
+    async def body(session: ClusterSession) -> int:
+        target_ns = ns or session.namespace
+        rel = deployed_of(await fetch_releases(session.client, target_ns, name), target_ns,
+                          name)
+        if rel is None:
+            return fail(f"no Helm release {name!r} in namespace {target_ns}")
+        ops = HelmOperations(make_tool(settings, getattr(args, "kubeconfig", None),
+                                       session.context))
+        mutation = ops.uninstall_mutation(rel, on_line=_err)
+        print(f"{mutation.title}: {rel.chart_ref} revision {rel.revision} ({rel.status})")
+        print(mutation.warning)
+        print("Stays behind:")
+        for line in LEFT_BEHIND:
+            print(f"  - {line}")
+        print(f"$ {mutation.command}")
+        confirm(f"uninstall {name} from {target_ns}", args.yes)
+        try:
+            message = await mutation.run()
+        except EssentialsError as exc:
+            audit.record(context=session.context, action=mutation.action,
+                         command=mutation.command, result="failed", detail=str(exc))
+            raise
+        audit.record(context=session.context, action=mutation.action,
+                     command=mutation.command, result="ok", detail=message or "")
+        print(message, file=sys.stderr)
+        return 0
+
+    try:
+        return run_async(lambda: with_session(args, body))
+    except EssentialsError as exc:
+        return fail(str(exc))
