@@ -16,6 +16,7 @@ headless ``report`` lists once. A list that is forbidden becomes a "no permissio
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
 NAME_LABEL = "app.kubernetes.io/name"
 WORKLOAD_TYPES = (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)
 HELM_SELECTOR = "owner=helm"
+CLIENT_TOOLS = ("kubectl", "kustomize", "helm")
 
 
 @dataclass
@@ -112,6 +114,7 @@ async def build_snapshot(
 ) -> ClusterSnapshot:
     """Collect everything detection needs. ``groups`` returns (served groups, resources)."""
     snap = ClusterSnapshot()
+    snap.client_tools = {t: "" for t in CLIENT_TOOLS if shutil.which(t)}
     try:
         snap.api_groups, snap.resources = await groups()
     except ForbiddenError:
