@@ -796,7 +796,7 @@ def _json(doc: Any) -> tuple[int, str, bytes]:
 
 def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]]:
     lines = head.decode("latin-1").split("\r\n")
-    method, target, _version = (lines[0].split(" ", 2) + ["", ""])[:3]
+    method, target, _version = [*lines[0].split(" ", 2), "", ""][:3]
     headers: dict[str, str] = {}
     for line in lines[1:]:
         if ":" in line:

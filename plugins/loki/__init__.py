@@ -78,6 +78,7 @@ PLUGIN = Plugin(
     chart=CHART,
     detect=detect,
     pane="k8s_essentials_tui.plugins.loki.pane:LokiPane",
+    workload_selectors=tuple(SELECTORS),
     actions=(
         PluginAction("loki.run", "Run query", "ctrl+r", "run the LogQL query"),
         PluginAction("loki.tail", "Live tail", "t", "follow new lines over the websocket"),

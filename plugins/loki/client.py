@@ -199,6 +199,8 @@ class LokiClient:
     def __init__(self, endpoint: Endpoint, timeout: float = 30.0) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
+        #: how the last tail() followed: "websocket" or "polling"
+        self.tail_mode = ""
 
     @property
     def description(self) -> str:
@@ -370,52 +372,122 @@ class LokiClient:
         return resp.status_code == 200
 
     async def tail(self, query: str, on_batch: Callable[[TailBatch], Awaitable[None] | None], *,
-                   start: datetime | None = None, limit: int = 100, delay_for: int = 0) -> None:
+                   start: datetime | None = None, limit: int = 100, delay_for: int = 0,
+                   poll_interval: float = 1.0) -> None:
+        """Follow ``query`` until cancelled: the websocket ``tail`` endpoint, or -- through
+        the apiserver -- polling when the proxy cannot carry the websocket's query.
+
+        Why the fallback: the apiserver's service proxy drops the query string of upgraded
+        (websocket) requests (kubernetes/kubernetes#77142, fix pending in #139292), so Loki
+        receives ``/tail`` without ``query`` and refuses with a 400. Then we follow with
+        ``query_range`` in ``forward`` direction from the last timestamp seen.
+        """
+        self.tail_mode = "websocket"
+        try:
+            await self.tail_websocket(query, on_batch, start=start, limit=limit,
+                                      delay_for=delay_for)
+        except LokiQueryError:
+            if not self.endpoint.via_proxy:
+                raise
+            self.tail_mode = "polling"
+            await self.tail_polling(query, on_batch, start=start, limit=limit,
+                                    interval=poll_interval)
+
+    async def tail_polling(self, query: str,
+                           on_batch: Callable[[TailBatch], Awaitable[None] | None], *,
+                           start: datetime | None = None, limit: int = 100,
+                           interval: float = 1.0) -> None:
+        """Follow by repeated forward ``query_range`` calls (no websocket needed)."""
+        import asyncio
+
+        last = to_ns(start) if start is not None else None
+        seen: set[tuple[int, str, tuple[tuple[str, str], ...]]] = set()
+        while True:
+            params = {"query": query, "limit": limit, "direction": "forward",
+                      "start": last if last is not None else None,
+                      "since": "1h" if last is None else None}
+            body = await self._get("query_range", params, "tail (polling)")
+            res = parse_query_response(body, "forward")
+            fresh = []
+            for e in res.entries:
+                key = (e.ts, e.line, tuple(sorted(e.labels.items())))
+                if key in seen:
+                    continue
+                fresh.append(e)
+            if fresh:
+                newest = fresh[-1].ts
+                # keep only keys at the newest timestamp: the next window starts there
+                seen = {(e.ts, e.line, tuple(sorted(e.labels.items()))) for e in fresh
+                        if e.ts == newest} | {k for k in seen if k[0] == newest}
+                last = newest
+                result = on_batch(TailBatch(fresh))
+                if result is not None:
+                    await result
+            if len(res.entries) < limit or not fresh:
+                await asyncio.sleep(interval)
+
+    async def tail_websocket(self, query: str,
+                             on_batch: Callable[[TailBatch], Awaitable[None] | None], *,
+                             start: datetime | None = None, limit: int = 100,
+                             delay_for: int = 0) -> None:
         """Follow ``query`` over the websocket ``tail`` endpoint until cancelled.
 
         Callback style on purpose: yielding from inside httpx-ws's task group (an async
-        generator) would break cancellation."""
-        from httpx_ws import (
-            WebSocketDisconnect,
-            WebSocketNetworkError,
-            WebSocketUpgradeError,
-            aconnect_ws,
-        )
+        generator) would break cancellation. The upgrade is done here rather than with
+        ``aconnect_ws`` so a refused upgrade (400 with Loki's parse error) keeps its body."""
+        import base64
+        import secrets
+
+        from httpx_ws import AsyncWebSocketSession, WebSocketDisconnect, WebSocketNetworkError
 
         params = {"query": query, "limit": str(limit), "delay_for": str(delay_for)}
         if start is not None:
             params["start"] = str(to_ns(start))
-        url = httpx.URL(self._url("tail"), params=params)
-        kwargs: dict[str, Any] = {"headers": dict(self.endpoint.headers)}
-        if self.endpoint.extensions:
-            kwargs["extensions"] = self.endpoint.extensions
+        headers = {**self.endpoint.headers, "Connection": "Upgrade", "Upgrade": "websocket",
+                   "Sec-WebSocket-Version": "13",
+                   "Sec-WebSocket-Key": base64.b64encode(secrets.token_bytes(16)).decode()}
+        failure: BaseException | None = None
         try:
-            async with aconnect_ws(str(url), self.endpoint.http,
-                                   max_message_size_bytes=MAX_WS_MESSAGE,
-                                   keepalive_ping_interval_seconds=None,
-                                   **kwargs) as ws:
-                while True:
-                    text = await ws.receive_text()
-                    result = on_batch(parse_tail_message(text))
-                    if result is not None:
-                        await result
-        except WebSocketUpgradeError as exc:
-            resp = exc.response
-            body = (await resp.aread()).decode("utf-8", "replace")
-            raise self.error_from(resp.status_code, resp.headers.get("content-type", ""), body,
-                                  "tail") from exc
-        except WebSocketDisconnect as exc:
-            if exc.code in (1000, 1001):
-                return
-            raise LokiError(f"tail closed by Loki: {exc.reason or exc.code}") from exc
-        except WebSocketNetworkError as exc:
-            raise LokiUnreachableError(f"tail connection to {self.description} lost") from exc
+            async with self.endpoint.http.stream(
+                    "GET", self._url("tail"), params=params, headers=headers,
+                    timeout=httpx.Timeout(self.timeout, read=None),
+                    extensions=self.endpoint.extensions or None) as resp:
+                if resp.status_code != 101:
+                    body = (await resp.aread()).decode("utf-8", "replace")
+                    raise self.error_from(resp.status_code,
+                                          resp.headers.get("content-type", ""), body, "tail")
+                session = AsyncWebSocketSession(
+                    resp.extensions["network_stream"], max_message_size_bytes=MAX_WS_MESSAGE,
+                    keepalive_ping_interval_seconds=None, response=resp)
+                # errors are kept and raised after the session: anything escaping its task
+                # group would arrive wrapped in an ExceptionGroup
+                async with session as ws:
+                    while failure is None:
+                        try:
+                            text = await ws.receive_text()
+                        except WebSocketDisconnect as exc:
+                            if exc.code not in (1000, 1001):
+                                failure = LokiError(
+                                    f"tail closed by Loki: {exc.reason or exc.code}")
+                            break
+                        except WebSocketNetworkError:
+                            failure = LokiUnreachableError(
+                                f"tail connection to {self.description} lost")
+                            break
+                        try:
+                            result = on_batch(parse_tail_message(text))
+                            if result is not None:
+                                await result
+                        except Exception as exc:
+                            failure = exc
         except httpx.TimeoutException as exc:
             raise LokiTimeoutError(f"tail: Loki did not answer ({self.description})") from exc
         except (httpx.TransportError, OSError) as exc:
             first = (str(exc) or type(exc).__name__).splitlines()[0]
             raise LokiUnreachableError(f"cannot reach Loki at {self.description}: {first}") \
                 from exc
+        if failure is not None:
+            raise failure
 
 
 def _range(start: datetime | None, end: datetime | None, query: str) -> dict[str, Any]:
