@@ -3,14 +3,11 @@ cluster, so there is no chart and no cluster-side detection.
 
 Availability is a property of the operator's machine: a ``kustomize`` binary, or ``kubectl``
 (which embeds it as ``kubectl kustomize`` / ``kubectl apply -k``). ``detect()`` stays pure: it
-reads an optional ``client_tools`` mapping on the snapshot (binary name -> version string, ``""``
-when found without a version; a missing key means not on PATH). Until the snapshot builder fills
-it, detection reports "client-side tool" with unknown health.
+reads ``snapshot.client_tools`` (binary name -> version, ``""`` when unknown; filled by the
+snapshot builder from PATH), so it is unit-testable without touching the machine.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from k8s_essentials_tui.plugin import Detection, Plugin
 from k8s_essentials_tui.snapshot import ClusterSnapshot
@@ -19,15 +16,11 @@ NOTE = "client-side tool"
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:
-    tools = getattr(snapshot, "client_tools", None)
-    if not isinstance(tools, Mapping):
-        return Detection(installed=True, healthy=None, details={"note": NOTE})
-    if "kustomize" in tools:
-        return Detection(installed=True, healthy=True, version=tools["kustomize"] or None,
-                         details={"note": NOTE, "binary": "kustomize"})
-    if "kubectl" in tools:
-        return Detection(installed=True, healthy=True, version=tools["kubectl"] or None,
-                         details={"note": NOTE, "binary": "kubectl kustomize"})
+    tools = snapshot.client_tools or {}
+    for binary, shown in (("kustomize", "kustomize"), ("kubectl", "kubectl kustomize")):
+        if binary in tools:
+            return Detection(installed=True, healthy=True, version=tools[binary] or None,
+                             details={"note": NOTE, "binary": shown})
     return Detection(installed=False, healthy=None, details={"note": NOTE},
                      problems=["neither kustomize nor kubectl found on PATH"])
 

@@ -384,12 +384,9 @@ def test_gatekeeper_audit_not_ready() -> None:
 
 # -- kustomize (client-side) --------------------------------------------------------------------
 
-def test_kustomize_without_client_probe_is_a_client_side_tool() -> None:
-    det = plugin("kustomize").detect(ClusterSnapshot())
-    assert det.installed is True
-    assert det.healthy is None
-    assert det.details["note"] == "client-side tool"
+def test_kustomize_is_client_side() -> None:
     assert plugin("kustomize").chart is None
+    assert plugin("kustomize").workload_selectors == ()
 
 
 @pytest.mark.parametrize(("tools", "binary", "version"), [
@@ -399,17 +396,14 @@ def test_kustomize_without_client_probe_is_a_client_side_tool() -> None:
 ])
 def test_kustomize_available_from_client_tools(tools: dict[str, str], binary: str,
                                                version: str | None) -> None:
-    snap = ClusterSnapshot()
-    snap.client_tools = tools  # type: ignore[attr-defined]  # proposed field, see module doc
-    det = plugin("kustomize").detect(snap)
+    det = plugin("kustomize").detect(ClusterSnapshot(client_tools=tools))
     assert det.installed is True and det.healthy is True
+    assert det.details["note"] == "client-side tool"
     assert det.details["binary"] == binary
     assert det.version == version
 
 
 def test_kustomize_absent_when_no_binary_found() -> None:
-    snap = ClusterSnapshot()
-    snap.client_tools = {}  # type: ignore[attr-defined]
-    det = plugin("kustomize").detect(snap)
+    det = plugin("kustomize").detect(ClusterSnapshot(client_tools={"helm": ""}))
     assert det.installed is False
     assert det.problems == ["neither kustomize nor kubectl found on PATH"]
