@@ -12,7 +12,6 @@ from k8s_essentials_tui.plugins.cert_manager.model import (
     row_json,
 )
 from k8s_essentials_tui.settings import parse_settings
-
 from tests import cert_fixtures as f
 
 NOW = f.FIXED_NOW
@@ -160,3 +159,31 @@ def test_relist_reuses_parsed_secret() -> None:
     first = idx.rows["Secret:a/s"].info
     idx.replace("Secret", [dict(s)])
     assert idx.rows["Secret:a/s"].info is first
+
+
+def test_quick_then_deep_parse() -> None:
+    idx = CertIndex(deep=False)
+    a, b = f.leaf("a", 10), f.leaf("b", 10)
+    bad = f.tls_secret("n", "bad", a.cert_pem, b.key_pem)
+    bad["metadata"]["resourceVersion"] = "1"
+    idx.replace("Secret", [bad, f.good_secret("n", "good", 3)])
+    row = idx.rows["Secret:n/bad"]
+    assert row.not_after is not None and row.problems == []  # dates only, no key check yet
+    assert idx.pending_deep() == 2
+    assert idx.deepen(limit=1) and idx.pending_deep() == 1
+    idx.deepen()
+    assert idx.pending_deep() == 0
+    assert "tls.key does not match the certificate" in idx.rows["Secret:n/bad"].problems
+
+
+def test_quick_mode_defers_secrets_of_certificates_with_dates() -> None:
+    idx = CertIndex(deep=False)
+    cert = f.certificate("n", "c", "c-tls", ["c"])
+    cert["status"] = f.ready_status(NOW + 4 * DAY)
+    idx.replace("Certificate", [cert])
+    idx.replace("Secret", [f.good_secret("n", "c-tls", 4)])
+    row = idx.rows["Certificate:n/c"]
+    assert row.info is None and row.problems == [] and row.not_after == NOW + 4 * DAY
+    assert idx.pending_deep() == 1
+    assert idx.deepen() == {"Certificate:n/c"}
+    assert idx.rows["Certificate:n/c"].info.key_matches is True

@@ -163,8 +163,10 @@ def _search_text(row: CertRow) -> str:
 
 
 def certificate_row(cert: Mapping[str, Any], info: CertInfo | None,
-                    ingresses: Iterable[tuple[str, tuple[str, ...]]] = ()) -> CertRow:
-    """A Certificate's row; ``info`` is its Secret's parsed content (None = no Secret)."""
+                    ingresses: Iterable[tuple[str, tuple[str, ...]]] = (),
+                    *, secret_exists: bool | None = None) -> CertRow:
+    """A Certificate's row; ``info`` is its Secret's parsed content (None = no Secret, or
+    not parsed yet when ``secret_exists``)."""
     ns, name = _meta(cert)
     spec = cert.get("spec") or {}
     status = cert.get("status") or {}
@@ -203,7 +205,7 @@ def certificate_row(cert: Mapping[str, Any], info: CertInfo | None,
                             + (f", last at {status['lastFailureTime']}"
                                if status.get("lastFailureTime") else ""))
     if info is None:
-        if secret_name:
+        if secret_name and not secret_exists:
             row.problems.append(f"Secret {secret_name} does not exist")
     else:
         row.problems.extend(info.problems)
@@ -285,7 +287,9 @@ def ingress_tls_refs(ingress: Mapping[str, Any]) -> list[tuple[str, tuple[str, .
 class CertIndex:
     """Rows kept current from the three (four) object streams, keyed for cheap updates."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, deep: bool = True) -> None:
+        #: False: Secrets are parsed quickly first; ``deepen()`` checks chain and key later
+        self.deep = deep
         self.certificates: dict[tuple[str, str], dict[str, Any]] = {}
         self.secrets: dict[tuple[str, str], dict[str, Any]] = {}
         self.backups: dict[tuple[str, str], dict[str, Any]] = {}
@@ -296,21 +300,51 @@ class CertIndex:
         #: (ns, secretName) -> names of Certificates writing it
         self._owners: dict[tuple[str, str], set[str]] = {}
         self._parsed: dict[tuple[str, str], tuple[str, CertInfo]] = {}
+        #: Secrets not parsed yet or parsed quickly (chain/key unchecked)
+        self._todo: set[tuple[str, str]] = set()
         self.rows: dict[str, CertRow] = {}
 
     # -- parsing cache ---------------------------------------------------------------------
 
-    def _info(self, sk: tuple[str, str]) -> CertInfo | None:
+    def _info(self, sk: tuple[str, str], *, lazy: bool = False) -> CertInfo | None:
+        """Parsed content of a Secret (cached per resourceVersion).
+
+        ``lazy``: the caller has its dates elsewhere (a Certificate's status), so in quick
+        mode parsing is left to :meth:`deepen` and None is returned for now."""
         secret = self.secrets.get(sk)
         if secret is None:
             return None
-        rv = (secret.get("metadata") or {}).get("resourceVersion") or ""
+        meta = secret.get("metadata") or {}
+        token = meta.get("resourceVersion") or f"id:{id(secret)}"
         cached = self._parsed.get(sk)
-        if cached is not None and cached[0] == rv and rv:
+        if cached is not None and cached[0] == token:
             return cached[1]
-        info = parse_secret(secret)
-        self._parsed[sk] = (rv, info)
+        if lazy and not self.deep:
+            self._todo.add(sk)
+            return None
+        info = parse_secret(secret, deep=self.deep)
+        self._parsed[sk] = (token, info)
+        if not info.deep:
+            self._todo.add(sk)
         return info
+
+    def pending_deep(self) -> int:
+        """How many Secrets still wait for the chain/key check."""
+        return len(self._todo)
+
+    def deepen(self, limit: int = 200) -> set[str]:
+        """Fully parse up to ``limit`` waiting Secrets; returns the changed row keys."""
+        changed: set[str] = set()
+        for _ in range(min(limit, len(self._todo))):
+            sk = self._todo.pop()
+            secret = self.secrets.get(sk)
+            if secret is None:
+                continue
+            meta = secret.get("metadata") or {}
+            token = meta.get("resourceVersion") or f"id:{id(secret)}"
+            self._parsed[sk] = (token, parse_secret(secret, deep=True))
+            self._recompute_secret(sk[0], sk[1], changed)
+        return changed
 
     def _users(self, ns: str, secret: str) -> list[tuple[str, tuple[str, ...]]]:
         return list((self._secret_users.get((ns, secret)) or {}).items())
@@ -332,8 +366,11 @@ class CertIndex:
             self._set(key, None, changed)
             return
         sname = (cert.get("spec") or {}).get("secretName") or ""
-        info = self._info((ns, sname)) if sname else None
-        self._set(key, certificate_row(cert, info, self._users(ns, sname)), changed)
+        has_dates = bool((cert.get("status") or {}).get("notAfter"))
+        info = self._info((ns, sname), lazy=has_dates) if sname else None
+        exists = (ns, sname) in self.secrets
+        self._set(key, certificate_row(cert, info, self._users(ns, sname),
+                                       secret_exists=exists), changed)
 
     def _recompute_secret(self, ns: str, name: str, changed: set[str]) -> None:
         """The Secret's own row (when unmanaged), and the rows of Certificates writing it."""
@@ -397,6 +434,7 @@ class CertIndex:
         if self.secrets.pop((ns, name), None) is None:
             return changed
         self._parsed.pop((ns, name), None)
+        self._todo.discard((ns, name))
         self._recompute_secret(ns, name, changed)
         return changed
 

@@ -16,6 +16,7 @@ import binascii
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -53,6 +54,8 @@ class CertInfo:
     key_matches: bool | None = None
     #: "PEM" or "DER" (DER is accepted but flagged)
     encoding: str = ""
+    #: False after a quick parse: chain and key were not checked yet
+    deep: bool = True
     problems: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -72,8 +75,11 @@ def _b64(value: Any) -> tuple[bytes | None, str | None]:
         return None, "not valid base64"
 
 
-def parse_secret(secret: dict[str, Any]) -> CertInfo:
-    """Parse a ``kubernetes.io/tls`` Secret object (its ``data`` is base64)."""
+def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
+    """Parse a ``kubernetes.io/tls`` Secret object (its ``data`` is base64).
+
+    ``deep=False`` reads only the leaf (dates, names, issuer): about 10x cheaper, so a
+    table of 10,000 Secrets is sorted quickly; the chain and key checks follow later."""
     data = secret.get("data") or {}
     if not isinstance(data, dict):
         return CertInfo(problems=("Secret data is not a map",))
@@ -90,7 +96,7 @@ def parse_secret(secret: dict[str, Any]) -> CertInfo:
     if "tls.crt" not in data:
         problems.append("tls.crt is missing")
         return CertInfo(problems=tuple(problems))
-    info = parse_tls(crt, key, ca, key_present="tls.key" in data)
+    info = parse_tls(crt, key, ca, key_present="tls.key" in data, deep=deep)
     if problems:
         info = _with_problems(info, problems)
     return info
@@ -101,6 +107,12 @@ def _with_problems(info: CertInfo, extra: list[str]) -> CertInfo:
 
     merged = list(extra) + [p for p in info.problems if p not in extra]
     return replace(info, problems=tuple(merged))
+
+
+@lru_cache(maxsize=4096)
+def _load_pem_block(block: bytes) -> x509.Certificate:
+    """Intermediates and CAs repeat in every Secret of an issuer: load each once."""
+    return x509.load_pem_x509_certificate(block)
 
 
 def _load_certs(crt: bytes) -> tuple[list[x509.Certificate], str, list[str]]:
@@ -114,7 +126,7 @@ def _load_certs(crt: bytes) -> tuple[list[x509.Certificate], str, list[str]]:
         certs: list[x509.Certificate] = []
         for i, block in enumerate(blocks, 1):
             try:
-                certs.append(x509.load_pem_x509_certificate(block))
+                certs.append(_load_pem_block(block))
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 problems.append(f"tls.crt: PEM certificate #{i} is malformed")
         return certs, "PEM", problems
@@ -169,7 +181,9 @@ def _spki(pub: Any) -> bytes:
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+@lru_cache(maxsize=8192)
 def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Signature check, cached: an issuer's own chain is verified once, not per Secret."""
     if child.issuer != parent.subject:
         return False
     try:
@@ -238,7 +252,7 @@ def _key_matches(key: bytes, cert: x509.Certificate) -> tuple[bool | None, str |
 
 
 def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = None,
-              *, key_present: bool = True) -> CertInfo:
+              *, key_present: bool = True, deep: bool = True) -> CertInfo:
     """Parse raw ``tls.crt`` (PEM bundle or DER), optional ``tls.key`` and ``ca.crt``."""
     problems: list[str] = []
     if crt is None or not crt.strip():
@@ -269,10 +283,13 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
     except (x509.ExtensionNotFound, ValueError, TypeError):
         is_ca = False
     key_type, key_size = _key_desc(leaf)
-    complete, ordered, chain_problems = _chain(certs, ca_certs)
-    problems += chain_problems
+    complete: bool | None = None
+    ordered: bool | None = None
+    if deep:
+        complete, ordered, chain_problems = _chain(certs, ca_certs)
+        problems += chain_problems
     matches: bool | None = None
-    if key is not None:
+    if key is not None and deep:
         matches, p = _key_matches(key, leaf)
         if p:
             problems.append(p)
@@ -296,6 +313,7 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
         chain_ordered=ordered,
         key_matches=matches,
         encoding=encoding,
+        deep=deep,
         problems=tuple(problems),
     )
 
