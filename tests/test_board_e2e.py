@@ -1,0 +1,220 @@
+"""The essentials board and ``report`` against a real apiserver of their own (so the objects
+other tests create cannot change what is detected): detection from real objects, the fixed
+request count (read from the apiserver's audit log), RBAC-limited users, live updates and
+webhook health."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.widgets.board import Board
+from testkit.controlplane import ControlPlane, read_audit_events
+from testkit.kube import KubeAdmin
+
+
+def deployment(name: str, ns: str, labels: dict[str, str], *, replicas: int, ready: int,
+               image: str) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels},
+                                  "spec": {"containers": [{"name": "main", "image": image}]}}}}
+
+
+def release_secret(name: str, ns: str, chart: str, version: str, rev: int = 1) -> dict[str, Any]:
+    doc = {"name": name, "namespace": ns, "version": rev,
+           "info": {"status": "deployed", "first_deployed": "2026-05-01T10:00:00Z",
+                    "last_deployed": "2026-05-01T10:00:00Z", "description": "Install complete"},
+           "chart": {"metadata": {"name": chart, "version": version, "appVersion": "1.0"},
+                     "values": {}},
+           "config": {}, "manifest": ""}
+    payload = base64.b64encode(gzip.compress(json.dumps(doc).encode())).decode()
+    return {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
+            "metadata": {"name": f"sh.helm.release.v1.{name}.v{rev}", "namespace": ns,
+                         "labels": {"name": name, "owner": "helm", "status": "deployed",
+                                    "version": str(rev)}},
+            "data": {"release": base64.b64encode(payload.encode()).decode()}}
+
+
+def ns_obj(name: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+
+
+def set_ready(admin: KubeAdmin, name: str, ns: str, replicas: int, ready: int) -> None:
+    admin.patch("apps/v1", "deployments", name,
+                {"status": {"replicas": replicas, "readyReplicas": ready,
+                            "availableReplicas": ready, "updatedReplicas": replicas}},
+                ns, subresource="status")
+
+
+@pytest.fixture(scope="module")
+def board_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
+    """A control plane of its own with: ingress-nginx healthy (Helm release), ExternalDNS not
+    ready, Velero only as CRDs, and a failing cert-manager-style webhook."""
+    d = tmp_path_factory.mktemp("board")
+    cp = ControlPlane(d / "cp", audit_log=d / "audit.log").start()
+    try:
+        cp.install_crds()
+        admin = cp.admin()
+        for ns in ("ingress-nginx", "external-dns", "gate"):
+            admin.create(ns_obj(ns))
+        nginx = {"app.kubernetes.io/name": "ingress-nginx",
+                 "app.kubernetes.io/component": "controller",
+                 "app.kubernetes.io/instance": "ingress-nginx"}
+        admin.create(deployment("ingress-nginx-controller", "ingress-nginx", nginx, replicas=2,
+                                ready=2, image="registry.k8s.io/ingress-nginx/controller:v1.13.3"))
+        set_ready(admin, "ingress-nginx-controller", "ingress-nginx", 2, 2)
+        admin.create(release_secret("ingress-nginx", "ingress-nginx", "ingress-nginx", "4.13.3"))
+        dns = {"app.kubernetes.io/name": "external-dns",
+               "app.kubernetes.io/instance": "external-dns"}
+        admin.create(deployment("external-dns", "external-dns", dns, replicas=1, ready=0,
+                                image="registry.k8s.io/external-dns/external-dns:v0.19.0"))
+        set_ready(admin, "external-dns", "external-dns", 1, 0)
+        # a webhook with failurePolicy Fail whose service has no endpoints; it only matches
+        # a group nobody writes, so it cannot disturb the test
+        admin.create({"apiVersion": "admissionregistration.k8s.io/v1",
+                      "kind": "ValidatingWebhookConfiguration",
+                      "metadata": {"name": "ingress-nginx-admission"},
+                      "webhooks": [{"name": "validate.nginx.ingress.kubernetes.io",
+                                    "failurePolicy": "Fail", "sideEffects": "None",
+                                    "admissionReviewVersions": ["v1"],
+                                    "clientConfig": {"service": {
+                                        "namespace": "ingress-nginx",
+                                        "name": "ingress-nginx-admission"}},
+                                    "rules": [{"apiGroups": ["example.invalid"],
+                                               "apiVersions": ["v1"], "operations": ["CREATE"],
+                                               "resources": ["things"]}]}]})
+        yield cp
+    finally:
+        cp.stop()
+
+
+def report(kubeconfig: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "k8s_essentials_tui.cli", "report",
+                           "--kubeconfig", str(kubeconfig), *extra],
+                          capture_output=True, text=True, timeout=120)
+
+
+def by_id(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["id"]: c for c in data["components"]}
+
+
+def test_report_json_from_real_objects(board_cluster: ControlPlane) -> None:
+    out = report(board_cluster.kubeconfig, "-o", "json")
+    assert out.returncode == 0, out.stderr
+    comps = by_id(json.loads(out.stdout))
+    nginx = comps["ingress-nginx"]
+    assert nginx["installed"] is True and nginx["namespace"] == "ingress-nginx"
+    assert nginx["version"] == "4.13.3"  # chart version from the Helm release
+    assert nginx["healthy"] is False  # the Fail webhook has no endpoints
+    assert any("no ready endpoints" in p for p in nginx["problems"])
+    dns = comps["external-dns"]
+    assert dns["installed"] is True and dns["healthy"] is False
+    assert dns["version"] == "v0.19.0"  # no Helm release: the image tag
+    assert any("0/1 ready" in p for p in dns["problems"])
+    velero = comps["velero"]
+    assert velero["installed"] == "partial" and velero["healthy"] is False
+    assert comps["grafana"]["installed"] is False and comps["grafana"]["healthy"] is None
+    assert set(comps["grafana"]) >= {"id", "category", "installed", "namespace", "version",
+                                     "healthy", "problems"}
+
+
+def test_report_markdown_and_text(board_cluster: ControlPlane) -> None:
+    md = report(board_cluster.kubeconfig, "-o", "markdown")
+    assert md.returncode == 0
+    assert "| Area | Component | Installed |" in md.stdout
+    assert "| Ingress | ingress-nginx | yes | ingress-nginx | 4.13.3 | no |" in md.stdout
+    text = report(board_cluster.kubeconfig)
+    assert "areas covered" in text.stdout.splitlines()[0]
+
+
+def test_report_request_count_does_not_grow_with_plugins(board_cluster: ControlPlane) -> None:
+    """Detection of every plugin costs a fixed set of lists (README: 8), whatever the
+    number of plugins; counted by the apiserver itself."""
+    time.sleep(1.1)  # audit timestamps have microseconds, but be clear of setup traffic
+    since = time.time()
+    out = report(board_cluster.kubeconfig, "-o", "json")
+    assert out.returncode == 0
+    time.sleep(0.5)
+    assert board_cluster.audit_log is not None
+    events = read_audit_events(board_cluster.audit_log, user="admin", since=since)
+    requests = {e["auditID"]: e["requestURI"] for e in events}
+    board = [u for u in requests.values() if not u.startswith("/version")]
+    n_plugins = len(by_id(json.loads(out.stdout)))
+    assert n_plugins >= 15
+    assert len(board) <= 8, sorted(board)
+
+
+def test_limited_user_sees_no_permission_not_a_crash(board_cluster: ControlPlane) -> None:
+    out = report(board_cluster.limited_kubeconfig, "-o", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert "no permission to list secrets (Helm releases)" in data["notes"]
+    assert any("validatingwebhookconfigurations" in n for n in data["notes"])
+    comps = by_id(data)
+    # workloads are readable with `view`: detection still works, version from the image
+    assert comps["ingress-nginx"]["installed"] is True
+    assert comps["ingress-nginx"]["version"] == "v1.13.3"
+
+
+def test_unreachable_cluster_exits_2(tmp_path: Path, board_cluster: ControlPlane) -> None:
+    import yaml
+
+    data = yaml.safe_load(board_cluster.kubeconfig.read_text())
+    data["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
+    bad = tmp_path / "kc"
+    bad.write_text(yaml.safe_dump(data))
+    out = report(bad, "-o", "json")
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.startswith("k8s-essentials-tui: error: cannot reach the apiserver")
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+async def _settle(pilot, until, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not until():
+            await pilot.pause(0.05)
+
+
+def _cell(board: Board, category: str, column: str) -> str:
+    return str(board.query_one(DataTable).get_cell(category, column))
+
+
+async def test_board_is_live(board_cluster: ControlPlane) -> None:
+    """A change in the cluster reaches the board through the watch, no key pressed."""
+    admin = board_cluster.admin()
+    app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await _settle(pilot, lambda: board.snapshot is not None)
+        assert _cell(board, "dns", "health") == "degraded"
+        lists_before = sum(c.list_count for c in app.session.caches.caches())
+        await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 1)
+        await _settle(pilot, lambda: _cell(board, "dns", "health") == "ok")
+        lists_after = sum(c.list_count for c in app.session.caches.caches())
+        assert lists_after == lists_before  # from the watch, not a new list
+        await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 0)
+        await _settle(pilot, lambda: _cell(board, "dns", "health") == "degraded")
+
+
+async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.limited_kubeconfig)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await _settle(pilot, lambda: board.snapshot is not None)
+        notes = str(board.query_one("#notes").render())
+        assert "no permission to list secrets (Helm releases)" in notes
+        assert _cell(board, "ingress", "state") == "installed"
