@@ -123,6 +123,8 @@ def completion_at(text: str, cursor: int | None = None) -> Completion:
             return Completion("function", prefix, cursor - len(prefix), end)
         return Completion("none")
     tail = before[s.last_close + 1:] if s.last_close != -1 else ""
+    if re.search(r"[\[\]()]", tail):
+        return Completion("none")  # past the log part of a range aggregation
     m = re.search(r"(?:^|\s|\))\|\s*([A-Za-z_]*)$", tail)
     if m and not re.search(r"\|[=~]\s*$", tail):
         prefix = m.group(1)
