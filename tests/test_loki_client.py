@@ -113,7 +113,7 @@ async def test_plain_text_400_keeps_lokis_message(server: FakeLokiServer) -> Non
 async def test_5xx_timeout_and_unreachable(server: FakeLokiServer, fake: FakeLoki) -> None:
     c = LokiClient.direct(server.url)
     fake.fail_next(500, "rpc error: code = Unavailable desc = no ingesters")
-    with pytest.raises(LokiError, match="HTTP 500.*no ingesters"):
+    with pytest.raises(LokiError, match=r"HTTP 500.*no ingesters"):
         await c.query_range('{app="checkout"}', start=NOW - timedelta(minutes=5), end=NOW)
     fake.fail_next(504, "context deadline exceeded")
     with pytest.raises(LokiTimeoutError, match="deadline"):

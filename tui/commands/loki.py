@@ -25,7 +25,8 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", metavar="QUERY", help='LogQL, e.g. \'{namespace="shop"} |= "error"\'')
+    parser.add_argument("query", metavar="QUERY",
+                        help='LogQL, e.g. \'{namespace="shop"} |= "error"\'')
     parser.add_argument("--since", default=None, metavar="DUR",
                         help="relative range ending now: 5m, 1h, 24h (default: 1h)")
     parser.add_argument("--from", dest="start", default=None, metavar="T",
