@@ -131,3 +131,63 @@ def seed(admin: Any, ns: str, now: dt.datetime) -> None:
     admin.create(tls_secret(ns, "empty-tls", b"", b""))
     admin.create(ingress(ns, "shop", "web-tls", ["shop.example.com"]))
     admin.create(ingress(ns, "old-site", "legacy-tls", ["legacy.example.com"]))
+
+
+def seed_chain(admin: Any, ns: str, cert: str = "web") -> None:
+    """A stuck ACME issuance for ``cert``: CertificateRequest -> Order -> Challenge + events."""
+    def owner(kind: str, name: str, uid: str) -> list[dict[str, Any]]:
+        return [{"apiVersion": "cert-manager.io/v1" if kind != "Order"
+                 else "acme.cert-manager.io/v1", "kind": kind, "name": name, "uid": uid,
+                 "controller": True}]
+
+    cr = admin.create({
+        "apiVersion": "cert-manager.io/v1", "kind": "CertificateRequest",
+        "metadata": {"name": f"{cert}-1", "namespace": ns,
+                     "annotations": {"cert-manager.io/certificate-name": cert,
+                                     "cert-manager.io/certificate-revision": "1"}},
+        "spec": {"request": "", "issuerRef": {"name": "letsencrypt", "kind": "ClusterIssuer"}}})
+    admin.patch_status("cert-manager.io/v1", "certificaterequests", ns, f"{cert}-1", {
+        "conditions": [{"type": "Approved", "status": "True", "reason": "cert-manager.io",
+                        "message": "Certificate request has been approved by cert-manager.io"},
+                       {"type": "Ready", "status": "False", "reason": "Pending",
+                        "message": f"Waiting on certificate issuance from order "
+                                   f"{ns}/{cert}-1-2745722290: \"pending\""}]})
+    order = admin.create({
+        "apiVersion": "acme.cert-manager.io/v1", "kind": "Order",
+        "metadata": {"name": f"{cert}-1-2745722290", "namespace": ns,
+                     "ownerReferences": owner("CertificateRequest", f"{cert}-1",
+                                              cr["metadata"]["uid"])},
+        "spec": {"request": "", "issuerRef": {"name": "letsencrypt"}}})
+    admin.patch_status("acme.cert-manager.io/v1", "orders", ns, f"{cert}-1-2745722290",
+                       {"state": "pending"})
+    admin.create({
+        "apiVersion": "acme.cert-manager.io/v1", "kind": "Challenge",
+        "metadata": {"name": f"{cert}-1-2745722290-1", "namespace": ns,
+                     "ownerReferences": owner("Order", f"{cert}-1-2745722290",
+                                              order["metadata"]["uid"])},
+        "spec": {"type": "HTTP-01", "dnsName": "shop.example.com", "token": "t", "key": "k",
+                 "url": "https://acme.example/chall/1", "authorizationURL": "https://a/1",
+                 "issuerRef": {"name": "letsencrypt"}, "solver": {}}})
+    admin.patch_status("acme.cert-manager.io/v1", "challenges", ns,
+                       f"{cert}-1-2745722290-1", {
+                           "processing": True, "presented": True, "state": "pending",
+                           "reason": "Waiting for HTTP-01 challenge propagation: wrong "
+                                     "status code '404', expected '200'"})
+    admin.create({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": f"{cert}.issuing", "namespace": ns},
+        "involvedObject": {"kind": "Certificate", "name": cert, "namespace": ns,
+                           "apiVersion": "cert-manager.io/v1"},
+        "reason": "Issuing", "type": "Normal", "count": 1,
+        "message": "Renewing certificate as renewal was scheduled at 2026-05-07 12:00:00",
+        "firstTimestamp": "2026-05-31T09:00:00Z", "lastTimestamp": "2026-05-31T09:00:00Z",
+        "source": {"component": "cert-manager-certificates-trigger"}})
+    admin.create({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": f"{cert}.challenge", "namespace": ns},
+        "involvedObject": {"kind": "Challenge", "name": f"{cert}-1-2745722290-1",
+                           "namespace": ns, "apiVersion": "acme.cert-manager.io/v1"},
+        "reason": "PresentError", "type": "Warning", "count": 3,
+        "message": "Error presenting challenge: ingress class not found",
+        "firstTimestamp": "2026-05-31T09:01:00Z", "lastTimestamp": "2026-05-31T09:05:00Z",
+        "source": {"component": "cert-manager-challenges"}})

@@ -275,7 +275,7 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
                     self.watch_resource(ISSUERS, ns)
             self.watch_resource(EVENTS, ns)
             self._check_renew()
-        self._render()
+        self._redraw()
 
     def on_unmount(self) -> None:
         self.unwatch_all()
@@ -294,16 +294,16 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
         return cache.items()
 
     def on_cache_updated(self, _message: CacheUpdated) -> None:
-        self._render()
+        self._redraw()
 
     def refresh_row(self) -> None:
         """Called by the pane when the index changed."""
         row = self.pane.index.rows.get(self.row_key)
         if row is not None:
             self.row = row
-        self._render()
+        self._redraw()
 
-    def _render(self) -> None:
+    def _redraw(self) -> None:
         rel = Related()
         ns = self.row.namespace
         if self.session is not None:
@@ -338,7 +338,7 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
 
     async def _renew_access(self) -> None:
         self.renew_note = await self.pane.renew_availability(self.row)
-        self._render()
+        self._redraw()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,0 +1,477 @@
+"""The certificates pane: every certificate of the cluster, soonest expiry first.
+
+Data: the shared watch caches of cert-manager Certificates, Secrets (all of them -- the cache
+has no field selector, so ``kubernetes.io/tls`` is filtered here), Ingresses and, when the
+CRD is served, Velero Backups. Watch events are applied to a :class:`~.model.CertIndex` by
+key; the view list is re-filtered and re-sorted and only the visible lines are rendered
+(:class:`~.table.CertTable`). Secrets are parsed quickly first (dates and names) and their
+chains/keys are checked afterwards in small batches, so a big cluster shows its table early.
+
+Scope: the namespace given with ``--namespace`` (or the config's ``namespace``), else all
+namespaces.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from k8s_essentials_tui.kube.cache import CacheChange
+from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
+from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
+
+from . import CERTIFICATES, VELERO_BACKUPS
+from .model import (
+    KIND_BACKUP,
+    KIND_CERT,
+    KIND_SECRET,
+    CertIndex,
+    CertRow,
+    Thresholds,
+    worse,
+)
+from .renew import renew_mutation
+from .table import CertTable, days_text
+
+#: state filter cycle (``s``)
+STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "ok", "unknown",
+                 "problems")
+_KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
+                            INGRESSES.qualified: "Ingress",
+                            VELERO_BACKUPS.qualified: KIND_BACKUP}
+DEEPEN_BATCH = 250
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Choose one value (namespace, issuer) from a list; escape keeps the current one."""
+
+    DEFAULT_CSS = """
+    PickScreen { align: center middle; }
+    PickScreen > Vertical { width: 60; max-width: 90%; height: auto; max-height: 80%;
+                            border: thick $primary; background: $panel; }
+    PickScreen OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="certs.pick.cancel")]
+
+    def __init__(self, title: str, values: list[str]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.title_text, markup=False)
+            yield OptionList(*[Option(v, id=str(i)) for i, v in enumerate(self.values)])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.values[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CertificatesPane(PluginPane):
+    DEFAULT_CSS = """
+    CertificatesPane #certs-summary { height: 1; padding: 0 1; background: $panel; }
+    CertificatesPane #certs-message { height: auto; max-height: 3; padding: 0 1;
+                                      color: $warning; }
+    CertificatesPane #certs-search { display: none; height: 3; }
+    CertificatesPane #certs-search.visible { display: block; }
+    """
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="certs.search"),
+        Binding("R", "renew", "Renew", id="certs.renew"),
+        Binding("s", "cycle_state", "State", id="certs.state"),
+        Binding("N", "pick_namespace", "Namespace", id="certs.namespace"),
+        Binding("I", "pick_issuer", "Issuer", id="certs.issuer"),
+        Binding("a", "toggle_all", "All expiries", id="certs.all"),
+        Binding("c", "clear_filters", "Clear", id="certs.clear"),
+    ]
+
+    def __init__(self, plugin: Any, **kwargs: Any) -> None:
+        super().__init__(plugin, **kwargs)
+        self.index = CertIndex(deep=False)
+        self.thresholds = Thresholds()
+        self.scope: str | None = None
+        self.namespace_filter: str | None = None
+        self.issuer_filter: str | None = None
+        self.state_filter = "all"
+        self.search = ""
+        self.all_expiries = False
+        self._uids: dict[str, dict[str, tuple[str, str]]] = {}
+        self._pending: dict[str, list[CacheUpdated]] = {}
+        self._primed = False
+        self._states: dict[str, str] = {}
+        self._deepening = False
+        self._velero = False
+        self.view_rows: list[CertRow] = []
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading certificates…", id="certs-summary", markup=False)
+        yield CertTable(now=self.now(), thresholds=self.thresholds, id="certs-table")
+        yield Input(placeholder="search names and DNS names (enter: keep, esc: clear)",
+                    id="certs-search")
+        yield Static("", id="certs-message", markup=False)
+
+    @property
+    def table(self) -> CertTable:
+        return self.query_one(CertTable)
+
+    def on_mount(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        self.thresholds = Thresholds.from_settings(settings)
+        self.table.thresholds = self.thresholds
+        self.table.focus()
+        self.set_interval(60, self._tick)
+        super().on_mount()
+
+    def on_session_ready(self) -> None:
+        options = getattr(self.app, "options", None)
+        settings = getattr(self.app, "settings", None)
+        self.scope = (getattr(options, "namespace", None)
+                      or (settings.get("namespace") if settings is not None else None) or None)
+        for rtype in (CERTIFICATES, SECRETS, INGRESSES):
+            self.watch_resource(rtype, self.scope)
+        self._watch_velero()
+
+    @work(group="certs-velero", exclusive=True)
+    async def _watch_velero(self) -> None:
+        """Velero backups join "all expiries" when the CRD is served (one discovery call)."""
+        if self.session is None:
+            return
+        try:
+            disc = await self.session.discovery()
+        except Exception:
+            return
+        if disc.find("velero.io", "backups") is not None or disc.has_group("velero.io"):
+            self._velero = True
+            self.watch_resource(VELERO_BACKUPS, self.scope)
+
+    def now(self) -> datetime:
+        return self.app.now()  # type: ignore[attr-defined, no-any-return]
+
+    # -- data ------------------------------------------------------------------------------
+
+    def _kind(self, rtype: ResourceType) -> str:
+        return _KIND_OF.get(rtype.qualified, "")
+
+    def on_cache_updated(self, message: CacheUpdated) -> None:
+        kind = self._kind(message.cache.rtype)
+        if not kind:
+            return
+        message.stop()
+        if not self._primed:
+            # apply the first lists together, Certificates before Secrets, so Secrets that
+            # a Certificate manages are not parsed as unmanaged ones first
+            self._pending.setdefault(kind, []).append(message)
+            if all(self._cache(k).state != "pending"
+                   for k in (CERTIFICATES, SECRETS, INGRESSES)):
+                self._primed = True
+                kinds = [("Ingress", INGRESSES), (KIND_CERT, CERTIFICATES),
+                         (KIND_SECRET, SECRETS)]
+                if KIND_BACKUP in self._pending:
+                    kinds.append((KIND_BACKUP, VELERO_BACKUPS))
+                for k, rtype in kinds:
+                    change = CacheChange(self._cache(rtype), reset=True)
+                    self._apply(k, [CacheUpdated(change)])
+                self._pending.clear()
+                self._after_change(set(self.index.rows), initial=True)
+            else:
+                self._show_summary()
+            return
+        changed = self._apply(kind, [message])
+        self._after_change(changed)
+
+    def _cache(self, rtype: ResourceType) -> Any:
+        assert self.session is not None
+        return self.session.cache(rtype, self.scope)
+
+    def _apply(self, kind: str, messages: Iterable[CacheUpdated]) -> set[str]:
+        changed: set[str] = set()
+        uids = self._uids.setdefault(kind, {})
+        upsert, delete = {
+            KIND_CERT: (self.index.upsert_certificate, self.index.delete_certificate),
+            KIND_SECRET: (self.index.upsert_secret, self.index.delete_secret),
+            "Ingress": (self.index.upsert_ingress, self.index.delete_ingress),
+            KIND_BACKUP: (self.index.upsert_backup, self.index.delete_backup),
+        }[kind]
+        for message in messages:
+            change = message.change
+            cache = change.cache
+            if change.reset:
+                objs = cache.items()
+                uids.clear()
+                for o in objs:
+                    md = o.get("metadata") or {}
+                    uids[md.get("uid") or ""] = (md.get("namespace") or "", md.get("name") or "")
+                changed |= self.index.replace(kind, objs)
+                continue
+            for uid in change.deleted:
+                nsname = uids.pop(uid, None)
+                if nsname is not None:
+                    changed |= delete(*nsname)
+            for uid in change.upserted:
+                obj = cache.objects.get(uid)
+                if obj is None:
+                    continue
+                md = obj.get("metadata") or {}
+                uids[uid] = (md.get("namespace") or "", md.get("name") or "")
+                changed |= upsert(obj)
+        return changed
+
+    def _after_change(self, changed: set[str], initial: bool = False) -> None:
+        self._refilter()
+        self._notify_crossings(changed, initial)
+        if self.index.pending_deep() and not self._deepening:
+            self._deepening = True
+            self._deepen()
+        for screen in self.app.screen_stack:
+            refresh = getattr(screen, "refresh_row", None)
+            if refresh is not None and getattr(screen, "pane", None) is self:
+                refresh()
+
+    @work(group="certs-deepen", exclusive=True)
+    async def _deepen(self) -> None:
+        """Check chains and keys in small batches between frames (keeps the UI responsive)."""
+        try:
+            while self.index.pending_deep():
+                changed = self.index.deepen(DEEPEN_BATCH)
+                if changed:
+                    self._refilter()
+                    for screen in self.app.screen_stack:
+                        refresh = getattr(screen, "refresh_row", None)
+                        if refresh is not None and getattr(screen, "pane", None) is self:
+                            refresh()
+                await asyncio.sleep(0)
+        finally:
+            self._deepening = False
+            self._show_summary()
+
+    # -- filtering -------------------------------------------------------------------------
+
+    def _visible(self, row: CertRow, now: datetime) -> bool:
+        if row.kind == KIND_BACKUP and not self.all_expiries:
+            return False
+        if self.namespace_filter is not None and row.namespace != self.namespace_filter:
+            return False
+        if self.issuer_filter is not None and row.issuer != self.issuer_filter:
+            return False
+        if self.search and self.search not in row.search_text:
+            return False
+        sf = self.state_filter
+        if sf == "all":
+            return True
+        if sf == "problems":
+            return bool(row.problems)
+        state = row.state(now, self.thresholds)
+        if sf == "attention":
+            return state in ("expired", "critical", "warning") or bool(row.problems)
+        return state == sf
+
+    def _refilter(self) -> None:
+        now = self.now()
+        rows = [r for r in self.index.rows.values() if self._visible(r, now)]
+        rows.sort(key=CertRow.sort_key)
+        self.view_rows = rows
+        self.table.set_rows(rows, now)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        now = self.now()
+        counts = {"expired": 0, "critical": 0, "warning": 0}
+        total = 0
+        for r in self.index.rows.values():
+            if r.kind == KIND_BACKUP and not self.all_expiries:
+                continue
+            total += 1
+            st = r.state(now, self.thresholds)
+            if st in counts:
+                counts[st] += 1
+        parts = [f"{len(self.view_rows)}/{total} shown",
+                 f"{counts['expired']} expired", f"{counts['critical']} critical",
+                 f"{counts['warning']} warning"]
+        filters = []
+        if self.scope:
+            filters.append(f"scope {self.scope}")
+        if self.namespace_filter is not None:
+            filters.append(f"ns={self.namespace_filter}")
+        if self.issuer_filter is not None:
+            filters.append(f"issuer={self.issuer_filter}")
+        if self.state_filter != "all":
+            filters.append(f"state={self.state_filter}")
+        if self.search:
+            filters.append(f"/{self.search}")
+        if self.all_expiries:
+            filters.append("all expiries" + ("" if self._velero else " (no Velero)"))
+        if not self._primed:
+            text = "Loading certificates…"
+        else:
+            text = " · ".join(parts) + ("  [" + ", ".join(filters) + "]" if filters else "")
+            pending = self.index.pending_deep()
+            if pending:
+                text += f" · checking {pending} secrets"
+        self.query_one("#certs-summary", Static).update(text)
+        self.query_one("#certs-message", Static).update(self._cache_messages())
+
+    def _cache_messages(self) -> str:
+        if self.session is None:
+            return "not connected"
+        out = []
+        watched = [CERTIFICATES, SECRETS, INGRESSES] + ([VELERO_BACKUPS] if self._velero
+                                                        else [])
+        for rtype in watched:
+            cache = self._cache(rtype)
+            if cache.state == "forbidden":
+                out.append(f"{rtype.qualified}: {cache.error} — not shown")
+            elif cache.state == "missing":
+                if rtype is CERTIFICATES:
+                    out.append("cert-manager CRDs are not served: showing TLS Secrets only")
+            elif cache.state in ("error", "stale") and cache.error is not None:
+                out.append(f"{rtype.qualified}: {cache.error}"
+                           + (" (showing last known data)" if cache.state == "stale" else ""))
+        return "\n".join(out)
+
+    # -- notifications -----------------------------------------------------------------------
+
+    def _notify_crossings(self, keys: Iterable[str], initial: bool = False) -> None:
+        now = self.now()
+        for key in keys:
+            row = self.index.rows.get(key)
+            if row is None:
+                self._states.pop(key, None)
+                continue
+            state = row.state(now, self.thresholds)
+            old = self._states.get(key)
+            self._states[key] = state
+            if initial or old is None or not worse(state, old):
+                continue
+            if state in ("expired", "critical", "warning"):
+                days = row.days_left(now)
+                self.app.notify(
+                    f"{row.kind} {row.namespace}/{row.name} is now {state}"
+                    + (f" ({days_text(days)} left)" if days is not None else ""),
+                    title="certificate expiry",
+                    severity="error" if state in ("expired", "critical") else "warning",
+                    timeout=10)
+
+    def _tick(self) -> None:
+        """Time passes: re-evaluate states so a threshold crossed while open is announced."""
+        if self._primed:
+            self._notify_crossings(list(self.index.rows))
+            self._refilter()
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def on_cert_table_selected(self, event: CertTable.Selected) -> None:
+        from .detail import CertDetailScreen
+
+        self.app.push_screen(CertDetailScreen(self, event.row))
+
+    def action_search(self) -> None:
+        box = self.query_one("#certs-search", Input)
+        box.add_class("visible")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "certs-search":
+            self.search = event.value.strip().lower()
+            self._refilter()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "certs-search":
+            if not event.value.strip():
+                event.input.remove_class("visible")
+            self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        box = self.query_one("#certs-search", Input)
+        if event.key == "escape" and box.has_focus:
+            event.stop()
+            box.value = ""
+            box.remove_class("visible")
+            self.search = ""
+            self._refilter()
+            self.table.focus()
+
+    def action_cycle_state(self) -> None:
+        i = STATE_FILTERS.index(self.state_filter)
+        self.state_filter = STATE_FILTERS[(i + 1) % len(STATE_FILTERS)]
+        self._refilter()
+
+    def action_toggle_all(self) -> None:
+        self.all_expiries = not self.all_expiries
+        if self.all_expiries and not self._velero:
+            self.app.notify("Velero backups appear here once the velero.io CRDs are served",
+                            title="all expiries")
+        self._refilter()
+
+    def action_clear_filters(self) -> None:
+        self.namespace_filter = self.issuer_filter = None
+        self.state_filter = "all"
+        self.search = ""
+        box = self.query_one("#certs-search", Input)
+        box.value = ""
+        box.remove_class("visible")
+        self._refilter()
+
+    def action_pick_namespace(self) -> None:
+        values = sorted({r.namespace for r in self.index.rows.values()})
+        self._pick("Namespace", values, "namespace_filter")
+
+    def action_pick_issuer(self) -> None:
+        values = sorted({r.issuer for r in self.index.rows.values() if r.issuer})
+        self._pick("Issuer", values, "issuer_filter")
+
+    def _pick(self, title: str, values: list[str], attr: str) -> None:
+        def done(choice: str | None) -> None:
+            if choice is None:
+                return
+            setattr(self, attr, None if choice == "(all)" else choice)
+            self._refilter()
+
+        self.app.push_screen(PickScreen(f"{title} filter", ["(all)", *values]), done)
+
+    def action_renew(self) -> None:
+        row = self.table.current_row
+        if row is None:
+            self.app.notify("no certificate selected", severity="warning")
+            return
+        self.request_renew(row)
+
+    def request_renew(self, row: CertRow) -> None:
+        if row.kind != KIND_CERT:
+            what = "a Velero backup" if row.kind == KIND_BACKUP else \
+                "a TLS Secret no cert-manager Certificate manages"
+            self.app.notify(f"{row.namespace}/{row.name} is {what}: only Certificates "
+                            "can be renewed", title="renew", severity="warning")
+            return
+        if self.session is None:
+            self.app.notify("not connected", severity="error")
+            return
+        self.perform(renew_mutation(self.session.client, row.namespace, row.name, self.now))
+
+    async def renew_availability(self, row: CertRow) -> str:
+        """The line the detail view shows about ``R`` (allowed, or disabled and why)."""
+        if row.kind != KIND_CERT:
+            return ""
+        if self.read_only:
+            return "Renew (R): disabled — read-only mode"
+        if self.session is None:
+            return "Renew (R): disabled — not connected"
+        access = await self.session.access.can("update", CERTIFICATES, row.namespace,
+                                                subresource="status")
+        if not access:
+            return f"Renew (R): disabled — {access.reason}"
+        return f"Renew (R): cmctl renew -n {row.namespace} {row.name}"

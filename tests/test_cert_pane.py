@@ -1,0 +1,173 @@
+"""cert-manager pane: Pilot tests against the real apiserver (keyboard only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.cert_manager.pane import CertificatesPane
+from k8s_essentials_tui.plugins.cert_manager.table import CertTable
+from tests import cert_fixtures as f
+
+pytestmark = pytest.mark.e2e
+NOW = f.FIXED_NOW
+
+
+async def wait_for(pilot, cond: Callable[[], bool], tries: int = 200) -> None:
+    for _ in range(tries):
+        if cond():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")
+
+
+def pane_of(app: EssentialsApp) -> CertificatesPane:
+    return app.screen.query_one(CertificatesPane)
+
+
+async def open_pane(pilot) -> CertificatesPane:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.session is not None)
+    app.open_plugin("cert-manager")
+    await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+    pane = pane_of(app)
+    await wait_for(pilot, lambda: pane._primed and not pane.index.pending_deep())
+    await pilot.pause()
+    return pane
+
+
+def names(pane: CertificatesPane) -> list[str]:
+    return [r.name for r in pane.view_rows]
+
+
+async def test_table_sorted_by_expiry_with_states(kube_admin, kubeconfig, namespace) -> None:
+    f.seed(kube_admin, namespace, NOW)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        assert names(pane)[:5] == ["legacy-tls", "web", "api", "der-tls", "keyincrt-tls"]
+        assert set(names(pane)[-4:]) == {"stuck", "fresh", "garbage-tls", "empty-tls"}
+        states = {r.name: r.state(NOW, pane.thresholds) for r in pane.view_rows}
+        assert states["legacy-tls"] == "expired" and states["web"] == "critical"
+        assert states["api"] == "warning" and states["docs"] == "ok"
+        assert states["stuck"] == "unknown"
+        # the managed Secret is folded into its Certificate; the Ingress hosts are attached
+        assert "web-tls" not in names(pane)
+        web = next(r for r in pane.view_rows if r.name == "web")
+        assert web.ingress_hosts == ["shop.example.com"]
+        assert web.info is not None and web.info.key_matches is True
+        # state filter cycles: all -> attention -> expired
+        await pilot.press("s", "s")
+        assert names(pane) == ["legacy-tls"]
+        await pilot.press("c")
+        # search by DNS name
+        await pilot.press("slash", *"shop.example")
+        assert names(pane) == ["web"]
+        await pilot.press("escape")
+        assert len(names(pane)) == 11
+        assert app.screen.query_one(CertTable).has_focus
+
+
+async def test_detail_view_and_renew(kube_admin, kubeconfig, namespace) -> None:
+    f.seed(kube_admin, namespace, NOW)
+    f.seed_chain(kube_admin, namespace)
+    kube_admin.create({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+                       "metadata": {"name": "letsencrypt"}, "spec": {"acme": {}}},
+                      exist_ok=True)
+    kube_admin.patch_status("cert-manager.io/v1", "clusterissuers", None, "letsencrypt", {
+        "conditions": [{"type": "Ready", "status": "True", "reason": "ACMEAccountRegistered",
+                        "message": "The ACME account was registered with the ACME server"}]})
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("j")  # legacy-tls -> web
+        assert pane.table.current_row.name == "web"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Renew (R)" in _detail_text(app))
+        text = _detail_text(app)
+        assert f"Certificate {namespace}/web" in text
+        assert "ACMEAccountRegistered" in text
+        assert "Hosts at risk shop.example.com" in text
+        assert "CertificateRequest web-1 (revision 1)" in text
+        assert "Order web-1-2745722290: state=pending" in text
+        assert "wrong status code '404'" in text
+        assert "PresentError: Error presenting challenge" in text
+        assert "Renewing certificate as renewal was scheduled" in text
+        assert f"Renew (R): cmctl renew -n {namespace} web" in text
+        await pilot.press("R")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        assert f"cmctl renew -n {namespace} web" in _screen_text(app)
+        await pilot.press("y")
+        await wait_for(pilot, lambda: _issuing(kube_admin, namespace, "web"))
+        cert = kube_admin.get("cert-manager.io/v1", "certificates", "web", namespace)
+        issuing = next(c for c in cert["status"]["conditions"] if c["type"] == "Issuing")
+        assert issuing["reason"] == "ManuallyTriggered"
+        # the watch brings the new condition into the detail view
+        await wait_for(pilot, lambda: "True (renewal in progress)" in _detail_text(app))
+
+
+async def test_read_only_and_forbidden(kube_admin, kubeconfig, limited_kubeconfig,
+                                       namespace) -> None:
+    f.seed(kube_admin, namespace, NOW)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW,
+                                     read_only=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        await pilot.press("j", "R")
+        await pilot.pause()
+        assert any("read-only" in n.message for n in app._notifications)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Renew (R): disabled — read-only mode" in
+                       _detail_text(app))
+        assert pane.table.current_row.name == "web"
+    app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, namespace=namespace,
+                                     now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.session is not None)
+        app.open_plugin("cert-manager")
+        await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        pane = pane_of(app)
+        await wait_for(pilot, lambda: pane._primed)
+        await pilot.pause()
+        message = str(app.screen.query_one("#certs-message").render())
+        assert "forbidden" in message and "secrets" in message
+        assert "certificates.cert-manager.io" in message
+
+
+async def test_threshold_crossing_notifies(kube_admin, kubeconfig, namespace) -> None:
+    kube_admin.create(f.certificate(namespace, "soon", "soon-tls", ["soon.example.com"]))
+    kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "soon",
+                            f.ready_status(NOW + f.dt.timedelta(days=40)))
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        assert names(pane) == ["soon"]
+        assert not app._notifications
+        kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "soon",
+                                f.ready_status(NOW + f.dt.timedelta(days=3)))
+        await wait_for(pilot, lambda: any("is now critical" in n.message
+                                          for n in app._notifications))
+        note = next(n for n in app._notifications if "is now critical" in n.message)
+        assert note.message == f"Certificate {namespace}/soon is now critical (3d left)"
+
+
+def _detail_text(app: EssentialsApp) -> str:
+    try:
+        body = app.screen.query_one("#detail-body")
+    except Exception:
+        return ""
+    return str(body.render())
+
+
+def _screen_text(app: EssentialsApp) -> str:
+    from textual.widgets import Static
+
+    return "\n".join(str(w.render()) for w in app.screen.query(Static))
+
+
+def _issuing(admin, ns: str, name: str) -> bool:
+    cert = admin.get("cert-manager.io/v1", "certificates", name, ns)
+    return any(c["type"] == "Issuing" and c["status"] == "True"
+               for c in cert["status"].get("conditions", []))
