@@ -1,0 +1,129 @@
+"""Detail of one backup or restore (``enter`` in the pane): spec, status, validation errors,
+and logs fetched through a DownloadRequest like ``velero backup logs`` (``l``).
+
+Live: it reads the same shared cache as the pane, so a running backup's progress moves here
+too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Log, Static
+
+from k8s_essentials_tui.kube.resources import ResourceType
+from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
+
+from . import model, ops
+
+
+class VeleroDetailScreen(CacheSubscriber, Screen[None]):
+    DEFAULT_CSS = """
+    VeleroDetailScreen #detail { height: auto; max-height: 60%; padding: 0 1; }
+    VeleroDetailScreen #log-state { height: auto; color: $text-muted; padding: 0 1; }
+    VeleroDetailScreen #log-state.problem { color: $warning; }
+    VeleroDetailScreen Log { height: 1fr; border-top: solid $primary; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="velero.detail.back"),
+        Binding("l", "logs", "Logs", id="velero.detail.logs"),
+    ]
+
+    def __init__(self, rtype: ResourceType, name: str, namespace: str) -> None:
+        super().__init__()
+        self.rtype = rtype
+        self.object_name = name
+        self.velero_namespace = namespace
+        self.kind = "Backup" if rtype == model.BACKUPS else "Restore"
+        self.detail_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        yield Static(f" {self.kind} {self.object_name}", id="detail-title", markup=False)
+        yield Static("", id="detail")
+        yield Static(f"Press l to fetch the {self.kind.lower()} log through a "
+                     "DownloadRequest.", id="log-state", markup=False)
+        yield Log(max_lines=20000, highlight=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cache = self.watch_resource(self.rtype, self.velero_namespace)
+        if cache is not None and cache.synced:
+            self.render_detail()
+
+    def on_unmount(self) -> None:
+        self.unwatch_all()
+
+    def on_cache_updated(self, _message: CacheUpdated) -> None:
+        self.render_detail()
+
+    def _object(self) -> dict[str, Any] | None:
+        session = self.session
+        if session is None:
+            return None
+        cache = session.cache(self.rtype, self.velero_namespace)
+        for obj in cache.items():
+            if (obj.get("metadata") or {}).get("name") == self.object_name:
+                return obj
+        return None
+
+    def render_detail(self) -> None:
+        obj = self._object()
+        widget = self.query_one("#detail", Static)
+        if obj is None:
+            widget.update(Text(f"{self.kind} {self.object_name} no longer exists "
+                               f"in {self.velero_namespace}."))
+            return
+        now = self.now()
+        pairs = model.backup_detail(obj, now) if self.kind == "Backup" \
+            else model.restore_detail(obj, now)
+        #: the same facts as plain text (for copy and for tests)
+        self.detail_text = "\n".join(f"{label}: {value}" for label, value in pairs)
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for label, value in pairs:
+            style = "bold red" if label in ("Validation error", "Failure reason") else ""
+            table.add_row(label, Text(value, style=style))
+        widget.update(table)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_logs(self) -> None:
+        self.fetch_logs()
+
+    @work(exclusive=True, group="velero-logs")
+    async def fetch_logs(self) -> None:
+        session = self.session
+        state = self.query_one("#log-state", Static)
+        if session is None:
+            state.update("not connected")
+            return
+        state.remove_class("problem")
+        log = self.query_one(Log)
+        log.clear()
+
+        def on_state(text: str) -> None:
+            state.update(text)
+
+        try:
+            result = await ops.fetch_logs(session.client, f"{self.kind}Log", self.object_name,
+                                          self.velero_namespace, self.now(),
+                                          on_state=on_state)
+        except Exception as exc:  # a typed ClusterError in practice; never a traceback
+            state.add_class("problem")
+            state.update(f"cannot request the log: {exc}")
+            return
+        if result.message:
+            state.add_class("problem")
+            state.update(f"DownloadRequest {result.state}: {result.message}")
+            return
+        state.update(f"DownloadRequest {result.state}: {len(result.lines)} log lines")
+        log.write_lines(result.lines)

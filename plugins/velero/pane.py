@@ -1,0 +1,551 @@
+"""The Velero pane: backups (newest first, live progress), schedules (next run), restores and
+storage locations, from the shared watch caches; actions through Mutations.
+
+Keys: ``b`` create backup, ``n`` backup now from the selected schedule, ``r`` restore from
+the selected backup, ``p`` pause/unpause the selected schedule, ``d`` delete the selected
+backup (typed name), ``enter`` detail (+ logs), ``f``/``g`` filter backups by phase/schedule,
+``i`` install Velero when it is missing. An action the user may not perform is shown
+disabled, and the reason (from SelfSubjectAccessReview) is listed under the tabs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from k8s_essentials_tui.actions import Mutation, Permission
+from k8s_essentials_tui.kube.access import Access
+from k8s_essentials_tui.kube.resources import NAMESPACES, ResourceType
+from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
+
+from . import model, ops
+
+#: action -> (verb, resource type, subresource) it needs in the Velero namespace
+NEEDS: dict[str, tuple[str, ResourceType]] = {
+    "create_backup": ("create", model.BACKUPS),
+    "backup_now": ("create", model.BACKUPS),
+    "restore": ("create", model.RESTORES),
+    "pause": ("patch", model.SCHEDULES),
+    "delete": ("create", model.DELETE_BACKUP_REQUESTS),
+}
+ACTION_TITLES = {"create_backup": "b create backup", "backup_now": "n backup now",
+                 "restore": "r restore", "pause": "p pause/unpause",
+                 "delete": "d delete backup"}
+
+
+class VeleroPane(PluginPane):
+    DEFAULT_CSS = """
+    VeleroPane #velero-status { height: auto; padding: 0 1; }
+    VeleroPane #velero-status.problem { color: $warning; }
+    VeleroPane #velero-disabled { height: auto; padding: 0 1; color: $text-muted; }
+    VeleroPane #backup-filter { height: 1; padding: 0 1; color: $text-muted; }
+    VeleroPane TabbedContent { height: 1fr; }
+    VeleroPane DataTable { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("b", "create_backup", "Backup", id="velero.backup"),
+        Binding("n", "backup_now", "Backup now", id="velero.backup_now"),
+        Binding("r", "restore", "Restore", id="velero.restore"),
+        Binding("p", "pause", "Pause", id="velero.pause"),
+        Binding("d", "delete", "Delete", id="velero.delete"),
+        Binding("enter", "detail", "Detail", id="velero.detail", show=False),
+        Binding("f", "phase_filter", "Phase", id="velero.filter_phase"),
+        Binding("g", "schedule_filter", "Schedule", id="velero.filter_schedule"),
+        Binding("i", "install", "Install", id="velero.install"),
+    ]
+
+    def __init__(self, plugin: Any, **kwargs: Any) -> None:
+        super().__init__(plugin, **kwargs)
+        self.velero_namespace = model.DEFAULT_NAMESPACE
+        self.access: dict[str, Access] = {}
+        self.phase_filter = ""
+        self.schedule_filter = ""
+        self.following = ""
+        self._missing = False
+        self._list_error = ""
+
+    # -- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("connecting…", id="velero-status", markup=False)
+        yield Static("", id="velero-disabled", markup=False)
+        with TabbedContent(id="velero-tabs"):
+            with TabPane("Backups", id="tab-backups"):
+                yield Static("", id="backup-filter", markup=False)
+                yield DataTable(id="backups", cursor_type="row", zebra_stripes=True)
+            with TabPane("Schedules", id="tab-schedules"):
+                yield DataTable(id="schedules", cursor_type="row")
+            with TabPane("Restores", id="tab-restores"):
+                yield DataTable(id="restores", cursor_type="row")
+            with TabPane("Locations", id="tab-locations"):
+                yield DataTable(id="locations", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#backups", DataTable).add_columns(
+            "NAME", "PHASE", "PROGRESS", "STARTED", "DURATION", "EXPIRES", "LOCATION",
+            "ERR", "WARN", "SCHEDULE")
+        self.query_one("#schedules", DataTable).add_columns(
+            "NAME", "CRON", "NEXT RUN", "PAUSED", "LAST BACKUP", "LAST PHASE")
+        self.query_one("#restores", DataTable).add_columns(
+            "NAME", "BACKUP", "PHASE", "PROGRESS", "ERR", "WARN", "STARTED")
+        self.query_one("#locations", DataTable).add_columns(
+            "NAME", "DEFAULT", "PHASE", "LAST VALIDATED", "PROVIDER", "BUCKET", "MESSAGE")
+        self._render_filter()
+        super().on_mount()
+
+    def on_session_ready(self) -> None:
+        app: Any = self.app
+        explicit = getattr(getattr(app, "options", None), "namespace", None)
+        configured = app.settings.get("velero.namespace") if hasattr(app, "settings") else ""
+        self.velero_namespace = explicit or configured or model.DEFAULT_NAMESPACE
+        for rtype in (model.BACKUPS, model.SCHEDULES, model.RESTORES, model.BSLS):
+            self.watch_resource(rtype, self.velero_namespace)
+        self.watch_resource(NAMESPACES)
+        self.check_access()
+
+    def on_session_changed(self, _message: Any) -> None:
+        self.unwatch_all()
+        if self.session is not None:
+            self.on_session_ready()
+
+    # -- data -------------------------------------------------------------------------------
+
+    def _items(self, rtype: ResourceType) -> list[dict[str, Any]]:
+        session = self.session
+        if session is None:
+            return []
+        ns = None if not rtype.namespaced else self.velero_namespace
+        return session.cache(rtype, ns).items()
+
+    def _cache_state(self, rtype: ResourceType) -> tuple[str, str]:
+        session = self.session
+        if session is None:
+            return "pending", ""
+        cache = session.cache(rtype, self.velero_namespace)
+        return cache.state, str(cache.error or "")
+
+    def on_cache_updated(self, message: CacheUpdated) -> None:
+        rtype = message.cache.rtype
+        if rtype == model.BACKUPS:
+            self.render_backups()
+            self.render_schedules()
+            self._check_follow()
+        elif rtype == model.SCHEDULES:
+            self.render_schedules()
+        elif rtype == model.RESTORES:
+            self.render_restores()
+        elif rtype == model.BSLS:
+            self.render_locations()
+        self.render_status()
+
+    def render_status(self) -> None:
+        status = self.query_one("#velero-status", Static)
+        state, error = self._cache_state(model.BACKUPS)
+        self._missing = state == "missing"
+        status.remove_class("problem")
+        if state == "pending":
+            status.update(f"loading Velero objects in {self.velero_namespace}…")
+        elif state == "missing":
+            status.add_class("problem")
+            status.update(f"{ops.NOT_INSTALLED}. Press i to install it.")
+        elif state == "forbidden":
+            status.add_class("problem")
+            status.update(f"no permission to list backups in {self.velero_namespace}: "
+                          f"{error}")
+        elif state in ("error", "stale"):
+            status.add_class("problem")
+            status.update(f"{'stale: ' if state == 'stale' else ''}{error}")
+        else:
+            problems = model.bsl_problems(self._items(model.BSLS))
+            counts = (f"{len(self._items(model.BACKUPS))} backups · "
+                      f"{len(self._items(model.SCHEDULES))} schedules · "
+                      f"{len(self._items(model.RESTORES))} restores")
+            text = f"namespace {self.velero_namespace} · {counts}"
+            if problems:
+                status.add_class("problem")
+                text += " · ⚠ " + "; ".join(problems)
+            if self.following:
+                text += f" · following {self.following}"
+            status.update(text)
+        self._render_disabled()
+        self.refresh_bindings()
+
+    def _phase_text(self, phase: str) -> Text:
+        theme = self.app.current_theme
+        colour = {"ok": theme.success, "warn": theme.warning, "bad": theme.error,
+                  "busy": theme.accent}[model.phase_style(phase)]
+        return Text(phase, style=colour or "")
+
+    @staticmethod
+    def _refill(table: DataTable, rows: list[tuple[str, list[Any]]]) -> None:
+        """Rebuild the rows, keeping the cursor on the same key."""
+        selected = None
+        if table.row_count and table.cursor_row < table.row_count:
+            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if selected is not None:
+            for index, (key, _cells) in enumerate(rows):
+                if key == selected:
+                    table.move_cursor(row=index, animate=False)
+                    break
+
+    def render_backups(self) -> None:
+        now = self.now()
+        rows = model.backup_rows(self._items(model.BACKUPS), phase=self.phase_filter,
+                                 schedule=self.schedule_filter)
+        self._refill(self.query_one("#backups", DataTable), [
+            (r.name, [r.name, self._phase_text(r.phase), model.progress_bar(r.done, r.total),
+                      model.short_time(r.started), r.duration(now), r.expires_text(now),
+                      r.storage_location or "-", str(r.errors), str(r.warnings),
+                      r.schedule or "-"]) for r in rows])
+
+    def render_schedules(self) -> None:
+        now = self.now()
+        rows = model.schedule_rows(self._items(model.SCHEDULES), self._items(model.BACKUPS),
+                                   now)
+        self._refill(self.query_one("#schedules", DataTable), [
+            (r.name, [r.name, r.cron, r.next_text(now), "yes" if r.paused else "no",
+                      (f"{r.last_backup_name or '-'} ({model.short_time(r.last_backup_time)})"
+                       if r.last_backup_time else "-"),
+                      self._phase_text(r.last_backup_phase) if r.last_backup_phase else "-"])
+            for r in rows])
+
+    def render_restores(self) -> None:
+        rows = model.restore_rows(self._items(model.RESTORES))
+        self._refill(self.query_one("#restores", DataTable), [
+            (r.name, [r.name, r.backup, self._phase_text(r.phase),
+                      model.progress_bar(r.done, r.total), str(r.errors), str(r.warnings),
+                      model.short_time(r.started)]) for r in rows])
+
+    def render_locations(self) -> None:
+        rows = model.bsl_rows(self._items(model.BSLS))
+        self._refill(self.query_one("#locations", DataTable), [
+            (r.name, [r.name, "yes" if r.default else "",
+                      Text(r.phase, style=self.app.current_theme.success or "")
+                      if r.phase == "Available" else Text(r.phase,
+                                                          style=self.app.current_theme.error
+                                                          or ""),
+                      model.short_time(r.last_validated), r.provider, r.bucket or "-",
+                      r.message or ""]) for r in rows])
+
+    def _render_filter(self) -> None:
+        parts = [f"phase: {self.phase_filter or 'all'} (f)",
+                 f"schedule: {self.schedule_filter or 'all'} (g)", "newest first"]
+        self.query_one("#backup-filter", Static).update(" · ".join(parts))
+
+    # -- access -----------------------------------------------------------------------------
+
+    @work(exclusive=True, group="velero-access")
+    async def check_access(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        for action, (verb, rtype) in NEEDS.items():
+            self.access[action] = await session.access.can(verb, rtype, self.velero_namespace)
+        self._render_disabled()
+        self.refresh_bindings()
+
+    def disabled_reason(self, action: str) -> str:
+        if self.read_only and action in NEEDS:
+            return "read-only mode"
+        if self._missing and action in NEEDS:
+            return "Velero is not installed"
+        access = self.access.get(action)
+        if access is not None and not access.allowed:
+            return access.reason
+        return ""
+
+    def _render_disabled(self) -> None:
+        lines = []
+        for action in NEEDS:
+            reason = self.disabled_reason(action)
+            if reason:
+                lines.append(f"disabled: {ACTION_TITLES[action]} — {reason}")
+        self.query_one("#velero-disabled", Static).update("\n".join(lines))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "install":
+            return True if self._missing else None
+        if action in NEEDS and self.disabled_reason(action):
+            return None  # shown dimmed in the footer; the reason is listed in the pane
+        return True
+
+    def _blocked(self, action: str) -> bool:
+        reason = self.disabled_reason(action)
+        if reason:
+            self.notify(f"{ACTION_TITLES[action]}: {reason}", severity="warning")
+        return bool(reason)
+
+    # -- selection helpers ------------------------------------------------------------------
+
+    def _active_tab(self) -> str:
+        return self.query_one(TabbedContent).active or "tab-backups"
+
+    def _selected_key(self, table_id: str) -> str | None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+
+    def _by_name(self, rtype: ResourceType, name: str | None) -> dict[str, Any] | None:
+        for obj in self._items(rtype):
+            if (obj.get("metadata") or {}).get("name") == name:
+                return obj
+        return None
+
+    def select_backup(self, name: str) -> None:
+        self.query_one(TabbedContent).active = "tab-backups"
+        table = self.query_one("#backups", DataTable)
+        try:
+            index = table.get_row_index(name)
+        except Exception:
+            return
+        table.move_cursor(row=index, animate=False)
+
+    def _check_follow(self) -> None:
+        if not self.following:
+            return
+        obj = self._by_name(model.BACKUPS, self.following)
+        if obj is None:
+            return
+        self.select_backup(self.following)
+        phase = (obj.get("status") or {}).get("phase") or "New"
+        if phase in model.BACKUP_TERMINAL_PHASES:
+            row = model.backup_row(obj)
+            severity = "information" if phase in model.BACKUP_OK_PHASES else "error"
+            self.notify(f"backup {row.name} finished: {phase} (errors {row.errors}, "
+                        f"warnings {row.warnings})", title="Velero", severity=severity,
+                        timeout=10)
+            self.following = ""
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_create_backup(self) -> None:
+        if self._blocked("create_backup"):
+            return
+        from .forms import CreateBackupScreen
+
+        names = None
+        session = self.session
+        if session is not None:
+            ns_cache = session.cache(NAMESPACES)
+            if ns_cache.state == "synced":
+                names = [(o.get("metadata") or {}).get("name", "") for o in ns_cache.items()]
+        bsls = model.bsl_rows(self._items(model.BSLS))
+        default = next((b.name for b in bsls if b.default), "")
+        self.app.push_screen(
+            CreateBackupScreen(namespace=self.velero_namespace, now=self.now(),
+                               namespaces=names, locations=[b.name for b in bsls],
+                               default_location=default),
+            self._create_backup_submitted)
+
+    def _create_backup_submitted(self, opts: model.BackupOptions | None) -> None:
+        if opts is None:
+            return
+        ns = self.velero_namespace
+        obj = model.build_backup(opts, ns)
+        session = self.session
+
+        async def run() -> str:
+            assert session is not None
+            created = await ops.create(session.client, model.BACKUPS, obj, ns)
+            return f"backup {created['metadata']['name']} created"
+
+        self._perform_create(Mutation(
+            action="velero.backup.create", title=f"Create backup {opts.name} in {ns}",
+            command=model.backup_command(opts, ns), run=run,
+            permissions=[Permission("create", model.BACKUPS, ns)],
+            details=[f"namespaces: {', '.join(opts.include_namespaces)}",
+                     f"TTL: {model.format_go_duration(model.parse_go_duration(opts.ttl))}"
+                     if opts.ttl else "TTL: server default"]), opts.name)
+
+    def _perform_create(self, mutation: Mutation, name: str) -> None:
+        def done(ok: bool, _message: str | None) -> None:
+            if ok:
+                self.following = name
+                self.render_status()
+                self._check_follow()
+
+        self.perform(mutation, done)
+
+    def action_backup_now(self) -> None:
+        if self._blocked("backup_now"):
+            return
+        if self._active_tab() != "tab-schedules":
+            self.query_one(TabbedContent).active = "tab-schedules"
+            self.notify("select a schedule, then press n", severity="information")
+            return
+        schedule = self._by_name(model.SCHEDULES, self._selected_key("schedules"))
+        if schedule is None:
+            self.notify("no schedule selected", severity="warning")
+            return
+        ns = self.velero_namespace
+        now = self.now()
+        obj = model.build_backup_from_schedule(schedule, ns, now)
+        sname = schedule["metadata"]["name"]
+        name = obj["metadata"]["name"]
+        session = self.session
+
+        async def run() -> str:
+            assert session is not None
+            await ops.create(session.client, model.BACKUPS, obj, ns)
+            return f"backup {name} created from schedule {sname}"
+
+        self._perform_create(Mutation(
+            action="velero.backup.from-schedule", title=f"Back up now from schedule {sname}",
+            command=model.from_schedule_command(sname, ns, name), run=run,
+            permissions=[Permission("create", model.BACKUPS, ns)],
+            details=[f"backup name: {name}",
+                     "spec and labels copied from the schedule's template"]), name)
+
+    def action_restore(self) -> None:
+        if self._blocked("restore"):
+            return
+        if self._active_tab() != "tab-backups":
+            self.query_one(TabbedContent).active = "tab-backups"
+            self.notify("select a backup, then press r", severity="information")
+            return
+        backup = self._by_name(model.BACKUPS, self._selected_key("backups"))
+        if backup is None:
+            self.notify("no backup selected", severity="warning")
+            return
+        from .forms import RestoreScreen
+
+        self.app.push_screen(RestoreScreen(backup, namespace=self.velero_namespace,
+                                           now=self.now()), self._restore_submitted)
+
+    def _restore_submitted(self, opts: model.RestoreOptions | None) -> None:
+        if opts is None:
+            return
+        ns = self.velero_namespace
+        now = self.now()
+        obj = model.build_restore(opts, ns, now)
+        session = self.session
+
+        async def run() -> str:
+            assert session is not None
+            created = await ops.create(session.client, model.RESTORES, obj, ns)
+            return f"restore {created['metadata']['name']} created"
+
+        mapping = ", ".join(f"{k} → {v}" for k, v in opts.namespace_mapping.items())
+        self.perform(Mutation(
+            action="velero.restore.create", title=f"Restore from backup {opts.backup}",
+            command=model.restore_command(opts, ns, now), run=run,
+            permissions=[Permission("create", model.RESTORES, ns)],
+            warning="Existing objects are left as they are; missing ones are created.",
+            details=[f"namespaces: {', '.join(opts.include_namespaces)}"]
+            + ([f"mapping: {mapping}"] if mapping else [])),
+            lambda ok, _m: ok and setattr(self.query_one(TabbedContent), "active",
+                                          "tab-restores"))
+
+    def action_pause(self) -> None:
+        if self._blocked("pause"):
+            return
+        if self._active_tab() != "tab-schedules":
+            self.query_one(TabbedContent).active = "tab-schedules"
+            self.notify("select a schedule, then press p", severity="information")
+            return
+        schedule = self._by_name(model.SCHEDULES, self._selected_key("schedules"))
+        if schedule is None:
+            self.notify("no schedule selected", severity="warning")
+            return
+        name = schedule["metadata"]["name"]
+        paused = not bool((schedule.get("spec") or {}).get("paused"))
+        ns = self.velero_namespace
+        session = self.session
+
+        async def run() -> str:
+            assert session is not None
+            await ops.set_paused(session.client, name, paused, ns)
+            return f"schedule {name} {'paused' if paused else 'unpaused'}"
+
+        self.perform(Mutation(
+            action="velero.schedule." + ("pause" if paused else "unpause"),
+            title=f"{'Pause' if paused else 'Unpause'} schedule {name}",
+            command=model.pause_command(name, paused, ns), run=run,
+            permissions=[Permission("patch", model.SCHEDULES, ns)]))
+
+    def action_delete(self) -> None:
+        if self._blocked("delete"):
+            return
+        if self._active_tab() != "tab-backups":
+            self.notify("select a backup on the Backups tab, then press d",
+                        severity="information")
+            return
+        backup = self._by_name(model.BACKUPS, self._selected_key("backups"))
+        if backup is None:
+            self.notify("no backup selected", severity="warning")
+            return
+        name = backup["metadata"]["name"]
+        ns = self.velero_namespace
+        session = self.session
+
+        async def run() -> str:
+            assert session is not None
+            await ops.request_delete(session.client, backup, ns)
+            return f"deletion of backup {name} requested"
+
+        self.perform(Mutation(
+            action="velero.backup.delete", title=f"Delete backup {name}",
+            command=model.delete_command(name, ns), run=run,
+            permissions=[Permission("create", model.DELETE_BACKUP_REQUESTS, ns)],
+            typed_confirmation=name,
+            warning="Velero deletes the backup's data in object storage and its volume "
+                    "snapshots. This cannot be undone."))
+
+    def action_detail(self) -> None:
+        tab = self._active_tab()
+        if tab == "tab-backups":
+            rtype, name = model.BACKUPS, self._selected_key("backups")
+        elif tab == "tab-restores":
+            rtype, name = model.RESTORES, self._selected_key("restores")
+        else:
+            return
+        if not name:
+            return
+        from .detail import VeleroDetailScreen
+
+        self.app.push_screen(VeleroDetailScreen(rtype, name, self.velero_namespace))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id in ("backups", "restores"):
+            self.action_detail()
+
+    def action_phase_filter(self) -> None:
+        filters = model.PHASE_FILTERS
+        self.phase_filter = filters[(filters.index(self.phase_filter) + 1) % len(filters)] \
+            if self.phase_filter in filters else ""
+        self._render_filter()
+        self.render_backups()
+
+    def action_schedule_filter(self) -> None:
+        names = ["", *sorted({r.schedule for r in model.backup_rows(
+            self._items(model.BACKUPS)) if r.schedule})]
+        current = names.index(self.schedule_filter) if self.schedule_filter in names else 0
+        self.schedule_filter = names[(current + 1) % len(names)]
+        self._render_filter()
+        self.render_backups()
+
+    def action_install(self) -> None:
+        if not self._missing:
+            return
+        if self.read_only:
+            self.notify("read-only mode: install is disabled", severity="warning")
+            return
+        try:
+            from k8s_essentials_tui.screens.install import InstallScreen
+        except ImportError:
+            chart = self.plugin.chart
+            self.notify("the install screen is not available in this build yet; install with: "
+                        f"helm install velero vmware-tanzu/velero --version {chart.version} "
+                        "-n velero --create-namespace (after helm repo add vmware-tanzu "
+                        f"{chart.repo})", severity="warning", timeout=15)
+            return
+        self.app.push_screen(InstallScreen(self.plugin))
