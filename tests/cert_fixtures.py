@@ -134,7 +134,13 @@ def seed(admin: Any, ns: str, now: dt.datetime) -> None:
 
 
 def seed_chain(admin: Any, ns: str, cert: str = "web") -> None:
-    """A stuck ACME issuance for ``cert``: CertificateRequest -> Order -> Challenge + events."""
+    """A stuck ACME issuance for ``cert``: CertificateRequest -> Order -> Challenge + events,
+    and a Ready ClusterIssuer ``letsencrypt`` (cluster-scoped, shared by tests)."""
+    admin.create({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
+                  "metadata": {"name": "letsencrypt"}, "spec": {"acme": {}}}, exist_ok=True)
+    admin.patch_status("cert-manager.io/v1", "clusterissuers", None, "letsencrypt", {
+        "conditions": [{"type": "Ready", "status": "True", "reason": "ACMEAccountRegistered",
+                        "message": "The ACME account was registered with the ACME server"}]})
     def owner(kind: str, name: str, uid: str) -> list[dict[str, Any]]:
         return [{"apiVersion": "cert-manager.io/v1" if kind != "Order"
                  else "acme.cert-manager.io/v1", "kind": kind, "name": name, "uid": uid,

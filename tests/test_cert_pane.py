@@ -73,12 +73,6 @@ async def test_table_sorted_by_expiry_with_states(kube_admin, kubeconfig, namesp
 async def test_detail_view_and_renew(kube_admin, kubeconfig, namespace) -> None:
     f.seed(kube_admin, namespace, NOW)
     f.seed_chain(kube_admin, namespace)
-    kube_admin.create({"apiVersion": "cert-manager.io/v1", "kind": "ClusterIssuer",
-                       "metadata": {"name": "letsencrypt"}, "spec": {"acme": {}}},
-                      exist_ok=True)
-    kube_admin.patch_status("cert-manager.io/v1", "clusterissuers", None, "letsencrypt", {
-        "conditions": [{"type": "Ready", "status": "True", "reason": "ACMEAccountRegistered",
-                        "message": "The ACME account was registered with the ACME server"}]})
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot)

@@ -243,7 +243,6 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
         Binding("R", "renew", "Renew", id="certs.detail.renew"),
     ]
     DEFAULT_CSS = """
-    CertDetailScreen #detail-title { background: $panel; color: $text; padding: 0 1; }
     CertDetailScreen VerticalScroll { padding: 0 1; }
     """
 
@@ -256,8 +255,6 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
-        yield Static(f" {self.row.kind} {self.row.namespace}/{self.row.name}",
-                     id="detail-title", markup=False)
         with VerticalScroll():
             yield Static(id="detail-body")
         yield Footer()
