@@ -24,6 +24,7 @@ from k8s_essentials_tui.kube.cache import ResourceCache
 from k8s_essentials_tui.kube.config import list_contexts
 from k8s_essentials_tui.kube.resources import NAMESPACES, SECRETS, rt
 from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
+from testkit.controlplane import ControlPlane
 
 CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
 BACKUPS = rt("velero.io/v1", "backups", "Backup")
@@ -123,20 +124,51 @@ async def test_shared_cache_follows_changes(kubeconfig: str, namespace: str) -> 
         cache.subscribe(changes.append)
         await cache.wait_synced()
         await session.client.create(CONFIGMAPS, cm("live", v="1"), namespace)
-        await wait_for(lambda: any(o["metadata"]["name"] == "live" for o in cache.items()))
+        await wait_for(lambda: any(ch.upserted for ch in changes))
         await session.client.patch(CONFIGMAPS, "live", {"data": {"v": "2"}}, namespace)
         await wait_for(lambda: any(o.get("data", {}).get("v") == "2" for o in cache.items()))
         await session.client.delete(CONFIGMAPS, "live", namespace)
         await wait_for(lambda: all(o["metadata"]["name"] != "live" for o in cache.items()))
-        assert any(ch.upserted for ch in changes) and any(ch.deleted for ch in changes)
+        # subscribers hear of it in coalesced batches
+        await wait_for(lambda: any(ch.deleted for ch in changes))
         assert cache.list_count == 1  # all of that came from the watch, not re-lists
     finally:
         await session.close()
 
 
-async def test_watch_with_a_too_old_resource_version_is_410(kubeconfig: str,
-                                                            namespace: str) -> None:
-    session = await connect(kubeconfig)
+class _NoWatchCacheControlPlane(ControlPlane):
+    """A real apiserver that serves watches straight from etcd (``--watch-cache=false``).
+
+    With the watch cache on, an expired resourceVersion is only answered with 410 after the
+    cache has rolled over (minutes of traffic); straight from etcd, a compaction is enough.
+    The 410 itself is the real apiserver's answer either way."""
+
+    def _apiserver_argv(self) -> list[str]:
+        return [*super()._apiserver_argv(), "--watch-cache=false"]
+
+
+@pytest.fixture(scope="module")
+def etcd_watch_cluster(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    cp = _NoWatchCacheControlPlane(tmp_path_factory.mktemp("nowatchcache") / "cp").start()
+    yield cp
+    cp.stop()
+
+
+def compact_etcd(control_plane) -> None:  # type: ignore[no-untyped-def]
+    """Compact etcd to its current revision through etcd's own JSON gateway, as the
+    apiserver does every few minutes: older resourceVersions then get a real 410 Gone."""
+    import httpx
+
+    base = f"http://127.0.0.1:{control_plane.etcd_port}"
+    rev = httpx.post(f"{base}/v3/kv/range", json={"key": "AA=="}).json()["header"]["revision"]
+    httpx.post(f"{base}/v3/kv/compaction", json={"revision": rev, "physical": True})
+
+
+async def test_watch_with_a_too_old_resource_version_is_410(etcd_watch_cluster) -> None:  # type: ignore[no-untyped-def]
+    session = await connect(etcd_watch_cluster.kubeconfig)
+    namespace = "default"
+    await session.client.create(CONFIGMAPS, cm("bump"), namespace)
+    await asyncio.to_thread(compact_etcd, etcd_watch_cluster)
     try:
         with pytest.raises(GoneError):
             async for _ev in session.client.watch(CONFIGMAPS, namespace, resource_version="1",
@@ -146,9 +178,11 @@ async def test_watch_with_a_too_old_resource_version_is_410(kubeconfig: str,
         await session.close()
 
 
-async def test_cache_relists_after_410(kubeconfig: str, namespace: str) -> None:
-    """The real server answers 410 for an expired resourceVersion; the cache re-lists."""
-    session = await connect(kubeconfig)
+async def test_cache_relists_after_410(etcd_watch_cluster) -> None:  # type: ignore[no-untyped-def]
+    """The real server answers 410 for a compacted resourceVersion; the cache re-lists."""
+    session = await connect(etcd_watch_cluster.kubeconfig)
+    namespace = "default"
+    await session.client.create(CONFIGMAPS, cm("bump2"), namespace)
     try:
         cache = ResourceCache(session.client, session.caches.get(CONFIGMAPS, namespace).key)
         real_list = cache._list
@@ -159,7 +193,11 @@ async def test_cache_relists_after_410(kubeconfig: str, namespace: str) -> None:
             calls += 1
             await real_list()
             if calls == 1:
-                cache.resource_version = "1"  # as if we had been away too long
+                # what a long disconnection does: the kept resourceVersion gets compacted
+                # (the apiserver watches from RV+1: compact past that)
+                await session.client.create(CONFIGMAPS, cm("bump3"), namespace)
+                await session.client.create(CONFIGMAPS, cm("bump4"), namespace)
+                await asyncio.to_thread(compact_etcd, etcd_watch_cluster)
 
         cache._list = list_then_expire  # type: ignore[method-assign]
         cache.start()
@@ -192,7 +230,7 @@ async def test_forbidden_is_typed_and_cached_as_state(limited_kubeconfig: str,
                                                       namespace: str) -> None:
     session = await connect(limited_kubeconfig)
     try:
-        with pytest.raises(ForbiddenError, match=f"cannot create secrets in {namespace}"):
+        with pytest.raises(ForbiddenError, match=f"cannot create secrets s in {namespace}"):
             await session.client.create(SECRETS, {"apiVersion": "v1", "kind": "Secret",
                                                   "metadata": {"name": "s"}}, namespace)
         cache = session.cache(SECRETS)

@@ -283,8 +283,10 @@ class KubeClient:
                      *, dry_run: bool = False, propagation: str = "Background") -> dict[str, Any]:
         resp = await self.request(
             "DELETE", rtype.path(namespace, name),
+            # the body's DeleteOptions win over query parameters: dryRun goes in both
             json_body={"kind": "DeleteOptions", "apiVersion": "v1",
-                       "propagationPolicy": propagation},
+                       "propagationPolicy": propagation,
+                       **({"dryRun": ["All"]} if dry_run else {})},
             params={"dryRun": "All" if dry_run else None},
             what=f"delete {rtype.qualified} {name}{_in(namespace)}",
         )

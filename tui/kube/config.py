@@ -71,9 +71,13 @@ def kubeconfig_paths(explicit: str | None = None) -> list[Path]:
 
 
 def _config_file_arg(explicit: str | None) -> str | None:
-    # The kubernetes loader merges os.pathsep-separated lists itself.
+    # The kubernetes loader merges os.pathsep-separated lists itself, but it reads
+    # $KUBECONFIG once at import time: pass the current value explicitly.
     if explicit:
         return str(Path(explicit).expanduser())
+    env = os.environ.get("KUBECONFIG")
+    if env:
+        return os.pathsep.join(str(p) for p in kubeconfig_paths() if p.exists()) or env
     return None
 
 
