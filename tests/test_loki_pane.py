@@ -51,6 +51,7 @@ async def open_pane(pilot, app: EssentialsApp) -> LokiPane:  # type: ignore[no-u
     pane.client.endpoint.description = "http://loki.test:3100"
     pane._render_settings()
     pane.editor.text = ""
+    pane.editor.cursor_blink = False  # deterministic pictures
     return pane
 
 
