@@ -1,0 +1,52 @@
+"""Helm releases: every release of every namespace, read natively from the release Secrets.
+
+Helm itself is a client-side tool, so there is nothing to install; the "component" is the
+set of releases. Detection reports failed or stuck (pending-*) releases as problems, from
+the snapshot's decoded releases (no extra requests).
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.kube.resources import SECRETS
+from k8s_essentials_tui.plugin import Detection, Plugin, PluginAction
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+_PENDING = ("pending-install", "pending-upgrade", "pending-rollback", "uninstalling")
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    releases = [r for r in snapshot.helm_releases if r.get("status") != "uninstalled"]
+    det = Detection(installed=bool(releases))
+    det.details["releases"] = len(releases)
+    if "helm_releases" in snapshot.forbidden:
+        det.problems.append(snapshot.forbidden["helm_releases"])
+        return det
+    if not releases:
+        return det
+    det.healthy = True
+    for rel in releases:
+        status = rel.get("status")
+        if status in ("failed", "unreadable") or status in _PENDING:
+            det.healthy = False
+            det.problems.append(f"release {rel.get('namespace')}/{rel.get('name')}: {status}")
+    return det
+
+
+PLUGIN = Plugin(
+    id="helm",
+    title="Helm releases",
+    category="packaging",
+    why="Most week-1 components arrive as Helm charts: see every release, its history and "
+        "values, and upgrade, roll back or uninstall with the real helm.",
+    detect=detect,
+    pane="k8s_essentials_tui.widgets.helm_releases:ReleasesPane",
+    actions=(
+        PluginAction("upgrade", "Upgrade release", "u", "same flow as install, from the "
+                     "deployed values", mutating=True),
+        PluginAction("rollback", "Roll back release", "r", "to a chosen revision, with a diff",
+                     mutating=True),
+        PluginAction("uninstall", "Uninstall release", "d", "typed-name confirmation",
+                     mutating=True),
+    ),
+    watches=(SECRETS,),
+)

@@ -1,0 +1,79 @@
+"""Shows a per-resource manifest diff (and the values diff) with colours from the theme's
+ANSI palette, one section per resource: what an operator reads before confirming."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ..helm.diff import ResourceDiff, summary
+
+_CHANGE_STYLE = {"changed": "bold yellow", "added": "bold green", "removed": "bold red",
+                 "unchanged": "dim"}
+#: bound the rendered text: a 10k-line CRD diff must not freeze the screen
+MAX_LINES = 4000
+
+
+def diff_renderable(diffs: list[ResourceDiff], values_diff: list[str] | None = None, *,
+                    new_install: bool = False, show_unchanged: bool = False) -> Text:
+    text = Text(no_wrap=True)
+    head = summary(diffs) + (" — new install, nothing deployed yet" if new_install else "")
+    text.append(head + "\n", style="bold")
+    written = 0
+    if values_diff:
+        text.append("\n▌ values (user-supplied)\n", style="bold cyan")
+        for line in values_diff:
+            text.append(line + "\n", style=_line_style(line))
+    for d in diffs:
+        if d.change == "unchanged" and not show_unchanged:
+            continue
+        text.append(f"\n▌ {d.key}  ", style="bold")
+        text.append(f"{d.change}", style=_CHANGE_STYLE[d.change])
+        if d.change == "changed":
+            text.append(f"  +{d.added} -{d.removed}", style="dim")
+        text.append("\n")
+        for line in d.lines:
+            if written >= MAX_LINES:
+                text.append(f"… diff truncated after {MAX_LINES} lines\n", style="italic")
+                return text
+            text.append(line + "\n", style=_line_style(line))
+            written += 1
+    unchanged = [d for d in diffs if d.change == "unchanged"]
+    if unchanged and not show_unchanged:
+        text.append(f"\n{len(unchanged)} unchanged: " + ", ".join(str(d.key) for d in unchanged)
+                    + "\n", style="dim")
+    return text
+
+
+def _line_style(line: str) -> str:
+    if line.startswith("@@"):
+        return "cyan"
+    if line.startswith("+"):
+        return "green"
+    if line.startswith("-"):
+        return "red"
+    return ""
+
+
+class DiffView(VerticalScroll):
+    """Scrollable diff; ``show(diffs, values_diff)`` replaces the content."""
+
+    DEFAULT_CSS = """
+    DiffView { height: 1fr; border: round $primary; border-title-color: $primary; }
+    DiffView > Static { width: auto; }
+    """
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static("", id="diff-body")
+
+    def show(self, diffs: list[ResourceDiff], values_diff: list[str] | None = None, *,
+             new_install: bool = False, title: str = "diff") -> None:
+        self.border_title = title
+        self.query_one("#diff-body", Static).update(
+            diff_renderable(diffs, values_diff, new_install=new_install))
+        self.scroll_home(animate=False)
+
+    def message(self, text: str, *, error: bool = False) -> None:
+        self.query_one("#diff-body", Static).update(
+            Text(text, style="bold red" if error else ""))

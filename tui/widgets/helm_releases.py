@@ -1,0 +1,256 @@
+"""The Helm releases pane: all releases (latest revision each) from the shared cache of
+``owner=helm`` Secrets, with history, user values, manifest and notes of the highlighted
+one; ``u`` upgrade, ``r`` roll back, ``d`` uninstall, ``/`` filter.
+
+Corrupt or foreign release Secrets show as ``unreadable`` rows with the reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
+
+from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
+from ..helm.values import dump_values
+from ..kube.resources import SECRETS
+from .pane import CacheUpdated, PluginPane
+
+COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
+
+
+def age(when: datetime | None, now: datetime) -> str:
+    """kubectl-style age ("5m", "3h", "12d") from the injected clock."""
+    if when is None:
+        return "-"
+    secs = int((now - when).total_seconds())
+    if secs < 0:
+        return "0s"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if secs >= size:
+            return f"{secs // size}{unit}"
+    return f"{secs}s"
+
+
+class ReleasesPane(PluginPane):
+    DEFAULT_CSS = """
+    ReleasesPane #filter { display: none; height: 3; }
+    ReleasesPane #filter.shown { display: block; }
+    ReleasesPane #state { height: auto; padding: 0 1; color: $foreground-muted; }
+    ReleasesPane #state.error { color: $error; }
+    ReleasesPane #releases { height: 1fr; }
+    ReleasesPane #details { height: 1fr; }
+    ReleasesPane #details TextArea { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="helm.filter"),
+        Binding("u", "upgrade", "Upgrade", id="helm.upgrade"),
+        Binding("r", "rollback", "Roll back", id="helm.rollback"),
+        Binding("d", "uninstall", "Uninstall", id="helm.uninstall"),
+    ]
+
+    def __init__(self, plugin: Any, **kwargs: Any) -> None:
+        super().__init__(plugin, **kwargs)
+        self.releases: list[Release] = []
+        self.all_revisions: list[Release] = []
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
+        yield Static("connecting…", id="state", markup=False)
+        yield DataTable(id="releases", cursor_type="row", zebra_stripes=True)
+        with TabbedContent(id="details"):
+            with TabPane("History", id="tab-history"):
+                yield DataTable(id="history", cursor_type="row")
+            with TabPane("Values", id="tab-values"):
+                yield TextArea.code_editor("", language="yaml", theme="css", read_only=True,
+                                           id="values-view")
+            with TabPane("Manifest", id="tab-manifest"):
+                yield TextArea.code_editor("", language="yaml", theme="css", read_only=True,
+                                           id="manifest-view")
+            with TabPane("Notes", id="tab-notes"):
+                yield Static("", id="notes-view", markup=False)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#releases", DataTable)
+        table.add_columns(*COLUMNS)
+        self.query_one("#history", DataTable).add_columns(
+            "REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION")
+        table.focus()
+        super().on_mount()
+        if self.session is None:
+            self.query_one("#state", Static).update("not connected")
+
+    def on_session_ready(self) -> None:
+        self.watch_resource(SECRETS, None, LABEL_SELECTOR)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def on_cache_updated(self, message: CacheUpdated) -> None:
+        cache = message.cache
+        state = self.query_one("#state", Static)
+        if cache.state in ("forbidden", "error", "missing") and not cache.objects:
+            state.update(f"cannot list Helm release Secrets: {cache.error}")
+            state.set_classes("error")
+            return
+        self.all_revisions = decode_all(cache.items())
+        self.releases = latest(self.all_revisions)
+        stale = " (reconnecting: showing last known state)" if cache.state == "stale" else ""
+        self._render_table()
+        shown = len(self._visible())
+        state.update(f"{len(self.releases)} releases"
+                     + (f", {shown} match {self.filter_text!r}" if self.filter_text else "")
+                     + stale)
+        state.set_classes("")
+
+    def _visible(self) -> list[Release]:
+        f = self.filter_text.lower()
+        if not f:
+            return self.releases
+        return [r for r in self.releases
+                if f in f"{r.namespace} {r.name} {r.chart_ref} {r.status}".lower()]
+
+    def _render_table(self) -> None:
+        table = self.query_one("#releases", DataTable)
+        selected = self.selected()
+        now = self.now()
+        with self.app.batch_update():
+            table.clear()
+            for rel in self._visible():
+                status = rel.status if rel.readable else "unreadable"
+                table.add_row(rel.namespace, rel.name, str(rel.revision), status,
+                              rel.chart_ref or "?", rel.app_version,
+                              age(rel.last_deployed, now), key=f"{rel.namespace}/{rel.name}")
+        if selected is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(f"{selected.namespace}/"
+                                                          f"{selected.name}"))
+            except Exception:
+                pass
+        self._show_details(self.selected())
+
+    def selected(self) -> Release | None:
+        table = self.query_one("#releases", DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        for rel in self.releases:
+            if f"{rel.namespace}/{rel.name}" == key:
+                return rel
+        return None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "releases":
+            self._show_details(self.selected())
+
+    def _show_details(self, rel: Release | None) -> None:
+        hist = self.query_one("#history", DataTable)
+        hist.clear()
+        values = self.query_one("#values-view", TextArea)
+        manifest = self.query_one("#manifest-view", TextArea)
+        notes = self.query_one("#notes-view", Static)
+        if rel is None:
+            values.load_text("")
+            manifest.load_text("")
+            notes.update("")
+            return
+        for r in reversed(history(self.all_revisions, rel.namespace, rel.name)):
+            hist.add_row(str(r.revision), r.status if r.readable else "unreadable",
+                         r.chart_ref or "?", r.app_version,
+                         age(r.last_deployed, self.now()), r.description or r.error)
+        if not rel.readable:
+            values.load_text(f"# {rel.error}\n")
+            manifest.load_text(f"# {rel.error}\n")
+            notes.update(rel.error)
+            return
+        values.load_text(dump_values(rel.config) or "# no user-supplied values\n")
+        manifest.load_text(rel.manifest)
+        notes.update(rel.notes or "(no notes)")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.filter_text = event.value.strip()
+            self._render_table()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            if not event.value.strip():
+                event.input.remove_class("shown")
+            self.query_one("#releases", DataTable).focus()
+
+    def _need_selection(self) -> Release | None:
+        rel = self.selected()
+        if rel is None:
+            self.app.notify("no release selected", severity="warning")
+            return None
+        if not rel.readable:
+            self.app.notify(f"{rel.name}: {rel.error}", severity="error")
+            return None
+        return rel
+
+    def _ops(self) -> Any:
+        from ..helm.headless import make_tool
+        from ..helm.operations import HelmOperations
+
+        app: Any = self.app
+        context = self.session.context if self.session is not None else app.options.context
+        return HelmOperations(make_tool(app.settings, app.options.kubeconfig, context))
+
+    def action_upgrade(self) -> None:
+        rel = self._need_selection()
+        if rel is None:
+            return
+        from ..helm.chart import ChartSpec
+        from ..helm.operations import find_plugin_for_release
+        from ..plugin import ChartRef, Plugin
+        from ..screens.install import InstallScreen
+
+        app: Any = self.app
+        plugin = find_plugin_for_release(app.registry.ordered(), rel)
+        if plugin is not None:
+            spec = ChartSpec.for_plugin(plugin, app.settings.charts)
+        else:
+            plugin = Plugin(id="release", title=rel.name, category="packaging",
+                            chart=ChartRef(repo="", chart=rel.chart, version=rel.chart_version,
+                                           namespace=rel.namespace, release=rel.name))
+            spec = ChartSpec.from_ref(plugin.chart)  # type: ignore[arg-type]
+            app.notify(f"{rel.chart} is not in the catalog: fill in its chart repository",
+                       severity="warning")
+        spec = spec.with_overrides({"namespace": rel.namespace, "release": rel.name})
+        app.push_screen(InstallScreen(plugin, spec=spec))
+
+    def action_rollback(self) -> None:
+        rel = self._need_selection()
+        if rel is None:
+            return
+        from ..helm.diff import diff_manifests
+        from .helm_dialogs import RollbackPicker
+
+        revisions = history(self.all_revisions, rel.namespace, rel.name)
+
+        def picked(revision: int | None) -> None:
+            if revision is None:
+                return
+            target = next(r for r in revisions if r.revision == revision)
+            diffs = diff_manifests(rel.manifest, target.manifest, rel.namespace)
+            self.perform(self._ops().rollback_mutation(rel, revision, diffs=diffs))
+
+        self.app.push_screen(RollbackPicker(rel, revisions), picked)
+
+    def action_uninstall(self) -> None:
+        rel = self._need_selection()
+        if rel is None:
+            return
+        self.perform(self._ops().uninstall_mutation(rel))
