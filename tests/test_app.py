@@ -134,6 +134,7 @@ async def test_mutation_confirm_run_and_audit(kubeconfig: str, namespace: str,
         app.start_mutation(_configmap_mutation(app.session, namespace, "made-by-tui"),
                            lambda ok, msg: results.append((ok, msg)))
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
         assert f"kubectl create configmap made-by-tui -n {namespace}" in \
             str(app.screen.query_one("#command").render())
         await pilot.press("y")
@@ -154,6 +155,7 @@ async def test_typed_confirmation_and_cancel(kubeconfig: str, namespace: str) ->
         results: list[tuple[bool, str | None]] = []
         app.start_mutation(m, lambda ok, msg: results.append((ok, msg)))
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.pause()
         assert app.screen.query_one("#confirm").disabled
         app.screen.query_one("#typed", Input).value = "typo"
         await pilot.pause()
