@@ -49,3 +49,25 @@ def _isolated_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def fixed_now() -> datetime:
     return FIXED_NOW
+
+
+@pytest.fixture(scope="session")
+def demo_cluster(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """A second real control plane seeded with the demo data at ``FIXED_NOW``, for
+    snapshots of screens that show a believable cluster. Read-only by convention: tests
+    that change objects use ``control_plane`` and a ``namespace``."""
+    from testkit.controlplane import ControlPlane
+    from testkit.seed import seed_demo
+
+    cp = ControlPlane(tmp_path_factory.mktemp("demo") / "cp").start()
+    try:
+        cp.install_crds()
+        seed_demo(cp.admin(), FIXED_NOW)
+        yield cp
+    finally:
+        cp.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_kubeconfig(demo_cluster) -> str:  # type: ignore[no-untyped-def]
+    return str(demo_cluster.kubeconfig)

@@ -34,6 +34,9 @@ class Board(CacheSubscriber, Vertical):
     Board #summary { height: 1; padding: 0 1; color: $foreground; text-style: bold; }
     Board #notes { height: auto; max-height: 3; padding: 0 1; color: $warning; }
     Board DataTable { height: 1fr; }
+    Board #detail {
+        height: auto; max-height: 5; padding: 0 1; background: $surface; color: $foreground;
+    }
     """
     BINDINGS = [
         Binding("enter", "open", "Open", id="board.open"),
@@ -53,6 +56,7 @@ class Board(CacheSubscriber, Vertical):
         yield Static("", id="summary")
         yield Static("", id="notes", markup=False)
         yield DataTable(cursor_type="row", id="board-table")
+        yield Static("", id="detail", markup=False)
 
     def on_mount(self) -> None:
         self.render_rows()
@@ -175,6 +179,23 @@ class Board(CacheSubscriber, Vertical):
         notes_widget = self.query_one("#notes", Static)
         notes_widget.update("\n".join(notes))
         notes_widget.display = bool(notes)
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The selected area in full: what the table truncates (problems) and why it matters."""
+        row = self._selected()
+        detail = self.query_one("#detail", Static)
+        if row is None or row.plugin is None:
+            detail.update("")
+            return
+        det = row.detection
+        lines = [f"{row.plugin.title}: {row.plugin.why}"]
+        if det is not None:
+            lines += [f"- {p}" for p in det.problems]
+        detail.update("\n".join(lines))
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
 
     # -- actions ---------------------------------------------------------------------------
 
