@@ -333,7 +333,6 @@ async def test_missing_crds_says_not_installed(without_velero_crds, kubeconfig, 
         assert pane.check_action("create_backup", ()) is None
         await pilot.press("i")
         await pilot.pause()
-        assert isinstance(app.screen, VeleroPane.__mro__[0]) is False  # a screen or a note
         assert any("helm install velero" in n for n in notes(app)) or \
             type(app.screen).__name__ == "InstallScreen"
     rc = await asyncio.to_thread(main, ["backup", "list", "--kubeconfig", kubeconfig,

@@ -56,12 +56,21 @@ metrics:
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(
+    det = detect_workloads(
         snapshot,
         selectors=[{"app.kubernetes.io/name": "velero"}],
         charts=["velero"],
         api_groups=[GROUP],
     )
+    if det.installed is True:
+        # BSLs are listed for the board only when the velero.io group is served
+        bsls = [b for b in snapshot.extra.get(BSLS.qualified, [])
+                if (b.get("metadata") or {}).get("namespace") == det.namespace]
+        problems = bsl_problems(bsls) if BSLS.qualified in snapshot.extra else []
+        if problems:
+            det.problems.extend(problems)
+            det.healthy = False
+    return det
 
 
 def bsl_problems(bsls: list[dict[str, Any]]) -> list[str]:
@@ -89,6 +98,7 @@ PLUGIN = Plugin(
     ),
     api_groups=(GROUP,),
     watches=(BACKUPS, RESTORES, SCHEDULES, BSLS),
+    board_resources=(BSLS,),
 )
 
 __all__ = ["CHART", "PLUGIN", "bsl_problems", "detect"]

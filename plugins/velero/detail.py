@@ -14,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static
 
@@ -25,10 +26,11 @@ from . import model, ops
 
 class VeleroDetailScreen(CacheSubscriber, Screen[None]):
     DEFAULT_CSS = """
-    VeleroDetailScreen #detail { height: auto; max-height: 60%; padding: 0 1; }
+    VeleroDetailScreen #detail-scroll { height: 2fr; }
+    VeleroDetailScreen #detail { height: auto; padding: 0 1; }
     VeleroDetailScreen #log-state { height: auto; color: $text-muted; padding: 0 1; }
     VeleroDetailScreen #log-state.problem { color: $warning; }
-    VeleroDetailScreen Log { height: 1fr; border-top: solid $primary; }
+    VeleroDetailScreen Log { height: 1fr; min-height: 4; border-top: solid $primary; }
     """
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="velero.detail.back"),
@@ -46,7 +48,8 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
         yield Static(f" {self.kind} {self.object_name}", id="detail-title", markup=False)
-        yield Static("", id="detail")
+        with VerticalScroll(id="detail-scroll"):
+            yield Static("", id="detail")
         yield Static(f"Press l to fetch the {self.kind.lower()} log through a "
                      "DownloadRequest.", id="log-state", markup=False)
         yield Log(max_lines=20000, highlight=False)

@@ -48,6 +48,7 @@ FORM_CSS = """
     border: thick $primary; background: $panel; padding: 0 1;
 }}
 {cls} #form-title {{ text-style: bold; }}
+{cls} VerticalScroll {{ height: auto; max-height: 10; }}
 {cls} .field {{ height: 1; margin: 0; }}
 {cls} .field > Label {{ width: 20; color: $text-muted; }}
 {cls} .field > Input {{ border: none; height: 1; padding: 0 1; width: 1fr;

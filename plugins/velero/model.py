@@ -892,12 +892,26 @@ def _opt_bool(value: Any, default: str = "auto") -> str:
 
 
 def backup_detail(obj: Mapping[str, Any], now: datetime) -> list[tuple[str, str]]:
-    """(label, value) pairs for the detail view, like ``velero backup describe``."""
+    """(label, value) pairs for the detail view, like ``velero backup describe``: outcome
+    first (it is what an operator opens the detail for), then timing, then the spec."""
     spec, status = _spec(obj), _status(obj)
     row = backup_row(obj)
     out = [
         ("Name", row.name),
         ("Phase", row.phase),
+        ("Progress", progress_bar(row.done, row.total, 20)),
+        ("Errors / warnings", f"{row.errors} / {row.warnings}"),
+    ]
+    if status.get("failureReason"):
+        out.append(("Failure reason", str(status["failureReason"])))
+    for err in status.get("validationErrors") or []:
+        out.append(("Validation error", str(err)))
+    out += [
+        ("Started", short_time(row.started)),
+        ("Completed", short_time(row.completed)),
+        ("Duration", row.duration(now)),
+        ("Expires", f"{short_time(row.expires)} ({row.expires_text(now)})"
+         if row.expires else "-"),
         ("Namespaces", f"included: {_list_text(spec.get('includedNamespaces'))}; "
                        f"excluded: {_list_text(spec.get('excludedNamespaces'), '<none>')}"),
         ("Resources", f"included: {_list_text(spec.get('includedResources'))}; "
@@ -909,21 +923,10 @@ def backup_detail(obj: Mapping[str, Any], now: datetime) -> list[tuple[str, str]
         ("Volumes", f"snapshots: {_opt_bool(spec.get('snapshotVolumes'))}; "
                     f"fs-backup by default: {_opt_bool(spec.get('defaultVolumesToFsBackup'))}"),
         ("Schedule", row.schedule or "-"),
-        ("Started", short_time(row.started)),
-        ("Completed", short_time(row.completed)),
-        ("Duration", row.duration(now)),
-        ("Expires", f"{short_time(row.expires)} ({row.expires_text(now)})"
-         if row.expires else "-"),
-        ("Progress", progress_bar(row.done, row.total, 20)),
-        ("Errors / warnings", f"{row.errors} / {row.warnings}"),
     ]
     if status.get("volumeSnapshotsAttempted"):
         out.append(("Volume snapshots", f"{status.get('volumeSnapshotsCompleted', 0)}/"
                                         f"{status['volumeSnapshotsAttempted']} completed"))
-    if status.get("failureReason"):
-        out.append(("Failure reason", str(status["failureReason"])))
-    for err in status.get("validationErrors") or []:
-        out.append(("Validation error", str(err)))
     return out
 
 

@@ -38,6 +38,10 @@ ACTION_TITLES = {"create_backup": "b create backup", "backup_now": "n backup now
                  "delete": "d delete backup"}
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 class VeleroPane(PluginPane):
     DEFAULT_CSS = """
     VeleroPane #velero-status { height: auto; padding: 0 1; }
@@ -162,9 +166,10 @@ class VeleroPane(PluginPane):
             status.update(f"{'stale: ' if state == 'stale' else ''}{error}")
         else:
             problems = model.bsl_problems(self._items(model.BSLS))
-            counts = (f"{len(self._items(model.BACKUPS))} backups · "
-                      f"{len(self._items(model.SCHEDULES))} schedules · "
-                      f"{len(self._items(model.RESTORES))} restores")
+            counts = " · ".join(
+                _count(len(self._items(rtype)), word) for rtype, word in (
+                    (model.BACKUPS, "backup"), (model.SCHEDULES, "schedule"),
+                    (model.RESTORES, "restore")))
             text = f"namespace {self.velero_namespace} · {counts}"
             if problems:
                 status.add_class("problem")
@@ -252,6 +257,10 @@ class VeleroPane(PluginPane):
         self._render_disabled()
         self.refresh_bindings()
 
+    def access_checked(self) -> str:
+        """"default" once every access check answered (snapshots wait for it)."""
+        return "default" if len(self.access) == len(NEEDS) else ""
+
     def disabled_reason(self, action: str) -> str:
         if self.read_only and action in NEEDS:
             return "read-only mode"
@@ -272,7 +281,7 @@ class VeleroPane(PluginPane):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "install":
-            return True if self._missing else None
+            return True if self._missing else False
         if action in NEEDS and self.disabled_reason(action):
             return None  # shown dimmed in the footer; the reason is listed in the pane
         return True
