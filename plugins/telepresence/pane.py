@@ -37,7 +37,8 @@ from k8s_essentials_tui.widgets.pane import PluginPane
 
 from .forms import ConnectForm, InterceptForm
 
-COLUMNS = ("Workload", "Kind", "State", "Intercepted by", "Service port → local", "Type")
+#: most useful first, so an 80-column terminal shows who intercepts what
+COLUMNS = ("Workload", "State", "By", "Port → local", "Type", "Kind", "Note")
 
 
 def describe_others(workloads: list[Workload], me: str, workload: str) -> list[str]:
@@ -60,7 +61,8 @@ class TelepresencePane(PluginPane):
     TelepresencePane #tp-notice.error { color: $error; }
     TelepresencePane #tp-workloads { height: 1fr; }
     TelepresencePane #tp-output {
-        height: 7; border: round $panel-lighten-2; border-title-color: $foreground-muted;
+        height: 6; border: round $panel-lighten-2; border-title-color: $foreground-muted;
+        overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -196,13 +198,13 @@ class TelepresencePane(PluginPane):
         for i, (k1, v1, k2, v2) in enumerate(rows):
             if i:
                 text.append("\n")
-            text.append(f"{k1:<12}", style="bold")
-            text.append(f"{v1[:30]:<31}")
+            text.append(f"{k1:<13}", style="bold")
+            text.append(f"{v1[:30]:<30}")
             text.append(f"{k2:<10}", style="bold")
             text.append(v2)
         text.append("\n")
-        text.append(f"{'Header match':<12}", style="bold")
-        text.append(f"{header:<31}")
+        text.append(f"{'Header match':<13}", style="bold")
+        text.append(f"{header:<30}")
         if self.busy:
             text.append(f"running: telepresence {self.busy} (ctrl+x cancels)", style="bold")
         elif self.read_only:
@@ -225,19 +227,21 @@ class TelepresencePane(PluginPane):
         me = self.status.my_intercepts if self.status else []
         if not w.intercepts:
             ports = ", ".join(p.identifier for p in w.service_ports) or "-"
-            state = w.state if w.interceptable else \
-                f"not interceptable: {w.not_interceptable_reason}"
-            return (w.name, w.kind, state, "", ports, "")
+            if not w.interceptable:
+                return (w.name, "not interceptable", "", ports, "", w.kind,
+                        w.not_interceptable_reason)
+            note = "traffic-agent installed" if w.has_agent else ""
+            return (w.name, "ready", "", ports, "", w.kind, note)
         ic = w.intercepts[0]
-        who = f"you ({ic.client})" if ic.name in me else ic.client
+        my_client = self.status.my_client if self.status else ""
+        who = "you" if ic.name in me or (my_client and ic.client == my_client) else ic.client
         more = f" +{len(w.intercepts) - 1}" if len(w.intercepts) > 1 else ""
         port = ic.port_identifier or str(ic.service_port or "")
         state = ic.disposition.lower() if ic.disposition != "ACTIVE" else "intercepted"
-        if ic.message:
-            state += f": {ic.message}"
         kind = "GLOBAL" if ic.is_global else "header " + ",".join(
             a.removeprefix("--http-header=") for a in ic.mechanism_args)
-        return (w.name, w.kind, state + more, who, f"{port} → {ic.local_target}", kind)
+        note = ic.message or (f"{ic.client}, pod {ic.pod_name}" if ic.pod_name else ic.client)
+        return (w.name, state + more, who, f"{port} → {ic.local_target}", kind, w.kind, note)
 
     def _render_table(self) -> None:
         table = self.query_one("#tp-workloads", DataTable)

@@ -20,7 +20,7 @@ class ConfirmScreen(ModalScreen[bool]):
         width: 90%; max-width: 100; height: auto;
         border: thick $primary; background: $panel; padding: 0 1;
     }
-    ConfirmScreen #title { text-style: bold; margin-bottom: 1; }
+    ConfirmScreen #title { text-style: bold; margin-bottom: 1; width: 1fr; }
     ConfirmScreen .warning { color: $warning; text-style: bold; margin-top: 1; }
     ConfirmScreen .detail { color: $foreground; }
     ConfirmScreen #buttons { height: auto; align-horizontal: right; margin-top: 1; }
@@ -90,5 +90,6 @@ class ConfirmScreen(ModalScreen[bool]):
             button = self.query_one("#confirm", Button)
             button.label = "Yes, really"
             button.variant = "error"
+            button.refresh(layout=True)  # the longer label needs a wider button
             return
         self.dismiss(True)
