@@ -103,6 +103,9 @@ class Plugin:
     workload_selectors: tuple[dict[str, str], ...] = field(default=(), hash=False)
     #: resource types the pane watches (shared caches)
     watches: tuple[ResourceType, ...] = ()
+    #: extra lists detection needs, fetched only when the type is served (so they cost
+    #: requests only for installed components); detect() reads snapshot.extra[qualified]
+    board_resources: tuple[ResourceType, ...] = ()
     #: "built-in" or the entry point's distribution name
     source: str = "built-in"
 

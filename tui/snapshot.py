@@ -26,6 +26,8 @@ class ClusterSnapshot:
     webhooks: list[dict[str, Any]] = field(default_factory=list)
     #: Endpoints/EndpointSlices of webhook services, keyed "namespace/name" -> ready count
     service_ready_endpoints: dict[str, int] = field(default_factory=dict)
+    #: plugins' extra board resources, "plural.group" -> objects (see Plugin.board_resources)
+    extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     #: client-side tools found on this machine's PATH: name -> version ("" when unknown)
     client_tools: dict[str, str] = field(default_factory=dict)
     #: part of the snapshot that could not be read -> message ("no permission to list X")

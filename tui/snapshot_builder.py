@@ -121,6 +121,7 @@ async def build_snapshot(
         snap.forbidden["discovery"] = "no permission to discover API groups"
     except ClusterError as exc:
         snap.errors["discovery"] = str(exc)
+    plugins = list(plugins)
     selector = workload_selector(plugins)
     for rtype in WORKLOAD_TYPES:
         res = await lister(rtype, selector)
@@ -133,6 +134,12 @@ async def build_snapshot(
         res = await lister(rtype, None)
         snap.webhooks.extend(res.items)
         _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
+    for rtype in sorted({r for p in plugins for r in p.board_resources}):
+        if (rtype.group, rtype.plural) not in snap.resources:
+            continue
+        res = await lister(rtype, None)
+        snap.extra[rtype.qualified] = res.items
+        _note(snap, f"extra:{rtype.qualified}", rtype.qualified, res.error)
     services = webhook_services(snap.webhooks)
     sel = endpoint_selector(services)
     if sel:
