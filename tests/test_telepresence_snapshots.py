@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.telepresence.forms import InterceptForm
@@ -74,6 +74,17 @@ async def _open_form(pilot: Pilot) -> None:
                       .index("web-frontend"))
     await pilot.press("I")
     await _until(pilot, lambda: isinstance(pilot.app.screen, InterceptForm))
+    form = pilot.app.screen
+    expected = "$ telepresence intercept web-frontend --port 8080:http"
+
+    def settled() -> bool:
+        preview = str(form.query_one("#preview").render())
+        return expected in preview and form.focused is form.query_one("#local")
+
+    await _until(pilot, settled)
+    for inp in form.query(Input):
+        inp.cursor_blink = False
+    await pilot.pause()
     await pilot.pause()
 
 
