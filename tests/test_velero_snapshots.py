@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
@@ -60,6 +59,13 @@ async def _until(pilot: Any, predicate: Any) -> None:
     raise AssertionError("the screen did not reach the expected state")
 
 
+async def _steady(app: EssentialsApp, pilot: Any) -> None:
+    """No blinking cursor in the picture."""
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    await pilot.pause(0.2)
+
+
 async def _open(app: EssentialsApp, pilot: Any) -> VeleroPane:
     await _until(pilot, lambda: app.session is not None)
     app.open_plugin("velero")
@@ -93,7 +99,7 @@ def test_create_form(snap_compare, seeded, kubeconfig, size) -> None:  # type: i
         await pilot.press("b")
         await _until(pilot, lambda: isinstance(app.screen, CreateBackupScreen))
         await pilot.press("tab", *"def")  # the include field completes namespaces
-        await pilot.pause(0.2)
+        await _steady(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -127,7 +133,6 @@ def test_restore_form(snap_compare, seeded, kubeconfig, size) -> None:  # type: 
         await pilot.press("r")
         await _until(pilot, lambda: isinstance(app.screen, RestoreScreen))
         app.screen.query_one("#mapping").value = "shop:shop-restored"
-        await asyncio.sleep(0)
-        await pilot.pause(0.2)
+        await _steady(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
