@@ -253,3 +253,22 @@ def test_detect_and_plugin() -> None:
             {"image": "velero/velero:v1.18.2"}]}}}, "status": {"readyReplicas": 1}})
     det = detect(snap)
     assert det.installed is True and det.healthy is True and det.version == "v1.18.2"
+
+
+def test_detect_reports_unavailable_default_bsl_from_board_resources() -> None:
+    snap = ClusterSnapshot(api_groups={"velero.io"})
+    snap.workloads.append({"kind": "Deployment", "metadata": {
+        "name": "velero", "namespace": "velero",
+        "labels": {"app.kubernetes.io/name": "velero"}},
+        "spec": {"replicas": 1}, "status": {"readyReplicas": 1}})
+    snap.extra["backupstoragelocations.velero.io"] = [
+        {"metadata": {"name": "default", "namespace": "velero"}, "spec": {"default": True},
+         "status": {"phase": "Unavailable", "message": "bucket not found"}},
+        {"metadata": {"name": "default", "namespace": "elsewhere"}, "spec": {"default": True},
+         "status": {"phase": "Unavailable"}},
+    ]
+    det = detect(snap)
+    assert det.healthy is False
+    assert det.problems == [
+        "default backup storage location default is Unavailable: bucket not found"]
+    assert PLUGIN.board_resources == (m.BSLS,)
