@@ -21,7 +21,9 @@ from .errors import EssentialsError
 PROG = "k8s-essentials-tui"
 
 
-def _global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+def add_global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    """--kubeconfig, --context, ... ; with suppress=True for nested subparsers, so options
+    given before the subcommand are not overwritten by defaults."""
     d = argparse.SUPPRESS if suppress else None
     parser.add_argument("--kubeconfig", metavar="PATH", default=d,
                         help="kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)")
@@ -55,9 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "Without a subcommand it starts the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    _global_options(parser, suppress=False)
+    add_global_options(parser, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
-    _global_options(common, suppress=True)
+    add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in command_modules():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION",

@@ -36,10 +36,10 @@ DESCRIPTION = (HELP + ". The Velero namespace is --namespace, else the config ke
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..cli import _global_options
+    from ..cli import add_global_options
 
     common = argparse.ArgumentParser(add_help=False)
-    _global_options(common, suppress=True)
+    add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
     create = sub.add_parser("create", parents=[common], help="create a backup",
                             description="Create a backup like `velero backup create`.")
