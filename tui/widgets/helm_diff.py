@@ -61,7 +61,7 @@ class DiffView(VerticalScroll):
 
     DEFAULT_CSS = """
     DiffView { height: 1fr; border: round $primary; border-title-color: $primary; }
-    DiffView > Static { width: auto; }
+    DiffView > Static { width: auto; text-wrap: nowrap; }
     """
 
     def compose(self):  # type: ignore[no-untyped-def]

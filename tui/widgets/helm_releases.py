@@ -56,6 +56,7 @@ class ReleasesPane(PluginPane):
         self.releases: list[Release] = []
         self.all_revisions: list[Release] = []
         self.filter_text = ""
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
@@ -97,13 +98,17 @@ class ReleasesPane(PluginPane):
             return
         self.all_revisions = decode_all(cache.items())
         self.releases = latest(self.all_revisions)
-        stale = " (reconnecting: showing last known state)" if cache.state == "stale" else ""
+        self._stale = cache.state == "stale"
         self._render_table()
-        shown = len(self._visible())
-        state.update(f"{len(self.releases)} releases"
-                     + (f", {shown} match {self.filter_text!r}" if self.filter_text else "")
-                     + stale)
         state.set_classes("")
+
+    def _update_state(self) -> None:
+        shown = len(self._visible())
+        stale = " (reconnecting: showing last known state)" if self._stale else ""
+        self.query_one("#state", Static).update(
+            (f"{shown} releases match {self.filter_text!r}"
+             if self.filter_text else f"{len(self.releases)} releases in all namespaces")
+            + stale)
 
     def _visible(self) -> list[Release]:
         f = self.filter_text.lower()
@@ -130,6 +135,7 @@ class ReleasesPane(PluginPane):
             except Exception:
                 pass
         self._show_details(self.selected())
+        self._update_state()
 
     def selected(self) -> Release | None:
         table = self.query_one("#releases", DataTable)
