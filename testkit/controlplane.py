@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -243,6 +244,9 @@ try:
     _LIBC: Any = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 except OSError:  # pragma: no cover - exotic libc
     _LIBC = None
+
+
+_SETPRIV = shutil.which("setpriv")  # util-linux
 
 
 def _die_with_parent(parent_pid: int) -> Any:
@@ -645,13 +649,19 @@ class ControlPlane:
     def _spawn(self, name: str, argv: Sequence[str]) -> None:
         log: IO[bytes] = (self.log_dir / f"{name}.log").open("ab")
         preexec = None
-        if (not self.detached and _LIBC is not None
+        argv = list(argv)
+        if (not self.detached and sys.platform.startswith("linux")
                 and threading.current_thread() is threading.main_thread()):
             # PDEATHSIG fires when the *thread* that forked exits: only safe from main thread.
-            preexec = _die_with_parent(os.getpid())
+            # setpriv sets it and execs (no Python between fork and exec, which is the
+            # thread-safe way); a preexec_fn doing the same prctl is the fallback.
+            if _SETPRIV:
+                argv = [_SETPRIV, "--pdeathsig", "KILL", "--", *argv]
+            elif _LIBC is not None:
+                preexec = _die_with_parent(os.getpid())
         try:
             popen = subprocess.Popen(
-                list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True, preexec_fn=preexec, close_fds=True, cwd=self.dir,
             )
         finally:

@@ -27,6 +27,8 @@ import httpx
 import yaml
 
 JSON = dict[str, Any]
+# `KubeAdmin.list` shadows the builtin inside the class body; annotations there use this.
+JSONList = list[JSON]
 
 _DISCOVERY_ACCEPT = (
     "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"
@@ -181,6 +183,13 @@ class KubeAdmin:
             raise KubeError(method, path, resp.status_code, data)
         return data
 
+    def request_json(self, method: str, path: str, **kw: Any) -> JSON:
+        """``request`` for endpoints that answer with a JSON object (every verb below)."""
+        data = self.request(method, path, **kw)
+        if not isinstance(data, dict):
+            raise KubeError(method, path, 200, f"expected a JSON object, got: {str(data)[:200]}")
+        return data
+
     # -- discovery -----------------------------------------------------------------------------
 
     def discover(self) -> list[Resource]:
@@ -220,10 +229,17 @@ class KubeAdmin:
 
     def resource(self, api_version: str, kind_or_plural: str) -> Resource:
         key = (api_version, kind_or_plural)
-        if key not in self._resources:
+        deadline = time.monotonic() + 3.0
+        while key not in self._resources:
+            # Unknown: rediscover. Discovery trails a just-established CRD by a moment.
             self.discover()
-        if key not in self._resources:
-            raise KeyError(f"no resource {kind_or_plural!r} in {api_version} (is its CRD installed?)")
+            if key in self._resources:
+                break
+            if time.monotonic() > deadline:
+                raise KeyError(
+                    f"no resource {kind_or_plural!r} in {api_version} (is its CRD installed?)"
+                )
+            time.sleep(0.2)
         return self._resources[key]
 
     def path(
@@ -256,15 +272,15 @@ class KubeAdmin:
     def create(self, obj: JSON, *, exist_ok: bool = False) -> JSON:
         """POST ``obj``; with ``exist_ok`` an AlreadyExists answer returns the stored object."""
         try:
-            return self.request("POST", self._obj_path(obj, with_name=False), body=obj)
+            return self.request_json("POST", self._obj_path(obj, with_name=False), body=obj)
         except KubeError as e:
             if exist_ok and e.status == 409:
-                return self.request("GET", self._obj_path(obj, with_name=True))
+                return self.request_json("GET", self._obj_path(obj, with_name=True))
             raise
 
     def apply(self, obj: JSON, *, field_manager: str = "testkit", force: bool = True) -> JSON:
         """Server-side apply: creates or updates idempotently (what the seed uses)."""
-        return self.request(
+        return self.request_json(
             "PATCH",
             self._obj_path(obj, with_name=True),
             body=obj,
@@ -275,7 +291,7 @@ class KubeAdmin:
     def get(
         self, api_version: str, kind: str, name: str, namespace: str | None = None
     ) -> JSON:
-        return self.request("GET", self.path(api_version, kind, namespace, name))
+        return self.request_json("GET", self.path(api_version, kind, namespace, name))
 
     def get_or_none(
         self, api_version: str, kind: str, name: str, namespace: str | None = None
@@ -295,21 +311,21 @@ class KubeAdmin:
         *,
         label_selector: str | None = None,
         field_selector: str | None = None,
-    ) -> list[JSON]:
+    ) -> JSONList:
         params = {
             k: v
             for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector))
             if v
         }
-        data = self.request("GET", self.path(api_version, kind, namespace), params=params)
-        return list(data.get("items") or [])
+        data = self.request_json("GET", self.path(api_version, kind, namespace), params=params)
+        return [*(data.get("items") or [])]
 
     def patch(
         self,
         api_version: str,
         kind: str,
         name: str,
-        patch: JSON | list[Any],
+        patch: JSON | JSONList,
         namespace: str | None = None,
         *,
         patch_type: str = "merge",
@@ -320,7 +336,7 @@ class KubeAdmin:
             "json": "application/json-patch+json",
             "strategic": "application/strategic-merge-patch+json",
         }[patch_type]
-        return self.request(
+        return self.request_json(
             "PATCH",
             self.path(api_version, kind, namespace, name, subresource),
             body=patch,
@@ -372,7 +388,7 @@ class KubeAdmin:
         missing_ok: bool = True,
     ) -> JSON | None:
         try:
-            return self.request("DELETE", self.path(api_version, kind, namespace, name))
+            return self.request_json("DELETE", self.path(api_version, kind, namespace, name))
         except KubeError as e:
             if missing_ok and e.status == 404:
                 return None
@@ -413,11 +429,14 @@ class KubeAdmin:
         Why: the namespace controller, garbage collector and PVC-protection controller live in
         kube-controller-manager, which this harness does not run, so a plain DELETE leaves the
         namespace Terminating forever and its objects would leak into other tests' cluster-wide
-        lists. This does their job: delete every namespaced collection, strip finalizers from
-        what is left, then finalize the namespace.
+        lists. This does their job: mark the namespace Terminating, delete every namespaced
+        collection, strip finalizers from what is left, then finalize the namespace.
         """
         if self.get_or_none("v1", "namespaces", name) is None:
             return
+        # Terminating first: from then on the apiserver refuses new objects in it.
+        with contextlib.suppress(KubeError):
+            self.request("DELETE", f"/api/v1/namespaces/{name}")
         kinds = [
             r for r in self.preferred_resources()
             if r.namespaced and "/" not in r.plural
@@ -425,25 +444,22 @@ class KubeAdmin:
         ]
 
         def purge(res: Resource) -> None:
+            # One request per kind: DELETE on the collection answers with what it deleted;
+            # only items held by finalizers are still there and need their finalizers cleared.
             base = f"{api_prefix(res.group_version)}/namespaces/{name}/{res.plural}"
-            with contextlib.suppress(KubeError):
-                self.request("DELETE", base, params={"gracePeriodSeconds": "0"})
             try:
-                left = self.request("GET", base).get("items") or []
+                gone = self.request("DELETE", base, params={"gracePeriodSeconds": "0"})
             except KubeError:
                 return
-            for item in left:
-                obj_path = f"{base}/{item['metadata']['name']}"
-                with contextlib.suppress(KubeError):
-                    if item["metadata"].get("finalizers"):
-                        self.request("PATCH", obj_path, body={"metadata": {"finalizers": None}},
+            for item in (gone.get("items") or []) if isinstance(gone, dict) else []:
+                if item.get("metadata", {}).get("finalizers"):
+                    with contextlib.suppress(KubeError):
+                        self.request("PATCH", f"{base}/{item['metadata']['name']}",
+                                     body={"metadata": {"finalizers": None}},
                                      content_type="application/merge-patch+json")
-                    self.request("DELETE", obj_path, params={"gracePeriodSeconds": "0"})
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             list(pool.map(purge, kinds))
-        with contextlib.suppress(KubeError):
-            self.request("DELETE", f"/api/v1/namespaces/{name}")
         deadline = time.monotonic() + timeout
         while True:
             ns = self.get_or_none("v1", "namespaces", name)
@@ -460,10 +476,10 @@ class KubeAdmin:
 
     def apply_all(
         self, objs: Iterable[JSON], *, field_manager: str = "testkit", workers: int = 8
-    ) -> list[JSON]:
-        """Server-side apply many independent objects concurrently (order not preserved)."""
+    ) -> JSONList:
+        """Server-side apply many objects concurrently; results in the order of ``objs``."""
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda o: self.apply(o, field_manager=field_manager), objs))
+            return [*pool.map(lambda o: self.apply(o, field_manager=field_manager), objs)]
 
 
 def iter_yaml_documents(path: Path) -> Iterator[JSON]:
