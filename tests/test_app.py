@@ -200,3 +200,24 @@ async def test_bad_config_file_is_reported_not_fatal(tmp_path: Path) -> None:
         await pilot.pause()
         assert "unknown key thme" in app.config_error
         assert any("unknown key thme" in str(n.message) for n in app._notifications)
+
+
+async def test_install_key_opens_the_install_screen(kubeconfig: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await settle(pilot, lambda: board.snapshot is not None)
+        await pilot.press("i")  # first row: ingress
+        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        assert app.screen.plugin.id == "ingress-nginx"
+
+
+async def test_install_key_is_disabled_read_only(kubeconfig: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, read_only=True))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await settle(pilot, lambda: board.snapshot is not None)
+        await pilot.press("i")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "MainScreen"
+        assert any("read-only mode" in str(n.message) for n in app._notifications)
