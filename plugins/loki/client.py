@@ -21,6 +21,8 @@ import ssl
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +80,13 @@ class LokiAuthError(LokiError):
 
 # -- results -------------------------------------------------------------------------------
 
+#: one log line as the pane keeps it: ``(unix ns, line, index into the streams list)``.
+#: Why tuples: a 5,000-line result or a 100,000-line tail buffer must not cost a Python
+#: object with its own labels per line; labels live once per stream.
+Row = tuple[int, str, int]
+_TS = itemgetter(0)
+
+
 @dataclass(frozen=True, slots=True)
 class LogEntry:
     ts: int  # Unix ns
@@ -101,12 +110,22 @@ class MetricSeries:
         return "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(self.metric.items())) + "}"
 
 
+def entries_of(rows: Iterable[Row], streams: list[dict[str, str]]) -> list[LogEntry]:
+    return [LogEntry(ts, line, streams[sid]) for ts, line, sid in rows]
+
+
 @dataclass
 class QueryResult:
     kind: str  # streams | matrix | vector | scalar
-    entries: list[LogEntry] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    streams: list[dict[str, str]] = field(default_factory=list)
     series: list[MetricSeries] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def entries(self) -> list[LogEntry]:
+        """The lines as objects, built on first use (the pane works on ``rows``)."""
+        return entries_of(self.rows, self.streams)
 
     def as_json(self) -> dict[str, Any]:
         if self.kind == "streams":
@@ -119,19 +138,33 @@ class QueryResult:
 
 @dataclass
 class TailBatch:
-    entries: list[LogEntry]
+    rows: list[Row]
+    streams: list[dict[str, str]] = field(default_factory=list)
     dropped: int = 0
+
+    @property
+    def entries(self) -> list[LogEntry]:
+        return entries_of(self.rows, self.streams)
+
+
+def parse_rows(result: Iterable[dict[str, Any]], direction: str = "backward"
+               ) -> tuple[list[Row], list[dict[str, str]]]:
+    """Flatten Loki's streams into compact rows sorted by time (newest first when backward),
+    plus the streams' labels (one dict per stream, shared by its rows)."""
+    rows: list[Row] = []
+    streams: list[dict[str, str]] = []
+    for stream in result:
+        sid = len(streams)
+        streams.append({str(k): str(v) for k, v in (stream.get("stream") or {}).items()})
+        rows.extend([(int(v[0]), str(v[1]), sid) for v in stream.get("values") or ()])
+    # stable; on input that is already in order (one stream) this is a single linear pass
+    rows.sort(key=_TS, reverse=direction == "backward")
+    return rows, streams
 
 
 def parse_streams(result: Iterable[dict[str, Any]], direction: str = "backward") -> list[LogEntry]:
     """Flatten Loki's streams into entries sorted by time (newest first when backward)."""
-    out: list[LogEntry] = []
-    for stream in result:
-        labels = {str(k): str(v) for k, v in (stream.get("stream") or {}).items()}
-        for value in stream.get("values") or []:
-            out.append(LogEntry(int(value[0]), str(value[1]), labels))
-    out.sort(key=lambda e: e.ts, reverse=direction == "backward")
-    return out
+    return entries_of(*parse_rows(result, direction))
 
 
 def parse_query_response(body: Any, direction: str = "backward") -> QueryResult:
@@ -142,7 +175,7 @@ def parse_query_response(body: Any, direction: str = "backward") -> QueryResult:
     result = data.get("result") or []
     res = QueryResult(kind, stats=data.get("stats") or {})
     if kind == "streams":
-        res.entries = parse_streams(result, direction)
+        res.rows, res.streams = parse_rows(result, direction)
     elif kind == "matrix":
         res.series = [MetricSeries(dict(r.get("metric") or {}),
                                    [(float(t), float(v)) for t, v in r.get("values") or []])
@@ -161,9 +194,9 @@ def parse_tail_message(text: str) -> TailBatch:
         msg = json.loads(text)
     except ValueError as exc:
         raise LokiError("Loki sent an invalid tail message") from exc
-    entries = parse_streams(msg.get("streams") or [], "forward")
+    rows, streams = parse_rows(msg.get("streams") or [], "forward")
     dropped = msg.get("dropped_entries") or []
-    return TailBatch(entries, len(dropped))
+    return TailBatch(rows, streams, len(dropped))
 
 
 # -- the endpoint --------------------------------------------------------------------------
@@ -402,28 +435,25 @@ class LokiClient:
 
         last = to_ns(start) if start is not None else None
         seen: set[tuple[int, str, tuple[tuple[str, str], ...]]] = set()
+        fresh: list[Row]
         while True:
             params = {"query": query, "limit": limit, "direction": "forward",
                       "start": last if last is not None else None,
                       "since": "1h" if last is None else None}
             body = await self._get("query_range", params, "tail (polling)")
             res = parse_query_response(body, "forward")
-            fresh = []
-            for e in res.entries:
-                key = (e.ts, e.line, tuple(sorted(e.labels.items())))
-                if key in seen:
-                    continue
-                fresh.append(e)
+            skeys = [tuple(sorted(labels.items())) for labels in res.streams]
+            fresh = [r for r in res.rows if (r[0], r[1], skeys[r[2]]) not in seen]
             if fresh:
-                newest = fresh[-1].ts
+                newest = fresh[-1][0]
                 # keep only keys at the newest timestamp: the next window starts there
-                seen = {(e.ts, e.line, tuple(sorted(e.labels.items()))) for e in fresh
-                        if e.ts == newest} | {k for k in seen if k[0] == newest}
+                seen = {(ts, line, skeys[sid]) for ts, line, sid in fresh
+                        if ts == newest} | {k for k in seen if k[0] == newest}
                 last = newest
-                result = on_batch(TailBatch(fresh))
+                result = on_batch(TailBatch(fresh, res.streams))
                 if result is not None:
                     await result
-            if len(res.entries) < limit or not fresh:
+            if len(res.rows) < limit or not fresh:
                 await asyncio.sleep(interval)
 
     async def tail_websocket(self, query: str,

@@ -1,27 +1,39 @@
 """A virtualised log view: renders only the visible rows (``ScrollView.render_line``).
 
 Why not ``RichLog``/``DataTable``: a 5,000-line result or a 1,000 lines/s tail must not cost
-a widget per line or a re-layout per line. Entries live in a bounded ``deque``; a row is
-``HH:MM:SS.mmm {labels} line``; wrap mode maps rows to (entry, offset) lazily; search
-highlights matches; the cursor row opens a detail view.
+a widget per line or a re-layout per line. Why this shape (measured, see docs/loki.md):
+
+* lines are kept as compact ``(ts, line, stream)`` tuples in a bounded ``deque`` (O(1)
+  eviction), labels once per stream -- no object per line;
+* nothing is formatted up front: the timestamp, the coloured labels and the level colour
+  are built only for rows that are painted, and the finished strips are kept in an LRU
+  cache keyed by the line's sequence number, so a repaint of unchanged rows is a lookup;
+* the widest line and, in wrap mode, the row index are extended for appended lines
+  instead of being recomputed over the whole buffer.
+
+A row is ``HH:MM:SS.mmm {labels} line`` (UTC); search highlights matches; the cursor row
+opens a detail view.
 """
 
 from __future__ import annotations
 
 import zlib
+from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterable
-from typing import ClassVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import add, itemgetter
+from typing import ClassVar, overload
 
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .client import LogEntry
+from .client import LogEntry, Row
 
 #: 16-colour names so the bastion theme (no true colour over SSH) looks the same
 LABEL_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan",
@@ -29,12 +41,76 @@ LABEL_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "bright_cyan",
 TS_STYLE = Style(dim=True)
 CURSOR_STYLE = Style(reverse=True)
 MATCH_STYLE = Style(bgcolor="yellow", color="black")
+PLAIN_STYLE = Style()
 LEVEL_STYLES = (("ERROR", Style(color="red")), ("error", Style(color="red")),
                 ("WARN", Style(color="yellow")), ("warn", Style(color="yellow")))
+#: width of ``HH:MM:SS.mmm `` -- the timestamp column
+TS_WIDTH = 13
+_LINE = itemgetter(1)
+_SID = itemgetter(2)
 
 
 def label_style(key: str, value: str) -> Style:
     return Style(color=LABEL_COLOURS[zlib.crc32(f"{key}={value}".encode()) % len(LABEL_COLOURS)])
+
+
+def clock_text(ts: int) -> str:
+    """``HH:MM:SS.mmm `` in UTC from Unix ns (integer maths: no datetime per line)."""
+    sod = (ts // 1_000_000_000) % 86_400
+    return (f"{sod // 3600:02d}:{sod // 60 % 60:02d}:{sod % 60:02d}."
+            f"{ts // 1_000_000 % 1000:03d} ")
+
+
+def crop_pad(segments: list[Segment], start: int, width: int, pad: Style) -> list[Segment]:
+    """Cells ``start .. start+width`` of single-cell-per-character ``segments``, padded
+    with ``pad`` to ``width`` (what ``Strip.crop_extend`` does, without its Strips)."""
+    end = start + width
+    out: list[Segment] = []
+    pos = 0
+    for seg in segments:
+        text = seg.text
+        nxt = pos + len(text)
+        if nxt > start and pos < end and text:
+            if pos >= start and nxt <= end:
+                out.append(seg)
+            else:
+                out.append(Segment(text[max(0, start - pos):end - pos], seg.style))
+        pos = nxt
+        if pos >= end:
+            break
+    if pos < end:
+        out.append(Segment(" " * (end - max(pos, start)), pad))
+    return out
+
+
+class Entries(Sequence[LogEntry]):
+    """The kept lines as :class:`LogEntry` objects, made on access (a read-only view)."""
+
+    __slots__ = ("_view",)
+
+    def __init__(self, view: LogView) -> None:
+        self._view = view
+
+    def __len__(self) -> int:
+        return len(self._view._data)
+
+    @overload
+    def __getitem__(self, i: int) -> LogEntry: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[LogEntry]: ...
+
+    def __getitem__(self, i: int | slice) -> LogEntry | list[LogEntry]:
+        streams = self._view._streams
+        if isinstance(i, slice):
+            return [LogEntry(ts, line, streams[sid])
+                    for ts, line, sid in list(self._view._data)[i]]
+        ts, line, sid = self._view._data[i]
+        return LogEntry(ts, line, streams[sid])
+
+    def __iter__(self) -> Iterator[LogEntry]:
+        streams = self._view._streams
+        for ts, line, sid in self._view._data:
+            yield LogEntry(ts, line, streams[sid])
 
 
 class LogView(ScrollView, can_focus=True):
@@ -63,7 +139,13 @@ class LogView(ScrollView, can_focus=True):
 
     def __init__(self, max_lines: int = 10_000, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.entries: deque[LogEntry] = deque(maxlen=max_lines)
+        self._data: deque[Row] = deque(maxlen=max_lines)
+        #: labels per stream id, and the interning table that gives the ids
+        self._streams: list[dict[str, str]] = []
+        self._sid_of: dict[tuple[tuple[str, str], ...], int] = {}
+        #: rows appended since the last reset: the sequence number of _data[i] is
+        #: ``_total - len(_data) + i`` (stable while older rows are evicted)
+        self._total = 0
         self.evicted = 0
         self.show_labels = True
         self.wrap = False
@@ -71,153 +153,282 @@ class LogView(ScrollView, can_focus=True):
         self.search = ""
         self.follow = False
         self._max_width = 0
-        self._rows: list[tuple[int, int]] | None = None  # wrap mode: (entry, char offset)
-        self._prefix_cache: dict[int, tuple[list[Segment], int]] = {}
+        self._prefix_widths: list[int] = []
+        #: wrap mode: absolute first visual row of each kept line (parallel to _data)
+        self._wstart: deque[int] | None = None
+        self._wend = 0
+        self._wwidth = 0
+        self._label_cache: dict[tuple[int, Style, bool], tuple[list[Segment], bool]] = {}
+        self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(1024)
+        self._frame: tuple[Style, int] | None = None
 
     # -- data -----------------------------------------------------------------------------
 
     @property
+    def entries(self) -> Entries:
+        return Entries(self)
+
+    @property
     def max_lines(self) -> int:
-        return self.entries.maxlen or 0
+        return self._data.maxlen or 0
 
     def set_max_lines(self, n: int) -> None:
-        self.entries = deque(self.entries, maxlen=n)
+        dropped = max(0, len(self._data) - n)
+        self._data = deque(self._data, maxlen=n)
+        if self.cursor >= 0:
+            self.cursor = max(0, self.cursor - dropped)
+        self._wstart = None
+        self._changed()
+
+    def _stream_id(self, labels: dict[str, str]) -> int:
+        key = tuple(sorted(labels.items()))
+        sid = self._sid_of.get(key)
+        if sid is None:
+            sid = self._sid_of[key] = len(self._streams)
+            self._streams.append(labels)
+            self._prefix_widths.append(self._prefix_width(labels))
+        return sid
+
+    def _compact_streams(self) -> None:
+        """Forget label sets no kept line uses, so a long tail over churning streams (new
+        pods, a high-cardinality label) keeps memory flat too."""
+        used = sorted({sid for _ts, _line, sid in self._data})
+        remap = {old: new for new, old in enumerate(used)}
+        self._streams = [self._streams[s] for s in used]
+        self._prefix_widths = [self._prefix_widths[s] for s in used]
+        self._sid_of = {tuple(sorted(lab.items())): i for i, lab in enumerate(self._streams)}
+        self._data = deque(((ts, line, remap[sid]) for ts, line, sid in self._data),
+                           maxlen=self._data.maxlen)
+        self._label_cache.clear()
+        self._strips.clear()
+
+    def set_rows(self, rows: list[Row], streams: list[dict[str, str]]) -> None:
+        """Replace the content with a query result (``rows`` index ``streams``)."""
+        self._streams = list(streams)
+        self._sid_of = {tuple(sorted(lab.items())): i for i, lab in enumerate(streams)}
+        self._prefix_widths = [self._prefix_width(lab) for lab in streams]
+        self._data = deque(rows, maxlen=self.max_lines)
+        self._total = len(rows)
+        self.evicted = 0
+        self.cursor = 0 if self._data else -1
+        self._max_width = self._widest(self._data)
+        self._reset_render()
         self._changed()
 
     def set_entries(self, entries: Iterable[LogEntry]) -> None:
-        self.entries = deque(entries, maxlen=self.max_lines)
-        self.evicted = 0
-        self.cursor = 0 if self.entries else -1
-        self._max_width = 0
-        self._changed(reset=True)
+        self.set_rows([], [])
+        self.append(list(entries))
+        self.cursor = 0 if self._data else -1
 
     def append(self, entries: list[LogEntry]) -> None:
-        over = len(self.entries) + len(entries) - self.max_lines
+        streams: dict[int, int] = {}
+        labels: list[dict[str, str]] = []
+        rows: list[Row] = []
+        for e in entries:
+            sid = streams.get(id(e.labels))
+            if sid is None:
+                sid = streams[id(e.labels)] = len(labels)
+                labels.append(e.labels)
+            rows.append((e.ts, e.line, sid))
+        self.append_batches([(rows, labels)])
+
+    def append_batches(self, batches: Iterable[tuple[list[Row], list[dict[str, str]]]]
+                       ) -> None:
+        """Add tail batches (rows whose stream ids index the batch's own ``streams``) with
+        one repaint; the oldest lines go when the buffer is full."""
+        for rows, streams in batches:
+            if not rows:
+                continue
+            remap = [self._stream_id(labels) for labels in streams]
+            if remap != list(range(len(streams))):
+                rows = [(ts, line, remap[sid]) for ts, line, sid in rows]
+            self._append_rows(rows)
+        if len(self._streams) > 4096 and len(self._streams) > 2 * len(self._data):
+            self._compact_streams()
+        self._changed()
+
+    def _append_rows(self, rows: list[Row]) -> None:
+        over = len(self._data) + len(rows) - self.max_lines
         if over > 0:
             self.evicted += over
             if self.cursor >= 0:
                 self.cursor = max(0, self.cursor - over)
-        self.entries.extend(entries)
-        self._changed()
+        self._data.extend(rows)
+        self._total += len(rows)
+        rows = rows[-self.max_lines:]
+        self._max_width = max(self._max_width, self._widest(rows))
+        if self._wstart is not None:
+            self._extend_wrap(rows)
 
     def clear(self) -> None:
-        self.set_entries([])
+        self.set_rows([], [])
 
-    def _changed(self, reset: bool = False) -> None:
-        self._rows = None
-        self._prefix_cache.clear()
-        for e in list(self.entries)[-2000:] if not reset else self.entries:
-            w = self._prefix_width(e) + len(e.line)
-            if w > self._max_width:
-                self._max_width = w
+    def _widest(self, rows: Sequence[Row] | deque[Row]) -> int:
+        if not rows:
+            return 0
+        pw = self._prefix_widths
+        return max(map(add, map(pw.__getitem__, map(_SID, rows)), map(len, map(_LINE, rows))))
+
+    def _changed(self) -> None:
         self._update_size()
-        if self.follow and self.entries:
-            self.cursor = len(self.entries) - 1
+        if self.follow and self._data:
+            self.cursor = len(self._data) - 1
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         self.refresh()
 
+    def _reset_render(self) -> None:
+        self._wstart = None
+        self._label_cache.clear()
+        self._strips.clear()
+
     # -- layout ---------------------------------------------------------------------------
 
-    def _prefix(self, idx: int, e: LogEntry) -> tuple[list[Segment], int]:
-        cached = self._prefix_cache.get(idx)
-        if cached is not None:
-            return cached
-        ts = e.time.strftime("%H:%M:%S.") + f"{e.time.microsecond // 1000:03d} "
-        segs = [Segment(ts, TS_STYLE)]
-        width = len(ts)
-        if self.show_labels and e.labels:
-            segs.append(Segment("{", TS_STYLE))
-            width += 1
-            for i, (k, v) in enumerate(sorted(e.labels.items())):
-                text = f'{k}="{v}"' + (", " if i < len(e.labels) - 1 else "")
-                segs.append(Segment(text, label_style(k, v)))
-                width += len(text)
-            segs.append(Segment("} ", TS_STYLE))
-            width += 2
-        self._prefix_cache[idx] = (segs, width)
-        return segs, width
-
-    def _prefix_width(self, e: LogEntry) -> int:
-        width = 13
-        if self.show_labels and e.labels:
-            width += 3 + sum(len(k) + len(v) + 3 for k, v in e.labels.items()) + 2 * (
-                len(e.labels) - 1)
+    def _prefix_width(self, labels: dict[str, str]) -> int:
+        width = TS_WIDTH
+        if self.show_labels and labels:
+            width += 3 + sum(len(k) + len(v) + 3 for k, v in labels.items()) + 2 * (
+                len(labels) - 1)
         return width
 
-    def _wrap_rows(self) -> list[tuple[int, int]]:
-        if self._rows is None:
-            width = max(20, self.scrollable_content_region.width or self.size.width or 80)
-            rows: list[tuple[int, int]] = []
-            for i, e in enumerate(self.entries):
-                total = self._prefix_width(e) + len(e.line)
-                n = max(1, -(-total // width))
-                rows.extend((i, r * width) for r in range(n))
-            self._rows = rows
-        return self._rows
+    def _wrap_width(self) -> int:
+        return max(20, self.scrollable_content_region.width or self.size.width or 80)
+
+    def _extend_wrap(self, rows: Iterable[Row]) -> None:
+        assert self._wstart is not None
+        width, pw, end, starts = self._wwidth, self._prefix_widths, self._wend, self._wstart
+        for _ts, line, sid in rows:
+            starts.append(end)
+            end += max(1, -(-(pw[sid] + len(line)) // width))
+        self._wend = end
+
+    def _wrap_index(self, width: int = 0) -> deque[int]:
+        width = max(20, width) if width else self._wrap_width()
+        if self._wstart is None or width != self._wwidth:
+            self._wwidth, self._wend = width, 0
+            self._wstart = deque(maxlen=self.max_lines)
+            self._extend_wrap(self._data)
+        return self._wstart
+
+    def _wrap_rows_total(self) -> int:
+        starts = self._wrap_index()
+        return self._wend - starts[0] if starts else 0
 
     def _update_size(self) -> None:
         if self.wrap:
-            self.virtual_size = Size(0, len(self._wrap_rows()))
+            self.virtual_size = Size(0, self._wrap_rows_total())
         else:
-            self.virtual_size = Size(self._max_width, len(self.entries))
+            self.virtual_size = Size(self._max_width, len(self._data))
 
     def on_resize(self) -> None:
-        self._rows = None
         self._update_size()
 
     def row_of(self, index: int) -> int:
         if not self.wrap:
             return index
-        for r, (i, _off) in enumerate(self._wrap_rows()):
-            if i == index:
-                return r
-        return 0
+        starts = self._wrap_index()
+        if not 0 <= index < len(starts):
+            return 0
+        return starts[index] - starts[0]
 
     # -- rendering ------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the widget's style and width are the same for every row of a frame: look them up
+        # once (``rich_style`` walks all ancestors) instead of once per row
+        self._frame = (self.rich_style, self.scrollable_content_region.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
+        base, width = self._frame or (self.rich_style, self.scrollable_content_region.width)
         scroll_x, scroll_y = self.scroll_offset
         row = scroll_y + y
-        width = self.scrollable_content_region.width
+        data = self._data
         if self.wrap:
-            rows = self._wrap_rows()
-            if row >= len(rows):
-                return Strip.blank(width, self.rich_style)
-            idx, offset = rows[row]
+            starts = self._wrap_index(width)
+            if not starts:
+                return Strip.blank(width, base)
+            target = starts[0] + row
+            if target >= self._wend:
+                return Strip.blank(width, base)
+            idx = bisect_right(starts, target) - 1
+            x = (target - starts[idx]) * self._wwidth
         else:
-            if row >= len(self.entries):
-                return Strip.blank(width, self.rich_style)
-            idx, offset = row, 0
-        e = self.entries[idx]
-        prefix, _pw = self._prefix(idx, e)
-        segs = [*prefix, *self._line_segments(e.line)]
-        strip = Strip(segs)
-        if self.wrap:
-            strip = strip.crop(offset, offset + width)
-        else:
-            strip = strip.crop(scroll_x, scroll_x + width)
-        if idx == self.cursor and self.has_focus:
-            strip = strip.apply_style(CURSOR_STYLE)
-        return strip.extend_cell_length(width, self.rich_style).apply_style(self.rich_style)
+            if row >= len(data):
+                return Strip.blank(width, base)
+            idx, x = row, scroll_x
+        cursor = idx == self.cursor and self.has_focus
+        key = (self._total - len(data) + idx, x, width, cursor, base)
+        strip = self._strips.get(key)
+        if strip is None:
+            segs, simple = self._line_segments(data[idx], base, cursor)
+            if simple:
+                # one cell per character: crop by slicing, one Strip instead of three
+                strip = Strip(crop_pad(segs, x, width, base), width)
+            else:
+                strip = Strip(segs).crop_extend(x, x + width, base)
+            if not self.follow:
+                # a followed tail never shows a row twice: caching it would only keep
+                # garbage alive long enough to reach the oldest GC generation
+                self._strips[key] = strip
+        return strip
 
-    def _line_segments(self, line: str) -> list[Segment]:
-        base = Style()
+    def _line_segments(self, row: Row, base: Style, cursor: bool
+                       ) -> tuple[list[Segment], bool]:
+        """The whole (uncropped) line with final styles (``base + [cursor +] own style``,
+        the composition the compositor would otherwise apply segment by segment), and
+        whether every character is one cell wide (printable ASCII)."""
+        ts, line, sid = row
+        simple = line.isascii() and line.isprintable()
+
+        def final(style: Style) -> Style:
+            return base + (CURSOR_STYLE + style) if cursor else base + style
+
+        segs = [Segment(clock_text(ts), final(TS_STYLE))]
+        if self.show_labels:
+            label_segs, label_simple = self._label_segments(sid, base, cursor, final)
+            segs.extend(label_segs)
+            simple = simple and label_simple
+        level = PLAIN_STYLE
         for word, style in LEVEL_STYLES:
             if word in line:
-                base = style
+                level = style
                 break
         if not self.search:
-            return [Segment(line, base)]
-        out: list[Segment] = []
+            segs.append(Segment(line, final(level)))
+            return segs, simple
         low, needle, pos = line.lower(), self.search.lower(), 0
+        plain, match = final(level), final(MATCH_STYLE)
         while True:
             hit = low.find(needle, pos)
             if hit == -1:
-                out.append(Segment(line[pos:], base))
-                return out
-            out.append(Segment(line[pos:hit], base))
-            out.append(Segment(line[hit:hit + len(needle)], MATCH_STYLE))
+                segs.append(Segment(line[pos:], plain))
+                return segs, simple
+            segs.append(Segment(line[pos:hit], plain))
+            segs.append(Segment(line[hit:hit + len(needle)], match))
             pos = hit + len(needle)
+
+    def _label_segments(self, sid: int, base: Style, cursor: bool,
+                        final: Callable[[Style], Style]) -> tuple[list[Segment], bool]:
+        key = (sid, base, cursor)
+        cached = self._label_cache.get(key)
+        if cached is not None:
+            return cached
+        labels = self._streams[sid]
+        segs: list[Segment] = []
+        if labels:
+            segs.append(Segment("{", final(TS_STYLE)))
+            for i, (k, v) in enumerate(sorted(labels.items())):
+                text = f'{k}="{v}"' + (", " if i < len(labels) - 1 else "")
+                segs.append(Segment(text, final(label_style(k, v))))
+            segs.append(Segment("} ", final(TS_STYLE)))
+        if len(self._label_cache) > 4096:
+            self._label_cache.clear()
+        simple = all(seg.text.isascii() and seg.text.isprintable() for seg in segs)
+        self._label_cache[key] = (segs, simple)
+        return segs, simple
 
     # -- actions --------------------------------------------------------------------------
 
@@ -235,59 +446,62 @@ class LogView(ScrollView, can_focus=True):
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
     def action_cursor(self, delta: int) -> None:
-        if not self.entries:
+        if not self._data:
             return
         self.follow = False
-        self.cursor = max(0, min(len(self.entries) - 1, self.cursor + delta))
+        self.cursor = max(0, min(len(self._data) - 1, self.cursor + delta))
         self._show_cursor()
 
     def action_cursor_home(self) -> None:
-        if self.entries:
+        if self._data:
             self.cursor = 0
             self._show_cursor()
 
     def action_cursor_end(self) -> None:
-        if self.entries:
-            self.cursor = len(self.entries) - 1
+        if self._data:
+            self.cursor = len(self._data) - 1
             self._show_cursor()
 
     def action_detail(self) -> None:
-        if 0 <= self.cursor < len(self.entries):
+        if 0 <= self.cursor < len(self._data):
             self.post_message(self.Selected(self.entries[self.cursor]))
 
     def action_toggle_wrap(self) -> None:
         self.wrap = not self.wrap
-        self._rows = None
         self.scroll_to(x=0, animate=False, immediate=True)
         self._update_size()
         self._show_cursor()
 
     def action_toggle_labels(self) -> None:
         self.show_labels = not self.show_labels
-        self._prefix_cache.clear()
-        self._max_width = 0
-        self._changed(reset=True)
+        self._prefix_widths = [self._prefix_width(lab) for lab in self._streams]
+        self._max_width = self._widest(self._data)
+        self._reset_render()
+        self._changed()
 
     def set_search(self, text: str) -> int:
         """Highlight ``text`` and move to the first match after the cursor; returns the
         number of matching lines."""
         self.search = text
+        self._strips.clear()
         self.refresh()
         if not text:
             return 0
-        count = sum(1 for e in self.entries if text.lower() in e.line.lower())
+        needle = text.lower()
+        count = sum(1 for _ts, line, _sid in self._data if needle in line.lower())
         self.action_next_match(1, include_current=True)
         return count
 
     def action_next_match(self, step: int, include_current: bool = False) -> None:
-        if not self.search or not self.entries:
+        if not self.search or not self._data:
             return
         needle = self.search.lower()
-        n = len(self.entries)
+        lines = list(map(_LINE, self._data))  # a deque's middle is slow to index
+        n = len(lines)
         start = self.cursor if self.cursor >= 0 else 0
         for k in range(0 if include_current else 1, n + 1):
             i = (start + step * k) % n
-            if needle in self.entries[i].line.lower():
+            if needle in lines[i].lower():
                 self.cursor = i
                 self.follow = False
                 self._show_cursor()
@@ -298,3 +512,6 @@ class LogView(ScrollView, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
+
+
+__all__ = ["Entries", "LogView", "clock_text", "label_style"]

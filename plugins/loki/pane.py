@@ -12,6 +12,7 @@ the editor text is never touched by a failure, and every error is shown in the p
 from __future__ import annotations
 
 import time
+from collections import deque
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -219,7 +220,10 @@ class LokiPane(PluginPane):
         self.tailing = False
         self.paused = False
         self.dropped = 0
-        self._held: list[LogEntry] = []
+        #: tail batches waiting for the next tick (or for resume), as the client parsed
+        #: them (compact rows + their streams); at most a buffer's worth of lines
+        self._held: deque[TailBatch] = deque()
+        self._held_lines = 0
         self._completion: logql.Completion | None = None
         self._items: list[str] = []
         self._value_cache: dict[tuple[str, str, str], list[str]] = {}
@@ -294,11 +298,16 @@ class LokiPane(PluginPane):
     def set_status(self, text: str) -> None:
         if text != getattr(self, "_status_text", None):
             self._status_text = text
-            self.query_one("#loki-status", Static).update(text)
+            # one fixed-height line: no layout pass needed (the tail updates it 10x a second)
+            self.query_one("#loki-status", Static).update(text, layout=False)
 
     def show_error(self, message: str | None) -> None:
+        message = message or ""
+        if message == getattr(self, "_error_text", None):
+            return  # clearing an absent error must not cost a layout pass per query
+        self._error_text = message
         err = self.query_one("#loki-error", Static)
-        err.update(message or "")
+        err.update(message)
         err.set_class(bool(message), "shown")
 
     # -- connection -----------------------------------------------------------------------
@@ -370,9 +379,9 @@ class LokiPane(PluginPane):
         if result.kind == "streams":
             self.remove_class("metric")
             self.view.follow = False
-            self.view.set_entries(result.entries)
-            hit_limit = " (limit reached)" if len(result.entries) >= self.limit else ""
-            self.set_status(f"{len(result.entries)} lines{hit_limit}{took}")
+            self.view.set_rows(result.rows, result.streams)
+            hit_limit = " (limit reached)" if len(result.rows) >= self.limit else ""
+            self.set_status(f"{len(result.rows)} lines{hit_limit}{took}")
         else:
             self.add_class("metric")
             table = self.query_one(DataTable)
@@ -403,6 +412,7 @@ class LokiPane(PluginPane):
         self.show_error(None)
         self.tailing, self.paused, self.dropped = True, False, 0
         self._held.clear()
+        self._held_lines = 0
         self.view.clear()
         self.view.follow = True
         self._tail_count, self._tail_t0 = 0, time.perf_counter()
@@ -425,20 +435,36 @@ class LokiPane(PluginPane):
                 self._render_settings()
 
     def _on_batch(self, batch: TailBatch) -> None:
+        """Called per websocket message: only queue the lines; the view gets them in one
+        batch per tick (``_flush_tail``), so a burst costs one repaint, not one per line."""
         self.dropped += batch.dropped
-        self._held.extend(batch.entries)
-        self._tail_count += len(batch.entries)
+        if not batch.rows:
+            return
+        self._held.append(batch)
+        self._held_lines += len(batch.rows)
+        self._tail_count += len(batch.rows)
         cap = self.view.max_lines
-        if len(self._held) > cap:
-            self.view.evicted += len(self._held) - cap
-            del self._held[:-cap]
+        while self._held_lines > cap:  # paused for long: let the oldest waiting lines go
+            first, over = self._held[0], self._held_lines - cap
+            if len(first.rows) <= over:
+                self._held.popleft()
+                over = len(first.rows)
+            else:
+                first.rows = first.rows[over:]
+            self._held_lines -= over
+            self.view.evicted += over
+
+    def _take_held(self) -> None:
+        held = [(b.rows, b.streams) for b in self._held]
+        self._held.clear()
+        self._held_lines = 0
+        self.view.append_batches(held)
 
     def _flush_tail(self) -> None:
         if not self.tailing:
             return
         if self._held and not self.paused:
-            held, self._held = self._held, []
-            self.view.append(held)
+            self._take_held()
         self._tail_status()
 
     def _tail_status(self) -> None:
@@ -447,7 +473,7 @@ class LokiPane(PluginPane):
         mode = f" via {self.client.tail_mode}" if self.client and self.client.tail_mode else ""
         dropped = f" · dropped by Loki: {self.dropped}" if self.dropped else ""
         evicted = f" · {v.evicted} older lines let go" if v.evicted else ""
-        held = f" · {len(self._held)} waiting" if self._held else ""
+        held = f" · {self._held_lines} waiting" if self._held else ""
         self.set_status(f"{state}{mode}: {len(v.entries)}/{v.max_lines} lines kept"
                         f"{held}{dropped}{evicted}")
 
@@ -458,8 +484,7 @@ class LokiPane(PluginPane):
             self.paused = False
             self.view.follow = False
             if self._held:
-                self.view.append(self._held)
-                self._held = []
+                self._take_held()
             self._render_settings()
 
     def action_pause(self) -> None:
