@@ -165,3 +165,33 @@ def _issuing(admin, ns: str, name: str) -> bool:
     cert = admin.get("cert-manager.io/v1", "certificates", name, ns)
     return any(c["type"] == "Issuing" and c["status"] == "True"
                for c in cert["status"].get("conditions", []))
+
+
+async def test_filters_and_all_expiries(kube_admin, kubeconfig, namespace) -> None:
+    kube_admin.create(f.certificate(namespace, "a", "a-tls", ["a.example.com"],
+                                    issuer="ca", kind="Issuer"))
+    kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "a",
+                            f.ready_status(NOW + f.dt.timedelta(days=9)))
+    kube_admin.create(f.certificate(namespace, "b", "b-tls", ["b.example.com"]))
+    kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "b",
+                            f.ready_status(NOW + f.dt.timedelta(days=2)))
+    kube_admin.create({"apiVersion": "velero.io/v1", "kind": "Backup",
+                       "metadata": {"name": "nightly", "namespace": namespace},
+                       "spec": {"storageLocation": "default", "ttl": "72h0m0s"}})
+    kube_admin.patch_status("velero.io/v1", "backups", namespace, "nightly",
+                            {"phase": "Completed", "expiration": "2026-06-02T12:00:00Z"})
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        assert names(pane) == ["b", "a"]
+        await pilot.press("I")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "PickScreen")
+        await pilot.press("down", "down", "enter")  # (all), ClusterIssuer/letsencrypt, ca
+        await wait_for(pilot, lambda: pane.issuer_filter is not None)
+        assert pane.issuer_filter == "ca" and names(pane) == ["a"]
+        await pilot.press("c")
+        await wait_for(pilot, lambda: pane._velero)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: "nightly" in names(pane))
+        assert names(pane) == ["nightly", "b", "a"]
+        assert pane.view_rows[0].kind == "Backup"
