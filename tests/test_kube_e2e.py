@@ -294,3 +294,72 @@ def test_contexts_of_merged_kubeconfigs(kubeconfig: str, limited_kubeconfig: str
     assert "devcluster" in names and len(names) >= 2
     with pytest.raises(ConfigError, match="context 'nope' not found"):
         asyncio.run(ClusterSession.connect(ConnectOptions(context="nope")))
+
+
+class _TokenControlPlane(ControlPlane):
+    """A real apiserver that also accepts static bearer tokens, for exec-plugin auth."""
+
+    def _apiserver_argv(self) -> list[str]:
+        tokens = self.dir / "tokens.csv"
+        tokens.write_text('good-token,exec-user,1001,"system:masters"\n')
+        return [*super()._apiserver_argv(), f"--token-auth-file={tokens}"]
+
+
+@pytest.fixture(scope="module")
+def token_cluster(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    cp = _TokenControlPlane(tmp_path_factory.mktemp("tokens") / "cp").start()
+    yield cp
+    cp.stop()
+
+
+def _exec_kubeconfig(cp, tmp_path: Path, tokens: list[tuple[str, str]]) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
+    """A kubeconfig whose user is an exec credential plugin (like aws/gke/kubelogin) that
+    hands out the given (token, expirationTimestamp) pairs in turn, counting its runs."""
+    import sys
+
+    state = tmp_path / "exec-count"
+    state.write_text("0")
+    plugin = tmp_path / "credential-plugin.py"
+    plugin.write_text(
+        "import json, pathlib\n"
+        f"state = pathlib.Path({str(state)!r})\n"
+        "n = int(state.read_text()); state.write_text(str(n + 1))\n"
+        f"tokens = {tokens!r}\n"
+        "token, expiry = tokens[min(n, len(tokens) - 1)]\n"
+        "status = {'token': token}\n"
+        "if expiry: status['expirationTimestamp'] = expiry\n"
+        "print(json.dumps({'apiVersion': 'client.authentication.k8s.io/v1',\n"
+        "                  'kind': 'ExecCredential', 'status': status}))\n")
+    data = yaml.safe_load(Path(cp.kubeconfig).read_text())
+    data["users"][0]["user"] = {"exec": {
+        "apiVersion": "client.authentication.k8s.io/v1", "command": sys.executable,
+        "args": [str(plugin)], "interactiveMode": "Never"}}
+    out = tmp_path / "exec-kubeconfig"
+    out.write_text(yaml.safe_dump(data))
+    return out, state
+
+
+async def test_exec_credential_plugin(token_cluster, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    kc, runs = _exec_kubeconfig(token_cluster, tmp_path, [("good-token", "2099-01-01T00:00:00Z")])
+    session = await connect(kc)
+    try:
+        for _ in range(3):
+            items, _ = await session.client.list(NAMESPACES)
+            assert items
+    finally:
+        await session.close()
+    assert int(runs.read_text()) == 1  # a valid token is reused, not re-fetched per request
+
+
+async def test_expired_exec_token_is_refreshed(token_cluster,  # type: ignore[no-untyped-def]
+                                               tmp_path: Path) -> None:
+    kc, runs = _exec_kubeconfig(token_cluster, tmp_path, [
+        ("stale-token", "2000-01-01T00:00:00Z"),   # expired (and unknown to the server)
+        ("good-token", "2099-01-01T00:00:00Z")])
+    session = await connect(kc)  # the plugin runs again before the first request
+    try:
+        items, _ = await session.client.list(NAMESPACES)
+        assert items
+    finally:
+        await session.close()
+    assert int(runs.read_text()) >= 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+import time
 from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any
 
@@ -38,10 +39,16 @@ RequestHook = Callable[[str, str], None]
 
 
 class _KubeAuth(httpx.Auth):
-    """Adds the Authorization header; on 401 refreshes exec/OIDC tokens once and retries."""
+    """Adds the Authorization header. Exec/OIDC tokens are re-checked (the loader re-runs
+    the plugin only when the token has expired) at most every ``recheck`` seconds, and on a
+    401 they are refreshed once and the request retried. The hook may run a subprocess, so
+    it runs in a thread."""
+
+    recheck = 30.0
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
+        self._checked = 0.0
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         # sync clients are not used; the async flow below is the real one
@@ -52,7 +59,10 @@ class _KubeAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncIterator[httpx.Request]:  # type: ignore[override]
-        if self.settings.authorization is None and self.settings.refreshable:
+        now = time.monotonic()
+        if self.settings.refreshable and (self.settings.authorization is None
+                                          or now - self._checked > self.recheck):
+            self._checked = now
             await asyncio.to_thread(self.settings.refresh_authorization)
         if self.settings.authorization:
             request.headers["Authorization"] = self.settings.authorization
