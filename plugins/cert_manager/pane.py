@@ -49,7 +49,7 @@ STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "ok", "un
 _KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
                             INGRESSES.qualified: "Ingress",
                             VELERO_BACKUPS.qualified: KIND_BACKUP}
-DEEPEN_BATCH = 250
+DEEPEN_BATCH = 50
 
 
 class PickScreen(ModalScreen[str | None]):
@@ -254,7 +254,7 @@ class CertificatesPane(PluginPane):
                         refresh = getattr(screen, "refresh_row", None)
                         if refresh is not None and getattr(screen, "pane", None) is self:
                             refresh()
-                await asyncio.sleep(0)
+                await asyncio.sleep(0.005)  # let frames and input through
         finally:
             self._deepening = False
             self._show_summary()
@@ -281,6 +281,8 @@ class CertificatesPane(PluginPane):
         return state == sf
 
     def _refilter(self) -> None:
+        if not self.is_attached or not self.query(CertTable):
+            return  # unmounting (a worker may finish after the screen closed)
         now = self.now()
         rows = [r for r in self.index.rows.values() if self._visible(r, now)]
         rows.sort(key=CertRow.sort_key)
@@ -289,6 +291,8 @@ class CertificatesPane(PluginPane):
         self._show_summary()
 
     def _show_summary(self) -> None:
+        if not self.is_attached or not self.query("#certs-summary"):
+            return
         now = self.now()
         counts = {"expired": 0, "critical": 0, "warning": 0}
         total = 0
