@@ -304,9 +304,12 @@ class LogView(ScrollView, can_focus=True):
     def _wrap_index(self, width: int = 0) -> deque[int]:
         width = max(20, width) if width else self._wrap_width()
         if self._wstart is None or width != self._wwidth:
+            stale = self._wstart is not None and self.is_mounted
             self._wwidth, self._wend = width, 0
             self._wstart = deque(maxlen=self.max_lines)
             self._extend_wrap(self._data)
+            if stale:  # e.g. a scrollbar appeared: the row count changed with the width
+                self.call_later(self._update_size)
         return self._wstart
 
     def _wrap_rows_total(self) -> int:
