@@ -575,7 +575,7 @@ class LokiPane(PluginPane):
     def action_edit(self) -> None:
         self.editor.focus()
 
-    def action_escape(self) -> None:
+    async def action_escape(self) -> None:
         if self._completion is not None:
             self._close_completion()
             return
@@ -584,7 +584,7 @@ class LokiPane(PluginPane):
             box.remove_class("open")
             self.view.focus()
             return
-        self.screen.run_action("back")  # type: ignore[union-attr]
+        await self.screen.run_action("back")
 
     # -- completion -----------------------------------------------------------------------
 
