@@ -13,12 +13,9 @@ on PATH, then the one ``scripts/build-control-plane`` built under
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import os
 import shutil
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Any
 
 from ..actions import shell_join
 from ..errors import ToolError
+from .process import run_process
 
 #: on_line(stream, line): stream is "stdout" or "stderr"; line has no trailing newline
 LineCallback = Callable[[str, str], None]
@@ -132,35 +130,12 @@ class HelmTool:
         argv = [self.binary, *args, *self.kube_flags()]
         env = {**os.environ, **(self.env or {})}
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=env, start_new_session=True)
+            done = await run_process(argv, env=env, on_line=on_line)
         except FileNotFoundError as exc:
             raise ToolError(f"helm not found at {self.binary}") from exc
         except PermissionError as exc:
             raise ToolError(f"helm at {self.binary} is not executable") from exc
-        out: list[str] = []
-        err: list[str] = []
-
-        async def pump(stream: asyncio.StreamReader | None, name: str, sink: list[str]) -> None:
-            if stream is None:
-                return
-            while True:
-                raw = await stream.readline()
-                if not raw:
-                    return
-                line = raw.decode("utf-8", "replace")
-                sink.append(line)
-                if on_line is not None:
-                    on_line(name, line.rstrip("\n"))
-
-        try:
-            await asyncio.gather(pump(proc.stdout, "stdout", out),
-                                 pump(proc.stderr, "stderr", err))
-            code = await proc.wait()
-        except asyncio.CancelledError:
-            await _terminate(proc)
-            raise
+        code, out, err = done.returncode, [done.stdout], [done.stderr]
         result = HelmResult(list(args), code, "".join(out), "".join(err))
         if check and not result.ok:
             raise ToolError(f"helm {args[0]} failed: {result.error_message()}")
@@ -169,17 +144,3 @@ class HelmTool:
     async def version(self) -> str:
         res = await self.run(["version", "--short"], check=True)
         return res.stdout.strip()
-
-
-async def _terminate(proc: asyncio.subprocess.Process, grace: float = 5.0) -> None:
-    if proc.returncode is not None:
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        await asyncio.wait_for(asyncio.shield(proc.wait()), grace)
-    except (TimeoutError, asyncio.CancelledError):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(Exception):
-            await proc.wait()

@@ -15,18 +15,17 @@ No Textual import here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..actions import shell_join
 from ..errors import ToolError
+from .process import ProcessCancelled, ProcessTimeout, run_process
 
 #: oldest version whose JSON output this module was written against (COMPONENT-APIS.md)
 MIN_VERSION: tuple[int, int, int] = (2, 20, 0)
@@ -476,53 +475,26 @@ class TelepresenceCLI:
         argv = [exe, *args] + (["--output", "json"] if json_output else [])
         limit = self.timeout if timeout is None else timeout
         cmd = args[0] if args else "telepresence"
+        def progress(_stream: str, line: str) -> None:
+            # JSON documents are the result, not progress worth showing
+            if on_line is not None and line.strip() and not line.lstrip().startswith("{"):
+                on_line(line)
+
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, env=self.env, start_new_session=True)
+            done = await run_process(argv, env=self.env, on_line=progress, timeout=limit,
+                                     cancel=cancel, grace=0.0)
         except OSError as exc:
             raise ToolError(f"cannot run {exe}: {exc.strerror or exc}", hint=INSTALL_HINT) from exc
-        out: list[str] = []
-        err: list[str] = []
-
-        async def pump(stream: asyncio.StreamReader | None, sink: list[str]) -> None:
-            if stream is None:
-                return
-            while True:
-                raw = await stream.readline()
-                if not raw:
-                    return
-                line = raw.decode("utf-8", "replace")
-                sink.append(line)
-                if on_line is not None and line.strip() and not line.lstrip().startswith("{"):
-                    on_line(line.rstrip("\n"))
-
-        work = asyncio.ensure_future(asyncio.gather(pump(proc.stdout, out),
-                                                    pump(proc.stderr, err), proc.wait()))
-        waiters: set[asyncio.Future[Any]] = {work}
-        cancel_wait: asyncio.Future[Any] | None = None
-        if cancel is not None:
-            cancel_wait = asyncio.ensure_future(cancel.wait())
-            waiters.add(cancel_wait)
-        try:
-            done, _ = await asyncio.wait(waiters, timeout=limit,
-                                         return_when=asyncio.FIRST_COMPLETED)
-        except asyncio.CancelledError:
-            await _kill(proc, work)
-            raise
-        finally:
-            if cancel_wait is not None and not cancel_wait.done():
-                cancel_wait.cancel()
-        if work not in done:
-            await _kill(proc, work)
-            if cancel_wait is not None and cancel_wait in done:
-                raise ToolError(f"telepresence {cmd} cancelled", hint="the process was stopped")
+        except ProcessCancelled as exc:
+            raise ToolError(f"telepresence {cmd} cancelled",
+                            hint="the process was stopped") from exc
+        except ProcessTimeout as exc:
             raise ToolError(
                 f"telepresence {cmd} did not answer within {limit:g}s",
-                hint="the daemon may be hung: try `telepresence quit -s`, then connect again")
-        work.result()
-        return RunResult(argv=list(argv), returncode=proc.returncode or 0,
-                         stdout="".join(out), stderr="".join(err))
+                hint="the daemon may be hung: try `telepresence quit -s`, then connect again"
+            ) from exc
+        return RunResult(argv=list(argv), returncode=done.returncode, stdout=done.stdout,
+                         stderr=done.stderr)
 
     async def run_json(self, args: Sequence[str], **kwargs: Any) -> Any:
         """Run with ``--output json``; the payload, or ToolError with the CLI's own words."""
@@ -595,19 +567,6 @@ class TelepresenceCLI:
 
     async def quit(self, *, stop_daemons: bool = False) -> None:
         await self.run_json(["quit", "--stop-daemons"] if stop_daemons else ["quit"])
-
-
-async def _kill(proc: asyncio.subprocess.Process, work: asyncio.Future[Any]) -> None:
-    """Kill the whole process group (a hung daemon child must not keep pipes open)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError):
-        proc.kill()
-    work.cancel()
-    with contextlib.suppress(BaseException):
-        await asyncio.wait_for(proc.wait(), timeout=5)
-    with contextlib.suppress(BaseException):
-        await work
 
 
 def from_settings(settings: Any, env: dict[str, str] | None = None) -> TelepresenceCLI:
