@@ -13,6 +13,7 @@ import shlex
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
+from .errors import EssentialsError
 from .kube.resources import ResourceType
 
 
@@ -42,6 +43,25 @@ class Mutation:
     second_confirmation: str = ""
     #: lines of detail (what stays behind, a diff summary, ...)
     details: list[str] = field(default_factory=list)
+
+
+async def execute(mutation: Mutation, context: str) -> str | None:
+    """Run a confirmed mutation and record the outcome in the audit log (ok/failed).
+
+    The one place that pairs running with auditing, for the app (after its confirm dialog)
+    and the headless commands (after ``--yes`` or a prompt). Errors are re-raised."""
+    from . import audit
+
+    try:
+        message = await mutation.run()
+    except Exception as exc:
+        detail = str(exc) if isinstance(exc, EssentialsError) else f"{type(exc).__name__}: {exc}"
+        audit.record(context=context, action=mutation.action, command=mutation.command,
+                     result="failed", detail=detail)
+        raise
+    audit.record(context=context, action=mutation.action, command=mutation.command,
+                 result="ok", detail=message or "")
+    return message
 
 
 def shell_join(argv: Sequence[str]) -> str:

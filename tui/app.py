@@ -252,6 +252,7 @@ class EssentialsApp(App[int]):
         """read-only -> RBAC -> confirm (with the command) -> run -> audit. Call from a worker.
 
         Returns (succeeded, message)."""
+        from .actions import execute
         from .screens.confirm import ConfirmScreen
 
         if self.read_only:
@@ -272,21 +273,11 @@ class EssentialsApp(App[int]):
                          result="cancelled")
             return False, "cancelled"
         try:
-            message = await mutation.run()
-        except EssentialsError as exc:
-            audit.record(context=context, action=mutation.action, command=mutation.command,
-                         result="failed", detail=str(exc))
-            self.notify(str(exc), title=f"{mutation.title} failed", severity="error",
-                        timeout=10)
+            message = await execute(mutation, context)
+        except Exception as exc:  # audited by execute(); never a traceback on screen
+            text = str(exc) if isinstance(exc, EssentialsError) else f"{type(exc).__name__}: {exc}"
+            self.notify(text, title=f"{mutation.title} failed", severity="error", timeout=10)
             return False, str(exc)
-        except Exception as exc:  # never a traceback on screen
-            audit.record(context=context, action=mutation.action, command=mutation.command,
-                         result="failed", detail=f"{type(exc).__name__}: {exc}")
-            self.notify(f"{type(exc).__name__}: {exc}", title=f"{mutation.title} failed",
-                        severity="error", timeout=10)
-            return False, str(exc)
-        audit.record(context=context, action=mutation.action, command=mutation.command,
-                     result="ok", detail=message or "")
         self.notify(message or "done", title=mutation.title)
         return True, message
 

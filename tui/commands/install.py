@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .. import audit
+from ..actions import execute
 from ..errors import EssentialsError
 from ..helm.diff import render_text
 from ..helm.headless import add_chart_flags, confirm, make_tool, resolve_spec
@@ -80,14 +81,7 @@ def run(args: argparse.Namespace) -> int:
                          command=preview.dry_run_command, result="dry-run")
             return 0
         confirm(f"{verb} {spec.release} in {spec.namespace}", args.yes)
-        try:
-            message = await mutation.run()
-        except EssentialsError as exc:
-            audit.record(context=session.context, action=mutation.action,
-                         command=mutation.command, result="failed", detail=str(exc))
-            raise
-        audit.record(context=session.context, action=mutation.action,
-                     command=mutation.command, result="ok", detail=message or "")
+        message = await execute(mutation, session.context)
         print(message, file=sys.stderr)
         return 0
 

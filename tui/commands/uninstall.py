@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import audit
+from ..actions import execute
 from ..errors import EssentialsError
 from ..helm.headless import confirm, make_tool, resolve_spec
 from ..helm.operations import LEFT_BEHIND, HelmOperations, fetch_releases
@@ -58,14 +58,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  - {line}")
         print(f"$ {mutation.command}")
         confirm(f"uninstall {name} from {target_ns}", args.yes)
-        try:
-            message = await mutation.run()
-        except EssentialsError as exc:
-            audit.record(context=session.context, action=mutation.action,
-                         command=mutation.command, result="failed", detail=str(exc))
-            raise
-        audit.record(context=session.context, action=mutation.action,
-                     command=mutation.command, result="ok", detail=message or "")
+        message = await execute(mutation, session.context)
         print(message, file=sys.stderr)
         return 0
 
