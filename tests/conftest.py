@@ -71,3 +71,32 @@ def demo_cluster(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-u
 @pytest.fixture(scope="session")
 def demo_kubeconfig(demo_cluster) -> str:  # type: ignore[no-untyped-def]
     return str(demo_cluster.kubeconfig)
+
+
+@pytest.fixture(scope="session")
+def helm_bin() -> str:
+    """The real helm built by scripts/build-control-plane; missing is a failure, not a skip."""
+    from testkit.chart_repo import find_helm_binary
+
+    binary = find_helm_binary()
+    if binary is None:
+        pytest.fail("helm is not built: run scripts/build-control-plane")
+    return binary
+
+
+@pytest.fixture(scope="session")
+def chart_repo(helm_bin: str):  # type: ignore[no-untyped-def]
+    """A real Helm chart repository (index.yaml + .tgz) on loopback with the test chart."""
+    from testkit.chart_repo import ChartRepo
+
+    with ChartRepo(helm_bin, versions=("0.1.0", "0.2.0")) as repo:
+        yield repo
+
+
+@pytest.fixture
+def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """helm's cache/config/data in the test's tmp dir (never the user's)."""
+    home = tmp_path / "helm-home"
+    for sub in ("cache", "config", "data"):
+        monkeypatch.setenv(f"HELM_{sub.upper()}_HOME", str(home / sub))
+    return home

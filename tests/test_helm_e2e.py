@@ -9,7 +9,6 @@ import asyncio
 import json
 import socket
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,32 +22,15 @@ from k8s_essentials_tui.helm.operations import HelmOperations, fetch_releases
 from k8s_essentials_tui.helm.release import deployed, history, latest
 from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
 from k8s_essentials_tui.tools.helm import HelmTool
-from testkit.chart_repo import DEMO_CHART, ChartRepo, find_helm_binary
+from testkit.chart_repo import DEMO_CHART, ChartRepo
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def helm_bin() -> str:
-    binary = find_helm_binary()
-    if binary is None:
-        pytest.skip("helm is not built (scripts/build-control-plane)")
-    return binary
-
-
-@pytest.fixture(scope="module")
-def chart_repo(helm_bin: str) -> Iterator[ChartRepo]:
-    with ChartRepo(helm_bin, versions=("0.1.0", "0.2.0")) as repo:
-        yield repo
-
-
 @pytest.fixture(autouse=True)
-def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _helm_home(helm_home: Path) -> Path:
     """helm's cache/config/data in the test's tmp dir (never the user's)."""
-    home = tmp_path / "helm-home"
-    for sub in ("cache", "config", "data"):
-        monkeypatch.setenv(f"HELM_{sub.upper()}_HOME", str(home / sub))
-    return home
+    return helm_home
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import stat
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -23,30 +23,16 @@ from k8s_essentials_tui.screens.install import InstallScreen
 from k8s_essentials_tui.widgets.helm_dialogs import ExportDialog, RollbackPicker
 from k8s_essentials_tui.widgets.helm_diff import DiffView
 from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
-from testkit.chart_repo import ChartRepo, find_helm_binary
+from testkit.chart_repo import ChartRepo
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def helm_bin() -> str:
-    binary = find_helm_binary()
-    if binary is None:
-        pytest.skip("helm is not built (scripts/build-control-plane)")
-    return binary
-
-
-@pytest.fixture(scope="module")
-def chart_repo(helm_bin: str) -> Iterator[ChartRepo]:
-    with ChartRepo(helm_bin, versions=("0.1.0", "0.2.0")) as repo:
-        yield repo
-
-
 @pytest.fixture(autouse=True)
-def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for sub in ("cache", "config", "data"):
-        monkeypatch.setenv(f"HELM_{sub.upper()}_HOME", str(tmp_path / "helm-home" / sub))
+def _helm_home(helm_home: Path) -> Path:
+    """helm's cache/config/data in the test's tmp dir (never the user's)."""
+    return helm_home
 
 
 def helm(helm_bin: str, kubeconfig: str, *args: str) -> None:
