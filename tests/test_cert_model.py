@@ -187,3 +187,23 @@ def test_quick_mode_defers_secrets_of_certificates_with_dates() -> None:
     assert idx.pending_deep() == 1
     assert idx.deepen() == {"Certificate:n/c"}
     assert idx.rows["Certificate:n/c"].info.key_matches is True
+
+
+def test_bulk_load_equals_incremental() -> None:
+    cert = f.certificate("a", "web", "web-tls", ["web.example.com"])
+    cert["status"] = f.ready_status(NOW + 10 * DAY)
+    objs = {"certificates": [cert, f.certificate("a", "nosec", "gone-tls", ["x"])],
+            "secrets": [f.good_secret("a", "web-tls", 10), f.good_secret("a", "free", 3),
+                        {"type": "Opaque", "metadata": {"name": "o", "namespace": "a"}}],
+            "ingresses": [_ingress("a", "i", "web-tls", ["web.example.com"])]}
+    bulk = CertIndex()
+    keys = bulk.load(**objs)
+    inc = CertIndex()
+    inc.replace("Ingress", objs["ingresses"])
+    inc.replace("Secret", objs["secrets"])
+    inc.replace("Certificate", objs["certificates"])
+    assert keys == set(bulk.rows) == set(inc.rows) == {
+        "Certificate:a/web", "Certificate:a/nosec", "Secret:a/free"}
+    for k in keys:
+        assert bulk.rows[k].problems == inc.rows[k].problems
+        assert bulk.rows[k].ingress_hosts == inc.rows[k].ingress_hosts

@@ -403,8 +403,9 @@ class CertIndex:
             self._recompute_secret(ns, old_secret, changed)
         if new_secret:
             self._owners.setdefault((ns, new_secret), set()).add(name)
-            self._recompute_secret(ns, new_secret, changed)
-        self._recompute_cert(ns, name, changed)
+            self._recompute_secret(ns, new_secret, changed)  # includes this Certificate
+        else:
+            self._recompute_cert(ns, name, changed)
         return changed
 
     def delete_certificate(self, ns: str, name: str) -> set[str]:
@@ -481,6 +482,41 @@ class CertIndex:
         self.backups.pop((ns, name), None)
         changed: set[str] = set()
         self._set(row_key(KIND_BACKUP, ns, name), None, changed)
+        return changed
+
+    # -- bulk -----------------------------------------------------------------------------
+
+    def load(self, *, certificates: Iterable[dict[str, Any]] = (),
+             secrets: Iterable[dict[str, Any]] = (), ingresses: Iterable[dict[str, Any]] = (),
+             backups: Iterable[dict[str, Any]] = ()) -> set[str]:
+        """First load into an empty index: every row is computed exactly once (the
+        per-object upserts would recompute a Certificate again when its Secret arrives)."""
+        assert not self.rows and not self.certificates and not self.secrets
+        for ing in ingresses:
+            ns, name = _meta(ing)
+            refs = ingress_tls_refs(ing)
+            self._ingress_refs[(ns, name)] = refs
+            for secret, hosts in refs:
+                users = self._secret_users.setdefault((ns, secret), {})
+                users[f"{ns}/{name}"] = tuple(dict.fromkeys(users.get(f"{ns}/{name}", ())
+                                                            + hosts))
+        for sec in secrets:
+            if is_tls_secret(sec):
+                self.secrets[_meta(sec)] = sec
+        for cert in certificates:
+            ns, name = _meta(cert)
+            self.certificates[(ns, name)] = cert
+            sname = (cert.get("spec") or {}).get("secretName") or ""
+            if sname:
+                self._owners.setdefault((ns, sname), set()).add(name)
+        changed: set[str] = set()
+        for ns, name in self.certificates:
+            self._recompute_cert(ns, name, changed)
+        for ns, name in self.secrets:
+            if not self._owners.get((ns, name)):
+                self._recompute_secret(ns, name, changed)
+        for b in backups:
+            changed |= self.upsert_backup(b)
         return changed
 
     # -- whole-stream replacement (after a relist) ---------------------------------------

@@ -26,7 +26,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from k8s_essentials_tui.kube.cache import CacheChange
 from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
@@ -179,13 +178,19 @@ class CertificatesPane(PluginPane):
             if all(self._cache(k).state != "pending"
                    for k in (CERTIFICATES, SECRETS, INGRESSES)):
                 self._primed = True
-                kinds = [("Ingress", INGRESSES), (KIND_CERT, CERTIFICATES),
-                         (KIND_SECRET, SECRETS)]
+                streams = {"certificates": CERTIFICATES, "secrets": SECRETS,
+                           "ingresses": INGRESSES}
                 if KIND_BACKUP in self._pending:
-                    kinds.append((KIND_BACKUP, VELERO_BACKUPS))
-                for k, rtype in kinds:
-                    change = CacheChange(self._cache(rtype), reset=True)
-                    self._apply(k, [CacheUpdated(change)])
+                    streams["backups"] = VELERO_BACKUPS
+                lists = {arg: self._cache(rtype).items() for arg, rtype in streams.items()}
+                for arg, objs in lists.items():
+                    kind = self._kind(streams[arg])
+                    self._uids[kind] = {
+                        (o.get("metadata") or {}).get("uid") or "":
+                            ((o.get("metadata") or {}).get("namespace") or "",
+                             (o.get("metadata") or {}).get("name") or "")
+                        for o in objs}
+                self.index.load(**lists)
                 self._pending.clear()
                 self._after_change(set(self.index.rows), initial=True)
             else:
@@ -245,10 +250,16 @@ class CertificatesPane(PluginPane):
     @work(group="certs-deepen", exclusive=True)
     async def _deepen(self) -> None:
         """Check chains and keys in small batches between frames (keeps the UI responsive)."""
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        dirty = False
         try:
             while self.index.pending_deep():
-                changed = self.index.deepen(DEEPEN_BATCH)
-                if changed:
+                dirty = bool(self.index.deepen(DEEPEN_BATCH)) or dirty
+                # problems found here do not move rows; re-sort at most twice a second
+                if dirty and (loop.time() - last > 0.5 or not self.index.pending_deep()):
+                    last = loop.time()
+                    dirty = False
                     self._refilter()
                     for screen in self.app.screen_stack:
                         refresh = getattr(screen, "refresh_row", None)
