@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 
 from k8s_essentials_tui.plugins.cert_manager.x509info import parse_secret, parse_tls
-
 from tests import cert_fixtures as f
 
 
