@@ -363,3 +363,21 @@ async def test_expired_exec_token_is_refreshed(token_cluster,  # type: ignore[no
     finally:
         await session.close()
     assert int(runs.read_text()) >= 2
+
+
+async def test_cache_with_a_field_selector(kubeconfig: str, namespace: str) -> None:
+    """TLS Secrets only, filtered by the apiserver (list and watch)."""
+    session = await connect(kubeconfig)
+    try:
+        cache = session.cache(SECRETS, namespace, field_selector="type=kubernetes.io/tls")
+        assert session.cache(SECRETS, namespace) is not cache  # another scope, another cache
+        await cache.wait_synced()
+        for name, typ in (("opaque", "Opaque"), ("tls", "kubernetes.io/tls")):
+            await session.client.create(SECRETS, {
+                "apiVersion": "v1", "kind": "Secret", "type": typ, "metadata": {"name": name},
+                "data": {"tls.crt": "", "tls.key": ""} if typ != "Opaque" else {}}, namespace)
+        await wait_for(lambda: any(o["metadata"]["name"] == "tls" for o in cache.items()))
+        await asyncio.sleep(0.3)
+        assert [o["metadata"]["name"] for o in cache.items()] == ["tls"]
+    finally:
+        await session.close()

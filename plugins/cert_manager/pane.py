@@ -1,7 +1,7 @@
 """The certificates pane: every certificate of the cluster, soonest expiry first.
 
-Data: the shared watch caches of cert-manager Certificates, Secrets (all of them -- the cache
-has no field selector, so ``kubernetes.io/tls`` is filtered here), Ingresses and, when the
+Data: the shared watch caches of cert-manager Certificates, TLS Secrets (field selector
+``type=kubernetes.io/tls``, filtered by the apiserver), Ingresses and, when the
 CRD is served, Velero Backups. Watch events are applied to a :class:`~.model.CertIndex` by
 key; the view list is re-filtered and re-sorted and only the visible lines are rendered
 (:class:`~.table.CertTable`). Secrets are parsed quickly first (dates and names) and their
@@ -45,6 +45,9 @@ from .table import CertTable, days_text
 #: state filter cycle (``s``)
 STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "ok", "unknown",
                  "problems")
+#: only TLS Secrets are listed and watched (server-side filter: Helm release payloads and
+#: other Secrets never reach this process)
+FIELD_SELECTORS: dict[str, str] = {SECRETS.qualified: "type=kubernetes.io/tls"}
 _KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
                             INGRESSES.qualified: "Ingress",
                             VELERO_BACKUPS.qualified: KIND_BACKUP}
@@ -142,7 +145,8 @@ class CertificatesPane(PluginPane):
         self.scope = (getattr(options, "namespace", None)
                       or (settings.get("namespace") if settings is not None else None) or None)
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
-            self.watch_resource(rtype, self.scope)
+            self.watch_resource(rtype, self.scope,
+                                field_selector=FIELD_SELECTORS.get(rtype.qualified))
         self._watch_velero()
 
     @work(group="certs-velero", exclusive=True)
@@ -201,7 +205,8 @@ class CertificatesPane(PluginPane):
 
     def _cache(self, rtype: ResourceType) -> Any:
         assert self.session is not None
-        return self.session.cache(rtype, self.scope)
+        return self.session.cache(rtype, self.scope,
+                                  field_selector=FIELD_SELECTORS.get(rtype.qualified))
 
     def _apply(self, kind: str, messages: Iterable[CacheUpdated]) -> set[str]:
         changed: set[str] = set()

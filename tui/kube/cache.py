@@ -34,6 +34,8 @@ class CacheKey:
     rtype: ResourceType
     namespace: str | None = None  # None = all namespaces / cluster scope
     label_selector: str | None = None
+    #: server-side field selector, e.g. "type=kubernetes.io/tls" for TLS Secrets only
+    field_selector: str | None = None
 
 
 @dataclass
@@ -149,7 +151,8 @@ class ResourceCache:
 
     async def _list(self) -> None:
         items, rv = await self.client.list(
-            self.key.rtype, self.key.namespace, label_selector=self.key.label_selector
+            self.key.rtype, self.key.namespace, label_selector=self.key.label_selector,
+            field_selector=self.key.field_selector,
         )
         self.list_count += 1
         self.objects = {obj_key(o): o for o in items}
@@ -163,7 +166,8 @@ class ResourceCache:
     async def _watch(self) -> None:
         async for event in self.client.watch(
             self.key.rtype, self.key.namespace, resource_version=self.resource_version,
-            label_selector=self.key.label_selector, timeout_seconds=self.watch_timeout,
+            label_selector=self.key.label_selector, field_selector=self.key.field_selector,
+            timeout_seconds=self.watch_timeout,
         ):
             etype = event.get("type")
             obj = event.get("object") or {}
@@ -218,8 +222,10 @@ class CacheRegistry:
         self._options = cache_options
 
     def get(self, rtype: ResourceType, namespace: str | None = None,
-            label_selector: str | None = None) -> ResourceCache:
-        key = CacheKey(rtype, namespace if rtype.namespaced else None, label_selector)
+            label_selector: str | None = None,
+            field_selector: str | None = None) -> ResourceCache:
+        key = CacheKey(rtype, namespace if rtype.namespaced else None, label_selector,
+                       field_selector)
         cache = self._caches.get(key)
         if cache is None:
             cache = ResourceCache(self.client, key, **self._options)

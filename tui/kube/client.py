@@ -309,6 +309,7 @@ class KubeClient:
         *,
         resource_version: str,
         label_selector: str | None = None,
+        field_selector: str | None = None,
         timeout_seconds: int = 300,
     ) -> AsyncIterator[dict[str, Any]]:
         """Yield watch events (``{"type":..., "object":...}``) including BOOKMARKs.
@@ -321,6 +322,7 @@ class KubeClient:
         params = _clean({
             "watch": "1", "resourceVersion": resource_version, "allowWatchBookmarks": "true",
             "timeoutSeconds": timeout_seconds, "labelSelector": label_selector,
+            "fieldSelector": field_selector,
         })
         for hook in self.hooks:
             hook("WATCH", path)

@@ -64,8 +64,9 @@ class ClusterSession:
             return self._discovery
 
     def cache(self, rtype: ResourceType, namespace: str | None = None,
-              label_selector: str | None = None) -> ResourceCache:
-        return self.caches.get(rtype, namespace, label_selector)
+              label_selector: str | None = None,
+              field_selector: str | None = None) -> ResourceCache:
+        return self.caches.get(rtype, namespace, label_selector, field_selector)
 
     async def close(self) -> None:
         await self.caches.stop()

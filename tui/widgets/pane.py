@@ -49,7 +49,8 @@ class CacheSubscriber:
     _subscriptions: list[_Subscription]
 
     def watch_resource(self, rtype: ResourceType, namespace: str | None = None,
-                       label_selector: str | None = None) -> ResourceCache | None:
+                       label_selector: str | None = None,
+                       field_selector: str | None = None) -> ResourceCache | None:
         """Subscribe to the shared cache; returns it (None while not connected).
 
         The first CacheUpdated arrives after the initial list (or at once if the cache is
@@ -59,7 +60,7 @@ class CacheSubscriber:
             return None
         if not hasattr(self, "_subscriptions"):
             self._subscriptions = []
-        cache = session.cache(rtype, namespace, label_selector)
+        cache = session.cache(rtype, namespace, label_selector, field_selector)
         for sub in self._subscriptions:
             if sub.cache is cache:
                 return cache
