@@ -42,10 +42,12 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
 #: tables whose keys are free-form and validated by their owners
 FREE_TABLES = {
     "charts": "per-component chart overrides: [charts.<id>] repo, chart, version, namespace, "
-              "release",
+              "release (strings), plain_http (boolean: an oci:// registry without TLS)",
     "keys": "key remapping: <binding id> = \"key\"",
 }
-CHART_KEYS = {"repo", "chart", "version", "namespace", "release"}
+CHART_KEYS = {"repo", "chart", "version", "namespace", "release", "plain_http"}
+#: chart keys that are booleans (the others are strings)
+CHART_BOOL_KEYS = {"plain_http"}
 
 
 def config_dir() -> Path:
@@ -71,7 +73,7 @@ def config_path() -> Path:
 @dataclass
 class Settings:
     values: dict[str, Any] = field(default_factory=lambda: {k: v[1] for k, v in SCHEMA.items()})
-    charts: dict[str, dict[str, str]] = field(default_factory=dict)
+    charts: dict[str, dict[str, str | bool]] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
@@ -97,7 +99,11 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> Setting
                         if k not in CHART_KEYS:
                             raise ConfigError(f"{source}: unknown key charts.{cid}.{k}",
                                               hint="allowed: " + ", ".join(sorted(CHART_KEYS)))
-                        if not isinstance(v, str):
+                        if k in CHART_BOOL_KEYS:
+                            if not isinstance(v, bool):
+                                raise ConfigError(
+                                    f"{source}: charts.{cid}.{k} must be a boolean")
+                        elif not isinstance(v, str):
                             raise ConfigError(f"{source}: charts.{cid}.{k} must be a string")
                     settings.charts[cid] = dict(chart)
             else:

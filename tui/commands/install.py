@@ -34,6 +34,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--values", metavar="FILE",
                         help="values YAML (default: the deployed values on upgrade, else the "
                              "catalog's recommended values)")
+    parser.add_argument("--plain-http", action="store_true",
+                        help="the oci:// registry has no TLS (helm --plain-http; config key "
+                             "[charts.<id>] plain_http = true)")
     parser.add_argument("--dry-run", action="store_true",
                         help="only preview: print the command and the diff")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
@@ -47,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_for(args)
     spec = resolve_spec(args.component, load_registry(), settings.charts, repo=args.repo,
                         chart=args.chart, version=args.version,
-                        namespace=getattr(args, "namespace", None), release=args.release)
+                        namespace=getattr(args, "namespace", None), release=args.release,
+                        plain_http=args.plain_http)
     values_text: str | None = None
     if args.values:
         try:

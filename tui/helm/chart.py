@@ -6,7 +6,9 @@ point at a mirror, an OCI registry or a local chart directory. Three chart sourc
 
 * an HTTP(S) chart repository: ``helm ... CHART --repo URL --version V`` (no ``helm repo
   add``: the user's repositories.yaml is never touched);
-* an OCI registry (``oci://host/path``): ``helm ... oci://host/path/CHART --version V``;
+* an OCI registry (``oci://host/path``): ``helm ... oci://host/path/CHART --version V``
+  (plus ``--plain-http`` when ``plain_http`` is set: a registry without TLS, e.g. a bastion's
+  mirror on loopback -- explicit, because helm 4 no longer falls back to HTTP by itself);
 * a local chart directory or .tgz (repo empty, a path, or ``file://``): ``helm ... PATH``.
 """
 
@@ -35,10 +37,12 @@ class ChartSpec:
     #: recommended values (YAML) from the catalog
     values: str = ""
     plugin_id: str = ""
+    #: OCI registry without TLS: helm gets ``--plain-http`` (ignored for other sources)
+    plain_http: bool = False
 
     @classmethod
     def from_ref(cls, ref: ChartRef, plugin_id: str = "",
-                 overrides: Mapping[str, str] | None = None) -> ChartSpec:
+                 overrides: Mapping[str, str | bool] | None = None) -> ChartSpec:
         spec = cls(repo=ref.repo, chart=ref.chart, version=ref.version,
                    namespace=ref.namespace, release=ref.release, values=ref.values,
                    plugin_id=plugin_id)
@@ -46,7 +50,8 @@ class ChartSpec:
 
     @classmethod
     def for_plugin(cls, plugin: Plugin,
-                   charts_config: Mapping[str, Mapping[str, str]] | None = None) -> ChartSpec:
+                   charts_config: Mapping[str, Mapping[str, str | bool]] | None = None
+                   ) -> ChartSpec:
         """The plugin's chart with ``[charts.<id>]`` overrides applied."""
         overrides = (charts_config or {}).get(plugin.id, {})
         if plugin.chart is None:
@@ -60,10 +65,15 @@ class ChartSpec:
             return cls.from_ref(ref, plugin.id, overrides)
         return cls.from_ref(plugin.chart, plugin.id, overrides)
 
-    def with_overrides(self, overrides: Mapping[str, str | None]) -> ChartSpec:
+    def with_overrides(self, overrides: Mapping[str, str | bool | None]) -> ChartSpec:
+        """Config keys / flags / form fields over this spec; ``None`` means "not given"."""
         allowed = {"repo", "chart", "version", "namespace", "release"}
-        changes = {k: v for k, v in overrides.items() if k in allowed and v is not None}
-        return replace(self, **changes) if changes else self
+        changes: dict[str, str | bool] = {
+            k: str(v) for k, v in overrides.items() if k in allowed and v is not None}
+        plain_http = overrides.get("plain_http")
+        if plain_http is not None:
+            changes["plain_http"] = bool(plain_http)
+        return replace(self, **changes) if changes else self  # type: ignore[arg-type]
 
     # -- chart source ------------------------------------------------------------------------
 
@@ -84,14 +94,20 @@ class ChartSpec:
             return os.path.expanduser(chart)
         return str(Path(os.path.expanduser(repo)) / chart)
 
+    @property
+    def oci_ref(self) -> str:
+        """``oci://host/path/chart`` (no version) of an OCI chart."""
+        if self.chart.startswith("oci://"):
+            return self.chart
+        return f"{self.repo.rstrip('/')}/{self.chart}"
+
     def chart_args(self) -> list[str]:
         """The CHART positional (and --repo/--version) for install/upgrade/template/show."""
         if self.source == "local":
             return [self.local_path]
         if self.source == "oci":
-            ref = self.chart if self.chart.startswith("oci://") else \
-                f"{self.repo.rstrip('/')}/{self.chart}"
-            return [ref, *(["--version", self.version] if self.version else [])]
+            return [self.oci_ref, *(["--version", self.version] if self.version else []),
+                    *(["--plain-http"] if self.plain_http else [])]
         return [self.chart, "--repo", self.repo,
                 *(["--version", self.version] if self.version else [])]
 
@@ -99,8 +115,9 @@ class ChartSpec:
         """One line: where the chart comes from (for headers and the CLI)."""
         if self.source == "local":
             return f"local chart {self.local_path}"
-        where = self.chart_args()[0] if self.source == "oci" else f"{self.repo} {self.chart}"
-        return f"{where} {self.version or '(latest)'}"
+        where = self.oci_ref if self.source == "oci" else f"{self.repo} {self.chart}"
+        plain = " (plain HTTP)" if self.source == "oci" and self.plain_http else ""
+        return f"{where} {self.version or '(latest)'}{plain}"
 
 
 def _is_path(value: str) -> bool:

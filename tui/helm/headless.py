@@ -30,15 +30,18 @@ def make_tool(settings: Any, kubeconfig: str | None, context: str | None) -> Hel
     return HelmTool(kubeconfig=kubeconfig, context=ctx, configured=configured or None)
 
 
-def resolve_spec(component: str, registry: Any, charts_config: Mapping[str, Mapping[str, str]],
+def resolve_spec(component: str, registry: Any,
+                 charts_config: Mapping[str, Mapping[str, str | bool]],
                  *, repo: str | None = None, chart: str | None = None,
                  version: str | None = None, namespace: str | None = None,
-                 release: str | None = None) -> ChartSpec:
+                 release: str | None = None, plain_http: bool = False) -> ChartSpec:
     """COMPONENT -> ChartSpec: a plugin id (catalog + config), a local chart directory, or
-    (with ``--repo``) a chart name in that repository. Flags override everything."""
+    (with ``--repo``) a chart name in that repository. Flags override everything
+    (``plain_http=False`` means "flag not given": the config's ``plain_http`` stays)."""
     plugin = registry.get(component) if registry is not None else None
-    flags = {"repo": repo, "chart": chart, "version": version, "namespace": namespace,
-             "release": release}
+    flags: dict[str, str | bool | None] = {
+        "repo": repo, "chart": chart, "version": version, "namespace": namespace,
+        "release": release, "plain_http": True if plain_http else None}
     if plugin is not None:
         return ChartSpec.for_plugin(plugin, charts_config).with_overrides(flags)
     if os.path.isdir(component) or (component.endswith(".tgz") and os.path.isfile(component)):
@@ -48,7 +51,8 @@ def resolve_spec(component: str, registry: Any, charts_config: Mapping[str, Mapp
         return base.with_overrides({"version": version})
     if repo:
         base = ChartSpec(repo=repo, chart=chart or component, version=version or "",
-                         namespace=namespace or component, release=release or component)
+                         namespace=namespace or component, release=release or component,
+                         plain_http=plain_http)
         return base
     raise ConfigError(f"unknown component {component!r}",
                       hint="see `k8s-essentials-tui plugins`, pass a chart directory, "

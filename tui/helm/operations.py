@@ -23,6 +23,7 @@ from ..settings import state_dir
 from ..tools.helm import HelmResult, HelmTool, LineCallback
 from .chart import ChartSpec, rollback_args, uninstall_args, upgrade_install_args
 from .diff import ResourceDiff, diff_manifests, diff_text, split_manifest, summary
+from .oci import explain_error, list_versions
 from .release import LABEL_SELECTOR, PENDING, Release, decode_all, release_from_json
 from .values import dump_values, parse_values
 
@@ -99,7 +100,7 @@ class HelmOperations:
         args = self.install_args(spec, values_file, dry_run=True)
         result = await self.tool.run(args, on_line=_stderr_only(on_line))
         if not result.ok:
-            raise ToolError(f"dry-run failed: {result.error_message()}")
+            raise ToolError(f"dry-run failed: {explain_error(spec, result.error_message())}")
         doc = result.json()
         if not isinstance(doc, dict):
             raise ToolError("helm dry-run printed an unexpected document")
@@ -126,10 +127,12 @@ class HelmOperations:
         async def run() -> str:
             result = await self.tool.run(args, on_line=on_line)
             if not result.ok:
-                raise ToolError(f"{verb.lower()} failed: {result.error_message()}. "
+                raise ToolError(f"{verb.lower()} failed: "
+                                f"{explain_error(spec, result.error_message())}. "
                                 + await self._state_after_failure(spec.release, spec.namespace))
             rev = _revision(result)
-            return f"{spec.release} {verb.lower()}ed in {spec.namespace}" + \
+            done = "upgraded" if deployed else "installed"
+            return f"{spec.release} {done} in {spec.namespace}" + \
                 (f" (revision {rev})" if rev else "")
 
         details = [f"chart: {spec.describe()}"]
@@ -220,10 +223,14 @@ class HelmOperations:
 
     async def chart_versions(self, spec: ChartSpec, repo_config: Path | None = None,
                              limit: int = 50) -> list[str]:
-        """Versions offered by the chart's repo (``helm search repo --versions``).
+        """Versions offered by the chart's repo, newest first.
 
-        Uses a private repositories.yaml in the app's state dir, so the user's helm repos
-        are never touched. Only for HTTP(S) repositories; OCI and local charts return []."""
+        HTTP(S) repositories: ``helm search repo --versions`` with a private
+        repositories.yaml in the app's state dir, so the user's helm repos are never touched.
+        OCI registries: the registry's tag list (helm has no search for OCI). Local charts
+        return []."""
+        if spec.source == "oci":
+            return (await list_versions(spec))[:limit]
         if spec.source != "repo":
             return []
         root = repo_config or state_dir() / "helm"

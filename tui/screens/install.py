@@ -290,11 +290,11 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     @work(exclusive=True, group="helm-versions")
     async def _load_versions(self) -> None:
         spec = self.current_spec()
-        if spec.source != "repo":
-            self.notify("version lists need an HTTP(S) chart repository; type the version",
-                        severity="warning")
+        if spec.source not in ("repo", "oci"):
+            self.notify("version lists need a chart repository or an OCI registry; type the "
+                        "version", severity="warning")
             return
-        self.notify(f"asking {spec.repo} for versions of {spec.chart}…")
+        self.notify(f"asking {spec.repo or spec.chart} for versions of {spec.chart}…")
         try:
             versions = await self._ops().chart_versions(spec)
         except EssentialsError as exc:
