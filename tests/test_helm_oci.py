@@ -88,6 +88,19 @@ def test_overrides_and_flags_for_plain_http() -> None:
     assert adhoc.plain_http
 
 
+def test_flux_export_marks_a_plain_http_registry_insecure() -> None:
+    import yaml
+
+    from k8s_essentials_tui.helm import export
+
+    plain = spec_for("oci://127.0.0.1:5000/charts", plain_http=True, version="0.1.0")
+    repo = next(yaml.safe_load_all(export.flux(plain, {})))
+    assert repo["spec"] == {"type": "oci", "interval": "1h",
+                            "url": "oci://127.0.0.1:5000/charts", "insecure": True}
+    tls = next(yaml.safe_load_all(export.flux(spec_for("oci://r.local/c"), {})))
+    assert "insecure" not in tls["spec"]
+
+
 def test_config_key_plain_http_is_a_boolean() -> None:
     s = parse_settings({"charts": {"velero": {"repo": "oci://m.local/c", "plain_http": True}}})
     assert s.charts["velero"]["plain_http"] is True

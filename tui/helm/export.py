@@ -50,6 +50,8 @@ def flux(spec: ChartSpec, values: dict[str, Any], *, interval: str = "10m",
         if spec.chart.startswith("oci://"):
             base, _, chart_name = spec.chart.rpartition("/")
             repo_spec["url"] = base
+        if spec.plain_http:
+            repo_spec["insecure"] = True  # non-TLS registry (only read for type oci)
     repository = {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "HelmRepository",
