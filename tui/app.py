@@ -177,7 +177,12 @@ class EssentialsApp(App[int]):
             namespace=self.options.namespace or self.settings["namespace"] or None,
         )
         try:
-            session = await ClusterSession.connect(options)
+            try:
+                session = await ClusterSession.connect(options)
+            except EssentialsError:
+                raise
+            except Exception as exc:  # e.g. a kubeconfig the loader chokes on
+                raise ConfigError(f"cannot connect: {type(exc).__name__}: {exc}") from exc
         except EssentialsError as exc:
             self.connection_error = exc
             self.connection_state = "no kubeconfig" if exc.kind == "no-kubeconfig" \

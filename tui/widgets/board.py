@@ -4,6 +4,7 @@ and problems, kept live from the shared watch caches (no polling)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from rich.text import Text
@@ -21,6 +22,7 @@ from ..snapshot import ClusterSnapshot
 from ..snapshot_builder import ListResult, build_snapshot
 from .pane import CacheSubscriber, CacheUpdated
 
+log = logging.getLogger(__name__)
 STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim"}
 HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
 WIDE = 110
@@ -95,8 +97,15 @@ class Board(CacheSubscriber, Vertical):
         error = cache.error if cache.state != "synced" else None
         return ListResult(cache.items(), error)
 
-    @work(exclusive=True, group="board")
+    @work(exclusive=True, group="board", exit_on_error=False)
     async def rebuild(self, refresh_discovery: bool = False) -> None:
+        try:
+            await self._rebuild(refresh_discovery)
+        except Exception as exc:  # a bug here must not take the app down
+            log.exception("board rebuild failed")
+            self.notify(f"board: {type(exc).__name__}: {exc}", severity="error")
+
+    async def _rebuild(self, refresh_discovery: bool) -> None:
         session = self.session
         if session is None:
             return
@@ -144,7 +153,10 @@ class Board(CacheSubscriber, Vertical):
         }
 
     def render_rows(self) -> None:
-        table = self.query_one(DataTable)
+        tables = self.query(DataTable)
+        if not tables:  # not composed yet, or being torn down while a rebuild finished
+            return
+        table = tables.first()
         plugins = self.app.registry.ordered()  # type: ignore[attr-defined]
         self.rows = board_rows(plugins, getattr(self.app, "detections", {}))
         wanted = self._wanted_columns()
@@ -172,14 +184,23 @@ class Board(CacheSubscriber, Vertical):
             summary.update("reading the cluster…")
         else:
             summary.update(f"{covered} of {len(self.rows)} areas covered")
-        notes = []
-        if self.snapshot is not None:
-            notes = sorted(set(self.snapshot.forbidden.values())) + sorted(
-                set(self.snapshot.errors.values()))
+        notes = self._notes()
         notes_widget = self.query_one("#notes", Static)
         notes_widget.update("\n".join(notes))
         notes_widget.display = bool(notes)
         self._show_detail()
+
+    def _notes(self) -> list[str]:
+        """One line for everything forbidden (it can be long on a locked-down cluster),
+        then one per other error."""
+        if self.snapshot is None:
+            return []
+        prefix = "no permission to list "
+        denied = sorted({m.removeprefix(prefix) for m in self.snapshot.forbidden.values()
+                         if m.startswith(prefix)})
+        other = sorted({m for m in self.snapshot.forbidden.values() if not m.startswith(prefix)})
+        notes = [f"{prefix}{', '.join(denied)}"] if denied else []
+        return notes + other + sorted(set(self.snapshot.errors.values()))
 
     def _show_detail(self) -> None:
         """The selected area in full: what the table truncates (problems) and why it matters."""
