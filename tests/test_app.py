@@ -221,3 +221,16 @@ async def test_install_key_is_disabled_read_only(kubeconfig: str) -> None:
         await pilot.pause()
         assert type(app.screen).__name__ == "MainScreen"
         assert any("read-only mode" in str(n.message) for n in app._notifications)
+
+
+async def test_a_failing_background_task_does_not_kill_the_app() -> None:
+    app = EssentialsApp(StartOptions(connect=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+
+        async def broken() -> None:
+            raise KeyError("status")
+
+        app.screen.run_worker(broken())  # exit_on_error=True, like every @work default
+        await pilot.pause(0.2)
+        assert app.is_running
+        assert any("KeyError" in str(n.message) for n in app._notifications)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -158,6 +159,21 @@ class EssentialsApp(App[int]):
                     self._sync_status(bar)
         except Exception:
             pass
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A failing background worker (a bug in a pane, an unexpected server answer) is
+        reported and logged; the app keeps running. Textual's default would exit with a
+        traceback, which an operator in the middle of an incident must never get. Errors
+        outside workers keep Textual's behaviour. (Private hook: Textual is pinned.)"""
+        from textual.worker import WorkerFailed
+
+        if isinstance(error, WorkerFailed):
+            cause = error.error
+            logging.getLogger(__name__).error("worker failed", exc_info=cause)
+            self.notify(f"{type(cause).__name__}: {cause}", title="background task failed",
+                        severity="error", timeout=10)
+            return
+        super()._handle_exception(error)
 
     # -- connection ------------------------------------------------------------------------
 
