@@ -86,8 +86,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _setup_log_file() -> None:
+    """The TUI owns the terminal, so diagnostics go to ``<state dir>/app.log`` (request
+    lines and payloads are never logged: httpx is kept at WARNING)."""
+    import logging
+
+    from .settings import state_dir
+
+    try:
+        path = state_dir() / "app.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        logging.basicConfig(filename=path, level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    except OSError:
+        logging.basicConfig(handlers=[logging.NullHandler()])
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
 def _run_tui(args: argparse.Namespace) -> int:
     from .app import EssentialsApp, StartOptions
+
+    _setup_log_file()
 
     options = StartOptions.from_args(args)
     app = EssentialsApp(options)
