@@ -71,7 +71,37 @@ def _field(label: str, widget: Any) -> Horizontal:
     return Horizontal(Label(label), widget, classes="field")
 
 
-class CreateBackupScreen(ModalScreen["model.BackupOptions | None"]):
+class _FormScreen(ModalScreen[Any]):
+    """Submit/cancel behaviour shared by the Velero forms: enter or the submit button
+    validates (errors listed in ``#errors``) and dismisses with ``options()``."""
+
+    def validate(self) -> list[str]:
+        raise NotImplementedError
+
+    def options(self) -> Any:
+        raise NotImplementedError
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "submit":
+            self.action_submit()
+        else:
+            self.action_cancel()
+
+    def action_submit(self) -> None:
+        errors = self.validate()
+        if errors:
+            self.query_one("#errors", Static).update("\n".join(f"✗ {e}" for e in errors))
+            return
+        self.dismiss(self.options())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CreateBackupScreen(_FormScreen):
     """``b``: the form for ``velero backup create``."""
 
     DEFAULT_CSS = FORM_CSS.format(cls="CreateBackupScreen")
@@ -168,27 +198,7 @@ class CreateBackupScreen(ModalScreen["model.BackupOptions | None"]):
     def on_checkbox_changed(self, _event: Checkbox.Changed) -> None:
         self._refresh_command()
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.action_submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "submit":
-            self.action_submit()
-        else:
-            self.action_cancel()
-
-    def action_submit(self) -> None:
-        errors = self.validate()
-        if errors:
-            self.query_one("#errors", Static).update("\n".join(f"✗ {e}" for e in errors))
-            return
-        self.dismiss(self.options())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class RestoreScreen(ModalScreen["model.RestoreOptions | None"]):
+class RestoreScreen(_FormScreen):
     """``r``: restore from the selected backup, with a preview of what it contains."""
 
     DEFAULT_CSS = FORM_CSS.format(cls="RestoreScreen")
@@ -261,21 +271,3 @@ class RestoreScreen(ModalScreen["model.RestoreOptions | None"]):
         preview.command = self._command()
         preview.update(f"$ {preview.command}")
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self.action_submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "submit":
-            self.action_submit()
-        else:
-            self.action_cancel()
-
-    def action_submit(self) -> None:
-        errors = self.validate()
-        if errors:
-            self.query_one("#errors", Static).update("\n".join(f"✗ {e}" for e in errors))
-            return
-        self.dismiss(self.options())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
