@@ -285,7 +285,9 @@ async def test_forbidden_user_sees_disabled_actions(server, kube_admin, limited_
         pane = await open_pane(app, pilot)
         await until(pilot, lambda: len(cells(app, "backups")) == 1, "the backup")
         disabled = pane.query_one("#velero-disabled", Static)
-        await until(pilot, lambda: "b create backup" in str(disabled.render()), "reasons")
+        # access checks answer one by one: wait for all of them
+        await until(pilot, lambda: all(k in str(disabled.render()) for k in (
+            "b create backup", "r restore", "deletebackuprequests.velero.io")), "reasons")
         text = str(disabled.render())
         assert f"b create backup — forbidden: cannot create backups.velero.io in {namespace}" \
             in text
