@@ -234,3 +234,29 @@ async def test_a_failing_background_task_does_not_kill_the_app() -> None:
         await pilot.pause(0.2)
         assert app.is_running
         assert any("KeyError" in str(n.message) for n in app._notifications)
+
+
+async def test_palette_offers_the_open_panes_actions() -> None:
+    app = EssentialsApp(StartOptions(connect=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_plugin("velero")
+        await pilot.pause(0.2)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Velero: Create backup" in titles and "Velero: Delete backup" in titles
+        app.open_plugin("telepresence")
+        await pilot.pause(0.2)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Telepresence: connect" in titles
+        assert "Open cert-manager" in titles  # the global entries stay
+
+
+async def test_palette_pane_action_presses_its_key(kubeconfig: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        app.open_plugin("velero")
+        await pilot.pause(0.5)
+        cmd = next(c for c in app.get_system_commands(app.screen)
+                   if c.title == "Velero: Create backup")
+        cmd.callback()
+        await settle(pilot, lambda: type(app.screen).__name__ == "CreateBackupScreen")

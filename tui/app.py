@@ -310,6 +310,16 @@ class EssentialsApp(App[int]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Switch context", "Choose another kubeconfig context",
                             self.action_contexts)
+        # the open pane's own actions first: same effect as pressing their key
+        pane_plugin = getattr(screen, "plugin", None)
+        for act in getattr(pane_plugin, "actions", ()):
+            if act.key:
+                title = act.title if act.title.startswith(pane_plugin.title) \
+                    else f"{pane_plugin.title}: {act.title}"
+                yield SystemCommand(
+                    title,
+                    f"key {act.key}" + (" (changes the cluster)" if act.mutating else ""),
+                    lambda k=act.key: self.call_later(self.simulate_key, k))
         for plugin in self.registry.ordered():
             yield SystemCommand(f"Open {plugin.title}", f"{plugin.category}: {plugin.why}",
                                 lambda p=plugin.id: self.open_plugin(p))

@@ -128,7 +128,7 @@ class InterceptForm(ModalScreen[InterceptRequest | None]):
             yield Label(f"Start an intercept in {self.namespace}", id="title", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Workload")
-                yield Select([(n, n) for n in self.workloads], value=self.selected or Select.BLANK,
+                yield Select([(n, n) for n in self.workloads], value=self.selected or Select.NULL,
                              allow_blank=not self.workloads, id="workload", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Intercept name")
@@ -171,7 +171,7 @@ class InterceptForm(ModalScreen[InterceptRequest | None]):
 
     def _default_port(self, workload: str) -> str | object:
         opts = self._port_options(workload)
-        return opts[0][1] if opts else Select.BLANK
+        return opts[0][1] if opts else Select.NULL
 
     def on_mount(self) -> None:
         self.query_one("#local", Input).focus()
@@ -182,7 +182,7 @@ class InterceptForm(ModalScreen[InterceptRequest | None]):
         widget = self.query_one(selector)
         if isinstance(widget, Select):
             v = widget.value
-            return "" if v is Select.BLANK or v is None else str(v)
+            return "" if v is Select.NULL or v is None else str(v)
         assert isinstance(widget, Input)
         return widget.value.strip()
 
@@ -226,12 +226,12 @@ class InterceptForm(ModalScreen[InterceptRequest | None]):
         self.query_one("#preview", CommandPreview).update(f"$ {self._command()}")
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "workload" and event.value is not Select.BLANK:
+        if event.select.id == "workload" and event.value is not Select.NULL:
             workload = str(event.value)
             port = self.query_one("#port", Select)
             port.set_options(self._port_options(workload))
             default = self._default_port(workload)
-            if default is not Select.BLANK:
+            if default is not Select.NULL:
                 port.value = default
             self.query_one("#name", Input).value = workload
         self._refresh_preview()

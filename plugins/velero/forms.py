@@ -142,7 +142,7 @@ class CreateBackupScreen(_FormScreen):
                 yield _field("Storage location", Select(
                     loc_options, prompt="server default", id="location",
                     value=self.default_location if self.default_location in self.locations
-                    else Select.BLANK))
+                    else Select.NULL))
                 with Horizontal(classes="checks"):
                     yield Checkbox("Snapshot volumes", True, id="snapshots")
                     yield Checkbox("File-system backup of all volumes", False, id="fsbackup")

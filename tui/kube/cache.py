@@ -155,7 +155,7 @@ class ResourceCache:
             field_selector=self.key.field_selector,
         )
         self.list_count += 1
-        self.objects = {obj_key(o): o for o in items}
+        self.objects = {obj_key(o): _slim(o) for o in items}
         self.resource_version = rv
         self.state = "synced"
         self.error = None
@@ -182,7 +182,7 @@ class ResourceCache:
                 self._pending.deleted.add(k)
                 self._pending.upserted.discard(k)
             else:
-                self.objects[k] = obj
+                self.objects[k] = _slim(obj)
                 self._pending.upserted.add(k)
                 self._pending.deleted.discard(k)
             self._schedule_flush()
@@ -211,6 +211,15 @@ class ResourceCache:
                 callback(change)
             except Exception:
                 log.exception("cache subscriber failed")
+
+
+def _slim(obj: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``metadata.managedFields``: server-side-apply bookkeeping no pane shows, often
+    the largest part of an object; on 10k-object caches it is most of the memory."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+    return obj
 
 
 class CacheRegistry:
