@@ -260,3 +260,21 @@ async def test_palette_pane_action_presses_its_key(kubeconfig: str) -> None:
                    if c.title == "Velero: Create backup")
         cmd.callback()
         await settle(pilot, lambda: type(app.screen).__name__ == "CreateBackupScreen")
+
+
+async def test_board_says_reconnecting_while_the_apiserver_restarts(
+        control_plane, kubeconfig: str) -> None:  # type: ignore[no-untyped-def]
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await settle(pilot, lambda: board.snapshot is not None)
+        await asyncio.to_thread(control_plane.stop_apiserver)
+        try:
+            await settle(pilot, lambda: app.connection_state == "reconnecting", timeout=60)
+            notes = str(board.query_one("#notes", Static).render())
+            assert "cannot reach the apiserver" in notes
+            assert board.query_one(DataTable).row_count == 13  # last known rows stay
+        finally:
+            await asyncio.to_thread(control_plane.start_apiserver)
+        await settle(pilot, lambda: app.connection_state == "connected", timeout=90)
+        await settle(pilot, lambda: not board.query_one("#notes").display, timeout=30)

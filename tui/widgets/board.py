@@ -121,6 +121,11 @@ class Board(CacheSubscriber, Vertical):
             return
         self.snapshot = snapshot
         self.app.detections = evaluate(plugins, snapshot)  # type: ignore[attr-defined]
+        # a watch that lost the apiserver keeps its last objects ("stale"): say so up top
+        stale = any(c.state in ("stale", "error") for c in session.caches.caches())
+        state = "reconnecting" if stale else "connected"
+        if self.app.connection_state in ("connected", "reconnecting"):  # type: ignore[attr-defined]
+            self.app.connection_state = state  # type: ignore[attr-defined]
         self.render_rows()
 
     # -- rendering -------------------------------------------------------------------------
