@@ -278,3 +278,14 @@ async def test_board_says_reconnecting_while_the_apiserver_restarts(
             await asyncio.to_thread(control_plane.start_apiserver)
         await settle(pilot, lambda: app.connection_state == "connected", timeout=90)
         await settle(pilot, lambda: not board.query_one("#notes").display, timeout=30)
+
+
+async def test_i_in_a_summary_pane_opens_install(kubeconfig: str) -> None:
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        app.open_plugin("external-dns")
+        await pilot.pause(0.3)
+        await pilot.press("i")
+        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        assert app.screen.plugin.id == "external-dns"

@@ -256,6 +256,18 @@ class EssentialsApp(App[int]):
             return
         self.push_screen(ComponentScreen(plugin))
 
+    def open_install(self, plugin: Plugin) -> None:
+        """The Helm install/upgrade screen for a component (``i`` on the board and panes)."""
+        if self.read_only:
+            self.notify("read-only mode: install is disabled", severity="warning")
+            return
+        if plugin.chart is None:
+            self.notify(f"{plugin.title} has no Helm chart to install", severity="warning")
+            return
+        from .screens.install import InstallScreen
+
+        self.push_screen(InstallScreen(plugin))
+
     # -- mutations: one path for every change to a cluster --------------------------------
 
     def start_mutation(self, mutation: Mutation,

@@ -80,6 +80,7 @@ def detect_workloads(
     det.installed = True
     det.namespace = (workloads[0].get("metadata") or {}).get("namespace")
     det.version = (release or {}).get("chart_version") or image_tag(workloads[0])
+    det.details["version_source"] = "helm" if (release or {}).get("chart_version") else "image"
     det.healthy = True
     for w in workloads:
         ready, desired = ready_counts(w)

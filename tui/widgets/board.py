@@ -243,20 +243,8 @@ class Board(CacheSubscriber, Vertical):
 
     def action_install(self) -> None:
         row = self._selected()
-        if row is None or row.plugin is None:
-            return
-        if getattr(self.app, "read_only", False):
-            self.notify("read-only mode: install is disabled", severity="warning")
-            return
-        if row.plugin.chart is None:
-            self.notify(f"{row.plugin.title} has no Helm chart to install", severity="warning")
-            return
-        try:
-            from ..screens.install import InstallScreen
-        except ImportError:
-            self.notify("the install screen is not available in this build", severity="error")
-            return
-        self.app.push_screen(InstallScreen(row.plugin))
+        if row is not None and row.plugin is not None:
+            self.app.open_install(row.plugin)  # type: ignore[attr-defined]
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
