@@ -36,8 +36,12 @@ def summary_lines(plugin: Plugin, det: Detection | None) -> list[str]:
     return lines
 
 
-class ComponentSummary(PluginPane):
+class ComponentSummary(PluginPane, can_focus=True):
     BINDINGS = [Binding("i", "install", "Install/upgrade", id="summary.install")]
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.focus()  # nothing else here takes focus: keep the pane's keys live
 
     def compose(self) -> ComposeResult:
         det = getattr(self.app, "detections", {}).get(self.plugin.id)
