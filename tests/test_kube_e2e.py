@@ -381,3 +381,26 @@ async def test_cache_with_a_field_selector(kubeconfig: str, namespace: str) -> N
         assert [o["metadata"]["name"] for o in cache.items()] == ["tls"]
     finally:
         await session.close()
+
+
+async def test_unwatched_cache_is_retired_after_idle_timeout(kubeconfig: str,
+                                                             namespace: str) -> None:
+    session = await connect(kubeconfig)
+    try:
+        cache = session.cache(CONFIGMAPS, namespace)
+        cache.idle_timeout = 0.2
+        unsubscribe = cache.subscribe(lambda _ch: None)
+        await cache.wait_synced()
+        unsubscribe()
+        await wait_for(lambda: cache not in session.caches.caches())
+        await wait_for(lambda: cache._task is None)
+        fresh = session.cache(CONFIGMAPS, namespace)  # the next user gets a new one
+        assert fresh is not cache
+        await fresh.wait_synced()
+        # a cache that still has a subscriber is never retired
+        fresh.idle_timeout = 0.1
+        fresh.subscribe(lambda _ch: None)
+        await asyncio.sleep(0.3)
+        assert fresh in session.caches.caches()
+    finally:
+        await session.close()

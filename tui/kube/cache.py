@@ -9,6 +9,8 @@ list+watch loop; later subscribers share it. The loop
   known objects visible and marking itself ``stale``;
 * on 403 marks itself ``forbidden`` with the message, so a pane can say "no permission"
   instead of failing, and retries rarely;
+* stops watching (and frees the objects) ``idle_timeout`` seconds after its last subscriber
+  left, so closing a pane over 10k objects gives the memory back;
 * coalesces bursts of events and notifies subscribers at most every ``flush_interval``
   seconds with what changed, so a table can update rows by key instead of rebuilding.
 """
@@ -72,6 +74,10 @@ class ResourceCache:
         self._flush_handle: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._synced = asyncio.Event()
+        #: called (by the registry) when the last subscriber has been gone idle_timeout s
+        self.on_idle: Callable[[ResourceCache], None] | None = None
+        self.idle_timeout = 300.0
+        self._idle_handle: asyncio.TimerHandle | None = None
 
     # -- public ---------------------------------------------------------------------------
 
@@ -88,10 +94,18 @@ class ResourceCache:
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         self._subscribers.append(callback)
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
 
         def unsubscribe() -> None:
             with contextlib.suppress(ValueError):
                 self._subscribers.remove(callback)
+            if not self._subscribers and self.on_idle is not None:
+                # nobody shows these objects any more: keep them warm for a while (going
+                # back to a pane is instant), then stop watching and free the memory
+                loop = asyncio.get_running_loop()
+                self._idle_handle = loop.call_later(self.idle_timeout, self.on_idle, self)
 
         return unsubscribe
 
@@ -102,6 +116,9 @@ class ResourceCache:
             )
 
     async def stop(self) -> None:
+        if self._idle_handle is not None:
+            self._idle_handle.cancel()
+            self._idle_handle = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -238,9 +255,16 @@ class CacheRegistry:
         cache = self._caches.get(key)
         if cache is None:
             cache = ResourceCache(self.client, key, **self._options)
+            cache.on_idle = self._retire
             self._caches[key] = cache
             cache.start()
         return cache
+
+    def _retire(self, cache: ResourceCache) -> None:
+        """Stop an unwatched cache; the next ``get`` starts a fresh one."""
+        if self._caches.get(cache.key) is cache and not cache._subscribers:
+            del self._caches[cache.key]
+            asyncio.get_running_loop().create_task(cache.stop())
 
     def caches(self) -> list[ResourceCache]:
         return list(self._caches.values())
