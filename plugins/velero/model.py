@@ -398,18 +398,30 @@ class BackupOptions:
         return errors
 
 
+def _scope_spec(opts: BackupOptions | RestoreOptions) -> dict[str, list[str]]:
+    """included/excluded namespaces and resources, as Backup and Restore specs spell them."""
+    fields = {"includedNamespaces": opts.include_namespaces,
+              "excludedNamespaces": opts.exclude_namespaces,
+              "includedResources": opts.include_resources,
+              "excludedResources": opts.exclude_resources}
+    return {k: list(v) for k, v in fields.items() if v}
+
+
+def _scope_flags(opts: BackupOptions | RestoreOptions) -> list[str]:
+    """The same scope as velero CLI flags (``*`` namespaces is the default: not repeated)."""
+    flags = {"--include-namespaces": [] if opts.include_namespaces == ["*"]
+             else opts.include_namespaces,
+             "--exclude-namespaces": opts.exclude_namespaces,
+             "--include-resources": opts.include_resources,
+             "--exclude-resources": opts.exclude_resources}
+    return [arg for flag, v in flags.items() if v for arg in (flag, ",".join(v))]
+
+
 def build_backup(opts: BackupOptions, namespace: str) -> dict[str, Any]:
     """The Backup object ``velero backup create`` sends for these options."""
     ttl_ns = parse_go_duration(opts.ttl) if opts.ttl is not None else 0
     spec: dict[str, Any] = {"metadata": {}}
-    if opts.include_namespaces:
-        spec["includedNamespaces"] = list(opts.include_namespaces)
-    if opts.exclude_namespaces:
-        spec["excludedNamespaces"] = list(opts.exclude_namespaces)
-    if opts.include_resources:
-        spec["includedResources"] = list(opts.include_resources)
-    if opts.exclude_resources:
-        spec["excludedResources"] = list(opts.exclude_resources)
+    spec.update(_scope_spec(opts))
     selector = parse_label_selector(opts.selector)
     if selector is not None:
         spec["labelSelector"] = selector
@@ -437,14 +449,7 @@ def _bool_flag(flag: str, value: bool | None) -> list[str]:
 
 def backup_command(opts: BackupOptions, namespace: str) -> str:
     argv = ["velero", "backup", "create", opts.name]
-    if opts.include_namespaces and opts.include_namespaces != ["*"]:
-        argv += ["--include-namespaces", ",".join(opts.include_namespaces)]
-    if opts.exclude_namespaces:
-        argv += ["--exclude-namespaces", ",".join(opts.exclude_namespaces)]
-    if opts.include_resources:
-        argv += ["--include-resources", ",".join(opts.include_resources)]
-    if opts.exclude_resources:
-        argv += ["--exclude-resources", ",".join(opts.exclude_resources)]
+    argv += _scope_flags(opts)
     if opts.selector.strip():
         argv += ["--selector", opts.selector.strip()]
     if opts.ttl is not None:
@@ -529,14 +534,7 @@ def default_restore_name(backup: str, now: datetime) -> str:
 
 def build_restore(opts: RestoreOptions, namespace: str, now: datetime) -> dict[str, Any]:
     spec: dict[str, Any] = {"backupName": opts.backup}
-    if opts.include_namespaces:
-        spec["includedNamespaces"] = list(opts.include_namespaces)
-    if opts.exclude_namespaces:
-        spec["excludedNamespaces"] = list(opts.exclude_namespaces)
-    if opts.include_resources:
-        spec["includedResources"] = list(opts.include_resources)
-    if opts.exclude_resources:
-        spec["excludedResources"] = list(opts.exclude_resources)
+    spec.update(_scope_spec(opts))
     if opts.namespace_mapping:
         spec["namespaceMapping"] = dict(opts.namespace_mapping)
     selector = parse_label_selector(opts.selector)
@@ -558,14 +556,7 @@ def build_restore(opts: RestoreOptions, namespace: str, now: datetime) -> dict[s
 def restore_command(opts: RestoreOptions, namespace: str, now: datetime) -> str:
     argv = ["velero", "restore", "create", opts.name or default_restore_name(opts.backup, now),
             "--from-backup", opts.backup]
-    if opts.include_namespaces and opts.include_namespaces != ["*"]:
-        argv += ["--include-namespaces", ",".join(opts.include_namespaces)]
-    if opts.exclude_namespaces:
-        argv += ["--exclude-namespaces", ",".join(opts.exclude_namespaces)]
-    if opts.include_resources:
-        argv += ["--include-resources", ",".join(opts.include_resources)]
-    if opts.exclude_resources:
-        argv += ["--exclude-resources", ",".join(opts.exclude_resources)]
+    argv += _scope_flags(opts)
     if opts.namespace_mapping:
         argv += ["--namespace-mappings",
                  ",".join(f"{k}:{v}" for k, v in opts.namespace_mapping.items())]
