@@ -1,31 +1,16 @@
-"""Helm releases for detection: latest revision per (namespace, name), decoded natively.
+"""Helm releases for detection: the newest revision per release, as plain dicts.
 
-Decoding lives in :mod:`.helm.release`; this module memoises it by (uid, resourceVersion),
-because the board re-evaluates on every watch event and release payloads (gzip + JSON of the
-whole manifest) are the most expensive objects it reads.
+Decoding (memoised per resourceVersion) lives in :mod:`.helm.release`; this is the shape
+``ClusterSnapshot.helm_releases`` documents.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .helm.release import Release, decode_secret, latest
-
-_MEMO: dict[tuple[str, str], Release] = {}
-_MEMO_LIMIT = 4096
-
-
-def _decoded(secret: dict[str, Any]) -> Release:
-    meta = secret.get("metadata") or {}
-    key = (str(meta.get("uid") or meta.get("name")), str(meta.get("resourceVersion") or ""))
-    rel = _MEMO.get(key)
-    if rel is None:
-        if len(_MEMO) >= _MEMO_LIMIT:
-            _MEMO.clear()
-        rel = _MEMO[key] = decode_secret(secret)
-    return rel
+from .helm.release import SECRET_TYPE, decode_all, latest
 
 
 def summarize_releases(secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``ClusterSnapshot.helm_releases``: newest revision per release, as plain dicts."""
-    return [r.snapshot_dict() for r in latest(_decoded(s) for s in secrets)]
+    ours = [s for s in secrets if s.get("type") in (None, SECRET_TYPE)]
+    return [r.snapshot_dict() for r in latest(decode_all(ours))]

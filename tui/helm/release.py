@@ -188,8 +188,30 @@ def decode_secret(secret: dict[str, Any]) -> Release:
     return rel
 
 
+_MEMO: dict[tuple[str, str], Release] = {}
+_MEMO_LIMIT = 4096
+
+
+def decode_cached(secret: dict[str, Any]) -> Release:
+    """``decode_secret`` memoised by (uid, resourceVersion): the board and the releases pane
+    re-read the shared cache on every watch event, and a release payload (gzip + JSON of the
+    whole manifest) is the most expensive object either of them reads. An object without a
+    resourceVersion (not from the server) is decoded every time."""
+    meta = secret.get("metadata") or {}
+    rv = str(meta.get("resourceVersion") or "")
+    if not rv:
+        return decode_secret(secret)
+    key = (str(meta.get("uid") or meta.get("name")), rv)
+    rel = _MEMO.get(key)
+    if rel is None:
+        if len(_MEMO) >= _MEMO_LIMIT:
+            _MEMO.clear()
+        rel = _MEMO[key] = decode_secret(secret)
+    return rel
+
+
 def decode_all(secrets: Iterable[dict[str, Any]]) -> list[Release]:
-    return [decode_secret(s) for s in secrets if _is_release_secret(s)]
+    return [decode_cached(s) for s in secrets if _is_release_secret(s)]
 
 
 def _is_release_secret(secret: dict[str, Any]) -> bool:
