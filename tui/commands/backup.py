@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
-from .. import audit
-from ..errors import ClusterError, EssentialsError, ForbiddenError, NotFoundError
+from ..actions import Mutation, execute
+from ..errors import EssentialsError, ForbiddenError, NotFoundError
 from ..kube.session import ClusterSession
 from ._common import (
     EXIT_ERROR,
@@ -168,12 +169,10 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
             return fail(msg)
         command = model.from_schedule_command(args.from_schedule, ns, args.name)
         print("Creating backup from schedule, all other filters are ignored.", file=progress)
-        try:
-            created = await ops.backup_from_schedule(session.client, args.from_schedule, ns,
-                                                     now, args.name)
-        except ClusterError as exc:
-            _audit(session, command, "failed", str(exc))
-            raise
+
+        def create() -> Awaitable[dict[str, Any]]:
+            return ops.backup_from_schedule(session.client, args.from_schedule, ns, now,
+                                            args.name)
     else:
         if not args.name:
             return fail("a backup name is required, unless you use --from-schedule")
@@ -190,14 +189,20 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
         if errors:
             return fail("; ".join(errors))
         command = model.backup_command(opts, ns)
-        try:
-            created = await ops.create(session.client, model.BACKUPS,
-                                       model.build_backup(opts, ns), ns)
-        except ClusterError as exc:
-            _audit(session, command, "failed", str(exc))
-            raise
+        body = model.build_backup(opts, ns)
+
+        def create() -> Awaitable[dict[str, Any]]:
+            return ops.create(session.client, model.BACKUPS, body, ns)
+
+    created: dict[str, Any] = {}
+
+    async def run() -> str:
+        created.update(await create())
+        return f"backup {created['metadata']['name']} created in {ns}"
+
+    await execute(Mutation(action="velero.backup.create", title="Create backup",
+                           command=command, run=run), session.context)
     name = created["metadata"]["name"]
-    _audit(session, command, "ok", f"backup {name} created in {ns}")
     print(f'Backup request "{name}" submitted successfully.', file=progress)
     if not args.wait:
         if json_out:
@@ -225,7 +230,3 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
         return EXIT_OK
     return EXIT_FOUND if row.phase in model.BACKUP_FAILED_PHASES else EXIT_ERROR
 
-
-def _audit(session: ClusterSession, command: str, result: str, detail: str) -> None:
-    audit.record(context=session.context, action="velero.backup.create", command=command,
-                 result=result, detail=detail)
