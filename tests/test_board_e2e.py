@@ -167,13 +167,14 @@ def test_report_request_count_does_not_grow_with_plugins(board_cluster: ControlP
     time.sleep(0.5)
     assert board_cluster.audit_log is not None
     events = read_audit_events(board_cluster.audit_log, user="admin", since=since)
-    requests = {e["auditID"]: e["requestURI"] for e in events}
-    board = [u for u in requests.values() if not u.startswith("/version")]
+    board = sorted({e["auditID"]: e["requestURI"] for e in events}.values())
     n_plugins = len(by_id(json.loads(out.stdout)))
     assert n_plugins >= 15
-    # 8 fixed lists, plus one per *installed* component that needs an extra list
-    # (here: Velero's BackupStorageLocations)
-    assert len(board) <= 8 + 1, sorted(board)
+    # every request counts, discovery included (it doubles as the reachability check):
+    # 8 fixed, plus one per *installed* component that needs an extra list (here:
+    # Velero's BackupStorageLocations)
+    assert len(board) <= 8 + 1, board
+    assert not any(u.startswith("/version") for u in board)
 
 
 def test_limited_user_sees_no_permission_not_a_crash(board_cluster: ControlPlane) -> None:
@@ -237,3 +238,22 @@ async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> No
         assert notes.startswith("no permission to list ")
         assert "secrets (Helm releases)" in notes and "validatingwebhookconfigurations" in notes
         assert _cell(board, "ingress", "state") == "installed"
+
+
+async def test_board_in_the_app_costs_one_watch_per_list(board_cluster: ControlPlane) -> None:
+    """In the app the board's lists are shared watch caches; with WatchList each one is a
+    single streaming request, so the whole board costs the same as the headless report
+    (plus the /version probe), counted by the apiserver."""
+    time.sleep(1.1)
+    since = time.time()
+    app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await _settle(pilot, lambda: board.snapshot is not None)
+        await pilot.pause(1.0)
+        assert all(c.sync_mode == "watch-list" for c in app.session.caches.caches())
+        assert board_cluster.audit_log is not None
+        events = read_audit_events(board_cluster.audit_log, user="admin", since=since)
+        uris = sorted({e["auditID"]: f'{e["verb"]} {e["requestURI"]}' for e in events}.values())
+        assert not [u for u in uris if u.startswith("list ")], uris
+        assert len(uris) <= 1 + 8 + 1 + 1, uris  # /version, 8 board reads, Velero BSLs

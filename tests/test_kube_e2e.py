@@ -132,19 +132,56 @@ async def test_shared_cache_follows_changes(kubeconfig: str, namespace: str) -> 
         # subscribers hear of it in coalesced batches
         await wait_for(lambda: any(ch.deleted for ch in changes))
         assert cache.list_count == 1  # all of that came from the watch, not re-lists
+        assert cache.sync_mode == "watch-list"  # the 1.35 server streams the initial state
+    finally:
+        await session.close()
+
+
+async def test_cache_syncs_with_one_watch_request(kubeconfig: str, audit_log: Path,
+                                                  namespace: str) -> None:
+    """WatchList: the apiserver's audit log shows one watch (sendInitialEvents) and no
+    list for a cache's sync; the initial objects are all there when it says synced."""
+    import time
+
+    from testkit.controlplane import read_audit_events
+
+    session = await connect(kubeconfig)
+    try:
+        for i in range(7):
+            await session.client.create(CONFIGMAPS, cm(f"wl-{i}"), namespace)
+        since = time.time()
+        cache = session.cache(CONFIGMAPS, namespace)
+        changes = []
+        cache.subscribe(changes.append)
+        await cache.wait_synced()
+        names = {o["metadata"]["name"] for o in cache.items()}
+        assert {f"wl-{i}" for i in range(7)} <= names
+        # subscribers got the whole state at once (a reset), never half of it
+        assert changes and changes[0].reset and len(changes[0].cache.items()) == len(names)
+        await session.client.create(CONFIGMAPS, cm("wl-live"), namespace)
+        await wait_for(lambda: any(o["metadata"]["name"] == "wl-live" for o in cache.items()))
+        await asyncio.sleep(0.5)
+        events = read_audit_events(audit_log, user="admin", since=since)
+        mine = [e for e in events if e.get("objectRef", {}).get("resource") == "configmaps"
+                and e.get("objectRef", {}).get("namespace") == namespace
+                and e["verb"] in ("list", "watch")]
+        assert [e["verb"] for e in mine] == ["watch"], [e["requestURI"] for e in mine]
+        assert "sendInitialEvents=true" in mine[0]["requestURI"]
     finally:
         await session.close()
 
 
 class _NoWatchCacheControlPlane(ControlPlane):
-    """A real apiserver that serves watches straight from etcd (``--watch-cache=false``).
+    """A real apiserver that serves watches straight from etcd (``--watch-cache=false``),
+    with WatchList switched off, as on servers before 1.32.
 
     With the watch cache on, an expired resourceVersion is only answered with 410 after the
     cache has rolled over (minutes of traffic); straight from etcd, a compaction is enough.
     The 410 itself is the real apiserver's answer either way."""
 
     def _apiserver_argv(self) -> list[str]:
-        return [*super()._apiserver_argv(), "--watch-cache=false"]
+        return [*super()._apiserver_argv(), "--watch-cache=false",
+                "--feature-gates=WatchList=false"]
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +215,29 @@ async def test_watch_with_a_too_old_resource_version_is_410(etcd_watch_cluster) 
         await session.close()
 
 
+async def test_cache_falls_back_to_list_when_watchlist_is_off(etcd_watch_cluster) -> None:  # type: ignore[no-untyped-def]
+    """A server with the WatchList gate off answers 422 to ``sendInitialEvents``: the cache
+    says nothing to the user, lists + watches, and the client stops asking."""
+    session = await connect(etcd_watch_cluster.kubeconfig)
+    try:
+        assert session.client.watch_list is True  # 1.35 by its version: worth a try
+        await session.client.create(CONFIGMAPS, cm("fallback"), "default")
+        cache = session.cache(CONFIGMAPS, "default")
+        await cache.wait_synced()
+        assert any(o["metadata"]["name"] == "fallback" for o in cache.items())
+        assert cache.sync_mode == "list" and cache.state == "synced"
+        assert session.client.watch_list is False
+        await session.client.create(CONFIGMAPS, cm("fallback-live"), "default")
+        await wait_for(lambda: any(o["metadata"]["name"] == "fallback-live"
+                                   for o in cache.items()))
+    finally:
+        await session.close()
+
+
 async def test_cache_relists_after_410(etcd_watch_cluster) -> None:  # type: ignore[no-untyped-def]
     """The real server answers 410 for a compacted resourceVersion; the cache re-lists."""
     session = await connect(etcd_watch_cluster.kubeconfig)
+    session.client.watch_list = False  # this server has no WatchList (see its fixture)
     namespace = "default"
     await session.client.create(CONFIGMAPS, cm("bump2"), namespace)
     try:

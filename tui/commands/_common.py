@@ -45,8 +45,11 @@ async def _guard(factory: Callable[[], Awaitable[T]]) -> T:
 
 
 async def with_session(args: argparse.Namespace,
-                       body: Callable[[ClusterSession], Awaitable[T]]) -> T:
-    session = await ClusterSession.connect(connect_options(args))
+                       body: Callable[[ClusterSession], Awaitable[T]], *,
+                       check: bool = True) -> T:
+    """Connect, run ``body``, close. ``check=False`` skips the ``/version`` probe for a
+    command whose own first request fails just as clearly when the cluster is away."""
+    session = await ClusterSession.connect(connect_options(args), check=check)
     try:
         return await body(session)
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import ClusterError
+from ..errors import ClusterError, ForbiddenError
 from ..evaluate import evaluate, health_label, report_json, report_markdown, state_label
 from ..kube.resources import ResourceType
 from ..kube.session import ClusterSession
@@ -35,8 +35,17 @@ def run(args: argparse.Namespace) -> int:
                 return ListResult([], exc)
             return ListResult(items)
 
-        async def groups() -> tuple[set[str], set[tuple[str, str]]]:
+        # discovery first, outside the snapshot: it is the reachability check (no
+        # /version probe), so an unreachable or refusing cluster exits 2 right here
+        try:
             disc = await session.discovery()
+            denied: ForbiddenError | None = None
+        except ForbiddenError as exc:
+            denied = exc
+
+        async def groups() -> tuple[set[str], set[tuple[str, str]]]:
+            if denied is not None:
+                raise denied
             return set(disc.groups), set(disc.resources)
 
         from ..helm_summary import summarize_releases as decode_helm_releases
@@ -44,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         snap = await build_snapshot(plugins, lister, groups, decode_helm_releases)
         return snap, evaluate(plugins, snap)
 
-    snapshot, detections = run_async(lambda: with_session(args, body))
+    snapshot, detections = run_async(lambda: with_session(args, body, check=False))
     if args.output == "json":
         print_json(report_json(plugins, detections, snapshot))
     elif args.output == "markdown":

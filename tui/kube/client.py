@@ -116,6 +116,10 @@ class KubeClient:
         self.settings = settings
         self.http = http or build_http_client(settings, timeout)
         self.hooks: list[RequestHook] = []
+        #: may caches sync with one streaming watch (WatchList, ``sendInitialEvents``)
+        #: instead of list + watch? None = unknown (no /version read yet: do not try),
+        #: set by :meth:`note_server_version` and cleared when the server refuses it.
+        self.watch_list: bool | None = None
         self._extensions: dict[str, Any] = {}
         if settings.tls_server_name:
             self._extensions["sni_hostname"] = settings.tls_server_name
@@ -195,7 +199,22 @@ class KubeClient:
     # -- typed helpers ---------------------------------------------------------------------
 
     async def version(self) -> dict[str, Any]:
-        return await self.get_json("/version", what="read the server version")
+        info = await self.get_json("/version", what="read the server version")
+        self.note_server_version(info)
+        return info
+
+    def note_server_version(self, info: dict[str, Any]) -> None:
+        """Enable WatchList on servers that can have it (1.27+: alpha there, on by default
+        since 1.32). Where the feature gate is off the server answers 422 and the cache
+        falls back to list + watch; older servers would silently ignore the parameter, so
+        they are never asked."""
+        try:
+            major = int("".join(ch for ch in str(info.get("major", "")) if ch.isdigit()))
+            minor = int("".join(ch for ch in str(info.get("minor", "")) if ch.isdigit()))
+        except ValueError:
+            return
+        if self.watch_list is None:
+            self.watch_list = (major, minor) >= (1, 27)
 
     async def get(self, rtype: ResourceType, name: str, namespace: str | None = None,
                   subresource: str | None = None) -> dict[str, Any]:
@@ -311,11 +330,14 @@ class KubeClient:
         label_selector: str | None = None,
         field_selector: str | None = None,
         timeout_seconds: int = 300,
+        send_initial_events: bool = False,
     ) -> AsyncIterator[dict[str, Any]]:
         """Yield watch events (``{"type":..., "object":...}``) including BOOKMARKs.
 
         A 410 (as an HTTP status or an ERROR event) raises :class:`GoneError`; the caller
-        re-lists.
+        re-lists. With ``send_initial_events`` (WatchList) the server first streams every
+        existing object as ADDED, then a BOOKMARK annotated ``k8s.io/initial-events-end``,
+        then live events: one request instead of list + watch, and no big list body.
         """
         path = rtype.path(namespace)
         what = f"watch {rtype.qualified}{_in(namespace)}"
@@ -323,7 +345,9 @@ class KubeClient:
             "watch": "1", "resourceVersion": resource_version, "allowWatchBookmarks": "true",
             "timeoutSeconds": timeout_seconds, "labelSelector": label_selector,
             "fieldSelector": field_selector,
-        })
+        }) or {}
+        if send_initial_events:
+            params.update(sendInitialEvents="true", resourceVersionMatch="NotOlderThan")
         for hook in self.hooks:
             hook("WATCH", path)
         try:

@@ -57,7 +57,7 @@ class ClusterSession:
         return session
 
     async def discovery(self, refresh: bool = False) -> Discovery:
-        """Served groups/resources; fetched once per session (two requests)."""
+        """Served groups/resources; fetched once per session (one request, ``/apis``)."""
         async with self._discovery_lock:
             if self._discovery is None or refresh:
                 self._discovery = await discover(self.client)
