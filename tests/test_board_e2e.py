@@ -175,6 +175,9 @@ def test_report_request_count_does_not_grow_with_plugins(board_cluster: ControlP
     # Velero's BackupStorageLocations)
     assert len(board) <= 8 + 1, board
     assert not any(u.startswith("/version") for u in board)
+    # Helm history (superseded revisions: most release Secrets) is not downloaded
+    helm = [u for u in board if u.startswith("/api/v1/secrets")]
+    assert helm and "status%21%3Dsuperseded" in helm[0], helm
 
 
 def test_limited_user_sees_no_permission_not_a_crash(board_cluster: ControlPlane) -> None:

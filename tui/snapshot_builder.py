@@ -5,7 +5,8 @@ The requests do not grow with the number of plugins:
 1. ``/apis`` (aggregated discovery: every served group, so CRD presence),
 2-4. Deployments, StatefulSets, DaemonSets across namespaces, filtered with ONE set-based
    selector ``app.kubernetes.io/name in (...)`` built from all plugins' selectors,
-5. Helm release Secrets (``owner=helm``),
+5. Helm release Secrets that can be a release's newest revision
+   (``owner=helm,status!=superseded``: the history stays on the server),
 6-7. Validating and Mutating webhook configurations,
 8. EndpointSlices of the webhooks' services (``kubernetes.io/service-name in (...)``), to
    flag ``failurePolicy: Fail`` webhooks with no ready endpoint.
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ClusterError, ForbiddenError, NotFoundError
+from .helm.release import CURRENT_SELECTOR
 from .kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
@@ -38,7 +40,7 @@ from .snapshot import ClusterSnapshot
 ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
 NAME_LABEL = "app.kubernetes.io/name"
 WORKLOAD_TYPES = (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)
-HELM_SELECTOR = "owner=helm"
+HELM_SELECTOR = CURRENT_SELECTOR
 CLIENT_TOOLS = ("kubectl", "kustomize", "helm")
 
 

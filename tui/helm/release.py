@@ -22,6 +22,11 @@ from typing import Any
 
 SECRET_TYPE = "helm.sh/release.v1"
 LABEL_SELECTOR = "owner=helm"
+#: the revisions that can be the newest of a release: helm marks every older one
+#: ``superseded`` (with ``--history-max 10``, nine in ten release Secrets, each a gzip'd
+#: chart with all its templates). The board needs only these; the releases pane and the
+#: install screen, which show history, use :data:`LABEL_SELECTOR`.
+CURRENT_SELECTOR = "owner=helm,status!=superseded"
 _NAME_RE = re.compile(r"^sh\.helm\.release\.v1\.(?P<name>.+)\.v(?P<rev>\d+)$")
 _GZIP_MAGIC = b"\x1f\x8b"
 #: statuses helm considers "in flight" (another operation is running or was interrupted)
