@@ -407,3 +407,33 @@ def test_kustomize_absent_when_no_binary_found() -> None:
     det = plugin("kustomize").detect(ClusterSnapshot(client_tools={"helm": ""}))
     assert det.installed is False
     assert det.problems == ["neither kustomize nor kubectl found on PATH"]
+
+
+def test_board_problem_cell_fits_the_width_without_a_scrollbar() -> None:
+    """The problems cell gets what the other columns leave (with an ellipsis); on a narrow
+    terminal the component name gives a little first. The detail line has the full text."""
+    from k8s_essentials_tui.widgets.board import MIN_PROBLEM, _fit_problems, _problem_summary
+
+    assert _problem_summary([]) == ""
+    assert _problem_summary(["a"]) == "a"
+    assert _problem_summary(["a", "b", "c"]) == "a (+2 more)"
+    cols = ("area", "component", "problems")
+    rows = [{"area": "Monitoring", "component": "Prometheus + Alertmanager",
+             "problems": "Deployment kyverno-admission-controller: 0/1 ready"},
+            {"area": "DNS", "component": "ExternalDNS", "problems": ""}]
+    wide = [dict(r) for r in rows]
+    _fit_problems(wide, cols, 200)
+    assert wide == rows  # room enough: untouched
+
+    def line_width(rs: list[dict]) -> int:
+        return sum(max(len(c), *(len(str(r[c])) for r in rs)) + 2 for c in cols)
+
+    mid = [dict(r) for r in rows]
+    _fit_problems(mid, cols, 60)
+    assert line_width(mid) <= 60 and mid[0]["problems"].endswith("…")
+    assert mid[0]["component"] == "Prometheus + Alertmanager"
+    narrow = [dict(r) for r in rows]
+    _fit_problems(narrow, cols, 50)
+    assert line_width(narrow) <= 50
+    assert len(narrow[0]["problems"]) == MIN_PROBLEM
+    assert narrow[0]["component"].endswith("…") and narrow[1]["component"] == "ExternalDNS"

@@ -26,8 +26,46 @@ log = logging.getLogger(__name__)
 STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim"}
 HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
 WIDE = 110
+MIN_PROBLEM = 14
+MIN_COMPONENT = 12
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
 WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
+
+
+def _problem_summary(problems: list[str]) -> str:
+    """The first problem, and how many more: the full list is on the detail line."""
+    if not problems:
+        return ""
+    return problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
+                  width: int, scrollbar: bool = False) -> None:
+    """Cut the problems cell to the width the other columns leave, with an ellipsis, so the
+    board never needs a horizontal scrollbar (the detail line shows the whole text). On a
+    narrow terminal the component name gives up a few characters first, so a problem keeps
+    at least :data:`MIN_PROBLEM` readable characters."""
+    if "problems" not in columns or width <= 0:
+        return
+
+    def widest(col: str) -> int:
+        return max([len(col), *(len(str(r[col])) for r in rows)])
+
+    used = sum(widest(c) + 2 for c in columns if c != "problems")  # + cell padding
+    budget = width - used - 2 - (1 if scrollbar else 0)
+    if budget < MIN_PROBLEM and "component" in columns:
+        cap = max(widest("component") - (MIN_PROBLEM - budget), MIN_COMPONENT)
+        budget += widest("component") - cap
+        for r in rows:
+            if isinstance(r["component"], str):
+                r["component"] = _cut(r["component"], cap)
+    budget = max(budget, 4)
+    for r in rows:
+        r["problems"] = _cut(str(r["problems"]), budget)
 
 
 class Board(CacheSubscriber, Vertical):
@@ -134,8 +172,7 @@ class Board(CacheSubscriber, Vertical):
         return WIDE_COLUMNS if self.size.width >= WIDE else NARROW_COLUMNS
 
     def on_resize(self) -> None:
-        if self._wanted_columns() != self._columns:
-            self.render_rows()
+        self.render_rows()  # columns, and the room left for problems (13 rows: cheap)
 
     def _cells(self, row: BoardRow) -> dict[str, Text | str]:
         det = row.detection
@@ -154,7 +191,7 @@ class Board(CacheSubscriber, Vertical):
             "namespace": (det.namespace or "") if det else "",
             "version": (det.version or "") if det else "",
             "health": Text(health_label(det), style=HEALTH_STYLES.get(health_label(det), "")),
-            "problems": "; ".join(det.problems) if det else "",
+            "problems": _problem_summary(det.problems) if det else "",
         }
 
     def render_rows(self) -> None:
@@ -172,8 +209,10 @@ class Board(CacheSubscriber, Vertical):
                 table.add_column(col, key=col)
             self._columns = wanted
         existing = {rk.value for rk in table.rows}
-        for row in self.rows:
-            cells = self._cells(row)
+        all_cells = [self._cells(row) for row in self.rows]
+        _fit_problems(all_cells, wanted, table.size.width or self.size.width,
+                      scrollbar=len(all_cells) + 1 > table.size.height > 0)
+        for row, cells in zip(self.rows, all_cells, strict=True):
             if row.category in existing:
                 for col in wanted:
                     table.update_cell(row.category, col, cells[col], update_width=True)
