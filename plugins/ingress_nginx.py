@@ -23,13 +23,13 @@ controller:
 )
 
 
+SELECTORS: tuple[dict[str, str], ...] = (
+    {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
+)
+
+
 def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(
-        snapshot,
-        selectors=[{"app.kubernetes.io/name": "ingress-nginx",
-                    "app.kubernetes.io/component": "controller"}],
-        charts=["ingress-nginx"],
-    )
+    return detect_workloads(snapshot, selectors=SELECTORS, charts=["ingress-nginx"])
 
 
 PLUGIN = Plugin(
@@ -39,4 +39,5 @@ PLUGIN = Plugin(
     why="Routes outside HTTP(S) traffic to Services; without it nothing is reachable by name.",
     chart=CHART,
     detect=detect,
+    workload_selectors=SELECTORS,
 )

@@ -437,3 +437,39 @@ def test_board_problem_cell_fits_the_width_without_a_scrollbar() -> None:
     assert line_width(narrow) <= 50
     assert len(narrow[0]["problems"]) == MIN_PROBLEM
     assert narrow[0]["component"].endswith("…") and narrow[1]["component"] == "ExternalDNS"
+
+
+def test_every_in_cluster_plugin_declares_its_workload_selectors() -> None:
+    """``detect()`` sees only workloads some plugin declares: a plugin that finds workloads
+    without declaring them would go blind on the board."""
+    for p in load_registry(third_party=False).plugins.values():
+        if p.chart is not None and p.id not in ("kustomize", "helm-releases"):
+            assert p.workload_selectors, p.id
+
+
+def test_relevant_workloads_keep_detection_and_drop_the_rest() -> None:
+    """On a big cluster only the components' workloads reach detect(): same detections as
+    with every workload, on the demo seed's workloads plus 2,000 unrelated ones."""
+    import datetime as dt
+
+    from k8s_essentials_tui.evaluate import evaluate
+    from k8s_essentials_tui.snapshot_builder import relevant_workloads
+    from testkit.seed import _Seed
+
+    seed = _Seed(None, dt.datetime(2026, 6, 1, tzinfo=dt.UTC), True)  # type: ignore[arg-type]
+    ours = [seed._workload(w) for w in seed.workloads]
+    others = [{"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": f"shop-{i}", "namespace": f"team-{i % 9}",
+                            "labels": {"app.kubernetes.io/name": f"shop-{i}", "app": "shop",
+                                       "control-plane": "no"}},
+               "spec": {"replicas": 1}} for i in range(2000)]
+    plugins = load_registry(third_party=False).ordered()
+    kept = relevant_workloads(plugins, ours + others)
+    assert not [w for w in kept if w in others]
+    # dropped: apps (shop, payments), kube-system, and chart parts no rule reads (redis...)
+    assert 20 <= len(kept) < len(ours)
+    full = evaluate(plugins, ClusterSnapshot(workloads=ours + others))
+    slim = evaluate(plugins, ClusterSnapshot(workloads=kept))
+    assert {k: (d.installed, d.namespace, d.version, d.problems) for k, d in full.items()} == \
+        {k: (d.installed, d.namespace, d.version, d.problems) for k, d in slim.items()}
+    assert sum(1 for d in full.values() if d.installed is True) >= 10

@@ -99,7 +99,8 @@ class Plugin:
     api_groups: tuple[str, ...] = ()
     #: label selectors (each a dict of equalities, any may match) of the Deployments,
     #: StatefulSets and DaemonSets the official chart creates; the snapshot builder lists
-    #: workloads by their ``app.kubernetes.io/name`` values. Excluded from hashing (dicts).
+    #: workloads by their ``app.kubernetes.io/name`` values, and ``detect()`` sees only the
+    #: workloads some plugin declares here. Excluded from hashing (dicts).
     workload_selectors: tuple[dict[str, str], ...] = field(default=(), hash=False)
     #: resource types the pane watches (shared caches)
     watches: tuple[ResourceType, ...] = ()

@@ -69,6 +69,40 @@ def workload_selector(plugins: Iterable[Plugin]) -> str | None:
     return f"{NAME_LABEL} in ({','.join(sorted(names))})"
 
 
+def relevant_workloads(plugins: Iterable[Plugin],
+                       workloads: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The workloads some plugin's ``workload_selectors`` match; the rest of a big cluster's
+    workloads never reach ``detect()``.
+
+    Why: the lists are unfiltered when a chart has no ``app.kubernetes.io/name`` label, and
+    every plugin scanning 20,000 workloads took most of a second of the event loop per board
+    refresh. One pass with a (label, value) index costs a few dict lookups per workload."""
+    index: dict[tuple[str, str], list[dict[str, str]]] = {}
+    for p in plugins:
+        for sel in getattr(p, "workload_selectors", ()) or ():
+            if sel:
+                index.setdefault(min(sel.items()), []).append(sel)
+    keys = {k for k, _v in index}
+    out = []
+    for w in workloads:
+        labels = (w.get("metadata") or {}).get("labels") or {}
+        if _matches_any(labels, keys, index):
+            out.append(w)
+    return out
+
+
+def _matches_any(labels: dict[str, str], keys: set[str],
+                 index: dict[tuple[str, str], list[dict[str, str]]]) -> bool:
+    for k in keys:
+        v = labels.get(k)
+        if v is None:
+            continue
+        for sel in index.get((k, v), ()):
+            if all(labels.get(a) == b for a, b in sel.items()):
+                return True
+    return False
+
+
 def webhook_services(webhooks: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for cfg in webhooks:
@@ -127,7 +161,7 @@ async def build_snapshot(
     selector = workload_selector(plugins)
     for rtype in WORKLOAD_TYPES:
         res = await lister(rtype, selector)
-        snap.workloads.extend(res.items)
+        snap.workloads.extend(relevant_workloads(plugins, res.items))
         _note(snap, "workloads", rtype.plural, res.error)
     res = await lister(SECRETS, HELM_SELECTOR)
     _note(snap, "helm", "secrets (Helm releases)", res.error)

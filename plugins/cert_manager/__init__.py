@@ -62,6 +62,7 @@ PLUGIN = Plugin(
     why="Issues and renews TLS certificates; an expired one is a self-inflicted outage.",
     chart=CHART,
     detect=detect,
+    workload_selectors=tuple(SELECTORS),
     pane="k8s_essentials_tui.plugins.cert_manager.pane:CertificatesPane",
     actions=(
         PluginAction("cert-manager.renew", "Renew certificate now", key="R",

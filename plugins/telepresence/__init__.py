@@ -47,6 +47,7 @@ PLUGIN = Plugin(
         "namespace must be visible and easy to stop.",
     chart=CHART,
     detect=detect,
+    workload_selectors=tuple(SELECTORS),
     pane="k8s_essentials_tui.plugins.telepresence.pane:TelepresencePane",
     actions=(
         PluginAction("telepresence.connect", "Telepresence: connect", "c",

@@ -55,10 +55,13 @@ metrics:
 )
 
 
+SELECTORS: tuple[dict[str, str], ...] = ({"app.kubernetes.io/name": "velero"},)
+
+
 def detect(snapshot: ClusterSnapshot) -> Detection:
     det = detect_workloads(
         snapshot,
-        selectors=[{"app.kubernetes.io/name": "velero"}],
+        selectors=SELECTORS,
         charts=["velero"],
         api_groups=[GROUP],
     )
@@ -97,6 +100,7 @@ PLUGIN = Plugin(
         PluginAction("velero.backup.delete", "Delete backup", "d", mutating=True),
     ),
     api_groups=(GROUP,),
+    workload_selectors=SELECTORS,
     watches=(BACKUPS, RESTORES, SCHEDULES, BSLS),
     board_resources=(BSLS,),
 )

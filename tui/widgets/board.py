@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from ..errors import ClusterError
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim"}
 HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
 WIDE = 110
+#: seconds between two rebuilds caused by cache changes
+REBUILD_INTERVAL = 0.5
 MIN_PROBLEM = 14
 MIN_COMPONENT = 12
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
@@ -90,7 +94,8 @@ class Board(CacheSubscriber, Vertical):
         self.rows: list[BoardRow] = []
         self.snapshot: ClusterSnapshot | None = None
         self._columns: tuple[str, ...] = ()
-        self._dirty = False
+        self._last_rebuild = 0.0
+        self._rebuild_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -119,8 +124,19 @@ class Board(CacheSubscriber, Vertical):
             self.rebuild(refresh_discovery=True)
 
     def on_cache_updated(self, _message: CacheUpdated) -> None:
-        if self.snapshot is not None:  # the first build is already waiting on the caches
+        """Rebuild on changes, at most every REBUILD_INTERVAL: on a busy cluster (rollouts,
+        autoscalers) the workload caches change all the time."""
+        if self.snapshot is None or self._rebuild_timer is not None:
+            return  # the first build is already waiting on the caches / one is due
+        wait = self._last_rebuild + REBUILD_INTERVAL - time.monotonic()
+        if wait > 0:
+            self._rebuild_timer = self.set_timer(wait, self._timed_rebuild)
+        else:
             self.rebuild()
+
+    def _timed_rebuild(self) -> None:
+        self._rebuild_timer = None
+        self.rebuild()
 
     async def _list(self, rtype: ResourceType, selector: str | None) -> ListResult:
         cache = self.watch_resource(rtype, None, selector)
@@ -148,6 +164,7 @@ class Board(CacheSubscriber, Vertical):
         if session is None:
             return
         await asyncio.sleep(0)  # let a burst of cache messages collapse into this run
+        self._last_rebuild = time.monotonic()
         plugins = self.app.registry.ordered()  # type: ignore[attr-defined]
 
         async def groups() -> tuple[set[str], set[tuple[str, str]]]:
