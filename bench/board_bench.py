@@ -239,9 +239,10 @@ async def measure_report(kubeconfig: str) -> dict[str, float]:
     session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig), check=False)
     disc = await session.discovery()
 
-    async def lister(rtype, selector):  # type: ignore[no-untyped-def]
+    async def lister(rtype, selector, keep):  # type: ignore[no-untyped-def]
         try:
-            items, _ = await session.client.list(rtype, None, label_selector=selector)
+            items, _ = await session.client.list(rtype, None, label_selector=selector,
+                                                 keep=keep)
         except ClusterError as exc:
             return ListResult([], exc)
         return ListResult(items)

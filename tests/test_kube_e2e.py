@@ -461,3 +461,44 @@ async def test_unwatched_cache_is_retired_after_idle_timeout(kubeconfig: str,
         assert fresh in session.caches.caches()
     finally:
         await session.close()
+
+
+async def test_cache_keep_filter_stores_only_what_it_keeps(kubeconfig: str,
+                                                           namespace: str) -> None:
+    """A client-side ``keep`` (what a label selector cannot say) is part of the cache key:
+    rejected objects are never stored, and a label change moves an object in or out."""
+    def wanted(o: dict) -> bool:
+        labels = (o.get("metadata") or {}).get("labels") or {}
+        return labels.get("a") == "1" or labels.get("b") == "1"
+
+    def labelled(name: str, **labels: str) -> dict:
+        return {**cm(name), "metadata": {"name": name, "labels": labels}}
+
+    session = await connect(kubeconfig)
+    try:
+        c = session.client
+        await c.create(CONFIGMAPS, labelled("by-a", a="1"), namespace)
+        await c.create(CONFIGMAPS, labelled("by-b", b="1"), namespace)
+        await c.create(CONFIGMAPS, labelled("other", a="2"), namespace)
+        for watch_list in (True, False):  # both sync paths filter
+            c.watch_list = watch_list
+            cache = ResourceCache(c, session.caches.get(CONFIGMAPS, namespace, keep=wanted).key)
+            assert cache.key.keep is wanted
+            assert session.cache(CONFIGMAPS, namespace) is not session.cache(
+                CONFIGMAPS, namespace, keep=wanted)
+            cache.start()
+            await cache.wait_synced()
+            assert cache.sync_mode == ("watch-list" if watch_list else "list")
+
+            def names() -> set[str]:
+                return {o["metadata"]["name"] for o in cache.items()}
+
+            assert names() == {"by-a", "by-b"}
+            await c.patch(CONFIGMAPS, "other", {"metadata": {"labels": {"b": "1"}}}, namespace)
+            await wait_for(lambda: "other" in names())
+            await c.patch(CONFIGMAPS, "other", {"metadata": {"labels": {"b": None}}},
+                          namespace)
+            await wait_for(lambda: "other" not in names())
+            await cache.stop()
+    finally:
+        await session.close()

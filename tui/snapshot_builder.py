@@ -50,8 +50,10 @@ class ListResult:
     error: ClusterError | None = None
 
 
-#: (resource type, label selector) -> objects or the error
-Lister = Callable[[ResourceType, str | None], Awaitable[ListResult]]
+#: (resource type, label selector, client-side filter or None) -> objects or the error;
+#: a lister may apply the filter early (page by page, or as its cache's ``keep``)
+Lister = Callable[[ResourceType, str | None, Callable[[dict[str, Any]], bool] | None],
+                  Awaitable[ListResult]]
 
 
 def workload_selector(plugins: Iterable[Plugin]) -> str | None:
@@ -69,38 +71,49 @@ def workload_selector(plugins: Iterable[Plugin]) -> str | None:
     return f"{NAME_LABEL} in ({','.join(sorted(names))})"
 
 
+class WorkloadFilter:
+    """Keeps the workloads some plugin's ``workload_selectors`` match; the rest of a big
+    cluster's workloads never reach ``detect()`` -- nor, in the app, the memory of the
+    board's caches (it is the caches' ``keep``).
+
+    Why: the lists are unfiltered when a chart has no ``app.kubernetes.io/name`` label (a
+    label selector cannot OR across keys), and every plugin scanning 20,000 workloads took
+    most of a second of the event loop per board refresh. One (label, value) index makes it
+    a few dict lookups per workload. Filters over the same selectors compare equal, so the
+    board finds its caches again on every refresh."""
+
+    def __init__(self, plugins: Iterable[Plugin]) -> None:
+        sels = {tuple(sorted(sel.items()))
+                for p in plugins for sel in (getattr(p, "workload_selectors", ()) or ())
+                if sel}
+        self._selectors = frozenset(sels)
+        self._index: dict[tuple[str, str], list[tuple[tuple[str, str], ...]]] = {}
+        for sel in sorted(sels):
+            self._index.setdefault(sel[0], []).append(sel)
+        self._keys = sorted({k for k, _v in self._index})
+
+    def __call__(self, obj: dict[str, Any]) -> bool:
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+        for k in self._keys:
+            v = labels.get(k)
+            if v is None:
+                continue
+            for sel in self._index.get((k, v), ()):
+                if all(labels.get(a) == b for a, b in sel):
+                    return True
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WorkloadFilter) and other._selectors == self._selectors
+
+    def __hash__(self) -> int:
+        return hash(self._selectors)
+
+
 def relevant_workloads(plugins: Iterable[Plugin],
                        workloads: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The workloads some plugin's ``workload_selectors`` match; the rest of a big cluster's
-    workloads never reach ``detect()``.
-
-    Why: the lists are unfiltered when a chart has no ``app.kubernetes.io/name`` label, and
-    every plugin scanning 20,000 workloads took most of a second of the event loop per board
-    refresh. One pass with a (label, value) index costs a few dict lookups per workload."""
-    index: dict[tuple[str, str], list[dict[str, str]]] = {}
-    for p in plugins:
-        for sel in getattr(p, "workload_selectors", ()) or ():
-            if sel:
-                index.setdefault(min(sel.items()), []).append(sel)
-    keys = {k for k, _v in index}
-    out = []
-    for w in workloads:
-        labels = (w.get("metadata") or {}).get("labels") or {}
-        if _matches_any(labels, keys, index):
-            out.append(w)
-    return out
-
-
-def _matches_any(labels: dict[str, str], keys: set[str],
-                 index: dict[tuple[str, str], list[dict[str, str]]]) -> bool:
-    for k in keys:
-        v = labels.get(k)
-        if v is None:
-            continue
-        for sel in index.get((k, v), ()):
-            if all(labels.get(a) == b for a, b in sel.items()):
-                return True
-    return False
+    keep = WorkloadFilter(plugins)
+    return [w for w in workloads if keep(w)]
 
 
 def webhook_services(webhooks: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -159,27 +172,28 @@ async def build_snapshot(
         snap.errors["discovery"] = str(exc)
     plugins = list(plugins)
     selector = workload_selector(plugins)
+    keep = WorkloadFilter(plugins)
     for rtype in WORKLOAD_TYPES:
-        res = await lister(rtype, selector)
-        snap.workloads.extend(relevant_workloads(plugins, res.items))
+        res = await lister(rtype, selector, keep)
+        snap.workloads.extend(w for w in res.items if keep(w))
         _note(snap, "workloads", rtype.plural, res.error)
-    res = await lister(SECRETS, HELM_SELECTOR)
+    res = await lister(SECRETS, HELM_SELECTOR, None)
     _note(snap, "helm", "secrets (Helm releases)", res.error)
     snap.helm_releases = decode_releases(res.items)
     for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS):
-        res = await lister(rtype, None)
+        res = await lister(rtype, None, None)
         snap.webhooks.extend(res.items)
         _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
     for rtype in sorted({r for p in plugins for r in p.board_resources}):
         if (rtype.group, rtype.plural) not in snap.resources:
             continue
-        res = await lister(rtype, None)
+        res = await lister(rtype, None, None)
         snap.extra[rtype.qualified] = res.items
         _note(snap, f"extra:{rtype.qualified}", rtype.qualified, res.error)
     services = webhook_services(snap.webhooks)
     sel = endpoint_selector(services)
     if sel:
-        res = await lister(ENDPOINT_SLICES, sel)
+        res = await lister(ENDPOINT_SLICES, sel, None)
         _note(snap, "endpoints", "endpointslices", res.error)
         snap.service_ready_endpoints = ready_endpoints(res.items)
         for ns, name in services:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import ClusterError, ForbiddenError
@@ -28,9 +29,11 @@ def run(args: argparse.Namespace) -> int:
     plugins = reg.ordered()
 
     async def body(session: ClusterSession) -> tuple[Any, Any]:
-        async def lister(rtype: ResourceType, selector: str | None) -> ListResult:
+        async def lister(rtype: ResourceType, selector: str | None,
+                         keep: Callable[[dict[str, Any]], bool] | None) -> ListResult:
             try:
-                items, _rv = await session.client.list(rtype, None, label_selector=selector)
+                items, _rv = await session.client.list(rtype, None, label_selector=selector,
+                                                       keep=keep)
             except ClusterError as exc:
                 return ListResult([], exc)
             return ListResult(items)

@@ -46,6 +46,10 @@ class CacheKey:
     label_selector: str | None = None
     #: server-side field selector, e.g. "type=kubernetes.io/tls" for TLS Secrets only
     field_selector: str | None = None
+    #: client-side filter for what selectors cannot say (labels OR-ed across keys): objects
+    #: it rejects are never stored. Part of the key: a filtered cache is never handed to a
+    #: pane that wants everything. Must compare equal when it filters the same way.
+    keep: Callable[[dict[str, Any]], bool] | None = None
 
 
 @dataclass
@@ -191,7 +195,7 @@ class ResourceCache:
     async def _list(self) -> None:
         items, rv = await self.client.list(
             self.key.rtype, self.key.namespace, label_selector=self.key.label_selector,
-            field_selector=self.key.field_selector,
+            field_selector=self.key.field_selector, keep=self.key.keep,
         )
         self._synced_with({obj_key(o): _slim(o) for o in items}, rv, "list")
 
@@ -225,7 +229,7 @@ class ResourceCache:
                     self._synced_with(initial, meta.get("resourceVersion") or "", "watch-list")
                     initial = None
                 continue
-            if event.get("type") == "DELETED":
+            if event.get("type") == "DELETED" or not self._keeps(obj):
                 initial.pop(obj_key(obj), None)
             else:
                 initial[obj_key(obj)] = _slim(obj)
@@ -242,6 +246,9 @@ class ResourceCache:
         ):
             self._apply(event)
 
+    def _keeps(self, obj: dict[str, Any]) -> bool:
+        return self.key.keep is None or self.key.keep(obj)
+
     def _apply(self, event: dict[str, Any]) -> None:
         etype = event.get("type")
         obj = event.get("object") or {}
@@ -251,8 +258,9 @@ class ResourceCache:
         if etype == "BOOKMARK":
             return
         k = obj_key(obj)
-        if etype == "DELETED":
-            self.objects.pop(k, None)
+        if etype == "DELETED" or not self._keeps(obj):
+            if self.objects.pop(k, None) is None and etype != "DELETED":
+                return  # an object the filter never let in: nothing changed for us
             self._pending.deleted.add(k)
             self._pending.upserted.discard(k)
         else:
@@ -306,9 +314,10 @@ class CacheRegistry:
 
     def get(self, rtype: ResourceType, namespace: str | None = None,
             label_selector: str | None = None,
-            field_selector: str | None = None) -> ResourceCache:
+            field_selector: str | None = None,
+            keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
         key = CacheKey(rtype, namespace if rtype.namespaced else None, label_selector,
-                       field_selector)
+                       field_selector, keep)
         cache = self._caches.get(key)
         if cache is None:
             cache = ResourceCache(self.client, key, **self._options)

@@ -231,10 +231,13 @@ class KubeClient:
         label_selector: str | None = None,
         field_selector: str | None = None,
         limit: int = 500,
+        keep: Callable[[dict[str, Any]], bool] | None = None,
     ) -> tuple[list[dict[str, Any]], str]:
         """All objects, paginated with ``limit``/``continue``; returns (items, resourceVersion).
 
         Items get ``apiVersion``/``kind`` filled in (the server omits them in lists).
+        ``keep`` drops objects page by page, for filters a label selector cannot express
+        (memory then stays at one page plus what is kept).
         """
         items: list[dict[str, Any]] = []
         cont: str | None = None
@@ -250,7 +253,8 @@ class KubeClient:
             for item in body.get("items") or []:
                 item.setdefault("apiVersion", rtype.api_version)
                 item.setdefault("kind", kind)
-                items.append(item)
+                if keep is None or keep(item):
+                    items.append(item)
             meta = body.get("metadata") or {}
             rv = meta.get("resourceVersion") or rv
             cont = meta.get("continue")

@@ -7,6 +7,7 @@ commands create one for their single run. Every pane reaches the cluster through
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,8 +66,9 @@ class ClusterSession:
 
     def cache(self, rtype: ResourceType, namespace: str | None = None,
               label_selector: str | None = None,
-              field_selector: str | None = None) -> ResourceCache:
-        return self.caches.get(rtype, namespace, label_selector, field_selector)
+              field_selector: str | None = None,
+              keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
+        return self.caches.get(rtype, namespace, label_selector, field_selector, keep)
 
     async def close(self) -> None:
         await self.caches.stop()

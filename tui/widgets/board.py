@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -138,8 +139,9 @@ class Board(CacheSubscriber, Vertical):
         self._rebuild_timer = None
         self.rebuild()
 
-    async def _list(self, rtype: ResourceType, selector: str | None) -> ListResult:
-        cache = self.watch_resource(rtype, None, selector)
+    async def _list(self, rtype: ResourceType, selector: str | None,
+                    keep: Callable[[dict[str, Any]], bool] | None = None) -> ListResult:
+        cache = self.watch_resource(rtype, None, selector, keep=keep)
         if cache is None:
             return ListResult([], ClusterError("not connected"))
         try:

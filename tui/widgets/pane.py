@@ -50,7 +50,9 @@ class CacheSubscriber:
 
     def watch_resource(self, rtype: ResourceType, namespace: str | None = None,
                        label_selector: str | None = None,
-                       field_selector: str | None = None) -> ResourceCache | None:
+                       field_selector: str | None = None,
+                       keep: Callable[[dict[str, Any]], bool] | None = None,
+                       ) -> ResourceCache | None:
         """Subscribe to the shared cache; returns it (None while not connected).
 
         The first CacheUpdated arrives after the initial list (or at once if the cache is
@@ -60,7 +62,7 @@ class CacheSubscriber:
             return None
         if not hasattr(self, "_subscriptions"):
             self._subscriptions = []
-        cache = session.cache(rtype, namespace, label_selector, field_selector)
+        cache = session.cache(rtype, namespace, label_selector, field_selector, keep)
         for sub in self._subscriptions:
             if sub.cache is cache:
                 return cache
