@@ -227,30 +227,22 @@ async def measure_helm_bytes(kubeconfig: str) -> dict[str, float]:
 
 
 async def measure_report(kubeconfig: str) -> dict[str, float]:
-    from k8s_essentials_tui.errors import ClusterError
     from k8s_essentials_tui.evaluate import evaluate
     from k8s_essentials_tui.helm_summary import summarize_releases
     from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
     from k8s_essentials_tui.registry import load_registry
-    from k8s_essentials_tui.snapshot_builder import ListResult, build_snapshot
+    from k8s_essentials_tui.snapshot_builder import build_snapshot, client_lister
 
     plugins = load_registry().ordered()
     t0 = time.perf_counter()
     session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig), check=False)
     disc = await session.discovery()
 
-    async def lister(rtype, selector, keep):  # type: ignore[no-untyped-def]
-        try:
-            items, _ = await session.client.list(rtype, None, label_selector=selector,
-                                                 keep=keep)
-        except ClusterError as exc:
-            return ListResult([], exc)
-        return ListResult(items)
-
     async def groups():  # type: ignore[no-untyped-def]
         return set(disc.groups), set(disc.resources)
 
-    snap = await build_snapshot(plugins, lister, groups, summarize_releases)
+    snap = await build_snapshot(plugins, client_lister(session.client), groups,
+                                summarize_releases)
     evaluate(plugins, snap)
     elapsed = time.perf_counter() - t0
     await session.close()

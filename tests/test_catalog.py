@@ -453,7 +453,7 @@ def test_relevant_workloads_keep_detection_and_drop_the_rest() -> None:
     import datetime as dt
 
     from k8s_essentials_tui.evaluate import evaluate
-    from k8s_essentials_tui.snapshot_builder import relevant_workloads
+    from k8s_essentials_tui.snapshot_builder import WorkloadFilter
     from testkit.seed import _Seed
 
     seed = _Seed(None, dt.datetime(2026, 6, 1, tzinfo=dt.UTC), True)  # type: ignore[arg-type]
@@ -464,7 +464,9 @@ def test_relevant_workloads_keep_detection_and_drop_the_rest() -> None:
                                        "control-plane": "no"}},
                "spec": {"replicas": 1}} for i in range(2000)]
     plugins = load_registry(third_party=False).ordered()
-    kept = relevant_workloads(plugins, ours + others)
+    keep = WorkloadFilter(plugins)
+    kept = [w for w in ours + others if keep(w)]
+    assert keep == WorkloadFilter(reversed(plugins))  # the board finds its caches again
     assert not [w for w in kept if w in others]
     # dropped: apps (shop, payments), kube-system, and chart parts no rule reads (redis...)
     assert 20 <= len(kept) < len(ours)

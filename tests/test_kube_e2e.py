@@ -490,7 +490,7 @@ async def test_cache_keep_filter_stores_only_what_it_keeps(kubeconfig: str,
             await cache.wait_synced()
             assert cache.sync_mode == ("watch-list" if watch_list else "list")
 
-            def names() -> set[str]:
+            def names(cache: ResourceCache = cache) -> set[str]:
                 return {o["metadata"]["name"] for o in cache.items()}
 
             assert names() == {"by-a", "by-b"}

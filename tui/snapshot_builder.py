@@ -24,6 +24,7 @@ from typing import Any
 
 from .errors import ClusterError, ForbiddenError, NotFoundError
 from .helm.release import CURRENT_SELECTOR
+from .kube.client import KubeClient
 from .kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
@@ -110,10 +111,19 @@ class WorkloadFilter:
         return hash(self._selectors)
 
 
-def relevant_workloads(plugins: Iterable[Plugin],
-                       workloads: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    keep = WorkloadFilter(plugins)
-    return [w for w in workloads if keep(w)]
+def client_lister(client: KubeClient) -> Lister:
+    """A :data:`Lister` that lists once, straight from the apiserver (headless ``report``;
+    the app's board reads the shared caches instead). Pages are filtered as they come."""
+
+    async def lister(rtype: ResourceType, selector: str | None,
+                     keep: Callable[[dict[str, Any]], bool] | None) -> ListResult:
+        try:
+            items, _rv = await client.list(rtype, None, label_selector=selector, keep=keep)
+        except ClusterError as exc:
+            return ListResult([], exc)
+        return ListResult(items)
+
+    return lister
 
 
 def webhook_services(webhooks: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
-from ..errors import ClusterError, ForbiddenError
+from ..errors import ForbiddenError
 from ..evaluate import evaluate, health_label, report_json, report_markdown, state_label
-from ..kube.resources import ResourceType
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ..snapshot_builder import ListResult, build_snapshot
+from ..snapshot_builder import build_snapshot, client_lister
 from ._common import add_output, print_json, run_async, table, with_session
 
 NAME = "report"
@@ -29,15 +27,6 @@ def run(args: argparse.Namespace) -> int:
     plugins = reg.ordered()
 
     async def body(session: ClusterSession) -> tuple[Any, Any]:
-        async def lister(rtype: ResourceType, selector: str | None,
-                         keep: Callable[[dict[str, Any]], bool] | None) -> ListResult:
-            try:
-                items, _rv = await session.client.list(rtype, None, label_selector=selector,
-                                                       keep=keep)
-            except ClusterError as exc:
-                return ListResult([], exc)
-            return ListResult(items)
-
         # discovery first, outside the snapshot: it is the reachability check (no
         # /version probe), so an unreachable or refusing cluster exits 2 right here
         try:
@@ -53,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
 
         from ..helm_summary import summarize_releases as decode_helm_releases
 
-        snap = await build_snapshot(plugins, lister, groups, decode_helm_releases)
+        snap = await build_snapshot(plugins, client_lister(session.client), groups,
+                                    decode_helm_releases)
         return snap, evaluate(plugins, snap)
 
     snapshot, detections = run_async(lambda: with_session(args, body, check=False))
