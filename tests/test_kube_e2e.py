@@ -502,3 +502,34 @@ async def test_cache_keep_filter_stores_only_what_it_keeps(kubeconfig: str,
             await cache.stop()
     finally:
         await session.close()
+
+
+async def test_list_without_watch_permission_still_shows_objects(
+        kube_admin, limited_kubeconfig: str, namespace: str) -> None:  # type: ignore[no-untyped-def]
+    """Real RBAC granting ``list`` but not ``watch``: the WatchList sync is refused (403),
+    the cache lists instead, so the objects show, and the state says the watch is denied."""
+    kube_admin.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                      "metadata": {"name": "list-only", "namespace": namespace},
+                      "rules": [{"apiGroups": [""], "resources": ["secrets"],
+                                 "verbs": ["list"]}]})
+    kube_admin.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                      "metadata": {"name": "list-only", "namespace": namespace},
+                      "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                  "name": "list-only"},
+                      "subjects": [{"kind": "User", "name": "limited",
+                                    "apiGroup": "rbac.authorization.k8s.io"}]})
+    kube_admin.apply({"apiVersion": "v1", "kind": "Secret",
+                      "metadata": {"name": "visible", "namespace": namespace},
+                      "type": "Opaque", "data": {}})
+    session = await connect(limited_kubeconfig)
+    try:
+        assert session.client.watch_list is True
+        cache = session.cache(SECRETS, namespace)
+        await cache.wait_synced()
+        assert cache.sync_mode == "list"
+        assert [o["metadata"]["name"] for o in cache.items()] == ["visible"]
+        await wait_for(lambda: cache.state == "forbidden")  # then the plain watch: 403
+        assert "cannot watch" in str(cache.error)
+        assert [o["metadata"]["name"] for o in cache.items()] == ["visible"]
+    finally:
+        await session.close()

@@ -84,6 +84,8 @@ class ResourceCache:
         self.list_count = 0
         #: how the last sync was done: "watch-list" or "list"
         self.sync_mode = ""
+        #: sync by listing even where the server has WatchList (RBAC: list, not watch)
+        self._list_only = False
         self._subscribers: list[Subscriber] = []
         self._pending = CacheChange(self)
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -154,7 +156,7 @@ class ResourceCache:
         backoff = 0.5
         while True:
             try:
-                if self.client.watch_list:
+                if self.client.watch_list and not self._list_only:
                     await self._watch_list()  # syncs, then follows until the timeout
                 else:
                     await self._list()
@@ -175,6 +177,12 @@ class ResourceCache:
                 log.debug("410 Gone for %s: re-listing", self.key)
                 continue
             except ForbiddenError as exc:
+                if (self.client.watch_list and not self._list_only
+                        and str(exc).startswith("forbidden: cannot watch")):
+                    # RBAC may grant list without watch: then a list still shows the
+                    # objects (and the forbidden watch says so, below, after it)
+                    self._list_only = True
+                    continue
                 self._set_state("forbidden", exc)
                 await asyncio.sleep(60)
             except NotFoundError as exc:
