@@ -475,3 +475,33 @@ def test_relevant_workloads_keep_detection_and_drop_the_rest() -> None:
     assert {k: (d.installed, d.namespace, d.version, d.problems) for k, d in full.items()} == \
         {k: (d.installed, d.namespace, d.version, d.problems) for k, d in slim.items()}
     assert sum(1 for d in full.values() if d.installed is True) >= 10
+
+
+async def test_snapshot_notes_say_which_verb_rbac_denied() -> None:
+    """build_snapshot with a lister that fails like the real caches do: a denied list and a
+    denied watch read differently; the objects a list-only user got are still used."""
+    from k8s_essentials_tui.errors import ForbiddenError
+    from k8s_essentials_tui.kube.resources import DEPLOYMENTS, SECRETS
+    from k8s_essentials_tui.snapshot_builder import ListResult, build_snapshot
+
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment",
+           "metadata": {"name": "external-dns", "namespace": "external-dns",
+                        "labels": {"app.kubernetes.io/name": "external-dns"}},
+           "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
+
+    async def lister(rtype, selector, keep):  # type: ignore[no-untyped-def]
+        if rtype == DEPLOYMENTS:
+            return ListResult([dep], ForbiddenError(
+                "forbidden: cannot watch deployments.apps"))
+        if rtype == SECRETS:
+            return ListResult([], ForbiddenError("forbidden: cannot list secrets"))
+        return ListResult([])
+
+    async def groups():  # type: ignore[no-untyped-def]
+        return set(), set()
+
+    plugins = load_registry(third_party=False).ordered()
+    snap = await build_snapshot(plugins, lister, groups, lambda items: [])
+    assert snap.forbidden["workloads"] == "no permission to watch deployments"
+    assert snap.forbidden["helm"] == "no permission to list secrets (Helm releases)"
+    assert [w["metadata"]["name"] for w in snap.workloads] == ["external-dns"]

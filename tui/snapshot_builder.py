@@ -160,7 +160,9 @@ def _note(snapshot: ClusterSnapshot, part: str, what: str, err: ClusterError | N
     if err is None:
         return
     if isinstance(err, ForbiddenError):
-        snapshot.forbidden[part] = f"no permission to list {what}"
+        # RBAC may allow the list but not the watch the app's caches keep open
+        verb = "watch" if "cannot watch" in str(err) else "list"
+        snapshot.forbidden[part] = f"no permission to {verb} {what}"
     elif not isinstance(err, NotFoundError):
         snapshot.errors[part] = str(err)
 
