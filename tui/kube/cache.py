@@ -156,33 +156,18 @@ class ResourceCache:
         backoff = 0.5
         while True:
             try:
-                if self.client.watch_list and not self._list_only:
-                    await self._watch_list()  # syncs, then follows until the timeout
-                else:
+                if not (self.client.watch_list and not self._list_only
+                        and await self._watch_list()):  # syncs, then follows to the timeout
                     await self._list()
                 backoff = 0.5
                 while True:
                     await self._watch()  # returns on server-side timeout: watch again
             except asyncio.CancelledError:
                 raise
-            except InvalidError as exc:
-                if self.client.watch_list and "sendInitialEvents" in str(exc):
-                    log.info("server refuses WatchList (%s): list + watch from now on", exc)
-                    self.client.watch_list = False
-                    continue
-                self._set_state("stale" if self.objects or self.list_count else "error", exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 30.0)
             except GoneError:
                 log.debug("410 Gone for %s: re-listing", self.key)
                 continue
             except ForbiddenError as exc:
-                if (self.client.watch_list and not self._list_only
-                        and str(exc).startswith("forbidden: cannot watch")):
-                    # RBAC may grant list without watch: then a list still shows the
-                    # objects (and the forbidden watch says so, below, after it)
-                    self._list_only = True
-                    continue
                 self._set_state("forbidden", exc)
                 await asyncio.sleep(60)
             except NotFoundError as exc:
@@ -218,33 +203,55 @@ class ResourceCache:
         self._synced.set()
         self._flush_now()
 
-    async def _watch_list(self) -> None:
-        """Sync and follow with one request. The initial objects are collected aside and
-        swapped in at the end bookmark, so subscribers never see half a state."""
+    async def _watch_list(self) -> bool:
+        """Sync and follow with one request; False when the sync itself failed, and the
+        caller lists instead (as client-go's reflector does). The initial objects are
+        collected aside and swapped in at the end bookmark, so subscribers never see half
+        a state. Errors after the sync are the watch's own: they propagate.
+
+        Why fall back rather than retry: the server refuses a WatchList where a list
+        works -- 429 "storage is (re)initializing" while its watch cache for a type warms
+        up (a CRD just installed, an apiserver just restarted; a list is then served from
+        etcd), 422 where the feature gate is off (remembered: no more tries), 403 where RBAC
+        grants list but not watch (remembered for this cache)."""
         initial: dict[str, dict[str, Any]] | None = {}
-        async for event in self.client.watch(
-            self.key.rtype, self.key.namespace, resource_version="",
-            label_selector=self.key.label_selector, field_selector=self.key.field_selector,
-            timeout_seconds=self.watch_timeout, send_initial_events=True,
-        ):
+        try:
+            async for event in self.client.watch(
+                self.key.rtype, self.key.namespace, resource_version="",
+                label_selector=self.key.label_selector,
+                field_selector=self.key.field_selector,
+                timeout_seconds=self.watch_timeout, send_initial_events=True,
+            ):
+                if initial is None:
+                    self._apply(event)
+                    continue
+                obj = event.get("object") or {}
+                meta = obj.get("metadata") or {}
+                if event.get("type") == "BOOKMARK":
+                    if (meta.get("annotations") or {}).get(INITIAL_EVENTS_END) == "true":
+                        self._synced_with(initial, meta.get("resourceVersion") or "",
+                                          "watch-list")
+                        initial = None
+                    continue
+                if event.get("type") == "DELETED" or not self._keeps(obj):
+                    initial.pop(obj_key(obj), None)
+                else:
+                    initial[obj_key(obj)] = _slim(obj)
+        except ClusterError as exc:
             if initial is None:
-                self._apply(event)
-                continue
-            obj = event.get("object") or {}
-            meta = obj.get("metadata") or {}
-            if event.get("type") == "BOOKMARK":
-                if (meta.get("annotations") or {}).get(INITIAL_EVENTS_END) == "true":
-                    self._synced_with(initial, meta.get("resourceVersion") or "", "watch-list")
-                    initial = None
-                continue
-            if event.get("type") == "DELETED" or not self._keeps(obj):
-                initial.pop(obj_key(obj), None)
+                raise
+            if isinstance(exc, InvalidError) and "sendInitialEvents" in str(exc):
+                log.info("server refuses WatchList (%s): list + watch from now on", exc)
+                self.client.watch_list = False
+            elif isinstance(exc, ForbiddenError):
+                self._list_only = True
             else:
-                initial[obj_key(obj)] = _slim(obj)
+                log.debug("WatchList sync of %s failed (%s): listing", self.key, exc)
+            return False
         if initial is not None:
-            # the server closed the stream before it had sent every object
-            raise ClusterError(f"watch {self.key.rtype.qualified}: stream ended before the "
-                               "initial objects were all sent")
+            log.debug("WatchList of %s ended before its initial objects: listing", self.key)
+            return False
+        return True
 
     async def _watch(self) -> None:
         async for event in self.client.watch(
