@@ -563,7 +563,11 @@ async def test_cache_of_a_just_installed_crd_syncs_without_an_error(
             states: list[str] = []
             cache.subscribe(lambda ch, states=states: states.append(ch.cache.state))
             await cache.wait_synced(timeout=30)
-            assert cache.state == "synced" and "error" not in states, states
+            await session.client.create(
+                rt(f"{group}/v1", "widgets", "Widget", namespaced=False),
+                {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": {"name": "w"}})
+            await wait_for(lambda cache=cache: bool(cache.items()))  # the watch follows
+            assert cache.state == "synced" and not {"error", "stale"} & set(states), states
         finally:
             await session.close()
         await asyncio.sleep(0.3)

@@ -9,7 +9,8 @@ list+watch loop; later subscribers share it. The loop
   requests and spares the apiserver (and us) one big list body per type. Where the server
   refuses it (feature gate off: 422) the client remembers and every cache falls back to:
 * a paginated list, then a watch from the list's ``resourceVersion`` with bookmarks;
-* re-syncs on 410 Gone (and on an ERROR event carrying 410);
+* re-syncs on 410 Gone (and on an ERROR event carrying 410); waits out a 429 on a watch
+  (the apiserver's watch cache for the type is still initialising) without going stale;
 * reconnects with exponential backoff (0.5 s .. 30 s) on network errors, keeping the last
   known objects visible and marking itself ``stale``;
 * on 403 marks itself ``forbidden`` with the message, so a pane can say "no permission"
@@ -160,8 +161,7 @@ class ResourceCache:
                         and await self._watch_list()):  # syncs, then follows to the timeout
                     await self._list()
                 backoff = 0.5
-                while True:
-                    await self._watch()  # returns on server-side timeout: watch again
+                await self._follow()
             except asyncio.CancelledError:
                 raise
             except GoneError:
@@ -252,6 +252,22 @@ class ResourceCache:
             log.debug("WatchList of %s ended before its initial objects: listing", self.key)
             return False
         return True
+
+    async def _follow(self) -> None:
+        """Watch from the synced resourceVersion, again and again (a watch ends at its
+        server-side timeout). A 429 -- the apiserver's watch cache for the type is still
+        initialising, it says so instead of waiting -- is waited out a few times without
+        turning the objects stale or listing them again."""
+        throttled = 0
+        while True:
+            try:
+                await self._watch()
+                throttled = 0
+            except ClusterError as exc:
+                if exc.status != 429 or throttled >= 5:
+                    raise
+                throttled += 1
+                await asyncio.sleep(1.0)
 
     async def _watch(self) -> None:
         async for event in self.client.watch(
