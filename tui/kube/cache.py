@@ -6,8 +6,8 @@ list+watch loop; later subscribers share it. The loop
 * syncs with ONE streaming watch where the server has WatchList (``sendInitialEvents``,
   on by default since Kubernetes 1.32): the existing objects arrive as events, a bookmark
   marks the end of them, and the same request goes on with live changes. That halves the
-  requests and spares the apiserver (and us) one big list body per type. Where the server
-  refuses it (feature gate off: 422) the client remembers and every cache falls back to:
+  requests and spares the apiserver (and us) one big list body per type. When the server
+  refuses that sync (see ``_watch_list``: 429, 422, 403) the cache falls back to:
 * a paginated list, then a watch from the list's ``resourceVersion`` with bookmarks;
 * re-syncs on 410 Gone (and on an ERROR event carrying 410); waits out a 429 on a watch
   (the apiserver's watch cache for the type is still initialising) without going stale;
