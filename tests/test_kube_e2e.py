@@ -577,3 +577,21 @@ async def test_cache_of_a_just_installed_crd_syncs_without_an_error(
         if refused:  # the race was hit: the cache recovered by listing
             assert cache.sync_mode == "list"
             return
+
+
+async def test_config_can_turn_watchlist_off(kubeconfig: str, namespace: str,
+                                             tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``watch_list = false`` in config.toml: the app's caches list + watch, as before."""
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("watch_list = false\n")
+    monkeypatch.setenv("K8S_ESSENTIALS_TUI_CONFIG", str(cfg))
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.session is not None)
+        assert app.session is not None and app.session.client.watch_list is False
+        cache = app.session.cache(CONFIGMAPS, namespace)
+        await cache.wait_synced()
+        assert cache.sync_mode == "list"
+        await pilot.pause()

@@ -191,6 +191,7 @@ class EssentialsApp(App[int]):
             kubeconfig=self.options.kubeconfig,
             context=context or self.options.context,
             namespace=self.options.namespace or self.settings["namespace"] or None,
+            watch_list=bool(self.settings["watch_list"]),
         )
         try:
             try:

@@ -23,7 +23,8 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "theme": (str, "dark", "theme name: dark, light, bastion, or a file name in themes/"),
     "read_only": (bool, False, "disable every mutating action"),
     "namespace": (str, "", "default namespace (else the context's)"),
-    "refresh_seconds": ((int, float), 30, "board refresh fallback when watches are idle"),
+    "watch_list": (bool, True, "sync caches with one streaming watch where the server has "
+                               "WatchList (fewer requests); false = list + watch"),
     "certificates.warning_days": (int, 30, "expiry warning threshold (days)"),
     "certificates.critical_days": (int, 7, "expiry critical threshold (days)"),
     "loki.url": (str, "", "direct Loki URL; empty = discover through the service proxy"),

@@ -25,6 +25,8 @@ class ConnectOptions:
     context: str | None = None
     namespace: str | None = None
     timeout: float = 30.0
+    #: False: never try WatchList (config ``watch_list``), list + watch like older clients
+    watch_list: bool = True
 
 
 class ClusterSession:
@@ -48,6 +50,8 @@ class ClusterSession:
         """Load the kubeconfig (in a thread: exec plugins may block) and check /version."""
         settings = await asyncio.to_thread(load_settings, options.kubeconfig, options.context)
         client = KubeClient(settings, timeout=options.timeout)
+        if not options.watch_list:
+            client.watch_list = False
         session = cls(settings, client, options.namespace)
         if check:
             try:
