@@ -279,3 +279,42 @@ def test_summary_compares_the_deployed_chart_with_the_catalog() -> None:
     assert "catalog pins" not in "\n".join(summary_lines(p, det))
     missing = "\n".join(summary_lines(p, Detection(installed=False)))
     assert "Press i to install it" in missing
+
+
+async def test_watchlist_without_end_bookmark_falls_back_to_a_list() -> None:
+    """A server that ignores ``sendInitialEvents`` (older than 1.27, or an aggregated API
+    server behind kube-apiserver) streams the objects but never the end bookmark. No real
+    apiserver here behaves so, hence this stand-in client: the cache must not hang."""
+    import asyncio
+
+    from k8s_essentials_tui.kube.cache import CacheKey, ResourceCache
+    from k8s_essentials_tui.kube.resources import rt
+
+    cm = rt("v1", "configmaps", "ConfigMap")
+    objs = [{"metadata": {"name": f"c{i}", "uid": f"u{i}", "resourceVersion": "7"}}
+            for i in range(3)]
+
+    class IgnoresSendInitialEvents:
+        watch_list = True
+        lists = 0
+
+        async def watch(self, *args, send_initial_events: bool = False, **kw):  # type: ignore[no-untyped-def]
+            if send_initial_events:  # what an old server does: "most recent" + ADDED
+                for o in objs:
+                    yield {"type": "ADDED", "object": o}
+            await asyncio.sleep(3600)
+
+        async def list(self, *args, **kw):  # type: ignore[no-untyped-def]
+            self.lists += 1
+            return objs, "7"
+
+    client = IgnoresSendInitialEvents()
+    cache = ResourceCache(client, CacheKey(cm))  # type: ignore[arg-type]
+    cache.initial_events_timeout = 0.2
+    cache.start()
+    try:
+        await cache.wait_synced(timeout=5)
+        assert cache.sync_mode == "list" and client.lists == 1
+        assert sorted(o["metadata"]["name"] for o in cache.items()) == ["c0", "c1", "c2"]
+    finally:
+        await cache.stop()

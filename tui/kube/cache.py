@@ -85,8 +85,11 @@ class ResourceCache:
         self.list_count = 0
         #: how the last sync was done: "watch-list" or "list"
         self.sync_mode = ""
-        #: sync by listing even where the server has WatchList (RBAC: list, not watch)
+        #: sync by listing even where the server has WatchList (RBAC: list, not watch; a
+        #: server that never ends its initial events)
         self._list_only = False
+        #: seconds without an event before a WatchList's initial events count as stuck
+        self.initial_events_timeout = 10.0
         self._subscribers: list[Subscriber] = []
         self._pending = CacheChange(self)
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -215,28 +218,39 @@ class ResourceCache:
         etcd), 422 where the feature gate is off (remembered: no more tries), 403 where RBAC
         grants list but not watch (remembered for this cache)."""
         initial: dict[str, dict[str, Any]] | None = {}
+        loop = asyncio.get_running_loop()
         try:
-            async for event in self.client.watch(
-                self.key.rtype, self.key.namespace, resource_version="",
-                label_selector=self.key.label_selector,
-                field_selector=self.key.field_selector,
-                timeout_seconds=self.watch_timeout, send_initial_events=True,
-            ):
-                if initial is None:
-                    self._apply(event)
-                    continue
-                obj = event.get("object") or {}
-                meta = obj.get("metadata") or {}
-                if event.get("type") == "BOOKMARK":
-                    if (meta.get("annotations") or {}).get(INITIAL_EVENTS_END) == "true":
-                        self._synced_with(initial, meta.get("resourceVersion") or "",
-                                          "watch-list")
-                        initial = None
-                    continue
-                if event.get("type") == "DELETED" or not self._keeps(obj):
-                    initial.pop(obj_key(obj), None)
-                else:
-                    initial[obj_key(obj)] = _slim(obj)
+            # a server that ignores sendInitialEvents (an old or aggregated one) streams
+            # the objects but never the end bookmark: a quiet stream means "list instead"
+            async with asyncio.timeout_at(loop.time() + self.initial_events_timeout) as quiet:
+                async for event in self.client.watch(
+                    self.key.rtype, self.key.namespace, resource_version="",
+                    label_selector=self.key.label_selector,
+                    field_selector=self.key.field_selector,
+                    timeout_seconds=self.watch_timeout, send_initial_events=True,
+                ):
+                    if initial is None:
+                        self._apply(event)
+                        continue
+                    quiet.reschedule(loop.time() + self.initial_events_timeout)
+                    obj = event.get("object") or {}
+                    meta = obj.get("metadata") or {}
+                    if event.get("type") == "BOOKMARK":
+                        if (meta.get("annotations") or {}).get(INITIAL_EVENTS_END) == "true":
+                            self._synced_with(initial, meta.get("resourceVersion") or "",
+                                              "watch-list")
+                            initial = None
+                            quiet.reschedule(None)
+                        continue
+                    if event.get("type") == "DELETED" or not self._keeps(obj):
+                        initial.pop(obj_key(obj), None)
+                    else:
+                        initial[obj_key(obj)] = _slim(obj)
+        except TimeoutError:
+            log.info("no end of initial events for %s after %.0f s of quiet: listing",
+                     self.key, self.initial_events_timeout)
+            self._list_only = True
+            return False
         except ClusterError as exc:
             if initial is None:
                 raise
