@@ -18,8 +18,9 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
     releases = [r for r in snapshot.helm_releases if r.get("status") != "uninstalled"]
     det = Detection(installed=bool(releases))
     det.details["releases"] = len(releases)
-    if "helm_releases" in snapshot.forbidden:
-        det.problems.append(snapshot.forbidden["helm_releases"])
+    if "helm" in snapshot.forbidden:  # the snapshot builder's part for release Secrets
+        det.problems.append(snapshot.forbidden["helm"])
+        det.healthy = None
         return det
     if not releases:
         return det

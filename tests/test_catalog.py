@@ -505,3 +505,8 @@ async def test_snapshot_notes_say_which_verb_rbac_denied() -> None:
     assert snap.forbidden["workloads"] == "no permission to watch deployments"
     assert snap.forbidden["helm"] == "no permission to list secrets (Helm releases)"
     assert [w["metadata"]["name"] for w in snap.workloads] == ["external-dns"]
+    from k8s_essentials_tui.evaluate import evaluate
+
+    helm = evaluate(plugins, snap)["helm"]
+    assert helm.problems == ["no permission to list secrets (Helm releases)"]
+    assert helm.healthy is None
