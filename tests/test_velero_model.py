@@ -272,3 +272,18 @@ def test_detect_reports_unavailable_default_bsl_from_board_resources() -> None:
     assert det.problems == [
         "default backup storage location default is Unavailable: bucket not found"]
     assert PLUGIN.board_resources == (m.BSLS,)
+
+
+def test_detect_reports_no_storage_location_only_when_readable() -> None:
+    snap = ClusterSnapshot(api_groups={"velero.io"})
+    snap.workloads.append({"kind": "Deployment", "metadata": {
+        "name": "velero", "namespace": "velero",
+        "labels": {"app.kubernetes.io/name": "velero"}},
+        "spec": {"replicas": 1}, "status": {"readyReplicas": 1}})
+    snap.extra["backupstoragelocations.velero.io"] = []
+    det = detect(snap)
+    assert det.healthy is False
+    assert det.problems == ["no backup storage location in velero: backups have nowhere to go"]
+    # a denied list is a note on the board, not a claim that none exist
+    snap.forbidden["extra:backupstoragelocations.velero.io"] = "no permission to list ..."
+    assert detect(snap).problems == [] and detect(snap).healthy is True

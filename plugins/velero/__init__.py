@@ -69,7 +69,13 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
         # BSLs are listed for the board only when the velero.io group is served
         bsls = [b for b in snapshot.extra.get(BSLS.qualified, [])
                 if (b.get("metadata") or {}).get("namespace") == det.namespace]
-        problems = bsl_problems(bsls) if BSLS.qualified in snapshot.extra else []
+        readable = (BSLS.qualified in snapshot.extra
+                    and f"extra:{BSLS.qualified}" not in snapshot.forbidden
+                    and f"extra:{BSLS.qualified}" not in snapshot.errors)
+        problems = bsl_problems(bsls) if readable else []
+        if readable and not bsls:
+            problems.append(f"no backup storage location in {det.namespace}: "
+                            "backups have nowhere to go")
         if problems:
             det.problems.extend(problems)
             det.healthy = False
