@@ -318,3 +318,21 @@ async def test_watchlist_without_end_bookmark_falls_back_to_a_list() -> None:
         assert sorted(o["metadata"]["name"] for o in cache.items()) == ["c0", "c1", "c2"]
     finally:
         await cache.stop()
+
+
+def test_status_line_keeps_the_state_visible_on_narrow_terminals() -> None:
+    from k8s_essentials_tui.widgets.status_bar import status_line
+
+    arn = "arn:aws:eks:eu-west-1:123456789012:cluster/prod-payments"
+    full = status_line(arn, "payments", "v1.35.4", "reconnecting", True)
+    assert full == (f"k8s-essentials | ctx: {arn} | ns: payments | v1.35.4 | reconnecting"
+                    " | READ-ONLY")
+    assert status_line(arn, "payments", "v1.35.4", "reconnecting", True, 200) == full
+    for width in (100, 78, 60, 30):
+        text = status_line(arn, "payments", "v1.35.4", "reconnecting", True, width)
+        assert len(text) <= width, (width, text)
+        assert text.endswith("reconnecting | READ-ONLY"), text
+        if width >= 78:
+            assert "prod-payments" in text and "v1.35.4" in text
+    assert status_line("kind-dev", "default", "v1.35.4", "connected", False, 78) == \
+        "k8s-essentials | ctx: kind-dev | ns: default | v1.35.4 | connected"
