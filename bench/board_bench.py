@@ -27,21 +27,14 @@ import base64
 import gzip
 import json
 import random
-import resource
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, bench_cluster, rss_mb, run_child
+
 sys.path.insert(0, str(ROOT))
 NAMESPACES = 40
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 # -- setup ----------------------------------------------------------------------------------
@@ -277,11 +270,7 @@ async def measure_app(kubeconfig: str, watch_list: bool) -> dict[str, float]:
 
 
 def child(mode: str, kubeconfig: str) -> dict[str, Any]:
-    proc = subprocess.run([sys.executable, __file__, "--child", mode, "--kubeconfig",
-                           kubeconfig], capture_output=True, text=True, check=False, cwd=ROOT)
-    if proc.returncode != 0:
-        raise SystemExit(f"{mode} measurement failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_child(__file__, mode, "--kubeconfig", kubeconfig)
 
 
 def best(mode: str, kubeconfig: str, runs: int = 3) -> dict[str, Any]:
@@ -304,22 +293,13 @@ def main() -> int:
         print(json.dumps(asyncio.run(run())))
         return 0
 
-    from testkit.controlplane import ControlPlane
-
-    with tempfile.TemporaryDirectory(prefix="board-bench-") as tmp:
-        cp = ControlPlane(tmp, build=False)
-        cp.start()
-        try:
-            cp.install_crds()
-            kubeconfig = str(cp.kubeconfig)
-            asyncio.run(create_objects(kubeconfig, args.workloads, args.releases))
-            raw = best("raw", kubeconfig)
-            report = best("report", kubeconfig)
-            app = best("app", kubeconfig)
-            app_list = best("app-list", kubeconfig)
-            helm = child("helm-bytes", kubeconfig)
-        finally:
-            cp.stop()
+    with bench_cluster("board-bench-") as kubeconfig:
+        asyncio.run(create_objects(kubeconfig, args.workloads, args.releases))
+        raw = best("raw", kubeconfig)
+        report = best("report", kubeconfig)
+        app = best("app", kubeconfig)
+        app_list = best("app-list", kubeconfig)
+        helm = child("helm-bytes", kubeconfig)
     base = raw["seconds"]
     print(f"cluster: {args.workloads} Deployments, {args.workloads // 5} StatefulSets, "
           f"{args.workloads // 10} DaemonSets, {args.releases} Helm releases x 10 revisions")

@@ -22,21 +22,14 @@ import argparse
 import asyncio
 import datetime as dt
 import json
-import resource
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, bench_cluster, rss_mb, run_child
+
 sys.path.insert(0, str(ROOT))
 NS = "bench"
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
-
-
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 # -- setup ----------------------------------------------------------------------------------
@@ -205,14 +198,7 @@ async def measure_widgets(count: int) -> dict[str, float]:
 
 
 def child(mode: str, kubeconfig: str, count: int) -> dict[str, float]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, "--kubeconfig", kubeconfig,
-         "--count", str(count)],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{mode} measurement failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_child(__file__, mode, "--kubeconfig", kubeconfig, "--count", str(count))
 
 
 def main() -> int:
@@ -233,21 +219,12 @@ def main() -> int:
         print(json.dumps(asyncio.run(measure_widgets(args.count))))
         return 0
 
-    from testkit.controlplane import ControlPlane
-
-    with tempfile.TemporaryDirectory(prefix="certs-bench-") as tmp:
-        cp = ControlPlane(tmp, build=False)
-        cp.start()
-        try:
-            cp.install_crds()
-            kubeconfig = str(cp.kubeconfig)
-            asyncio.run(create_objects(kubeconfig, args.count))
-            raw = [child("raw", kubeconfig, args.count) for _ in range(2)]
-            raw_best = min(raw, key=lambda r: r["seconds"])
-            pane = child("pane", kubeconfig, args.count)
-            pane_list = child("pane-list", kubeconfig, args.count)
-        finally:
-            cp.stop()
+    with bench_cluster("certs-bench-") as kubeconfig:
+        asyncio.run(create_objects(kubeconfig, args.count))
+        raw = [child("raw", kubeconfig, args.count) for _ in range(2)]
+        raw_best = min(raw, key=lambda r: r["seconds"])
+        pane = child("pane", kubeconfig, args.count)
+        pane_list = child("pane-list", kubeconfig, args.count)
     ratio = pane["ready_seconds"] / raw_best["seconds"]
     print(f"objects: {args.count} Certificates + {args.count} TLS Secrets")
     print(f"raw HTTP list (best of 2): {raw_best['seconds']:.2f}s, "
