@@ -97,6 +97,7 @@ class Board(CacheSubscriber, Vertical):
         self._columns: tuple[str, ...] = ()
         self._last_rebuild = 0.0
         self._rebuild_timer: Timer | None = None
+        self._changed_during_build = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -115,6 +116,7 @@ class Board(CacheSubscriber, Vertical):
     def session_changed(self) -> None:
         self.unwatch_all()
         self.snapshot = None
+        self._changed_during_build = False
         self.app.detections = {}  # type: ignore[attr-defined]
         self.render_rows()
         if self.session is not None:
@@ -127,8 +129,16 @@ class Board(CacheSubscriber, Vertical):
     def on_cache_updated(self, _message: CacheUpdated) -> None:
         """Rebuild on changes, at most every REBUILD_INTERVAL: on a busy cluster (rollouts,
         autoscalers) the workload caches change all the time."""
-        if self.snapshot is None or self._rebuild_timer is not None:
-            return  # the first build is already waiting on the caches / one is due
+        if self.snapshot is None:
+            # the first build reads the caches one after another: a change to one it has
+            # read already must not wait for the next change to show
+            self._changed_during_build = True
+            return
+        if self._rebuild_timer is not None:
+            return  # one is due
+        self._schedule_rebuild()
+
+    def _schedule_rebuild(self) -> None:
         wait = self._last_rebuild + REBUILD_INTERVAL - time.monotonic()
         if wait > 0:
             self._rebuild_timer = self.set_timer(wait, self._timed_rebuild)
@@ -173,10 +183,14 @@ class Board(CacheSubscriber, Vertical):
             disc = await session.discovery(refresh=refresh_discovery)
             return set(disc.groups), set(disc.resources)
 
+        first = self.snapshot is None
         snapshot = await build_snapshot(plugins, self._list, groups, decode_helm_releases)
         if session is not self.session:
             return
         self.snapshot = snapshot
+        if first and self._changed_during_build and self._rebuild_timer is None:
+            self._changed_during_build = False
+            self._schedule_rebuild()
         self.app.detections = evaluate(plugins, snapshot)  # type: ignore[attr-defined]
         # a watch that lost the apiserver keeps its last objects ("stale"): say so up top
         stale = any(c.state in ("stale", "error") for c in session.caches.caches())
