@@ -336,3 +336,13 @@ def test_status_line_keeps_the_state_visible_on_narrow_terminals() -> None:
             assert "prod-payments" in text and "v1.35.4" in text
     assert status_line("kind-dev", "default", "v1.35.4", "connected", False, 78) == \
         "k8s-essentials | ctx: kind-dev | ns: default | v1.35.4 | connected"
+
+
+def test_columns_keep_the_essential_ones_on_a_narrow_terminal() -> None:
+    from k8s_essentials_tui.widgets.columns import Columns
+
+    spec = Columns(("NAME", "PHASE", "ERR", "NOTE"), ("NAME", "PHASE"), wide_at=100)
+    assert spec.shown(120) == spec.names and spec.shown(0) == spec.names
+    assert spec.shown(80) == ("NAME", "PHASE")
+    assert spec.cells(["a", "Completed", "0", "n"], ("NAME", "PHASE")) == ["a", "Completed"]
+    assert spec.cells(["a", "Completed", "0", "n"], spec.names) == ["a", "Completed", "0", "n"]

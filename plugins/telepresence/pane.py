@@ -33,12 +33,14 @@ from k8s_essentials_tui.tools.telepresence import (
     Workload,
     from_settings,
 )
+from k8s_essentials_tui.widgets.columns import Columns, current_columns, set_columns
 from k8s_essentials_tui.widgets.pane import PluginPane
 
 from .forms import ConnectForm, InterceptForm
 
 #: most useful first, so an 80-column terminal shows who intercepts what
-COLUMNS = ("Workload", "State", "By", "Port → local", "Type", "Kind", "Note")
+COLUMNS = Columns(("Workload", "State", "By", "Port → local", "Type", "Kind", "Note"),
+                  ("Workload", "State", "By", "Port → local", "Type"))
 
 
 def describe_others(workloads: list[Workload], me: str, workload: str) -> list[str]:
@@ -101,7 +103,7 @@ class TelepresencePane(PluginPane):
         yield Static("checking telepresence…", id="tp-status", markup=False)
         yield Static("", id="tp-notice", markup=False)
         table: DataTable[str] = DataTable(id="tp-workloads", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
+        table.add_columns(*COLUMNS.shown(self.app.size.width))
         yield table
         log = Log(id="tp-output", max_lines=500, highlight=False)
         log.border_title = "telepresence output"
@@ -246,18 +248,24 @@ class TelepresencePane(PluginPane):
     def _render_table(self) -> None:
         table = self.query_one("#tp-workloads", DataTable)
         rows = [self._row(w) for w in self.workloads]
-        if rows == self._rows:
+        shown = COLUMNS.shown(self.app.size.width)
+        if rows == self._rows and current_columns(table) == shown:
             return
         self._rows = rows
         selected = self.selected_workload()
         with self.app.batch_update():
+            set_columns(table, shown)
             table.clear()
             for row in rows:
-                table.add_row(*row, key=row[0])
+                table.add_row(*COLUMNS.cells(row, shown), key=row[0])
         if selected is not None:
             names = [r[0] for r in rows]
             if selected.name in names:
                 table.move_cursor(row=names.index(selected.name), animate=False)
+
+    def on_resize(self) -> None:
+        """Narrow or wide columns (see ``widgets.columns``) follow the terminal."""
+        self._render_table()
 
     def selected_workload(self) -> Workload | None:
         table = self.query_one("#tp-workloads", DataTable)

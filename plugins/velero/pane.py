@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from k8s_essentials_tui.actions import Mutation, Permission
 from k8s_essentials_tui.kube.access import Access
 from k8s_essentials_tui.kube.resources import NAMESPACES, ResourceType
+from k8s_essentials_tui.widgets.columns import Columns, set_columns
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import model, ops
@@ -32,6 +33,18 @@ NEEDS: dict[str, tuple[str, ResourceType]] = {
     "restore": ("create", model.RESTORES),
     "pause": ("patch", model.SCHEDULES),
     "delete": ("create", model.DELETE_BACKUP_REQUESTS),
+}
+#: table id -> its columns, and those kept on a narrow terminal (the row's detail has all)
+TABLES = {
+    "backups": Columns(("NAME", "PHASE", "PROGRESS", "STARTED", "DURATION", "EXPIRES",
+                        "LOCATION", "ERR", "WARN", "SCHEDULE"),
+                       ("NAME", "PHASE", "PROGRESS", "STARTED")),
+    "schedules": Columns(("NAME", "CRON", "NEXT RUN", "PAUSED", "LAST BACKUP", "LAST PHASE"),
+                         ("NAME", "CRON", "NEXT RUN", "PAUSED", "LAST PHASE")),
+    "restores": Columns(("NAME", "BACKUP", "PHASE", "PROGRESS", "ERR", "WARN", "STARTED"),
+                        ("NAME", "BACKUP", "PHASE", "PROGRESS")),
+    "locations": Columns(("NAME", "DEFAULT", "PHASE", "LAST VALIDATED", "PROVIDER", "BUCKET",
+                          "MESSAGE"), ("NAME", "DEFAULT", "PHASE", "BUCKET", "MESSAGE")),
 }
 ACTION_TITLES = {"create_backup": "b create backup", "backup_now": "n backup now",
                  "restore": "r restore", "pause": "p pause/unpause",
@@ -90,15 +103,9 @@ class VeleroPane(PluginPane):
                 yield DataTable(id="locations", cursor_type="row")
 
     def on_mount(self) -> None:
-        self.query_one("#backups", DataTable).add_columns(
-            "NAME", "PHASE", "PROGRESS", "STARTED", "DURATION", "EXPIRES", "LOCATION",
-            "ERR", "WARN", "SCHEDULE")
-        self.query_one("#schedules", DataTable).add_columns(
-            "NAME", "CRON", "NEXT RUN", "PAUSED", "LAST BACKUP", "LAST PHASE")
-        self.query_one("#restores", DataTable).add_columns(
-            "NAME", "BACKUP", "PHASE", "PROGRESS", "ERR", "WARN", "STARTED")
-        self.query_one("#locations", DataTable).add_columns(
-            "NAME", "DEFAULT", "PHASE", "LAST VALIDATED", "PROVIDER", "BUCKET", "MESSAGE")
+        for table_id, spec in TABLES.items():
+            set_columns(self.query_one(f"#{table_id}", DataTable),
+                        spec.shown(self.app.size.width))
         self._render_filter()
         super().on_mount()
 
@@ -132,6 +139,14 @@ class VeleroPane(PluginPane):
             return "pending", ""
         cache = session.cache(rtype, self.velero_namespace)
         return cache.state, str(cache.error or "")
+
+    def on_resize(self) -> None:
+        """Narrow or wide columns (see ``widgets.columns``) follow the terminal."""
+        if self.session is not None:
+            self.render_backups()
+            self.render_schedules()
+            self.render_restores()
+            self.render_locations()
 
     def on_cache_updated(self, message: CacheUpdated) -> None:
         rtype = message.cache.rtype
@@ -186,15 +201,18 @@ class VeleroPane(PluginPane):
                   "busy": theme.accent}[model.phase_style(phase)]
         return Text(phase, style=colour or "")
 
-    @staticmethod
-    def _refill(table: DataTable, rows: list[tuple[str, list[Any]]]) -> None:
-        """Rebuild the rows, keeping the cursor on the same key."""
+    def _refill(self, table: DataTable, rows: list[tuple[str, list[Any]]]) -> None:
+        """Rebuild the rows (full rows: the columns a narrow terminal hides are dropped
+        here), keeping the cursor on the same key."""
+        spec = TABLES[str(table.id)]
+        shown = spec.shown(self.app.size.width)
         selected = None
         if table.row_count and table.cursor_row < table.row_count:
             selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        set_columns(table, shown)
         table.clear()
         for key, cells in rows:
-            table.add_row(*cells, key=key)
+            table.add_row(*spec.cells(cells, shown), key=key)
         if selected is not None:
             for index, (key, _cells) in enumerate(rows):
                 if key == selected:

@@ -16,9 +16,13 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, Te
 from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
 from ..helm.values import dump_values
 from ..kube.resources import SECRETS
+from .columns import Columns, set_columns
 from .pane import CacheUpdated, PluginPane
 
 COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
+RELEASE_COLUMNS = Columns(COLUMNS, ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "UPDATED"))
+HISTORY_COLUMNS = Columns(("REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION"),
+                          ("REV", "STATUS", "UPDATED", "DESCRIPTION"))
 
 
 def age(when: datetime | None, now: datetime) -> str:
@@ -76,13 +80,18 @@ class ReleasesPane(PluginPane):
 
     def on_mount(self) -> None:
         table = self.query_one("#releases", DataTable)
-        table.add_columns(*COLUMNS)
-        self.query_one("#history", DataTable).add_columns(
-            "REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION")
+        set_columns(table, RELEASE_COLUMNS.shown(self.app.size.width))
+        set_columns(self.query_one("#history", DataTable),
+                    HISTORY_COLUMNS.shown(self.app.size.width))
         table.focus()
         super().on_mount()
         if self.session is None:
             self.query_one("#state", Static).update("not connected")
+
+    def on_resize(self) -> None:
+        """Narrow or wide columns (see :mod:`.columns`) follow the terminal."""
+        self._render_table()
+        self._show_details(self.selected())
 
     def on_session_ready(self) -> None:
         self.watch_resource(SECRETS, None, LABEL_SELECTOR)
@@ -121,13 +130,16 @@ class ReleasesPane(PluginPane):
         table = self.query_one("#releases", DataTable)
         selected = self.selected()
         now = self.now()
+        shown = RELEASE_COLUMNS.shown(self.app.size.width)
         with self.app.batch_update():
+            set_columns(table, shown)
             table.clear()
             for rel in self._visible():
                 status = rel.status if rel.readable else "unreadable"
-                table.add_row(rel.namespace, rel.name, str(rel.revision), status,
-                              rel.chart_ref or "?", rel.app_version,
-                              age(rel.last_deployed, now), key=f"{rel.namespace}/{rel.name}")
+                table.add_row(*RELEASE_COLUMNS.cells(
+                    (rel.namespace, rel.name, str(rel.revision), status, rel.chart_ref or "?",
+                     rel.app_version, age(rel.last_deployed, now)), shown),
+                    key=f"{rel.namespace}/{rel.name}")
         if selected is not None:
             try:
                 table.move_cursor(row=table.get_row_index(f"{selected.namespace}/"
@@ -156,6 +168,8 @@ class ReleasesPane(PluginPane):
 
     def _show_details(self, rel: Release | None) -> None:
         hist = self.query_one("#history", DataTable)
+        shown = HISTORY_COLUMNS.shown(self.app.size.width)
+        set_columns(hist, shown)
         hist.clear()
         values = self.query_one("#values-view", TextArea)
         manifest = self.query_one("#manifest-view", TextArea)
@@ -166,9 +180,10 @@ class ReleasesPane(PluginPane):
             notes.update("")
             return
         for r in reversed(history(self.all_revisions, rel.namespace, rel.name)):
-            hist.add_row(str(r.revision), r.status if r.readable else "unreadable",
-                         r.chart_ref or "?", r.app_version,
-                         age(r.last_deployed, self.now()), r.description or r.error)
+            hist.add_row(*HISTORY_COLUMNS.cells(
+                (str(r.revision), r.status if r.readable else "unreadable",
+                 r.chart_ref or "?", r.app_version, age(r.last_deployed, self.now()),
+                 r.description or r.error), shown))
         if not rel.readable:
             values.load_text(f"# {rel.error}\n")
             manifest.load_text(f"# {rel.error}\n")
