@@ -390,3 +390,24 @@ def _debug(pilot: Pilot) -> str:
         return f"screen={screen}"
     pane = panes.first()
     return f"screen={screen} notice={notice(pane)!r} log={log_text(pane)!r}"
+
+
+async def test_narrow_terminal_shows_hidden_columns_of_the_selected_row(
+        fake: FakeTelepresence) -> None:
+    """At 80 columns Kind and Note leave the table; the selected row's show below it, so
+    why a workload cannot be intercepted is still there."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_pane(pilot)
+        await connect(pilot, pane)
+        await until(pilot, lambda: "legacy-batch" in cells(pane), "listed")
+        table = pane.query_one("#tp-workloads", DataTable)
+        assert "Note" not in [str(c.label) for c in table.columns.values()]
+        await select_row(pilot, pane, "legacy-batch")
+        detail = str(pane.query_one("#tp-detail", Static).render())
+        assert detail.startswith("Kind: ") and "Note: " in detail
+        assert pane.query_one("#tp-detail").has_class("shown")
+        await pilot.resize_terminal(120, 40)
+        await until(pilot, lambda: "Note" in [str(c.label) for c in table.columns.values()],
+                    "wide columns")
+        assert not pane.query_one("#tp-detail").has_class("shown")

@@ -62,6 +62,8 @@ class TelepresencePane(PluginPane):
     TelepresencePane #tp-notice.shown { display: block; }
     TelepresencePane #tp-notice.error { color: $error; }
     TelepresencePane #tp-workloads { height: 1fr; }
+    TelepresencePane #tp-detail { height: auto; max-height: 2; padding: 0 1; display: none; }
+    TelepresencePane #tp-detail.shown { display: block; }
     TelepresencePane #tp-output {
         height: 6; border: round $panel-lighten-2; border-title-color: $foreground-muted;
         overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1;
@@ -105,6 +107,8 @@ class TelepresencePane(PluginPane):
         table: DataTable[str] = DataTable(id="tp-workloads", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS.shown(self.app.size.width))
         yield table
+        # on a narrow terminal: the selected row's columns the table leaves out
+        yield Static("", id="tp-detail", markup=False)
         log = Log(id="tp-output", max_lines=500, highlight=False)
         log.border_title = "telepresence output"
         yield log
@@ -262,6 +266,20 @@ class TelepresencePane(PluginPane):
             names = [r[0] for r in rows]
             if selected.name in names:
                 table.move_cursor(row=names.index(selected.name), animate=False)
+        self._render_detail()
+
+    def _render_detail(self) -> None:
+        detail = self.query_one("#tp-detail", Static)
+        shown = COLUMNS.shown(self.app.size.width)
+        wl = self.selected_workload()
+        row = self._row(wl) if wl is not None else None
+        hidden = [(n, row[i]) for i, n in enumerate(COLUMNS.names)
+                  if row is not None and n not in shown and row[i]]
+        detail.update(" · ".join(f"{n}: {v}" for n, v in hidden))
+        detail.set_class(bool(hidden), "shown")
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._render_detail()
 
     def on_resize(self) -> None:
         """Narrow or wide columns (see ``widgets.columns``) follow the terminal."""
