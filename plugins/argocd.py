@@ -32,8 +32,12 @@ redis-ha:
 """,
 )
 
+#: every controller the chart runs by default: with redis or the ApplicationSet controller
+#: down, Argo CD is degraded even when the server answers (dex and notifications count
+#: only where they run)
 WORKLOAD_NAMES: tuple[str, ...] = (
-    "argocd-server", "argocd-repo-server", "argocd-application-controller",
+    "argocd-server", "argocd-repo-server", "argocd-application-controller", "argocd-redis",
+    "argocd-applicationset-controller", "argocd-notifications-controller", "argocd-dex-server",
 )
 SELECTORS: tuple[dict[str, str], ...] = tuple(
     {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "argocd"}

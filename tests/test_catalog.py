@@ -78,6 +78,11 @@ REAL_INSTALLS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
             "argocd-application-controller", "argocd",
             **{"app.kubernetes.io/component": "application-controller",
                "app.kubernetes.io/part-of": "argocd"})),
+        *[("Deployment", f"argocd-{part}", _helm(
+            f"argocd-{part}", "argocd", **{"app.kubernetes.io/component": part,
+                                           "app.kubernetes.io/part-of": "argocd"}))
+          for part in ("redis", "applicationset-controller", "notifications-controller",
+                       "dex-server")],
     ],
     "flux": [(kind, name, {"app.kubernetes.io/instance": "flux-system",
                            "app.kubernetes.io/managed-by": "Helm",
