@@ -6,6 +6,8 @@ pane turns the result into a Mutation (confirm, audit, read-only) and runs it.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,6 +16,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from k8s_essentials_tui.tools.telepresence import InterceptRequest, TelepresenceCLI, Workload
 from k8s_essentials_tui.widgets.command_preview import CommandPreview
+
+R = TypeVar("R")
 
 FORM_CSS = """
 {cls} {{ align: center middle; }}
@@ -43,11 +47,31 @@ def parse_header(text: str) -> str | None:
     return None
 
 
-class ConnectForm(ModalScreen[tuple[str, str] | None]):
+class _Form(ModalScreen[R]):
+    """What both forms share: enter or OK submits, escape or Cancel dismisses with None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="telepresence.form.cancel")]
+
+    def _submit(self) -> None:
+        raise NotImplementedError
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._submit()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConnectForm(_Form[tuple[str, str] | None]):
     """Choose the namespace to connect to (and where the traffic-manager lives)."""
 
     DEFAULT_CSS = FORM_CSS.format(cls="ConnectForm")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="telepresence.form.cancel")]
 
     def __init__(self, namespace: str, manager_namespace: str, context: str = "") -> None:
         super().__init__()
@@ -86,15 +110,6 @@ class ConnectForm(ModalScreen[tuple[str, str] | None]):
         preview = self.query_one("#preview", CommandPreview)
         preview.update(f"$ {self._command()}")
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
     def _submit(self) -> None:
         ns, mgr = self._values()
         if not ns:
@@ -102,15 +117,11 @@ class ConnectForm(ModalScreen[tuple[str, str] | None]):
             return
         self.dismiss((ns, mgr))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class InterceptForm(ModalScreen[InterceptRequest | None]):
+class InterceptForm(_Form[InterceptRequest | None]):
     """Workload, service port -> local port, optional header match, env file, mount."""
 
     DEFAULT_CSS = FORM_CSS.format(cls="InterceptForm")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="telepresence.form.cancel")]
 
     def __init__(self, workloads: list[Workload], namespace: str, *, selected: str = "",
                  header_supported: bool = False, client_version: str = "") -> None:
@@ -239,15 +250,6 @@ class InterceptForm(ModalScreen[InterceptRequest | None]):
     def on_input_changed(self, _event: Input.Changed) -> None:
         self._refresh_preview()
 
-    def on_input_submitted(self, _event: Input.Submitted) -> None:
-        self._submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._submit()
-        else:
-            self.dismiss(None)
-
     def _submit(self) -> None:
         try:
             req = self.request(strict=True)
@@ -255,6 +257,3 @@ class InterceptForm(ModalScreen[InterceptRequest | None]):
             self.query_one("#error", Static).update(str(exc))
             return
         self.dismiss(req)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
