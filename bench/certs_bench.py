@@ -223,13 +223,17 @@ def main() -> int:
         asyncio.run(create_objects(kubeconfig, args.count))
         raw = [child("raw", kubeconfig, args.count) for _ in range(2)]
         raw_best = min(raw, key=lambda r: r["seconds"])
-        pane = child("pane", kubeconfig, args.count)
-        pane_list = child("pane-list", kubeconfig, args.count)
+        # best of 2 each, like the baseline: on a 2-core machine the apiserver and the
+        # client share the CPUs and single runs vary by 20-30%
+        pane = min((child("pane", kubeconfig, args.count) for _ in range(2)),
+                   key=lambda r: r["ready_seconds"])
+        pane_list = min((child("pane-list", kubeconfig, args.count) for _ in range(2)),
+                        key=lambda r: r["ready_seconds"])
     ratio = pane["ready_seconds"] / raw_best["seconds"]
     print(f"objects: {args.count} Certificates + {args.count} TLS Secrets")
     print(f"raw HTTP list (best of 2): {raw_best['seconds']:.2f}s, "
           f"peak RSS {raw_best['rss_mb']:.0f} MB")
-    print(f"pane ready, sorted table:  {pane['ready_seconds']:.2f}s  "
+    print(f"pane ready, sorted table (best of 2):  {pane['ready_seconds']:.2f}s  "
           f"ratio {ratio:.2f}x (target <= 1.5x), caches synced with WatchList")
     print(f"  the same with list + watch: {pane_list['ready_seconds']:.2f}s  ratio "
           f"{pane_list['ready_seconds'] / raw_best['seconds']:.2f}x, "

@@ -346,3 +346,24 @@ def test_columns_keep_the_essential_ones_on_a_narrow_terminal() -> None:
     assert spec.shown(80) == ("NAME", "PHASE")
     assert spec.cells(["a", "Completed", "0", "n"], ("NAME", "PHASE")) == ["a", "Completed"]
     assert spec.cells(["a", "Completed", "0", "n"], spec.names) == ["a", "Completed", "0", "n"]
+
+
+async def test_watch_stream_lines_split_across_chunks_and_garbage_skipped() -> None:
+    """The apiserver flushes one event per chunk, but a proxy may cut or merge them: the
+    line splitter must carry a partial line over and skip what is not a JSON object."""
+    import httpx
+
+    from k8s_essentials_tui.kube.client import _events
+
+    lines = [json.dumps({"type": "ADDED", "object": {"metadata": {"name": f"o{i}"}}})
+             for i in range(3)]
+    raw = (lines[0] + "\n" + lines[1] + "\n\nnot json\n[1]\n" + lines[2]).encode()
+    chunks = [raw[:10], raw[10:len(lines[0]) + 5], raw[len(lines[0]) + 5:-7], raw[-7:]]
+
+    async def body():  # type: ignore[no-untyped-def]
+        for c in chunks:
+            yield c
+
+    resp = httpx.Response(200, content=body())
+    names = [e["object"]["metadata"]["name"] async for e in _events(resp)]
+    assert names == ["o0", "o1", "o2"]

@@ -219,6 +219,9 @@ class ResourceCache:
         grants list but not watch (remembered for this cache)."""
         initial: dict[str, dict[str, Any]] | None = {}
         loop = asyncio.get_running_loop()
+        #: when the quiet deadline was last pushed back: once a second, not per event (a
+        #: timer per event is measurable on 10k-object syncs)
+        pushed = loop.time()
         try:
             # a server that ignores sendInitialEvents (an old or aggregated one) streams
             # the objects but never the end bookmark: a quiet stream means "list instead"
@@ -232,7 +235,10 @@ class ResourceCache:
                     if initial is None:
                         self._apply(event)
                         continue
-                    quiet.reschedule(loop.time() + self.initial_events_timeout)
+                    now = loop.time()
+                    if now - pushed >= min(1.0, self.initial_events_timeout / 10):
+                        quiet.reschedule(now + self.initial_events_timeout)
+                        pushed = now
                     obj = event.get("object") or {}
                     meta = obj.get("metadata") or {}
                     if event.get("type") == "BOOKMARK":
