@@ -7,7 +7,7 @@ the snapshot's decoded releases (no extra requests).
 
 from __future__ import annotations
 
-from k8s_essentials_tui.kube.resources import SECRETS
+from k8s_essentials_tui.kube.resources import CONFIGMAPS, SECRETS
 from k8s_essentials_tui.plugin import Detection, Plugin, PluginAction
 from k8s_essentials_tui.snapshot import ClusterSnapshot
 
@@ -18,8 +18,10 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
     releases = [r for r in snapshot.helm_releases if r.get("status") != "uninstalled"]
     det = Detection(installed=bool(releases))
     det.details["releases"] = len(releases)
-    if "helm" in snapshot.forbidden:  # the snapshot builder's part for release Secrets
-        det.problems.append(snapshot.forbidden["helm"])
+    # the snapshot builder's part for release Secrets: denied, or HELM_DRIVER=sql/memory
+    unread = snapshot.forbidden.get("helm") or snapshot.errors.get("helm:driver")
+    if unread:
+        det.problems.append(unread)
         det.healthy = None
         return det
     if not releases:
@@ -49,5 +51,5 @@ PLUGIN = Plugin(
         PluginAction("uninstall", "Uninstall release", "d", "typed-name confirmation",
                      mutating=True),
     ),
-    watches=(SECRETS,),
+    watches=(SECRETS, CONFIGMAPS),  # as HELM_DRIVER says (secret by default)
 )

@@ -206,6 +206,50 @@ def test_missing_helm_binary(capsys: pytest.CaptureFixture[str], kubeconfig: str
     assert "helm not found at /nonexistent/bin/helm (config key helm.binary)" in err
 
 
+def test_configmap_storage_driver(capsys: pytest.CaptureFixture[str], kubeconfig: str,
+                                  namespace: str, kube_admin, helm_bin: str,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """HELM_DRIVER=configmap: the real helm keeps the release in a ConfigMap, and the app
+    (which runs that helm) reads it from there: the list, the upgrade that finds the deployed
+    release, and the board's Helm row. sql cannot be read from the cluster: one line."""
+    monkeypatch.setenv("HELM_DRIVER", "configmap")
+    install = ["install", str(DEMO_CHART), "--release", "cmdrv", "-n", namespace,
+               "--kubeconfig", kubeconfig, "--yes"]
+    code, _out, err = cli(capsys, *install)
+    assert code == 0, err
+    assert kube_admin.get_or_none("v1", "ConfigMap", "sh.helm.release.v1.cmdrv.v1",
+                                  namespace) is not None
+    assert kube_admin.get_or_none("v1", "Secret", "sh.helm.release.v1.cmdrv.v1",
+                                  namespace) is None
+
+    code, out, err = cli(capsys, "releases", "-o", "json", "-n", namespace,
+                         "--kubeconfig", kubeconfig)
+    assert code == 0, err
+    mine = [(r["name"], r["revision"], r["status"], r["chart"]) for r in json.loads(out)]
+    theirs = helm_json(helm_bin, kubeconfig, "list", "-n", namespace)  # same HELM_DRIVER
+    assert isinstance(theirs, list)
+    assert mine == [(r["name"], r["revision"], r["status"], r["chart"]) for r in theirs]
+    assert mine == [("cmdrv", "1", "deployed", "essentials-demo-0.1.0")]
+
+    code, _out, err = cli(capsys, *install)  # found in the ConfigMap: an upgrade
+    assert code == 0, err
+    assert err.startswith(f"upgrade cmdrv in {namespace}")
+
+    code, out, err = cli(capsys, "report", "-o", "json", "--kubeconfig", kubeconfig)
+    assert code == 0, err
+    helm = next(c for c in json.loads(out)["components"] if c["id"] == "helm")
+    assert helm["installed"] is True and helm["healthy"] is True, helm
+
+    monkeypatch.setenv("HELM_DRIVER", "sql")
+    code, out, err = cli(capsys, "releases", "--kubeconfig", kubeconfig)
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "HELM_DRIVER=sql: Helm releases are kept in a SQL database" in err
+    code, out, err = cli(capsys, "report", "-o", "json", "--kubeconfig", kubeconfig)
+    assert code == 0, err
+    helm = next(c for c in json.loads(out)["components"] if c["id"] == "helm")
+    assert helm["healthy"] is None and "HELM_DRIVER=sql" in helm["problems"][0], helm
+
+
 async def test_chart_versions_from_the_repo(chart_repo: ChartRepo, tmp_path: Path) -> None:
     ops = HelmOperations(HelmTool())
     spec = ChartSpec(repo=chart_repo.url, chart="essentials-demo", version="0.1.0",

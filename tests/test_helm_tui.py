@@ -240,3 +240,36 @@ async def test_releases_pane_rollback_and_uninstall(kubeconfig: str, namespace: 
         await wait_until(pilot, lambda: table.row_count == 1, what="list updated")
     assert [(e["action"], e["result"]) for e in audit.read()] == [
         ("helm.rollback", "ok"), ("helm.uninstall", "ok")]
+
+
+async def test_releases_pane_follows_helm_driver(kubeconfig: str, namespace: str,
+                                                 chart_repo: ChartRepo, helm_bin: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """HELM_DRIVER=configmap: the pane lists what the same helm stored in ConfigMaps and
+    updates live; with sql the pane says where the releases are instead of an empty list."""
+    monkeypatch.setenv("HELM_DRIVER", "configmap")
+    base = ["upgrade", "--install", "cmpane", "essentials-demo", "--repo", chart_repo.url,
+            "-n", namespace]
+    helm(helm_bin, kubeconfig, *base, "--version", "0.1.0")
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
+        app.open_plugin("helm")
+        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
+        table = app.screen.query_one(ReleasesPane).query_one("#releases", DataTable)
+        await wait_until(pilot, lambda: any(table.get_row_at(i)[1] == "cmpane"
+                                            for i in range(table.row_count)), what="release")
+        helm(helm_bin, kubeconfig, *base, "--version", "0.2.0")
+        await wait_until(pilot, lambda: any(table.get_row_at(i)[1:3] == ["cmpane", "2"]
+                                            for i in range(table.row_count)),
+                         what="revision 2 from the watch")
+
+    monkeypatch.setenv("HELM_DRIVER", "sql")
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
+        app.open_plugin("helm")
+        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
+        state = app.screen.query_one(ReleasesPane).query_one("#state", Static)
+        await wait_until(pilot, lambda: "SQL database" in text_of(state), what="message")
+        assert text_of(state).startswith("HELM_DRIVER=sql: Helm releases are kept in")

@@ -127,6 +127,44 @@ def test_decode_all_skips_unrelated_secrets() -> None:
     assert len(decode_all([other])) == 0
 
 
+def test_configmap_driver_records_decode_without_the_api_base64() -> None:
+    """HELM_DRIVER=configmap: same record, but ConfigMap data is not base64'd by the API
+    and there is no Secret type to check."""
+    doc = release_doc(version=2, config={"message": "cm"})
+    cm = secret_for(doc)
+    del cm["type"]
+    cm["kind"] = "ConfigMap"
+    cm["data"] = {"release": encode_payload(doc)}
+    rel = decode_all([cm])[0]
+    assert rel.readable and (rel.name, rel.revision, rel.config) == ("demo", 2, {"message": "cm"})
+    cm["data"] = {}
+    assert decode_secret(cm).error == "unreadable: ConfigMap has no data.release"
+
+
+@pytest.mark.parametrize("value,plural", [
+    (None, "secrets"), ("", "secrets"), ("secret", "secrets"), ("Secrets", "secrets"),
+    ("configmap", "configmaps"), (" configmaps ", "configmaps"),
+])
+def test_helm_driver_selects_the_storage(value: str | None, plural: str) -> None:
+    from k8s_essentials_tui.helm.storage import helm_storage
+
+    env = {} if value is None else {"HELM_DRIVER": value}
+    assert helm_storage(env).rtype.plural == plural
+
+
+@pytest.mark.parametrize("value,needle", [
+    ("sql", "kept in a SQL database, not in the cluster"),
+    ("memory", "kept in helm's memory only"),
+    ("etcd", "not a helm storage driver"),
+])
+def test_helm_drivers_outside_the_cluster_say_so(value: str, needle: str) -> None:
+    from k8s_essentials_tui.helm.storage import UnreadableDriverError, helm_storage
+
+    with pytest.raises(UnreadableDriverError) as err:
+        helm_storage({"HELM_DRIVER": value})
+    assert needle in str(err.value) and f"HELM_DRIVER={value}" in str(err.value)
+
+
 def test_latest_history_deployed() -> None:
     secrets = [secret_for(release_doc(version=1, status="superseded")),
                secret_for(release_doc(version=2, status="deployed")),

@@ -6,7 +6,8 @@ The requests do not grow with the number of plugins:
 2-4. Deployments, StatefulSets, DaemonSets across namespaces, filtered with ONE set-based
    selector ``app.kubernetes.io/name in (...)`` built from all plugins' selectors,
 5. Helm release Secrets that can be a release's newest revision
-   (``owner=helm,status!=superseded``: the history stays on the server),
+   (``owner=helm,status!=superseded``: the history stays on the server); ConfigMaps
+   instead when ``HELM_DRIVER=configmap`` (see :mod:`.helm.storage`),
 6-7. Validating and Mutating webhook configurations,
 8. EndpointSlices of the webhooks' services (``kubernetes.io/service-name in (...)``), to
    flag ``failurePolicy: Fail`` webhooks with no ready endpoint.
@@ -24,12 +25,12 @@ from typing import Any
 
 from .errors import ClusterError, ForbiddenError, NotFoundError
 from .helm.release import CURRENT_SELECTOR
+from .helm.storage import UnreadableDriverError, helm_storage
 from .kube.client import KubeClient
 from .kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
     MUTATING_WEBHOOKS,
-    SECRETS,
     STATEFULSETS,
     VALIDATING_WEBHOOKS,
     ResourceType,
@@ -189,9 +190,14 @@ async def build_snapshot(
         res = await lister(rtype, selector, keep)
         snap.workloads.extend(w for w in res.items if keep(w))
         _note(snap, "workloads", rtype.plural, res.error)
-    res = await lister(SECRETS, HELM_SELECTOR, None)
-    _note(snap, "helm", "secrets (Helm releases)", res.error)
-    snap.helm_releases = decode_releases(res.items)
+    try:
+        storage = helm_storage()
+    except UnreadableDriverError as exc:  # sql/memory: nothing to read in the cluster
+        snap.errors["helm:driver"] = str(exc)
+    else:
+        res = await lister(storage.rtype, HELM_SELECTOR, None)
+        _note(snap, "helm", storage.noun, res.error)
+        snap.helm_releases = decode_releases(res.items)
     for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS):
         res = await lister(rtype, None, None)
         snap.webhooks.extend(res.items)

@@ -12,7 +12,8 @@ from ..kube.session import ClusterSession
 from ._common import add_output, fail, print_json, run_async, table, with_session
 
 NAME = "releases"
-HELP = "list Helm releases (decoded from release Secrets, no helm needed)"
+HELP = ("list Helm releases (decoded from release Secrets, or ConfigMaps with "
+        "HELM_DRIVER=configmap; no helm needed)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

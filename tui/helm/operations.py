@@ -18,13 +18,13 @@ from typing import Any
 
 from ..actions import Mutation, Permission
 from ..errors import ToolError
-from ..kube.resources import SECRETS
 from ..settings import state_dir
 from ..tools.helm import HelmResult, HelmTool, LineCallback
 from .chart import ChartSpec, rollback_args, uninstall_args, upgrade_install_args
 from .diff import ResourceDiff, diff_manifests, diff_text, split_manifest, summary
 from .oci import explain_error, list_versions
 from .release import LABEL_SELECTOR, PENDING, Release, decode_all, release_from_json
+from .storage import UnreadableDriverError, helm_storage
 from .values import dump_values, parse_values
 
 #: what ``helm uninstall`` never deletes; shown in the uninstall confirmation
@@ -146,7 +146,7 @@ class HelmOperations:
             title=f"{verb} {spec.release} in {spec.namespace}",
             command=self.tool.display(args),
             run=run,
-            permissions=[Permission("create", SECRETS, spec.namespace)],
+            permissions=_storage_permissions("create", spec.namespace),
             details=details,
         )
 
@@ -170,7 +170,7 @@ class HelmOperations:
             action="helm.rollback",
             title=f"Roll back {release.name} in {release.namespace} to revision {revision}",
             command=self.tool.display(args), run=run,
-            permissions=[Permission("create", SECRETS, release.namespace)],
+            permissions=_storage_permissions("create", release.namespace),
             details=details,
         )
 
@@ -190,7 +190,7 @@ class HelmOperations:
             action="helm.uninstall",
             title=f"Uninstall {release.name} from {release.namespace}",
             command=self.tool.display(args), run=run,
-            permissions=[Permission("delete", SECRETS, release.namespace)],
+            permissions=_storage_permissions("delete", release.namespace),
             typed_confirmation=release.name,
             warning=f"Deletes the {count} objects of the release and its history.",
             details=["Stays behind:", *(f"  • {line}" for line in LEFT_BEHIND)],
@@ -271,8 +271,17 @@ async def fetch_releases(client: Any, namespace: str | None = None,
                          name: str | None = None) -> list[Release]:
     """All revisions (one LIST of Secrets) for headless commands without a watch cache."""
     selector = LABEL_SELECTOR + (f",name={name}" if name else "")
-    items, _rv = await client.list(SECRETS, namespace, label_selector=selector)
+    items, _rv = await client.list(helm_storage().rtype, namespace, label_selector=selector)
     return decode_all(items)
+
+
+def _storage_permissions(verb: str, namespace: str) -> list[Permission]:
+    """What helm needs on its release records, where ``HELM_DRIVER`` keeps them (nothing
+    to check in the cluster for sql/memory: helm itself reports what fails)."""
+    try:
+        return [Permission(verb, helm_storage().rtype, namespace)]
+    except UnreadableDriverError:
+        return []
 
 
 def find_plugin_for_release(plugins: list[Any], release: Release) -> Any | None:

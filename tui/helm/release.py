@@ -161,7 +161,9 @@ def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = 
 
 
 def decode_secret(secret: dict[str, Any]) -> Release:
-    """A Secret object (as the API returns it) -> a ``Release``; never raises."""
+    """A Secret (or, with ``HELM_DRIVER=configmap``, a ConfigMap) object as the API returns
+    it -> a ``Release``; never raises. A ConfigMap's ``data`` is plain text, so its
+    ``release`` is helm's payload as is; a Secret's has the API's base64 around it."""
     meta = secret.get("metadata") or {}
     sname = str(meta.get("name") or "")
     namespace = str(meta.get("namespace") or "")
@@ -175,15 +177,17 @@ def decode_secret(secret: dict[str, Any]) -> Release:
     fallback = Release(name=name, namespace=namespace, revision=rev,
                        status=str(labels.get("status") or "unknown"), secret_name=sname,
                        uid=str(meta.get("uid") or ""))
-    if secret.get("type") not in (SECRET_TYPE, None):
+    configmap = secret.get("kind") == "ConfigMap"
+    kind = "ConfigMap" if configmap else "Secret"
+    if not configmap and secret.get("type") not in (SECRET_TYPE, None):
         fallback.error = f"unreadable: Secret type {secret.get('type')!r} is not {SECRET_TYPE}"
         return fallback
     payload = (secret.get("data") or {}).get("release")
     if not payload:
-        fallback.error = "unreadable: Secret has no data.release"
+        fallback.error = f"unreadable: {kind} has no data.release"
         return fallback
     try:
-        inner = base64.b64decode(payload, validate=False)
+        inner = payload if configmap else base64.b64decode(payload, validate=False)
         doc = decode_payload(inner)
         rel = release_from_json(doc, secret_name=sname, uid=fallback.uid)
     except (ReleaseDecodeError, binascii.Error, ValueError, TypeError) as exc:

@@ -52,6 +52,7 @@ def rt(api_version: str, plural: str, kind: str = "", namespaced: bool = True) -
 # Well-known built-in types used across the app.
 NAMESPACES = rt("v1", "namespaces", "Namespace", namespaced=False)
 SECRETS = rt("v1", "secrets", "Secret")
+CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
 SERVICES = rt("v1", "services", "Service")
 ENDPOINTS = rt("v1", "endpoints", "Endpoints")
 EVENTS = rt("v1", "events", "Event")

@@ -42,8 +42,8 @@ from ..helm.headless import make_tool
 from ..helm.operations import HelmOperations, Preview
 from ..helm.release import LABEL_SELECTOR, Release, decode_all
 from ..helm.release import deployed as deployed_of
+from ..helm.storage import HelmStorage, UnreadableDriverError, helm_storage
 from ..helm.values import ValuesError, dump_values, parse_values
-from ..kube.resources import SECRETS
 from ..plugin import Plugin
 from ..widgets.command_preview import CommandPreview
 from ..widgets.helm_dialogs import ExportDialog, VersionPicker
@@ -158,19 +158,30 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self.query_one("#values", TextArea).focus()
         self.query_one(DiffView).message("Nothing previewed yet: ctrl+r runs a server-side "
                                          "dry-run and diffs it against the deployed release.")
-        if self.session is not None:
-            self.watch_resource(SECRETS, None, LABEL_SELECTOR)
+        storage = self._storage()
+        if self.session is not None and storage is not None:
+            self.watch_resource(storage.rtype, None, LABEL_SELECTOR)
 
     def on_unmount(self) -> None:
         self.unwatch_all()
 
     # -- the deployed release (from the shared cache) --------------------------------------
 
+    @staticmethod
+    def _storage() -> HelmStorage | None:
+        """Where helm keeps releases (``HELM_DRIVER``); None for sql/memory: the deployed
+        release is then unknown here, and helm itself still does the work."""
+        try:
+            return helm_storage()
+        except UnreadableDriverError:
+            return None
+
     def _releases(self) -> list[Release]:
         session = self.session
-        if session is None:
+        storage = self._storage()
+        if session is None or storage is None:
             return []
-        cache = session.cache(SECRETS, None, LABEL_SELECTOR)
+        cache = session.cache(storage.rtype, None, LABEL_SELECTOR)
         return decode_all(cache.items()) if cache.state in ("synced", "stale") else []
 
     def on_cache_updated(self, _message: CacheUpdated) -> None:

@@ -14,8 +14,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
 
 from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
+from ..helm.storage import UnreadableDriverError, helm_storage
 from ..helm.values import dump_values
-from ..kube.resources import SECRETS
 from .columns import Columns, set_columns
 from .pane import CacheUpdated, PluginPane
 
@@ -61,6 +61,8 @@ class ReleasesPane(PluginPane):
         self.all_revisions: list[Release] = []
         self.filter_text = ""
         self._stale = False
+        #: why there is nothing to list (HELM_DRIVER=sql/memory); stays on the state line
+        self._unreadable = ""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
@@ -94,7 +96,13 @@ class ReleasesPane(PluginPane):
         self._show_details(self.selected())
 
     def on_session_ready(self) -> None:
-        self.watch_resource(SECRETS, None, LABEL_SELECTOR)
+        try:
+            storage = helm_storage()
+        except UnreadableDriverError as exc:
+            self._unreadable = str(exc)
+            self._update_state()
+            return
+        self.watch_resource(storage.rtype, None, LABEL_SELECTOR)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -102,7 +110,7 @@ class ReleasesPane(PluginPane):
         cache = message.cache
         state = self.query_one("#state", Static)
         if cache.state in ("forbidden", "error", "missing") and not cache.objects:
-            state.update(f"cannot list Helm release Secrets: {cache.error}")
+            state.update(f"cannot list Helm release {cache.rtype.plural}: {cache.error}")
             state.set_classes("error")
             return
         self.all_revisions = decode_all(cache.items())
@@ -112,6 +120,11 @@ class ReleasesPane(PluginPane):
         state.set_classes("")
 
     def _update_state(self) -> None:
+        if self._unreadable:
+            state = self.query_one("#state", Static)
+            state.update(self._unreadable)
+            state.set_classes("error")
+            return
         shown = len(self._visible())
         stale = " (reconnecting: showing last known state)" if self._stale else ""
         self.query_one("#state", Static).update(
