@@ -5,11 +5,18 @@ kube-prometheus-stack-operator``) and the Prometheus and Alertmanager StatefulSe
 operator creates (``app.kubernetes.io/name: prometheus|alertmanager``,
 ``app.kubernetes.io/managed-by: prometheus-operator``). A stack without Alertmanager collects
 metrics but never notifies anyone, so that is reported as a problem.
+
+The stack's subcharts, node-exporter (a DaemonSet: the usual casualty of a tainted node
+pool) and kube-state-metrics, count for health too, but only beside an operator of the
+same Helm release (same namespace and ``app.kubernetes.io/instance``): both charts are
+often installed on their own, and alone they must not make "Prometheus installed".
 """
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads, find_workloads
+from typing import Any
+
+from k8s_essentials_tui.detect import detect_workloads, find_workloads, ready_counts
 from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
 from k8s_essentials_tui.snapshot import ClusterSnapshot
 
@@ -41,10 +48,17 @@ ALERTMANAGER: dict[str, str] = {"app.kubernetes.io/name": "alertmanager",
                                 "app.kubernetes.io/managed-by": "prometheus-operator"}
 #: the operator Deployment of current charts is also named
 #: ``kube-prometheus-stack-prometheus-operator``; older charts only set ``app``
+#: subcharts of the same release (see the module docstring)
+MEMBERS: tuple[dict[str, str], ...] = (
+    {"app.kubernetes.io/name": "prometheus-node-exporter"},
+    {"app.kubernetes.io/name": "kube-state-metrics"},
+)
 WORKLOAD_NAMES: tuple[str, ...] = (
     "kube-prometheus-stack-prometheus-operator", "prometheus", "alertmanager",
+    "prometheus-node-exporter", "kube-state-metrics",
 )
 SELECTORS: tuple[dict[str, str], ...] = (OPERATOR, PROMETHEUS, ALERTMANAGER)
+INSTANCE = "app.kubernetes.io/instance"
 CHARTS: tuple[str, ...] = ("kube-prometheus-stack",)
 API_GROUPS: tuple[str, ...] = ("monitoring.coreos.com",)
 
@@ -58,7 +72,28 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
         if not find_workloads(snapshot, [selector]):
             det.problems.append(f"no {what} running")
             det.healthy = False
+    _count_members(snapshot, det)
     return det
+
+
+def _release_of(workload: dict[str, Any]) -> tuple[str, str] | None:
+    meta = workload.get("metadata") or {}
+    labels = meta.get("labels") or {}
+    instance = labels.get(INSTANCE) or labels.get("release")
+    return (meta.get("namespace") or "", instance) if instance else None
+
+
+def _count_members(snapshot: ClusterSnapshot, det: Detection) -> None:
+    releases = {_release_of(w) for w in find_workloads(snapshot, [OPERATOR])} - {None}
+    for w in find_workloads(snapshot, MEMBERS):
+        if _release_of(w) not in releases:
+            continue
+        name = f"{w.get('kind')} {w['metadata'].get('name')}"
+        det.details.setdefault("workloads", []).append(name.replace(" ", "/", 1))
+        ready, desired = ready_counts(w)
+        if ready < desired:
+            det.healthy = False
+            det.problems.append(f"{name}: {ready}/{desired} ready")
 
 
 PLUGIN = Plugin(
@@ -69,5 +104,5 @@ PLUGIN = Plugin(
     chart=CHART,
     detect=detect,
     api_groups=API_GROUPS,
-    workload_selectors=SELECTORS,
+    workload_selectors=SELECTORS + MEMBERS,
 )

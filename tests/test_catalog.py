@@ -128,6 +128,12 @@ REAL_INSTALLS: dict[str, list[tuple[str, str, dict[str, str]]]] = {
             "app.kubernetes.io/managed-by": "prometheus-operator",
             "app.kubernetes.io/instance": "kube-prometheus-stack-alertmanager",
             "alertmanager": "kube-prometheus-stack-alertmanager"}),
+        # the subcharts, same release (their charts' labels + the parent's release label)
+        ("DaemonSet", "kube-prometheus-stack-prometheus-node-exporter", _helm(
+            "prometheus-node-exporter", "kube-prometheus-stack",
+            release="kube-prometheus-stack", jobLabel="node-exporter")),
+        ("Deployment", "kube-prometheus-stack-kube-state-metrics", _helm(
+            "kube-state-metrics", "kube-prometheus-stack", release="kube-prometheus-stack")),
     ],
     "grafana": [("Deployment", "grafana", _helm("grafana", "grafana"))],
     "jaeger": [("Deployment", "jaeger", _helm(
@@ -358,6 +364,29 @@ def test_kube_prometheus_stack_ignores_a_prometheus_not_run_by_the_operator() ->
         "prometheus", "prometheus", **{"app.kubernetes.io/component": "server"}))
     det = plugin("kube-prometheus-stack").detect(ClusterSnapshot(workloads=[standalone]))
     assert det.installed is False
+
+
+def test_kube_prometheus_stack_counts_its_own_node_exporter_only() -> None:
+    """node-exporter Pending on a tainted pool makes the stack degraded; the same charts
+    installed on their own (another release) neither count nor make it "installed"."""
+    p = plugin("kube-prometheus-stack")
+    snap = installed_snapshot(p)
+    for w in snap.workloads:
+        if w["kind"] == "DaemonSet":
+            w["status"] = {"numberReady": 2, "desiredNumberScheduled": 3}
+    other = [workload("DaemonSet", "node-exporter", _helm("prometheus-node-exporter", "ne"),
+                      ready=0, desired=5),
+             workload("Deployment", "kube-state-metrics", _helm("kube-state-metrics", "ksm"),
+                      ready=0)]
+    snap.workloads += other
+    det = p.detect(snap)
+    assert det.installed is True and det.healthy is False
+    assert det.problems == ["DaemonSet kube-prometheus-stack-prometheus-node-exporter: "
+                            "2/3 ready"]
+    assert "Deployment/kube-prometheus-stack-kube-state-metrics" in det.details["workloads"]
+    assert not any("node-exporter" == w.split("/")[1] for w in det.details["workloads"])
+    alone = p.detect(ClusterSnapshot(workloads=other))
+    assert alone.installed is False
 
 
 def test_flux_matches_controllers_from_flux_install_too() -> None:
