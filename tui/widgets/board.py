@@ -98,6 +98,8 @@ class Board(CacheSubscriber, Vertical):
         self._last_rebuild = 0.0
         self._rebuild_timer: Timer | None = None
         self._changed_during_build = False
+        #: the cells last put in the table, per row key (see render_rows)
+        self._shown: dict[str, dict[str, Text | str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary")
@@ -241,16 +243,22 @@ class Board(CacheSubscriber, Vertical):
             for col in wanted:
                 table.add_column(col, key=col)
             self._columns = wanted
+            self._shown.clear()
         existing = {rk.value for rk in table.rows}
         all_cells = [self._cells(row) for row in self.rows]
         _fit_problems(all_cells, wanted, table.size.width or self.size.width,
                       scrollbar=len(all_cells) + 1 > table.size.height > 0)
         for row, cells in zip(self.rows, all_cells, strict=True):
             if row.category in existing:
+                # only what changed: each update re-measures its column, and most
+                # refreshes (a watch event on a busy cluster) change nothing on the board
+                shown = self._shown.get(row.category, {})
                 for col in wanted:
-                    table.update_cell(row.category, col, cells[col], update_width=True)
+                    if shown.get(col) != cells[col]:
+                        table.update_cell(row.category, col, cells[col], update_width=True)
             else:
                 table.add_row(*(cells[c] for c in wanted), key=row.category)
+            self._shown[row.category] = cells
         if table.row_count and 0 <= cursor < table.row_count:
             table.move_cursor(row=cursor)
         covered = sum(1 for r in self.rows if r.covered)
