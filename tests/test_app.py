@@ -82,6 +82,37 @@ async def test_board_reads_the_cluster_and_opens_a_pane(kubeconfig: str) -> None
         assert app.screen.query_one(Board) is board
 
 
+async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None:
+    """A refresh that changes nothing updates no cell (each update re-measures a column);
+    one changed detection updates that row's changed cells and shows the new text."""
+    from k8s_essentials_tui.plugin import Detection
+
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await settle(pilot, lambda: board.snapshot is not None)
+        table = board.query_one(DataTable)
+        updated: list[tuple[object, object]] = []
+        real = table.update_cell
+
+        def counting(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
+            updated.append((row_key, column_key))
+            real(row_key, column_key, value, update_width=update_width)
+
+        table.update_cell = counting  # type: ignore[method-assign]
+        board.render_rows()
+        assert updated == []
+        app.detections = {**app.detections,
+                          "velero": Detection(installed=True, namespace="velero",
+                                              version="v9.9.9", healthy=False,
+                                              problems=["made up"])}
+        board.render_rows()
+        await pilot.pause()
+        assert {r for r, _c in updated} == {"backup"}
+        assert {c for _r, c in updated} >= {"state", "version", "problems"}
+        assert "v9.9.9" in [str(c) for c in table.get_row("backup")]
+
+
 async def test_help_lists_bindings_of_the_screen() -> None:
     app = EssentialsApp(StartOptions(connect=False))
     async with app.run_test(size=(80, 24)) as pilot:
