@@ -46,13 +46,13 @@ PROMETHEUS: dict[str, str] = {"app.kubernetes.io/name": "prometheus",
                               "app.kubernetes.io/managed-by": "prometheus-operator"}
 ALERTMANAGER: dict[str, str] = {"app.kubernetes.io/name": "alertmanager",
                                 "app.kubernetes.io/managed-by": "prometheus-operator"}
-#: the operator Deployment of current charts is also named
-#: ``kube-prometheus-stack-prometheus-operator``; older charts only set ``app``
 #: subcharts of the same release (see the module docstring)
 MEMBERS: tuple[dict[str, str], ...] = (
     {"app.kubernetes.io/name": "prometheus-node-exporter"},
     {"app.kubernetes.io/name": "kube-state-metrics"},
 )
+#: the operator Deployment of current charts is also named
+#: ``kube-prometheus-stack-prometheus-operator``; older charts only set ``app``
 WORKLOAD_NAMES: tuple[str, ...] = (
     "kube-prometheus-stack-prometheus-operator", "prometheus", "alertmanager",
     "prometheus-node-exporter", "kube-state-metrics",
@@ -88,12 +88,12 @@ def _count_members(snapshot: ClusterSnapshot, det: Detection) -> None:
     for w in find_workloads(snapshot, MEMBERS):
         if _release_of(w) not in releases:
             continue
-        name = f"{w.get('kind')} {w['metadata'].get('name')}"
-        det.details.setdefault("workloads", []).append(name.replace(" ", "/", 1))
+        kind, name = w.get("kind"), w["metadata"].get("name")
+        det.details.setdefault("workloads", []).append(f"{kind}/{name}")
         ready, desired = ready_counts(w)
         if ready < desired:
             det.healthy = False
-            det.problems.append(f"{name}: {ready}/{desired} ready")
+            det.problems.append(f"{kind} {name}: {ready}/{desired} ready")
 
 
 PLUGIN = Plugin(

@@ -24,7 +24,7 @@ from .chart import ChartSpec, rollback_args, uninstall_args, upgrade_install_arg
 from .diff import ResourceDiff, diff_manifests, diff_text, split_manifest, summary
 from .oci import explain_error, list_versions
 from .release import LABEL_SELECTOR, PENDING, Release, decode_all, release_from_json
-from .storage import UnreadableDriverError, helm_storage
+from .storage import helm_storage, readable_storage
 from .values import dump_values, parse_values
 
 #: what ``helm uninstall`` never deletes; shown in the uninstall confirmation
@@ -278,10 +278,8 @@ async def fetch_releases(client: Any, namespace: str | None = None,
 def _storage_permissions(verb: str, namespace: str) -> list[Permission]:
     """What helm needs on its release records, where ``HELM_DRIVER`` keeps them (nothing
     to check in the cluster for sql/memory: helm itself reports what fails)."""
-    try:
-        return [Permission(verb, helm_storage().rtype, namespace)]
-    except UnreadableDriverError:
-        return []
+    storage = readable_storage()
+    return [] if storage is None else [Permission(verb, storage.rtype, namespace)]
 
 
 def find_plugin_for_release(plugins: list[Any], release: Release) -> Any | None:

@@ -26,7 +26,6 @@ from ..kube.resources import CONFIGMAPS, SECRETS, ResourceType
 class HelmStorage:
     """The cluster objects one helm storage driver keeps its releases in."""
 
-    driver: str
     rtype: ResourceType
 
     @property
@@ -35,8 +34,8 @@ class HelmStorage:
         return f"{self.rtype.plural} (Helm releases)"
 
 
-SECRET_STORAGE = HelmStorage("secret", SECRETS)
-CONFIGMAP_STORAGE = HelmStorage("configmap", CONFIGMAPS)
+SECRET_STORAGE = HelmStorage(SECRETS)
+CONFIGMAP_STORAGE = HelmStorage(CONFIGMAPS)
 
 #: helm's own spellings (pkg/action: "secret", "secrets" and "" are the default)
 _DRIVERS = {"": SECRET_STORAGE, "secret": SECRET_STORAGE, "secrets": SECRET_STORAGE,
@@ -64,3 +63,12 @@ def helm_storage(env: Mapping[str, str] | None = None) -> HelmStorage:
                  "set it to secret or configmap")
     raise UnreadableDriverError(f"HELM_DRIVER={value}: not a helm storage driver",
                                 hint="helm knows secret, configmap, sql and memory")
+
+
+def readable_storage() -> HelmStorage | None:
+    """:func:`helm_storage`, or None where the releases are not in the cluster: for the
+    callers that can carry on without them (helm itself still does the work)."""
+    try:
+        return helm_storage()
+    except UnreadableDriverError:
+        return None

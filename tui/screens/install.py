@@ -42,7 +42,7 @@ from ..helm.headless import make_tool
 from ..helm.operations import HelmOperations, Preview
 from ..helm.release import LABEL_SELECTOR, Release, decode_all
 from ..helm.release import deployed as deployed_of
-from ..helm.storage import HelmStorage, UnreadableDriverError, helm_storage
+from ..helm.storage import readable_storage
 from ..helm.values import ValuesError, dump_values, parse_values
 from ..plugin import Plugin
 from ..widgets.command_preview import CommandPreview
@@ -158,7 +158,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self.query_one("#values", TextArea).focus()
         self.query_one(DiffView).message("Nothing previewed yet: ctrl+r runs a server-side "
                                          "dry-run and diffs it against the deployed release.")
-        storage = self._storage()
+        storage = readable_storage()  # sql/memory: the deployed release is unknown
         if self.session is not None and storage is not None:
             self.watch_resource(storage.rtype, None, LABEL_SELECTOR)
 
@@ -167,18 +167,9 @@ class InstallScreen(CacheSubscriber, Screen[None]):
 
     # -- the deployed release (from the shared cache) --------------------------------------
 
-    @staticmethod
-    def _storage() -> HelmStorage | None:
-        """Where helm keeps releases (``HELM_DRIVER``); None for sql/memory: the deployed
-        release is then unknown here, and helm itself still does the work."""
-        try:
-            return helm_storage()
-        except UnreadableDriverError:
-            return None
-
     def _releases(self) -> list[Release]:
         session = self.session
-        storage = self._storage()
+        storage = readable_storage()
         if session is None or storage is None:
             return []
         cache = session.cache(storage.rtype, None, LABEL_SELECTOR)
