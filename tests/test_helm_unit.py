@@ -113,6 +113,17 @@ def test_corrupt_secret_is_unreadable_not_a_crash(payload: str, needle: str) -> 
     assert rel.list_row()["status"] == "unreadable"
 
 
+def test_wrong_shapes_inside_a_release_give_empty_fields() -> None:
+    doc = release_doc()
+    doc.update(info="oops", chart={"metadata": ["not", "a", "map"], "values": 3}, hooks=[])
+    rel = decode_secret(secret_for(release_doc(), payload=encode_payload(doc)))
+    assert rel.readable and (rel.name, rel.status, rel.chart) == ("demo", "unknown", "")
+    assert rel.chart_values == {} and rel.last_deployed is None
+    doc["hooks"] = 7  # not a list at all: unreadable, with the reason, not a crash
+    rel = decode_secret(secret_for(release_doc(), payload=encode_payload(doc)))
+    assert not rel.readable and rel.error.startswith("unreadable")
+
+
 def test_foreign_secret_type_is_unreadable() -> None:
     sec = secret_for(release_doc(), stype="Opaque")
     assert "not helm.sh/release.v1" in decode_secret(sec).error

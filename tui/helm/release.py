@@ -134,10 +134,16 @@ def encode_payload(release: dict[str, Any]) -> str:
     return base64.b64encode(gzip.compress(json.dumps(release).encode())).decode()
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    """A JSON object, or {} for anything else: a hand-made or foreign record must give an
+    empty field, not an AttributeError that takes the whole list down."""
+    return value if isinstance(value, dict) else {}
+
+
 def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = "") -> Release:
-    info = doc.get("info") or {}
-    chart = doc.get("chart") or {}
-    meta = chart.get("metadata") or {}
+    info = _mapping(doc.get("info"))
+    chart = _mapping(doc.get("chart"))
+    meta = _mapping(chart.get("metadata"))
     config = doc.get("config")
     return Release(
         name=str(doc.get("name") or ""),
