@@ -260,3 +260,20 @@ async def test_board_in_the_app_costs_one_watch_per_list(board_cluster: ControlP
         uris = sorted({e["auditID"]: f'{e["verb"]} {e["requestURI"]}' for e in events}.values())
         assert not [u for u in uris if u.startswith("list ")], uris
         assert len(uris) <= 1 + 8 + 1 + 1, uris  # /version, 8 board reads, Velero BSLs
+
+
+def test_report_fail_on_gates_cron_and_ci(board_cluster: ControlPlane) -> None:
+    """--fail-on: exit 1 with one stderr line per condition that holds, and the report
+    still printed; exit 0 when the asked conditions do not hold."""
+    out = report(board_cluster.kubeconfig, "-o", "json", "--fail-on", "unhealthy,missing")
+    assert out.returncode == 1, out.stderr
+    assert json.loads(out.stdout)["components"]  # the report is still there
+    lines = dict(line.split(": ", 3)[2:] for line in out.stderr.strip().splitlines())
+    assert set(lines) == {"unhealthy", "missing"}, out.stderr
+    unhealthy = lines["unhealthy"].split(", ")
+    assert {"ingress-nginx", "external-dns", "velero", "jaeger"} <= set(unhealthy)
+    assert "dashboards" in lines["missing"].split(", ")
+    out = report(board_cluster.kubeconfig, "--fail-on", "unknown")
+    assert out.returncode == 0 and out.stderr == "", out.stderr
+    bad = report(board_cluster.kubeconfig, "--fail-on", "degraded")
+    assert bad.returncode == 2 and "unknown condition 'degraded'" in bad.stderr

@@ -210,6 +210,26 @@ def test_workload_selector_is_one_set_based_selector() -> None:
     assert workload_selector(plugins) is None  # falls back to listing everything
 
 
+def test_fail_on_conditions_name_what_makes_them_hold() -> None:
+    from k8s_essentials_tui.evaluate import failing
+
+    plugins = [Plugin(id="sick", title="S", category="dns"),
+               Plugin(id="blind", title="B", category="ingress"),
+               Plugin(id="half", title="H", category="backup"),
+               Plugin(id="gone", title="G", category="tracing")]
+    dets = {"sick": Detection(installed=True, healthy=False),
+            "blind": Detection(installed=True, healthy=None),
+            "half": Detection(installed="partial", healthy=False),
+            "gone": Detection(installed=False, healthy=False)}
+    found = failing(plugins, dets, ["unhealthy", "unknown", "missing"])
+    assert found["unhealthy"] == ["sick", "half"]  # a missing component is not unhealthy
+    assert found["unknown"] == ["blind"]
+    assert "tracing" in found["missing"] and "backup" in found["missing"]
+    assert "dns" not in found["missing"]
+    assert failing(plugins, {"sick": Detection(installed=True, healthy=True)},
+                   ["unhealthy", "unknown"]) == {}
+
+
 def test_blocking_webhooks_and_evaluation() -> None:
     webhooks = [{"kind": "ValidatingWebhookConfiguration",
                  "metadata": {"name": "ingress-nginx-admission"},

@@ -129,3 +129,33 @@ def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
     for note in data["notes"]:
         lines.append(f"\n> {note}")
     return "\n".join(lines) + "\n"
+
+
+#: what ``report --fail-on`` can gate on (cron and CI): each maps to the components or
+#: areas that make it true
+FAIL_CONDITIONS = ("unhealthy", "unknown", "missing")
+
+
+def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
+            conditions: Iterable[str]) -> dict[str, list[str]]:
+    """For each asked condition that holds, what makes it hold:
+
+    * ``unhealthy``: installed or partial components whose health is false;
+    * ``unknown``: installed or partial components whose health could not be judged
+      (RBAC denied a list, the storage is not readable);
+    * ``missing``: areas (categories) with no installed component.
+
+    Pure, so the exit status of ``report`` is unit-testable."""
+    plugins = list(plugins)
+    found: dict[str, list[str]] = {}
+    for cond in conditions:
+        if cond == "missing":
+            hits = [r.category for r in board_rows(plugins, detections) if not r.covered]
+        else:
+            want = False if cond == "unhealthy" else None
+            hits = [p.id for p in plugins
+                    if (det := detections.get(p.id)) is not None
+                    and det.installed is not False and det.healthy is want]
+        if hits:
+            found[cond] = hits
+    return found

@@ -3,23 +3,56 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from ..errors import ForbiddenError
-from ..evaluate import evaluate, health_label, report_json, report_markdown, state_label
+from ..evaluate import (
+    FAIL_CONDITIONS,
+    evaluate,
+    failing,
+    health_label,
+    report_json,
+    report_markdown,
+    state_label,
+)
 from ..kube.session import ClusterSession
 from ..registry import load_registry
 from ..snapshot_builder import build_snapshot, client_lister
-from ._common import add_output, print_json, run_async, table, with_session
+from ._common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    add_output,
+    print_json,
+    run_async,
+    table,
+    with_session,
+)
 
 NAME = "report"
 HELP = "report which essential components are installed and healthy"
 DESCRIPTION = ("Detect every week-1 component in the cluster. Exit 0 even when components "
-               "are missing; 2 when the cluster cannot be reached.")
+               "are missing (unless --fail-on says otherwise: then 1); 2 when the cluster "
+               "cannot be reached.")
+
+
+def _conditions(value: str) -> list[str]:
+    conds = [c.strip() for c in value.split(",") if c.strip()]
+    bad = [c for c in conds if c not in FAIL_CONDITIONS]
+    if bad or not conds:
+        raise argparse.ArgumentTypeError(
+            f"unknown condition {', '.join(bad) or value!r} (choose from "
+            f"{', '.join(FAIL_CONDITIONS)})")
+    return conds
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output(parser, "text", "json", "markdown")
+    parser.add_argument(
+        "--fail-on", type=_conditions, action="extend", default=[], metavar="COND[,COND]",
+        help="exit 1 when a condition holds, for cron/CI: unhealthy (an installed component "
+             "is not healthy), unknown (its health cannot be judged, e.g. RBAC), missing "
+             "(an area has no installed component); repeat or comma-separate")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,4 +96,7 @@ def run(args: argparse.Namespace) -> int:
                            "PROBLEMS"]))
         for note in data["notes"]:
             print(f"note: {note}")
-    return 0
+    found = failing(plugins, detections, dict.fromkeys(args.fail_on))
+    for cond, hits in found.items():
+        print(f"k8s-essentials-tui: report: {cond}: {', '.join(hits)}", file=sys.stderr)
+    return EXIT_FOUND if found else EXIT_OK
