@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from k8s_essentials_tui.detect import labels_match
-from k8s_essentials_tui.plugin import CATEGORIES, Plugin
+from k8s_essentials_tui.plugin import CATEGORIES, Detection, Plugin
 from k8s_essentials_tui.registry import load_registry
 from k8s_essentials_tui.snapshot import ClusterSnapshot
 
@@ -544,3 +544,28 @@ async def test_snapshot_notes_say_which_verb_rbac_denied() -> None:
     helm = evaluate(plugins, snap)["helm"]
     assert helm.problems == ["no permission to list secrets (Helm releases)"]
     assert helm.healthy is None
+
+
+def test_board_detail_names_what_the_area_row_hides() -> None:
+    """An area shows one component; the detail line adds an alternative that is also
+    installed, and one whose state could not be read (not plain "missing" ones)."""
+    from k8s_essentials_tui.evaluate import board_rows
+    from k8s_essentials_tui.plugins.helm_releases import PLUGIN as HELM
+    from k8s_essentials_tui.widgets.board import _alternative_lines
+
+    plugins = [plugin("argocd"), plugin("flux"), HELM, plugin("kustomize"),
+               plugin("istio"), plugin("linkerd")]
+    dets = {"argocd": Detection(installed=True, healthy=True),
+            "flux": Detection(installed=True, healthy=False,
+                              problems=["Deployment source-controller: 0/1 ready"]),
+            "helm": Detection(installed=False, healthy=None,
+                              problems=["no permission to list secrets (Helm releases)"]),
+            "kustomize": Detection(installed=True, healthy=True),
+            "istio": Detection(installed=True, healthy=True),
+            "linkerd": Detection(installed=False)}
+    rows = {r.category: r for r in board_rows(plugins, dets)}
+    assert _alternative_lines(rows["delivery"], dets) == [
+        "- Flux: also installed, degraded; Deployment source-controller: 0/1 ready"]
+    assert _alternative_lines(rows["packaging"], dets) == [
+        "- Helm releases: no permission to list secrets (Helm releases)"]
+    assert _alternative_lines(rows["mesh"], dets) == []

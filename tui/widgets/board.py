@@ -21,6 +21,7 @@ from ..errors import ClusterError
 from ..evaluate import BoardRow, board_rows, evaluate, health_label, state_label
 from ..helm_summary import summarize_releases as decode_helm_releases
 from ..kube.resources import ResourceType
+from ..plugin import Detection
 from ..snapshot import ClusterSnapshot
 from ..snapshot_builder import ListResult, build_snapshot
 from .pane import CacheSubscriber, CacheUpdated
@@ -35,6 +36,25 @@ MIN_PROBLEM = 14
 MIN_COMPONENT = 12
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
 WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
+
+
+def _alternative_lines(row: BoardRow, detections: dict[str, Detection]) -> list[str]:
+    """What the row's one component hides about the others of its area: one that is also
+    installed (Argo CD beside Flux), or one whose state could not be read (Helm releases
+    when Secrets are denied, while Kustomize fills the Packaging row)."""
+    lines = []
+    for alt in row.alternatives:
+        det = detections.get(alt.id)
+        if det is None:
+            continue
+        if det.installed is not False:
+            state = f"also {state_label(det)}"
+            health = health_label(det)
+            lines.append(f"- {alt.title}: {state}" + (f", {health}" if health else "")
+                         + "".join(f"; {p}" for p in det.problems))
+        elif det.healthy is None and det.problems:
+            lines.append(f"- {alt.title}: {'; '.join(det.problems)}")
+    return lines
 
 
 def _problem_summary(problems: list[str]) -> str:
@@ -298,6 +318,7 @@ class Board(CacheSubscriber, Vertical):
         lines = [f"{row.plugin.title}: {row.plugin.why}"]
         if det is not None:
             lines += [f"- {p}" for p in det.problems]
+        lines += _alternative_lines(row, getattr(self.app, "detections", {}))
         detail.update("\n".join(lines))
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
