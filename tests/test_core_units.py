@@ -387,3 +387,41 @@ async def test_watch_stream_lines_split_across_chunks_and_garbage_skipped() -> N
     resp = httpx.Response(200, content=body())
     names = [e["object"]["metadata"]["name"] async for e in _events(resp)]
     assert names == ["o0", "o1", "o2"]
+
+
+async def test_fill_rows_updates_changed_cells_and_rebuilds_on_new_order() -> None:
+    """Same keys in the same order: only differing cells (a Text's colour counts) are
+    updated, so a busy watch does not rebuild thousands of rows; otherwise a rebuild."""
+    from rich.text import Text
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from k8s_essentials_tui.widgets.columns import fill_rows
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+    app = One()
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_columns("NAME", "PHASE", "PROGRESS")
+        rows = [(f"b{i}", [f"b{i}", Text("Completed", style="green"), "9/9"])
+                for i in range(3)]
+        assert fill_rows(table, rows) is True
+        updates: list[tuple[object, object]] = []
+        real = table.update_cell
+
+        def counting(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
+            updates.append((row_key, update_width))
+            real(row_key, column_key, value, update_width=update_width)
+
+        table.update_cell = counting  # type: ignore[method-assign]
+        assert fill_rows(table, rows) is False and updates == []
+        rows[1] = ("b1", ["b1", Text("Completed", style="red"), "10/10"])
+        assert fill_rows(table, rows) is False
+        assert updates == [("b1", False), ("b1", True)]  # colour only; then a wider cell
+        assert table.get_row("b1")[2] == "10/10"
+        assert fill_rows(table, [rows[2], rows[0], rows[1]]) is True
+        assert [rk.value for rk in table.rows] == ["b2", "b0", "b1"]
+        await pilot.pause()

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from k8s_essentials_tui.actions import Mutation, Permission
 from k8s_essentials_tui.kube.access import Access
 from k8s_essentials_tui.kube.resources import NAMESPACES, ResourceType
-from k8s_essentials_tui.widgets.columns import Columns, set_columns
+from k8s_essentials_tui.widgets.columns import Columns, fill_rows, set_columns
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import model, ops
@@ -202,17 +202,17 @@ class VeleroPane(PluginPane):
         return Text(phase, style=colour or "")
 
     def _refill(self, table: DataTable, rows: list[tuple[str, list[Any]]]) -> None:
-        """Rebuild the rows (full rows: the columns a narrow terminal hides are dropped
-        here), keeping the cursor on the same key."""
+        """Show these rows (full rows: the columns a narrow terminal hides are dropped
+        here): only the changed cells when the rows are the same (see ``fill_rows``), else
+        a rebuild that keeps the cursor on the same key."""
         spec = TABLES[str(table.id)]
         shown = spec.shown(self.app.size.width)
         selected = None
         if table.row_count and table.cursor_row < table.row_count:
             selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         set_columns(table, shown)
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*spec.cells(cells, shown), key=key)
+        if not fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows]):
+            return  # same rows in the same order: the cursor stays where it is
         if selected is not None:
             for index, (key, _cells) in enumerate(rows):
                 if key == selected:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 
@@ -40,4 +41,40 @@ def set_columns(table: DataTable[Any], shown: tuple[str, ...]) -> bool:
         return False
     table.clear(columns=True)
     table.add_columns(*shown)
+    return True
+
+
+def _plain(cell: Any) -> str:
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Cell equality that sees a Text's colour (``Text.__eq__`` compares text and spans
+    only, so a phase turning from warning to error colour would look unchanged)."""
+    if isinstance(old, Text) and isinstance(new, Text):
+        return old.plain == new.plain and str(old.style) == str(new.style) \
+            and old.spans == new.spans
+    return type(old) is type(new) and old == new
+
+
+def fill_rows(table: DataTable[Any], rows: Sequence[tuple[str, Sequence[Any]]]) -> bool:
+    """Give ``table`` exactly these rows (key, cells in column order), in this order.
+
+    Why not always clear and re-add: a watch event on one object (a running backup's
+    progress, every few seconds) would rebuild and re-measure thousands of rows on the
+    event loop. When the keys are the same, in the same order, only the cells that differ
+    are updated, and a column is re-measured only when a cell grows. Anything else (a row
+    added, removed or moved) rebuilds. Returns True when it rebuilt."""
+    keys = [key for key, _cells in rows]
+    if keys and [rk.value for rk in table.rows] == keys:
+        columns = list(table.columns)
+        for key, cells in rows:
+            for column, old, new in zip(columns, table.get_row(key), cells, strict=True):
+                if not _same(old, new):
+                    table.update_cell(key, column, new,
+                                      update_width=len(_plain(new)) > len(_plain(old)))
+        return False
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
     return True
