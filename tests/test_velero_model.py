@@ -287,3 +287,23 @@ def test_detect_reports_no_storage_location_only_when_readable() -> None:
     # a denied list is a note on the board, not a claim that none exist
     snap.forbidden["extra:backupstoragelocations.velero.io"] = "no permission to list ..."
     assert detect(snap).problems == [] and detect(snap).healthy is True
+
+
+def test_velero_namespace_is_config_then_detected_then_default_never_the_view_scope() -> None:
+    """-n scopes what panes show; Velero's namespace is where Velero is installed."""
+    from types import SimpleNamespace
+
+    from k8s_essentials_tui.plugin import Detection
+    from k8s_essentials_tui.plugins.velero.pane import velero_namespace_of
+    from k8s_essentials_tui.settings import Settings
+
+    settings = Settings()
+    app = SimpleNamespace(settings=settings, options=SimpleNamespace(namespace="shop"),
+                          detections={})
+    assert velero_namespace_of(app) == "velero"
+    app.detections = {"velero": Detection(installed="partial", namespace="elsewhere")}
+    assert velero_namespace_of(app) == "velero"  # CRDs only: no server to locate
+    app.detections = {"velero": Detection(installed=True, namespace="backup-system")}
+    assert velero_namespace_of(app) == "backup-system"
+    settings.values["velero.namespace"] = "dr"
+    assert velero_namespace_of(app) == "dr"

@@ -20,6 +20,7 @@ from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
 from k8s_essentials_tui.plugins.velero.forms import CreateBackupScreen, RestoreScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
+from k8s_essentials_tui.settings import Settings
 from testkit.velero_server import FIXED_NOW, VeleroServer
 
 pytestmark = pytest.mark.e2e
@@ -52,9 +53,16 @@ def server(kube_admin, namespace) -> VeleroServer:
     return srv
 
 
+def velero_settings(namespace: str) -> Settings:
+    """Velero's namespace is the config's (else where the board found it), not -n."""
+    settings = Settings()
+    settings.values["velero.namespace"] = namespace
+    return settings
+
+
 def make_app(kubeconfig: str, namespace: str) -> EssentialsApp:
     return EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace,
-                                      now=FIXED_NOW))
+                                      now=FIXED_NOW, settings=velero_settings(namespace)))
 
 
 async def open_pane(app: EssentialsApp, pilot: Any) -> VeleroPane:

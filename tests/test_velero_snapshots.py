@@ -13,6 +13,7 @@ from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
 from k8s_essentials_tui.plugins.velero.forms import CreateBackupScreen, RestoreScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
+from k8s_essentials_tui.settings import Settings
 from testkit.velero_server import VeleroServer
 from tests.conftest import FIXED_NOW
 
@@ -48,7 +49,10 @@ def seeded(kube_admin):
 
 
 def _app(kubeconfig: str) -> EssentialsApp:
-    return EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=FIXED_NOW))
+    settings = Settings()
+    settings.values["velero.namespace"] = NS
+    return EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=FIXED_NOW,
+                                      settings=settings))
 
 
 async def _until(pilot: Any, predicate: Any) -> None:

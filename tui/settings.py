@@ -33,8 +33,9 @@ SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
     "loki.username": (str, "", "basic-auth user for a direct URL"),
     "loki.password_file": (str, "", "file holding the basic-auth password"),
     "helm.binary": (str, "helm", "helm executable"),
-    "velero.namespace": (str, "velero", "namespace of Velero's objects (backups, schedules, "
-                                        "restores, storage locations)"),
+    "velero.namespace": (str, "", "namespace of Velero's objects (backups, schedules, "
+                                  "restores, storage locations); empty = where the board "
+                                  "found Velero's server, else velero"),
     "telepresence.binary": (str, "telepresence", "telepresence executable"),
     "telepresence.timeout_seconds": ((int, float), 60, "timeout for one telepresence call"),
     "telepresence.personal_namespaces": (list, [], "namespaces only you use: a global "

@@ -55,6 +55,19 @@ def _count(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def velero_namespace_of(app: Any) -> str:
+    """Where Velero's objects live: the config's ``velero.namespace``, else where the board
+    found Velero's server, else ``velero``.
+
+    Why not the app's ``--namespace``: that scopes what the panes show (certificates of one
+    team's namespace); Velero's namespace is a fact of the installation. With
+    ``-n shop`` the pane used to look for Velero in ``shop`` and offer to install it there."""
+    configured = app.settings.get("velero.namespace") if hasattr(app, "settings") else ""
+    det = (getattr(app, "detections", None) or {}).get("velero")
+    detected = det.namespace if det is not None and det.installed is True else None
+    return str(configured or detected or model.DEFAULT_NAMESPACE)
+
+
 class VeleroPane(PluginPane):
     DEFAULT_CSS = """
     VeleroPane #velero-status { height: auto; padding: 0 1; }
@@ -110,10 +123,7 @@ class VeleroPane(PluginPane):
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        app: Any = self.app
-        explicit = getattr(getattr(app, "options", None), "namespace", None)
-        configured = app.settings.get("velero.namespace") if hasattr(app, "settings") else ""
-        self.velero_namespace = explicit or configured or model.DEFAULT_NAMESPACE
+        self.velero_namespace = velero_namespace_of(self.app)
         for rtype in (model.BACKUPS, model.SCHEDULES, model.RESTORES, model.BSLS):
             self.watch_resource(rtype, self.velero_namespace)
         self.watch_resource(NAMESPACES)
