@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import gzip
 import json
 import subprocess
@@ -277,3 +278,91 @@ def test_report_fail_on_gates_cron_and_ci(board_cluster: ControlPlane) -> None:
     assert out.returncode == 0 and out.stderr == "", out.stderr
     bad = report(board_cluster.kubeconfig, "--fail-on", "degraded")
     assert bad.returncode == 2 and "unknown condition 'degraded'" in bad.stderr
+
+
+def _bind_view(admin: KubeAdmin, kind: str, name: str, namespace: str | None = None) -> None:
+    from testkit.controlplane import LIMITED_USER
+
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    admin.apply({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": meta,
+                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                             "name": "view"},
+                 "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                               "name": LIMITED_USER}]})
+
+
+def _report_until(kubeconfig: Path, check: Any) -> dict[str, Any]:
+    """RBAC changes reach the authorizer through a watch: retry briefly."""
+    data: dict[str, Any] = {}
+    for _ in range(40):
+        out = report(kubeconfig, "-o", "json")
+        assert out.returncode == 0, out.stderr
+        data = json.loads(out.stdout)
+        if check(data):
+            return data
+        time.sleep(0.25)
+    raise AssertionError(f"report never matched: {data}")
+
+
+SCOPED = ("ingress-nginx", "external-dns")
+SCOPED_NOTE = "in all namespaces (read in external-dns, ingress-nginx only)"
+
+
+@contextlib.contextmanager
+def namespace_scoped_limited(board_cluster: ControlPlane) -> Iterator[None]:
+    """The limited user with RoleBindings to ``view`` in SCOPED only (no cluster-wide
+    list): real RBAC of the real apiserver, restored afterwards."""
+    from testkit.controlplane import LIMITED_BINDING
+
+    admin = board_cluster.admin()
+    admin.delete("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", LIMITED_BINDING)
+    for ns in SCOPED:
+        _bind_view(admin, "RoleBinding", "limited-view", ns)
+    try:
+        _report_until(board_cluster.limited_kubeconfig,
+                      lambda d: any(SCOPED_NOTE in n for n in d["notes"]))
+        yield
+    finally:
+        for ns in SCOPED:
+            admin.delete("rbac.authorization.k8s.io/v1", "RoleBinding", "limited-view", ns)
+        _bind_view(admin, "ClusterRoleBinding", LIMITED_BINDING)
+        _report_until(board_cluster.limited_kubeconfig,
+                      lambda d: not any("all namespaces" in n for n in d["notes"]))
+
+
+def test_namespace_scoped_user_still_sees_the_namespaces_it_may_read(
+        board_cluster: ControlPlane) -> None:
+    """RoleBindings only: the cluster-wide lists are 403, so the components' usual
+    namespaces are read one by one -- the components there show, the rest say which
+    namespaces could be read, instead of "no permission" for every area."""
+    with namespace_scoped_limited(board_cluster):
+        out = report(board_cluster.limited_kubeconfig, "-o", "json")
+        assert out.returncode == 0, out.stderr
+        data = json.loads(out.stdout)
+    comps = by_id(data)
+    nginx = comps["ingress-nginx"]
+    assert nginx["installed"] is True and nginx["namespace"] == "ingress-nginx"
+    assert nginx["version"] == "v1.13.3"  # Secrets are not in `view`: the image tag
+    assert comps["external-dns"]["installed"] is True
+    assert comps["external-dns"]["healthy"] is False
+    velero = comps["velero"]  # CRDs served, its namespace not readable: unknown, and why
+    assert velero["installed"] == "partial" and velero["healthy"] is None
+    assert velero["problems"][0] == "CRDs present; its controller is not visible"
+    assert any(SCOPED_NOTE in p for p in velero["problems"]), velero
+    assert comps["grafana"]["installed"] is False and comps["grafana"]["healthy"] is None
+    assert "no permission to list secrets (Helm releases)" in data["notes"]
+
+
+async def test_board_for_a_namespace_scoped_user(board_cluster: ControlPlane) -> None:
+    """The same in the app: per-namespace watch caches behind the board."""
+    with namespace_scoped_limited(board_cluster):
+        app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.limited_kubeconfig)))
+        async with app.run_test(size=(120, 40)) as pilot:
+            board = app.screen.query_one(Board)
+            await _settle(pilot, lambda: board.snapshot is not None)
+            assert _cell(board, "ingress", "state") == "installed"
+            assert _cell(board, "dns", "health") == "degraded"
+            assert _cell(board, "backup", "health") == "unknown"
+            assert SCOPED_NOTE in str(board.query_one("#notes").render())

@@ -230,6 +230,40 @@ def test_fail_on_conditions_name_what_makes_them_hold() -> None:
                    ["unhealthy", "unknown"]) == {}
 
 
+def test_candidate_namespaces_come_from_charts_config_and_session() -> None:
+    from k8s_essentials_tui.plugin import ChartRef
+    from k8s_essentials_tui.snapshot_builder import candidate_namespaces
+
+    chart = ChartRef(repo="r", chart="c", version="1.0.0", namespace="monitoring",
+                     release="c")
+    plugins = [Plugin(id="a", title="A", category="dns", chart=chart),
+               Plugin(id="b", title="B", category="ingress")]
+    assert candidate_namespaces(plugins, {"a": {"namespace": "obs", "repo": "x"}},
+                                ["team-a", None, ""]) == ("monitoring", "obs", "team-a")
+
+
+async def test_scoped_listing_falls_back_to_namespaces_only_on_403() -> None:
+    """The fallback's bookkeeping; the real 403s are in test_board_e2e."""
+    from k8s_essentials_tui.errors import ForbiddenError
+    from k8s_essentials_tui.snapshot_builder import ListResult, _list_scoped
+
+    calls: list[str | None] = []
+
+    async def lister(rtype, selector, keep, namespace=None):  # type: ignore[no-untyped-def]
+        calls.append(namespace)
+        if namespace in (None, "denied"):
+            return ListResult([], ForbiddenError("forbidden"))
+        return ListResult([{"metadata": {"namespace": namespace}}])
+
+    res, read = await _list_scoped(lister, DEPLOYMENTS, None, None, ["a", "denied", "b"])
+    assert read == ["a", "b"] and len(res.items) == 2
+    assert isinstance(res.error, ForbiddenError)  # still reported as not cluster-wide
+    assert calls[0] is None and sorted(calls[1:]) == ["a", "b", "denied"]
+    calls.clear()
+    res, read = await _list_scoped(lister, NAMESPACES, None, None, ["a"])  # cluster-scoped
+    assert read == [] and calls == [None]
+
+
 def test_blocking_webhooks_and_evaluation() -> None:
     webhooks = [{"kind": "ValidatingWebhookConfiguration",
                  "metadata": {"name": "ingress-nginx-admission"},

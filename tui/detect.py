@@ -65,17 +65,20 @@ def detect_workloads(
     groups = [g for g in api_groups if snapshot.has_group(g)]
     det = Detection()
     if not workloads:
+        denied = snapshot.forbidden.get("workloads")
         if groups or release:
             det.installed = "partial"
             what = "CRDs" if groups else f"Helm release {release['name']}" if release else ""
-            det.problems.append(f"{what} present but no controller running")
+            # with the workload lists denied, "no controller" would be a guess
+            det.problems.append(f"{what} present but no controller running" if not denied
+                                else f"{what} present; its controller is not visible")
             det.healthy = False
             if release:
                 det.namespace = release.get("namespace")
                 det.version = release.get("chart_version")
-        if "workloads" in snapshot.forbidden:
+        if denied:
             det.healthy = None
-            det.problems.append(snapshot.forbidden["workloads"])
+            det.problems.append(denied)
         return det
     det.installed = True
     det.namespace = (workloads[0].get("metadata") or {}).get("namespace")

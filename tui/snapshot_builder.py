@@ -18,10 +18,11 @@ headless ``report`` lists once. A list that is forbidden becomes a "no permissio
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from .errors import ClusterError, ForbiddenError, NotFoundError
 from .helm.release import CURRENT_SELECTOR
@@ -52,10 +53,48 @@ class ListResult:
     error: ClusterError | None = None
 
 
-#: (resource type, label selector, client-side filter or None) -> objects or the error;
-#: a lister may apply the filter early (page by page, or as its cache's ``keep``)
-Lister = Callable[[ResourceType, str | None, Callable[[dict[str, Any]], bool] | None],
-                  Awaitable[ListResult]]
+class Lister(Protocol):
+    """(resource type, label selector, client-side filter or None[, namespace]) -> objects
+    or the error; a lister may apply the filter early (page by page, or as its cache's
+    ``keep``). ``namespace`` None means all namespaces (or cluster scope)."""
+
+    def __call__(self, rtype: ResourceType, selector: str | None,
+                 keep: Callable[[dict[str, Any]], bool] | None,
+                 namespace: str | None = None) -> Awaitable[ListResult]: ...
+
+
+def candidate_namespaces(plugins: Iterable[Plugin],
+                         charts_config: Mapping[str, Mapping[str, Any]] | None = None,
+                         extra: Iterable[str | None] = ()) -> tuple[str, ...]:
+    """Where the components usually live: each chart's default namespace, the config's
+    ``[charts.<id>] namespace`` overrides, and ``extra`` (the session's namespace).
+
+    Why: a user whose RBAC allows listing workloads only in some namespaces gets a 403 on
+    the cluster-wide lists; the board then reads these namespaces one by one instead of
+    showing "no permission" for every area. Sorted, so caches and requests are stable."""
+    out = {p.chart.namespace for p in plugins if p.chart is not None and p.chart.namespace}
+    for values in (charts_config or {}).values():
+        ns = values.get("namespace")
+        if isinstance(ns, str) and ns:
+            out.add(ns)
+    out.update(ns for ns in extra if ns)
+    return tuple(sorted(out))
+
+
+async def _list_scoped(lister: Lister, rtype: ResourceType, selector: str | None,
+                       keep: Callable[[dict[str, Any]], bool] | None,
+                       namespaces: Iterable[str]) -> tuple[ListResult, list[str]]:
+    """List across namespaces; when that is forbidden, list each of ``namespaces`` instead
+    (concurrently; the ones RBAC also denies are skipped). Returns the result -- its error
+    stays the cluster-wide 403, so the part is still reported -- and the namespaces read."""
+    res = await lister(rtype, selector, keep)
+    namespaces = list(namespaces)
+    if not isinstance(res.error, ForbiddenError) or not rtype.namespaced or not namespaces:
+        return res, []
+    parts = await asyncio.gather(*(lister(rtype, selector, keep, ns) for ns in namespaces))
+    read = [ns for ns, part in zip(namespaces, parts, strict=True) if part.error is None]
+    items = [obj for part in parts if part.error is None for obj in part.items]
+    return ListResult(items, res.error), read
 
 
 def workload_selector(plugins: Iterable[Plugin]) -> str | None:
@@ -117,9 +156,11 @@ def client_lister(client: KubeClient) -> Lister:
     the app's board reads the shared caches instead). Pages are filtered as they come."""
 
     async def lister(rtype: ResourceType, selector: str | None,
-                     keep: Callable[[dict[str, Any]], bool] | None) -> ListResult:
+                     keep: Callable[[dict[str, Any]], bool] | None,
+                     namespace: str | None = None) -> ListResult:
         try:
-            items, _rv = await client.list(rtype, None, label_selector=selector, keep=keep)
+            items, _rv = await client.list(rtype, namespace, label_selector=selector,
+                                           keep=keep)
         except ClusterError as exc:
             return ListResult([], exc)
         return ListResult(items)
@@ -157,13 +198,18 @@ def ready_endpoints(slices: Iterable[dict[str, Any]]) -> dict[str, int]:
     return out
 
 
-def _note(snapshot: ClusterSnapshot, part: str, what: str, err: ClusterError | None) -> None:
+def _note(snapshot: ClusterSnapshot, part: str, what: str, err: ClusterError | None,
+          read: list[str] | None = None) -> None:
     if err is None:
         return
     if isinstance(err, ForbiddenError):
         # RBAC may allow the list but not the watch the app's caches keep open
         verb = "watch" if "cannot watch" in str(err) else "list"
-        snapshot.forbidden[part] = f"no permission to {verb} {what}"
+        if read:
+            snapshot.forbidden[part] = (f"no permission to {verb} {what} in all namespaces "
+                                        f"(read in {', '.join(read)} only)")
+        else:
+            snapshot.forbidden[part] = f"no permission to {verb} {what}"
     elif not isinstance(err, NotFoundError):
         snapshot.errors[part] = str(err)
 
@@ -173,8 +219,13 @@ async def build_snapshot(
     lister: Lister,
     groups: Callable[[], Awaitable[tuple[set[str], set[tuple[str, str]]]]],
     decode_releases: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    namespaces: Iterable[str] = (),
 ) -> ClusterSnapshot:
-    """Collect everything detection needs. ``groups`` returns (served groups, resources)."""
+    """Collect everything detection needs. ``groups`` returns (served groups, resources).
+    ``namespaces`` (see :func:`candidate_namespaces`) are read one by one where a
+    cluster-wide list of workloads or Helm storage is forbidden; the EndpointSlices fall
+    back to the webhook services' own namespaces."""
+    namespaces = tuple(namespaces)
     snap = ClusterSnapshot()
     snap.client_tools = {t: "" for t in CLIENT_TOOLS if shutil.which(t)}
     try:
@@ -187,16 +238,16 @@ async def build_snapshot(
     selector = workload_selector(plugins)
     keep = WorkloadFilter(plugins)
     for rtype in WORKLOAD_TYPES:
-        res = await lister(rtype, selector, keep)
+        res, read = await _list_scoped(lister, rtype, selector, keep, namespaces)
         snap.workloads.extend(w for w in res.items if keep(w))
-        _note(snap, "workloads", rtype.plural, res.error)
+        _note(snap, "workloads", rtype.plural, res.error, read)
     try:
         storage = helm_storage()
     except UnreadableDriverError as exc:  # sql/memory: nothing to read in the cluster
         snap.errors["helm:driver"] = str(exc)
     else:
-        res = await lister(storage.rtype, HELM_SELECTOR, None)
-        _note(snap, "helm", storage.noun, res.error)
+        res, read = await _list_scoped(lister, storage.rtype, HELM_SELECTOR, None, namespaces)
+        _note(snap, "helm", storage.noun, res.error, read)
         snap.helm_releases = decode_releases(res.items)
     for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS):
         res = await lister(rtype, None, None)
@@ -211,8 +262,11 @@ async def build_snapshot(
     services = webhook_services(snap.webhooks)
     sel = endpoint_selector(services)
     if sel:
-        res = await lister(ENDPOINT_SLICES, sel, None)
-        _note(snap, "endpoints", "endpointslices", res.error)
+        needed = sorted({ns for ns, _name in services})
+        res, read = await _list_scoped(lister, ENDPOINT_SLICES, sel, None, needed)
+        if read == needed:  # every webhook service's namespace was read: nothing missing
+            res.error = None
+        _note(snap, "endpoints", "endpointslices", res.error, read)
         snap.service_ready_endpoints = ready_endpoints(res.items)
         for ns, name in services:
             snap.service_ready_endpoints.setdefault(f"{ns}/{name}", 0)

@@ -18,13 +18,14 @@ from ..evaluate import (
 )
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ..snapshot_builder import build_snapshot, client_lister
+from ..snapshot_builder import build_snapshot, candidate_namespaces, client_lister
 from ._common import (
     EXIT_FOUND,
     EXIT_OK,
     add_output,
     print_json,
     run_async,
+    settings_for,
     table,
     with_session,
 )
@@ -75,8 +76,10 @@ def run(args: argparse.Namespace) -> int:
 
         from ..helm_summary import summarize_releases as decode_helm_releases
 
+        namespaces = candidate_namespaces(plugins, settings_for(args).charts,
+                                          [session.namespace])
         snap = await build_snapshot(plugins, client_lister(session.client), groups,
-                                    decode_helm_releases)
+                                    decode_helm_releases, namespaces)
         return snap, evaluate(plugins, snap)
 
     snapshot, detections = run_async(lambda: with_session(args, body, check=False))

@@ -23,7 +23,7 @@ from ..helm_summary import summarize_releases as decode_helm_releases
 from ..kube.resources import ResourceType
 from ..plugin import Detection
 from ..snapshot import ClusterSnapshot
-from ..snapshot_builder import ListResult, build_snapshot
+from ..snapshot_builder import ListResult, build_snapshot, candidate_namespaces
 from .pane import CacheSubscriber, CacheUpdated
 
 log = logging.getLogger(__name__)
@@ -172,8 +172,9 @@ class Board(CacheSubscriber, Vertical):
         self.rebuild()
 
     async def _list(self, rtype: ResourceType, selector: str | None,
-                    keep: Callable[[dict[str, Any]], bool] | None = None) -> ListResult:
-        cache = self.watch_resource(rtype, None, selector, keep=keep)
+                    keep: Callable[[dict[str, Any]], bool] | None = None,
+                    namespace: str | None = None) -> ListResult:
+        cache = self.watch_resource(rtype, namespace, selector, keep=keep)
         if cache is None:
             return ListResult([], ClusterError("not connected"))
         try:
@@ -206,7 +207,11 @@ class Board(CacheSubscriber, Vertical):
             return set(disc.groups), set(disc.resources)
 
         first = self.snapshot is None
-        snapshot = await build_snapshot(plugins, self._list, groups, decode_helm_releases)
+        settings = getattr(self.app, "settings", None)
+        namespaces = candidate_namespaces(plugins, getattr(settings, "charts", None),
+                                          [session.namespace])
+        snapshot = await build_snapshot(plugins, self._list, groups, decode_helm_releases,
+                                        namespaces)
         if session is not self.session:
             return
         self.snapshot = snapshot
