@@ -273,3 +273,36 @@ async def test_releases_pane_follows_helm_driver(kubeconfig: str, namespace: str
         state = app.screen.query_one(ReleasesPane).query_one("#state", Static)
         await wait_until(pilot, lambda: "SQL database" in text_of(state), what="message")
         assert text_of(state).startswith("HELM_DRIVER=sql: Helm releases are kept in")
+
+
+async def test_releases_pane_falls_back_to_the_session_namespace(
+        kubeconfig: str, limited_kubeconfig: str, namespace: str, kube_admin,
+        chart_repo: ChartRepo, helm_bin: str) -> None:
+    """A user who may read Secrets only in their namespace (a real Role): listing all
+    namespaces is denied, so the pane shows that namespace, like `helm list` without -A."""
+    from testkit.controlplane import LIMITED_USER
+
+    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                       "metadata": {"name": "read-secrets", "namespace": namespace},
+                       "rules": [{"apiGroups": [""], "resources": ["secrets"],
+                                  "verbs": ["get", "list", "watch"]}]})
+    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                       "metadata": {"name": "read-secrets", "namespace": namespace},
+                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                   "name": "read-secrets"},
+                       "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                     "name": LIMITED_USER}]})
+    helm(helm_bin, kubeconfig, "upgrade", "--install", "mine", "essentials-demo", "--repo",
+         chart_repo.url, "-n", namespace, "--version", "0.1.0")
+    app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, namespace=namespace,
+                                     now=FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
+        app.open_plugin("helm")
+        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
+        pane = app.screen.query_one(ReleasesPane)
+        table = pane.query_one("#releases", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 1, what="the namespace's release")
+        assert table.get_row_at(0)[1:4] == ["mine", "1", "deployed"]
+        assert text_of(pane.query_one("#state", Static)) == (
+            f"1 release in {namespace} (no permission to list them in all namespaces)")

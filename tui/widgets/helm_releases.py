@@ -63,6 +63,8 @@ class ReleasesPane(PluginPane):
         self._stale = False
         #: why there is nothing to list (HELM_DRIVER=sql/memory); stays on the state line
         self._unreadable = ""
+        #: the session's namespace, once listing all namespaces was denied
+        self._scope: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
@@ -109,8 +111,19 @@ class ReleasesPane(PluginPane):
     def on_cache_updated(self, message: CacheUpdated) -> None:
         cache = message.cache
         state = self.query_one("#state", Static)
+        scoped = self.session.namespace if self.session is not None else None
+        if (cache.state == "forbidden" and cache.key.namespace is None and scoped
+                and self._scope is None):
+            # like `helm list` without -A: a namespace-scoped user sees their namespace
+            self._scope = scoped
+            self.watch_resource(cache.rtype, scoped, LABEL_SELECTOR)
+            return
+        if self._scope is not None and cache.key.namespace != self._scope:
+            return  # the denied all-namespaces cache retrying: the scoped one is shown
         if cache.state in ("forbidden", "error", "missing") and not cache.objects:
-            state.update(f"cannot list Helm release {cache.rtype.plural}: {cache.error}")
+            where = f" in {self._scope}" if self._scope else ""
+            state.update(f"cannot list Helm release {cache.rtype.plural}{where}: "
+                         f"{cache.error}")
             state.set_classes("error")
             return
         self.all_revisions = decode_all(cache.items())
@@ -127,9 +140,11 @@ class ReleasesPane(PluginPane):
             return
         shown = len(self._visible())
         stale = " (reconnecting: showing last known state)" if self._stale else ""
+        where = (f"in {self._scope} (no permission to list them in all namespaces)"
+                 if self._scope else "in all namespaces")
         self.query_one("#state", Static).update(
-            (f"{shown} releases match {self.filter_text!r}"
-             if self.filter_text else f"{len(self.releases)} releases in all namespaces")
+            (f"{_releases(shown)} match {self.filter_text!r}"
+             if self.filter_text else f"{_releases(len(self.releases))} {where}")
             + stale)
 
     def _visible(self) -> list[Release]:
@@ -288,3 +303,7 @@ class ReleasesPane(PluginPane):
         if rel is None:
             return
         self.perform(self._ops().uninstall_mutation(rel))
+
+
+def _releases(n: int) -> str:
+    return f"{n} release" + ("" if n == 1 else "s")
