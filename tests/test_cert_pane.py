@@ -128,6 +128,17 @@ async def test_read_only_and_forbidden(kube_admin, kubeconfig, limited_kubeconfi
         message = str(app.screen.query_one("#certs-message").render())
         assert "forbidden" in message and "secrets" in message
         assert "certificates.cert-manager.io" in message
+        assert "with -n NAMESPACE" not in message  # already one namespace
+    app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:  # all namespaces: say what helps
+        await wait_for(pilot, lambda: app.session is not None)
+        app.open_plugin("cert-manager")
+        await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        await wait_for(pilot, lambda: pane_of(app)._primed)
+        await pilot.pause()
+        message = str(app.screen.query_one("#certs-message").render())
+        assert "secrets: " in message and "; with -n NAMESPACE the pane reads one " \
+            "namespace" in message
 
 
 async def test_threshold_crossing_notifies(kube_admin, kubeconfig, namespace) -> None:

@@ -354,7 +354,9 @@ class CertificatesPane(PluginPane):
         for rtype in watched:
             cache = self._cache(rtype)
             if cache.state == "forbidden":
-                out.append(f"{rtype.qualified}: {cache.error} — not shown")
+                hint = ("; with -n NAMESPACE the pane reads one namespace"
+                        if self.scope is None else "")
+                out.append(f"{rtype.qualified}: {cache.error} — not shown{hint}")
             elif cache.state == "missing":
                 if rtype is CERTIFICATES:
                     out.append("cert-manager CRDs are not served: showing TLS Secrets only")
