@@ -13,7 +13,9 @@ The requests do not grow with the number of plugins:
    flag ``failurePolicy: Fail`` webhooks with no ready endpoint.
 
 In the app these come from the shared watch caches (later refreshes cost no request); the
-headless ``report`` lists once. A list that is forbidden becomes a "no permission" note.
+headless ``report`` lists once. A list that is forbidden becomes a "no permission" note; for
+a namespaced type the components' usual namespaces are then read one by one (a user with
+RoleBindings only), which is the one case where the count grows.
 """
 
 from __future__ import annotations
@@ -89,8 +91,9 @@ async def _list_scoped(lister: Lister, rtype: ResourceType, selector: str | None
     stays the cluster-wide 403, so the part is still reported -- and the namespaces read."""
     res = await lister(rtype, selector, keep)
     namespaces = list(namespaces)
-    if not isinstance(res.error, ForbiddenError) or not rtype.namespaced or not namespaces:
-        return res, []
+    denied_list = isinstance(res.error, ForbiddenError) and "cannot watch" not in str(res.error)
+    if not denied_list or not rtype.namespaced or not namespaces:
+        return res, []  # (a denied watch still listed everything)
     parts = await asyncio.gather(*(lister(rtype, selector, keep, ns) for ns in namespaces))
     read = [ns for ns, part in zip(namespaces, parts, strict=True) if part.error is None]
     items = [obj for part in parts if part.error is None for obj in part.items]
