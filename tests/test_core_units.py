@@ -263,6 +263,15 @@ async def test_scoped_listing_falls_back_to_namespaces_only_on_403() -> None:
     res, read = await _list_scoped(lister, NAMESPACES, None, None, ["a"])  # cluster-scoped
     assert read == [] and calls == [None]
 
+    async def watch_denied(rtype, selector, keep, namespace=None):  # type: ignore[no-untyped-def]
+        calls.append(namespace)
+        return ListResult([{"metadata": {}}], ForbiddenError(
+            'deployments.apps is forbidden: User "u" cannot watch resource "deployments"'))
+
+    calls.clear()
+    res, read = await _list_scoped(watch_denied, DEPLOYMENTS, None, None, ["a"])
+    assert read == [] and calls == [None] and len(res.items) == 1  # listed everything
+
 
 def test_blocking_webhooks_and_evaluation() -> None:
     webhooks = [{"kind": "ValidatingWebhookConfiguration",
