@@ -79,6 +79,13 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
         if problems:
             det.problems.extend(problems)
             det.healthy = False
+        unread = (snapshot.forbidden.get(f"extra:{BSLS.qualified}")
+                  or snapshot.errors.get(f"extra:{BSLS.qualified}"))
+        if unread:
+            # a running server says nothing about where backups go: not "ok" unchecked
+            det.problems.append(unread)
+            if det.healthy is True:
+                det.healthy = None
     return det
 
 
