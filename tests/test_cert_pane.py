@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -136,9 +137,12 @@ async def test_read_only_and_forbidden(kube_admin, kubeconfig, limited_kubeconfi
         await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
         await wait_for(pilot, lambda: pane_of(app)._primed)
         await pilot.pause()
+        # nothing readable in all namespaces: the pane moved to the context's namespace
+        await wait_for(pilot, lambda: pane_of(app).scope == "default" and pane_of(app)._primed)
+        await pilot.pause()
         message = str(app.screen.query_one("#certs-message").render())
-        assert "secrets: " in message and "; with -n NAMESPACE the pane reads one " \
-            "namespace" in message
+        assert "secrets: " in message and "; all namespaces are denied too: -n NAMESPACE " \
+            "picks one you may read" in message
 
 
 async def test_threshold_crossing_notifies(kube_admin, kubeconfig, namespace) -> None:
@@ -206,3 +210,45 @@ async def test_filters_and_all_expiries(kube_admin, kubeconfig, namespace) -> No
         await wait_for(pilot, lambda: "nightly" in names(pane))
         assert names(pane) == ["nightly", "b", "a"]
         assert pane.view_rows[0].kind == "Backup"
+
+
+async def test_namespace_scoped_user_gets_the_context_namespace(
+        kube_admin, limited_kubeconfig, namespace, tmp_path) -> None:
+    """RoleBindings only, no -n: listing all namespaces is denied, so the pane reads the
+    kubeconfig context's namespace (like kubectl without -A) -- real RBAC, real objects."""
+    import yaml
+
+    from testkit.controlplane import LIMITED_USER
+
+    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                       "metadata": {"name": "certs-reader", "namespace": namespace},
+                       "rules": [{"apiGroups": ["", "cert-manager.io", "networking.k8s.io"],
+                                  "resources": ["secrets", "certificates", "ingresses"],
+                                  "verbs": ["get", "list", "watch"]}]})
+    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+                       "metadata": {"name": "certs-reader", "namespace": namespace},
+                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                   "name": "certs-reader"},
+                       "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
+                                     "name": LIMITED_USER}]})
+    kube_admin.create(f.certificate(namespace, "mine", "mine-tls", ["mine.example.com"]))
+    kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "mine",
+                            f.ready_status(NOW + f.dt.timedelta(days=40)))
+    config = yaml.safe_load(Path(limited_kubeconfig).read_text())
+    for ctx in config["contexts"]:
+        ctx["context"]["namespace"] = namespace
+    scoped = tmp_path / "kubeconfig-scoped"
+    scoped.write_text(yaml.safe_dump(config))
+    app = EssentialsApp(StartOptions(kubeconfig=str(scoped), now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.session is not None)
+        app.open_plugin("cert-manager")
+        await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        await wait_for(pilot, lambda: pane_of(app)._primed
+                       and any(r.name == "mine" for r in pane_of(app).table.rows))
+        pane = pane_of(app)
+        assert pane.scope == namespace
+        summary = str(app.screen.query_one("#certs-summary").render())
+        assert f"scope {namespace} (all namespaces denied)" in summary
+        message = str(app.screen.query_one("#certs-message").render())
+        assert "certificates" not in message and "secrets" not in message, message

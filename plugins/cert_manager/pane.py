@@ -116,6 +116,8 @@ class CertificatesPane(PluginPane):
         self._states: dict[str, str] = {}
         self._deepening = False
         self._velero = False
+        #: listing all namespaces was denied and the pane moved to the session's namespace
+        self._rescoped_from_all = False
         self.view_rows: list[CertRow] = []
 
     # -- layout ----------------------------------------------------------------------------
@@ -175,6 +177,12 @@ class CertificatesPane(PluginPane):
         if not kind:
             return
         message.stop()
+        if message.cache.key.namespace != self.scope:
+            return  # a cache of the scope before _rescope (its last messages)
+        if self._should_rescope():
+            assert self.session is not None and self.session.namespace
+            self._rescope(self.session.namespace)
+            return
         if not self._primed:
             # apply the first lists together, Certificates before Secrets, so Secrets that
             # a Certificate manages are not parsed as unmanaged ones first
@@ -202,6 +210,34 @@ class CertificatesPane(PluginPane):
             return
         changed = self._apply(kind, [message])
         self._after_change(changed)
+
+    def _should_rescope(self) -> bool:
+        """All namespaces were asked for and RBAC denies both Certificates (or they are not
+        served) and TLS Secrets there, while the session has a namespace: a user with
+        RoleBindings only would otherwise see nothing at all."""
+        if self.scope is not None or self._rescoped_from_all or self.session is None:
+            return False
+        if not self.session.namespace:
+            return False
+        return (self._cache(SECRETS).state == "forbidden"
+                and self._cache(CERTIFICATES).state in ("forbidden", "missing"))
+
+    def _rescope(self, namespace: str) -> None:
+        """Start over in one namespace (the context's, like kubectl without -A)."""
+        self.unwatch_all()
+        self.scope = namespace
+        self._rescoped_from_all = True
+        self.index = CertIndex(deep=False)
+        self._uids.clear()
+        self._pending.clear()
+        self._states.clear()
+        self._primed = False
+        for rtype in (CERTIFICATES, SECRETS, INGRESSES):
+            self.watch_resource(rtype, namespace,
+                                field_selector=FIELD_SELECTORS.get(rtype.qualified))
+        if self._velero:
+            self.watch_resource(VELERO_BACKUPS, namespace)
+        self._show_summary()
 
     def _cache(self, rtype: ResourceType) -> Any:
         assert self.session is not None
@@ -324,7 +360,8 @@ class CertificatesPane(PluginPane):
                  f"{counts['warning']} warning"]
         filters = []
         if self.scope:
-            filters.append(f"scope {self.scope}")
+            filters.append(f"scope {self.scope}" + (" (all namespaces denied)"
+                                                     if self._rescoped_from_all else ""))
         if self.namespace_filter is not None:
             filters.append(f"ns={self.namespace_filter}")
         if self.issuer_filter is not None:
@@ -354,8 +391,12 @@ class CertificatesPane(PluginPane):
         for rtype in watched:
             cache = self._cache(rtype)
             if cache.state == "forbidden":
-                hint = ("; with -n NAMESPACE the pane reads one namespace"
-                        if self.scope is None else "")
+                hint = ""
+                if rtype in (CERTIFICATES, SECRETS):  # what -n can help with
+                    hint = ("; with -n NAMESPACE the pane reads one namespace"
+                            if self.scope is None else
+                            "; all namespaces are denied too: -n NAMESPACE picks one you "
+                            "may read" if self._rescoped_from_all else "")
                 out.append(f"{rtype.qualified}: {cache.error} — not shown{hint}")
             elif cache.state == "missing":
                 if rtype is CERTIFICATES:
