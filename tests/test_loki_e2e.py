@@ -187,3 +187,36 @@ async def test_service_without_endpoints_and_forbidden_proxy(kube_admin, namespa
             await client.labels()
     finally:
         await limited.close()
+
+
+async def test_pane_looks_first_where_the_board_found_loki(
+        kubeconfig: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board's detection leads the namespaces the Service lookup prefers (and falls back
+    to when listing Services cluster-wide is denied); then the session's namespace."""
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+    from k8s_essentials_tui.plugin import Detection
+    from k8s_essentials_tui.plugins.loki import client as loki_client
+    from k8s_essentials_tui.widgets.board import Board
+
+    seen: list[list[str]] = []
+
+    async def fake_connect(session, settings, prefer_namespaces=()):  # type: ignore[no-untyped-def]
+        seen.append(list(prefer_namespaces))
+        raise loki_client.LokiNotFoundError("stop here")
+
+    monkeypatch.setattr(loki_client, "connect", fake_connect)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace="team-a"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        for _ in range(400):
+            if board.snapshot is not None:
+                break
+            await pilot.pause(0.05)
+        app.detections = {**app.detections,
+                          "loki": Detection(installed=True, namespace="observability")}
+        app.open_plugin("loki")
+        for _ in range(200):
+            if seen:
+                break
+            await pilot.pause(0.05)
+    assert seen and seen[0][:1] == ["observability"] and "team-a" in seen[0], seen

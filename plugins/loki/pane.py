@@ -317,7 +317,11 @@ class LokiPane(PluginPane):
         from .client import connect
 
         settings = getattr(self.app, "settings", None)
-        prefer = [n for n in (self._ctx_namespace,
+        # where the board found Loki first: with cluster-wide Services denied, the
+        # fallback then looks there before the session's namespace
+        det = (getattr(self.app, "detections", None) or {}).get("loki")
+        detected = det.namespace if det is not None and det.installed is True else None
+        prefer = [n for n in (detected, self._ctx_namespace,
                               self.session.namespace if self.session else None) if n]
         try:
             self.client = await connect(self.session, settings, prefer_namespaces=prefer)
