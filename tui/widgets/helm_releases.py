@@ -116,10 +116,11 @@ class ReleasesPane(PluginPane):
                 and self._scope is None):
             # like `helm list` without -A: a namespace-scoped user sees their namespace
             self._scope = scoped
+            self.unwatch_all()  # the denied cache goes idle instead of retrying for us
             self.watch_resource(cache.rtype, scoped, LABEL_SELECTOR)
             return
         if self._scope is not None and cache.key.namespace != self._scope:
-            return  # the denied all-namespaces cache retrying: the scoped one is shown
+            return  # a last message of the denied all-namespaces cache
         if cache.state in ("forbidden", "error", "missing") and not cache.objects:
             where = f" in {self._scope}" if self._scope else ""
             state.update(f"cannot list Helm release {cache.rtype.plural}{where}: "
