@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, Te
 from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
 from ..helm.storage import UnreadableDriverError, helm_storage
 from ..helm.values import dump_values
-from .columns import Columns, set_columns
+from .columns import Columns, fill_rows, set_columns
 from .pane import CacheUpdated, PluginPane
 
 COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
@@ -160,16 +160,16 @@ class ReleasesPane(PluginPane):
         selected = self.selected()
         now = self.now()
         shown = RELEASE_COLUMNS.shown(self.app.size.width)
+        rows = [(f"{rel.namespace}/{rel.name}", RELEASE_COLUMNS.cells(
+            (rel.namespace, rel.name, str(rel.revision),
+             rel.status if rel.readable else "unreadable", rel.chart_ref or "?",
+             rel.app_version, age(rel.last_deployed, now)), shown))
+            for rel in self._visible()]
         with self.app.batch_update():
             set_columns(table, shown)
-            table.clear()
-            for rel in self._visible():
-                status = rel.status if rel.readable else "unreadable"
-                table.add_row(*RELEASE_COLUMNS.cells(
-                    (rel.namespace, rel.name, str(rel.revision), status, rel.chart_ref or "?",
-                     rel.app_version, age(rel.last_deployed, now)), shown),
-                    key=f"{rel.namespace}/{rel.name}")
-        if selected is not None:
+            # a new revision of one release (GitOps upgrades all day) updates its cells only
+            rebuilt = fill_rows(table, rows)
+        if rebuilt and selected is not None:
             try:
                 table.move_cursor(row=table.get_row_index(f"{selected.namespace}/"
                                                           f"{selected.name}"))
