@@ -482,6 +482,19 @@ class KubeAdmin:
             return [*pool.map(lambda o: self.apply(o, field_manager=field_manager), objs)]
 
 
+def grant_in_namespace(admin: KubeAdmin, user: str, namespace: str, name: str,
+                       rules: list[JSON]) -> None:
+    """A Role with ``rules`` in ``namespace``, bound to ``user``: real RBAC for tests of
+    users who may read only some namespaces (RoleBindings, no cluster-wide list)."""
+    rbac = "rbac.authorization.k8s.io"
+    admin.create({"apiVersion": f"{rbac}/v1", "kind": "Role",
+                  "metadata": {"name": name, "namespace": namespace}, "rules": rules})
+    admin.create({"apiVersion": f"{rbac}/v1", "kind": "RoleBinding",
+                  "metadata": {"name": name, "namespace": namespace},
+                  "roleRef": {"apiGroup": rbac, "kind": "Role", "name": name},
+                  "subjects": [{"apiGroup": rbac, "kind": "User", "name": user}]})
+
+
 def iter_yaml_documents(path: Path) -> Iterator[JSON]:
     """Non-empty YAML documents of a file (CRD files may hold several)."""
     for doc in yaml.safe_load_all(path.read_text()):

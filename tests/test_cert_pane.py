@@ -219,18 +219,12 @@ async def test_namespace_scoped_user_gets_the_context_namespace(
     import yaml
 
     from testkit.controlplane import LIMITED_USER
+    from testkit.kube import grant_in_namespace
 
-    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                       "metadata": {"name": "certs-reader", "namespace": namespace},
-                       "rules": [{"apiGroups": ["", "cert-manager.io", "networking.k8s.io"],
-                                  "resources": ["secrets", "certificates", "ingresses"],
-                                  "verbs": ["get", "list", "watch"]}]})
-    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                       "metadata": {"name": "certs-reader", "namespace": namespace},
-                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
-                                   "name": "certs-reader"},
-                       "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
-                                     "name": LIMITED_USER}]})
+    grant_in_namespace(kube_admin, LIMITED_USER, namespace, "certs-reader", [
+        {"apiGroups": ["", "cert-manager.io", "networking.k8s.io"],
+         "resources": ["secrets", "certificates", "ingresses"],
+         "verbs": ["get", "list", "watch"]}])
     kube_admin.create(f.certificate(namespace, "mine", "mine-tls", ["mine.example.com"]))
     kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "mine",
                             f.ready_status(NOW + f.dt.timedelta(days=40)))

@@ -281,17 +281,10 @@ async def test_releases_pane_falls_back_to_the_session_namespace(
     """A user who may read Secrets only in their namespace (a real Role): listing all
     namespaces is denied, so the pane shows that namespace, like `helm list` without -A."""
     from testkit.controlplane import LIMITED_USER
+    from testkit.kube import grant_in_namespace
 
-    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
-                       "metadata": {"name": "read-secrets", "namespace": namespace},
-                       "rules": [{"apiGroups": [""], "resources": ["secrets"],
-                                  "verbs": ["get", "list", "watch"]}]})
-    kube_admin.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
-                       "metadata": {"name": "read-secrets", "namespace": namespace},
-                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
-                                   "name": "read-secrets"},
-                       "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User",
-                                     "name": LIMITED_USER}]})
+    grant_in_namespace(kube_admin, LIMITED_USER, namespace, "read-secrets", [
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list", "watch"]}])
     helm(helm_bin, kubeconfig, "upgrade", "--install", "mine", "essentials-demo", "--repo",
          chart_repo.url, "-n", namespace, "--version", "0.1.0")
     app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, namespace=namespace,
