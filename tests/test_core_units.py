@@ -468,3 +468,23 @@ async def test_fill_rows_updates_changed_cells_and_rebuilds_on_new_order() -> No
         assert fill_rows(table, [rows[2], rows[0], rows[1]]) is True
         assert [rk.value for rk in table.rows] == ["b2", "b0", "b1"]
         await pilot.pause()
+
+
+async def test_denied_workload_kinds_make_one_note_naming_them_all() -> None:
+    from k8s_essentials_tui.errors import ForbiddenError
+    from k8s_essentials_tui.snapshot_builder import ListResult, build_snapshot
+
+    async def lister(rtype, selector, keep, namespace=None):  # type: ignore[no-untyped-def]
+        if rtype.plural in ("deployments", "statefulsets") and namespace is None:
+            return ListResult([], ForbiddenError(f"{rtype.plural} is forbidden"))
+        if namespace == "denied":
+            return ListResult([], ForbiddenError("forbidden"))
+        return ListResult([])
+
+    async def groups():  # type: ignore[no-untyped-def]
+        return set(), set()
+
+    snap = await build_snapshot([], lister, groups, lambda items: [], ["ok-ns", "denied"])
+    assert snap.forbidden["workloads"] == (
+        "no permission to list deployments, statefulsets in all namespaces "
+        "(read in ok-ns only)")

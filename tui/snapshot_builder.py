@@ -240,10 +240,19 @@ async def build_snapshot(
     plugins = list(plugins)
     selector = workload_selector(plugins)
     keep = WorkloadFilter(plugins)
+    denied: list[tuple[str, ClusterError]] = []
+    read_any: set[str] = set()
     for rtype in WORKLOAD_TYPES:
         res, read = await _list_scoped(lister, rtype, selector, keep, namespaces)
         snap.workloads.extend(w for w in res.items if keep(w))
-        _note(snap, "workloads", rtype.plural, res.error, read)
+        if isinstance(res.error, ForbiddenError):
+            denied.append((rtype.plural, res.error))
+            read_any.update(read)
+        else:
+            _note(snap, "workloads", rtype.plural, res.error)
+    if denied:  # one note naming every denied kind (one part: the last would hide the rest)
+        _note(snap, "workloads", ", ".join(kind for kind, _e in denied), denied[0][1],
+              sorted(read_any))
     try:
         storage = helm_storage()
     except UnreadableDriverError as exc:  # sql/memory: nothing to read in the cluster
