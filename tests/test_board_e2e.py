@@ -365,4 +365,5 @@ async def test_board_for_a_namespace_scoped_user(board_cluster: ControlPlane) ->
             assert _cell(board, "ingress", "state") == "installed"
             assert _cell(board, "dns", "health") == "degraded"
             assert _cell(board, "backup", "health") == "unknown"
+            assert _cell(board, "dashboards", "state") == "unknown"  # not "missing": unseen
             assert SCOPED_NOTE in str(board.query_one("#notes").render())

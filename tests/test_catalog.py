@@ -315,6 +315,10 @@ def test_forbidden_workloads_make_health_unknown(pid: str) -> None:
     assert "no permission to list deployments" in det.problems
     # the controller may well run where we cannot look: no claim that it does not
     assert not any("no controller running" in x for x in det.problems), det.problems
+    # ... nor that the component is missing
+    from k8s_essentials_tui.evaluate import state_label
+
+    assert state_label(det) == ("partial" if p.api_groups else "unknown")
 
 
 # -- detection: the labels discriminate ---------------------------------------------------------
@@ -571,3 +575,6 @@ def test_board_detail_names_what_the_area_row_hides() -> None:
     assert _alternative_lines(rows["packaging"], dets) == [
         "- Helm releases: no permission to list secrets (Helm releases)"]
     assert _alternative_lines(rows["mesh"], dets) == []
+    # what the notes line already says is not repeated per alternative
+    said = {"no permission to list secrets (Helm releases)"}
+    assert _alternative_lines(rows["packaging"], dets, said) == []

@@ -79,6 +79,8 @@ def detect_workloads(
         if denied:
             det.healthy = None
             det.problems.append(denied)
+            # nothing seen where we may not look: "missing" would be a guess too
+            det.details["unseen"] = True
         return det
     det.installed = True
     det.namespace = (workloads[0].get("metadata") or {}).get("namespace")

@@ -87,6 +87,8 @@ def board_rows(plugins: Iterable[Plugin], detections: dict[str, Detection]) -> l
 def state_label(det: Detection | None) -> str:
     if det is None:
         return "…"
+    if det.installed is False and det.details.get("unseen"):
+        return "unknown"  # not found, but the workloads could not all be read
     return {True: "installed", False: "missing", "partial": "partial"}[det.installed]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from rich.text import Text
@@ -27,7 +27,8 @@ from ..snapshot_builder import ListResult, build_snapshot, candidate_namespaces
 from .pane import CacheSubscriber, CacheUpdated
 
 log = logging.getLogger(__name__)
-STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim"}
+STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim",
+                "unknown": "yellow"}
 HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
 WIDE = 110
 #: seconds between two rebuilds caused by cache changes
@@ -38,10 +39,12 @@ NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
 WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
 
 
-def _alternative_lines(row: BoardRow, detections: dict[str, Detection]) -> list[str]:
+def _alternative_lines(row: BoardRow, detections: dict[str, Detection],
+                       said: Collection[str | None] = ()) -> list[str]:
     """What the row's one component hides about the others of its area: one that is also
     installed (Argo CD beside Flux), or one whose state could not be read (Helm releases
-    when Secrets are denied, while Kustomize fills the Packaging row)."""
+    when Secrets are denied, while Kustomize fills the Packaging row). Problems in ``said``
+    (already on the notes line) are left out."""
     lines = []
     for alt in row.alternatives:
         det = detections.get(alt.id)
@@ -52,8 +55,8 @@ def _alternative_lines(row: BoardRow, detections: dict[str, Detection]) -> list[
             health = health_label(det)
             lines.append(f"- {alt.title}: {state}" + (f", {health}" if health else "")
                          + "".join(f"; {p}" for p in det.problems))
-        elif det.healthy is None and det.problems:
-            lines.append(f"- {alt.title}: {'; '.join(det.problems)}")
+        elif det.healthy is None and (news := [p for p in det.problems if p not in said]):
+            lines.append(f"- {alt.title}: {'; '.join(news)}")
     return lines
 
 
@@ -323,7 +326,9 @@ class Board(CacheSubscriber, Vertical):
         lines = [f"{row.plugin.title}: {row.plugin.why}"]
         if det is not None:
             lines += [f"- {p}" for p in det.problems]
-        lines += _alternative_lines(row, getattr(self.app, "detections", {}))
+        # the notes line already says the workloads could not all be read
+        said = {self.snapshot.forbidden.get("workloads")} if self.snapshot else set()
+        lines += _alternative_lines(row, getattr(self.app, "detections", {}), said)
         detail.update("\n".join(lines))
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
