@@ -45,3 +45,21 @@ def bench_cluster(prefix: str) -> Iterator[str]:
             yield str(cp.kubeconfig)
         finally:
             cp.stop()
+
+
+async def raw_paged_count(http: Any, path: str, selector: str | None = None) -> int:
+    """The baseline every benchmark compares against: a paginated GET (limit=500) of one
+    collection with ``json.loads`` of each page; returns how many objects came back."""
+    total = 0
+    cont = None
+    while True:
+        params: dict[str, Any] = {"limit": 500}
+        if selector:
+            params["labelSelector"] = selector
+        if cont:
+            params["continue"] = cont
+        body = json.loads((await http.get(path, params=params)).content)
+        total += len(body["items"])
+        cont = body["metadata"].get("continue")
+        if not cont:
+            return total

@@ -31,7 +31,7 @@ import sys
 import time
 from typing import Any
 
-from _common import ROOT, bench_cluster, rss_mb, run_child
+from _common import ROOT, bench_cluster, raw_paged_count, rss_mb, run_child
 
 sys.path.insert(0, str(ROOT))
 NAMESPACES = 40
@@ -187,18 +187,7 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
     total = 0
     json.loads((await http.get("/apis", headers={"Accept": AGGREGATED})).content)
     for path, selector in board_paths():
-        cont = None
-        while True:
-            params: dict[str, Any] = {"limit": 500}
-            if selector:
-                params["labelSelector"] = selector
-            if cont:
-                params["continue"] = cont
-            body = json.loads((await http.get(path, params=params)).content)
-            total += len(body["items"])
-            cont = body["metadata"].get("continue")
-            if not cont:
-                break
+        total += await raw_paged_count(http, path, selector)
     elapsed = time.perf_counter() - t0
     await http.aclose()
     return {"seconds": elapsed, "objects": total, "rss_mb": rss_mb()}

@@ -25,7 +25,7 @@ import json
 import sys
 import time
 
-from _common import ROOT, bench_cluster, rss_mb, run_child
+from _common import ROOT, bench_cluster, raw_paged_count, rss_mb, run_child
 
 sys.path.insert(0, str(ROOT))
 NS = "bench"
@@ -86,17 +86,7 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
     total = 0
     for path in (f"/apis/cert-manager.io/v1/namespaces/{NS}/certificates",
                  f"/api/v1/namespaces/{NS}/secrets"):
-        cont = None
-        while True:
-            params = {"limit": 500}
-            if cont:
-                params["continue"] = cont
-            resp = await http.get(path, params=params)
-            body = json.loads(resp.content)
-            total += len(body["items"])
-            cont = body["metadata"].get("continue")
-            if not cont:
-                break
+        total += await raw_paged_count(http, path)
     elapsed = time.perf_counter() - t0
     await http.aclose()
     return {"seconds": elapsed, "objects": total, "rss_mb": rss_mb()}
