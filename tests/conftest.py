@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_textual_snapshot
@@ -34,6 +35,20 @@ class _SnapshotsDirExtension(pytest_textual_snapshot.SVGImageExtension):
 
 # snap_compare looks the extension class up in its module at call time
 pytest_textual_snapshot.SVGImageExtension = _SnapshotsDirExtension  # type: ignore[misc]
+
+
+def record_cell_updates(table: Any) -> list[tuple[Any, Any, bool]]:
+    """Wrap ``table.update_cell`` (a DataTable) and return the list it appends
+    (row key, column key, update_width) to: tests of "only what changed is updated"."""
+    calls: list[tuple[Any, Any, bool]] = []
+    real = table.update_cell
+
+    def recording(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
+        calls.append((row_key, column_key, update_width))
+        real(row_key, column_key, value, update_width=update_width)
+
+    table.update_cell = recording
+    return calls
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from k8s_essentials_tui.kube.resources import rt
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.help import HelpScreen
 from k8s_essentials_tui.widgets.board import Board
+from tests.conftest import record_cell_updates
 
 CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
 
@@ -92,14 +93,7 @@ async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None
         board = app.screen.query_one(Board)
         await settle(pilot, lambda: board.snapshot is not None)
         table = board.query_one(DataTable)
-        updated: list[tuple[object, object]] = []
-        real = table.update_cell
-
-        def counting(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
-            updated.append((row_key, column_key))
-            real(row_key, column_key, value, update_width=update_width)
-
-        table.update_cell = counting  # type: ignore[method-assign]
+        updated = record_cell_updates(table)
         board.render_rows()
         assert updated == []
         app.detections = {**app.detections,
@@ -108,8 +102,8 @@ async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None
                                               problems=["made up"])}
         board.render_rows()
         await pilot.pause()
-        assert {r for r, _c in updated} == {"backup"}
-        assert {c for _r, c in updated} >= {"state", "version", "problems"}
+        assert {r for r, _c, _w in updated} == {"backup"}
+        assert {c for _r, c, _w in updated} >= {"state", "version", "problems"}
         assert "v9.9.9" in [str(c) for c in table.get_row("backup")]
 
 

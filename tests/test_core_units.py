@@ -440,6 +440,7 @@ async def test_fill_rows_updates_changed_cells_and_rebuilds_on_new_order() -> No
     from textual.widgets import DataTable
 
     from k8s_essentials_tui.widgets.columns import fill_rows
+    from tests.conftest import record_cell_updates
 
     class One(App[None]):
         def compose(self) -> ComposeResult:
@@ -452,18 +453,12 @@ async def test_fill_rows_updates_changed_cells_and_rebuilds_on_new_order() -> No
         rows = [(f"b{i}", [f"b{i}", Text("Completed", style="green"), "9/9"])
                 for i in range(3)]
         assert fill_rows(table, rows) is True
-        updates: list[tuple[object, object]] = []
-        real = table.update_cell
-
-        def counting(row_key, column_key, value, *, update_width=False):  # type: ignore[no-untyped-def]
-            updates.append((row_key, update_width))
-            real(row_key, column_key, value, update_width=update_width)
-
-        table.update_cell = counting  # type: ignore[method-assign]
+        updates = record_cell_updates(table)
         assert fill_rows(table, rows) is False and updates == []
         rows[1] = ("b1", ["b1", Text("Completed", style="red"), "10/10"])
         assert fill_rows(table, rows) is False
-        assert updates == [("b1", False), ("b1", True)]  # colour only; then a wider cell
+        # colour only; then a wider cell
+        assert [(r, w) for r, _c, w in updates] == [("b1", False), ("b1", True)]
         assert table.get_row("b1")[2] == "10/10"
         assert fill_rows(table, [rows[2], rows[0], rows[1]]) is True
         assert [rk.value for rk in table.rows] == ["b2", "b0", "b1"]
