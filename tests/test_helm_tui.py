@@ -59,6 +59,14 @@ async def wait_until(pilot: Pilot, predicate: Callable[[], object], timeout: flo
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def open_releases_pane(app: EssentialsApp, pilot: Pilot) -> ReleasesPane:
+    """Connected, then the Helm releases pane opened from the app."""
+    await wait_until(pilot, lambda: app.session is not None, what="connection")
+    app.open_plugin("helm")
+    await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
+    return app.screen.query_one(ReleasesPane)
+
+
 def text_of(widget: Static) -> str:
     return str(widget.render())
 
@@ -191,10 +199,7 @@ async def test_releases_pane_rollback_and_uninstall(kubeconfig: str, namespace: 
                        "data": {"release": "bm90IGEgcmVsZWFzZQ=="}})
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.session is not None, what="connection")
-        app.open_plugin("helm")
-        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
-        pane = app.screen.query_one(ReleasesPane)
+        pane = await open_releases_pane(app, pilot)
         table = pane.query_one("#releases", DataTable)
         await pilot.press("slash")
         for ch in namespace:
@@ -253,10 +258,7 @@ async def test_releases_pane_follows_helm_driver(kubeconfig: str, namespace: str
     helm(helm_bin, kubeconfig, *base, "--version", "0.1.0")
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.session is not None, what="connection")
-        app.open_plugin("helm")
-        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
-        table = app.screen.query_one(ReleasesPane).query_one("#releases", DataTable)
+        table = (await open_releases_pane(app, pilot)).query_one("#releases", DataTable)
         await wait_until(pilot, lambda: any(table.get_row_at(i)[1] == "cmpane"
                                             for i in range(table.row_count)), what="release")
         helm(helm_bin, kubeconfig, *base, "--version", "0.2.0")
@@ -267,10 +269,7 @@ async def test_releases_pane_follows_helm_driver(kubeconfig: str, namespace: str
     monkeypatch.setenv("HELM_DRIVER", "sql")
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.session is not None, what="connection")
-        app.open_plugin("helm")
-        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
-        state = app.screen.query_one(ReleasesPane).query_one("#state", Static)
+        state = (await open_releases_pane(app, pilot)).query_one("#state", Static)
         await wait_until(pilot, lambda: "SQL database" in text_of(state), what="message")
         assert text_of(state).startswith("HELM_DRIVER=sql: Helm releases are kept in")
 
@@ -290,10 +289,7 @@ async def test_releases_pane_falls_back_to_the_session_namespace(
     app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, namespace=namespace,
                                      now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.session is not None, what="connection")
-        app.open_plugin("helm")
-        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
-        pane = app.screen.query_one(ReleasesPane)
+        pane = await open_releases_pane(app, pilot)
         table = pane.query_one("#releases", DataTable)
         await wait_until(pilot, lambda: table.row_count == 1, what="the namespace's release")
         assert table.get_row_at(0)[1:4] == ["mine", "1", "deployed"]
