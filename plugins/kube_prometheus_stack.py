@@ -16,7 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8s_essentials_tui.detect import detect_workloads, find_workloads, ready_counts
+from k8s_essentials_tui.detect import (
+    detect_workloads,
+    find_workloads,
+    ready_counts,
+    workload_status,
+)
 from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
 from k8s_essentials_tui.snapshot import ClusterSnapshot
 
@@ -90,6 +95,7 @@ def _count_members(snapshot: ClusterSnapshot, det: Detection) -> None:
             continue
         kind, name = w.get("kind"), w["metadata"].get("name")
         det.details.setdefault("workloads", []).append(f"{kind}/{name}")
+        det.details.setdefault("workload_status", []).append(workload_status(w))
         ready, desired = ready_counts(w)
         if ready < desired:
             det.healthy = False

@@ -115,3 +115,12 @@ def helm_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for sub in ("cache", "config", "data"):
         monkeypatch.setenv(f"HELM_{sub.upper()}_HOME", str(home / sub))
     return home
+
+
+def rich_plain(renderable: Any, width: int = 120) -> str:
+    """A Rich renderable as the plain text a terminal of ``width`` columns shows."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, color_system=None, file=open(os.devnull, "w"))
+    console.print(renderable)
+    return console.export_text()

@@ -24,6 +24,7 @@ from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.widgets.board import Board
 from testkit.controlplane import ControlPlane, read_audit_events
 from testkit.kube import KubeAdmin
+from tests.conftest import rich_plain
 
 
 def deployment(name: str, ns: str, labels: dict[str, str], *, replicas: int, ready: int,
@@ -231,6 +232,50 @@ async def test_board_is_live(board_cluster: ControlPlane) -> None:
         assert lists_after == lists_before  # from the watch, not a new list
         await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 0)
         await _settle(pilot, lambda: _cell(board, "dns", "health") == "degraded")
+
+
+def _pane_text(app: EssentialsApp) -> str:
+    """What the component pane shows, as plain text (column runs collapsed)."""
+    from textual.widgets import Static
+
+    found = app.screen.query("#overview")
+    if not found or not isinstance(found.first(), Static):
+        return ""  # the pane is not composed yet
+    content = found.first(Static).content
+    return "\n".join(" ".join(line.split()) for line in rich_plain(content, 118).splitlines())
+
+
+async def test_component_pane_shows_workloads_release_webhooks_and_is_live(
+        board_cluster: ControlPlane) -> None:
+    """Enter on a board row opens the overview of what the verdict stands on, from the
+    board's caches (no new list); a status change reaches an open pane through the watch."""
+    admin = board_cluster.admin()
+    app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))
+    async with app.run_test(size=(120, 40)) as pilot:
+        board = app.screen.query_one(Board)
+        await _settle(pilot, lambda: board.snapshot is not None)
+        lists_before = sum(c.list_count for c in app.session.caches.caches())
+        await pilot.press("enter")  # the first row: Ingress
+        await _settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        text = _pane_text(app)
+        assert "deploy/ingress-nginx-controller 2/2 " \
+               "registry.k8s.io/ingress-nginx/controller:v1.13.3" in text
+        assert "ingress-nginx ingress-nginx 1 deployed ingress-nginx 4.13.3 1.0" in text
+        assert "ingress-nginx-admission validating Fail ingress-nginx/ingress-nginx-admission 0" \
+            in text
+        assert "└ validate.nginx.ingress.kubernetes.io" in text
+        await pilot.press("escape")
+        app.open_plugin("external-dns")
+        await _settle(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
+        assert "Health degraded" in _pane_text(app)
+        await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 1)
+        try:
+            await _settle(pilot, lambda: "deploy/external-dns 1/1" in _pane_text(app))
+            assert "Health ok" in _pane_text(app)
+        finally:
+            await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 0)
+        await _settle(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
+        assert sum(c.list_count for c in app.session.caches.caches()) == lists_before
 
 
 async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> None:

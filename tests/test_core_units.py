@@ -328,22 +328,6 @@ def test_report_formats() -> None:
     assert "| DNS | X|pipe | partial |" in md and "a\\|b" in md
 
 
-def test_summary_compares_the_deployed_chart_with_the_catalog() -> None:
-    from k8s_essentials_tui.plugin import ChartRef
-    from k8s_essentials_tui.widgets.summary import summary_lines
-
-    p = Plugin(id="x", title="X", category="dns",
-               chart=ChartRef("https://charts.example", "x", "1.2.0", "x", "x"))
-    det = Detection(installed=True, namespace="x", version="1.1.0", healthy=True,
-                    details={"version_source": "helm"})
-    text = "\n".join(summary_lines(p, det))
-    assert "Version: 1.1.0  (catalog pins 1.2.0: press i to review an upgrade)" in text
-    det.details["version_source"] = "image"  # an image tag is not a chart version
-    assert "catalog pins" not in "\n".join(summary_lines(p, det))
-    missing = "\n".join(summary_lines(p, Detection(installed=False)))
-    assert "Press i to install it" in missing
-
-
 async def test_watchlist_without_end_bookmark_falls_back_to_a_list() -> None:
     """A server that ignores ``sendInitialEvents`` (older than 1.27, or an aggregated API
     server behind kube-apiserver) streams the objects but never the end bookmark. No real

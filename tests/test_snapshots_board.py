@@ -1,5 +1,5 @@
 """Snapshots of the board on the demo seed (a real apiserver): 80x24 and 120x40, all three
-themes; plus the default component summary pane."""
+themes; plus the default component pane (overview) of two components."""
 
 from __future__ import annotations
 
@@ -45,5 +45,22 @@ def test_board_read_only_limited_user(snap_compare, demo_cluster,  # type: ignor
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         await _board_ready(app, pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("plugin_id", ["kyverno", "istio"])
+def test_component_overview_pane(snap_compare, demo_kubeconfig: str,  # type: ignore[no-untyped-def]
+                                 plugin_id: str, size: tuple[int, int]) -> None:
+    """The default pane: Kyverno degraded (a workload not ready, a failed Helm release, a
+    ``Fail`` webhook with no endpoint) and Istio with only its CRDs."""
+    app = EssentialsApp(StartOptions(kubeconfig=demo_kubeconfig, now=FIXED_NOW))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _board_ready(app, pilot)
+        app.open_plugin(plugin_id)
+        await pilot.pause(0.3)
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -21,6 +21,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
+from textual.signal import Signal
 
 from . import audit
 from .errors import ConfigError, EssentialsError
@@ -91,8 +92,22 @@ class EssentialsApp(App[int]):
         self.registry: Registry = load_registry()
         self.session: ClusterSession | None = None
         self.connection_error: EssentialsError | None = None
-        self.detections: dict[str, Detection] = {}
+        #: published with the new detections whenever the board re-evaluates, so the
+        #: component panes showing them stay live without asking the cluster again
+        self.detections_changed: Signal[dict[str, Detection]] = Signal(self,
+                                                                        "detections-changed")
+        self._detections: dict[str, Detection] = {}
         self._theme_short = self.options.theme or self.settings["theme"] or DEFAULT_THEME
+
+    @property
+    def detections(self) -> dict[str, Detection]:
+        """The latest detection of every component (empty until the board's first read)."""
+        return self._detections
+
+    @detections.setter
+    def detections(self, value: dict[str, Detection]) -> None:
+        self._detections = value
+        self.detections_changed.publish(value)
 
     # -- lifecycle -------------------------------------------------------------------------
 

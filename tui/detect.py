@@ -32,6 +32,22 @@ def ready_counts(workload: Mapping[str, Any]) -> tuple[int, int]:
     return int(status.get("readyReplicas") or 0), desired
 
 
+def images(workload: Mapping[str, Any]) -> list[str]:
+    """The images of a workload's pod template (init containers left out), in order."""
+    spec = ((workload.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return [c["image"] for c in spec.get("containers") or [] if c.get("image")]
+
+
+def workload_status(workload: Mapping[str, Any]) -> dict[str, Any]:
+    """One workload as a component pane shows it: kind, namespace, name, ready/desired and
+    images. Kept in ``Detection.details["workload_status"]`` so the pane needs no request."""
+    meta = workload.get("metadata") or {}
+    ready, desired = ready_counts(workload)
+    return {"kind": workload.get("kind", ""), "namespace": meta.get("namespace", ""),
+            "name": meta.get("name", ""), "ready": ready, "desired": desired,
+            "images": images(workload)}
+
+
 def image_tag(workload: Mapping[str, Any]) -> str | None:
     containers = (((workload.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
         "containers") or []
@@ -60,10 +76,15 @@ def detect_workloads(
 ) -> Detection:
     """The common rule: workloads by chart labels, version from Helm or the image tag,
     health from ready vs desired replicas, ``partial`` when only CRDs are present."""
+    api_groups = tuple(api_groups)
     workloads = find_workloads(snapshot, selectors)
     release = helm_release_for(snapshot, charts)
     groups = [g for g in api_groups if snapshot.has_group(g)]
     det = Detection()
+    # what the component pane shows beside the verdict (pure data, no request)
+    det.details["release"] = release
+    det.details["api_groups"] = {g: snapshot.has_group(g) for g in api_groups}
+    det.details["workload_status"] = [workload_status(w) for w in workloads]
     if not workloads:
         denied = snapshot.forbidden.get("workloads")
         if groups or release:

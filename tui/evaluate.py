@@ -12,7 +12,7 @@ from typing import Any
 
 from .plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
 from .snapshot import ClusterSnapshot
-from .snapshot_builder import blocking_webhooks
+from .snapshot_builder import webhook_rows
 
 
 def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, Detection]:
@@ -25,19 +25,26 @@ def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, 
             det = Detection(installed=False, healthy=None,
                             problems=[f"detection failed: {type(exc).__name__}: {exc}"])
         out[p.id] = det
-    for hook in blocking_webhooks(snapshot):
+    for hook in webhook_rows(snapshot):
         owner = _webhook_owner(plugins, out, hook)
-        text = (f"webhook {hook['webhook']} (failurePolicy Fail) has no ready endpoints "
+        if owner is None:
+            continue
+        det = out[owner]
+        det.details.setdefault("webhooks", []).append(hook)  # for the component pane
+        if hook["blocking"]:
+            det.problems.append(
+                f"webhook {hook['webhook']} (failurePolicy Fail) has no ready endpoints "
                 f"behind {hook['service']}: it can block admissions cluster-wide")
-        if owner is not None:
-            out[owner].problems.append(text)
-            out[owner].healthy = False if out[owner].installed else out[owner].healthy
+            det.healthy = False if det.installed else det.healthy
     return out
 
 
 def _webhook_owner(plugins: list[Plugin], dets: dict[str, Detection],
-                   hook: dict[str, str]) -> str | None:
-    ns = hook["service"].split("/", 1)[0]
+                   hook: dict[str, Any]) -> str | None:
+    """The component a webhook belongs to: by its configuration's name (``cert-manager-
+    webhook``, ``kyverno-resource-validating-webhook-cfg``), else the installed component
+    living in the service's namespace."""
+    ns = None if "://" in hook["service"] else hook["service"].split("/", 1)[0]
     cfg = hook["configuration"]
     for p in plugins:
         if p.id in cfg or p.id.replace("-", "") in cfg.replace("-", ""):

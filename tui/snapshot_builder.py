@@ -285,20 +285,35 @@ async def build_snapshot(
     return snap
 
 
-def blocking_webhooks(snapshot: ClusterSnapshot) -> list[dict[str, str]]:
-    """Webhooks with ``failurePolicy: Fail`` whose service has no ready endpoint: they can
-    block every admission they match, cluster-wide."""
-    if "endpoints" in snapshot.forbidden:
-        return []
+def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
+    """Every admission webhook of the snapshot, one dict each: ``configuration``, ``kind``,
+    ``webhook``, ``failure_policy``, ``service`` ("ns/name", or the URL of a URL webhook),
+    ``ready`` (ready endpoints behind the service; None when unknown: a URL webhook, or
+    EndpointSlices not readable) and ``blocking`` (``Fail`` with no ready endpoint: it can
+    block every admission it matches, cluster-wide)."""
+    endpoints_known = "endpoints" not in snapshot.forbidden
     out = []
     for cfg in snapshot.webhooks:
         meta = cfg.get("metadata") or {}
         for hook in cfg.get("webhooks") or []:
-            svc = (hook.get("clientConfig") or {}).get("service")
-            if not svc or (hook.get("failurePolicy") or "Fail") != "Fail":
-                continue
-            key = f"{svc.get('namespace') or 'default'}/{svc.get('name')}"
-            if snapshot.service_ready_endpoints.get(key, 0) == 0:
-                out.append({"configuration": meta.get("name", ""), "kind": cfg.get("kind", ""),
-                            "webhook": hook.get("name", ""), "service": key})
+            client = hook.get("clientConfig") or {}
+            svc = client.get("service")
+            policy = hook.get("failurePolicy") or "Fail"  # the API's default
+            ready: int | None = None
+            if svc and svc.get("name"):
+                target = f"{svc.get('namespace') or 'default'}/{svc['name']}"
+                if endpoints_known:
+                    ready = snapshot.service_ready_endpoints.get(target, 0)
+            else:
+                target = str(client.get("url") or "")
+            out.append({"configuration": meta.get("name", ""), "kind": cfg.get("kind", ""),
+                        "webhook": hook.get("name", ""), "failure_policy": policy,
+                        "service": target, "ready": ready,
+                        "blocking": policy == "Fail" and ready == 0})
     return out
+
+
+def blocking_webhooks(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
+    """Webhooks with ``failurePolicy: Fail`` whose service has no ready endpoint: they can
+    block every admission they match, cluster-wide."""
+    return [row for row in webhook_rows(snapshot) if row["blocking"]]

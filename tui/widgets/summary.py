@@ -1,51 +1,184 @@
-"""The default pane of a component without its own: catalog entry and detection result."""
+"""The default pane of a component without its own: what runs, how healthy, what admits.
+
+Twelve of the catalog's components (ingress-nginx, ExternalDNS, Argo CD, Flux, Istio,
+Linkerd, Gatekeeper, Kyverno, the Prometheus stack, Grafana, Jaeger, NGINX F5) open this
+pane. It shows what the board's one-line verdict stands on -- the workloads with their ready
+counts and images, the Helm release and its status, the admission webhooks with their
+failure policy and ready endpoints, the API groups -- so an operator sees *why* a component
+is degraded without switching to kubectl.
+
+It costs no request: everything comes from the board's detection of the shared watch caches
+(``Detection.details``), and the pane re-renders when the app publishes new detections.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ..evaluate import health_label, state_label
 from ..plugin import Detection, Plugin
+from .board import HEALTH_STYLES, STATE_STYLES
 from .pane import PluginPane
 
+PROBLEM_STYLE = "bold red"
+HEADING_STYLE = "bold"
+RELEASE_STYLES = {"deployed": "green", "failed": "bold red", "unreadable": "yellow",
+                  "pending-install": "yellow", "pending-upgrade": "yellow",
+                  "pending-rollback": "yellow", "uninstalling": "yellow"}
 
-def summary_lines(plugin: Plugin, det: Detection | None) -> list[str]:
-    """What an operator needs before deciding to install or upgrade: the pinned chart,
-    what is running, and how the two compare."""
-    lines = [f"{plugin.title}  ({plugin.category})", "", plugin.why, ""]
+
+def _table(*columns: str) -> Table:
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style=HEADING_STYLE,
+                  padding=(0, 2, 0, 0))
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    return table
+
+
+def _facts(plugin: Plugin, det: Detection | None) -> Table:
+    """Chart, state, health, namespace, version: one aligned "key  value" block."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style=HEADING_STYLE, no_wrap=True)
+    grid.add_column(overflow="fold")
     chart = plugin.chart
-    if chart:
-        lines += [f"Helm chart: {chart.chart} {chart.version} from {chart.repo}",
-                  f"Installs into namespace {chart.namespace} as release {chart.release}."]
+    if chart is not None:
+        grid.add_row("Chart", f"{chart.chart} {chart.version} from {chart.repo} "
+                              f"(release {chart.release} in {chart.namespace})")
+    elif det is not None and det.details.get("note"):
+        binary = det.details.get("binary")
+        grid.add_row("Kind", str(det.details["note"]) + (f": {binary}" if binary else ""))
     if det is None:
-        return lines
-    state = {True: "installed", False: "not installed", "partial": "partial"}[det.installed]
-    lines += ["", f"State: {state}"]
+        return grid
+    state = state_label(det)
+    grid.add_row("State", Text(state, style=STATE_STYLES.get(state, "")))
+    health = health_label(det)
+    if health:
+        grid.add_row("Health", Text(health, style=HEALTH_STYLES.get(health, "")))
     if det.namespace:
-        lines.append(f"Namespace: {det.namespace}")
+        grid.add_row("Namespace", det.namespace)
     if det.version:
-        note = ""
-        from_helm = det.details.get("version_source") == "helm"
-        if chart and from_helm and det.version.lstrip("v") != chart.version.lstrip("v"):
-            note = f"  (catalog pins {chart.version}: press i to review an upgrade)"
-        lines.append(f"Version: {det.version}{note}")
-    lines += [f"Problem: {x}" for x in det.problems]
-    if chart and det.installed is not True:
-        lines += ["", "Press i to install it (preview and diff first)."]
-    return lines
+        source = det.details.get("version_source")
+        line = det.version + {"helm": " (Helm chart version)",
+                              "image": " (image tag)"}.get(source or "", "")
+        if chart and source == "helm" and det.version.lstrip("v") != chart.version.lstrip("v"):
+            line += f"; catalog pins {chart.version}: press i to review an upgrade"
+        grid.add_row("Version", line)
+    return grid
 
 
-class ComponentSummary(PluginPane, can_focus=True):
+#: kubectl's short names: the NAME column reads like ``kubectl get deploy,sts,ds``
+SHORT_KINDS = {"Deployment": "deploy", "StatefulSet": "sts", "DaemonSet": "ds"}
+
+
+def _workloads(rows: list[dict[str, Any]], namespace: str | None) -> Table:
+    """One row per workload; the NAMESPACE column only when some live outside the
+    component's namespace (it is on the facts block above), so 80 columns suffice."""
+    spread = any(w["namespace"] != namespace for w in rows)
+    table = _table(*(("NAMESPACE",) if spread else ()), "NAME", "READY", "IMAGES")
+    for w in rows:
+        ready, desired = w["ready"], w["desired"]
+        style = "green" if ready >= desired else "bold red"
+        name = f"{SHORT_KINDS.get(w['kind'], w['kind'])}/{w['name']}"
+        table.add_row(*((w["namespace"],) if spread else ()), name,
+                      Text(f"{ready}/{desired}", style=style), "\n".join(w["images"]))
+    return table
+
+
+def _release(rel: dict[str, Any]) -> Table:
+    table = _table("RELEASE", "NAMESPACE", "REVISION", "STATUS", "CHART", "APP VERSION")
+    status = str(rel.get("status") or "")
+    table.add_row(str(rel.get("name") or ""), str(rel.get("namespace") or ""),
+                  str(rel.get("revision") or ""),
+                  Text(status, style=RELEASE_STYLES.get(status, "")),
+                  f"{rel.get('chart') or ''} {rel.get('chart_version') or ''}".strip(),
+                  str(rel.get("app_version") or ""))
+    return table
+
+
+def _webhooks(hooks: list[dict[str, Any]]) -> Table:
+    table = _table("WEBHOOK", "TYPE", "POLICY", "SERVICE", "READY")
+    for h in sorted(hooks, key=lambda h: (h["configuration"], h["webhook"])):
+        kind = "mutating" if h["kind"].startswith("Mutating") else "validating"
+        ready = "?" if h["ready"] is None else str(h["ready"])
+        table.add_row(f"{h['configuration']}\n└ {h['webhook']}", kind, h["failure_policy"],
+                      h["service"], Text(ready, style=PROBLEM_STYLE if h["blocking"] else ""))
+    return table
+
+
+def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> Group:
+    """Everything the pane shows, as one Rich renderable (pure: unit-tested as text)."""
+    parts: list[RenderableType] = [_facts(plugin, det)]
+
+    def section(title: str, body: RenderableType) -> None:
+        parts.extend([Text(""), Text(title, style=HEADING_STYLE), body])
+
+    if det is None:
+        parts += [Text(""), Text("reading the cluster…" if connected else
+                                 "not connected: the component's state shows once the "
+                                 "cluster is reachable (r on the board retries)")]
+        return Group(*parts)
+    if det.problems:
+        section("Problems", Text("\n".join(f"! {p}" for p in det.problems),
+                                 style=PROBLEM_STYLE))
+    workloads = det.details.get("workload_status") or []
+    if workloads:
+        section("Workloads", _workloads(workloads, det.namespace))
+    release = det.details.get("release")
+    if release:
+        section("Helm release", _release(release))
+    hooks = det.details.get("webhooks") or []
+    if hooks:
+        section("Admission webhooks", _webhooks(hooks))
+    groups: dict[str, bool] = det.details.get("api_groups") or {}
+    if groups:
+        section("API groups", Text("\n".join(
+            f"{g}  {'served' if served else 'not served'}" for g, served in groups.items())))
+    if plugin.chart and det.installed is not True:
+        hint = "Press i to install it (preview and diff first)."
+        if det.installed == "partial" and not release and not workloads:
+            hint = ("The CRDs are served but nothing runs: left over from an uninstall, or "
+                    "installed apart from the chart. " + hint)
+        parts += [Text(""), Text(hint)]
+    return Group(*parts)
+
+
+class ComponentSummary(PluginPane):
+    """The overview pane; live through ``app.detections_changed``."""
+
+    DEFAULT_CSS = """
+    ComponentSummary VerticalScroll { height: 1fr; padding: 0 1; }
+    """
     BINDINGS = [Binding("i", "install", "Install/upgrade", id="summary.install")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="overview-scroll"):
+            yield Static(self._overview(), id="overview")
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.focus()  # nothing else here takes focus: keep the pane's keys live
+        self.app.detections_changed.subscribe(self, self._detections_changed)  # type: ignore[attr-defined]
+        # nothing else here takes focus: the scroll keeps arrows/pgup and the pane's keys
+        for scroll in self.query(VerticalScroll):
+            scroll.focus()
 
-    def compose(self) -> ComposeResult:
+    def _overview(self) -> Group:
         det = getattr(self.app, "detections", {}).get(self.plugin.id)
-        yield Static("\n".join(summary_lines(self.plugin, det)), markup=False, id="summary")
+        return overview(self.plugin, det, connected=self.session is not None)
+
+    def _detections_changed(self, _detections: dict[str, Detection]) -> None:
+        self.query_one("#overview", Static).update(self._overview())
+
+    def on_session_ready(self) -> None:
+        if self.is_mounted:
+            self.query_one("#overview", Static).update(self._overview())
 
     def action_install(self) -> None:
         self.app.open_install(self.plugin)  # type: ignore[attr-defined]

@@ -1,0 +1,147 @@
+"""The default component pane (``widgets/summary.py``): what it shows is a pure function of
+the detection, so most of it is tested here as text; ``test_board_e2e`` drives it live
+against the real apiserver and ``test_snapshots_board`` keeps its SVGs."""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.evaluate import evaluate
+from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
+from k8s_essentials_tui.registry import load_registry
+from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.snapshot_builder import webhook_rows
+from k8s_essentials_tui.widgets.summary import overview
+from tests.conftest import rich_plain
+
+
+def flat(renderable: object, width: int = 120) -> str:
+    """The rendered text with runs of spaces collapsed: column widths vary with content."""
+    return "\n".join(" ".join(line.split()) for line in rich_plain(renderable, width).splitlines())
+
+KYVERNO = {"app.kubernetes.io/name": "kyverno-admission-controller",
+           "app.kubernetes.io/component": "admission-controller",
+           "app.kubernetes.io/part-of": "kyverno"}
+
+
+def _deploy(name: str, ns: str, labels: dict[str, str], ready: int, replicas: int,
+            image: str) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"replicas": replicas,
+                     "template": {"spec": {"containers": [{"name": "c", "image": image}]}}},
+            "status": {"readyReplicas": ready}}
+
+
+def _hook_config(kind: str, name: str, hooks: list[tuple[str, str, str | None]]) -> dict:
+    """hooks: (webhook name, failurePolicy, "ns/service" or a URL)."""
+    out = []
+    for hook, policy, target in hooks:
+        client = ({"url": target} if target and "://" in target else
+                  {"service": {"namespace": target.split("/")[0],
+                               "name": target.split("/")[1]}} if target else {})
+        out.append({"name": hook, "failurePolicy": policy, "clientConfig": client})
+    return {"kind": kind, "metadata": {"name": name}, "webhooks": out}
+
+
+def _kyverno_snapshot(ready: int) -> ClusterSnapshot:
+    return ClusterSnapshot(
+        api_groups={"kyverno.io"},
+        workloads=[_deploy("kyverno-admission-controller", "kyverno", KYVERNO, ready, 3,
+                           "reg.kyverno.io/kyverno/kyverno:v1.14.4")],
+        helm_releases=[{"name": "kyverno", "namespace": "kyverno", "chart": "kyverno",
+                        "chart_version": "3.4.4", "app_version": "v1.14.4",
+                        "status": "failed", "revision": 2}],
+        webhooks=[
+            _hook_config("ValidatingWebhookConfiguration",
+                         "kyverno-resource-validating-webhook-cfg",
+                         [("validate.kyverno.svc-fail", "Fail", "kyverno/kyverno-svc"),
+                          ("validate.kyverno.svc-ignore", "Ignore", "kyverno/kyverno-svc")]),
+            _hook_config("MutatingWebhookConfiguration", "kyverno-policy-mutating-webhook-cfg",
+                         [("mutate-policy.kyverno.svc", "Fail", "kyverno/kyverno-svc")]),
+            _hook_config("ValidatingWebhookConfiguration", "unrelated",
+                         [("x.example.com", "Ignore", "https://hooks.example.com/x")]),
+        ],
+        service_ready_endpoints={"kyverno/kyverno-svc": ready},
+    )
+
+
+def test_the_pane_shows_what_the_verdict_stands_on() -> None:
+    """Workloads with ready counts and images, the Helm release's status, the component's
+    webhooks (and only its own) with policy and ready endpoints, and its API groups."""
+    plugins = load_registry(third_party=False).ordered()
+    dets = evaluate(plugins, _kyverno_snapshot(ready=0))
+    kyverno = next(p for p in plugins if p.id == "kyverno")
+    text = flat(overview(kyverno, dets["kyverno"]), width=140)
+    assert "Health degraded" in text
+    assert "Version 3.4.4 (Helm chart version); catalog pins 3.7.0" in text
+    assert "! Deployment kyverno-admission-controller: 0/3 ready" in text
+    assert "deploy/kyverno-admission-controller 0/3 reg.kyverno.io/kyverno/kyverno:v1.14.4" \
+        in text
+    assert "NAMESPACE" not in text.split("Workloads")[1].split("Helm release")[0]
+    assert "kyverno kyverno 2 failed" in text
+    # two Fail hooks block (one validating, one mutating); the Ignore one never does
+    assert text.count("has no ready endpoints behind kyverno/kyverno-svc") == 2
+    assert "└ validate.kyverno.svc-ignore" in text and "x.example.com" not in text
+    assert "mutating Fail" in text
+    assert "kyverno.io served" in text
+    assert "Press i" not in text  # installed: nothing to install
+
+
+def test_a_url_webhook_has_unknown_readiness_and_never_blocks() -> None:
+    snap = _kyverno_snapshot(ready=1)
+    rows = {r["webhook"]: r for r in webhook_rows(snap)}
+    assert rows["x.example.com"]["ready"] is None
+    assert rows["x.example.com"]["service"] == "https://hooks.example.com/x"
+    assert not any(r["blocking"] for r in rows.values())
+    snap.forbidden["endpoints"] = "no permission to list endpointslices"
+    assert {r["ready"] for r in webhook_rows(snap)} == {None}  # unknown, not "0"
+    assert not any(r["blocking"] for r in webhook_rows(snap))
+
+
+def test_workloads_outside_the_namespace_get_a_namespace_column() -> None:
+    det = Detection(installed=True, namespace="a", healthy=True, details={"workload_status": [
+        {"kind": "DaemonSet", "namespace": "b", "name": "agent", "ready": 2, "desired": 2,
+         "images": ["x:1", "y:2"]}]})
+    text = flat(overview(Plugin(id="x", title="X", category="dns"), det))
+    assert "NAMESPACE NAME READY IMAGES" in text
+    assert "b ds/agent 2/2 x:1" in text and "y:2" in text
+
+
+def test_the_pane_compares_the_deployed_chart_with_the_catalog() -> None:
+    p = Plugin(id="x", title="X", category="dns",
+               chart=ChartRef("https://charts.example", "x", "1.2.0", "x", "x"))
+    det = Detection(installed=True, namespace="x", version="1.1.0", healthy=True,
+                    details={"version_source": "helm"})
+    text = flat(overview(p, det))
+    assert "1.1.0 (Helm chart version); catalog pins 1.2.0: press i to review an upgrade" \
+        in text
+    det.details["version_source"] = "image"  # an image tag is not a chart version
+    text = flat(overview(p, det))
+    assert "1.1.0 (image tag)" in text and "catalog pins" not in text
+    missing = flat(overview(p, Detection(installed=False)))
+    assert "State missing" in missing and "Press i to install it" in missing
+
+
+def test_crds_without_anything_running_say_what_that_usually_means() -> None:
+    plugins = load_registry(third_party=False).ordered()
+    dets = evaluate(plugins, ClusterSnapshot(api_groups={"networking.istio.io"}))
+    istio = next(p for p in plugins if p.id == "istio")
+    text = flat(overview(istio, dets["istio"]), width=200)
+    assert "State partial" in text
+    assert "networking.istio.io served" in text and "security.istio.io not served" in text
+    assert "left over from an uninstall" in text and "Press i to install it" in text
+
+
+def test_before_the_first_read_and_without_a_cluster() -> None:
+    p = Plugin(id="x", title="X", category="dns",
+               chart=ChartRef("https://charts.example", "x", "1.2.0", "x", "x"))
+    assert "reading the cluster…" in flat(overview(p, None))
+    offline = flat(overview(p, None, connected=False))
+    assert "not connected" in offline and "Chart x 1.2.0" in offline
+
+
+def test_a_client_side_tool_says_where_it_comes_from() -> None:
+    plugins = load_registry(third_party=False).ordered()
+    kustomize = next(p for p in plugins if p.id == "kustomize")
+    det = kustomize.detect(ClusterSnapshot(client_tools={"kubectl": ""}))
+    text = flat(overview(kustomize, det))
+    assert "client-side tool: kubectl kustomize" in text and "Health ok" in text
