@@ -289,6 +289,48 @@ async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> No
         assert _cell(board, "ingress", "state") == "installed"
 
 
+async def test_r_retries_what_rbac_just_allowed(board_cluster: ControlPlane) -> None:
+    """A forbidden cache waits a minute (then longer) before it asks again; ``r`` on the
+    board asks at once, so RBAC granted while the app runs shows without the wait."""
+    from testkit.controlplane import LIMITED_USER
+
+    admin = board_cluster.admin()
+    rbac = "rbac.authorization.k8s.io"
+    role = {"apiVersion": f"{rbac}/v1", "kind": "ClusterRole",
+            "metadata": {"name": "test-read-webhooks"},
+            "rules": [{"apiGroups": ["admissionregistration.k8s.io"],
+                       "resources": ["validatingwebhookconfigurations",
+                                     "mutatingwebhookconfigurations"],
+                       "verbs": ["get", "list", "watch"]}]}
+    binding = {"apiVersion": f"{rbac}/v1", "kind": "ClusterRoleBinding",
+               "metadata": {"name": "test-read-webhooks"},
+               "roleRef": {"apiGroup": rbac, "kind": "ClusterRole",
+                           "name": "test-read-webhooks"},
+               "subjects": [{"apiGroup": rbac, "kind": "User", "name": LIMITED_USER}]}
+    app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.limited_kubeconfig)))
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            board = app.screen.query_one(Board)
+            await _settle(pilot, lambda: board.snapshot is not None)
+
+            def notes() -> str:
+                return str(board.query_one("#notes").render())
+
+            assert "validatingwebhookconfigurations" in notes()
+            await asyncio.to_thread(admin.create, role)
+            await asyncio.to_thread(admin.create, binding)
+            async with asyncio.timeout(30):  # well before the 60 s retry
+                while "validatingwebhookconfigurations" in notes():
+                    await pilot.press("r")  # RBAC reaches the authorizer through a watch
+                    await pilot.pause(1.0)
+            assert "mutatingwebhookconfigurations" not in notes()
+            assert "secrets (Helm releases)" in notes()  # still denied: still said
+    finally:
+        for obj in (binding, role):
+            await asyncio.to_thread(admin.delete, obj["apiVersion"], obj["kind"],
+                                    obj["metadata"]["name"])
+
+
 async def test_board_in_the_app_costs_one_watch_per_list(board_cluster: ControlPlane) -> None:
     """In the app the board's lists are shared watch caches; with WatchList each one is a
     single streaming request, so the whole board costs the same as the headless report

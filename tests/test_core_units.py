@@ -467,3 +467,24 @@ async def test_denied_workload_kinds_make_one_note_naming_them_all() -> None:
     assert snap.forbidden["workloads"] == (
         "no permission to list deployments, statefulsets in all namespaces "
         "(read in ok-ns only)")
+
+
+def test_a_forbidden_cache_asks_less_and_less_often() -> None:
+    from k8s_essentials_tui.kube.cache import forbidden_delay
+
+    assert [forbidden_delay(n) for n in (1, 2, 3, 4, 5, 9)] == [60, 120, 240, 480, 600, 600]
+
+
+async def test_retry_now_cuts_a_wait_short() -> None:
+    import asyncio
+    import time
+
+    from k8s_essentials_tui.kube.cache import CacheKey, ResourceCache
+
+    cache = ResourceCache(None, CacheKey(DEPLOYMENTS, None, None, None, None))  # type: ignore[arg-type]
+    start = time.monotonic()
+    waiting = asyncio.get_running_loop().create_task(cache._pause(60))
+    await asyncio.sleep(0.05)
+    cache.retry_now()
+    await asyncio.wait_for(waiting, 5)
+    assert time.monotonic() - start < 5

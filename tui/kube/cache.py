@@ -14,7 +14,10 @@ list+watch loop; later subscribers share it. The loop
 * reconnects with exponential backoff (0.5 s .. 30 s) on network errors, keeping the last
   known objects visible and marking itself ``stale``;
 * on 403 marks itself ``forbidden`` with the message, so a pane can say "no permission"
-  instead of failing, and retries rarely;
+  instead of failing, and retries rarely: after 1 min, then 2, 4, 8 and every 10 min
+  (a namespace-scoped user's board keeps ~70 such caches; every retry is a 403 in the
+  apiserver's audit log). :meth:`ResourceCache.retry_now` (the board's ``r``) retries at
+  once, e.g. right after RBAC was granted;
 * stops watching (and frees the objects) ``idle_timeout`` seconds after its last subscriber
   left, so closing a pane over 10k objects gives the memory back;
 * coalesces bursts of events and notifies subscribers at most every ``flush_interval``
@@ -35,6 +38,17 @@ from .client import KubeClient
 from .resources import ResourceType, obj_key
 
 log = logging.getLogger(__name__)
+
+#: retries of a forbidden cache: the first wait, and the cap it doubles up to
+FORBIDDEN_FIRST_RETRY = 60.0
+FORBIDDEN_MAX_RETRY = 600.0
+#: a type that is not served (its CRD missing) is looked for again this often
+MISSING_RETRY = 30.0
+
+
+def forbidden_delay(denials: int) -> float:
+    """Seconds to wait after the ``denials``-th 403 in a row (1-based)."""
+    return min(FORBIDDEN_FIRST_RETRY * 2 ** max(denials - 1, 0), FORBIDDEN_MAX_RETRY)
 
 #: the annotation on the bookmark that closes a WatchList's initial events
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
@@ -98,6 +112,8 @@ class ResourceCache:
         #: called (by the registry) when the last subscriber has been gone idle_timeout s
         self.on_idle: Callable[[ResourceCache], None] | None = None
         self.idle_timeout = 300.0
+        #: set by retry_now: cuts the wait before the next attempt short
+        self._wake = asyncio.Event()
         self._idle_handle: asyncio.TimerHandle | None = None
 
     # -- public ---------------------------------------------------------------------------
@@ -130,6 +146,17 @@ class ResourceCache:
 
         return unsubscribe
 
+    def retry_now(self) -> None:
+        """Retry at once if the loop is waiting after a failure (403, missing type, network
+        error); a synced cache is unaffected. Why: RBAC that was just granted, or a CRD
+        just installed, should show on ``r`` rather than after the next scheduled retry."""
+        self._wake.set()
+
+    async def _pause(self, seconds: float) -> None:
+        self._wake.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(
@@ -158,12 +185,14 @@ class ResourceCache:
 
     async def _run(self) -> None:
         backoff = 0.5
+        denials = 0
         while True:
             try:
                 if not (self.client.watch_list and not self._list_only
                         and await self._watch_list()):  # syncs, then follows to the timeout
                     await self._list()
                 backoff = 0.5
+                denials = 0
                 await self._follow()
             except asyncio.CancelledError:
                 raise
@@ -172,20 +201,21 @@ class ResourceCache:
                 continue
             except ForbiddenError as exc:
                 self._set_state("forbidden", exc)
-                await asyncio.sleep(60)
+                denials += 1
+                await self._pause(forbidden_delay(denials))
             except NotFoundError as exc:
                 # the type is not served (CRD missing): say so, look again later
                 self.objects.clear()
                 self._set_state("missing", exc)
-                await asyncio.sleep(30)
+                await self._pause(MISSING_RETRY)
             except ClusterError as exc:
                 self._set_state("stale" if self.objects or self.list_count else "error", exc)
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
                 backoff = min(backoff * 2, 30.0)
             except Exception as exc:  # never let a bug kill the loop silently
                 log.exception("watch loop for %s failed", self.key)
                 self._set_state("error", ClusterError(f"internal error: {exc}"))
-                await asyncio.sleep(backoff)
+                await self._pause(backoff)
                 backoff = min(backoff * 2, 30.0)
 
     async def _list(self) -> None:
@@ -385,6 +415,12 @@ class CacheRegistry:
 
     def caches(self) -> list[ResourceCache]:
         return list(self._caches.values())
+
+    def retry_now(self) -> None:
+        """Every cache waiting after a failure tries again now (see ResourceCache)."""
+        for cache in self._caches.values():
+            if cache.state != "synced":
+                cache.retry_now()
 
     async def stop(self) -> None:
         await asyncio.gather(*(c.stop() for c in self._caches.values()))
