@@ -7,11 +7,10 @@ the snapshot's decoded releases (no extra requests).
 
 from __future__ import annotations
 
+from k8s_essentials_tui.detect import release_troubled
 from k8s_essentials_tui.kube.resources import CONFIGMAPS, SECRETS
 from k8s_essentials_tui.plugin import Detection, Plugin, PluginAction
 from k8s_essentials_tui.snapshot import ClusterSnapshot
-
-_PENDING = ("pending-install", "pending-upgrade", "pending-rollback", "uninstalling")
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:
@@ -28,10 +27,10 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
         return det
     det.healthy = True
     for rel in releases:
-        status = rel.get("status")
-        if status in ("failed", "unreadable") or status in _PENDING:
+        if release_troubled(rel):
             det.healthy = False
-            det.problems.append(f"release {rel.get('namespace')}/{rel.get('name')}: {status}")
+            det.problems.append(f"release {rel.get('namespace')}/{rel.get('name')}: "
+                                f"{rel.get('status')}")
     return det
 
 

@@ -78,6 +78,7 @@ def test_the_pane_shows_what_the_verdict_stands_on() -> None:
         in text
     assert "NAMESPACE" not in text.split("Workloads")[1].split("Helm release")[0]
     assert "kyverno kyverno 2 failed" in text
+    assert "! Helm release kyverno/kyverno: failed (revision 2)" in text
     # two Fail hooks block (one validating, one mutating); the Ignore one never does
     assert text.count("has no ready endpoints behind kyverno/kyverno-svc") == 2
     assert "└ validate.kyverno.svc-ignore" in text and "x.example.com" not in text
@@ -145,3 +146,18 @@ def test_a_client_side_tool_says_where_it_comes_from() -> None:
     det = kustomize.detect(ClusterSnapshot(client_tools={"kubectl": ""}))
     text = flat(overview(kustomize, det))
     assert "client-side tool: kubectl kustomize" in text and "Health ok" in text
+
+
+def test_a_failed_or_stuck_release_degrades_its_component() -> None:
+    """All pods ready, but the last install/upgrade failed or never finished: the next
+    ``helm upgrade`` needs care (helm refuses it while an operation is pending)."""
+    plugins = load_registry(third_party=False).ordered()
+    for status, healthy in (("deployed", True), ("failed", False),
+                            ("pending-upgrade", False), ("superseded", True)):
+        snap = _kyverno_snapshot(ready=3)
+        snap.helm_releases[0]["status"] = status
+        det = evaluate(plugins, snap)["kyverno"]
+        assert det.healthy is healthy, status
+        troubled = [p for p in det.problems if p.startswith("Helm release")]
+        assert troubled == ([] if healthy else
+                            [f"Helm release kyverno/kyverno: {status} (revision 2)"])

@@ -59,6 +59,17 @@ def image_tag(workload: Mapping[str, Any]) -> str | None:
     return None
 
 
+#: release states that need an operator: a failed install/upgrade, an operation that is
+#: running or stuck (helm refuses the next one: "another operation is in progress"), and a
+#: release Secret that cannot be decoded
+TROUBLED_RELEASE = ("failed", "unreadable", "pending-install", "pending-upgrade",
+                    "pending-rollback", "uninstalling")
+
+
+def release_troubled(release: Mapping[str, Any]) -> bool:
+    return release.get("status") in TROUBLED_RELEASE
+
+
 def helm_release_for(snapshot: ClusterSnapshot, charts: Iterable[str]) -> dict[str, Any] | None:
     names = set(charts)
     for rel in snapshot.helm_releases:
@@ -85,6 +96,10 @@ def detect_workloads(
     det.details["release"] = release
     det.details["api_groups"] = {g: snapshot.has_group(g) for g in api_groups}
     det.details["workload_status"] = [workload_status(w) for w in workloads]
+    # running pods say nothing about a half-applied chart; the next upgrade needs care
+    troubled = [f"Helm release {release.get('namespace')}/{release.get('name')}: "
+                f"{release.get('status')} (revision {release.get('revision')})"
+                ] if release and release_troubled(release) else []
     if not workloads:
         denied = snapshot.forbidden.get("workloads")
         if groups or release:
@@ -102,17 +117,19 @@ def detect_workloads(
             det.problems.append(denied)
             # nothing seen where we may not look: "missing" would be a guess too
             det.details["unseen"] = True
+        det.problems += troubled
         return det
     det.installed = True
     det.namespace = (workloads[0].get("metadata") or {}).get("namespace")
     det.version = (release or {}).get("chart_version") or image_tag(workloads[0])
     det.details["version_source"] = "helm" if (release or {}).get("chart_version") else "image"
-    det.healthy = True
+    det.healthy = not troubled
     for w in workloads:
         ready, desired = ready_counts(w)
         if ready < desired:
             det.healthy = False
             det.problems.append(
                 f"{w.get('kind')} {w['metadata'].get('name')}: {ready}/{desired} ready")
+    det.problems += troubled
     det.details["workloads"] = [f"{w.get('kind')}/{w['metadata'].get('name')}" for w in workloads]
     return det
