@@ -314,3 +314,27 @@ async def test_i_in_a_summary_pane_opens_install(kubeconfig: str) -> None:
         await pilot.press("i")
         await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         assert app.screen.plugin.id == "external-dns"
+
+
+async def test_o_in_a_components_own_pane_shows_its_overview(kubeconfig: str) -> None:
+    """cert-manager's pane lists certificates; ``o`` shows what runs it (workloads, release,
+    webhooks), escape goes back to the certificates. No ``o`` where the overview is shown."""
+    from k8s_essentials_tui.widgets.summary import ComponentSummary
+
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: app.session is not None)
+        app.open_plugin("cert-manager")
+        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        own = app.screen
+        assert not own.query(ComponentSummary)
+        await pilot.press("o")
+        await settle(pilot, lambda: app.screen is not own)
+        assert app.screen.query_one(ComponentSummary).plugin.id == "cert-manager"
+        assert app.screen.check_action("overview", ()) is False
+        await pilot.press("escape")
+        assert app.screen is own
+        app.open_plugin("external-dns")  # no pane of its own: the overview, no "o"
+        await settle(pilot, lambda: app.screen is not own)
+        assert app.screen.query(ComponentSummary)
+        assert app.screen.check_action("overview", ()) is False

@@ -12,31 +12,46 @@ from ..widgets.status_bar import StatusBar
 
 
 class ComponentScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q", "back", "Back", id="component.back")]
+    """A component's own pane, or its overview (workloads, Helm release, webhooks, API
+    groups: :class:`~..widgets.summary.ComponentSummary`) when it has none or when asked
+    with ``o`` from its own pane -- cert-manager's certificates say nothing about whether
+    its webhook has endpoints."""
 
-    def __init__(self, plugin: Plugin) -> None:
+    BINDINGS = [Binding("escape,q", "back", "Back", id="component.back"),
+                Binding("o", "overview", "Overview", id="component.overview")]
+
+    def __init__(self, plugin: Plugin, overview: bool = False) -> None:
         super().__init__()
         self.plugin = plugin
+        self.overview = overview or not plugin.pane
 
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
         yield Static(f" {self.plugin.title} — {self.plugin.why}", id="pane-title", markup=False)
-        try:
-            pane_cls = self.plugin.load_pane()
-        except Exception as exc:  # a broken pane must not take the app down
-            yield Static(f"The pane of {self.plugin.title} failed to load: {exc}",
-                         classes="error-text", markup=False)
-        else:
-            if pane_cls is None:
-                from ..widgets.summary import ComponentSummary
+        if self.overview:
+            from ..widgets.summary import ComponentSummary
 
-                yield ComponentSummary(self.plugin)
+            yield ComponentSummary(self.plugin)
+        else:
+            try:
+                pane_cls = self.plugin.load_pane()
+            except Exception as exc:  # a broken pane must not take the app down
+                yield Static(f"The pane of {self.plugin.title} failed to load: {exc} "
+                             "(o shows the overview)", classes="error-text", markup=False)
             else:
                 yield pane_cls(self.plugin)
         yield Footer()
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "overview":
+            return not self.overview  # already showing it
+        return True
+
+    def action_overview(self) -> None:
+        self.app.push_screen(ComponentScreen(self.plugin, overview=True))
 
 
 __all__ = ["ComponentScreen", "StatusBar"]
