@@ -47,7 +47,10 @@ class ComponentScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "overview":
-            return not self.overview  # already showing it
+            # not when shown already, nor for what has nothing in the cluster to show
+            # (the Helm releases pane: no workloads, chart or API groups of its own)
+            p = self.plugin
+            return not self.overview and bool(p.workload_selectors or p.api_groups or p.chart)
         return True
 
     def action_overview(self) -> None:
