@@ -287,6 +287,13 @@ async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> No
         assert notes.startswith("no permission to list ")
         assert "secrets (Helm releases)" in notes and "validatingwebhookconfigurations" in notes
         assert _cell(board, "ingress", "state") == "installed"
+        # the component pane says which of its sections could not be read
+        await pilot.press("enter")
+        await _settle(pilot, lambda: "deploy/ingress-nginx-controller" in _pane_text(app))
+        text = _pane_text(app)
+        assert "Helm release\nno permission to list secrets (Helm releases)" in text
+        assert "Admission webhooks\nno permission to list mutatingwebhookconfigurations\n" \
+               "no permission to list validatingwebhookconfigurations" in text
 
 
 async def test_r_retries_what_rbac_just_allowed(board_cluster: ControlPlane) -> None:

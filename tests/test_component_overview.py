@@ -161,3 +161,22 @@ def test_a_failed_or_stuck_release_degrades_its_component() -> None:
         troubled = [p for p in det.problems if p.startswith("Helm release")]
         assert troubled == ([] if healthy else
                             [f"Helm release kyverno/kyverno: {status} (revision 2)"])
+
+
+def test_what_could_not_be_read_is_said_not_left_out() -> None:
+    """A view-only user may not list webhook configurations nor Secrets: the sections say
+    so instead of looking like "no webhook" and "not installed with Helm"."""
+    plugins = load_registry(third_party=False).ordered()
+    snap = _kyverno_snapshot(ready=3)
+    snap.webhooks = []
+    snap.helm_releases = []
+    snap.forbidden["webhooks:validatingwebhookconfigurations"] = \
+        "no permission to list validatingwebhookconfigurations"
+    snap.forbidden["helm"] = "no permission to list secrets (Helm releases)"
+    dets = evaluate(plugins, snap)
+    kyverno = next(p for p in plugins if p.id == "kyverno")
+    text = flat(overview(kyverno, dets["kyverno"]))
+    assert "Admission webhooks\nno permission to list validatingwebhookconfigurations" in text
+    assert "Helm release\nno permission to list secrets (Helm releases)" in text
+    linkerd = next(p for p in plugins if p.id == "linkerd")  # not installed: nothing to say
+    assert "Admission webhooks" not in flat(overview(linkerd, dets["linkerd"]))

@@ -25,6 +25,17 @@ def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, 
             det = Detection(installed=False, healthy=None,
                             problems=[f"detection failed: {type(exc).__name__}: {exc}"])
         out[p.id] = det
+    # what the component panes' webhook section could not read (RBAC, errors): said there,
+    # instead of an empty section that looks like "no webhooks"
+    failed = [*snapshot.forbidden.items(), *snapshot.errors.items()]
+    unread = {
+        "webhooks_unread": sorted({msg for part, msg in failed
+                                   if part.startswith("webhooks:") or part == "endpoints"}),
+        "release_unread": sorted({msg for part, msg in failed if part.startswith("helm")}),
+    }
+    for key, messages in unread.items():
+        for det in out.values() if messages else ():
+            det.details[key] = messages
     for hook in webhook_rows(snapshot):
         owner = _webhook_owner(plugins, out, hook)
         if owner is None:

@@ -29,6 +29,7 @@ from .board import HEALTH_STYLES, STATE_STYLES
 from .pane import PluginPane
 
 PROBLEM_STYLE = "bold red"
+UNREAD_STYLE = "yellow"
 HEADING_STYLE = "bold"
 RELEASE_STYLES = {"deployed": "green", "failed": "bold red", "unreadable": "yellow",
                   "pending-install": "yellow", "pending-upgrade": "yellow",
@@ -134,9 +135,15 @@ def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> G
     release = det.details.get("release")
     if release:
         section("Helm release", _release(release))
+    elif det.installed and plugin.chart and det.details.get("release_unread"):
+        section("Helm release", Text("\n".join(det.details["release_unread"]),
+                                     style=UNREAD_STYLE))
     hooks = det.details.get("webhooks") or []
-    if hooks:
-        section("Admission webhooks", _webhooks(hooks))
+    unread = det.details.get("webhooks_unread") or []
+    if hooks or (unread and det.installed):
+        body: list[RenderableType] = [_webhooks(hooks)] if hooks else []
+        body += [Text(msg, style=UNREAD_STYLE) for msg in unread]
+        section("Admission webhooks", Group(*body))
     groups: dict[str, bool] = det.details.get("api_groups") or {}
     if groups:
         section("API groups", Text("\n".join(
