@@ -180,3 +180,21 @@ def test_what_could_not_be_read_is_said_not_left_out() -> None:
     assert "Helm release\nno permission to list secrets (Helm releases)" in text
     linkerd = next(p for p in plugins if p.id == "linkerd")  # not installed: nothing to say
     assert "Admission webhooks" not in flat(overview(linkerd, dets["linkerd"]))
+
+
+def test_webhooks_in_a_shared_namespace_are_not_pinned_on_a_neighbour() -> None:
+    """ExternalDNS often runs in kube-system; a webhook there (VPA, a cloud's own) is not
+    ExternalDNS's just because of the namespace. One named after it still is."""
+    dns = {"app.kubernetes.io/name": "external-dns"}
+    snap = ClusterSnapshot(
+        workloads=[_deploy("external-dns", "kube-system", dns, 1, 1, "x/external-dns:v0.19")],
+        webhooks=[_hook_config("MutatingWebhookConfiguration", "vpa-webhook-config",
+                               [("vpa.k8s.io", "Fail", "kube-system/vpa-webhook")]),
+                  _hook_config("ValidatingWebhookConfiguration", "external-dns-check",
+                               [("check.external-dns.io", "Ignore",
+                                 "kube-system/external-dns-hook")])],
+        service_ready_endpoints={"kube-system/vpa-webhook": 0,
+                                 "kube-system/external-dns-hook": 1})
+    det = evaluate(load_registry(third_party=False).ordered(), snap)["external-dns"]
+    assert [h["webhook"] for h in det.details["webhooks"]] == ["check.external-dns.io"]
+    assert det.healthy is True and det.problems == []

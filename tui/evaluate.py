@@ -14,6 +14,10 @@ from .plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
 from .snapshot import ClusterSnapshot
 from .snapshot_builder import webhook_rows
 
+#: namespaces many unrelated things share: a webhook's service there says nothing about
+#: which component registered it
+SHARED_NAMESPACES = frozenset({"kube-system", "default", "kube-public"})
+
 
 def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, Detection]:
     plugins = list(plugins)
@@ -54,8 +58,10 @@ def _webhook_owner(plugins: list[Plugin], dets: dict[str, Detection],
                    hook: dict[str, Any]) -> str | None:
     """The component a webhook belongs to: by its configuration's name (``cert-manager-
     webhook``, ``kyverno-resource-validating-webhook-cfg``), else the installed component
-    living in the service's namespace."""
+    living in the service's namespace (unless that namespace is a shared one)."""
     ns = None if "://" in hook["service"] else hook["service"].split("/", 1)[0]
+    if ns in SHARED_NAMESPACES:
+        ns = None  # ExternalDNS in kube-system does not own the other webhooks there
     cfg = hook["configuration"]
     for p in plugins:
         if p.id in cfg or p.id.replace("-", "") in cfg.replace("-", ""):
