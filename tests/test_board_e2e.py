@@ -159,6 +159,34 @@ def test_report_markdown_and_text(board_cluster: ControlPlane) -> None:
     assert "areas covered" in text.stdout.splitlines()[0]
 
 
+def test_a_blocking_webhook_of_no_component_is_reported(board_cluster: ControlPlane) -> None:
+    """A leftover ``Fail`` webhook nobody in the catalog registered, with no endpoints: it
+    blocks admissions all the same, so ``report`` says so and ``--fail-on`` fails."""
+    admin = board_cluster.admin()
+    hook = {"apiVersion": "admissionregistration.k8s.io/v1",
+            "kind": "MutatingWebhookConfiguration",
+            "metadata": {"name": "vpa-webhook-config"},
+            "webhooks": [{"name": "vpa.k8s.io", "failurePolicy": "Fail", "sideEffects": "None",
+                          "admissionReviewVersions": ["v1"],
+                          "clientConfig": {"service": {"namespace": "kube-system",
+                                                       "name": "vpa-webhook"}},
+                          "rules": [{"apiGroups": ["example.invalid"], "apiVersions": ["v1"],
+                                     "operations": ["CREATE"], "resources": ["things"]}]}]}
+    admin.create(hook)
+    try:
+        data = json.loads(report(board_cluster.kubeconfig, "-o", "json").stdout)
+        assert data["cluster_problems"] == [
+            "webhook vpa.k8s.io (vpa-webhook-config, failurePolicy Fail) has no ready "
+            "endpoints behind kube-system/vpa-webhook: it can block admissions cluster-wide"]
+        text = report(board_cluster.kubeconfig, "--fail-on", "unhealthy")
+        assert text.returncode == 1
+        assert "problem: webhook vpa.k8s.io (vpa-webhook-config" in text.stdout
+        assert "webhook/vpa.k8s.io" in text.stderr
+    finally:
+        admin.delete("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration",
+                     "vpa-webhook-config")
+
+
 def test_report_request_count_does_not_grow_with_plugins(board_cluster: ControlPlane) -> None:
     """Detection of every plugin costs a fixed set of lists (README: 8), whatever the
     number of plugins; counted by the apiserver itself."""

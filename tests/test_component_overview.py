@@ -198,3 +198,18 @@ def test_webhooks_in_a_shared_namespace_are_not_pinned_on_a_neighbour() -> None:
     det = evaluate(load_registry(third_party=False).ordered(), snap)["external-dns"]
     assert [h["webhook"] for h in det.details["webhooks"]] == ["check.external-dns.io"]
     assert det.healthy is True and det.problems == []
+
+
+def test_a_webhook_without_a_namespace_is_not_pinned_on_a_partial_component() -> None:
+    """A URL webhook (or one in a shared namespace) has no namespace to match; a component
+    with only its CRDs has none either. None is not a match."""
+    snap = ClusterSnapshot(
+        api_groups={"jaegertracing.io"},
+        webhooks=[_hook_config("ValidatingWebhookConfiguration", "external",
+                               [("x.example.com", "Fail", "https://hooks.example.com/x")]),
+                  _hook_config("MutatingWebhookConfiguration", "vpa-webhook-config",
+                               [("vpa.k8s.io", "Fail", "kube-system/vpa-webhook")])],
+        service_ready_endpoints={"kube-system/vpa-webhook": 0})
+    dets = evaluate(load_registry(third_party=False).ordered(), snap)
+    assert dets["jaeger"].installed == "partial"
+    assert "webhooks" not in dets["jaeger"].details

@@ -328,6 +328,37 @@ def test_report_formats() -> None:
     assert "| DNS | X|pipe | partial |" in md and "a\\|b" in md
 
 
+def test_a_blocking_webhook_of_no_component_is_a_cluster_problem() -> None:
+    """A ``Fail`` webhook with no endpoint blocks admissions whoever registered it: the
+    board's notes, ``report`` and ``--fail-on unhealthy`` say so; a non-blocking one, or
+    one of a catalog component (reported on its row), is not repeated here."""
+    from k8s_essentials_tui.evaluate import cluster_problems, failing
+
+    def cfg(name: str, hook: str, policy: str, svc: str) -> dict:
+        ns, svc_name = svc.split("/")
+        return {"kind": "MutatingWebhookConfiguration", "metadata": {"name": name},
+                "webhooks": [{"name": hook, "failurePolicy": policy, "clientConfig": {
+                    "service": {"namespace": ns, "name": svc_name}}}]}
+
+    snap = ClusterSnapshot(
+        webhooks=[cfg("vpa-webhook-config", "vpa.k8s.io", "Fail", "kube-system/vpa-webhook"),
+                  cfg("soft", "soft.example.com", "Ignore", "kube-system/soft"),
+                  cfg("cert-manager-webhook", "webhook.cert-manager.io", "Fail",
+                      "cert-manager/cert-manager-webhook")],
+        service_ready_endpoints={"kube-system/vpa-webhook": 0, "kube-system/soft": 0,
+                                 "cert-manager/cert-manager-webhook": 0})
+    plugins = load_registry(third_party=False).ordered()
+    dets = evaluate(plugins, snap)
+    problems = cluster_problems(plugins, dets, snap)
+    assert problems == ["webhook vpa.k8s.io (vpa-webhook-config, failurePolicy Fail) has no "
+                        "ready endpoints behind kube-system/vpa-webhook: it can block "
+                        "admissions cluster-wide"]
+    assert report_json(plugins, dets, snap)["cluster_problems"] == problems
+    assert "> **problem:** webhook vpa.k8s.io" in report_markdown(plugins, dets, snap)
+    assert failing(plugins, dets, ["unhealthy"], snap)["unhealthy"] == ["webhook/vpa.k8s.io"]
+    assert failing(plugins, dets, ["unhealthy"]) == {}  # without the snapshot: components
+
+
 async def test_watchlist_without_end_bookmark_falls_back_to_a_list() -> None:
     """A server that ignores ``sendInitialEvents`` (older than 1.27, or an aggregated API
     server behind kube-apiserver) streams the objects but never the end bookmark. No real

@@ -66,11 +66,29 @@ def _webhook_owner(plugins: list[Plugin], dets: dict[str, Detection],
     for p in plugins:
         if p.id in cfg or p.id.replace("-", "") in cfg.replace("-", ""):
             return p.id
+    if ns is None:  # (a partial component has no namespace: None must not match it)
+        return None
     for p in plugins:
         det = dets[p.id]
         if det.installed and det.namespace == ns:
             return p.id
     return None
+
+
+def cluster_problems(plugins: Iterable[Plugin], detections: dict[str, Detection],
+                     snapshot: ClusterSnapshot) -> list[str]:
+    """Problems that belong to no catalog component but make the cluster not ready: today
+    a ``failurePolicy: Fail`` webhook with no ready endpoint registered by something else
+    (a VPA, a cloud's agent, an uninstalled tool's leftover configuration). It blocks every
+    admission it matches just the same, so the board and ``report`` say so."""
+    plugins = list(plugins)
+    out = []
+    for hook in webhook_rows(snapshot):
+        if hook["blocking"] and _webhook_owner(plugins, detections, hook) is None:
+            out.append(f"webhook {hook['webhook']} ({hook['configuration']}, failurePolicy "
+                       f"Fail) has no ready endpoints behind {hook['service']}: it can block "
+                       "admissions cluster-wide")
+    return out
 
 
 @dataclass
@@ -124,6 +142,7 @@ def health_label(det: Detection | None) -> str:
 
 def report_json(plugins: Iterable[Plugin], detections: dict[str, Detection],
                 snapshot: ClusterSnapshot) -> dict[str, Any]:
+    plugins = list(plugins)
     components = []
     for p in plugins:
         det = detections[p.id]
@@ -134,6 +153,7 @@ def report_json(plugins: Iterable[Plugin], detections: dict[str, Detection],
         "areas_covered": sum(1 for r in rows if r.covered),
         "areas_total": len(rows),
         "components": components,
+        "cluster_problems": cluster_problems(plugins, detections, snapshot),
         "notes": sorted(snapshot.forbidden.values()) + sorted(snapshot.errors.values()),
     }
 
@@ -152,6 +172,8 @@ def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
         problems = "; ".join(c["problems"]).replace("|", "\\|")
         lines.append(f"| {CATEGORY_TITLES[c['category']]} | {c['title']} | {installed} | "
                      f"{c['namespace'] or ''} | {c['version'] or ''} | {healthy} | {problems} |")
+    for problem in data["cluster_problems"]:
+        lines.append(f"\n> **problem:** {problem}")
     for note in data["notes"]:
         lines.append(f"\n> {note}")
     return "\n".join(lines) + "\n"
@@ -163,10 +185,12 @@ FAIL_CONDITIONS = ("unhealthy", "unknown", "missing")
 
 
 def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
-            conditions: Iterable[str]) -> dict[str, list[str]]:
+            conditions: Iterable[str],
+            snapshot: ClusterSnapshot | None = None) -> dict[str, list[str]]:
     """For each asked condition that holds, what makes it hold:
 
-    * ``unhealthy``: installed or partial components whose health is false;
+    * ``unhealthy``: installed or partial components whose health is false, and (with the
+      ``snapshot``) blocking webhooks of no component, as ``webhook/<name>``;
     * ``unknown``: installed or partial components whose health could not be judged
       (RBAC denied a list, the storage is not readable);
     * ``missing``: areas (categories) with no installed component.
@@ -182,6 +206,9 @@ def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
             hits = [p.id for p in plugins
                     if (det := detections.get(p.id)) is not None
                     and det.installed is not False and det.healthy is want]
+            if cond == "unhealthy" and snapshot is not None:
+                hits += [f"webhook/{h['webhook']}" for h in webhook_rows(snapshot)
+                         if h["blocking"] and _webhook_owner(plugins, detections, h) is None]
         if hits:
             found[cond] = hits
     return found

@@ -52,8 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--fail-on", type=_conditions, action="extend", default=[], metavar="COND[,COND]",
         help="exit 1 when a condition holds, for cron/CI: unhealthy (an installed component "
-             "is not healthy), unknown (its health cannot be judged, e.g. RBAC), missing "
-             "(an area has no installed component); repeat or comma-separate")
+             "is not healthy, or some other Fail webhook has no endpoint), unknown (its "
+             "health cannot be judged, e.g. RBAC), missing (an area has no installed "
+             "component); repeat or comma-separate")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,9 +98,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"{data['areas_covered']} of {data['areas_total']} areas covered")
         print(table(rows, ["AREA", "COMPONENT", "STATE", "NAMESPACE", "VERSION", "HEALTH",
                            "PROBLEMS"]))
+        for problem in data["cluster_problems"]:
+            print(f"problem: {problem}")
         for note in data["notes"]:
             print(f"note: {note}")
-    found = failing(plugins, detections, dict.fromkeys(args.fail_on))
+    found = failing(plugins, detections, dict.fromkeys(args.fail_on), snapshot)
     for cond, hits in found.items():
         print(f"k8s-essentials-tui: report: {cond}: {', '.join(hits)}", file=sys.stderr)
     return EXIT_FOUND if found else EXIT_OK

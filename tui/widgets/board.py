@@ -18,7 +18,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from ..errors import ClusterError
-from ..evaluate import BoardRow, board_rows, evaluate, health_label, state_label
+from ..evaluate import (
+    BoardRow,
+    board_rows,
+    cluster_problems,
+    evaluate,
+    health_label,
+    state_label,
+)
 from ..helm_summary import summarize_releases as decode_helm_releases
 from ..kube.resources import ResourceType
 from ..plugin import Detection
@@ -30,6 +37,8 @@ log = logging.getLogger(__name__)
 STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim",
                 "unknown": "yellow"}
 HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
+#: a problem of no component (a blocking webhook) on the notes line, above the notes
+PROBLEM_STYLE = "bold red"
 WIDE = 110
 #: seconds between two rebuilds caused by cache changes
 REBUILD_INTERVAL = 0.5
@@ -100,7 +109,7 @@ class Board(CacheSubscriber, Vertical):
     DEFAULT_CSS = """
     Board { height: 1fr; }
     Board #summary { height: 1; padding: 0 1; color: $foreground; text-style: bold; }
-    Board #notes { height: auto; max-height: 3; padding: 0 1; color: $warning; }
+    Board #notes { height: auto; max-height: 4; padding: 0 1; color: $warning; }
     Board DataTable { height: 1fr; }
     Board #detail {
         height: auto; max-height: 5; padding: 0 1; background: $surface; color: $foreground;
@@ -300,9 +309,12 @@ class Board(CacheSubscriber, Vertical):
             summary.update("reading the cluster…")
         else:
             summary.update(f"{covered} of {len(self.rows)} areas covered")
-        notes = self._notes()
+        problems = (cluster_problems(plugins, getattr(self.app, "detections", {}),
+                                     self.snapshot) if self.snapshot is not None else [])
+        notes = [Text(p, style=PROBLEM_STYLE) for p in problems] + \
+            [Text(n) for n in self._notes()]
         notes_widget = self.query_one("#notes", Static)
-        notes_widget.update("\n".join(notes))
+        notes_widget.update(Text("\n").join(notes))
         notes_widget.display = bool(notes)
         self._show_detail()
 
