@@ -47,9 +47,7 @@ def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, 
         det = out[owner]
         det.details.setdefault("webhooks", []).append(hook)  # for the component pane
         if hook["blocking"]:
-            det.problems.append(
-                f"webhook {hook['webhook']} (failurePolicy Fail) has no ready endpoints "
-                f"behind {hook['service']}: it can block admissions cluster-wide")
+            det.problems.append(_blocking_text(hook))
             det.healthy = False if det.installed else det.healthy
     return out
 
@@ -75,20 +73,26 @@ def _webhook_owner(plugins: list[Plugin], dets: dict[str, Detection],
     return None
 
 
+def _blocking_text(hook: dict[str, Any], configuration: bool = False) -> str:
+    where = f"{hook['configuration']}, " if configuration else ""
+    return (f"webhook {hook['webhook']} ({where}failurePolicy Fail) has no ready endpoints "
+            f"behind {hook['service']}: it can block admissions cluster-wide")
+
+
+def _unowned_blocking(plugins: list[Plugin], detections: dict[str, Detection],
+                      snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
+    return [h for h in webhook_rows(snapshot)
+            if h["blocking"] and _webhook_owner(plugins, detections, h) is None]
+
+
 def cluster_problems(plugins: Iterable[Plugin], detections: dict[str, Detection],
                      snapshot: ClusterSnapshot) -> list[str]:
     """Problems that belong to no catalog component but make the cluster not ready: today
     a ``failurePolicy: Fail`` webhook with no ready endpoint registered by something else
     (a VPA, a cloud's agent, an uninstalled tool's leftover configuration). It blocks every
     admission it matches just the same, so the board and ``report`` say so."""
-    plugins = list(plugins)
-    out = []
-    for hook in webhook_rows(snapshot):
-        if hook["blocking"] and _webhook_owner(plugins, detections, hook) is None:
-            out.append(f"webhook {hook['webhook']} ({hook['configuration']}, failurePolicy "
-                       f"Fail) has no ready endpoints behind {hook['service']}: it can block "
-                       "admissions cluster-wide")
-    return out
+    return [_blocking_text(h, configuration=True)
+            for h in _unowned_blocking(list(plugins), detections, snapshot)]
 
 
 @dataclass
@@ -207,8 +211,8 @@ def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
                     if (det := detections.get(p.id)) is not None
                     and det.installed is not False and det.healthy is want]
             if cond == "unhealthy" and snapshot is not None:
-                hits += [f"webhook/{h['webhook']}" for h in webhook_rows(snapshot)
-                         if h["blocking"] and _webhook_owner(plugins, detections, h) is None]
+                hits += [f"webhook/{h['webhook']}"
+                         for h in _unowned_blocking(plugins, detections, snapshot)]
         if hits:
             found[cond] = hits
     return found

@@ -50,6 +50,7 @@ def forbidden_delay(denials: int) -> float:
     """Seconds to wait after the ``denials``-th 403 in a row (1-based)."""
     return min(FORBIDDEN_FIRST_RETRY * 2 ** max(denials - 1, 0), FORBIDDEN_MAX_RETRY)
 
+
 #: the annotation on the bookmark that closes a WatchList's initial events
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 
