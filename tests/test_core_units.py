@@ -29,9 +29,9 @@ from k8s_essentials_tui.registry import Registry, load_registry
 from k8s_essentials_tui.settings import parse_settings
 from k8s_essentials_tui.snapshot import ClusterSnapshot
 from k8s_essentials_tui.snapshot_builder import (
-    blocking_webhooks,
     endpoint_selector,
     ready_endpoints,
+    webhook_rows,
     webhook_services,
     workload_selector,
 )
@@ -296,7 +296,7 @@ def test_blocking_webhooks_and_evaluation() -> None:
         webhooks=webhooks,
         service_ready_endpoints={"ingress-nginx/admission": 0, **ready},
     )
-    assert [h["webhook"] for h in blocking_webhooks(snap)] == [
+    assert [h["webhook"] for h in webhook_rows(snap) if h["blocking"]] == [
         "validate.nginx.ingress.kubernetes.io"]
     reg = load_registry(third_party=False)
     dets = evaluate(reg.ordered(), snap)

@@ -311,9 +311,3 @@ def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
                         "service": target, "ready": ready,
                         "blocking": policy == "Fail" and ready == 0})
     return out
-
-
-def blocking_webhooks(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
-    """Webhooks with ``failurePolicy: Fail`` whose service has no ready endpoint: they can
-    block every admission they match, cluster-wide."""
-    return [row for row in webhook_rows(snapshot) if row["blocking"]]

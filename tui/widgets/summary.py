@@ -23,17 +23,20 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from ..detect import TROUBLED_RELEASE
 from ..evaluate import health_label, state_label
 from ..plugin import Detection, Plugin
-from .board import HEALTH_STYLES, STATE_STYLES
+from .board import HEALTH_STYLES, PROBLEM_STYLE, STATE_STYLES
 from .pane import PluginPane
 
-PROBLEM_STYLE = "bold red"
 UNREAD_STYLE = "yellow"
 HEADING_STYLE = "bold"
-RELEASE_STYLES = {"deployed": "green", "failed": "bold red", "unreadable": "yellow",
-                  "pending-install": "yellow", "pending-upgrade": "yellow",
-                  "pending-rollback": "yellow", "uninstalling": "yellow"}
+
+
+def _release_style(status: str) -> str:
+    if status == "failed":
+        return PROBLEM_STYLE
+    return "yellow" if status in TROUBLED_RELEASE else "green" if status == "deployed" else ""
 
 
 def _table(*columns: str) -> Table:
@@ -98,7 +101,7 @@ def _release(rel: dict[str, Any]) -> Table:
     status = str(rel.get("status") or "")
     table.add_row(str(rel.get("name") or ""), str(rel.get("namespace") or ""),
                   str(rel.get("revision") or ""),
-                  Text(status, style=RELEASE_STYLES.get(status, "")),
+                  Text(status, style=_release_style(status)),
                   f"{rel.get('chart') or ''} {rel.get('chart_version') or ''}".strip(),
                   str(rel.get("app_version") or ""))
     return table
