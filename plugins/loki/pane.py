@@ -375,6 +375,22 @@ class LokiPane(PluginPane):
         elapsed = time.perf_counter() - t0
         self.show_error(None)
         self.show_result(result, elapsed)
+        if result.kind == "streams" and not result.rows:
+            await self._explain_empty(rng)
+
+    async def _explain_empty(self, rng: logql.TimeRange) -> None:
+        """0 lines: a too narrow query, or a Loki that receives nothing at all -- the usual
+        week-1 gap, since neither the Loki chart nor kube-prometheus-stack ships a log
+        collector. One ``/labels`` request tells the two apart."""
+        if self.client is None:
+            return
+        try:
+            names = await self.client.labels(start=rng.start, end=rng.end)
+        except LokiError:
+            return  # the hint is optional; the query itself worked
+        if not names:
+            self.set_status(f"0 lines — Loki holds no logs at all ({rng.label}): is a log "
+                            "collector (Grafana Alloy, Promtail, Fluent Bit) shipping to it?")
 
     def show_result(self, result: QueryResult, elapsed: float | None = None) -> None:
         self.result = result
