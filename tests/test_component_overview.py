@@ -213,3 +213,33 @@ def test_a_webhook_without_a_namespace_is_not_pinned_on_a_partial_component() ->
     dets = evaluate(load_registry(third_party=False).ordered(), snap)
     assert dets["jaeger"].installed == "partial"
     assert "webhooks" not in dets["jaeger"].details
+
+
+async def test_the_pane_rerenders_only_when_its_component_changed() -> None:
+    """The board re-evaluates every half second on a busy cluster; the overview updates
+    when its own component's detection changes, not on every publish."""
+    from textual.widgets import Static
+
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+    from tests.conftest import FIXED_NOW
+
+    app = EssentialsApp(StartOptions(connect=False, now=FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        base = {"kyverno": Detection(installed=True, namespace="kyverno", healthy=True),
+                "istio": Detection(installed=False)}
+        app.detections = dict(base)
+        app.open_plugin("kyverno")
+        await pilot.pause(0.2)
+        overview_widget = app.screen.query_one("#overview", Static)
+        updates: list[object] = []
+        real = overview_widget.update
+        overview_widget.update = lambda content="": (updates.append(content),  # type: ignore[method-assign]
+                                                     real(content))
+        app.detections = {**base, "istio": Detection(installed="partial")}  # not ours
+        await pilot.pause(0.2)
+        assert updates == []
+        app.detections = {**base, "kyverno": Detection(installed=True, namespace="kyverno",
+                                                       healthy=False, problems=["x"])}
+        await pilot.pause(0.2)
+        assert len(updates) == 1
+        assert "! x" in flat(overview_widget.content)

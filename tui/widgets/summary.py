@@ -168,6 +168,10 @@ class ComponentSummary(PluginPane):
     """
     BINDINGS = [Binding("i", "install", "Install/upgrade", id="summary.install")]
 
+    #: what was rendered last: (detection, connected); a busy cluster re-evaluates the
+    #: board every half second, and most of those leave this component as it was
+    _shown: tuple[Detection | None, bool] | None = None
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="overview-scroll"):
             yield Static(self._overview(), id="overview")
@@ -179,16 +183,24 @@ class ComponentSummary(PluginPane):
         for scroll in self.query(VerticalScroll):
             scroll.focus()
 
-    def _overview(self) -> Group:
+    def _state(self) -> tuple[Detection | None, bool]:
         det = getattr(self.app, "detections", {}).get(self.plugin.id)
-        return overview(self.plugin, det, connected=self.session is not None)
+        return det, self.session is not None
+
+    def _overview(self) -> Group:
+        self._shown = self._state()
+        det, connected = self._shown
+        return overview(self.plugin, det, connected=connected)
+
+    def _rerender(self) -> None:
+        if self.is_mounted and self._state() != self._shown:
+            self.query_one("#overview", Static).update(self._overview())
 
     def _detections_changed(self, _detections: dict[str, Detection]) -> None:
-        self.query_one("#overview", Static).update(self._overview())
+        self._rerender()
 
     def on_session_ready(self) -> None:
-        if self.is_mounted:
-            self.query_one("#overview", Static).update(self._overview())
+        self._rerender()
 
     def action_install(self) -> None:
         self.app.open_install(self.plugin)  # type: ignore[attr-defined]
