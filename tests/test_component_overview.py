@@ -243,3 +243,18 @@ async def test_the_pane_rerenders_only_when_its_component_changed() -> None:
         await pilot.pause(0.2)
         assert len(updates) == 1
         assert "! x" in flat(overview_widget.content)
+
+
+def test_a_client_side_tool_owns_no_webhook() -> None:
+    """"helm" is in "helm-operator-webhook", but Helm serves nothing in the cluster: that
+    webhook is a stranger's, reported as a cluster problem when it blocks."""
+    from k8s_essentials_tui.evaluate import cluster_problems
+
+    plugins = load_registry(third_party=False).ordered()
+    snap = ClusterSnapshot(
+        webhooks=[_hook_config("ValidatingWebhookConfiguration", "helm-operator-webhook",
+                               [("check.helm-operator.io", "Fail", "ops/helm-operator")])],
+        service_ready_endpoints={"ops/helm-operator": 0})
+    dets = evaluate(plugins, snap)
+    assert "webhooks" not in dets["helm"].details
+    assert len(cluster_problems(plugins, dets, snap)) == 1

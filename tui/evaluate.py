@@ -61,6 +61,9 @@ def _webhook_owner(plugins: list[Plugin], dets: dict[str, Detection],
     if ns in SHARED_NAMESPACES:
         ns = None  # ExternalDNS in kube-system does not own the other webhooks there
     cfg = hook["configuration"]
+    # only what runs in the cluster can serve a webhook: not Helm or Kustomize, whose ids
+    # ("helm") could match a stranger's configuration name
+    plugins = [p for p in plugins if p.workload_selectors]
     for p in plugins:
         if p.id in cfg or p.id.replace("-", "") in cfg.replace("-", ""):
             return p.id
