@@ -2,7 +2,8 @@
 
 Twelve of the catalog's components (ingress-nginx, ExternalDNS, Argo CD, Flux, Istio,
 Linkerd, Gatekeeper, Kyverno, the Prometheus stack, Grafana, Jaeger, NGINX F5) open this
-pane. It shows what the board's one-line verdict stands on -- the workloads with their ready
+pane; ``o`` opens it from the others' own panes (cert-manager, Velero, Loki, Telepresence).
+It shows what the board's one-line verdict stands on -- the workloads with their ready
 counts and images, the Helm release and its status, the admission webhooks with their
 failure policy and ready endpoints, the API groups -- so an operator sees *why* a component
 is degraded without switching to kubectl.
