@@ -87,27 +87,29 @@ async def test_completion_builds_a_query_and_runs_it(fake: FakeLokiServer) -> No
         assert doc["history"][0] == '{namespace="shop"}'
 
 
+async def _status_after(srv: FakeLokiServer, query: str, until) -> str:  # type: ignore[no-untyped-def]
+    """Run ``query`` in a fresh pane; the status line once ``until(status)`` holds."""
+    app = make_app(srv)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot, app)
+        pane.editor.text = query
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: until(status(pane)))
+        await pilot.pause(0.3)  # a /labels check, when one is made, has had its time
+        return status(pane)
+
+
 async def test_an_empty_result_says_whether_loki_holds_any_log_at_all(
         fake: FakeLokiServer) -> None:
     """0 lines from a narrow query is normal; 0 lines because nothing ships logs to Loki
     (no collector: the usual week-1 gap) gets a hint. One /labels request tells them apart."""
-    app = make_app(fake)
-    async with app.run_test(size=(120, 40)) as pilot:
-        pane = await open_pane(pilot, app)
-        pane.editor.text = '{namespace="shop"} |= "no such text"'
-        await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: "0 lines" in status(pane))
-        await pilot.pause(0.3)
-        assert "holds no logs" not in status(pane)
-    empty = FakeLoki(clock=lambda: NOW.timestamp())
-    with FakeLokiServer(empty).start() as srv:
-        app = make_app(srv)
-        async with app.run_test(size=(120, 40)) as pilot:
-            pane = await open_pane(pilot, app)
-            pane.editor.text = '{namespace="shop"}'
-            await pilot.press("ctrl+r")
-            await wait_until(pilot, lambda: "holds no logs at all" in status(pane))
-            assert "Grafana Alloy, Promtail" in status(pane)
+    narrow = await _status_after(fake, '{namespace="shop"} |= "no such text"',
+                                 lambda text: "0 lines" in text)
+    assert "holds no logs" not in narrow
+    with FakeLokiServer(FakeLoki(clock=lambda: NOW.timestamp())).start() as empty:
+        text = await _status_after(empty, '{namespace="shop"}',
+                                   lambda text: "holds no logs at all" in text)
+    assert "Grafana Alloy, Promtail" in text
 
 
 async def test_parse_error_is_shown_and_the_query_kept(fake: FakeLokiServer) -> None:
