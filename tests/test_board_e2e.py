@@ -6,9 +6,7 @@ webhook health."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import gzip
 import json
 import subprocess
 import sys
@@ -23,6 +21,7 @@ from textual.widgets import DataTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.widgets.board import Board
 from testkit.controlplane import ControlPlane, read_audit_events
+from testkit.helm_release import release_secret
 from testkit.kube import KubeAdmin
 from tests.conftest import rich_plain
 
@@ -34,21 +33,6 @@ def deployment(name: str, ns: str, labels: dict[str, str], *, replicas: int, rea
             "spec": {"replicas": replicas, "selector": {"matchLabels": labels},
                      "template": {"metadata": {"labels": labels},
                                   "spec": {"containers": [{"name": "main", "image": image}]}}}}
-
-
-def release_secret(name: str, ns: str, chart: str, version: str, rev: int = 1) -> dict[str, Any]:
-    doc = {"name": name, "namespace": ns, "version": rev,
-           "info": {"status": "deployed", "first_deployed": "2026-05-01T10:00:00Z",
-                    "last_deployed": "2026-05-01T10:00:00Z", "description": "Install complete"},
-           "chart": {"metadata": {"name": chart, "version": version, "appVersion": "1.0"},
-                     "values": {}},
-           "config": {}, "manifest": ""}
-    payload = base64.b64encode(gzip.compress(json.dumps(doc).encode())).decode()
-    return {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
-            "metadata": {"name": f"sh.helm.release.v1.{name}.v{rev}", "namespace": ns,
-                         "labels": {"name": name, "owner": "helm", "status": "deployed",
-                                    "version": str(rev)}},
-            "data": {"release": base64.b64encode(payload.encode()).decode()}}
 
 
 def ns_obj(name: str) -> dict[str, Any]:
@@ -79,7 +63,8 @@ def board_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlP
         admin.create(deployment("ingress-nginx-controller", "ingress-nginx", nginx, replicas=2,
                                 ready=2, image="registry.k8s.io/ingress-nginx/controller:v1.13.3"))
         set_ready(admin, "ingress-nginx-controller", "ingress-nginx", 2, 2)
-        admin.create(release_secret("ingress-nginx", "ingress-nginx", "ingress-nginx", "4.13.3"))
+        admin.create(release_secret("ingress-nginx", "ingress-nginx", chart="ingress-nginx",
+                                    chart_version="4.13.3", app_version="1.0"))
         dns = {"app.kubernetes.io/name": "external-dns",
                "app.kubernetes.io/instance": "external-dns"}
         admin.create(deployment("external-dns", "external-dns", dns, replicas=1, ready=0,

@@ -4,7 +4,6 @@ releases list reads real release Secrets (fixed timestamps) from the real apiser
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator
 
 import pytest
@@ -13,10 +12,11 @@ from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.helm.chart import ChartSpec
 from k8s_essentials_tui.helm.diff import diff_manifests, diff_text
 from k8s_essentials_tui.helm.operations import Preview
-from k8s_essentials_tui.helm.release import Release, encode_payload
+from k8s_essentials_tui.helm.release import Release
 from k8s_essentials_tui.plugin import ChartRef, Plugin
 from k8s_essentials_tui.screens.install import InstallScreen
 from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
+from testkit.helm_release import release_secret
 from tests.conftest import FIXED_NOW
 
 SIZES = [(80, 24), (120, 40)]
@@ -126,20 +126,11 @@ def test_progress(snap_compare, size: tuple[int, int]) -> None:  # type: ignore[
 
 def _release_secret(name: str, revision: int, status: str, chart_version: str,
                     deployed_at: str, config: dict, payload: str | None = None) -> dict:
-    doc = {"name": name, "namespace": SNAP_NS, "version": revision,
-           "info": {"first_deployed": "2026-05-20T08:00:00Z", "last_deployed": deployed_at,
-                    "status": status, "description": f"{status} by snapshot test",
-                    "notes": f"{name} is installed."},
-           "chart": {"metadata": {"name": "essentials-demo", "version": chart_version,
-                                  "appVersion": "1.0.0"}},
-           "config": config, "manifest": OLD.replace("demo", name)}
-    inner = payload if payload is not None else encode_payload(doc)
-    return {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
-            "metadata": {"name": f"sh.helm.release.v1.{name}.v{revision}",
-                         "namespace": SNAP_NS,
-                         "labels": {"owner": "helm", "name": name, "status": status,
-                                    "version": str(revision)}},
-            "data": {"release": base64.b64encode(inner.encode()).decode()}}
+    return release_secret(name, SNAP_NS, revision=revision, status=status,
+                          chart_version=chart_version, config=config, payload=payload,
+                          deployed_at=deployed_at, first_deployed="2026-05-20T08:00:00Z",
+                          description=f"{status} by snapshot test",
+                          notes=f"{name} is installed.", manifest=OLD.replace("demo", name))
 
 
 @pytest.fixture

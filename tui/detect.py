@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .helm.release import PENDING
 from .plugin import Detection
 from .snapshot import ClusterSnapshot
 
@@ -62,8 +63,7 @@ def image_tag(workload: Mapping[str, Any]) -> str | None:
 #: release states that need an operator: a failed install/upgrade, an operation that is
 #: running or stuck (helm refuses the next one: "another operation is in progress"), and a
 #: release Secret that cannot be decoded
-TROUBLED_RELEASE = ("failed", "unreadable", "pending-install", "pending-upgrade",
-                    "pending-rollback", "uninstalling")
+TROUBLED_RELEASE = ("failed", "unreadable", *PENDING)
 
 
 def release_troubled(release: Mapping[str, Any]) -> bool:
