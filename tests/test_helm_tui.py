@@ -295,3 +295,33 @@ async def test_releases_pane_falls_back_to_the_session_namespace(
         assert table.get_row_at(0)[1:4] == ["mine", "1", "deployed"]
         assert text_of(pane.query_one("#state", Static)) == (
             f"1 release in {namespace} (no permission to list them in all namespaces)")
+
+
+async def test_install_screen_warns_before_an_upgrade_helm_would_refuse(
+        kubeconfig: str, namespace: str, kube_admin, chart_repo: ChartRepo) -> None:  # type: ignore[no-untyped-def]
+    """An upgrade interrupted mid-way leaves the new revision ``pending-upgrade`` (the one
+    before stays ``deployed``); helm then refuses every upgrade with "another operation is
+    in progress". The screen says so, and how to get out, before any preview."""
+    from testkit.helm_release import release_secret
+
+    for rev, status in ((1, "deployed"), (2, "pending-upgrade")):
+        kube_admin.create(release_secret("demo", namespace, revision=rev, status=status))
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
+        screen = InstallScreen(demo_plugin(chart_repo, namespace))
+        app.push_screen(screen)
+        await wait_until(pilot, lambda: screen.query_one("#install-warning", Static).display,
+                         what="warning")
+        warning = screen.query_one("#install-warning", Static)
+        assert text_of(warning) == (
+            "⚠ revision 2 of demo is pending-upgrade: helm refuses an upgrade until that "
+            "operation ends. If nothing runs it any more, roll back first: helm rollback "
+            f"demo 1 --namespace {namespace}")
+        assert "revision 1 (deployed)" in text_of(screen.query_one("#install-sub", Static))
+        # a first install that never finished: nothing to roll back to
+        kube_admin.delete("v1", "Secret", "sh.helm.release.v1.demo.v2", namespace)
+        kube_admin.delete("v1", "Secret", "sh.helm.release.v1.demo.v1", namespace)
+        kube_admin.create(release_secret("demo", namespace, status="pending-install"))
+        await wait_until(pilot, lambda: "helm uninstall demo" in text_of(warning),
+                         what="pending-install advice")

@@ -40,7 +40,7 @@ from ..helm import export
 from ..helm.chart import ChartSpec
 from ..helm.headless import make_tool
 from ..helm.operations import HelmOperations, Preview
-from ..helm.release import LABEL_SELECTOR, Release, decode_all
+from ..helm.release import LABEL_SELECTOR, PENDING, Release, decode_all, history
 from ..helm.release import deployed as deployed_of
 from ..helm.storage import readable_storage
 from ..helm.values import ValuesError, dump_values, parse_values
@@ -66,6 +66,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     InstallScreen #install-title { height: 1; background: $boost; text-style: bold;
                                    padding: 0 1; }
     InstallScreen #install-sub { height: 1; color: $foreground-muted; padding: 0 1; }
+    InstallScreen #install-warning { height: auto; color: $warning; text-style: bold;
+                                     padding: 0 1; display: none; }
     InstallScreen .form-row { height: 3; }
     InstallScreen .form-row Input { width: 1fr; border: round $primary-darken-2;
                                     border-title-color: $foreground-muted; }
@@ -126,6 +128,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         yield app.make_status_bar()
         yield Static(f"Install {self.plugin.title}", id="install-title", markup=False)
         yield Static(error or spec.describe(), id="install-sub", markup=False)
+        yield Static("", id="install-warning", markup=False)
         with Horizontal(classes="form-row"):
             yield self._input("repo", spec.repo, "https://…, oci://…, or a directory")
             yield self._input("chart", spec.chart, "chart name or path")
@@ -180,9 +183,26 @@ class InstallScreen(CacheSubscriber, Screen[None]):
 
     def _refresh_deployed(self) -> None:
         spec = self.current_spec()
-        self.deployed = deployed_of(self._releases(), spec.namespace, spec.release)
+        releases = self._releases()
+        self.deployed = deployed_of(releases, spec.namespace, spec.release)
         title = self.query_one("#install-title", Static)
         sub = self.query_one("#install-sub", Static)
+        warning = self.query_one("#install-warning", Static)
+        warning.display = False
+        revisions = history(releases, spec.namespace, spec.release)
+        newest = revisions[-1] if revisions else None
+        if newest is not None and newest.status in PENDING:
+            # helm would fail the run with "another operation ... is in progress" (the
+            # revision before stays "deployed" while an interrupted upgrade is pending):
+            # say it before the operator edits values and previews
+            ns = f"--namespace {newest.namespace}"
+            fix = (f"roll back first: helm rollback {newest.name} {newest.revision - 1} {ns}"
+                   if newest.revision > 1 else  # a first install: nothing to roll back to
+                   f"remove it first: helm uninstall {newest.name} {ns}")
+            warning.update(f"⚠ revision {newest.revision} of {newest.name} is "
+                           f"{newest.status}: helm refuses an upgrade until that operation "
+                           f"ends. If nothing runs it any more, {fix}")
+            warning.display = True
         if self.deployed is not None:
             d = self.deployed
             title.update(f"Upgrade {self.plugin.title} ({spec.release} in {spec.namespace})")
