@@ -273,7 +273,7 @@ async def test_component_pane_shows_workloads_release_webhooks_and_is_live(
         text = _pane_text(app)
         assert "deploy/ingress-nginx-controller 2/2 " \
                "registry.k8s.io/ingress-nginx/controller:v1.13.3" in text
-        assert "ingress-nginx ingress-nginx 1 deployed ingress-nginx 4.13.3 1.0" in text
+        assert "ingress-nginx 1 deployed ingress-nginx 4.13.3 1.0" in text
         assert "ingress-nginx-admission validating Fail ingress-nginx/ingress-nginx-admission 0" \
             in text
         assert "└ validate.nginx.ingress.kubernetes.io" in text

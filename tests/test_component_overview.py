@@ -77,7 +77,7 @@ def test_the_pane_shows_what_the_verdict_stands_on() -> None:
     assert "deploy/kyverno-admission-controller 0/3 reg.kyverno.io/kyverno/kyverno:v1.14.4" \
         in text
     assert "NAMESPACE" not in text.split("Workloads")[1].split("Helm release")[0]
-    assert "kyverno kyverno 2 failed" in text
+    assert "RELEASE REVISION STATUS CHART APP VERSION\nkyverno 2 failed kyverno 3.4.4" in text
     assert "! Helm release kyverno/kyverno: failed (revision 2)" in text
     # two Fail hooks block (one validating, one mutating); the Ignore one never does
     assert text.count("has no ready endpoints behind kyverno/kyverno-svc") == 2
@@ -258,3 +258,12 @@ def test_a_client_side_tool_owns_no_webhook() -> None:
     dets = evaluate(plugins, snap)
     assert "webhooks" not in dets["helm"].details
     assert len(cluster_problems(plugins, dets, snap)) == 1
+
+
+def test_a_release_in_another_namespace_shows_its_namespace() -> None:
+    det = Detection(installed=True, namespace="a", healthy=True, details={"release": {
+        "name": "x", "namespace": "ops", "chart": "x", "chart_version": "1.0.0",
+        "app_version": "2.0", "status": "pending-upgrade", "revision": 7}})
+    text = flat(overview(Plugin(id="x", title="X", category="dns"), det), width=80)
+    assert "RELEASE NAMESPACE REVISION STATUS CHART APP VERSION" in text
+    assert "x ops 7 pending-upgrade x 1.0.0 2.0" in text  # the status kept whole

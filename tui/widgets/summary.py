@@ -40,11 +40,16 @@ def _release_style(status: str) -> str:
     return "yellow" if status in TROUBLED_RELEASE else "green" if status == "deployed" else ""
 
 
+#: short cells that must stay whole on 80 columns ("pending-upgrade" cut into two lines
+#: reads as two words); the long ones (names, images) fold instead
+WHOLE = frozenset({"READY", "REVISION", "STATUS", "TYPE", "POLICY"})
+
+
 def _table(*columns: str) -> Table:
     table = Table(box=None, pad_edge=False, show_edge=False, header_style=HEADING_STYLE,
                   padding=(0, 2, 0, 0))
     for col in columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col in WHOLE)
     return table
 
 
@@ -97,10 +102,14 @@ def _workloads(rows: list[dict[str, Any]], namespace: str | None) -> Table:
     return table
 
 
-def _release(rel: dict[str, Any]) -> Table:
-    table = _table("RELEASE", "NAMESPACE", "REVISION", "STATUS", "CHART", "APP VERSION")
+def _release(rel: dict[str, Any], namespace: str | None) -> Table:
+    """The release; its namespace only when it is not the component's (shown above)."""
+    elsewhere = rel.get("namespace") != namespace
+    table = _table("RELEASE", *(("NAMESPACE",) if elsewhere else ()), "REVISION", "STATUS",
+                   "CHART", "APP VERSION")
     status = str(rel.get("status") or "")
-    table.add_row(str(rel.get("name") or ""), str(rel.get("namespace") or ""),
+    table.add_row(str(rel.get("name") or ""),
+                  *((str(rel.get("namespace") or ""),) if elsewhere else ()),
                   str(rel.get("revision") or ""),
                   Text(status, style=_release_style(status)),
                   f"{rel.get('chart') or ''} {rel.get('chart_version') or ''}".strip(),
@@ -138,7 +147,7 @@ def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> G
         section("Workloads", _workloads(workloads, det.namespace))
     release = det.details.get("release")
     if release:
-        section("Helm release", _release(release))
+        section("Helm release", _release(release, det.namespace))
     elif det.installed and plugin.chart and det.details.get("release_unread"):
         section("Helm release", Text("\n".join(det.details["release_unread"]),
                                      style=UNREAD_STYLE))
