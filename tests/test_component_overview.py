@@ -267,3 +267,23 @@ def test_a_release_in_another_namespace_shows_its_namespace() -> None:
     text = flat(overview(Plugin(id="x", title="X", category="dns"), det), width=80)
     assert "RELEASE NAMESPACE REVISION STATUS CHART APP VERSION" in text
     assert "x ops 7 pending-upgrade x 1.0.0 2.0" in text  # the status kept whole
+
+
+def test_two_installs_pair_workloads_with_the_release_of_their_namespace() -> None:
+    """An internal and an external ingress-nginx: the one shown (its first workload's
+    namespace) gets that namespace's release, not whichever release is listed first."""
+    nginx = {"app.kubernetes.io/name": "ingress-nginx",
+             "app.kubernetes.io/component": "controller"}
+    rel = {"chart": "ingress-nginx", "app_version": "1.13.3", "revision": 1}
+    snap = ClusterSnapshot(
+        workloads=[_deploy("ingress-nginx-controller", "ingress-external", nginx, 2, 2,
+                           "registry.k8s.io/ingress-nginx/controller:v1.13.3"),
+                   _deploy("ingress-nginx-controller", "ingress-internal", nginx, 1, 1,
+                           "registry.k8s.io/ingress-nginx/controller:v1.12.0")],
+        helm_releases=[{**rel, "name": "internal", "namespace": "ingress-internal",
+                        "chart_version": "4.12.0", "status": "failed"},
+                       {**rel, "name": "external", "namespace": "ingress-external",
+                        "chart_version": "4.13.3", "status": "deployed"}])
+    det = evaluate(load_registry(third_party=False).ordered(), snap)["ingress-nginx"]
+    assert (det.namespace, det.version) == ("ingress-external", "4.13.3")
+    assert det.details["release"]["name"] == "external"

@@ -70,12 +70,16 @@ def release_troubled(release: Mapping[str, Any]) -> bool:
     return release.get("status") in TROUBLED_RELEASE
 
 
-def helm_release_for(snapshot: ClusterSnapshot, charts: Iterable[str]) -> dict[str, Any] | None:
+def helm_release_for(snapshot: ClusterSnapshot, charts: Iterable[str],
+                     namespace: str | None = None) -> dict[str, Any] | None:
+    """The component's Helm release: one of ``charts``, preferably in ``namespace`` (where
+    its first workload runs). Why: two installs of one chart (an internal and an external
+    ingress-nginx) must not pair one's workloads with the other's version and status."""
     names = set(charts)
-    for rel in snapshot.helm_releases:
-        if rel.get("chart") in names and rel.get("status") != "uninstalled":
-            return rel
-    return None
+    found = [rel for rel in snapshot.helm_releases
+             if rel.get("chart") in names and rel.get("status") != "uninstalled"]
+    return next((r for r in found if r.get("namespace") == namespace),
+                found[0] if found else None)
 
 
 def detect_workloads(
@@ -89,7 +93,8 @@ def detect_workloads(
     health from ready vs desired replicas, ``partial`` when only CRDs are present."""
     api_groups = tuple(api_groups)
     workloads = find_workloads(snapshot, selectors)
-    release = helm_release_for(snapshot, charts)
+    first_ns = (workloads[0].get("metadata") or {}).get("namespace") if workloads else None
+    release = helm_release_for(snapshot, charts, first_ns)
     groups = [g for g in api_groups if snapshot.has_group(g)]
     det = Detection()
     # what the component pane shows beside the verdict (pure data, no request)
@@ -120,7 +125,7 @@ def detect_workloads(
         det.problems += troubled
         return det
     det.installed = True
-    det.namespace = (workloads[0].get("metadata") or {}).get("namespace")
+    det.namespace = first_ns
     det.version = (release or {}).get("chart_version") or image_tag(workloads[0])
     det.details["version_source"] = "helm" if (release or {}).get("chart_version") else "image"
     det.healthy = not troubled
