@@ -50,10 +50,8 @@ def workload_status(workload: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def image_tag(workload: Mapping[str, Any]) -> str | None:
-    containers = (((workload.get("spec") or {}).get("template") or {}).get("spec") or {}).get(
-        "containers") or []
-    for c in containers:
-        image = c.get("image") or ""
+    """The tag of the first container image that has one (a digest is ignored)."""
+    for image in images(workload):
         ref = image.split("@", 1)[0]
         if ":" in ref.rsplit("/", 1)[-1]:
             return ref.rsplit(":", 1)[1]
