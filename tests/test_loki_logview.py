@@ -128,3 +128,69 @@ async def test_wide_characters_take_the_exact_path() -> None:
         assert wide.cell_length == plain.cell_length == width
         assert wide.text.startswith("12:00:00.000 日本語 ok")
         assert plain.text.startswith("12:00:00.000 plain")
+
+
+# -- untrusted text (issue #15: escapes, wide characters) ---------------------------------
+
+HANGUL_LINE = "결제 서비스 오류: 주문 처리 실패 " * 3 + "끝END"
+
+
+def painted(view: LogView, rows: int) -> list[str]:
+    return [view.render_line(y).text for y in range(rows)]
+
+
+async def test_hangul_line_keeps_its_end_when_scrolled_right() -> None:
+    """Widths are cells: the view is wide enough to scroll to a Korean line's last cell."""
+    app = ViewApp(max_lines=5)
+    async with app.run_test(size=(40, 5)) as pilot:
+        view = app.query_one(LogView)
+        view.set_rows([(to_ns(NOW), HANGUL_LINE, 0)], [{"app": "결제"}])
+        await pilot.pause()
+        view.scroll_to(x=view.max_scroll_x, animate=False, immediate=True)
+        await pilot.pause()
+        assert view.render_line(0).text.rstrip().endswith("끝END")
+
+
+async def test_wrap_shows_every_visual_row_of_a_hangul_line() -> None:
+    app = ViewApp(max_lines=5)
+    async with app.run_test(size=(30, 12)) as pilot:
+        view = app.query_one(LogView)
+        view.set_rows([(to_ns(NOW), HANGUL_LINE, 0), (to_ns(NOW), "next", 0)], [{}])
+        view.focus()
+        await pilot.press("w")
+        await pilot.pause()
+        width = view.scrollable_content_region.width
+        rows = painted(view, 12)
+        assert all(len(r) <= width for r in rows)
+        first = "".join(r.rstrip() if i else r for i, r in enumerate(rows[:-1]))
+        # every character of the line is painted, in order, across the visual rows
+        joined = "".join(r.strip() for r in rows)
+        assert HANGUL_LINE.replace(" ", "") in joined.replace(" ", "")
+        assert any(r.startswith("12:00:00.000 next") for r in rows), first
+        assert rows.index(next(r for r in rows if "next" in r)) == view.row_of(1)
+
+
+async def test_escape_sequences_are_shown_not_sent() -> None:
+    from testkit.hostile import CLEAR, OSC52, OSC_TITLE, UNTERMINATED_OSC, control_chars
+
+    app = ViewApp(max_lines=10)
+    async with app.run_test(size=(120, 8)) as pilot:
+        view = app.query_one(LogView)
+        view.set_rows([(to_ns(NOW), f"a{OSC_TITLE}b{OSC52}", 0),
+                       (to_ns(NOW), f"cut {UNTERMINATED_OSC}", 0),
+                       (to_ns(NOW), f"after{CLEAR}\tend", 1)],
+                      [{"app": f"x{OSC_TITLE}"}, {}])
+        await pilot.pause()
+        for wrap in (False, True):
+            view.wrap = wrap
+            view._update_size()
+            view._strips.clear()
+            rows = painted(view, 6)
+            assert not [c for r in rows for c in control_chars(r)], rows
+            text = "\n".join(rows)
+            assert "a␛]0;pwned␛\\b␛]52;c;" in text
+            assert "cut ␛]0;" in text
+            assert "after␛[2J␛[H" in text and "end" in text
+            assert 'app="x␛]0;pwned␛\\"' in text
+        view.set_search("pwned")
+        assert "pwned" in view.render_line(0).text

@@ -13,6 +13,12 @@ a widget per line or a re-layout per line. Why this shape (measured, see docs/lo
 
 A row is ``HH:MM:SS.mmm {labels} line`` (UTC); search highlights matches; the cursor row
 opens a detail view.
+
+Log lines and label values are untrusted (any pod writes them): every painted row passes
+:func:`k8s_essentials_tui.text.clean` (ESC shown as ``␛``, tabs expanded), and every width is
+in terminal cells -- a Hangul character takes two, so ``len()`` would end a Korean line's
+scroll range early and, in wrap mode, lose its later visual rows. Printable ASCII (the usual
+case) keeps the cheap path: one cell per character, no cleaning needed.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import add, itemgetter
 from typing import ClassVar, overload
 
+from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
@@ -32,6 +39,8 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from k8s_essentials_tui.text import clean
 
 from .client import LogEntry, Row
 
@@ -48,6 +57,35 @@ LEVEL_STYLES = (("ERROR", Style(color="red")), ("error", Style(color="red")),
 TS_WIDTH = 13
 _LINE = itemgetter(1)
 _SID = itemgetter(2)
+
+
+def simple_text(text: str) -> bool:
+    """Printable ASCII: one cell per character and nothing to clean (the fast path)."""
+    return text.isascii() and text.isprintable()
+
+
+def line_cells(line: str) -> int:
+    """Cells the cleaned ``line`` takes on screen."""
+    return len(line) if simple_text(line) else cell_len(clean(line))
+
+
+def label_text(labels: dict[str, str]) -> str:
+    """The cleaned ``{k="v", …} `` prefix of a row (empty without labels)."""
+    if not labels:
+        return ""
+    inner = ", ".join(f'{clean(k)}="{clean(v)}"' for k, v in sorted(labels.items()))
+    return "{" + inner + "} "
+
+
+def wrap_starts(text: str, width: int) -> list[int]:
+    """The cell offset where each visual row of ``text`` starts when wrapped at ``width``
+    cells; a wide character never straddles two rows (``rich.cells.chop_cells``)."""
+    starts: list[int] = []
+    pos = 0
+    for chunk in chop_cells(text, width):
+        starts.append(pos)
+        pos += cell_len(chunk)
+    return starts or [0]
 
 
 def label_style(key: str, value: str) -> Style:
@@ -154,6 +192,8 @@ class LogView(ScrollView, can_focus=True):
         self.follow = False
         self._max_width = 0
         self._prefix_widths: list[int] = []
+        #: the cleaned label prefix per stream when labels are shown ("" otherwise)
+        self._prefix_plain: list[str] = []
         #: wrap mode: absolute first visual row of each kept line (parallel to _data)
         self._wstart: deque[int] | None = None
         self._wend = 0
@@ -186,7 +226,7 @@ class LogView(ScrollView, can_focus=True):
         if sid is None:
             sid = self._sid_of[key] = len(self._streams)
             self._streams.append(labels)
-            self._prefix_widths.append(self._prefix_width(labels))
+            self._add_prefix(labels)
         return sid
 
     def _compact_streams(self) -> None:
@@ -196,6 +236,7 @@ class LogView(ScrollView, can_focus=True):
         remap = {old: new for new, old in enumerate(used)}
         self._streams = [self._streams[s] for s in used]
         self._prefix_widths = [self._prefix_widths[s] for s in used]
+        self._prefix_plain = [self._prefix_plain[s] for s in used]
         self._sid_of = {tuple(sorted(lab.items())): i for i, lab in enumerate(self._streams)}
         self._data = deque(((ts, line, remap[sid]) for ts, line, sid in self._data),
                            maxlen=self._data.maxlen)
@@ -206,7 +247,7 @@ class LogView(ScrollView, can_focus=True):
         """Replace the content with a query result (``rows`` index ``streams``)."""
         self._streams = list(streams)
         self._sid_of = {tuple(sorted(lab.items())): i for i, lab in enumerate(streams)}
-        self._prefix_widths = [self._prefix_width(lab) for lab in streams]
+        self._set_prefixes()
         self._data = deque(rows, maxlen=self.max_lines)
         self._total = len(rows)
         self.evicted = 0
@@ -267,7 +308,8 @@ class LogView(ScrollView, can_focus=True):
         if not rows:
             return 0
         pw = self._prefix_widths
-        return max(map(add, map(pw.__getitem__, map(_SID, rows)), map(len, map(_LINE, rows))))
+        return max(map(add, map(pw.__getitem__, map(_SID, rows)),
+                       map(line_cells, map(_LINE, rows))))
 
     def _changed(self) -> None:
         self._update_size()
@@ -283,12 +325,23 @@ class LogView(ScrollView, can_focus=True):
 
     # -- layout ---------------------------------------------------------------------------
 
-    def _prefix_width(self, labels: dict[str, str]) -> int:
-        width = TS_WIDTH
-        if self.show_labels and labels:
-            width += 3 + sum(len(k) + len(v) + 3 for k, v in labels.items()) + 2 * (
-                len(labels) - 1)
-        return width
+    def _add_prefix(self, labels: dict[str, str]) -> None:
+        plain = label_text(labels) if self.show_labels else ""
+        self._prefix_plain.append(plain)
+        self._prefix_widths.append(TS_WIDTH + cell_len(plain))
+
+    def _set_prefixes(self) -> None:
+        self._prefix_widths, self._prefix_plain = [], []
+        for labels in self._streams:
+            self._add_prefix(labels)
+
+    def _row_starts(self, line: str, sid: int, width: int) -> list[int] | None:
+        """Where each visual row of a wrapped row starts (cells), or None when the row is
+        printable ASCII and rows are simply every ``width`` cells."""
+        prefix = self._prefix_plain[sid]
+        if simple_text(line) and prefix.isascii():
+            return None
+        return wrap_starts(" " * TS_WIDTH + prefix + clean(line), width)
 
     def _wrap_width(self) -> int:
         return max(20, self.scrollable_content_region.width or self.size.width or 80)
@@ -298,7 +351,9 @@ class LogView(ScrollView, can_focus=True):
         width, pw, end, starts = self._wwidth, self._prefix_widths, self._wend, self._wstart
         for _ts, line, sid in rows:
             starts.append(end)
-            end += max(1, -(-(pw[sid] + len(line)) // width))
+            exact = self._row_starts(line, sid, width)
+            end += len(exact) if exact is not None else max(1, -(-(pw[sid] + len(line))
+                                                                 // width))
         self._wend = end
 
     def _wrap_index(self, width: int = 0) -> deque[int]:
@@ -357,8 +412,16 @@ class LogView(ScrollView, can_focus=True):
             if target >= self._wend:
                 return Strip.blank(width, base)
             idx = bisect_right(starts, target) - 1
-            x = (target - starts[idx]) * self._wwidth
+            _ts, line, sid = data[idx]
+            exact = self._row_starts(line, sid, self._wwidth)
+            sub = target - starts[idx]
+            if exact is None:
+                x, x_end = sub * self._wwidth, 0
+            else:
+                x = exact[sub] if sub < len(exact) else 0
+                x_end = exact[sub + 1] if sub + 1 < len(exact) else x + self._wwidth
         else:
+            x_end = 0
             if row >= len(data):
                 return Strip.blank(width, base)
             idx, x = row, scroll_x
@@ -367,7 +430,11 @@ class LogView(ScrollView, can_focus=True):
         strip = self._strips.get(key)
         if strip is None:
             segs, simple = self._line_segments(data[idx], base, cursor)
-            if simple:
+            if x_end:
+                # a wrapped row of wide text: up to where the next visual row starts
+                strip = Strip(segs).crop_extend(x, x_end, base).extend_cell_length(
+                    width, base).crop(0, width)
+            elif simple:
                 # one cell per character: crop by slicing, one Strip instead of three
                 strip = Strip(crop_pad(segs, x, width, base), width)
             else:
@@ -384,7 +451,7 @@ class LogView(ScrollView, can_focus=True):
         the composition the compositor would otherwise apply segment by segment), and
         whether every character is one cell wide (printable ASCII)."""
         ts, line, sid = row
-        simple = line.isascii() and line.isprintable()
+        simple = simple_text(line)
 
         def final(style: Style) -> Style:
             return base + (CURSOR_STYLE + style) if cursor else base + style
@@ -399,6 +466,8 @@ class LogView(ScrollView, can_focus=True):
             if word in line:
                 level = style
                 break
+        if not simple:
+            line = clean(line)
         if not self.search:
             segs.append(Segment(line, final(level)))
             return segs, simple
@@ -424,7 +493,7 @@ class LogView(ScrollView, can_focus=True):
         if labels:
             segs.append(Segment("{", final(TS_STYLE)))
             for i, (k, v) in enumerate(sorted(labels.items())):
-                text = f'{k}="{v}"' + (", " if i < len(labels) - 1 else "")
+                text = f'{clean(k)}="{clean(v)}"' + (", " if i < len(labels) - 1 else "")
                 segs.append(Segment(text, final(label_style(k, v))))
             segs.append(Segment("} ", final(TS_STYLE)))
         if len(self._label_cache) > 4096:
@@ -477,7 +546,7 @@ class LogView(ScrollView, can_focus=True):
 
     def action_toggle_labels(self) -> None:
         self.show_labels = not self.show_labels
-        self._prefix_widths = [self._prefix_width(lab) for lab in self._streams]
+        self._set_prefixes()
         self._max_width = self._widest(self._data)
         self._reset_render()
         self._changed()
@@ -517,4 +586,5 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
 
-__all__ = ["Entries", "LogView", "clock_text", "label_style"]
+__all__ = ["Entries", "LogView", "clock_text", "label_style", "label_text", "line_cells",
+           "wrap_starts"]
