@@ -842,6 +842,23 @@ def seed_demo(loki: FakeLoki, now_s: float, minutes: int = 60, seed: int = 7) ->
             loki.add(labels, lines)
 
 
+def seed_hostile(loki: FakeLoki, now_ns: int) -> dict[str, str]:
+    """Streams whose lines AND label values are what a tenant's pod can log: escape
+    sequences (title, OSC 52, clear screen, an unterminated OSC), markup (``[/]crash``),
+    Hangul lines wider than a terminal, C1 and bidi controls (``testkit.hostile``).
+    Returns the labels of the main hostile stream (``app="hostile"``)."""
+    from testkit import hostile  # lazy: the standalone demo server needs no hypothesis
+
+    labels = {"namespace": "shop", "app": "hostile", "pod": f"p{hostile.OSC_TITLE}",
+              "team": hostile.MARKUP_CLOSE}
+    lines = [*hostile.NASTY, hostile.WORST, f"ERROR {hostile.OSC52} after",
+             (hostile.HANGUL + " ") * 12 + "끝", f"cut {hostile.UNTERMINATED_OSC}"]
+    loki.add(labels, [(now_ns - (i + 1) * 10**9, line) for i, line in enumerate(lines)])
+    loki.add({"namespace": "shop", "app": "[/]crash", "pod": hostile.HANGUL},
+             [(now_ns - 2 * 10**9, f"metric {hostile.CLEAR}")])
+    return labels
+
+
 async def _demo_generator(loki: FakeLoki, rate: float) -> None:
     rng = random.Random()
     while True:

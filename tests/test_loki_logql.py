@@ -125,3 +125,12 @@ def test_ranges() -> None:
 def test_ns_round_trip() -> None:
     dt = datetime(2026, 6, 1, 12, 0, 1, 123456, tzinfo=UTC)
     assert logql.from_ns(logql.to_ns(dt)) == dt
+
+
+def test_a_label_value_with_control_characters_is_inserted_as_escapes() -> None:
+    """Completion inserts Go string escapes, not a raw ESC, into the editor: the query
+    still matches the real value, and the editor shows no control character."""
+    c = completion_at('{app="', 6)
+    text, _cursor = apply('{app="', c, 'x\x1b]0;t\x07"\u202e\x9b')
+    assert text == '{app="x\\x1b]0;t\\x07\\"\\u202e\\u009b"'
+    assert text.isprintable()

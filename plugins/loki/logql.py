@@ -233,7 +233,14 @@ def apply(text: str, c: Completion, item: str) -> tuple[str, int]:
 
 
 def escape_value(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"')
+    """``value`` inside a LogQL double-quoted string (Go string syntax). Control and
+    invisible characters become ``\\xNN``/``\\uNNNN`` escapes: the query still matches the
+    real label value, and no raw ESC from a label value lands in the editor."""
+    out = value.replace("\\", "\\\\").replace('"', '\\"')
+    if out.isprintable():
+        return out
+    return "".join(c if c.isprintable() else
+                   f"\\x{ord(c):02x}" if ord(c) < 0x80 else f"\\u{ord(c):04x}" for c in out)
 
 
 def selector(labels: dict[str, str]) -> str:

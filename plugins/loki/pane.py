@@ -25,6 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from k8s_essentials_tui import text as display
 from k8s_essentials_tui.widgets.pane import PluginPane
 
 from . import logql
@@ -104,11 +105,13 @@ class DetailScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         e = self.entry
         rows = [f"time       {e.time.isoformat()}", f"timestamp  {e.ts}", ""]
-        rows += [f"{k:<20} {v}" for k, v in sorted(e.labels.items())]
+        # label names and values and the line are the pod's text: cleaned, cell widths
+        rows += [f"{display.fit(display.clean(k), 20)} {display.clean(v)}"
+                 for k, v in sorted(e.labels.items())]
         with VerticalScroll():
             yield Static("\n".join(rows), markup=False, id="detail-labels")
             yield Static("")
-            yield Static(e.line, markup=False, id="detail-line")
+            yield Static(display.text(e.line, multiline=True), id="detail-line")
 
 
 class PickScreen(ModalScreen[str | None]):
@@ -127,8 +130,9 @@ class PickScreen(ModalScreen[str | None]):
         self.history = [q for q in history if q not in saved]
 
     def compose(self) -> ComposeResult:
-        opts = [Option(f"★ {q}", id=f"s{i}") for i, q in enumerate(self.saved)]
-        opts += [Option(q, id=f"h{i}") for i, q in enumerate(self.history)]
+        # Text prompts: a query holds label values (``{app="[/]x"}``), never markup
+        opts = [Option(display.text(f"★ {q}"), id=f"s{i}") for i, q in enumerate(self.saved)]
+        opts += [Option(display.text(q), id=f"h{i}") for i, q in enumerate(self.history)]
         with Vertical():
             yield Static(" Saved (★) and recent queries — enter to use", markup=False)
             yield OptionList(*opts, id="pick-list")
@@ -291,13 +295,14 @@ class LokiPane(PluginPane):
         except ValueError as exc:
             rng = f"bad range: {exc}"
         mode = " · TAIL" + (" (paused)" if self.paused else "") if self.tailing else ""
-        self.query_one("#loki-settings", Static).update(
+        self.query_one("#loki-settings", Static).update(display.clean(
             f"{where} · {rng} · limit {self.limit} · {self.direction} · "
-            f"buffer {self.view.max_lines}{mode}")
+            f"buffer {self.view.max_lines}{mode}"))
 
     def set_status(self, text: str) -> None:
         if text != getattr(self, "_status_text", None):
             self._status_text = text
+            text = display.clean(text)  # may quote Loki's or the server's words
             # one fixed-height line: no layout pass needed (the tail updates it 10x a second)
             self.query_one("#loki-status", Static).update(text, layout=False)
 
@@ -307,7 +312,7 @@ class LokiPane(PluginPane):
             return  # clearing an absent error must not cost a layout pass per query
         self._error_text = message
         err = self.query_one("#loki-error", Static)
-        err.update(message)
+        err.update(display.clean(message, multiline=True))  # Loki's response text
         err.set_class(bool(message), "shown")
 
     # -- connection -----------------------------------------------------------------------
@@ -409,8 +414,9 @@ class LokiPane(PluginPane):
             table.add_columns("series", "last", "min", "max", "trend")
             for s in result.series:
                 vals = [v for _t, v in s.points]
-                table.add_row(s.name, _num(vals[-1]), _num(min(vals)), _num(max(vals)),
-                              sparkline(vals))
+                # a series name is its labels (any tenant's values): a Text, never markup
+                table.add_row(display.text(s.name), _num(vals[-1]), _num(min(vals)),
+                              _num(max(vals)), sparkline(vals))
             self.set_status(f"{result.kind}: {len(result.series)} series{took}")
 
     # -- live tail ------------------------------------------------------------------------
@@ -662,7 +668,7 @@ class LokiPane(PluginPane):
                 self.set_status(f"no completions for {c.kind.replace('_', ' ')}")
             return
         ol.clear_options()
-        ol.add_options([Option(i) for i in items])
+        ol.add_options([Option(display.text(i)) for i in items])  # label values from Loki
         ol.highlighted = 0
         ol.add_class("open")
         self.editor.completion_open = True
