@@ -197,3 +197,28 @@ def seed_chain(admin: Any, ns: str, cert: str = "web") -> None:
         "message": "Error presenting challenge: ingress class not found",
         "firstTimestamp": "2026-05-31T09:01:00Z", "lastTimestamp": "2026-05-31T09:05:00Z",
         "source": {"component": "cert-manager-challenges"}})
+
+
+def seed_hostile(admin: Any, ns: str, now: dt.datetime) -> None:
+    """Certificates a namespace tenant can write (issue #15): escape sequences, markup and
+    Hangul in DNS names, the issuer name, the Ready message and an Event (object names
+    themselves are DNS names the apiserver validates)."""
+    from testkit import hostile
+
+    evil = certificate(ns, "evil", "evil-tls",
+                       [hostile.WORST, hostile.HANGUL * 2, hostile.MARKUP_LINK],
+                       issuer=f"ca{hostile.OSC_TITLE}{hostile.MARKUP_CLOSE}", kind="Issuer")
+    admin.create(evil)
+    admin.patch_status("cert-manager.io/v1", "certificates", ns, "evil",
+                       ready_status(now + dt.timedelta(days=3), ready=False,
+                                    reason=f"Failed{hostile.OSC52}", message=hostile.WORST))
+    admin.create(certificate(ns, "evil2", "evil2-tls", [hostile.CLEAR, hostile.C1_CSI],
+                             issuer=hostile.HANGUL))
+    admin.patch_status("cert-manager.io/v1", "certificates", ns, "evil2", {
+        "conditions": [{"type": "Ready", "status": "False", "reason": hostile.MARKUP_STYLE,
+                        "message": f"{hostile.UNTERMINATED_OSC}cut"}]})
+    admin.create({"apiVersion": "v1", "kind": "Event",
+                  "metadata": {"name": "evil.1", "namespace": ns},
+                  "involvedObject": {"kind": "Certificate", "name": "evil", "namespace": ns},
+                  "reason": f"Bad{hostile.CLEAR}", "message": hostile.WORST,
+                  "type": "Warning", "lastTimestamp": now.strftime("%Y-%m-%dT%H:%M:%SZ")})

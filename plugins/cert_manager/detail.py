@@ -1,7 +1,9 @@
 """Detail view of one certificate: every fact, and why it is (not) renewing.
 
 ``related()`` and ``render_detail()`` are pure (objects in, text out) so they are tested
-without a terminal; :class:`CertDetailScreen` subscribes to the shared caches of the
+without a terminal; every value from the cluster (names, condition and event messages,
+challenge reasons) goes through :func:`k8s_essentials_tui.text.clean` on its way into the
+``Text``; :class:`CertDetailScreen` subscribes to the shared caches of the
 CertificateRequests, Orders, Challenges, Issuers and Events it needs -- only when opened.
 """
 
@@ -20,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from k8s_essentials_tui.kube.resources import EVENTS
+from k8s_essentials_tui.text import clean
 from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
 
 from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
@@ -129,11 +132,15 @@ def render_detail(row: CertRow, rel: Related, now: datetime, thresholds: Thresho
 
     def field_(label: str, value: str, style: str = "") -> None:
         t.append(f"  {label:<14}", style="bold")
-        t.append(f"{value}\n", style=style)
+        t.append(f"{clean(value)}\n", style=style)
+
+    def line(value: str, style: str = "") -> None:
+        """One line of cluster text (cleaned: a line break inside it is shown as ␤)."""
+        t.append(f"{clean(value)}\n", style=style)
 
     kind = {KIND_CERT: "Certificate", KIND_BACKUP: "Velero Backup"}.get(
         row.kind, "TLS Secret" + ("" if row.managed_by else " (unmanaged)"))
-    t.append(f"{kind} {row.namespace}/{row.name}  ", style="bold")
+    t.append(clean(f"{kind} {row.namespace}/{row.name}  "), style="bold")
     t.append(f"{state}", style=STATE_STYLE.get(state, ""))
     t.append(f"  {days_text(days)} left\n" if days is not None else "  no expiry date\n")
     field_("Not after", _dt(row.not_after), STATE_STYLE.get(state, ""))
@@ -186,52 +193,52 @@ def render_detail(row: CertRow, rel: Related, now: datetime, thresholds: Thresho
     if row.problems:
         head("Problems")
         for p in row.problems:
-            t.append(f"  ! {p}\n", style="yellow")
+            line(f"  ! {p}", "yellow")
     if row.kind == KIND_CERT:
         head("Issuance: CertificateRequest -> Order -> Challenge")
         if not rel.requests:
             t.append("  no CertificateRequests\n", style="dim")
         for cr in rel.requests:
             md = cr.get("metadata") or {}
-            t.append(f"  CertificateRequest {md.get('name')} (revision {_revision(cr)})\n",
-                     style="bold")
-            t.append(f"    {_cond_text(cr, 'Approved')}\n")
-            t.append(f"    {_cond_text(cr, 'Ready')}\n")
+            line(f"  CertificateRequest {md.get('name')} (revision {_revision(cr)})", "bold")
+            line(f"    {_cond_text(cr, 'Approved')}")
+            line(f"    {_cond_text(cr, 'Ready')}")
             if condition(cr, "Denied"):
-                t.append(f"    {_cond_text(cr, 'Denied')}\n", style="red")
+                line(f"    {_cond_text(cr, 'Denied')}", "red")
             for order in rel.orders:
                 if not _owned_by(order, "CertificateRequest", {md.get("name")}):
                     continue
                 om = order.get("metadata") or {}
                 st = order.get("status") or {}
-                line = f"    Order {om.get('name')}: state={st.get('state') or '?'}"
+                order_line = f"    Order {om.get('name')}: state={st.get('state') or '?'}"
                 if st.get("reason"):
-                    line += f" {st['reason']}"
-                t.append(line + "\n")
+                    order_line += f" {st['reason']}"
+                line(order_line)
                 for ch in rel.challenges:
                     if not _owned_by(ch, "Order", {om.get("name")}):
                         continue
                     cm = ch.get("metadata") or {}
                     cs = ch.get("status") or {}
                     spec = ch.get("spec") or {}
-                    t.append(f"      Challenge {cm.get('name')} {spec.get('type', '')} "
-                             f"{spec.get('dnsName', '')}: state={cs.get('state') or '?'} "
-                             f"presented={cs.get('presented')} "
-                             f"processing={cs.get('processing')}\n")
+                    line(f"      Challenge {cm.get('name')} {spec.get('type', '')} "
+                         f"{spec.get('dnsName', '')}: state={cs.get('state') or '?'} "
+                         f"presented={cs.get('presented')} "
+                         f"processing={cs.get('processing')}")
                     if cs.get("reason"):
-                        t.append(f"        {cs['reason']}\n", style="yellow")
+                        line(f"        {cs['reason']}", "yellow")
     head("Events")
     if not rel.events:
         t.append("  none\n", style="dim")
     for ev in rel.events[-15:]:
         io = ev.get("involvedObject") or {}
         style = "yellow" if ev.get("type") == "Warning" else ""
-        t.append(f"  {_event_time(ev)} {ev.get('type', ''):<7} {io.get('kind')}/"
-                 f"{io.get('name')} {ev.get('reason', '')}: {ev.get('message', '')}\n", style)
+        line(f"  {_event_time(ev)} {ev.get('type', ''):<7} {io.get('kind')}/"
+             f"{io.get('name')} {ev.get('reason', '')}: {ev.get('message', '')}", style)
     for note in rel.unavailable:
-        t.append(f"  ({note})\n", style="dim")
+        line(f"  ({note})", "dim")
     if renew_note:
-        t.append(f"\n{renew_note}\n", style="bold")
+        t.append("\n")
+        line(renew_note, "bold")
     return t
 
 

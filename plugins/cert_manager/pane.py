@@ -27,6 +27,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
+from k8s_essentials_tui.text import clean
+from k8s_essentials_tui.text import text as display_text
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import CERTIFICATES, VELERO_BACKUPS
@@ -73,7 +75,9 @@ class PickScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text, markup=False)
-            yield OptionList(*[Option(v, id=str(i)) for i, v in enumerate(self.values)])
+            # issuer names come from Certificates' specs: Text prompts, never markup
+            yield OptionList(*[Option(display_text(v), id=str(i))
+                               for i, v in enumerate(self.values)])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.values[int(event.option.id or 0)])
@@ -379,8 +383,10 @@ class CertificatesPane(PluginPane):
             pending = self.index.pending_deep()
             if pending:
                 text += f" · checking {pending} secrets"
-        self.query_one("#certs-summary", Static).update(text)
-        self.query_one("#certs-message", Static).update(self._cache_messages())
+        # the filters quote issuer names (cluster text) and the search
+        self.query_one("#certs-summary", Static).update(clean(text))
+        self.query_one("#certs-message", Static).update(
+            clean(self._cache_messages(), multiline=True))
 
     def _cache_messages(self) -> str:
         if self.session is None:
@@ -423,9 +429,9 @@ class CertificatesPane(PluginPane):
             if state in ("expired", "critical", "warning"):
                 days = row.days_left(now)
                 self.app.notify(
-                    f"{row.kind} {row.namespace}/{row.name} is now {state}"
-                    + (f" ({days_text(days)} left)" if days is not None else ""),
-                    title="certificate expiry",
+                    clean(f"{row.kind} {row.namespace}/{row.name} is now {state}"
+                          + (f" ({days_text(days)} left)" if days is not None else "")),
+                    title="certificate expiry", markup=False,
                     severity="error" if state in ("expired", "critical") else "warning",
                     timeout=10)
 
@@ -517,8 +523,9 @@ class CertificatesPane(PluginPane):
         if row.kind != KIND_CERT:
             what = "a Velero backup" if row.kind == KIND_BACKUP else \
                 "a TLS Secret no cert-manager Certificate manages"
-            self.app.notify(f"{row.namespace}/{row.name} is {what}: only Certificates "
-                            "can be renewed", title="renew", severity="warning")
+            self.app.notify(clean(f"{row.namespace}/{row.name} is {what}: only Certificates "
+                                  "can be renewed"), title="renew", severity="warning",
+                            markup=False)
             return
         if self.session is None:
             self.app.notify("not connected", severity="error")

@@ -6,6 +6,11 @@ second; ``bench/certs_bench.py --widgets`` measures both on this machine. Here t
 plain sorted list of :class:`~.model.CertRow`; a watch event, a filter or a search replaces
 that list (a Python sort of 10k keys takes milliseconds) and only the ~40 visible lines are
 rendered again, in ``render_line``. Line 0 is a fixed header that does not scroll.
+
+Every cell is cluster text (names, DNS names, issuers, problems quoting status messages):
+it passes :func:`k8s_essentials_tui.text.clean` before it becomes a ``Segment`` (an ESC
+would otherwise reach the terminal) and is cut by terminal cells (:func:`~k8s_essentials_tui.
+text.fit`), so the columns after a Hangul name stay aligned.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from k8s_essentials_tui.text import clean, fit
 
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds
 
@@ -54,26 +61,20 @@ def column_widths(width: int) -> list[tuple[str, int]]:
     return cols
 
 
-def _fit(text: str, width: int) -> str:
-    if width <= 0:
-        return ""
-    if len(text) > width:
-        return text[: max(0, width - 1)] + "…"
-    return text.ljust(width)
-
-
 def row_cells(row: CertRow, now: datetime, thresholds: Thresholds) -> dict[str, str]:
+    """The row's cells as display text: cleaned (control characters made visible, a line
+    break shown as ␤), not yet cut to a width."""
     days = row.days_left(now)
     last = ("! " + row.problems[0]) if row.problems else ", ".join(row.dns_names)
     return {
         "STATE": row.state(now, thresholds),
         "DAYS": days_text(days),
-        "NAMESPACE": row.namespace,
-        "NAME": row.name,
-        "KIND": KIND_LABEL.get(row.kind, row.kind[:4].lower()),
-        "ISSUER": row.issuer or "-",
+        "NAMESPACE": clean(row.namespace),
+        "NAME": clean(row.name),
+        "KIND": KIND_LABEL.get(row.kind) or clean(row.kind[:4].lower()),
+        "ISSUER": clean(row.issuer) or "-",
         "EXPIRES": row.not_after.strftime("%Y-%m-%d") if row.not_after else "-",
-        "DNS NAMES / PROBLEMS": last,
+        "DNS NAMES / PROBLEMS": clean(last),
     }
 
 
@@ -190,8 +191,8 @@ class CertTable(ScrollView, can_focus=True):
         cols = column_widths(width)
         if y == 0:
             style = base + self.get_component_rich_style("certtable--header")
-            text = " ".join(_fit(name, w) for name, w in cols)
-            return Strip([Segment(_fit(text, width), style)], width)
+            text = " ".join(fit(name, w) for name, w in cols)
+            return Strip([Segment(fit(text, width), style)], width)
         index = round(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):
             return Strip.blank(width, base)
@@ -214,9 +215,9 @@ class CertTable(ScrollView, can_focus=True):
                 style = line_style + state_style
             elif name == "DNS NAMES / PROBLEMS" and row.problems:
                 style = line_style + self.get_component_rich_style("certtable--problem")
-            text = _fit(cells[name], w)
+            text = fit(cells[name], w)
             segments.append(Segment(text, style))
-            used += len(text)
+            used += w if w > 0 else 0
         if used < width:
             segments.append(Segment(" " * (width - used), line_style))
         return Strip(segments, width).crop(0, width)
