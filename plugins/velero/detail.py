@@ -2,7 +2,8 @@
 and logs fetched through a DownloadRequest like ``velero backup logs`` (``l``).
 
 Live: it reads the same shared cache as the pane, so a running backup's progress moves here
-too.
+too. Values, error messages and log lines are cluster text: shown through
+:mod:`k8s_essentials_tui.text` (control characters made visible).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Log, Static
 
 from k8s_essentials_tui.kube.resources import ResourceType
+from k8s_essentials_tui.text import clean
 from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
 
 from . import model, ops
@@ -47,7 +49,8 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
-        yield Static(f" {self.kind} {self.object_name}", id="detail-title", markup=False)
+        yield Static(clean(f" {self.kind} {self.object_name}"), id="detail-title",
+                     markup=False)
         with VerticalScroll(id="detail-scroll"):
             yield Static("", id="detail")
         yield Static(f"Press l to fetch the {self.kind.lower()} log through a "
@@ -93,7 +96,7 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
         table.add_column()
         for label, value in pairs:
             style = "bold red" if label in ("Validation error", "Failure reason") else ""
-            table.add_row(label, Text(value, style=style))
+            table.add_row(label, Text(clean(value), style=style))
         widget.update(table)
 
     def action_back(self) -> None:
@@ -114,7 +117,7 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
         log.clear()
 
         def on_state(text: str) -> None:
-            state.update(text)
+            state.update(clean(text, multiline=True))
 
         try:
             result = await ops.fetch_logs(session.client, f"{self.kind}Log", self.object_name,
@@ -122,11 +125,12 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
                                           on_state=on_state)
         except Exception as exc:  # a typed ClusterError in practice; never a traceback
             state.add_class("problem")
-            state.update(f"cannot request the log: {exc}")
+            state.update(clean(f"cannot request the log: {exc}", multiline=True))
             return
         if result.message:
             state.add_class("problem")
-            state.update(f"DownloadRequest {result.state}: {result.message}")
+            state.update(clean(f"DownloadRequest {result.state}: {result.message}",
+                               multiline=True))
             return
         state.update(f"DownloadRequest {result.state}: {len(result.lines)} log lines")
-        log.write_lines(result.lines)
+        log.write_lines([clean(line) for line in result.lines])

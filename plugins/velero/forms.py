@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from k8s_essentials_tui.text import clean
 from k8s_essentials_tui.widgets.command_preview import CommandPreview
 
 from . import model
@@ -93,7 +94,8 @@ class _FormScreen(ModalScreen[Any]):
     def action_submit(self) -> None:
         errors = self.validate()
         if errors:
-            self.query_one("#errors", Static).update("\n".join(f"✗ {e}" for e in errors))
+            self.query_one("#errors", Static).update(
+                clean("\n".join(f"✗ {e}" for e in errors), multiline=True))
             return
         self.dismiss(self.options())
 
@@ -217,14 +219,16 @@ class RestoreScreen(_FormScreen):
     def compose(self) -> ComposeResult:
         included = (self.backup.get("spec") or {}).get("includedNamespaces") or []
         with Vertical(id="form"):
-            yield Label(f"Restore from backup {self.backup_name}", id="form-title",
+            yield Label(clean(f"Restore from backup {self.backup_name}"), id="form-title",
                         markup=False)
-            yield Static("\n".join(model.backup_preview(self.backup)), id="preview",
-                         markup=False)
+            # the backup's spec and status, as the cluster has them
+            yield Static("\n".join(clean(line) for line in model.backup_preview(self.backup)),
+                         id="preview", markup=False)
             yield _field("Restore name", Input(
                 model.default_restore_name(self.backup_name, self.now), id="name"))
             yield _field("Include namespaces", Input(
-                ",".join(n for n in included if n != "*"), placeholder="* (all in the backup)",
+                ",".join(clean(n) for n in included if n != "*"),
+                placeholder="* (all in the backup)",
                 id="include"))
             yield _field("Exclude namespaces", Input(placeholder="none", id="exclude"))
             yield _field("Namespace mapping", Input(placeholder="source:target,…",

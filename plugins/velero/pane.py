@@ -6,6 +6,12 @@ the selected backup, ``p`` pause/unpause the selected schedule, ``d`` delete the
 backup (typed name), ``enter`` detail (+ logs), ``f``/``g`` filter backups by phase/schedule,
 ``i`` install Velero when it is missing. An action the user may not perform is shown
 disabled, and the reason (from SelfSubjectAccessReview) is listed under the tabs.
+
+Every cell is a ``Text`` of cleaned cluster text (:mod:`k8s_essentials_tui.text`): names,
+storage locations, cron strings, providers, buckets and status messages are written by
+whoever may edit Velero's objects. Name columns are cut at :data:`NAME_CELLS` cells (with
+``…``): a DataTable column only ever grows, so one 253-character backup name would push every
+other column off screen for as long as the pane is open. The detail view has the full name.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane
 from k8s_essentials_tui.actions import Mutation, Permission
 from k8s_essentials_tui.kube.access import Access
 from k8s_essentials_tui.kube.resources import NAMESPACES, ResourceType
+from k8s_essentials_tui.text import clean, fit
+from k8s_essentials_tui.text import text as display_text
 from k8s_essentials_tui.widgets.columns import Columns, fill_rows, set_columns
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
@@ -49,6 +57,22 @@ TABLES = {
 ACTION_TITLES = {"create_backup": "b create backup", "backup_now": "n backup now",
                  "restore": "r restore", "pause": "p pause/unpause",
                  "delete": "d delete backup"}
+
+
+#: the widest a name cell gets (terminal cells); the detail view shows the whole name
+NAME_CELLS = 40
+#: per table: the columns that hold object names (cut at NAME_CELLS)
+NAME_COLUMNS = {"backups": ("NAME", "SCHEDULE"), "schedules": ("NAME", "LAST BACKUP"),
+                "restores": ("NAME", "BACKUP"), "locations": ("NAME",)}
+
+
+def name_cell(value: object) -> Text:
+    """A name as a table cell: cleaned, and cut to :data:`NAME_CELLS` cells with ``…``."""
+    return Text(fit(clean(value), NAME_CELLS, pad=False))
+
+
+def _cell(value: object) -> Text:
+    return value if isinstance(value, Text) else display_text(value)
 
 
 def _count(n: int, word: str) -> str:
@@ -177,39 +201,43 @@ class VeleroPane(PluginPane):
         state, error = self._cache_state(model.BACKUPS)
         self._missing = state == "missing"
         status.remove_class("problem")
-        if state == "pending":
-            status.update(f"loading Velero objects in {self.velero_namespace}…")
-        elif state == "missing":
-            status.add_class("problem")
-            status.update(f"{ops.NOT_INSTALLED}. Press i to install it.")
-        elif state == "forbidden":
-            status.add_class("problem")
-            status.update(f"no permission to list backups in {self.velero_namespace}: "
-                          f"{error}")
-        elif state in ("error", "stale"):
-            status.add_class("problem")
-            status.update(f"{'stale: ' if state == 'stale' else ''}{error}")
-        else:
-            problems = model.bsl_problems(self._items(model.BSLS))
-            counts = " · ".join(
-                _count(len(self._items(rtype)), word) for rtype, word in (
-                    (model.BACKUPS, "backup"), (model.SCHEDULES, "schedule"),
-                    (model.RESTORES, "restore")))
-            text = f"namespace {self.velero_namespace} · {counts}"
-            if problems:
-                status.add_class("problem")
-                text += " · ⚠ " + "; ".join(problems)
-            if self.following:
-                text += f" · following {self.following}"
-            status.update(text)
+        status.update(clean(self._status_text(state, error), multiline=True))
         self._render_disabled()
         self.refresh_bindings()
+
+    def _status_text(self, state: str, error: str) -> str:
+        """The status line (it quotes apiserver errors and BSL messages: cleaned by the
+        caller)."""
+        status = self.query_one("#velero-status", Static)
+        if state == "pending":
+            return f"loading Velero objects in {self.velero_namespace}…"
+        if state == "missing":
+            status.add_class("problem")
+            return f"{ops.NOT_INSTALLED}. Press i to install it."
+        if state == "forbidden":
+            status.add_class("problem")
+            return f"no permission to list backups in {self.velero_namespace}: {error}"
+        if state in ("error", "stale"):
+            status.add_class("problem")
+            return f"{'stale: ' if state == 'stale' else ''}{error}"
+        problems = model.bsl_problems(self._items(model.BSLS))
+        counts = " · ".join(
+            _count(len(self._items(rtype)), word) for rtype, word in (
+                (model.BACKUPS, "backup"), (model.SCHEDULES, "schedule"),
+                (model.RESTORES, "restore")))
+        text = f"namespace {self.velero_namespace} · {counts}"
+        if problems:
+            status.add_class("problem")
+            text += " · ⚠ " + "; ".join(problems)
+        if self.following:
+            text += f" · following {self.following}"
+        return text
 
     def _phase_text(self, phase: str) -> Text:
         theme = self.app.current_theme
         colour = {"ok": theme.success, "warn": theme.warning, "bad": theme.error,
                   "busy": theme.accent}[model.phase_style(phase)]
-        return Text(phase, style=colour or "")
+        return Text(clean(phase), style=colour or "")
 
     def _refill(self, table: DataTable, rows: list[tuple[str, list[Any]]]) -> None:
         """Show these rows (full rows: the columns a narrow terminal hides are dropped
@@ -221,6 +249,9 @@ class VeleroPane(PluginPane):
         if table.row_count and table.cursor_row < table.row_count:
             selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
         set_columns(table, shown)
+        names = [spec.names.index(n) for n in NAME_COLUMNS.get(str(table.id), ())]
+        rows = [(key, [name_cell(c) if i in names and not isinstance(c, Text) else _cell(c)
+                       for i, c in enumerate(cells)]) for key, cells in rows]
         if not fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows]):
             return  # same rows in the same order: the cursor stays where it is
         if selected is not None:
@@ -261,8 +292,8 @@ class VeleroPane(PluginPane):
         rows = model.bsl_rows(self._items(model.BSLS))
         self._refill(self.query_one("#locations", DataTable), [
             (r.name, [r.name, "yes" if r.default else "",
-                      Text(r.phase, style=self.app.current_theme.success or "")
-                      if r.phase == "Available" else Text(r.phase,
+                      Text(clean(r.phase), style=self.app.current_theme.success or "")
+                      if r.phase == "Available" else Text(clean(r.phase),
                                                           style=self.app.current_theme.error
                                                           or ""),
                       model.short_time(r.last_validated), r.provider, r.bucket or "-",
@@ -305,7 +336,9 @@ class VeleroPane(PluginPane):
             reason = self.disabled_reason(action)
             if reason:
                 lines.append(f"disabled: {ACTION_TITLES[action]} — {reason}")
-        self.query_one("#velero-disabled", Static).update("\n".join(lines))
+        # reasons quote SelfSubjectAccessReview answers
+        self.query_one("#velero-disabled", Static).update(clean("\n".join(lines),
+                                                                multiline=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "install":
@@ -317,7 +350,8 @@ class VeleroPane(PluginPane):
     def _blocked(self, action: str) -> bool:
         reason = self.disabled_reason(action)
         if reason:
-            self.notify(f"{ACTION_TITLES[action]}: {reason}", severity="warning")
+            self.notify(clean(f"{ACTION_TITLES[action]}: {reason}"), severity="warning",
+                        markup=False)
         return bool(reason)
 
     # -- selection helpers ------------------------------------------------------------------
@@ -357,9 +391,9 @@ class VeleroPane(PluginPane):
         if phase in model.BACKUP_TERMINAL_PHASES:
             row = model.backup_row(obj)
             severity = "information" if phase in model.BACKUP_OK_PHASES else "error"
-            self.notify(f"backup {row.name} finished: {phase} (errors {row.errors}, "
-                        f"warnings {row.warnings})", title="Velero", severity=severity,
-                        timeout=10)
+            self.notify(clean(f"backup {row.name} finished: {phase} (errors {row.errors}, "
+                              f"warnings {row.warnings})"), title="Velero",
+                        severity=severity, timeout=10, markup=False)
             self.following = ""
 
     # -- actions ----------------------------------------------------------------------------
