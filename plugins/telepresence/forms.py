@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from k8s_essentials_tui.text import clean
+from k8s_essentials_tui.text import text as display_text
 from k8s_essentials_tui.tools.telepresence import InterceptRequest, TelepresenceCLI, Workload
 from k8s_essentials_tui.widgets.command_preview import CommandPreview
 
@@ -89,7 +92,7 @@ class ConnectForm(_Form[tuple[str, str] | None]):
                 yield Label("Manager ns")
                 yield Input(self.manager_namespace, id="manager", compact=True)
             yield Static("", id="error", classes="error", markup=False)
-            yield CommandPreview(self._command(), id="preview")
+            yield CommandPreview(clean(self._command()), id="preview")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Connect", id="ok", variant="primary", compact=True)
@@ -108,7 +111,7 @@ class ConnectForm(_Form[tuple[str, str] | None]):
 
     def on_input_changed(self, _event: Input.Changed) -> None:
         preview = self.query_one("#preview", CommandPreview)
-        preview.update(f"$ {self._command()}")
+        preview.update(clean(f"$ {self._command()}"))
 
     def _submit(self) -> None:
         ns, mgr = self._values()
@@ -139,11 +142,13 @@ class InterceptForm(_Form[InterceptRequest | None]):
             yield Label(f"Start an intercept in {self.namespace}", id="title", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Workload")
-                yield Select([(n, n) for n in self.workloads], value=self.selected or Select.NULL,
+                # names and ports as the CLI listed them: Text prompts, cleaned
+                yield Select([(display_text(n), n) for n in self.workloads],
+                             value=self.selected or Select.NULL,
                              allow_blank=not self.workloads, id="workload", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Intercept name")
-                yield Input(self.selected, id="name", compact=True)
+                yield Input(clean(self.selected), id="name", compact=True)
             with Horizontal(classes="row"):
                 yield Label("Service port")
                 yield Select(self._port_options(self.selected), allow_blank=True,
@@ -169,16 +174,16 @@ class InterceptForm(_Form[InterceptRequest | None]):
                               ("mount in temp dir", "true")], value="false", allow_blank=False,
                              id="mount", compact=True)
             yield Static("", id="error", classes="error", markup=False)
-            yield CommandPreview(self._command(), id="preview")
+            yield CommandPreview(clean(self._command()), id="preview")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Intercept", id="ok", variant="warning", compact=True)
 
-    def _port_options(self, workload: str) -> list[tuple[str, str]]:
+    def _port_options(self, workload: str) -> list[tuple[Text, str]]:
         w = self.workloads.get(workload)
         ports = w.service_ports if w else []
-        return [(f"{p.name or p.port} ({p.port})" if p.name else str(p.port), p.identifier)
-                for p in ports if p.identifier]
+        return [(display_text(f"{p.name or p.port} ({p.port})" if p.name else str(p.port)),
+                 p.identifier) for p in ports if p.identifier]
 
     def _default_port(self, workload: str) -> str | object:
         opts = self._port_options(workload)
@@ -234,7 +239,7 @@ class InterceptForm(_Form[InterceptRequest | None]):
         return TelepresenceCLI.display(self.request().argv())
 
     def _refresh_preview(self) -> None:
-        self.query_one("#preview", CommandPreview).update(f"$ {self._command()}")
+        self.query_one("#preview", CommandPreview).update(clean(f"$ {self._command()}"))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "workload" and event.value is not Select.NULL:
@@ -244,7 +249,7 @@ class InterceptForm(_Form[InterceptRequest | None]):
             default = self._default_port(workload)
             if default is not Select.NULL:
                 port.value = default
-            self.query_one("#name", Input).value = workload
+            self.query_one("#name", Input).value = clean(workload)
         self._refresh_preview()
 
     def on_input_changed(self, _event: Input.Changed) -> None:
@@ -254,6 +259,6 @@ class InterceptForm(_Form[InterceptRequest | None]):
         try:
             req = self.request(strict=True)
         except ValueError as exc:
-            self.query_one("#error", Static).update(str(exc))
+            self.query_one("#error", Static).update(clean(exc, multiline=True))
             return
         self.dismiss(req)

@@ -7,6 +7,10 @@ runs ``telepresence status`` and ``telepresence list`` every few seconds while t
 (confirm with the exact command, read-only, audit log); long commands stream their output
 into the pane's log and can be cancelled with ctrl+x. A global intercept in a shared
 namespace needs a second, explicit confirmation naming who else is affected.
+
+The CLI's output (streamed lines, errors, workload and intercept names, messages, versions)
+is untrusted text: it reaches the screen only through :mod:`k8s_essentials_tui.text`
+(control characters made visible, Text cells, never markup).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from textual.widgets import DataTable, Log, Static
 from k8s_essentials_tui.actions import Mutation
 from k8s_essentials_tui.errors import EssentialsError, ToolError
 from k8s_essentials_tui.plugin import Plugin
+from k8s_essentials_tui.text import clean, fit
+from k8s_essentials_tui.text import text as display_text
 from k8s_essentials_tui.tools.telepresence import (
     InterceptRequest,
     Status,
@@ -175,7 +181,7 @@ class TelepresencePane(PluginPane):
         self.query_one("#tp-status", Static).update(self._status_text())
         notice = self.query_one("#tp-notice", Static)
         message, is_error = self._notice()
-        notice.update(message)
+        notice.update(clean(message, multiline=True))
         notice.set_class(bool(message), "shown")
         notice.set_class(is_error, "error")
         self._render_table()
@@ -205,9 +211,9 @@ class TelepresencePane(PluginPane):
             if i:
                 text.append("\n")
             text.append(f"{k1:<13}", style="bold")
-            text.append(f"{v1[:30]:<30}")
+            text.append(fit(clean(v1), 30))  # versions and names: the CLI's words
             text.append(f"{k2:<10}", style="bold")
-            text.append(v2)
+            text.append(clean(v2))
         text.append("\n")
         text.append(f"{'Header match':<13}", style="bold")
         text.append(f"{header:<30}")
@@ -261,7 +267,8 @@ class TelepresencePane(PluginPane):
             set_columns(table, shown)
             table.clear()
             for row in rows:
-                table.add_row(*COLUMNS.cells(row, shown), key=row[0])
+                table.add_row(*(display_text(c) for c in COLUMNS.cells(row, shown)),
+                              key=row[0])
         if selected is not None:
             names = [r[0] for r in rows]
             if selected.name in names:
@@ -275,7 +282,7 @@ class TelepresencePane(PluginPane):
         row = self._row(wl) if wl is not None else None
         hidden = [(n, row[i]) for i, n in enumerate(COLUMNS.names)
                   if row is not None and n not in shown and row[i]]
-        detail.update(" · ".join(f"{n}: {v}" for n, v in hidden))
+        detail.update(clean(" · ".join(f"{n}: {v}" for n, v in hidden)))
         detail.set_class(bool(hidden), "shown")
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
@@ -297,7 +304,8 @@ class TelepresencePane(PluginPane):
 
     def log_line(self, line: str) -> None:
         try:
-            self.query_one("#tp-output", Log).write_line(line)
+            # streamed CLI output and error text: an ESC in it must not reach the terminal
+            self.query_one("#tp-output", Log).write_line(clean(line))
         except NoMatches:
             pass
 
@@ -334,7 +342,8 @@ class TelepresencePane(PluginPane):
 
     def _guard(self) -> bool:
         if self.unavailable:
-            self.notify(self.unavailable, title="telepresence", severity="error", timeout=10)
+            self.notify(clean(self.unavailable), title="telepresence", severity="error",
+                        timeout=10, markup=False)
             return False
         if self.busy:
             self.notify(f"telepresence {self.busy} is still running (ctrl+x cancels it)",
@@ -505,9 +514,9 @@ class TelepresencePane(PluginPane):
         ours = [ic for ic in w.intercepts if ic.name in mine]
         if not ours:
             owner = w.intercepts[0].client or "another client"
-            self.notify(f"{w.name} is intercepted by {owner}: only they can leave it "
-                        "(telepresence leave runs on their machine)", severity="warning",
-                        timeout=8)
+            self.notify(clean(f"{w.name} is intercepted by {owner}: only they can leave it "
+                              "(telepresence leave runs on their machine)"),
+                        severity="warning", timeout=8, markup=False)
             return
         self._leave([ic.name for ic in ours], f"Leave intercept {ours[0].name}"
                     if len(ours) == 1 else f"Leave {len(ours)} intercepts of {w.name}")

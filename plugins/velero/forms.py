@@ -149,7 +149,7 @@ class CreateBackupScreen(_FormScreen):
                     yield Checkbox("Snapshot volumes", True, id="snapshots")
                     yield Checkbox("File-system backup of all volumes", False, id="fsbackup")
             yield Static("", id="errors", markup=False)
-            yield CommandPreview(self._command(), id="command")
+            yield CommandPreview(clean(self._command()), id="command")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Create", id="submit", variant="primary")
@@ -188,7 +188,7 @@ class CreateBackupScreen(_FormScreen):
     def _refresh_command(self) -> None:
         preview = self.query_one("#command", CommandPreview)
         preview.command = self._command()
-        preview.update(f"$ {preview.command}")
+        preview.update(clean(f"$ {preview.command}"))
 
     def on_input_changed(self, _event: Input.Changed) -> None:
         self.query_one("#errors", Static).update("")
@@ -236,7 +236,7 @@ class RestoreScreen(_FormScreen):
             with Horizontal(classes="checks"):
                 yield Checkbox("Restore volumes from snapshots", True, id="pvs")
             yield Static("", id="errors", markup=False)
-            yield CommandPreview(self._command(), id="command")
+            yield CommandPreview(clean(self._command()), id="command")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Restore", id="submit", variant="warning")
@@ -273,5 +273,5 @@ class RestoreScreen(_FormScreen):
         self.query_one("#errors", Static).update("")
         preview = self.query_one("#command", CommandPreview)
         preview.command = self._command()
-        preview.update(f"$ {preview.command}")
+        preview.update(clean(f"$ {preview.command}"))
 
