@@ -491,7 +491,7 @@ class TelepresencePane(PluginPane):
                 msg += f" → {result.target}"
             if result.mount_error:
                 msg += f" (mount failed: {result.mount_error})"
-            return msg
+            return clean(msg)  # the CLI's words, shown in the result notification
 
         return Mutation(action="telepresence.intercept",
                         title=f"Start {kind} intercept of {req.workload} in {ns}",

@@ -302,7 +302,7 @@ class VeleroPane(PluginPane):
     def _render_filter(self) -> None:
         parts = [f"phase: {self.phase_filter or 'all'} (f)",
                  f"schedule: {self.schedule_filter or 'all'} (g)", "newest first"]
-        self.query_one("#backup-filter", Static).update(" · ".join(parts))
+        self.query_one("#backup-filter", Static).update(clean(" · ".join(parts)))
 
     # -- access -----------------------------------------------------------------------------
 
