@@ -106,7 +106,7 @@ class DetailScreen(ModalScreen[None]):
         e = self.entry
         rows = [f"time       {e.time.isoformat()}", f"timestamp  {e.ts}", ""]
         # label names and values and the line are the pod's text: cleaned, cell widths
-        rows += [f"{display.fit(display.clean(k), 20)} {display.clean(v)}"
+        rows += [f"{_pad(display.clean(k), 20)} {display.clean(v)}"
                  for k, v in sorted(e.labels.items())]
         with VerticalScroll():
             yield Static("\n".join(rows), markup=False, id="detail-labels")
@@ -721,6 +721,11 @@ class LokiPane(PluginPane):
         self._items = []
         self.query_one("#loki-complete", OptionList).remove_class("open")
         self.editor.completion_open = False
+
+
+def _pad(text: str, cells: int) -> str:
+    """``text`` padded to ``cells`` terminal cells (never cut: a detail shows it all)."""
+    return text + " " * max(0, cells - display.width(text))
 
 
 def _location(text: str, offset: int) -> tuple[int, int]:
