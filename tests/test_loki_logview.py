@@ -194,3 +194,38 @@ async def test_escape_sequences_are_shown_not_sent() -> None:
             assert 'app="x␛]0;pwned␛\\"' in text
         view.set_search("pwned")
         assert "pwned" in view.render_line(0).text
+
+
+async def test_wrapped_rows_paint_every_cell_of_random_hostile_lines() -> None:
+    """Random mixes of hostile pieces, Hangul and ASCII: in wrap mode each line's visual
+    rows are exactly the view's width and, together, paint the whole cleaned row."""
+    from k8s_essentials_tui.text import clean
+    from testkit.hostile import NASTY, control_chars
+
+    rnd = random.Random(15)
+    pieces = [*NASTY, "한글", "日本語", "ascii text ", "x" * 37, "\t", "e\u0301"]
+    lines = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 8))) for _ in range(60)]
+    labels = [{"app": "결제"}, {"app": "plain"}, {}]
+    app = ViewApp(max_lines=100)
+    async with app.run_test(size=(37, 10)) as pilot:
+        view = app.query_one(LogView)
+        view.set_rows([(to_ns(NOW), line, i % 3) for i, line in enumerate(lines)], labels)
+        view.wrap = True
+        view._update_size()
+        await pilot.pause()
+        width = view.scrollable_content_region.width
+        total = view.virtual_size.height
+        for i, line in enumerate(lines):
+            first = view.row_of(i)
+            last = view.row_of(i + 1) if i + 1 < len(lines) else total
+            rows = []
+            for r in range(first, last):
+                view.scroll_to(y=r, animate=False, immediate=True)  # clamped near the end
+                strip = view.render_line(r - view.scroll_offset.y)
+                assert strip.cell_length == width
+                rows.append(strip.text)
+            assert not [c for r in rows for c in control_chars(r)]
+            lab = labels[i % 3]
+            prefix = "{" + ", ".join(f'{k}="{v}"' for k, v in lab.items()) + "} " if lab else ""
+            want = f"12:00:00.000 {prefix}{clean(line)}"
+            assert "".join(rows).replace(" ", "") == want.replace(" ", ""), (line, rows)
