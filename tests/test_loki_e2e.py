@@ -220,3 +220,45 @@ async def test_pane_looks_first_where_the_board_found_loki(
                 break
             await pilot.pause(0.05)
     assert seen and seen[0][:1] == ["observability"] and "team-a" in seen[0], seen
+
+
+async def test_pane_over_hostile_logs_through_the_proxy(fake: FakeLoki, loki_ns: str,
+                                                        kubeconfig: str) -> None:
+    """Issue #15 end to end: hostile lines and label values reach the pane through the real
+    apiserver's service proxy and are shown with control characters made visible."""
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+    from k8s_essentials_tui.plugins.loki.pane import LokiPane
+    from testkit import hostile
+    from testkit.fake_loki import seed_hostile
+
+    seed_hostile(fake, time.time_ns())
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=loki_ns))
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(400):
+            if app.session is not None:
+                break
+            await pilot.pause(0.05)
+        app.open_plugin("loki")
+        await pilot.pause()
+        pane = app.screen.query_one(LokiPane)
+        for _ in range(400):
+            if pane.client is not None:
+                break
+            await pilot.pause(0.05)
+        assert pane.client is not None
+        pane.editor.text = '{app="hostile"}'
+        pane.editor.focus()
+        await pilot.press("enter")
+        for _ in range(400):
+            if pane.result is not None:
+                break
+            await pilot.pause(0.05)
+        assert pane.result is not None and len(pane.result.rows) > 10
+        pane.view.focus()
+        await pilot.pause()
+        hostile.assert_screen_clean(app)
+        assert "␛]0;pwned" in "\n".join(hostile.painted_text(app))
+        await pilot.press("w", "enter")
+        await pilot.pause()
+        hostile.assert_screen_clean(app)
+        assert app.return_code is None
