@@ -495,6 +495,42 @@ def grant_in_namespace(admin: KubeAdmin, user: str, namespace: str, name: str,
                   "subjects": [{"apiGroup": rbac, "kind": "User", "name": user}]})
 
 
+def service_account_kubeconfig(admin: KubeAdmin, base_kubeconfig: str | os.PathLike[str],
+                               namespace: str, name: str, path: Path,
+                               cluster_rules: list[JSON]) -> Path:
+    """A ServiceAccount ``namespace/name`` granted exactly ``cluster_rules`` (a ClusterRole
+    and binding of the same name) and a kubeconfig at ``path`` that authenticates as it
+    with a token from the TokenRequest API, the cluster copied from ``base_kubeconfig``.
+
+    Why: the certificate users (``admin``, ``limited``) have fixed roles; a test that needs
+    a user denied one thing ``view`` allows (EndpointSlices) gets its own identity with
+    real RBAC instead of touching a user other tests share. Delete the ClusterRole and
+    ClusterRoleBinding named ``namespace-name`` when done."""
+    rbac = "rbac.authorization.k8s.io"
+    role = f"{namespace}-{name}"
+    admin.create({"apiVersion": "v1", "kind": "ServiceAccount",
+                  "metadata": {"name": name, "namespace": namespace}}, exist_ok=True)
+    admin.apply({"apiVersion": f"{rbac}/v1", "kind": "ClusterRole",
+                 "metadata": {"name": role}, "rules": cluster_rules})
+    admin.apply({"apiVersion": f"{rbac}/v1", "kind": "ClusterRoleBinding",
+                 "metadata": {"name": role},
+                 "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": role},
+                 "subjects": [{"kind": "ServiceAccount", "name": name,
+                               "namespace": namespace}]})
+    token = admin.request_json(
+        "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token",
+        body={"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+              "spec": {"expirationSeconds": 3600}})["status"]["token"]
+    cfg = yaml.safe_load(Path(base_kubeconfig).read_text())
+    cfg["users"] = [{"name": role, "user": {"token": token}}]
+    cfg["contexts"] = [{"name": role, "context": {"cluster": cfg["clusters"][0]["name"],
+                                                  "user": role}}]
+    cfg["current-context"] = role
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    path.chmod(0o600)
+    return path
+
+
 def iter_yaml_documents(path: Path) -> Iterator[JSON]:
     """Non-empty YAML documents of a file (CRD files may hold several)."""
     for doc in yaml.safe_load_all(path.read_text()):

@@ -474,3 +474,35 @@ async def test_board_for_a_namespace_scoped_user(board_cluster: ControlPlane) ->
             assert _cell(board, "backup", "health") == "unknown"
             assert _cell(board, "dashboards", "state") == "unknown"  # not "missing": unseen
             assert SCOPED_NOTE in str(board.query_one("#notes").render())
+
+
+def test_denied_endpointslices_make_webhook_health_unknown_not_blocking(
+        board_cluster: ControlPlane, tmp_path: Path) -> None:
+    """A user who may read workloads and webhook configurations but not EndpointSlices
+    (real RBAC, its own ServiceAccount): the ingress-nginx Fail webhook's endpoints are
+    unknown, so it is not "blocking", ingress-nginx (2/2 ready) stays healthy and
+    ``--fail-on unhealthy`` does not name it; the note says what could not be read."""
+    from testkit.kube import service_account_kubeconfig
+
+    admin = board_cluster.admin()
+    rules = [{"apiGroups": ["apps"], "resources": ["deployments", "statefulsets",
+                                                   "daemonsets"],
+              "verbs": ["get", "list", "watch"]},
+             {"apiGroups": ["admissionregistration.k8s.io"],
+              "resources": ["validatingwebhookconfigurations",
+                            "mutatingwebhookconfigurations"],
+              "verbs": ["get", "list", "watch"]}]
+    kc = service_account_kubeconfig(admin, board_cluster.kubeconfig, "gate", "no-slices",
+                                    tmp_path / "kubeconfig-no-slices", rules)
+    try:
+        data = _report_until(kc, lambda d: by_id(d)["ingress-nginx"]["installed"] is True)
+        assert "no permission to list endpointslices" in data["notes"]
+        nginx = by_id(data)["ingress-nginx"]
+        assert nginx["healthy"] is True, nginx
+        assert not any("no ready endpoints" in p for p in nginx["problems"])
+        assert data["cluster_problems"] == []
+        out = report(kc, "--fail-on", "unhealthy")
+        assert "ingress-nginx" not in out.stderr and "webhook/" not in out.stderr
+    finally:
+        for kind in ("ClusterRoleBinding", "ClusterRole"):
+            admin.delete("rbac.authorization.k8s.io/v1", kind, "gate-no-slices")

@@ -30,6 +30,8 @@ from .settings import Settings, load_settings
 from .theming import DEFAULT_THEME, load_theme
 from .widgets.status_bar import StatusBar
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from .actions import Mutation
     from .kube.session import ClusterSession
@@ -172,8 +174,8 @@ class EssentialsApp(App[int]):
             for screen in self.screen_stack:
                 for bar in screen.query(StatusBar):
                     self._sync_status(bar)
-        except Exception:
-            pass
+        except Exception:  # a stale status bar must not take the app down; say why in app.log
+            log.exception("could not update the status bar of every screen")
 
     def _handle_exception(self, error: Exception) -> None:
         """A failing background worker (a bug in a pane, an unexpected server answer) is
@@ -184,7 +186,7 @@ class EssentialsApp(App[int]):
 
         if isinstance(error, WorkerFailed):
             cause = error.error
-            logging.getLogger(__name__).error("worker failed", exc_info=cause)
+            log.error("worker failed", exc_info=cause)
             self.notify(f"{type(cause).__name__}: {cause}", title="background task failed",
                         severity="error", timeout=10)
             return

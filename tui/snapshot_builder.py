@@ -46,6 +46,9 @@ ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
 NAME_LABEL = "app.kubernetes.io/name"
 WORKLOAD_TYPES = (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)
 HELM_SELECTOR = CURRENT_SELECTOR
+#: the note when the server has no EndpointSlice API (404): webhook readiness is unknown
+ENDPOINTS_NOT_SERVED = ("endpointslices (discovery.k8s.io/v1) are not served: "
+                        "webhook endpoints unknown")
 CLIENT_TOOLS = ("kubectl", "kustomize", "helm")
 
 
@@ -278,10 +281,17 @@ async def build_snapshot(
         res, read = await _list_scoped(lister, ENDPOINT_SLICES, sel, None, needed)
         if read == needed:  # every webhook service's namespace was read: nothing missing
             res.error = None
+        if isinstance(res.error, NotFoundError):  # (_note keeps quiet about a 404)
+            snap.errors["endpoints"] = ENDPOINTS_NOT_SERVED
         _note(snap, "endpoints", "endpointslices", res.error, read)
         snap.service_ready_endpoints = ready_endpoints(res.items)
+        # a service counts as "0 ready" only where its namespace's slices were read: an
+        # unreadable list (403, 404, 5xx) means unknown, never "no endpoints" -- which
+        # would flag every Fail webhook as blocking and fail `report --fail-on unhealthy`
+        readable = set(needed) if res.error is None else set(read)
         for ns, name in services:
-            snap.service_ready_endpoints.setdefault(f"{ns}/{name}", 0)
+            if ns in readable:
+                snap.service_ready_endpoints.setdefault(f"{ns}/{name}", 0)
     return snap
 
 
@@ -289,9 +299,11 @@ def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
     """Every admission webhook of the snapshot, one dict each: ``configuration``, ``kind``,
     ``webhook``, ``failure_policy``, ``service`` ("ns/name", or the URL of a URL webhook),
     ``ready`` (ready endpoints behind the service; None when unknown: a URL webhook, or
-    EndpointSlices not readable) and ``blocking`` (``Fail`` with no ready endpoint: it can
-    block every admission it matches, cluster-wide)."""
-    endpoints_known = "endpoints" not in snapshot.forbidden
+    EndpointSlices not readable: denied, not served or failed) and ``blocking`` (``Fail``
+    with no ready endpoint: it can block every admission it matches, cluster-wide; never
+    said on an unknown count)."""
+    endpoints_known = ("endpoints" not in snapshot.forbidden
+                       and "endpoints" not in snapshot.errors)
     out = []
     for cfg in snapshot.webhooks:
         meta = cfg.get("metadata") or {}
@@ -303,7 +315,7 @@ def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
             if svc and svc.get("name"):
                 target = f"{svc.get('namespace') or 'default'}/{svc['name']}"
                 if endpoints_known:
-                    ready = snapshot.service_ready_endpoints.get(target, 0)
+                    ready = snapshot.service_ready_endpoints.get(target)  # None: unread
             else:
                 target = str(client.get("url") or "")
             out.append({"configuration": meta.get("name", ""), "kind": cfg.get("kind", ""),

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from k8s_essentials_tui.errors import ClusterError, ConflictError, NotFoundError
+from k8s_essentials_tui.errors import ClusterError, ConflictError, GoneError, NotFoundError
 from k8s_essentials_tui.kube.client import KubeClient
 from k8s_essentials_tui.kube.resources import ResourceType
 
@@ -92,13 +92,26 @@ def is_terminal(rtype: ResourceType, obj: dict[str, Any]) -> bool:
     return phase in terminal
 
 
-async def follow(client: KubeClient, rtype: ResourceType, name: str,
-                 namespace: str) -> AsyncIterator[dict[str, Any]]:
+#: seconds between attempts when the watch fails (403: RBAC allows list, not watch; a
+#: network error): 1, 2, 4... up to this, never a tight poll against the apiserver
+FOLLOW_BACKOFF_MAX = 30.0
+
+
+async def follow(client: KubeClient, rtype: ResourceType, name: str, namespace: str, *,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 ) -> AsyncIterator[dict[str, Any]]:
     """Yield the object each time it changes until its phase is final (watch, not poll);
-    re-lists after a 410 or a dropped watch. Raises NotFoundError if it is deleted."""
+    re-lists after a 410 or a dropped watch. Raises NotFoundError if it is deleted.
+
+    The list and the watch carry a ``metadata.name`` field selector: only this object
+    streams (not every backup of the namespace), and RBAC limited to the object's name
+    (``resourceNames``) allows the watch. When the watch fails it backs off (1, 2, 4... s
+    up to :data:`FOLLOW_BACKOFF_MAX`; ``sleep`` is injectable for tests) before it lists
+    again; a working watch resets the wait."""
+    by_name = f"metadata.name={name}"
+    delay = 1.0
     while True:
-        items, rv = await client.list(rtype, namespace,
-                                      field_selector=f"metadata.name={name}")
+        items, rv = await client.list(rtype, namespace, field_selector=by_name)
         if not items:
             raise NotFoundError(f"{rtype.kind.lower()} {name!r} not found in {namespace}",
                                 status=404)
@@ -108,7 +121,8 @@ async def follow(client: KubeClient, rtype: ResourceType, name: str,
             return
         try:
             async for event in client.watch(rtype, namespace, resource_version=rv,
-                                            timeout_seconds=120):
+                                            field_selector=by_name, timeout_seconds=120):
+                delay = 1.0  # the watch works
                 etype, obj = event.get("type"), event.get("object") or {}
                 if etype == "BOOKMARK" or (obj.get("metadata") or {}).get("name") != name:
                     continue
@@ -120,8 +134,11 @@ async def follow(client: KubeClient, rtype: ResourceType, name: str,
                     return
         except NotFoundError:
             raise
+        except GoneError:
+            continue  # 410: our resourceVersion is too old, list again at once
         except ClusterError:
-            await asyncio.sleep(0.5)  # 410 or a dropped stream: list again
+            await sleep(delay)  # 403 on watch, or a dropped stream: back off, list again
+            delay = min(delay * 2, FOLLOW_BACKOFF_MAX)
 
 
 @dataclass

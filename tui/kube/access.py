@@ -2,16 +2,26 @@
 
 Why: the UI disables actions the user cannot perform and says why ("forbidden: cannot create
 backups.velero.io in velero") instead of letting them fail after a confirmation dialog.
+
+An answer is kept for :data:`ACCESS_TTL` seconds, not for the session: RBAC changes while
+the app runs (a role granted during an incident), and ``r`` on the board drops every answer
+at once (:meth:`AccessChecker.clear`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import ClusterError
 from .client import KubeClient
 from .resources import SELF_SUBJECT_ACCESS_REVIEWS, ResourceType
+
+#: seconds a permission answer is trusted before it is asked again: long enough that a pane
+#: does not ask on every key, short enough that a granted (or revoked) role shows soon
+ACCESS_TTL = 180.0
 
 
 @dataclass(frozen=True)
@@ -30,17 +40,25 @@ def describe(verb: str, rtype: ResourceType, namespace: str | None,
 
 
 class AccessChecker:
-    def __init__(self, client: KubeClient) -> None:
+    """Answers "may I?" per (verb, resource, subresource, namespace, name), each answer
+    kept ``ttl`` seconds of ``clock`` (monotonic; tests inject their own)."""
+
+    def __init__(self, client: KubeClient, *, ttl: float = ACCESS_TTL,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.client = client
-        self._cache: dict[tuple[str, str, str, str, str | None, str], Access] = {}
+        self.ttl = ttl
+        self._clock = clock
+        #: key -> (when asked, answer)
+        self._cache: dict[tuple[str, str, str, str, str | None, str], tuple[float, Access]] = {}
         self._lock = asyncio.Lock()
 
     async def can(self, verb: str, rtype: ResourceType, namespace: str | None = None,
                   *, subresource: str = "", name: str = "") -> Access:
         ns = namespace if rtype.namespaced else None
         key = (verb, rtype.group, rtype.plural, subresource, ns, name)
-        if key in self._cache:
-            return self._cache[key]
+        hit = self._cache.get(key)
+        if hit is not None and self._clock() - hit[0] < self.ttl:
+            return hit[1]
         attrs: dict[str, str] = {"verb": verb, "group": rtype.group, "resource": rtype.plural}
         if subresource:
             attrs["subresource"] = subresource
@@ -61,8 +79,9 @@ class AccessChecker:
             access = Access(True)
         else:
             access = Access(False, f"forbidden: cannot {what}")
-        self._cache[key] = access
+        self._cache[key] = (self._clock(), access)
         return access
 
     def clear(self) -> None:
+        """Forget every answer (``r`` on the board): the next check asks the server."""
         self._cache.clear()

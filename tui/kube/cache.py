@@ -175,6 +175,7 @@ class ResourceCache:
             self._task = None
         if self._flush_handle is not None:
             self._flush_handle.cancel()
+            self._flush_handle = None  # else a restarted cache would never flush again
 
     async def wait_synced(self, timeout: float = 30.0) -> None:
         """Wait until the first list finished (or failed: then raise its error)."""
@@ -393,6 +394,9 @@ class CacheRegistry:
         self.client = client
         self._caches: dict[CacheKey, ResourceCache] = {}
         self._options = cache_options
+        #: stops of retired caches still running: the loop keeps only weak references to
+        #: tasks (one could be collected mid-stop), and ``stop()`` must wait for them
+        self._retiring: set[asyncio.Task[None]] = set()
 
     def get(self, rtype: ResourceType, namespace: str | None = None,
             label_selector: str | None = None,
@@ -412,7 +416,10 @@ class CacheRegistry:
         """Stop an unwatched cache; the next ``get`` starts a fresh one."""
         if self._caches.get(cache.key) is cache and not cache._subscribers:
             del self._caches[cache.key]
-            asyncio.get_running_loop().create_task(cache.stop())
+            task = asyncio.get_running_loop().create_task(
+                cache.stop(), name=f"retire {cache.key.rtype.qualified}")
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
 
     def caches(self) -> list[ResourceCache]:
         return list(self._caches.values())
@@ -424,5 +431,6 @@ class CacheRegistry:
                 cache.retry_now()
 
     async def stop(self) -> None:
-        await asyncio.gather(*(c.stop() for c in self._caches.values()))
+        """Stop every cache, including retired ones still stopping."""
+        await asyncio.gather(*(c.stop() for c in self._caches.values()), *self._retiring)
         self._caches.clear()

@@ -11,7 +11,7 @@ import asyncio
 import json
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator
 from typing import Any
 
 import httpx
@@ -58,7 +58,7 @@ class _KubeAuth(httpx.Auth):
 
     async def async_auth_flow(
         self, request: httpx.Request
-    ) -> AsyncIterator[httpx.Request]:  # type: ignore[override]
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         now = time.monotonic()
         if self.settings.refreshable and (self.settings.authorization is None
                                           or now - self._checked > self.recheck):

@@ -70,9 +70,10 @@ def parse_discovery(core: dict[str, Any], apis: dict[str, Any]) -> Discovery:
         elif kind == "APIGroupList":
             disc.complete = False
             for g in body.get("groups") or []:
-                pref = (g.get("preferredVersion") or {}).get("version")
-                vers = [v.get("version") for v in g.get("versions") or []]
-                disc.groups[g.get("name", "")] = [pref, *[v for v in vers if v != pref]]
+                pref = (g.get("preferredVersion") or {}).get("version") or ""
+                vers = [str(v["version"]) for v in g.get("versions") or [] if v.get("version")]
+                disc.groups[g.get("name", "")] = ([pref] if pref else []) + [
+                    v for v in vers if v != pref]
         elif kind == "APIVersions":
             disc.groups[""] = list(body.get("versions") or [])
     return disc

@@ -74,6 +74,12 @@ class ClusterSession:
               keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
         return self.caches.get(rtype, namespace, label_selector, field_selector, keep)
 
+    def retry_now(self) -> None:
+        """``r``: every cache waiting after a failure retries at once, and every permission
+        answer is forgotten -- so RBAC granted while the app runs shows without a restart."""
+        self.caches.retry_now()
+        self.access.clear()
+
     async def close(self) -> None:
         await self.caches.stop()
         await self.client.aclose()

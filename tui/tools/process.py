@@ -14,6 +14,7 @@ import os
 import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 #: (stream name "stdout"|"stderr", line without the newline)
 StreamCallback = Callable[[str, str], None]
@@ -62,7 +63,7 @@ async def run_process(argv: Sequence[str], *, env: Mapping[str, str] | None = No
 
     work = asyncio.ensure_future(asyncio.gather(
         pump(proc.stdout, "stdout", out), pump(proc.stderr, "stderr", err), proc.wait()))
-    waiters: set[asyncio.Future[object]] = {work}
+    waiters: set[asyncio.Future[Any]] = {work}
     cancel_wait = asyncio.ensure_future(cancel.wait()) if cancel is not None else None
     if cancel_wait is not None:
         waiters.add(cancel_wait)
@@ -84,7 +85,7 @@ async def run_process(argv: Sequence[str], *, env: Mapping[str, str] | None = No
     return ProcessResult(list(argv), proc.returncode or 0, "".join(out), "".join(err))
 
 
-async def _stop_group(proc: asyncio.subprocess.Process, work: asyncio.Future[object],
+async def _stop_group(proc: asyncio.subprocess.Process, work: asyncio.Future[Any],
                       grace: float) -> None:
     """SIGTERM the group and wait ``grace`` seconds (0: straight to SIGKILL)."""
     if proc.returncode is None and grace > 0:

@@ -160,7 +160,7 @@ class Board(CacheSubscriber, Vertical):
         """``r``: re-read discovery, and retry at once every cache that is waiting after a
         403 or an error (RBAC just granted, a CRD just installed)."""
         if self.session is not None:
-            self.session.caches.retry_now()
+            self.session.retry_now()  # caches and permission answers
             self.rebuild(refresh_discovery=True)
 
     def on_cache_updated(self, _message: CacheUpdated) -> None:
