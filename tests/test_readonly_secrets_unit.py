@@ -12,6 +12,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.actions import ActionContext, Mutation, ReadOnlyError, execute
@@ -198,3 +200,24 @@ def test_app_log_is_private(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         for handler in root.handlers:
             handler.close()
+
+
+_TOKENS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_",
+                  min_size=12, max_size=40)
+
+
+@settings(max_examples=60, deadline=None)
+@given(old=st.dictionaries(st.sampled_from(["password", "token", "tls.key", "user"]), _TOKENS,
+                           max_size=4),
+       new=st.dictionaries(st.sampled_from(["password", "token", "tls.key", "user"]), _TOKENS,
+                           max_size=4),
+       as_string_data=st.booleans())
+def test_no_secret_value_ever_reaches_a_diff(old: dict[str, str], new: dict[str, str],
+                                             as_string_data: bool) -> None:
+    new_doc = secret({}, new) if as_string_data else secret(new)
+    text = "\n".join(render_text(diff_manifests(secret(old), new_doc, "apps"),
+                                 show_unchanged=True))
+    text += mask_manifest(new_doc)
+    for value in [*old.values(), *new.values()]:
+        assert value not in text
+        assert base64.b64encode(value.encode()).decode() not in text
