@@ -63,6 +63,12 @@ class Preview:
     def summary(self) -> str:
         return summary(self.diffs)
 
+    def masks_something(self) -> bool:
+        """Whether the masked diffs hide anything (a Secret, a credential-looking value)."""
+        return any(d.key.kind == "Secret" for d in self.diffs) or \
+            mask_values_pair(self.old_values, self.new_values) != (self.old_values,
+                                                                   self.new_values)
+
     def revealed(self) -> tuple[list[ResourceDiff], list[str]]:
         """The manifest diffs and values diff with Secret values in clear."""
         diffs = diff_manifests(self.deployed.manifest if self.deployed else None,

@@ -94,7 +94,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         Binding("ctrl+g", "run", "Install/upgrade", id="install.run"),
         Binding("ctrl+t", "export", "Export", id="install.export"),
         Binding("f2", "copy_command", "Copy cmd", id="install.copy"),
-        Binding("f3", "reveal", "Secrets", id="install.reveal"),
+        # not in the footer (it is full at 80 columns): the preview's title names the key
+        Binding("f3", "reveal", "Secrets", id="install.reveal", show=False),
         Binding("escape", "back", "Back/Cancel", id="install.back"),
     ]
 
@@ -377,8 +378,12 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         where = f"{preview.spec.release} in {preview.spec.namespace}"
         title = (f"revision {preview.deployed.revision} → new ({where})" if preview.deployed
                  else f"new install ({where})")
+        if revealed:
+            title += " — secrets shown (f3 hides)"
+        elif preview.masks_something():
+            title += " — secret values masked (f3 shows)"
         self.query_one(DiffView).show(diffs, values_diff, new_install=not preview.is_upgrade,
-                                      title=title + (" — secrets shown" if revealed else ""))
+                                      title=title)
 
     def action_reveal(self) -> None:
         """``f3``: show Secret values in the preview, for a user who may ``get`` Secrets in
