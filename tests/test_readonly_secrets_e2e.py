@@ -200,6 +200,7 @@ async def test_helm_pane_read_only_upgrade_refused_and_values_masked(
         await until(pilot, lambda: "password: (hidden)" in values.text, "masked values")
         assert PASSWORD not in values.text and B64 not in manifest.text
         assert "password: (hidden)" in manifest.text
+        assert values.text.startswith("# (hidden) values: press x to show them")
 
         await pilot.press("u")
         await pilot.pause()

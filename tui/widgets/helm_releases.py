@@ -25,6 +25,8 @@ from ..helm.values import dump_values, mask_values
 from .columns import Columns, fill_rows, set_columns
 from .pane import CacheUpdated, PluginPane
 
+#: first line of the Values/Manifest tab when something is masked (x is not in the footer)
+HIDDEN_HINT = "# (hidden) values: press x to show them (needs get secrets in the namespace)\n"
 COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
 RELEASE_COLUMNS = Columns(COLUMNS, ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "UPDATED"))
 HISTORY_COLUMNS = Columns(("REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION"),
@@ -59,7 +61,8 @@ class ReleasesPane(PluginPane):
         Binding("u", "upgrade", "Upgrade", id="helm.upgrade"),
         Binding("r", "rollback", "Roll back", id="helm.rollback"),
         Binding("d", "uninstall", "Uninstall", id="helm.uninstall"),
-        Binding("x", "reveal", "Secrets", id="helm.reveal"),
+        # not in the footer (full at 80 columns): the Values/Manifest tabs name the key
+        Binding("x", "reveal", "Secrets", id="helm.reveal", show=False),
     ]
 
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
@@ -229,8 +232,10 @@ class ReleasesPane(PluginPane):
             return
         clear = f"{rel.namespace}/{rel.name}" in self.revealed
         config = rel.config if clear else mask_values(rel.config)
-        values.load_text(dump_values(config) or "# no user-supplied values\n")
-        manifest.load_text(rel.manifest if clear else mask_manifest(rel.manifest))
+        hint = "" if clear or config == rel.config else HIDDEN_HINT
+        values.load_text(hint + (dump_values(config) or "# no user-supplied values\n"))
+        shown = rel.manifest if clear else mask_manifest(rel.manifest)
+        manifest.load_text(("" if clear or shown == rel.manifest else HIDDEN_HINT) + shown)
         notes.update(rel.notes or "(no notes)")
 
     # -- actions ----------------------------------------------------------------------------
