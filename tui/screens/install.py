@@ -95,7 +95,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         Binding("ctrl+t", "export", "Export", id="install.export"),
         Binding("f2", "copy_command", "Copy cmd", id="install.copy"),
         # not in the footer (it is full at 80 columns): the preview's title names the key
-        Binding("f3", "reveal", "Secrets", id="install.reveal", show=False),
+        Binding("f3", "reveal", "Show/hide secrets", id="install.reveal", show=False),
         Binding("escape", "back", "Back/Cancel", id="install.back"),
     ]
 

@@ -62,7 +62,7 @@ class ReleasesPane(PluginPane):
         Binding("r", "rollback", "Roll back", id="helm.rollback"),
         Binding("d", "uninstall", "Uninstall", id="helm.uninstall"),
         # not in the footer (full at 80 columns): the Values/Manifest tabs name the key
-        Binding("x", "reveal", "Secrets", id="helm.reveal", show=False),
+        Binding("x", "reveal", "Show/hide secrets", id="helm.reveal", show=False),
     ]
 
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
