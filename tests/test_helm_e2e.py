@@ -131,7 +131,9 @@ def test_install_upgrade_rollback_uninstall(capsys: pytest.CaptureFixture[str], 
     assert asyncio.run(releases_in(kubeconfig, namespace)) == []
 
     entries = [(e["action"], e["result"]) for e in audit.read()]
-    assert entries == [("helm.install", "ok"), ("helm.upgrade", "dry-run"),
+    # every preview (a server-side dry-run) is a cluster call: audited as "dry-run"
+    assert entries == [("helm.install", "dry-run"), ("helm.install", "ok"),
+                       ("helm.upgrade", "dry-run"), ("helm.upgrade", "dry-run"),
                        ("helm.upgrade", "ok"), ("helm.uninstall", "ok")]
     assert all("helm " in e["command"] for e in audit.read())
 

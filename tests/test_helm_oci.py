@@ -232,8 +232,9 @@ def test_install_upgrade_uninstall_from_oci(capsys: pytest.CaptureFixture[str],
     assert releases(capsys, kubeconfig, namespace) == {}
     entries = audit.read()
     assert [(e["action"], e["result"]) for e in entries] == [
-        ("helm.install", "ok"), ("helm.upgrade", "ok"), ("helm.uninstall", "ok")]
-    assert f"{ref} --version 0.2.0 --plain-http" in entries[1]["command"]
+        ("helm.install", "dry-run"), ("helm.install", "ok"), ("helm.upgrade", "dry-run"),
+        ("helm.upgrade", "ok"), ("helm.uninstall", "ok")]
+    assert f"{ref} --version 0.2.0 --plain-http" in entries[3]["command"]
 
 
 @pytest.mark.usefixtures("_helm_home")
@@ -284,7 +285,7 @@ def test_unreachable_registry_says_so(capsys: pytest.CaptureFixture[str], kubeco
     assert f"dry-run failed: OCI registry 127.0.0.1:{port} cannot be reached" in err
     assert "connection refused" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) <= 2
-    assert audit.read() == []
+    assert [(e["action"], e["result"]) for e in audit.read()] == [("helm.install", "failed")]
 
 
 async def _wait_until(pilot: Pilot, predicate: Callable[[], object], what: str,

@@ -123,7 +123,8 @@ async def test_install_then_upgrade_from_the_screen(kubeconfig: str, namespace: 
         await wait_until(pilot, lambda: "✔" in text_of(progress), what="upgrade done")
         assert cm_message(kube_admin, namespace) == "changed-in-tui"
     results = [(e["action"], e["result"]) for e in audit.read()]
-    assert results == [("helm.install", "ok"), ("helm.upgrade", "ok")]
+    assert results == [("helm.install", "dry-run"), ("helm.install", "ok"),
+                       ("helm.upgrade", "dry-run"), ("helm.upgrade", "ok")]
 
 
 async def test_failure_keeps_the_values(kubeconfig: str, namespace: str,

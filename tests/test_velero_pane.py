@@ -255,7 +255,9 @@ async def test_detail_and_logs(server, kube_admin, kubeconfig, namespace) -> Non
                         app.screen.detail_text, "validation error")
             assert "Phase: FailedValidation" in app.screen.detail_text
             # logs: a reachable URL -> lines; an unreachable one -> a clear message
-            await pilot.press("l")
+            await pilot.press("l")  # a DownloadRequest is created: confirm first
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+            await pilot.press("y")
             port = httpd.server_address[1]
             await asyncio.to_thread(server.answer_download_requests,
                                     f"http://127.0.0.1:{port}/log.gz")
@@ -264,6 +266,8 @@ async def test_detail_and_logs(server, kube_admin, kubeconfig, namespace) -> Non
             for req in kube_admin.list(V1, "downloadrequests", namespace):
                 kube_admin.delete(V1, "downloadrequests", req["metadata"]["name"], namespace)
             await pilot.press("l")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+            await pilot.press("y")
             await asyncio.to_thread(server.answer_download_requests,
                                     "http://127.0.0.1:9/unreachable.gz")
             state = app.screen.query_one("#log-state", Static)

@@ -33,7 +33,8 @@ from .widgets.status_bar import StatusBar
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from .actions import Mutation
+    from .actions import ActionContext, Mutation
+    from .helm.chart import ChartSpec
     from .kube.session import ClusterSession
     from .plugin import Detection, Plugin
 
@@ -209,6 +210,7 @@ class EssentialsApp(App[int]):
             context=context or self.options.context,
             namespace=self.options.namespace or self.settings["namespace"] or None,
             watch_list=bool(self.settings["watch_list"]),
+            read_only=self.read_only,
         )
         try:
             try:
@@ -274,17 +276,32 @@ class EssentialsApp(App[int]):
             return
         self.push_screen(ComponentScreen(plugin))
 
-    def open_install(self, plugin: Plugin) -> None:
-        """The Helm install/upgrade screen for a component (``i`` on the board and panes)."""
+    def open_install(self, plugin: Plugin, spec: ChartSpec | None = None, *,
+                     verb: str = "install") -> None:
+        """The Helm install/upgrade screen for a component (``i`` on the board and panes,
+        ``u`` in the Helm pane). Not opened at all in read-only mode: even its preview is a
+        server-side dry-run, i.e. a cluster call."""
         if self.read_only:
-            self.notify("read-only mode: install is disabled", severity="warning")
+            self.notify(f"read-only mode: {verb} is disabled (its preview is a server-side "
+                        "dry-run)", severity="warning")
             return
         if plugin.chart is None:
             self.notify(f"{plugin.title} has no Helm chart to install", severity="warning")
             return
         from .screens.install import InstallScreen
 
-        self.push_screen(InstallScreen(plugin))
+        self.push_screen(InstallScreen(plugin, spec=spec))
+
+    def action_context(self) -> ActionContext:
+        """The session's context and read-only flag, for ``actions.execute`` (also before
+        connecting: read-only holds without a session too)."""
+        from .actions import ActionContext
+
+        session = self.session
+        if session is not None:
+            return ActionContext(context=session.context,
+                                 read_only=session.read_only or self.read_only)
+        return ActionContext(context=self.options.context or "", read_only=self.read_only)
 
     # -- mutations: one path for every change to a cluster --------------------------------
 
@@ -303,13 +320,15 @@ class EssentialsApp(App[int]):
         """read-only -> RBAC -> confirm (with the command) -> run -> audit. Call from a worker.
 
         Returns (succeeded, message)."""
-        from .actions import execute
+        from .actions import ReadOnlyError, check_writable, execute
         from .screens.confirm import ConfirmScreen
 
-        if self.read_only:
-            msg = f"read-only mode: {mutation.title} is disabled"
-            self.notify(msg, severity="warning")
-            return False, msg
+        ctx = self.action_context()
+        try:  # early, for a clear message before any dialog; execute() checks again
+            check_writable(mutation, ctx)
+        except ReadOnlyError as exc:
+            self.notify(str(exc), severity="warning")
+            return False, str(exc)
         if self.session is not None:
             for perm in mutation.permissions:
                 access = await self.session.access.can(perm.verb, perm.rtype, perm.namespace,
@@ -318,13 +337,12 @@ class EssentialsApp(App[int]):
                     self.notify(access.reason, title=mutation.title, severity="error")
                     return False, access.reason
         confirmed = await self.push_screen_wait(ConfirmScreen(mutation))
-        context = self.session.context if self.session else ""
         if not confirmed:
-            audit.record(context=context, action=mutation.action, command=mutation.command,
+            audit.record(context=ctx.context, action=mutation.action, command=mutation.command,
                          result="cancelled")
             return False, "cancelled"
         try:
-            message = await execute(mutation, context)
+            message = await execute(mutation, ctx)
         except Exception as exc:  # audited by execute(); never a traceback on screen
             text = str(exc) if isinstance(exc, EssentialsError) else f"{type(exc).__name__}: {exc}"
             self.notify(text, title=f"{mutation.title} failed", severity="error", timeout=10)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .settings import state_dir
+from .settings import private_file, state_dir
 
 
 def audit_path() -> Path:
@@ -34,8 +34,7 @@ def record(*, context: str, action: str, command: str, result: str, detail: str 
     if detail:
         entry["detail"] = detail.splitlines()[0][:500] if detail else ""
     entry.update(extra)
-    target = path or audit_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = private_file(path or audit_path())  # 0600 in a 0700 dir
     with target.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(entry, sort_keys=True) + "\n")
     return entry

@@ -91,11 +91,10 @@ def _setup_log_file() -> None:
     lines and payloads are never logged: httpx is kept at WARNING)."""
     import logging
 
-    from .settings import state_dir
+    from .settings import private_file, state_dir
 
     try:
-        path = state_dir() / "app.log"
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = private_file(state_dir() / "app.log")  # 0600 in a 0700 dir
         logging.basicConfig(filename=path, level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     except OSError:

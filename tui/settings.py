@@ -9,6 +9,7 @@ the state dir (audit log, history).
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,31 @@ def state_dir() -> Path:
     from platformdirs import user_state_dir
 
     return Path(user_state_dir(APP_NAME))
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and parents) and make it 0700, also when it already existed.
+
+    Why: the state dir holds the audit log (commands with namespaces and release names),
+    the Loki query history and ``app.log``; other local users must not read them."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Make sure ``path`` exists with mode 0600 in a 0700 directory (tightening an existing
+    file or directory created by an older version), and return it. The one helper for every
+    file the app keeps in its state dir (audit log, query history, app log)."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != 0o600:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    return path
 
 
 def config_path() -> Path:

@@ -28,8 +28,12 @@ class QueryHistory:
 
     @classmethod
     def load(cls, path: Path | None = None) -> QueryHistory:
+        from k8s_essentials_tui.settings import private_file
+
         path = path or default_path()
         try:
+            if path.exists():
+                private_file(path)  # tighten a file written 0644 by an older version
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             doc = {}
@@ -62,9 +66,11 @@ class QueryHistory:
 
     def save(self) -> None:
         """Write atomically (rename), so a crash never leaves half a file."""
+        from k8s_essentials_tui.settings import private_file
+
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
+            # queries name namespaces and apps: 0600 in a 0700 dir, like the audit log
+            tmp = private_file(self.path.with_suffix(".tmp"))
             tmp.write_text(json.dumps({"history": self.history, "saved": self.saved}, indent=1),
                            encoding="utf-8")
             os.replace(tmp, self.path)

@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static
 
+from k8s_essentials_tui.actions import Mutation, Permission
 from k8s_essentials_tui.kube.resources import ResourceType
 from k8s_essentials_tui.text import clean
 from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
@@ -103,34 +104,55 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
         self.app.pop_screen()
 
     def action_logs(self) -> None:
-        self.fetch_logs()
-
-    @work(exclusive=True, group="velero-logs")
-    async def fetch_logs(self) -> None:
+        """Fetch the log: a DownloadRequest is CREATED (that is how Velero serves logs), so
+        this is a mutation: confirmed, audited, refused in read-only mode."""
         session = self.session
-        state = self.query_one("#log-state", Static)
         if session is None:
-            state.update("not connected")
+            self.query_one("#log-state", Static).update("not connected")
             return
-        state.remove_class("problem")
-        log = self.query_one(Log)
-        log.clear()
+        ns, kind = self.velero_namespace, self.kind.lower()
+        result: list[ops.LogResult] = []
+        state = self.query_one("#log-state", Static)
 
         def on_state(text: str) -> None:
             state.update(clean(text, multiline=True))
 
-        try:
-            result = await ops.fetch_logs(session.client, f"{self.kind}Log", self.object_name,
-                                          self.velero_namespace, self.now(),
-                                          on_state=on_state)
-        except Exception as exc:  # a typed ClusterError in practice; never a traceback
+        async def run() -> str:
+            res = await ops.fetch_logs(session.client, f"{self.kind}Log", self.object_name,
+                                       ns, self.now(), on_state=on_state)
+            result.append(res)
+            return f"DownloadRequest {res.state}" + (f": {res.message}" if res.message
+                                                     else f": {len(res.lines)} log lines")
+
+        mutation = Mutation(
+            action=f"velero.{kind}.logs",
+            title=f"Fetch the log of {kind} {self.object_name}",
+            command=f"velero {kind} logs {self.object_name} --namespace {ns}",
+            run=run,
+            permissions=[Permission("create", model.DOWNLOAD_REQUESTS, ns)],
+            warning=f"Creates a DownloadRequest object in {ns}: Velero answers it with a "
+                    "pre-signed URL of the log in object storage.",
+            why_write="Velero serves logs only through a DownloadRequest, an object this "
+                      "would create")
+        self._fetch_logs(mutation, result)
+
+    @work(exclusive=True, group="velero-logs")
+    async def _fetch_logs(self, mutation: Mutation, result: list[ops.LogResult]) -> None:
+        state = self.query_one("#log-state", Static)
+        state.remove_class("problem")
+        log = self.query_one(Log)
+        log.clear()
+        ok, message = await self.app.perform(mutation)  # type: ignore[attr-defined]
+        if not ok or not result:
             state.add_class("problem")
-            state.update(clean(f"cannot request the log: {exc}", multiline=True))
+            state.update(clean(f"cannot request the log: {message}", multiline=True)
+                         if message != "cancelled" else "log request cancelled")
             return
-        if result.message:
+        res = result[0]
+        if res.message:
             state.add_class("problem")
-            state.update(clean(f"DownloadRequest {result.state}: {result.message}",
+            state.update(clean(f"DownloadRequest {res.state}: {res.message}",
                                multiline=True))
             return
-        state.update(f"DownloadRequest {result.state}: {len(result.lines)} log lines")
-        log.write_lines([clean(line) for line in result.lines])
+        state.update(f"DownloadRequest {res.state}: {len(res.lines)} log lines")
+        log.write_lines([clean(line) for line in res.lines])

@@ -29,10 +29,16 @@ def settings_for(args: argparse.Namespace) -> Settings:
     return load_settings(Path(path) if path else None)
 
 
+def read_only(args: argparse.Namespace) -> bool:
+    """``--read-only`` or ``read_only = true`` in the config file: both count headless."""
+    return bool(getattr(args, "read_only", False)) or bool(settings_for(args)["read_only"])
+
+
 def connect_options(args: argparse.Namespace) -> ConnectOptions:
     return ConnectOptions(kubeconfig=getattr(args, "kubeconfig", None),
                           context=getattr(args, "context", None),
-                          namespace=getattr(args, "namespace", None))
+                          namespace=getattr(args, "namespace", None),
+                          read_only=read_only(args))
 
 
 def run_async(factory: Callable[[], Awaitable[T]]) -> T:
@@ -79,5 +85,5 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "EssentialsError", "add_output",
-           "connect_options", "fail", "print_json", "run_async", "settings_for", "table",
-           "with_session"]
+           "connect_options", "fail", "print_json", "read_only", "run_async", "settings_for",
+           "table", "with_session"]

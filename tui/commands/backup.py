@@ -14,7 +14,7 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
-from ..actions import Mutation, execute
+from ..actions import Mutation, check_writable, execute
 from ..errors import EssentialsError, ForbiddenError, NotFoundError
 from ..kube.session import ClusterSession
 from ._common import (
@@ -155,12 +155,18 @@ async def _validate(session: ClusterSession, opts: Any, ns: str) -> list[str]:
     return errors
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
     from ..plugins.velero import model, ops
 
     ns = velero_namespace(args)
-    if getattr(args, "read_only", False) or settings_for(args).get("read_only"):
-        return fail("read-only mode: backup create is disabled")
+    # read-only: refused (and audited) before validating or printing anything
+    check_writable(Mutation(action="velero.backup.create", title="backup create",
+                            command=f"velero backup create {args.name or ''} --namespace {ns}",
+                            run=_nothing), session.actions)
     now = datetime.now(UTC)
     json_out = args.output == "json"
     progress = sys.stderr if json_out else sys.stdout
@@ -201,7 +207,7 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
         return f"backup {created['metadata']['name']} created in {ns}"
 
     await execute(Mutation(action="velero.backup.create", title="Create backup",
-                           command=command, run=run), session.context)
+                           command=command, run=run), session.actions)
     name = created["metadata"]["name"]
     print(f'Backup request "{name}" submitted successfully.', file=progress)
     if not args.wait:

@@ -7,8 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .. import audit
-from ..actions import execute
+from ..actions import check_writable, execute
 from ..errors import EssentialsError
 from ..helm.diff import render_text
 from ..helm.headless import add_chart_flags, confirm, make_tool, resolve_spec
@@ -40,6 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="only preview: print the command and the diff")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    parser.add_argument("--show-secrets", action="store_true",
+                        help="print Secret values and credential-looking values in the diffs "
+                             "(masked by default; needs permission to get Secrets in the "
+                             "namespace)")
+
+
+async def _may_read_secrets(session: ClusterSession, namespace: str) -> None:
+    """``--show-secrets`` only for a user who may read the Secrets anyway (SSAR)."""
+    from ..kube.resources import SECRETS
+
+    access = await session.access.can("get", SECRETS, namespace)
+    if not access:
+        raise EssentialsError(f"--show-secrets: not allowed to get Secrets in {namespace}: "
+                              f"{access.reason}")
 
 
 def _out(stream: str, line: str) -> None:
@@ -68,24 +81,32 @@ def run(args: argparse.Namespace) -> int:
         if text is None:
             text = dump_values(current.config) if current is not None else spec.values
         verb = "upgrade" if current is not None else "install"
-        print(f"{verb} {spec.release} in {spec.namespace} from {spec.describe()}",
-              file=sys.stderr)
-        preview = await ops.preview(spec, text, current)
+        # the dry-run is a cluster call too: refused in read-only mode (one line), audited
+        dry_run = ops.preview_mutation(
+            spec, text, current, on_start=lambda: print(
+                f"{verb} {spec.release} in {spec.namespace} from {spec.describe()}",
+                file=sys.stderr))
+        check_writable(dry_run, session.actions)
+        if args.show_secrets:
+            await _may_read_secrets(session, spec.namespace)
+        await execute(dry_run, session.actions)
+        preview = dry_run.preview
+        assert preview is not None
+        diffs, values_diff = (preview.revealed() if args.show_secrets
+                              else (preview.diffs, preview.values_diff))
         print(f"changes: {preview.summary}" + ("" if current else " (new install)"))
-        for line in render_text(preview.diffs):
+        for line in render_text(diffs):
             print(line)
-        if preview.values_diff:
+        if values_diff:
             print("=== values")
-            print("\n".join(preview.values_diff))
+            print("\n".join(values_diff))
         mutation = ops.install_mutation(spec, text, deployed=current, on_line=_out,
                                         preview=preview)
         print(f"$ {mutation.command}")
         if args.dry_run:
-            audit.record(context=session.context, action=mutation.action,
-                         command=preview.dry_run_command, result="dry-run")
             return 0
         confirm(f"{verb} {spec.release} in {spec.namespace}", args.yes)
-        message = await execute(mutation, session.context)
+        message = await execute(mutation, session.actions)
         print(message, file=sys.stderr)
         return 0
 

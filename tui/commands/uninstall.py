@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..actions import execute
+from ..actions import check_writable, execute
 from ..errors import EssentialsError
 from ..helm.headless import confirm, make_tool, resolve_spec
 from ..helm.operations import LEFT_BEHIND, HelmOperations, fetch_releases
@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         ops = HelmOperations(make_tool(settings, getattr(args, "kubeconfig", None),
                                        session.context))
         mutation = ops.uninstall_mutation(rel, on_line=_err)
+        check_writable(mutation, session.actions)  # read-only: one line, before anything
         print(f"{mutation.title}: {rel.chart_ref} revision {rel.revision} ({rel.status})")
         print(mutation.warning)
         print("Stays behind:")
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  - {line}")
         print(f"$ {mutation.command}")
         confirm(f"uninstall {name} from {target_ns}", args.yes)
-        message = await execute(mutation, session.context)
+        message = await execute(mutation, session.actions)
         print(message, file=sys.stderr)
         return 0
 

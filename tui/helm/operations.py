@@ -25,7 +25,7 @@ from .diff import ResourceDiff, diff_manifests, diff_text, split_manifest, summa
 from .oci import explain_error, list_versions
 from .release import LABEL_SELECTOR, PENDING, Release, decode_all, release_from_json
 from .storage import helm_storage, readable_storage
-from .values import dump_values, parse_values
+from .values import dump_values, mask_values_pair, parse_values
 
 #: what ``helm uninstall`` never deletes; shown in the uninstall confirmation
 LEFT_BEHIND = [
@@ -39,7 +39,10 @@ LEFT_BEHIND = [
 
 @dataclass
 class Preview:
-    """What ``helm upgrade --install --dry-run=server`` would do."""
+    """What ``helm upgrade --install --dry-run=server`` would do.
+
+    ``diffs`` and ``values_diff`` have Secret values and credential-looking values masked;
+    :meth:`revealed` gives them in clear (for a user who may read Secrets: callers check)."""
 
     spec: ChartSpec
     command: str
@@ -48,6 +51,9 @@ class Preview:
     deployed: Release | None
     diffs: list[ResourceDiff]
     values_diff: list[str] = field(default_factory=list)
+    #: the user-supplied values before (deployed) and after, unmasked (for :meth:`revealed`)
+    old_values: dict[str, Any] = field(default_factory=dict, repr=False)
+    new_values: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def is_upgrade(self) -> bool:
@@ -56,6 +62,35 @@ class Preview:
     @property
     def summary(self) -> str:
         return summary(self.diffs)
+
+    def masks_something(self) -> bool:
+        """Whether the masked diffs hide anything (a Secret, a credential-looking value)."""
+        return any(d.key.kind == "Secret" for d in self.diffs) or \
+            mask_values_pair(self.old_values, self.new_values) != (self.old_values,
+                                                                   self.new_values)
+
+    def revealed(self) -> tuple[list[ResourceDiff], list[str]]:
+        """The manifest diffs and values diff with Secret values in clear."""
+        diffs = diff_manifests(self.deployed.manifest if self.deployed else None,
+                               self.rendered.manifest, self.spec.namespace, show_secrets=True)
+        return diffs, diff_text(dump_values(self.old_values), dump_values(self.new_values))
+
+
+def values_diff(old: dict[str, Any], new: dict[str, Any], *,
+                show_secrets: bool = False) -> list[str]:
+    """Unified diff of user-supplied values; credential-looking values masked by default."""
+    if not show_secrets:
+        old, new = mask_values_pair(old, new)
+    return diff_text(dump_values(old), dump_values(new))
+
+
+@dataclass
+class PreviewMutation(Mutation):
+    """The server-side dry-run as a mutation: it is a cluster call with server-side effects
+    (admission webhooks run), so it goes through ``actions.execute`` -- refused in
+    read-only mode and audited as ``dry-run``. ``preview`` is set once it ran."""
+
+    preview: Preview | None = None
 
 
 def values_path(spec: ChartSpec, base: Path | None = None) -> Path:
@@ -72,6 +107,10 @@ class HelmOperations:
         self.values_dir = values_dir
 
     # -- values ----------------------------------------------------------------------------
+
+    def values_file(self, spec: ChartSpec, text: str) -> str | None:
+        """Where :meth:`write_values` puts the values (None: no values), without writing."""
+        return str(values_path(spec, self.values_dir)) if parse_values(text) else None
 
     def write_values(self, spec: ChartSpec, text: str) -> str | None:
         """Validate and write the values; None when there are none (no --values flag)."""
@@ -107,12 +146,37 @@ class HelmOperations:
         rendered = release_from_json(doc)
         diffs = diff_manifests(deployed.manifest if deployed else None, rendered.manifest,
                                spec.namespace)
-        old_values = dump_values(deployed.config) if deployed else ""
-        new_values = dump_values(parse_values(values_text))
+        old_values = dict(deployed.config or {}) if deployed else {}
+        new_values = parse_values(values_text)
         return Preview(spec=spec, command=self.install_command(spec, values_file),
                        dry_run_command=self.tool.display(args), rendered=rendered,
                        deployed=deployed, diffs=diffs,
-                       values_diff=diff_text(old_values, new_values))
+                       values_diff=values_diff(old_values, new_values),
+                       old_values=old_values, new_values=new_values)
+
+    def preview_mutation(self, spec: ChartSpec, values_text: str, deployed: Release | None,
+                         on_line: LineCallback | None = None,
+                         on_start: Callable[[], None] | None = None) -> PreviewMutation:
+        """:meth:`preview` wrapped for ``actions.execute`` (read-only check and audit).
+        ``on_start`` runs once it is allowed (headless prints its progress line there)."""
+        parse_values(values_text)  # a typo fails here, before anything is audited
+        verb = "Upgrade" if deployed else "Install"
+        args = self.install_args(spec, self.values_file(spec, values_text), dry_run=True)
+        mutation = PreviewMutation(
+            action=f"helm.{verb.lower()}",
+            title=f"{verb} {spec.release} in {spec.namespace}",
+            command=self.tool.display(args),
+            run=_none, dry_run=True,
+            why_write="even its preview is a server-side dry-run")
+
+        async def run() -> str:
+            if on_start is not None:
+                on_start()
+            mutation.preview = await self.preview(spec, values_text, deployed, on_line)
+            return f"dry-run: {mutation.preview.summary}"
+
+        mutation.run = run
+        return mutation
 
     # -- mutations ---------------------------------------------------------------------------
 
@@ -248,6 +312,10 @@ class HelmOperations:
         versions = [str(r.get("version")) for r in rows
                     if isinstance(r, dict) and r.get("name") == f"{name}/{spec.chart}"]
         return versions[:limit]
+
+
+async def _none() -> None:
+    return None
 
 
 def _stderr_only(on_line: LineCallback | None) -> LineCallback | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .access import AccessChecker
 from .cache import CacheRegistry, ResourceCache
@@ -17,6 +17,9 @@ from .client import KubeClient
 from .config import ConnectionSettings, load_settings
 from .discovery import Discovery, discover
 from .resources import ResourceType
+
+if TYPE_CHECKING:
+    from ..actions import ActionContext
 
 
 @dataclass
@@ -27,12 +30,17 @@ class ConnectOptions:
     timeout: float = 30.0
     #: False: never try WatchList (config ``watch_list``), list + watch like older clients
     watch_list: bool = True
+    #: ``--read-only`` or ``read_only = true``: every mutation through this session is refused
+    read_only: bool = False
 
 
 class ClusterSession:
     def __init__(self, settings: ConnectionSettings, client: KubeClient,
-                 namespace: str | None = None) -> None:
+                 namespace: str | None = None, *, read_only: bool = False) -> None:
         self.settings = settings
+        #: read-only is a property of the session: ``actions.execute`` refuses every
+        #: mutation run with :attr:`actions` when it is set
+        self.read_only = read_only
         self.client = client
         self.namespace = namespace or settings.namespace
         self.caches = CacheRegistry(client)
@@ -45,6 +53,13 @@ class ClusterSession:
     def context(self) -> str:
         return self.settings.context
 
+    @property
+    def actions(self) -> ActionContext:
+        """What ``actions.execute`` needs: the context (audit) and the read-only flag."""
+        from ..actions import ActionContext
+
+        return ActionContext(context=self.context, read_only=self.read_only)
+
     @classmethod
     async def connect(cls, options: ConnectOptions, *, check: bool = True) -> ClusterSession:
         """Load the kubeconfig (in a thread: exec plugins may block) and check /version."""
@@ -52,7 +67,7 @@ class ClusterSession:
         client = KubeClient(settings, timeout=options.timeout)
         if not options.watch_list:
             client.watch_list = False
-        session = cls(settings, client, options.namespace)
+        session = cls(settings, client, options.namespace, read_only=options.read_only)
         if check:
             try:
                 session.server_version = await client.version()

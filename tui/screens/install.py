@@ -35,6 +35,7 @@ from textual.widgets import Footer, Input, Log, Static, TabbedContent, TabPane, 
 from textual.worker import Worker
 
 from .. import audit
+from ..actions import execute
 from ..errors import EssentialsError
 from ..helm import export
 from ..helm.chart import ChartSpec
@@ -93,6 +94,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         Binding("ctrl+g", "run", "Install/upgrade", id="install.run"),
         Binding("ctrl+t", "export", "Export", id="install.export"),
         Binding("f2", "copy_command", "Copy cmd", id="install.copy"),
+        # not in the footer (it is full at 80 columns): the preview's title names the key
+        Binding("f3", "reveal", "Show/hide secrets", id="install.reveal", show=False),
         Binding("escape", "back", "Back/Cancel", id="install.back"),
     ]
 
@@ -112,6 +115,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self._status_text = ""
         self._mutation_command = ""
         self._action_name = "helm.install"
+        #: Secret values shown in clear in the preview (only after an access check)
+        self.revealed = False
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -348,25 +353,64 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         diff = self.query_one(DiffView)
         diff.message("running helm upgrade --install --dry-run=server …")
         self._refresh_deployed()
+        app: Any = self.app
         try:
-            preview = await self._ops().preview(spec, values, self.deployed)
+            # a server-side dry-run: through actions.execute (read-only refusal, audit)
+            dry_run = self._ops().preview_mutation(spec, values, self.deployed)
+            await execute(dry_run, app.action_context())
         except EssentialsError as exc:
             diff.message(str(exc), error=True)
             self.notify(str(exc), title="preview failed", severity="error", timeout=10)
             return
-        self.show_preview(preview)
+        assert dry_run.preview is not None
+        self.show_preview(dry_run.preview)
 
-    def show_preview(self, preview: Preview) -> None:
-        """Render a preview (also used by tests to show a fixed one)."""
+    def show_preview(self, preview: Preview, *, revealed: bool = False) -> None:
+        """Render a preview (also used by tests to show a fixed one). Secret values and
+        credential-looking values are masked unless ``revealed`` (see :meth:`action_reveal`)."""
         self.preview = preview
+        self.revealed = revealed
+        diffs, values_diff = preview.revealed() if revealed else (preview.diffs,
+                                                                   preview.values_diff)
         command = self.query_one("#command", CommandPreview)
         command.command = preview.command
         command.update(f"$ {preview.command}")
         where = f"{preview.spec.release} in {preview.spec.namespace}"
         title = (f"revision {preview.deployed.revision} → new ({where})" if preview.deployed
                  else f"new install ({where})")
-        self.query_one(DiffView).show(preview.diffs, preview.values_diff,
-                                      new_install=not preview.is_upgrade, title=title)
+        if revealed:
+            title += " — secrets shown (f3 hides)"
+        elif preview.masks_something():
+            title += " — secret values masked (f3 shows)"
+        self.query_one(DiffView).show(diffs, values_diff, new_install=not preview.is_upgrade,
+                                      title=title)
+
+    def action_reveal(self) -> None:
+        """``f3``: show Secret values in the preview, for a user who may ``get`` Secrets in
+        the release's namespace (SelfSubjectAccessReview); again hides them."""
+        if self.preview is None:
+            self.notify("nothing previewed yet: ctrl+r first", severity="warning")
+            return
+        if self.revealed:
+            self.show_preview(self.preview)
+            return
+        self._reveal(self.preview)
+
+    @work(exclusive=True, group="helm-reveal")
+    async def _reveal(self, preview: Preview) -> None:
+        from ..kube.resources import SECRETS
+
+        session = self.session
+        ns = preview.spec.namespace
+        if session is None:
+            self.notify("not connected", severity="error")
+            return
+        access = await session.access.can("get", SECRETS, ns)
+        if not access:
+            self.notify(f"Secret values stay hidden: {access.reason}", severity="error")
+            return
+        if self.preview is preview:
+            self.show_preview(preview, revealed=True)
 
     def action_copy_command(self) -> None:
         command = self.query_one("#command", CommandPreview).command

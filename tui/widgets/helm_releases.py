@@ -2,6 +2,10 @@
 ``owner=helm`` Secrets, with history, user values, manifest and notes of the highlighted
 one; ``u`` upgrade, ``r`` roll back, ``d`` uninstall, ``/`` filter.
 
+Values that look like credentials and Secret values in the manifest are shown as
+``(hidden)``; ``x`` reveals them for the highlighted release when the user may ``get``
+Secrets in its namespace (checked with a SelfSubjectAccessReview), like k9s's decode key.
+
 Corrupt or foreign release Secrets show as ``unreadable`` rows with the reason."""
 
 from __future__ import annotations
@@ -9,16 +13,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
 
+from ..helm.diff import mask_manifest
 from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
 from ..helm.storage import UnreadableDriverError, helm_storage
-from ..helm.values import dump_values
+from ..helm.values import dump_values, mask_values
 from .columns import Columns, fill_rows, set_columns
 from .pane import CacheUpdated, PluginPane
 
+#: first line of the Values/Manifest tab when something is masked (x is not in the footer)
+HIDDEN_HINT = "# (hidden) values: press x to show them (needs get secrets in the namespace)\n"
 COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
 RELEASE_COLUMNS = Columns(COLUMNS, ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "UPDATED"))
 HISTORY_COLUMNS = Columns(("REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION"),
@@ -53,6 +61,8 @@ class ReleasesPane(PluginPane):
         Binding("u", "upgrade", "Upgrade", id="helm.upgrade"),
         Binding("r", "rollback", "Roll back", id="helm.rollback"),
         Binding("d", "uninstall", "Uninstall", id="helm.uninstall"),
+        # not in the footer (full at 80 columns): the Values/Manifest tabs name the key
+        Binding("x", "reveal", "Show/hide secrets", id="helm.reveal", show=False),
     ]
 
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
@@ -65,6 +75,8 @@ class ReleasesPane(PluginPane):
         self._unreadable = ""
         #: the session's namespace, once listing all namespaces was denied
         self._scope: str | None = None
+        #: releases ("namespace/name") whose credentials are shown in clear (after ``x``)
+        self.revealed: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
@@ -218,8 +230,12 @@ class ReleasesPane(PluginPane):
             manifest.load_text(f"# {rel.error}\n")
             notes.update(rel.error)
             return
-        values.load_text(dump_values(rel.config) or "# no user-supplied values\n")
-        manifest.load_text(rel.manifest)
+        clear = f"{rel.namespace}/{rel.name}" in self.revealed
+        config = rel.config if clear else mask_values(rel.config)
+        hint = "" if clear or config == rel.config else HIDDEN_HINT
+        values.load_text(hint + (dump_values(config) or "# no user-supplied values\n"))
+        shown = rel.manifest if clear else mask_manifest(rel.manifest)
+        manifest.load_text(("" if clear or shown == rel.manifest else HIDDEN_HINT) + shown)
         notes.update(rel.notes or "(no notes)")
 
     # -- actions ----------------------------------------------------------------------------
@@ -265,7 +281,6 @@ class ReleasesPane(PluginPane):
         from ..helm.chart import ChartSpec
         from ..helm.operations import find_plugin_for_release
         from ..plugin import ChartRef, Plugin
-        from ..screens.install import InstallScreen
 
         app: Any = self.app
         plugin = find_plugin_for_release(app.registry.ordered(), rel)
@@ -276,10 +291,37 @@ class ReleasesPane(PluginPane):
                             chart=ChartRef(repo="", chart=rel.chart, version=rel.chart_version,
                                            namespace=rel.namespace, release=rel.name))
             spec = ChartSpec.from_ref(plugin.chart)  # type: ignore[arg-type]
-            app.notify(f"{rel.chart} is not in the catalog: fill in its chart repository",
-                       severity="warning")
+            if not app.read_only:
+                app.notify(f"{rel.chart} is not in the catalog: fill in its chart repository",
+                           severity="warning")
         spec = spec.with_overrides({"namespace": rel.namespace, "release": rel.name})
-        app.push_screen(InstallScreen(plugin, spec=spec))
+        app.open_install(plugin, spec, verb="upgrade")  # refused there in read-only mode
+
+    def action_reveal(self) -> None:
+        rel = self._need_selection()
+        if rel is None:
+            return
+        key = f"{rel.namespace}/{rel.name}"
+        if key in self.revealed:
+            self.revealed.discard(key)
+            self._show_details(self.selected())
+            return
+        self._reveal(rel)
+
+    @work(exclusive=True, group="helm-reveal")
+    async def _reveal(self, rel: Release) -> None:
+        """Show credentials only to a user who may read the Secrets they came from."""
+        from ..kube.resources import SECRETS
+
+        if self.session is None:
+            return
+        access = await self.session.access.can("get", SECRETS, rel.namespace)
+        if not access:
+            self.app.notify(f"values stay hidden: {access.reason}", severity="error")
+            return
+        self.revealed.add(f"{rel.namespace}/{rel.name}")
+        self._show_details(self.selected())
+        self.app.notify(f"credentials of {rel.name} shown (x hides them)")
 
     def action_rollback(self) -> None:
         rel = self._need_selection()
