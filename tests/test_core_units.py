@@ -325,7 +325,7 @@ def test_report_formats() -> None:
     assert data["components"][0]["installed"] == "partial"
     assert data["notes"] == ["no permission to list secrets (Helm releases)"]
     md = report_markdown([p], dets, snap)
-    assert "| DNS | X|pipe | partial |" in md and "a\\|b" in md
+    assert "| DNS | X\\|pipe | partial |" in md and "a\\|b" in md
 
 
 def test_a_blocking_webhook_of_no_component_is_a_cluster_problem() -> None:

@@ -27,10 +27,13 @@ from . import audit
 from .errors import ConfigError, EssentialsError
 from .registry import Registry, load_registry
 from .settings import Settings, load_settings
+from .text import clean
 from .theming import DEFAULT_THEME, load_theme
 from .widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from .actions import Mutation
     from .kube.session import ClusterSession
     from .plugin import Detection, Plugin
@@ -174,6 +177,19 @@ class EssentialsApp(App[int]):
                     self._sync_status(bar)
         except Exception:
             pass
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification of the app and its widgets (``Widget.notify`` calls this):
+        title and message cleaned of control characters and never parsed as markup.
+
+        Why: messages carry cluster strings (a release name, an apiserver error), and
+        Textual parses a notification's message as markup by default -- ``[/]`` in a name
+        would raise, ``[link=…]`` would make a hyperlink. No notification here uses markup
+        on purpose, so ``markup`` is accepted for the signature and ignored."""
+        del markup
+        super().notify(clean(message, multiline=True), title=clean(title),
+                       severity=severity, timeout=timeout, markup=False)
 
     def _handle_exception(self, error: Exception) -> None:
         """A failing background worker (a bug in a pane, an unexpected server answer) is

@@ -17,7 +17,7 @@ from ..helm.release import deployed as deployed_of
 from ..helm.values import dump_values
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ._common import fail, run_async, settings_for, with_session
+from ._common import emit, fail, run_async, settings_for, with_session
 
 NAME = "install"
 HELP = "install or upgrade a component's Helm chart (preview, confirm, run)"
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _out(stream: str, line: str) -> None:
-    print(line, file=sys.stdout if stream == "stdout" else sys.stderr, flush=True)
+    emit(line, file=sys.stdout if stream == "stdout" else sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,25 +68,26 @@ def run(args: argparse.Namespace) -> int:
         if text is None:
             text = dump_values(current.config) if current is not None else spec.values
         verb = "upgrade" if current is not None else "install"
-        print(f"{verb} {spec.release} in {spec.namespace} from {spec.describe()}",
-              file=sys.stderr)
+        emit(f"{verb} {spec.release} in {spec.namespace} from {spec.describe()}",
+             file=sys.stderr)
         preview = await ops.preview(spec, text, current)
-        print(f"changes: {preview.summary}" + ("" if current else " (new install)"))
+        emit(f"changes: {preview.summary}" + ("" if current else " (new install)"))
         for line in render_text(preview.diffs):
-            print(line)
+            emit(line)
         if preview.values_diff:
-            print("=== values")
-            print("\n".join(preview.values_diff))
+            emit("=== values")
+            for line in preview.values_diff:
+                emit(line)
         mutation = ops.install_mutation(spec, text, deployed=current, on_line=_out,
                                         preview=preview)
-        print(f"$ {mutation.command}")
+        emit(f"$ {mutation.command}")
         if args.dry_run:
             audit.record(context=session.context, action=mutation.action,
                          command=preview.dry_run_command, result="dry-run")
             return 0
         confirm(f"{verb} {spec.release} in {spec.namespace}", args.yes)
         message = await execute(mutation, session.context)
-        print(message, file=sys.stderr)
+        emit(message, file=sys.stderr, multiline=True)
         return 0
 
     try:

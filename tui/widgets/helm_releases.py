@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
@@ -16,6 +17,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, Te
 from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
 from ..helm.storage import UnreadableDriverError, helm_storage
 from ..helm.values import dump_values
+from ..text import cell, clean, text
 from .columns import Columns, fill_rows, set_columns
 from .pane import CacheUpdated, PluginPane
 
@@ -90,7 +92,7 @@ class ReleasesPane(PluginPane):
         table.focus()
         super().on_mount()
         if self.session is None:
-            self.query_one("#state", Static).update("not connected")
+            self.query_one("#state", Static).update(Text("not connected"))
 
     def on_resize(self) -> None:
         """Narrow or wide columns (see :mod:`.columns`) follow the terminal."""
@@ -123,8 +125,8 @@ class ReleasesPane(PluginPane):
             return  # a last message of the denied all-namespaces cache
         if cache.state in ("forbidden", "error", "missing") and not cache.objects:
             where = f" in {self._scope}" if self._scope else ""
-            state.update(f"cannot list Helm release {cache.rtype.plural}{where}: "
-                         f"{cache.error}")
+            state.update(text(f"cannot list Helm release {cache.rtype.plural}{where}: "
+                              f"{cache.error}"))
             state.set_classes("error")
             return
         self.all_revisions = decode_all(cache.items())
@@ -136,17 +138,17 @@ class ReleasesPane(PluginPane):
     def _update_state(self) -> None:
         if self._unreadable:
             state = self.query_one("#state", Static)
-            state.update(self._unreadable)
+            state.update(text(self._unreadable))
             state.set_classes("error")
             return
         shown = len(self._visible())
         stale = " (reconnecting: showing last known state)" if self._stale else ""
         where = (f"in {self._scope} (no permission to list them in all namespaces)"
                  if self._scope else "in all namespaces")
-        self.query_one("#state", Static).update(
+        self.query_one("#state", Static).update(text(
             (f"{_releases(shown)} match {self.filter_text!r}"
              if self.filter_text else f"{_releases(len(self.releases))} {where}")
-            + stale)
+            + stale))
 
     def _visible(self) -> list[Release]:
         f = self.filter_text.lower()
@@ -206,21 +208,23 @@ class ReleasesPane(PluginPane):
         if rel is None:
             values.load_text("")
             manifest.load_text("")
-            notes.update("")
+            notes.update(Text(""))
             return
         for r in reversed(history(self.all_revisions, rel.namespace, rel.name)):
-            hist.add_row(*HISTORY_COLUMNS.cells(
+            hist.add_row(*(cell(c) for c in HISTORY_COLUMNS.cells(
                 (str(r.revision), r.status if r.readable else "unreadable",
                  r.chart_ref or "?", r.app_version, age(r.last_deployed, self.now()),
-                 r.description or r.error), shown))
+                 r.description or r.error), shown)))
         if not rel.readable:
-            values.load_text(f"# {rel.error}\n")
-            manifest.load_text(f"# {rel.error}\n")
-            notes.update(rel.error)
+            values.load_text(f"# {clean(rel.error)}\n")
+            manifest.load_text(f"# {clean(rel.error)}\n")
+            notes.update(text(rel.error))
             return
-        values.load_text(dump_values(rel.config) or "# no user-supplied values\n")
-        manifest.load_text(rel.manifest)
-        notes.update(rel.notes or "(no notes)")
+        # a TextArea paints its document as it is: clean it like any other display text
+        values.load_text(clean(dump_values(rel.config) or "# no user-supplied values\n",
+                               multiline=True))
+        manifest.load_text(clean(rel.manifest, multiline=True))
+        notes.update(text(rel.notes or "(no notes)", multiline=True))
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -247,6 +251,12 @@ class ReleasesPane(PluginPane):
             return None
         if not rel.readable:
             self.app.notify(f"{rel.name}: {rel.error}", severity="error")
+            return None
+        if clean(rel.name) != rel.name or clean(rel.namespace) != rel.namespace:
+            # helm takes only DNS-1123 release names: a name with control characters (a
+            # hand-made Secret) cannot be acted on, and must not reach a form or a command
+            self.app.notify(f"{rel.name}: the name has control characters; helm cannot "
+                            "act on this release", severity="error")
             return None
         return rel
 
