@@ -110,7 +110,7 @@ async def test_list_create_and_follow_live(server, kube_admin, kubeconfig, names
         await until(pilot, lambda: any("finished: Completed" in n for n in notes(app)),
                     "final notification")
         table = app.screen.query_one("#backups", DataTable)
-        assert table.get_row_at(table.cursor_row)[0] == "backup-20260601120000"
+        assert str(table.get_row_at(table.cursor_row)[0]) == "backup-20260601120000"
         assert "12/12" in str(table.get_row_at(table.cursor_row)[2])
 
 
