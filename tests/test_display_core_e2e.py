@@ -47,8 +47,9 @@ IMAGE = f"jaeger {MARKUP_CLOSE[:3]}{OSC_TITLE}"
 @pytest.fixture(scope="module")
 def hostile_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     """A control plane of its own (board detection reads the whole cluster): Jaeger with a
-    failed Helm release named :data:`RELEASE` and an image :data:`IMAGE`; a second release
-    of a chart the catalog does not know."""
+    failed Helm release named :data:`RELEASE` whose chart version (the board's VERSION
+    cell) holds ``[/]`` -- the app used to exit at start-up with ``MarkupError`` -- and an
+    image :data:`IMAGE`; a second release of a chart the catalog does not know."""
     d = tmp_path_factory.mktemp("hostile")
     cp = ControlPlane(d / "cp").start()
     try:
@@ -62,7 +63,7 @@ def hostile_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Contro
                                    "containers": [{"name": "main", "image": IMAGE}]}}}})
         admin.create(release_secret(
             RELEASE, "jaeger", stored_as="jaeger", status="failed", chart="jaeger",
-            chart_version=f"4.1.0{CLEAR}", app_version=HANGUL,
+            chart_version=f"4.1.0{MARKUP_CLOSE}{CLEAR}", app_version=HANGUL,
             description=f"upgrade failed: {OSC_TITLE}{MARKUP_CLOSE}",
             notes=f"{MARKUP_LINK}\n{OSC52}\n{HANGUL}"))
         admin.create(release_secret(OTHER, "jaeger", stored_as="other", chart=OTHER_CHART,
@@ -95,7 +96,7 @@ def test_report_text_and_markdown_carry_no_control_characters(
     _no_control(md)
     tracing = next(line for line in md.stdout.splitlines() if line.startswith("| Tracing"))
     assert len(re.findall(r"(?<!\\)\|", tracing)) == 8  # no cell split by data
-    assert "4.1.0␛[2J␛[H" in tracing
+    assert "4.1.0[/]x␛[2J␛[H" in tracing
 
 
 def test_releases_text_carries_no_control_characters(hostile_cluster: ControlPlane) -> None:
@@ -123,7 +124,7 @@ async def test_app_starts_and_paints_hostile_names_literally(
     the names as text and no control character."""
     app = EssentialsApp(StartOptions(kubeconfig=str(hostile_cluster.kubeconfig),
                                      now=FIXED_NOW))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
         board = app.screen.query_one(Board)
         await _settle(pilot, lambda: board.snapshot is not None and board.rows)
         await pilot.pause()
@@ -153,16 +154,27 @@ async def test_app_starts_and_paints_hostile_names_literally(
         assert "[/]x␛]0;pwned" in _screen(app)
         assert_screen_clean(app)
 
-        # the release of a chart the catalog does not know: u warns (the chart's name in
-        # the notification is markup, and a link) and opens the install screen
-        await pilot.press("slash", *"inverted", "enter")
+        # u on the hostile release: refused with a notification that quotes the name (a
+        # notification's message used to be parsed as markup: MarkupError)
+        await pilot.press("slash", *"pwned", "enter")
+        await _settle(pilot, lambda: "pwned" in _selected_release(app))
+        await pilot.press("u")
+        await _settle(pilot, lambda: "has control characters; helm cannot act" in _screen(app))
+        assert "␇: the name" in _screen(app)  # the toast: the name's end, shown
+        assert "[/]x␛]0;pwned" in _screen(app)
+        assert_screen_clean(app)
+
+        # the release of a chart the catalog does not know: u warns (the chart's name is
+        # markup, and a link) and opens the install screen
+        await pilot.press("slash", "ctrl+u", *"inverted", "enter")
         await _settle(pilot, lambda: "[reverse]" in _selected_release(app))
         await pilot.press("u")
         await _settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
-        await _settle(pilot, lambda: "is not in the catalog" in _screen(app))
-        screen = _screen(app)
-        assert "[link=file:///etc/passwd]open[/link] is not in the catalog" in screen
-        assert "Upgrade [reverse]inverted[/reverse]" in screen
+        await _settle(pilot, lambda: "Upgrade [reverse]inverted[/reverse]" in _screen(app))
+        assert "deployed: [link=file:///etc/passwd]open[/link]-1.0.0" in _screen(app)
+        assert any(n.message == "[link=file:///etc/passwd]open[/link] is not in the catalog: "
+                                "fill in its chart repository" and not n.markup
+                   for n in app._notifications)
         assert_screen_clean(app)
 
 
