@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
@@ -245,3 +247,25 @@ def test_nasty_strings_all_come_out_clean_in_a_table() -> None:
     out = table([[s, s] for s in NASTY], ["A", "B"])
     assert_clean([out.replace("\n", "")])
     assert len(out.splitlines()) == len(NASTY) + 1
+
+
+def test_loki_text_output_is_one_clean_line_per_entry(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """``loki`` text: a log line or label value with ESC, a newline or markup is printed as
+    one line with visible stand-ins (the fake Loki over HTTP; JSON is left as is)."""
+    from k8s_essentials_tui.cli import main
+    from testkit.fake_loki import FakeLoki, FakeLokiServer
+
+    loki = FakeLoki()
+    now = time.time_ns()
+    labels = {"app": "checkout", "pod": f"{HANGUL}{ESC}[2J"}
+    loki.add(labels, [(now - 2 * 10**9, f"boom{OSC_TITLE}\nforged line{CLEAR}"),
+                      (now - 10**9, f"{MARKUP_CLOSE}{WORST}")])
+    with FakeLokiServer(loki).start() as srv:
+        rc = main(["loki", '{app="checkout"}', "--since", "5m", "--loki-url", srv.url])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert_clean(lines, " (loki text)")
+    assert any("boom␛]0;pwned␛\\␤forged line" in line for line in lines)
