@@ -269,3 +269,18 @@ def test_loki_text_output_is_one_clean_line_per_entry(
     assert len(lines) == 2
     assert_clean(lines, " (loki text)")
     assert any("boom␛]0;pwned␛\\␤forged line" in line for line in lines)
+
+
+def test_emit_and_fail_print_clean_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    """The one helper for headless data lines (install/uninstall output, backup, certs,
+    releases) and the error line: no control character, one line each."""
+    from k8s_essentials_tui.commands._common import emit, fail
+    from k8s_essentials_tui.commands.install import _out
+
+    emit(f"release {WORST}\nsecond")
+    _out("stdout", f"helm says {OSC_TITLE}")
+    _out("stderr", f"helm warns {CLEAR}")
+    assert fail(f"apiserver says {OSC_TITLE}") == 2
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 2 and len(err.splitlines()) == 2
+    assert_clean(out.splitlines() + err.splitlines())
