@@ -119,9 +119,9 @@ def _screen(app: EssentialsApp) -> str:
 
 async def test_app_starts_and_paints_hostile_names_literally(
         hostile_cluster: ControlPlane) -> None:
-    """The board, the Jaeger overview, the Helm releases pane, the notification of an
-    upgrade of an uncatalogued chart, the install screen and the help: all painted with
-    the names as text and no control character."""
+    """The board, the Jaeger overview, the help, the Helm releases pane, its notifications,
+    the install screen and the confirm dialog: all painted with the names as text and no
+    control character."""
     app = EssentialsApp(StartOptions(kubeconfig=str(hostile_cluster.kubeconfig),
                                      now=FIXED_NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -176,6 +176,16 @@ async def test_app_starts_and_paints_hostile_names_literally(
                                 "fill in its chart repository" and not n.markup
                    for n in app._notifications)
         assert_screen_clean(app)
+
+        # back, and d: the confirm dialog names the release (markup) and asks to type it
+        await pilot.press("escape", "escape")  # leave the values editor, then go back
+        await _settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await pilot.press("d")
+        await _settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await _settle(pilot, lambda: "Type '[reverse]inverted[/reverse]' to confirm"
+                      in _screen(app))
+        assert_screen_clean(app)
+        await pilot.press("escape")
 
 
 def _selected_release(app: EssentialsApp) -> str:
