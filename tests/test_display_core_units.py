@@ -284,3 +284,21 @@ def test_emit_and_fail_print_clean_lines(capsys: pytest.CaptureFixture[str]) -> 
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 2 and len(err.splitlines()) == 2
     assert_clean(out.splitlines() + err.splitlines())
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(nasty_text(40), max_size=4), nasty_text(20),
+       st.sampled_from(["changed", "added", "removed", "unchanged"]))
+def test_helm_diff_paints_no_control_character(lines: list[str], name: str,
+                                               change: str) -> None:
+    """A rendered manifest (a ConfigMap's data, a release's values) is the chart's and the
+    cluster's text: the diff view shows it, never obeys it."""
+    from k8s_essentials_tui.helm.diff import ResourceDiff, ResourceKey
+    from k8s_essentials_tui.widgets.helm_diff import diff_renderable
+
+    diff = ResourceDiff(ResourceKey("ConfigMap", "ns", name), change,  # type: ignore[arg-type]
+                        [f"+{line}" for line in lines])
+    rendered = diff_renderable([diff], values_diff=[f"-{line}" for line in lines],
+                               show_unchanged=True)
+    assert_clean(rendered.plain.split("\n"), " (helm diff)")
+    assert_clean([_painted(rendered).replace("\n", "")], " (helm diff, painted)")
