@@ -31,6 +31,7 @@ from testkit.hostile import (
     OSC_TITLE,
     assert_clean,
     assert_screen_clean,
+    painted_links,
     painted_text,
 )
 from tests.conftest import FIXED_NOW
@@ -152,6 +153,8 @@ async def test_app_starts_and_paints_hostile_names_literally(
         await pilot.press("enter")
         await _settle(pilot, lambda: "[reverse]inverted[/reverse]" in _screen(app))
         assert "[/]x␛]0;pwned" in _screen(app)
+        assert "[link=file:///etc/passwd]open[/link]-1.0.0" in _screen(app)
+        assert painted_links(app) == []
         assert_screen_clean(app)
 
         # u on the hostile release: refused with a notification that quotes the name (a
@@ -172,6 +175,7 @@ async def test_app_starts_and_paints_hostile_names_literally(
         await _settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         await _settle(pilot, lambda: "Upgrade [reverse]inverted[/reverse]" in _screen(app))
         assert "deployed: [link=file:///etc/passwd]open[/link]-1.0.0" in _screen(app)
+        assert painted_links(app) == []  # no OSC 8 hyperlink from the chart's name
         assert any(n.message == "[link=file:///etc/passwd]open[/link] is not in the catalog: "
                                 "fill in its chart repository" and not n.markup
                    for n in app._notifications)
