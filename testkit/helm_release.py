@@ -18,8 +18,11 @@ def release_secret(name: str, namespace: str, *, revision: int = 1, status: str 
                    app_version: str = "1.0.0", config: dict[str, Any] | None = None,
                    manifest: str = "", deployed_at: str = "2026-05-01T10:00:00Z",
                    first_deployed: str | None = None, description: str | None = None,
-                   notes: str = "", payload: str | None = None) -> dict[str, Any]:
-    """One revision's Secret. ``payload`` replaces the encoded release (corrupt records)."""
+                   notes: str = "", payload: str | None = None,
+                   stored_as: str | None = None) -> dict[str, Any]:
+    """One revision's Secret. ``payload`` replaces the encoded release (corrupt records).
+    ``stored_as`` is the name in the Secret's name and labels when ``name`` (inside the
+    payload, where helm reads it from) is no valid object name: hostile-input tests."""
     doc = {"name": name, "namespace": namespace, "version": revision,
            "info": {"first_deployed": first_deployed or deployed_at,
                     "last_deployed": deployed_at, "status": status,
@@ -31,8 +34,9 @@ def release_secret(name: str, namespace: str, *, revision: int = 1, status: str 
     inner = payload if payload is not None else base64.b64encode(
         gzip.compress(json.dumps(doc).encode(), mtime=0)).decode()
     return {"apiVersion": "v1", "kind": "Secret", "type": "helm.sh/release.v1",
-            "metadata": {"name": f"sh.helm.release.v1.{name}.v{revision}",
+            "metadata": {"name": f"sh.helm.release.v1.{stored_as or name}.v{revision}",
                          "namespace": namespace,
-                         "labels": {"owner": "helm", "name": name, "status": status,
+                         "labels": {"owner": "helm", "name": stored_as or name,
+                                    "status": status,
                                     "version": str(revision)}},
             "data": {"release": base64.b64encode(inner.encode()).decode()}}

@@ -76,3 +76,11 @@ def painted_text(app: object) -> list[str]:
 def assert_screen_clean(app: object) -> None:
     """No painted line of the current screen carries a control character."""
     assert_clean(painted_text(app), " (painted screen)")
+
+
+def painted_links(app: object) -> list[str]:
+    """The hyperlinks (OSC 8) the current screen would emit: a segment whose style has a
+    ``link``. Data must never make one (``[link=file:///…]`` in a name)."""
+    screen = app.screen  # type: ignore[attr-defined]
+    return [seg.style.link for strip in screen._compositor.render_strips() for seg in strip
+            if seg.style is not None and seg.style.link]

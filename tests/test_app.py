@@ -92,6 +92,10 @@ async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
         await settle(pilot, lambda: board.snapshot is not None)
+        # a cache that synced during the first build schedules one more rebuild (which
+        # would put the real detections back): wait until none is pending or running
+        await settle(pilot, lambda: board._rebuild_timer is None and not any(
+            w.group == "board" and w.is_running for w in app.workers))
         table = board.query_one(DataTable)
         updated = record_cell_updates(table)
         board.render_rows()

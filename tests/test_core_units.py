@@ -325,7 +325,7 @@ def test_report_formats() -> None:
     assert data["components"][0]["installed"] == "partial"
     assert data["notes"] == ["no permission to list secrets (Helm releases)"]
     md = report_markdown([p], dets, snap)
-    assert "| DNS | X|pipe | partial |" in md and "a\\|b" in md
+    assert "| DNS | X\\|pipe | partial |" in md and "a\\|b" in md
 
 
 def test_a_blocking_webhook_of_no_component_is_a_cluster_problem() -> None:
@@ -474,7 +474,7 @@ async def test_fill_rows_updates_changed_cells_and_rebuilds_on_new_order() -> No
         assert fill_rows(table, rows) is False
         # colour only; then a wider cell
         assert [(r, w) for r, _c, w in updates] == [("b1", False), ("b1", True)]
-        assert table.get_row("b1")[2] == "10/10"
+        assert table.get_row("b1")[2].plain == "10/10"  # every cell a Text (never markup)
         assert fill_rows(table, [rows[2], rows[0], rows[1]]) is True
         assert [rk.value for rk in table.rows] == ["b2", "b0", "b1"]
         await pilot.pause()

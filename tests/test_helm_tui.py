@@ -67,6 +67,11 @@ async def open_releases_pane(app: EssentialsApp, pilot: Pilot) -> ReleasesPane:
     return app.screen.query_one(ReleasesPane)
 
 
+def row_at(table: DataTable, index: int) -> list[str]:
+    """A row's cells as plain strings (cells are ``Text``: data is never markup)."""
+    return [str(c) for c in table.get_row_at(index)]
+
+
 def text_of(widget: Static) -> str:
     return str(widget.render())
 
@@ -207,7 +212,7 @@ async def test_releases_pane_rollback_and_uninstall(kubeconfig: str, namespace: 
             await pilot.press(ch)
         await pilot.press("enter")
         await wait_until(pilot, lambda: table.row_count == 2, what="two releases")
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [row_at(table, i) for i in range(table.row_count)]
         assert [r[1:4] for r in rows] == [["broken", "1", "unreadable"], ["demo", "2", "deployed"]]
         assert rows[1][4] == "essentials-demo-0.2.0" and rows[1][5] == "1.1.0"
         table.move_cursor(row=1)
@@ -228,7 +233,7 @@ async def test_releases_pane_rollback_and_uninstall(kubeconfig: str, namespace: 
         await pilot.press("y")
         await wait_until(pilot, lambda: cm_message(kube_admin, namespace) == "hello",
                          what="rollback applied")
-        await wait_until(pilot, lambda: table.get_row_at(1)[2] == "3", what="revision 3")
+        await wait_until(pilot, lambda: row_at(table, 1)[2] == "3", what="revision 3")
 
         # uninstall: typed-name confirmation, notes what stays behind
         table.move_cursor(row=1)
@@ -260,10 +265,10 @@ async def test_releases_pane_follows_helm_driver(kubeconfig: str, namespace: str
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
         table = (await open_releases_pane(app, pilot)).query_one("#releases", DataTable)
-        await wait_until(pilot, lambda: any(table.get_row_at(i)[1] == "cmpane"
+        await wait_until(pilot, lambda: any(row_at(table, i)[1] == "cmpane"
                                             for i in range(table.row_count)), what="release")
         helm(helm_bin, kubeconfig, *base, "--version", "0.2.0")
-        await wait_until(pilot, lambda: any(table.get_row_at(i)[1:3] == ["cmpane", "2"]
+        await wait_until(pilot, lambda: any(row_at(table, i)[1:3] == ["cmpane", "2"]
                                             for i in range(table.row_count)),
                          what="revision 2 from the watch")
 
@@ -293,7 +298,7 @@ async def test_releases_pane_falls_back_to_the_session_namespace(
         pane = await open_releases_pane(app, pilot)
         table = pane.query_one("#releases", DataTable)
         await wait_until(pilot, lambda: table.row_count == 1, what="the namespace's release")
-        assert table.get_row_at(0)[1:4] == ["mine", "1", "deployed"]
+        assert row_at(table, 0)[1:4] == ["mine", "1", "deployed"]
         assert text_of(pane.query_one("#state", Static)) == (
             f"1 release in {namespace} (no permission to list them in all namespaces)")
 

@@ -27,12 +27,15 @@ from . import audit
 from .errors import ConfigError, EssentialsError
 from .registry import Registry, load_registry
 from .settings import Settings, load_settings
+from .text import clean
 from .theming import DEFAULT_THEME, load_theme
 from .widgets.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from .actions import ActionContext, Mutation
     from .helm.chart import ChartSpec
     from .kube.session import ClusterSession
@@ -177,6 +180,19 @@ class EssentialsApp(App[int]):
                     self._sync_status(bar)
         except Exception:  # a stale status bar must not take the app down; say why in app.log
             log.exception("could not update the status bar of every screen")
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification of the app and its widgets (``Widget.notify`` calls this):
+        title and message cleaned of control characters and never parsed as markup.
+
+        Why: messages carry cluster strings (a release name, an apiserver error), and
+        Textual parses a notification's message as markup by default -- ``[/]`` in a name
+        would raise, ``[link=…]`` would make a hyperlink. No notification here uses markup
+        on purpose, so ``markup`` is accepted for the signature and ignored."""
+        del markup
+        super().notify(clean(message, multiline=True), title=clean(title),
+                       severity=severity, timeout=timeout, markup=False)
 
     def _handle_exception(self, error: Exception) -> None:
         """A failing background worker (a bug in a pane, an unexpected server answer) is

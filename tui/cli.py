@@ -79,7 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_tui(args)
         return int(args._run(args) or 0)
     except EssentialsError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        from .text import clean  # an error quotes the server: no control characters
+
+        print(clean(f"{PROG}: error: {exc}"), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)

@@ -13,6 +13,7 @@ from typing import Any
 from .plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
 from .snapshot import ClusterSnapshot
 from .snapshot_builder import webhook_rows
+from .text import clean
 
 #: namespaces many unrelated things share: a webhook's service there says nothing about
 #: which component registered it
@@ -176,14 +177,23 @@ def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
         healthy = {True: "yes", False: "no", None: "unknown"}[c["healthy"]]
         if c["installed"] is False:
             healthy = ""
-        problems = "; ".join(c["problems"]).replace("|", "\\|")
-        lines.append(f"| {CATEGORY_TITLES[c['category']]} | {c['title']} | {installed} | "
-                     f"{c['namespace'] or ''} | {c['version'] or ''} | {healthy} | {problems} |")
+        cells = (CATEGORY_TITLES[c["category"]], c["title"], installed, c["namespace"],
+                 c["version"], healthy, "; ".join(c["problems"]))
+        lines.append("| " + " | ".join(markdown_cell(v) for v in cells) + " |")
     for problem in data["cluster_problems"]:
-        lines.append(f"\n> **problem:** {problem}")
+        lines.append(f"\n> **problem:** {markdown_cell(problem)}")
     for note in data["notes"]:
-        lines.append(f"\n> {note}")
+        lines.append(f"\n> {markdown_cell(note)}")
     return "\n".join(lines) + "\n"
+
+
+def markdown_cell(value: object) -> str:
+    """``value`` as one Markdown table cell (or one quoted line): cleaned of control
+    characters (a newline shown as ``␤``, so a name cannot end the row or the quote),
+    backslash and ``|`` escaped (a ``|`` would open another column), ``<`` written as
+    ``&lt;`` (no HTML from the cluster in a rendered runbook)."""
+    return (clean(value).replace("\\", "\\\\").replace("|", "\\|")
+            .replace("<", "&lt;"))
 
 
 #: what ``report --fail-on`` can gate on (cron and CI): each maps to the components or

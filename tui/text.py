@@ -31,7 +31,7 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
-__all__ = ["clean", "fit", "lines", "text", "width"]
+__all__ = ["cell", "clean", "fit", "lines", "text", "width"]
 
 #: U+2400 "SYMBOL FOR NULL" … U+241F: one visible cell per C0 control
 _TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
@@ -94,6 +94,22 @@ def text(value: object, style: str = "", *, multiline: bool = False) -> Text:
     """A ``rich.text.Text`` of the cleaned value: for ``DataTable`` cells, ``Static`` and
     ``Label`` contents. A Text is never parsed as markup, unlike a ``str`` handed to them."""
     return Text(clean(value, multiline=multiline), style=style)
+
+
+def cell(value: object, style: str = "") -> Text:
+    """Any ``DataTable`` cell or widget content as a ``Text`` that is safe to paint.
+
+    Why: tables mix the app's own styled ``Text`` cells (a coloured state) with data; a
+    ``str`` handed to a table is parsed as markup, and a ``Text`` built from raw data still
+    carries ESC. A ``Text`` whose plain text is clean passes unchanged (style and spans
+    kept); one that is not is rebuilt from its cleaned text (its base style kept, spans
+    dropped, as their offsets no longer match); anything else goes through :func:`text`."""
+    if isinstance(value, Text):
+        if value.plain.isprintable():
+            return value
+        return Text(clean(value.plain), style=value.style, no_wrap=value.no_wrap,
+                    overflow=value.overflow, end=value.end)
+    return text(value, style)
 
 
 def width(value: str) -> int:

@@ -8,11 +8,13 @@ import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from ..errors import EssentialsError
 from ..kube.session import ClusterSession, ConnectOptions
 from ..settings import Settings, load_settings
+from ..text import clean, fit
+from ..text import width as cell_width
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -68,22 +70,41 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str) -> int:
-    print(f"k8s-essentials-tui: error: {message}", file=sys.stderr)
+    # an error message quotes the server (an object name, an apiserver message)
+    emit(f"k8s-essentials-tui: error: {message}", file=sys.stderr)
     return EXIT_ERROR
 
 
+def emit(line: object = "", *, file: TextIO | None = None, flush: bool = False,
+         multiline: bool = False) -> None:
+    """Print one line of headless text output, cleaned of control characters.
+
+    Why: text output goes to a terminal as often as to a pipe, and its lines quote the
+    cluster (names, status messages, log lines): an ESC in one would reach the operator's
+    terminal. Every text line of a headless command goes through here (or :func:`table`);
+    JSON output needs none of it (``json.dumps`` escapes control characters). A newline
+    inside ``line`` is shown as ``␤`` unless ``multiline`` (a block of our own making)."""
+    print(clean(line, multiline=multiline), file=file or sys.stdout, flush=flush)
+
+
 def table(rows: list[list[str]], headers: list[str]) -> str:
-    """A plain, aligned text table (no colours: it goes to pipes and cron mail)."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    lines = ["  ".join(h.ljust(widths[i]) for i, h in enumerate(headers)).rstrip()]
-    for row in rows:
-        lines.append("  ".join(c.ljust(widths[i]) for i, c in enumerate(row)).rstrip())
-    return "\n".join(lines)
+    """A plain, aligned text table (no colours: it goes to pipes and cron mail).
+
+    Cells are cleaned (no control character, a newline shown as ``␤``) and aligned by
+    terminal cells, not code points: a Hangul name takes two columns per character."""
+    head = [clean(h) for h in headers]
+    body = [[clean(c) for c in row] for row in rows]
+    widths = [cell_width(h) for h in head]
+    for row in body:
+        for i, value in enumerate(row):
+            widths[i] = max(widths[i], cell_width(value))
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(fit(c, widths[i]) for i, c in enumerate(cells)).rstrip()
+
+    return "\n".join([line(head), *(line(row) for row in body)])
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "EssentialsError", "add_output",
-           "connect_options", "fail", "print_json", "read_only", "run_async", "settings_for",
-           "table", "with_session"]
+           "connect_options", "emit", "fail", "print_json", "read_only", "run_async",
+           "settings_for", "table", "with_session"]

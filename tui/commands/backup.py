@@ -22,6 +22,7 @@ from ._common import (
     EXIT_FOUND,
     EXIT_OK,
     add_output,
+    emit,
     fail,
     print_json,
     run_async,
@@ -124,7 +125,7 @@ async def _list(session: ClusterSession, args: argparse.Namespace) -> int:
         print_json({"namespace": ns, "backups": [_summary(by_name[r.name]) for r in rows]})
         return EXIT_OK
     if not rows:
-        print(f"no backups in {ns}")
+        emit(f"no backups in {ns}")
         return EXIT_OK
     print(table([[r.name, r.phase, f"{r.done}/{r.total}", str(r.errors), str(r.warnings),
                   model.short_time(r.started), r.duration(now), r.expires_text(now),
@@ -209,12 +210,12 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
     await execute(Mutation(action="velero.backup.create", title="Create backup",
                            command=command, run=run), session.actions)
     name = created["metadata"]["name"]
-    print(f'Backup request "{name}" submitted successfully.', file=progress)
+    emit(f'Backup request "{name}" submitted successfully.', file=progress)
     if not args.wait:
         if json_out:
             print_json(_summary(created))
         else:
-            print(f"Run `velero backup describe {name}` or "
+            emit(f"Run `velero backup describe {name}` or "
                   f"`k8s-essentials-tui backup list` for more details.")
         return EXIT_OK
     last = ""
@@ -224,13 +225,13 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
         row = model.backup_row(obj)
         line = f"backup {name}: {row.phase} {row.done}/{row.total} items"
         if line != last:
-            print(line, file=progress, flush=True)
+            emit(line, file=progress, flush=True)
             last = line
     row = model.backup_row(final)
     if json_out:
         print_json(_summary(final))
     else:
-        print(f"Backup completed with status: {row.phase} (errors {row.errors}, warnings "
+        emit(f"Backup completed with status: {row.phase} (errors {row.errors}, warnings "
               f"{row.warnings}).")
     if row.phase in model.BACKUP_OK_PHASES:
         return EXIT_OK

@@ -21,6 +21,7 @@ from ._common import (
     EXIT_FOUND,
     EXIT_OK,
     add_output,
+    emit,
     fail,
     print_json,
     run_async,
@@ -94,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
         print(table([_text_row(r) for r in records],
                     ["NAMESPACE", "NAME", "KIND", "NOT AFTER", "DAYS", "READY", "ISSUER",
                      "DNS NAMES", "PROBLEMS"]))
-        print(f"{len(expiring)} of {len(records)} expire within {args.within:g} days")
+        emit(f"{len(expiring)} of {len(records)} expire within {args.within:g} days")
     for message in errors:
-        print(f"k8s-essentials-tui: error: {message}", file=sys.stderr)
+        emit(f"k8s-essentials-tui: error: {message}", file=sys.stderr)
     if errors:
         return EXIT_ERROR
     return EXIT_FOUND if expiring else EXIT_OK

@@ -16,7 +16,7 @@ from ..helm.release import deployed as deployed_of
 from ..helm.values import dump_values
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ._common import fail, run_async, settings_for, with_session
+from ._common import emit, fail, run_async, settings_for, with_session
 
 NAME = "install"
 HELP = "install or upgrade a component's Helm chart (preview, confirm, run)"
@@ -56,7 +56,7 @@ async def _may_read_secrets(session: ClusterSession, namespace: str) -> None:
 
 
 def _out(stream: str, line: str) -> None:
-    print(line, file=sys.stdout if stream == "stdout" else sys.stderr, flush=True)
+    emit(line, file=sys.stdout if stream == "stdout" else sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         verb = "upgrade" if current is not None else "install"
         # the dry-run is a cluster call too: refused in read-only mode (one line), audited
         dry_run = ops.preview_mutation(
-            spec, text, current, on_start=lambda: print(
+            spec, text, current, on_start=lambda: emit(
                 f"{verb} {spec.release} in {spec.namespace} from {spec.describe()}",
                 file=sys.stderr))
         check_writable(dry_run, session.actions)
@@ -94,20 +94,21 @@ def run(args: argparse.Namespace) -> int:
         assert preview is not None
         diffs, values_diff = (preview.revealed() if args.show_secrets
                               else (preview.diffs, preview.values_diff))
-        print(f"changes: {preview.summary}" + ("" if current else " (new install)"))
+        emit(f"changes: {preview.summary}" + ("" if current else " (new install)"))
         for line in render_text(diffs):
-            print(line)
+            emit(line)
         if values_diff:
-            print("=== values")
-            print("\n".join(values_diff))
+            emit("=== values")
+            for line in values_diff:
+                emit(line)
         mutation = ops.install_mutation(spec, text, deployed=current, on_line=_out,
                                         preview=preview)
-        print(f"$ {mutation.command}")
+        emit(f"$ {mutation.command}")
         if args.dry_run:
             return 0
         confirm(f"{verb} {spec.release} in {spec.namespace}", args.yes)
         message = await execute(mutation, session.actions)
-        print(message, file=sys.stderr)
+        emit(message, file=sys.stderr, multiline=True)
         return 0
 
     try:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import ConfigError
+from ..text import clean
 from ._common import EXIT_OK, add_output, fail, print_json, run_async, settings_for
 
 NAME = "loki"
@@ -79,13 +80,15 @@ def run(args: argparse.Namespace) -> int:
         print_json(result.as_json())
         return EXIT_OK
     out = sys.stdout
+    # one output line per entry: a log line's own newline or ESC is shown, not obeyed
     if result.kind == "streams":
         for e in result.entries:
-            out.write(f"{_ts(e.time)} {_labels(e.labels)} {e.line}\n")
+            out.write(clean(f"{_ts(e.time)} {_labels(e.labels)} {e.line}") + "\n")
     else:
         for s in result.series:
             for t, v in s.points:
-                out.write(f"{_ts(datetime.fromtimestamp(t, UTC))} {s.name} {_num(v)}\n")
+                out.write(clean(f"{_ts(datetime.fromtimestamp(t, UTC))} {s.name} {_num(v)}")
+                          + "\n")
     return EXIT_OK
 
 

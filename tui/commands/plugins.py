@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..registry import load_registry
-from ._common import add_output, print_json, table
+from ._common import add_output, emit, print_json, table
 
 NAME = "plugins"
 HELP = "list the registered plugins"
@@ -28,5 +28,5 @@ def run(args: argparse.Namespace) -> int:
         print(table([[r["id"], r["category"], r["title"], r["source"]] for r in rows],
                     ["ID", "CATEGORY", "TITLE", "SOURCE"]))
         for msg in errors:
-            print(f"broken plugin skipped: {msg}")
+            emit(f"broken plugin skipped: {msg}")
     return 0

@@ -9,7 +9,7 @@ from ..errors import EssentialsError
 from ..helm.operations import fetch_releases
 from ..helm.release import latest
 from ..kube.session import ClusterSession
-from ._common import add_output, fail, print_json, run_async, table, with_session
+from ._common import add_output, emit, fail, print_json, run_async, table, with_session
 
 NAME = "releases"
 HELP = ("list Helm releases (decoded from release Secrets, or ConfigMaps with "
@@ -29,13 +29,13 @@ def run(args: argparse.Namespace) -> int:
             print_json(rows)
         else:
             print(table([[r["namespace"], r["name"], r["revision"], r["status"], r["chart"],
-                          r["app_version"], r["updated"][:19].replace("T", " ")]
+                          r["app_version"], str(r["updated"])[:19].replace("T", " ")]
                          for r in rows],
                         ["NAMESPACE", "NAME", "REVISION", "STATUS", "CHART", "APP VERSION",
                          "UPDATED"]))
             for r in rows:
                 if r.get("error"):
-                    print(f"{r['namespace']}/{r['name']}: {r['error']}")
+                    emit(f"{r['namespace']}/{r['name']}: {r['error']}")
         return 0
 
     try:

@@ -17,12 +17,16 @@ from ..evaluate import (
     state_label,
 )
 from ..kube.session import ClusterSession
+from ..plugin import Detection, Plugin
 from ..registry import load_registry
+from ..snapshot import ClusterSnapshot
 from ..snapshot_builder import build_snapshot, candidate_namespaces, client_lister
+from ..text import clean
 from ._common import (
     EXIT_FOUND,
     EXIT_OK,
     add_output,
+    emit,
     print_json,
     run_async,
     settings_for,
@@ -57,6 +61,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
              "component); repeat or comma-separate")
 
 
+def report_text(plugins: list[Plugin], detections: dict[str, Detection],
+                snapshot: ClusterSnapshot) -> list[str]:
+    """``report -o text``: the lines to print, every one cleaned of control characters
+    (component problems and notes quote cluster strings), the table aligned by cells."""
+    data = report_json(plugins, detections, snapshot)
+    rows = []
+    for p in plugins:
+        det = detections[p.id]
+        rows.append([p.category, p.id, state_label(det), det.namespace or "",
+                     det.version or "", health_label(det), "; ".join(det.problems)])
+    return [clean(f"{data['areas_covered']} of {data['areas_total']} areas covered"),
+            *table(rows, ["AREA", "COMPONENT", "STATE", "NAMESPACE", "VERSION", "HEALTH",
+                          "PROBLEMS"]).split("\n"),
+            *(clean(f"problem: {problem}") for problem in data["cluster_problems"]),
+            *(clean(f"note: {note}") for note in data["notes"])]
+
+
 def run(args: argparse.Namespace) -> int:
     reg = load_registry()
     plugins = reg.ordered()
@@ -89,20 +110,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.output == "markdown":
         print(report_markdown(plugins, detections, snapshot), end="")
     else:
-        data = report_json(plugins, detections, snapshot)
-        rows = []
-        for p in plugins:
-            det = detections[p.id]
-            rows.append([p.category, p.id, state_label(det), det.namespace or "",
-                         det.version or "", health_label(det), "; ".join(det.problems)])
-        print(f"{data['areas_covered']} of {data['areas_total']} areas covered")
-        print(table(rows, ["AREA", "COMPONENT", "STATE", "NAMESPACE", "VERSION", "HEALTH",
-                           "PROBLEMS"]))
-        for problem in data["cluster_problems"]:
-            print(f"problem: {problem}")
-        for note in data["notes"]:
-            print(f"note: {note}")
+        for line in report_text(plugins, detections, snapshot):
+            print(line)
     found = failing(plugins, detections, dict.fromkeys(args.fail_on), snapshot)
     for cond, hits in found.items():
-        print(f"k8s-essentials-tui: report: {cond}: {', '.join(hits)}", file=sys.stderr)
+        emit(f"k8s-essentials-tui: report: {cond}: {', '.join(hits)}", file=sys.stderr)
     return EXIT_FOUND if found else EXIT_OK

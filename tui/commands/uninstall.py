@@ -13,7 +13,7 @@ from ..helm.operations import LEFT_BEHIND, HelmOperations, fetch_releases
 from ..helm.release import deployed as deployed_of
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ._common import fail, run_async, settings_for, with_session
+from ._common import emit, fail, run_async, settings_for, with_session
 
 NAME = "uninstall"
 HELP = "uninstall a component's Helm release"
@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _err(stream: str, line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    emit(line, file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,15 +52,15 @@ def run(args: argparse.Namespace) -> int:
                                        session.context))
         mutation = ops.uninstall_mutation(rel, on_line=_err)
         check_writable(mutation, session.actions)  # read-only: one line, before anything
-        print(f"{mutation.title}: {rel.chart_ref} revision {rel.revision} ({rel.status})")
-        print(mutation.warning)
-        print("Stays behind:")
+        emit(f"{mutation.title}: {rel.chart_ref} revision {rel.revision} ({rel.status})")
+        emit(mutation.warning, multiline=True)
+        emit("Stays behind:")
         for line in LEFT_BEHIND:
-            print(f"  - {line}")
-        print(f"$ {mutation.command}")
+            emit(f"  - {line}")
+        emit(f"$ {mutation.command}")
         confirm(f"uninstall {name} from {target_ns}", args.yes)
         message = await execute(mutation, session.actions)
-        print(message, file=sys.stderr)
+        emit(message, file=sys.stderr, multiline=True)
         return 0
 
     try:

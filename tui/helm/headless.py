@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError, EssentialsError
+from ..text import clean
 from ..tools.helm import HelmTool
 from .chart import ChartSpec
 
@@ -66,7 +67,7 @@ def confirm(question: str, yes: bool) -> None:
     if not sys.stdin.isatty():
         raise EssentialsError(f"refusing to {question} without --yes: stdin is not a terminal")
     try:
-        answer = input(f"{question}? [y/N] ").strip().lower()
+        answer = input(f"{clean(question)}? [y/N] ").strip().lower()
     except EOFError:
         answer = ""
     if answer not in ("y", "yes"):

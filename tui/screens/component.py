@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..plugin import Plugin
+from ..text import text
 from ..widgets.status_bar import StatusBar
 
 
@@ -27,7 +28,8 @@ class ComponentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
-        yield Static(f" {self.plugin.title} — {self.plugin.why}", id="pane-title", markup=False)
+        yield Static(text(f" {self.plugin.title} — {self.plugin.why}"), id="pane-title",
+                     markup=False)
         if self.overview:
             from ..widgets.summary import ComponentSummary
 
@@ -36,8 +38,9 @@ class ComponentScreen(Screen[None]):
             try:
                 pane_cls = self.plugin.load_pane()
             except Exception as exc:  # a broken pane must not take the app down
-                yield Static(f"The pane of {self.plugin.title} failed to load: {exc} "
-                             "(o shows the overview)", classes="error-text", markup=False)
+                yield Static(text(f"The pane of {self.plugin.title} failed to load: {exc} "
+                                  "(o shows the overview)"), classes="error-text",
+                             markup=False)
             else:
                 yield pane_cls(self.plugin)
         yield Footer()

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from ..actions import Mutation
+from ..text import clean, text
 from ..widgets.command_preview import CommandPreview
 
 
@@ -40,15 +41,17 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         m = self.mutation
         with Vertical(id="dialog"):
-            yield Label(m.title, id="title", markup=False)
+            # titles, details and warnings name the objects acted on: cluster strings
+            yield Label(text(m.title), id="title", markup=False)
             yield CommandPreview(m.command, id="command")
             for line in m.details:
-                yield Static(line, classes="detail", markup=False)
+                yield Static(text(line, multiline=True), classes="detail", markup=False)
             if m.warning:
-                yield Static(m.warning, classes="warning", markup=False)
+                yield Static(text(m.warning, multiline=True), classes="warning", markup=False)
             if m.typed_confirmation:
-                yield Label(f"Type {m.typed_confirmation!r} to confirm:", markup=False)
-                yield Input(placeholder=m.typed_confirmation, id="typed")
+                # shown cleaned; what must be typed is the real name
+                yield Label(text(f"Type {m.typed_confirmation!r} to confirm:"), markup=False)
+                yield Input(placeholder=clean(m.typed_confirmation), id="typed")
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Confirm", id="confirm", variant="warning",
@@ -86,7 +89,7 @@ class ConfirmScreen(ModalScreen[bool]):
         if self._second_pending:
             self._second_pending = False
             warning = self.query_one("#title", Label)
-            warning.update(self.mutation.second_confirmation)
+            warning.update(text(self.mutation.second_confirmation, multiline=True))
             button = self.query_one("#confirm", Button)
             button.label = "Yes, really"
             button.variant = "error"

@@ -10,6 +10,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..kube.config import ContextInfo
+from ..text import text
 
 
 class ContextPickerScreen(ModalScreen[str | None]):
@@ -37,10 +38,11 @@ class ContextPickerScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label("Switch context (enter to choose, escape to cancel)")
             if self.error:
-                yield Label(self.error, markup=False)
+                yield Label(text(self.error), markup=False)
+            # kubeconfig names are someone else's text too: an Option's str is markup
             options = [
-                Option(f"{'*' if c.current else ' '} {c.name}  ({c.cluster}"
-                       f"{', ns ' + c.namespace if c.namespace else ''})", id=c.name)
+                Option(text(f"{'*' if c.current else ' '} {c.name}  ({c.cluster}"
+                            f"{', ns ' + c.namespace if c.namespace else ''})"), id=c.name)
                 for c in self.contexts
             ]
             yield OptionList(*options, id="contexts")

@@ -3,11 +3,14 @@ focused widgets, so the help is never out of date."""
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
+
+from ..text import text
 
 
 class HelpScreen(ModalScreen[None]):
@@ -28,10 +31,11 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Label("Keys — press escape to close", id="help-title")
-            table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+            table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_columns("key", "action", "where")
+            # descriptions come from plugins (and a key display may be "["): never markup
             for key, desc, where in self.rows:
-                table.add_row(key, desc, where)
+                table.add_row(text(key), text(desc), text(where))
             yield table
 
     async def action_dismiss(self, result: None = None) -> None:

@@ -26,6 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -46,6 +47,7 @@ from ..helm.release import deployed as deployed_of
 from ..helm.storage import readable_storage
 from ..helm.values import ValuesError, dump_values, parse_values
 from ..plugin import Plugin
+from ..text import clean, text
 from ..widgets.command_preview import CommandPreview
 from ..widgets.helm_dialogs import ExportDialog, VersionPicker
 from ..widgets.helm_diff import DiffView
@@ -131,8 +133,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
                                   release=self.plugin.id)
         spec = self.spec
         yield app.make_status_bar()
-        yield Static(f"Install {self.plugin.title}", id="install-title", markup=False)
-        yield Static(error or spec.describe(), id="install-sub", markup=False)
+        yield Static(text(f"Install {self.plugin.title}"), id="install-title", markup=False)
+        yield Static(text(error or spec.describe()), id="install-sub", markup=False)
         yield Static("", id="install-warning", markup=False)
         with Horizontal(classes="form-row"):
             yield self._input("repo", spec.repo, "https://…, oci://…, or a directory")
@@ -204,20 +206,21 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             fix = (f"roll back first: helm rollback {newest.name} {newest.revision - 1} {ns}"
                    if newest.revision > 1 else  # a first install: nothing to roll back to
                    f"remove it first: helm uninstall {newest.name} {ns}")
-            warning.update(f"⚠ revision {newest.revision} of {newest.name} is "
-                           f"{newest.status}: helm refuses an upgrade until that operation "
-                           f"ends. If nothing runs it any more, {fix}")
+            warning.update(text(f"⚠ revision {newest.revision} of {newest.name} is "
+                                f"{newest.status}: helm refuses an upgrade until that "
+                                f"operation ends. If nothing runs it any more, {fix}"))
             warning.display = True
         if self.deployed is not None:
             d = self.deployed
-            title.update(f"Upgrade {self.plugin.title} ({spec.release} in {spec.namespace})")
-            sub.update(f"deployed: {d.chart_ref} revision {d.revision} ({d.status}) → "
-                       f"{spec.describe()}")
+            title.update(text(f"Upgrade {self.plugin.title} ({spec.release} in "
+                              f"{spec.namespace})"))
+            sub.update(text(f"deployed: {d.chart_ref} revision {d.revision} ({d.status}) → "
+                            f"{spec.describe()}"))
             if not self._values_edited:
                 self._set_values(dump_values(d.config))
         else:
-            title.update(f"Install {self.plugin.title}")
-            sub.update(spec.describe())
+            title.update(text(f"Install {self.plugin.title}"))
+            sub.update(text(spec.describe()))
 
     def _set_values(self, text: str) -> None:
         area = self.query_one("#values", TextArea)
@@ -251,14 +254,14 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         try:
             values = parse_values(self.values_text())
         except ValuesError as exc:
-            status.update(f"✖ {exc}")
+            status.update(text(f"✖ {exc}"))
             status.set_classes("error")
             if exc.line:
                 area = self.query_one("#values", TextArea)
                 area.cursor_location = (exc.line - 1, max(0, (exc.column or 1) - 1))
             self.query_one(TabbedContent).active = "tab-values"
             return False
-        status.update(f"✔ valid values ({len(values)} top-level keys)")
+        status.update(Text(f"✔ valid values ({len(values)} top-level keys)"))
         status.set_classes("ok")
         return True
 
@@ -494,7 +497,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         secs = (self.app.now() - self._started).total_seconds()  # type: ignore[attr-defined]
         frame = _SPINNER[int(secs) % len(_SPINNER)]
         self.query_one("#progress", Static).update(
-            f"{frame} {self._status_text} … {elapsed_text(secs)}  (escape cancels)")
+            text(f"{frame} {self._status_text} … {elapsed_text(secs)}  (escape cancels)"))
 
     def _stop_timer(self) -> None:
         timer = getattr(self, "_timer", None)
@@ -508,16 +511,17 @@ class InstallScreen(CacheSubscriber, Screen[None]):
                 if self._started else 0)
         progress = self.query_one("#progress", Static)
         mark = "✔" if ok else "✖"
-        progress.update(f"{mark} {message} ({elapsed_text(secs)})")
+        progress.update(text(f"{mark} {message} ({elapsed_text(secs)})"))
         progress.set_classes("done" if ok else "failed")
         if ok:
             self.preview = None
             self._values_edited = False
         else:
-            self.query_one("#output", Log).write_line(f"✖ {message}")
+            self.query_one("#output", Log).write_line(clean(f"✖ {message}"))
 
     def _on_line(self, _stream: str, line: str) -> None:
-        self.query_one("#output", Log).write_line(line)
+        # helm's output quotes the chart and the cluster: a Log paints its lines as they are
+        self.query_one("#output", Log).write_line(clean(line))
 
     # -- export ------------------------------------------------------------------------------
 

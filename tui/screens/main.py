@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ..text import clean, text
 from ..widgets.board import Board
 
 
@@ -49,7 +50,7 @@ class MainScreen(Screen[None]):
         notice = self.query_one("#notice", Static)
         error = getattr(app, "connection_error", None)
         if error is not None:
-            notice.update(connect_help(str(error)))
+            notice.update(text(connect_help(clean(error)), multiline=True))
             notice.add_class("shown")
         else:
             notice.remove_class("shown")

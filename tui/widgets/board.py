@@ -31,6 +31,9 @@ from ..kube.resources import ResourceType
 from ..plugin import Detection
 from ..snapshot import ClusterSnapshot
 from ..snapshot_builder import ListResult, build_snapshot, candidate_namespaces
+from ..text import clean, fit, text
+from ..text import width as cell_width
+from .columns import same_cell
 from .pane import CacheSubscriber, CacheUpdated
 
 log = logging.getLogger(__name__)
@@ -76,8 +79,18 @@ def _problem_summary(problems: list[str]) -> str:
     return problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def _plain(value: Text | str) -> str:
+    return value.plain if isinstance(value, Text) else str(value)
+
+
+def _cut(value: Text | str, cells: int) -> Text | str:
+    """``value`` cut to ``cells`` terminal cells with an ellipsis (Hangul takes two)."""
+    plain = _plain(value)
+    if cell_width(plain) <= cells:
+        return value
+    cut = fit(plain, cells, pad=False)
+    cut = cut[:-1].rstrip() + "…"
+    return Text(cut, style=value.style) if isinstance(value, Text) else cut
 
 
 def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
@@ -90,7 +103,7 @@ def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
         return
 
     def widest(col: str) -> int:
-        return max([len(col), *(len(str(r[col])) for r in rows)])
+        return max([cell_width(col), *(cell_width(_plain(r[col])) for r in rows)])
 
     used = sum(widest(c) + 2 for c in columns if c != "problems")  # + cell padding
     budget = width - used - 2 - (1 if scrollbar else 0)
@@ -98,11 +111,48 @@ def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
         cap = max(widest("component") - (MIN_PROBLEM - budget), MIN_COMPONENT)
         budget += widest("component") - cap
         for r in rows:
-            if isinstance(r["component"], str):
-                r["component"] = _cut(r["component"], cap)
+            r["component"] = _cut(r["component"], cap)
     budget = max(budget, 4)
     for r in rows:
-        r["problems"] = _cut(str(r["problems"]), budget)
+        r["problems"] = _cut(r["problems"], budget)
+
+
+def board_cells(row: BoardRow, *, connected: bool, wide: bool) -> dict[str, Text]:
+    """One board row's cells, every one a ``Text`` of cleaned data (a component's
+    namespace, version and problems come from the cluster: never markup, never ESC)."""
+    det = row.detection
+    component = row.plugin.title if row.plugin else "-"
+    if row.alternatives and (det is None or det.installed is False):
+        if wide:
+            component += " / " + " / ".join(p.title for p in row.alternatives)
+        else:
+            component += f" +{len(row.alternatives)}"
+    state = state_label(det)
+    health = health_label(det)
+    return {
+        "area": text(row.title),
+        "component": text(component),
+        "state": text(state, STATE_STYLES.get(state, ""))
+        if connected and row.plugin is not None else Text(""),
+        "namespace": text(det.namespace if det else ""),
+        "version": text(det.version if det else ""),
+        "health": text(health, HEALTH_STYLES.get(health, "")),
+        "problems": text(_problem_summary(det.problems) if det else ""),
+    }
+
+
+def detail_text(row: BoardRow | None, detections: dict[str, Detection],
+                said: Collection[str | None] = ()) -> Text:
+    """The selected area in full (what the table truncates, and why it matters), cleaned
+    line by line: problems quote cluster strings."""
+    if row is None or row.plugin is None:
+        return Text("")
+    det = row.detection
+    lines = [f"{row.plugin.title}: {row.plugin.why}"]
+    if det is not None:
+        lines += [f"- {p}" for p in det.problems]
+    lines += _alternative_lines(row, detections, said)
+    return Text("\n".join(clean(line) for line in lines))
 
 
 class Board(CacheSubscriber, Vertical):
@@ -134,7 +184,7 @@ class Board(CacheSubscriber, Vertical):
         self._shown: dict[str, dict[str, Text | str]] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="summary")
+        yield Static("", id="summary", markup=False)
         yield Static("", id="notes", markup=False)
         yield DataTable(cursor_type="row", id="board-table")
         yield Static("", id="detail", markup=False)
@@ -249,25 +299,9 @@ class Board(CacheSubscriber, Vertical):
     def on_resize(self) -> None:
         self.render_rows()  # columns, and the room left for problems (13 rows: cheap)
 
-    def _cells(self, row: BoardRow) -> dict[str, Text | str]:
-        det = row.detection
-        connected = self.session is not None and row.plugin is not None
-        component = row.plugin.title if row.plugin else "-"
-        if row.alternatives and (det is None or det.installed is False):
-            if self.size.width >= WIDE:
-                component += " / " + " / ".join(p.title for p in row.alternatives)
-            else:
-                component += f" +{len(row.alternatives)}"
-        return {
-            "area": row.title,
-            "component": component,
-            "state": Text(state_label(det), style=STATE_STYLES.get(state_label(det), ""))
-            if connected else "",
-            "namespace": (det.namespace or "") if det else "",
-            "version": (det.version or "") if det else "",
-            "health": Text(health_label(det), style=HEALTH_STYLES.get(health_label(det), "")),
-            "problems": _problem_summary(det.problems) if det else "",
-        }
+    def _cells(self, row: BoardRow) -> dict[str, Text]:
+        return board_cells(row, connected=self.session is not None,
+                           wide=self.size.width >= WIDE)
 
     def render_rows(self) -> None:
         tables = self.query(DataTable)
@@ -285,7 +319,7 @@ class Board(CacheSubscriber, Vertical):
             self._columns = wanted
             self._shown.clear()
         existing = {rk.value for rk in table.rows}
-        all_cells = [self._cells(row) for row in self.rows]
+        all_cells: list[dict[str, Text | str]] = [dict(self._cells(row)) for row in self.rows]
         _fit_problems(all_cells, wanted, table.size.width or self.size.width,
                       scrollbar=len(all_cells) + 1 > table.size.height > 0)
         for row, cells in zip(self.rows, all_cells, strict=True):
@@ -294,7 +328,7 @@ class Board(CacheSubscriber, Vertical):
                 # refreshes (a watch event on a busy cluster) change nothing on the board
                 shown = self._shown.get(row.category, {})
                 for col in wanted:
-                    if shown.get(col) != cells[col]:
+                    if not same_cell(shown.get(col), cells[col]):
                         table.update_cell(row.category, col, cells[col], update_width=True)
             else:
                 table.add_row(*(cells[c] for c in wanted), key=row.category)
@@ -304,15 +338,14 @@ class Board(CacheSubscriber, Vertical):
         covered = sum(1 for r in self.rows if r.covered)
         summary = self.query_one("#summary", Static)
         if self.session is None:
-            summary.update("not connected")
+            summary.update(Text("not connected"))
         elif self.snapshot is None:
-            summary.update("reading the cluster…")
+            summary.update(Text("reading the cluster…"))
         else:
-            summary.update(f"{covered} of {len(self.rows)} areas covered")
+            summary.update(Text(f"{covered} of {len(self.rows)} areas covered"))
         problems = (cluster_problems(plugins, getattr(self.app, "detections", {}),
                                      self.snapshot) if self.snapshot is not None else [])
-        notes = [Text(p, style=PROBLEM_STYLE) for p in problems] + \
-            [Text(n) for n in self._notes()]
+        notes = [text(p, PROBLEM_STYLE) for p in problems] + [text(n) for n in self._notes()]
         notes_widget = self.query_one("#notes", Static)
         notes_widget.update(Text("\n").join(notes))
         notes_widget.display = bool(notes)
@@ -333,18 +366,10 @@ class Board(CacheSubscriber, Vertical):
     def _show_detail(self) -> None:
         """The selected area in full: what the table truncates (problems) and why it matters."""
         row = self._selected()
-        detail = self.query_one("#detail", Static)
-        if row is None or row.plugin is None:
-            detail.update("")
-            return
-        det = row.detection
-        lines = [f"{row.plugin.title}: {row.plugin.why}"]
-        if det is not None:
-            lines += [f"- {p}" for p in det.problems]
         # the notes line already says the workloads could not all be read
         said = {self.snapshot.forbidden.get("workloads")} if self.snapshot else set()
-        lines += _alternative_lines(row, getattr(self.app, "detections", {}), said)
-        detail.update("\n".join(lines))
+        self.query_one("#detail", Static).update(
+            detail_text(row, getattr(self.app, "detections", {}), said))
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._show_detail()

@@ -15,6 +15,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
+from ..text import cell, width
+
 
 @dataclass(frozen=True)
 class Columns:
@@ -48,7 +50,7 @@ def _plain(cell: Any) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
 
 
-def _same(old: Any, new: Any) -> bool:
+def same_cell(old: Any, new: Any) -> bool:
     """Cell equality that sees a Text's colour (``Text.__eq__`` compares text and spans
     only, so a phase turning from warning to error colour would look unchanged)."""
     if isinstance(old, Text) and isinstance(new, Text):
@@ -59,20 +61,23 @@ def _same(old: Any, new: Any) -> bool:
 
 def fill_rows(table: DataTable[Any], rows: Sequence[tuple[str, Sequence[Any]]]) -> bool:
     """Give ``table`` exactly these rows (key, cells in column order), in this order.
+    Every cell goes through :func:`~..text.cell`: a ``str`` becomes a ``Text`` (never
+    markup), data is cleaned of control characters.
 
     Why not always clear and re-add: a watch event on one object (a running backup's
     progress, every few seconds) would rebuild and re-measure thousands of rows on the
     event loop. When the keys are the same, in the same order, only the cells that differ
     are updated, and a column is re-measured only when a cell grows. Anything else (a row
     added, removed or moved) rebuilds. Returns True when it rebuilt."""
+    rows = [(key, [cell(c) for c in cells]) for key, cells in rows]
     keys = [key for key, _cells in rows]
     if keys and [rk.value for rk in table.rows] == keys:
         columns = list(table.columns)
         for key, cells in rows:
             for column, old, new in zip(columns, table.get_row(key), cells, strict=True):
-                if not _same(old, new):
+                if not same_cell(old, new):
                     table.update_cell(key, column, new,
-                                      update_width=len(_plain(new)) > len(_plain(old)))
+                                      update_width=width(new.plain) > width(_plain(old)))
         return False
     table.clear()
     for key, cells in rows:

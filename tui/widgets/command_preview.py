@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from textual.visual import VisualType
 from textual.widgets import Static
+
+from ..text import clean, text
 
 
 class CommandPreview(Static):
@@ -20,6 +23,16 @@ class CommandPreview(Static):
 
     def __init__(self, command: str, *, title: str = "equivalent command",
                  **kwargs: object) -> None:
-        super().__init__(f"$ {command}", markup=False, **kwargs)  # type: ignore[arg-type]
+        # the command quotes names from the cluster: cleaned (shown) but kept whole in
+        # ``self.command`` (copied to the clipboard, run)
+        super().__init__(text(f"$ {command}", multiline=True), markup=False,
+                         **kwargs)  # type: ignore[arg-type]
         self.command = command
-        self.border_title = title
+        self.border_title = clean(title)
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        """A new command line (the forms call ``update(f"$ {command}")``): cleaned, never
+        markup."""
+        if isinstance(content, str):
+            content = text(content, multiline=True)
+        super().update(content, layout=layout)

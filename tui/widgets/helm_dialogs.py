@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 
 from ..helm.diff import diff_manifests
 from ..helm.release import Release
+from ..text import text
 from .helm_diff import DiffView
 
 _DIALOG_CSS = """
@@ -43,8 +44,9 @@ class VersionPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Versions of {self.chart}", classes="title", markup=False)
-            yield OptionList(*[v + ("  (pinned)" if v == self.current else "")
+            yield Label(text(f"Versions of {self.chart}"), classes="title", markup=False)
+            # a registry's tags are data: options get Text, never markup strings
+            yield OptionList(*[text(v + ("  (pinned)" if v == self.current else ""))
                                for v in self.versions], id="versions")
 
     def on_mount(self) -> None:
@@ -80,8 +82,8 @@ class RollbackPicker(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Roll back {self.current.name} in {self.current.namespace} "
-                        f"(now revision {self.current.revision})", classes="title",
+            yield Label(text(f"Roll back {self.current.name} in {self.current.namespace} "
+                             f"(now revision {self.current.revision})"), classes="title",
                         markup=False)
             yield DataTable(id="revisions", cursor_type="row")
             yield DiffView(id="rollback-diff")
@@ -92,8 +94,9 @@ class RollbackPicker(ModalScreen[int | None]):
         table = self.query_one(DataTable)
         table.add_columns("REVISION", "STATUS", "CHART", "APP VERSION", "DESCRIPTION")
         for rel in reversed(self.revisions):
-            table.add_row(str(rel.revision), rel.status, rel.chart_ref, rel.app_version,
-                          rel.description, key=str(rel.revision))
+            table.add_row(*(text(c) for c in (rel.revision, rel.status, rel.chart_ref,
+                                              rel.app_version, rel.description)),
+                          key=str(rel.revision))
         if not self.revisions:
             self.query_one(DiffView).message("No earlier readable revision to roll back to.")
         table.focus()

@@ -8,6 +8,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ..helm.diff import ResourceDiff, summary
+from ..text import clean
+from ..text import text as clean_text
 
 _CHANGE_STYLE = {"changed": "bold yellow", "added": "bold green", "removed": "bold red",
                  "unchanged": "dim"}
@@ -18,17 +20,18 @@ MAX_LINES = 4000
 def diff_renderable(diffs: list[ResourceDiff], values_diff: list[str] | None = None, *,
                     new_install: bool = False, show_unchanged: bool = False) -> Text:
     text = Text(no_wrap=True)
-    head = summary(diffs) + (" — new install, nothing deployed yet" if new_install else "")
+    head = clean(summary(diffs)) + (" — new install, nothing deployed yet" if new_install
+                                     else "")
     text.append(head + "\n", style="bold")
     written = 0
     if values_diff:
         text.append("\n▌ values (user-supplied)\n", style="bold cyan")
         for line in values_diff:
-            text.append(line + "\n", style=_line_style(line))
+            text.append(clean(line) + "\n", style=_line_style(line))
     for d in diffs:
         if d.change == "unchanged" and not show_unchanged:
             continue
-        text.append(f"\n▌ {d.key}  ", style="bold")
+        text.append(f"\n▌ {clean(d.key)}  ", style="bold")
         text.append(f"{d.change}", style=_CHANGE_STYLE[d.change])
         if d.change == "changed":
             text.append(f"  +{d.added} -{d.removed}", style="dim")
@@ -37,12 +40,12 @@ def diff_renderable(diffs: list[ResourceDiff], values_diff: list[str] | None = N
             if written >= MAX_LINES:
                 text.append(f"… diff truncated after {MAX_LINES} lines\n", style="italic")
                 return text
-            text.append(line + "\n", style=_line_style(line))
+            text.append(clean(line) + "\n", style=_line_style(line))
             written += 1
     unchanged = [d for d in diffs if d.change == "unchanged"]
     if unchanged and not show_unchanged:
-        text.append(f"\n{len(unchanged)} unchanged: " + ", ".join(str(d.key) for d in unchanged)
-                    + "\n", style="dim")
+        text.append(f"\n{len(unchanged)} unchanged: "
+                    + ", ".join(clean(d.key) for d in unchanged) + "\n", style="dim")
     return text
 
 
@@ -65,15 +68,15 @@ class DiffView(VerticalScroll):
     """
 
     def compose(self):  # type: ignore[no-untyped-def]
-        yield Static("", id="diff-body")
+        yield Static("", id="diff-body", markup=False)
 
     def show(self, diffs: list[ResourceDiff], values_diff: list[str] | None = None, *,
              new_install: bool = False, title: str = "diff") -> None:
-        self.border_title = title
+        self.border_title = clean(title)
         self.query_one("#diff-body", Static).update(
             diff_renderable(diffs, values_diff, new_install=new_install))
         self.scroll_home(animate=False)
 
     def message(self, text: str, *, error: bool = False) -> None:
         self.query_one("#diff-body", Static).update(
-            Text(text, style="bold red" if error else ""))
+            clean_text(text, "bold red" if error else "", multiline=True))

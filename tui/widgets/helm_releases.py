@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from ..helm.diff import mask_manifest
 from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
 from ..helm.storage import UnreadableDriverError, helm_storage
 from ..helm.values import dump_values, mask_values
+from ..text import cell, clean, text
 from .columns import Columns, fill_rows, set_columns
 from .pane import CacheUpdated, PluginPane
 
@@ -102,7 +104,7 @@ class ReleasesPane(PluginPane):
         table.focus()
         super().on_mount()
         if self.session is None:
-            self.query_one("#state", Static).update("not connected")
+            self.query_one("#state", Static).update(Text("not connected"))
 
     def on_resize(self) -> None:
         """Narrow or wide columns (see :mod:`.columns`) follow the terminal."""
@@ -135,8 +137,8 @@ class ReleasesPane(PluginPane):
             return  # a last message of the denied all-namespaces cache
         if cache.state in ("forbidden", "error", "missing") and not cache.objects:
             where = f" in {self._scope}" if self._scope else ""
-            state.update(f"cannot list Helm release {cache.rtype.plural}{where}: "
-                         f"{cache.error}")
+            state.update(text(f"cannot list Helm release {cache.rtype.plural}{where}: "
+                              f"{cache.error}"))
             state.set_classes("error")
             return
         self.all_revisions = decode_all(cache.items())
@@ -148,17 +150,17 @@ class ReleasesPane(PluginPane):
     def _update_state(self) -> None:
         if self._unreadable:
             state = self.query_one("#state", Static)
-            state.update(self._unreadable)
+            state.update(text(self._unreadable))
             state.set_classes("error")
             return
         shown = len(self._visible())
         stale = " (reconnecting: showing last known state)" if self._stale else ""
         where = (f"in {self._scope} (no permission to list them in all namespaces)"
                  if self._scope else "in all namespaces")
-        self.query_one("#state", Static).update(
+        self.query_one("#state", Static).update(text(
             (f"{_releases(shown)} match {self.filter_text!r}"
              if self.filter_text else f"{_releases(len(self.releases))} {where}")
-            + stale)
+            + stale))
 
     def _visible(self) -> list[Release]:
         f = self.filter_text.lower()
@@ -218,25 +220,28 @@ class ReleasesPane(PluginPane):
         if rel is None:
             values.load_text("")
             manifest.load_text("")
-            notes.update("")
+            notes.update(Text(""))
             return
         for r in reversed(history(self.all_revisions, rel.namespace, rel.name)):
-            hist.add_row(*HISTORY_COLUMNS.cells(
+            hist.add_row(*(cell(c) for c in HISTORY_COLUMNS.cells(
                 (str(r.revision), r.status if r.readable else "unreadable",
                  r.chart_ref or "?", r.app_version, age(r.last_deployed, self.now()),
-                 r.description or r.error), shown))
+                 r.description or r.error), shown)))
         if not rel.readable:
-            values.load_text(f"# {rel.error}\n")
-            manifest.load_text(f"# {rel.error}\n")
-            notes.update(rel.error)
+            values.load_text(f"# {clean(rel.error)}\n")
+            manifest.load_text(f"# {clean(rel.error)}\n")
+            notes.update(text(rel.error))
             return
         clear = f"{rel.namespace}/{rel.name}" in self.revealed
         config = rel.config if clear else mask_values(rel.config)
         hint = "" if clear or config == rel.config else HIDDEN_HINT
-        values.load_text(hint + (dump_values(config) or "# no user-supplied values\n"))
+        # a TextArea paints its document as it is: clean it like any other display text
+        values.load_text(clean(hint + (dump_values(config) or "# no user-supplied values\n"),
+                               multiline=True))
         shown = rel.manifest if clear else mask_manifest(rel.manifest)
-        manifest.load_text(("" if clear or shown == rel.manifest else HIDDEN_HINT) + shown)
-        notes.update(rel.notes or "(no notes)")
+        manifest.load_text(clean(("" if clear or shown == rel.manifest else HIDDEN_HINT) + shown,
+                                 multiline=True))
+        notes.update(text(rel.notes or "(no notes)", multiline=True))
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -263,6 +268,12 @@ class ReleasesPane(PluginPane):
             return None
         if not rel.readable:
             self.app.notify(f"{rel.name}: {rel.error}", severity="error")
+            return None
+        if clean(rel.name) != rel.name or clean(rel.namespace) != rel.namespace:
+            # helm takes only DNS-1123 release names: a name with control characters (a
+            # hand-made Secret) cannot be acted on, and must not reach a form or a command
+            self.app.notify(f"{rel.name}: the name has control characters; helm cannot "
+                            "act on this release", severity="error")
             return None
         return rel
 

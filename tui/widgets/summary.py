@@ -27,6 +27,7 @@ from textual.widgets import Static
 from ..detect import TROUBLED_RELEASE
 from ..evaluate import health_label, state_label
 from ..plugin import Detection, Plugin
+from ..text import clean, text
 from .board import HEALTH_STYLES, PROBLEM_STYLE, STATE_STYLES
 from .pane import PluginPane
 
@@ -60,27 +61,27 @@ def _facts(plugin: Plugin, det: Detection | None) -> Table:
     grid.add_column(overflow="fold")
     chart = plugin.chart
     if chart is not None:
-        grid.add_row("Chart", f"{chart.chart} {chart.version} from {chart.repo} "
-                              f"(release {chart.release} in {chart.namespace})")
+        grid.add_row("Chart", text(f"{chart.chart} {chart.version} from {chart.repo} "
+                                   f"(release {chart.release} in {chart.namespace})"))
     elif det is not None and det.details.get("note"):
         binary = det.details.get("binary")
-        grid.add_row("Kind", str(det.details["note"]) + (f": {binary}" if binary else ""))
+        grid.add_row("Kind", text(str(det.details["note"]) + (f": {binary}" if binary else "")))
     if det is None:
         return grid
     state = state_label(det)
-    grid.add_row("State", Text(state, style=STATE_STYLES.get(state, "")))
+    grid.add_row("State", text(state, STATE_STYLES.get(state, "")))
     health = health_label(det)
     if health:
-        grid.add_row("Health", Text(health, style=HEALTH_STYLES.get(health, "")))
+        grid.add_row("Health", text(health, HEALTH_STYLES.get(health, "")))
     if det.namespace:
-        grid.add_row("Namespace", det.namespace)
+        grid.add_row("Namespace", text(det.namespace))
     if det.version:
         source = det.details.get("version_source")
         line = det.version + {"helm": " (Helm chart version)",
                               "image": " (image tag)"}.get(source or "", "")
         if chart and source == "helm" and det.version.lstrip("v") != chart.version.lstrip("v"):
             line += f"; catalog pins {chart.version}: press i to review an upgrade"
-        grid.add_row("Version", line)
+        grid.add_row("Version", text(line))
     return grid
 
 
@@ -97,8 +98,9 @@ def _workloads(rows: list[dict[str, Any]], namespace: str | None) -> Table:
         ready, desired = w["ready"], w["desired"]
         style = "green" if ready >= desired else "bold red"
         name = f"{SHORT_KINDS.get(w['kind'], w['kind'])}/{w['name']}"
-        table.add_row(*((w["namespace"],) if spread else ()), name,
-                      Text(f"{ready}/{desired}", style=style), "\n".join(w["images"]))
+        table.add_row(*((text(w["namespace"]),) if spread else ()), text(name),
+                      text(f"{ready}/{desired}", style),
+                      Text("\n").join(text(image) for image in w["images"]))
     return table
 
 
@@ -108,12 +110,12 @@ def _release(rel: dict[str, Any], namespace: str | None) -> Table:
     table = _table("RELEASE", *(("NAMESPACE",) if elsewhere else ()), "REVISION", "STATUS",
                    "CHART", "APP VERSION")
     status = str(rel.get("status") or "")
-    table.add_row(str(rel.get("name") or ""),
-                  *((str(rel.get("namespace") or ""),) if elsewhere else ()),
-                  str(rel.get("revision") or ""),
-                  Text(status, style=_release_style(status)),
-                  f"{rel.get('chart') or ''} {rel.get('chart_version') or ''}".strip(),
-                  str(rel.get("app_version") or ""))
+    table.add_row(text(rel.get("name") or ""),
+                  *((text(rel.get("namespace") or ""),) if elsewhere else ()),
+                  text(rel.get("revision") or ""),
+                  text(status, _release_style(status)),
+                  text(f"{rel.get('chart') or ''} {rel.get('chart_version') or ''}".strip()),
+                  text(rel.get("app_version") or ""))
     return table
 
 
@@ -122,8 +124,9 @@ def _webhooks(hooks: list[dict[str, Any]]) -> Table:
     for h in sorted(hooks, key=lambda h: (h["configuration"], h["webhook"])):
         kind = "mutating" if h["kind"].startswith("Mutating") else "validating"
         ready = "?" if h["ready"] is None else str(h["ready"])
-        table.add_row(f"{h['configuration']}\n└ {h['webhook']}", kind, h["failure_policy"],
-                      h["service"], Text(ready, style=PROBLEM_STYLE if h["blocking"] else ""))
+        table.add_row(Text("\n└ ").join([text(h["configuration"]), text(h["webhook"])]),
+                      text(kind), text(h["failure_policy"]), text(h["service"]),
+                      text(ready, PROBLEM_STYLE if h["blocking"] else ""))
     return table
 
 
@@ -140,7 +143,7 @@ def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> G
                                  "cluster is reachable (r on the board retries)")]
         return Group(*parts)
     if det.problems:
-        section("Problems", Text("\n".join(f"! {p}" for p in det.problems),
+        section("Problems", Text("\n".join(f"! {clean(p)}" for p in det.problems),
                                  style=PROBLEM_STYLE))
     workloads = det.details.get("workload_status") or []
     if workloads:
@@ -149,18 +152,19 @@ def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> G
     if release:
         section("Helm release", _release(release, det.namespace))
     elif det.installed and plugin.chart and det.details.get("release_unread"):
-        section("Helm release", Text("\n".join(det.details["release_unread"]),
+        section("Helm release", Text("\n".join(clean(m) for m in det.details["release_unread"]),
                                      style=UNREAD_STYLE))
     hooks = det.details.get("webhooks") or []
     unread = det.details.get("webhooks_unread") or []
     if hooks or (unread and det.installed):
         body: list[RenderableType] = [_webhooks(hooks)] if hooks else []
-        body += [Text(msg, style=UNREAD_STYLE) for msg in unread]
+        body += [text(msg, UNREAD_STYLE) for msg in unread]
         section("Admission webhooks", Group(*body))
     groups: dict[str, bool] = det.details.get("api_groups") or {}
     if groups:
         section("API groups", Text("\n".join(
-            f"{g}  {'served' if served else 'not served'}" for g, served in groups.items())))
+            f"{clean(g)}  {'served' if served else 'not served'}"
+            for g, served in groups.items())))
     if plugin.chart and det.installed is not True:
         hint = "Press i to install it (preview and diff first)."
         if det.installed == "partial" and not release and not workloads:
