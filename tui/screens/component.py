@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..plugin import Plugin
+from ..widgets.crash import PaneBoundary
 from ..widgets.status_bar import StatusBar
 
 
@@ -28,18 +29,21 @@ class ComponentScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
         yield Static(f" {self.plugin.title} — {self.plugin.why}", id="pane-title", markup=False)
-        if self.overview:
-            from ..widgets.summary import ComponentSummary
+        # the crash boundary: an exception in the pane shows an error here, the app and
+        # this screen's keys (escape) keep working (see widgets/crash.py)
+        with PaneBoundary(self.plugin.title, id="pane-body"):
+            if self.overview:
+                from ..widgets.summary import ComponentSummary
 
-            yield ComponentSummary(self.plugin)
-        else:
-            try:
-                pane_cls = self.plugin.load_pane()
-            except Exception as exc:  # a broken pane must not take the app down
-                yield Static(f"The pane of {self.plugin.title} failed to load: {exc} "
-                             "(o shows the overview)", classes="error-text", markup=False)
+                yield ComponentSummary(self.plugin)
             else:
-                yield pane_cls(self.plugin)
+                try:
+                    pane_cls = self.plugin.load_pane()
+                except Exception as exc:  # a broken pane must not take the app down
+                    yield Static(f"The pane of {self.plugin.title} failed to load: {exc} "
+                                 "(o shows the overview)", classes="error-text", markup=False)
+                else:
+                    yield pane_cls(self.plugin)
         yield Footer()
 
     def action_back(self) -> None:
