@@ -82,7 +82,8 @@ def helm_release_for(snapshot: ClusterSnapshot, charts: Iterable[str],
     ingress-nginx) must not pair one's workloads with the other's version and status."""
     names = set(charts)
     found = [rel for rel in snapshot.helm_releases
-             if rel.get("chart") in names and rel.get("status") != "uninstalled"]
+             if isinstance(rel.get("chart"), str) and rel["chart"] in names
+             and rel.get("status") != "uninstalled"]
     return next((r for r in found if r.get("namespace") == namespace),
                 found[0] if found else None)
 

@@ -583,11 +583,11 @@ def label_safe(name: str) -> str:
 
 def build_delete_request(backup: Mapping[str, Any], namespace: str) -> dict[str, Any]:
     """The DeleteBackupRequest ``velero backup delete NAME`` creates."""
-    meta = backup.get("metadata") or {}
-    name = meta.get("name", "")
+    f = Fields(backup)
+    name = f.text("metadata.name")
     labels = {BACKUP_NAME_LABEL: label_safe(name)}
-    if meta.get("uid"):
-        labels[BACKUP_UID_LABEL] = meta["uid"]
+    if f.text("metadata.uid"):
+        labels[BACKUP_UID_LABEL] = f.text("metadata.uid")
     return {"apiVersion": API_VERSION, "kind": "DeleteBackupRequest",
             "metadata": {"generateName": f"{name}-", "namespace": namespace,
                          "labels": labels},

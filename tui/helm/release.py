@@ -264,7 +264,7 @@ def decode_cached(secret: dict[str, Any]) -> Release:
     re-read the shared cache on every watch event, and a release payload (gzip + JSON of the
     whole manifest) is the most expensive object either of them reads. An object without a
     resourceVersion (not from the server) is decoded every time."""
-    meta = secret.get("metadata") or {}
+    meta = _mapping(secret.get("metadata"))
     rv = str(meta.get("resourceVersion") or "")
     if not rv:
         return decode_secret(secret)
@@ -282,7 +282,7 @@ def decode_all(secrets: Iterable[dict[str, Any]]) -> list[Release]:
 
 
 def _is_release_secret(secret: dict[str, Any]) -> bool:
-    meta = secret.get("metadata") or {}
+    meta = _mapping(secret.get("metadata"))
     return (secret.get("type") == SECRET_TYPE
             or str(meta.get("name") or "").startswith("sh.helm.release.v1."))
 
