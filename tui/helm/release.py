@@ -205,8 +205,7 @@ def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = 
         config=config if isinstance(config, dict) else {},
         chart_values=chart.get("values") if isinstance(chart.get("values"), dict) else {},
         manifest=str(doc.get("manifest") or ""),
-        hooks=[h for h in (doc.get("hooks") if isinstance(doc.get("hooks"), list) else [])
-               if isinstance(h, dict)],
+        hooks=[h for h in doc.get("hooks") or [] if isinstance(h, dict)],
         secret_name=secret_name,
         uid=uid,
     )
