@@ -94,3 +94,69 @@ def test_a_gzip_bomb_release_is_unreadable_in_releases(kube_admin, kubeconfig, n
     rc = main(["releases", "--kubeconfig", kubeconfig, "-n", namespace])
     out, _err = capsys.readouterr()
     assert f"{namespace}/bomb: unreadable: release payload larger than 32 MiB" in out
+
+
+def _malformed_certificate(namespace: str) -> dict:
+    """A Certificate with ``issuerRef`` a string (the test CRD, like a schema-less one, keeps
+    it) whose Secret holds a real key: the crash once printed that key with the locals."""
+    return {"apiVersion": "cert-manager.io/v1", "kind": "Certificate",
+            "metadata": {"name": "storefront", "namespace": namespace},
+            "spec": {"secretName": "storefront-tls", "issuerRef": "letsencrypt",
+                     "dnsNames": ["shop.example.com"]},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+def test_malformed_objects_from_the_apiserver_are_rows_with_problems(
+        kube_admin, kubeconfig, namespace, capsys) -> None:
+    v1 = "velero.io/v1"
+    kube_admin.create(_malformed_certificate(namespace))
+    kube_admin.create(f.good_secret(namespace, "storefront-tls", 40))
+    rc = main(["certs", "--kubeconfig", kubeconfig, "-n", namespace, "-o", "json"])
+    out, err = capsys.readouterr()
+    assert rc in (0, 1) and err == ""  # 1: its dates may be past (the seed's clock)
+    (item,) = [i for i in json.loads(out)["items"] if i["name"] == "storefront"]
+    assert "unreadable: spec.issuerRef is not an object" in item["problems"]
+    assert "PRIVATE KEY" not in out + err
+
+    def obj(kind: str, name: str, spec: dict, status: dict | None = None) -> dict:
+        return {"apiVersion": v1, "kind": kind,
+                "metadata": {"name": name, "namespace": namespace}, "spec": spec,
+                **({"status": status} if status else {})}
+
+    kube_admin.create(obj("Backup", "listy", {"storageLocation": ["default"]},
+                          {"phase": "Completed",
+                           "progress": {"itemsBackedUp": "many", "totalItems": 3}}))
+    kube_admin.create(obj("Schedule", "numeric", {"schedule": 5, "template": {}}))
+    kube_admin.create(obj("Restore", "stringy", {"backupName": "listy"}, {"progress": "x"}))
+    kube_admin.create(obj("BackupStorageLocation", "odd", {"provider": "aws",
+                                                           "objectStorage": "x"}))
+    rc = main(["backup", "list", "--kubeconfig", kubeconfig, "-n", namespace, "-o", "json"])
+    out, err = capsys.readouterr()
+    assert rc == 0, err
+    (backup,) = json.loads(out)["backups"]
+    assert set(backup["problems"]) == {
+        "unreadable: spec.storageLocation is not a string",
+        "unreadable: status.progress.itemsBackedUp is not a number"}
+    rc = main(["backup", "list", "--kubeconfig", kubeconfig, "-n", namespace])
+    out, err = capsys.readouterr()
+    assert rc == 0 and "Traceback" not in err
+    assert "backup listy: unreadable: spec.storageLocation is not a string" in out
+
+
+async def test_the_certificates_pane_shows_a_malformed_certificate(
+        kube_admin, kubeconfig, namespace) -> None:
+    from testkit.hostile import painted_text
+
+    kube_admin.create(_malformed_certificate(namespace))
+    kube_admin.create(f.good_secret(namespace, "storefront-tls", 40))
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace,
+                                     now=f.FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        (row,) = [r for r in pane.view_rows if r.name == "storefront"]
+        assert "unreadable: spec.issuerRef is not an object" in row.problems
+        await pilot.press("enter")  # the detail view opens too
+        await pilot.pause()
+        assert not any("PRIVATE KEY" in line for line in painted_text(app))
+        await pilot.press("escape")
+        assert app.is_running
