@@ -296,12 +296,12 @@ def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
     block every admission it matches, cluster-wide)."""
     endpoints_known = "endpoints" not in snapshot.forbidden
     out = []
-    for cfg in snapshot.webhooks:
-        cfg = mapping(cfg)
+    for raw in snapshot.webhooks:
+        cfg = mapping(raw)
         meta = mapping(cfg.get("metadata"))
         hooks = cfg.get("webhooks")
-        for hook in hooks if isinstance(hooks, list) else []:
-            hook = mapping(hook)
+        for raw_hook in hooks if isinstance(hooks, list) else []:
+            hook = mapping(raw_hook)
             client = mapping(hook.get("clientConfig"))
             svc = mapping(client.get("service"))
             policy = str(hook.get("failurePolicy") or "Fail")  # the API's default

@@ -871,7 +871,7 @@ def bsl_problems(bsls: Iterable[Mapping[str, Any]]) -> list[str]:
     """Problems for the board: an unavailable default location (every backup without
     ``--storage-location`` goes there and fails), or several locations and none default."""
     rows = bsl_rows(bsls)
-    problems = []
+    problems: list[str] = []
     for r in rows:
         problems.extend(f"backup storage location {r.name}: {p}" for p in r.problems)
         if r.default and r.phase == "Unavailable":

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.containers import Vertical
@@ -126,7 +126,7 @@ def _widgets_in(error: BaseException) -> Iterator[DOMNode]:
             yield node
 
 
-def boundary_for(app: App[object], error: BaseException) -> PaneBoundary | None:
+def boundary_for(app: App[Any], error: BaseException) -> PaneBoundary | None:
     """The :class:`PaneBoundary` the failing code ran in, if any."""
     from textual._context import active_message_pump
 
@@ -144,7 +144,7 @@ def boundary_for(app: App[object], error: BaseException) -> PaneBoundary | None:
     return None
 
 
-def contain(app: App[object], error: BaseException) -> bool:
+def contain(app: App[Any], error: BaseException) -> bool:
     """True when the error happened inside a pane and is now shown there."""
     cause = cause_of(error)
     try:
