@@ -281,6 +281,7 @@ class FakeLoki:
         self._lock = threading.Lock()
         self._tails: list[_Tailer] = []
         self._failures: list[tuple[int, str, float]] = []
+        self._answers: list[Any] = []
 
     # -- feeding --------------------------------------------------------------------------
 
@@ -303,6 +304,11 @@ class FakeLoki:
             tails = list(self._tails)
         for t in tails:
             t.send({"streams": [], "dropped_entries": dropped})
+
+    def answer_next(self, body: Any) -> None:
+        """The next query-type request answers 200 with this JSON ``body`` as is (an answer
+        of the wrong shape: what a proxy or a non-Loki server behind ``loki.url`` sends)."""
+        self._answers.append(body)
 
     def fail_next(self, status: int, text: str = "", delay: float = 0.0) -> None:
         """The next query-type request answers ``status`` with a plain-text ``text`` (after
@@ -678,6 +684,8 @@ class FakeLokiServer:
                 return 404, "text/plain; charset=utf-8", b"404 page not found\n"
             self._check_tenant(headers)
             sub = path[len(API) + 1:]
+            if sub in ("query_range", "query") and self.loki._answers:
+                return _json(self.loki._answers.pop(0))
             if sub in ("query_range", "query") and self.loki._failures:
                 status, text, delay = self.loki._failures.pop(0)
                 if delay:

@@ -20,7 +20,13 @@ from k8s_essentials_tui.errors import (
     NotFoundError,
     status_error,
 )
-from k8s_essentials_tui.evaluate import board_rows, evaluate, report_json, report_markdown
+from k8s_essentials_tui.evaluate import (
+    board_rows,
+    evaluate,
+    report_json,
+    report_markdown,
+    state_label,
+)
 from k8s_essentials_tui.kube.discovery import parse_discovery
 from k8s_essentials_tui.kube.proxy import service_proxy_path
 from k8s_essentials_tui.kube.resources import DEPLOYMENTS, NAMESPACES, rt
@@ -311,7 +317,9 @@ def test_evaluate_survives_a_broken_detect_rule() -> None:
 
     p = Plugin(id="bad", title="Bad", category="dns", detect=boom)
     dets = evaluate([p], ClusterSnapshot())
-    assert dets["bad"].problems == ["detection failed: KeyError: 'status'"]
+    assert dets["bad"].problems == [
+        "detection failed (KeyError: 'status'): the state is unknown"]
+    assert state_label(dets["bad"]) == "unknown"  # never "missing": it was not seen
     rows = board_rows([p], dets)
     assert rows[1].plugin is p and not rows[1].covered
 

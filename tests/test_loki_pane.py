@@ -256,3 +256,24 @@ async def test_escape_leaves_the_pane_like_every_other_pane() -> None:
         await pilot.press("escape")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "MainScreen"
+
+
+@pytest.mark.parametrize("body", [
+    {"status": "success", "data": {"resultType": "streams", "result": "x"}},
+    {"status": "success", "data": {"resultType": "streams",
+                                   "result": [{"stream": {}, "values": [["x", "a"]]}]}},
+    {"status": "success", "data": {"resultType": "matrix", "result": [{"values": [[1]]}]}},
+])
+async def test_an_answer_of_the_wrong_shape_is_an_error_not_running_forever(
+        fake: FakeLokiServer, body: dict) -> None:
+    """Issue #15 finding 10: a wrongly shaped Loki JSON left the pane on "running…"."""
+    fake.loki.answer_next(body)
+    app = make_app(fake)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot, app)
+        pane.editor.text = '{namespace="shop"}'
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: pane.query_one("#loki-error").has_class("shown"))
+        assert "unexpected shape" in str(pane.query_one("#loki-error").render())
+        assert "running" not in status(pane)
+        assert app.is_running

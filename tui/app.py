@@ -194,20 +194,75 @@ class EssentialsApp(App[int]):
         super().notify(clean(message, multiline=True), title=clean(title),
                        severity=severity, timeout=timeout, markup=False)
 
+    #: the one line printed on a fatal error (see :meth:`_fatal`)
+    _fatal_message = ""
+
     def _handle_exception(self, error: Exception) -> None:
-        """A failing background worker (a bug in a pane, an unexpected server answer) is
-        reported and logged; the app keeps running. Textual's default would exit with a
-        traceback, which an operator in the middle of an incident must never get. Errors
-        outside workers keep Textual's behaviour. (Private hook: Textual is pinned.)"""
+        """The app's crash boundary (private hook: Textual is pinned at 8.2.8).
+
+        * inside a pane (a handler, a watch callback, ``render``, a worker of the pane):
+          that pane shows an error line and the app keeps running (``widgets/crash.py``);
+        * a background worker elsewhere: logged and notified, the app keeps running;
+        * anything else exits -- with one line on stderr, never Textual's traceback, whose
+          locals once printed a TLS Secret's key. The traceback goes to app.log."""
         from textual.worker import WorkerFailed
 
-        if isinstance(error, WorkerFailed):
-            cause = error.error
-            log.error("worker failed", exc_info=cause)
-            self.notify(f"{type(cause).__name__}: {cause}", title="background task failed",
-                        severity="error", timeout=10)
+        from .widgets.crash import cause_of, contain, describe, log_crash
+
+        if contain(self, error):
             return
-        super()._handle_exception(error)
+        cause = cause_of(error)
+        if isinstance(error, WorkerFailed):
+            log_crash(cause, "a background task")
+            self.notify(describe(cause), title="background task failed",
+                        severity="error", timeout=10, markup=False)
+            return
+        log_crash(cause, "the app")
+        self._fatal(cause, error)
+
+    def _fatal_error(self) -> None:
+        """Textual's own fatal path (a rich traceback with ``show_locals=True``) is never
+        taken: whatever calls it ends like :meth:`_handle_exception`'s fatal case."""
+        import sys
+
+        error = sys.exc_info()[1] or RuntimeError("fatal error")
+        self._fatal(error, error)
+
+    def _fatal(self, cause: BaseException, error: BaseException) -> None:
+        from .widgets.crash import describe, log_path
+
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it at the end of a test
+            self._exception = error  # type: ignore[assignment]
+            self._exception_event.set()
+        self.bell()
+        self._fatal_message = (f"k8s-essentials-tui: internal error: {describe(cause)} "
+                               f"(the traceback is in {log_path()})")
+        self._close_messages_no_wait()
+
+    def _print_error_renderables(self) -> None:
+        """After a fatal error: the one line, as plain text (a console would wrap it)."""
+        if self._fatal_message:
+            import sys
+
+            self._exit_renderables.clear()
+            print(self._fatal_message, file=sys.stderr)
+            return
+        super()._print_error_renderables()
+
+    async def _dispatch_action(self, namespace: Any, action_name: str,
+                               params: Any) -> bool:
+        """Key bindings run their actions in the app's own message loop, which an
+        exception would end (Textual exits then): an action of a pane that raises is
+        handed to the crash boundary here, so the app and its other screens keep going."""
+        from .widgets.crash import contain
+
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:
+            if contain(self, error):
+                return True
+            raise
 
     # -- connection ------------------------------------------------------------------------
 

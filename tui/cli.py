@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -70,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: the exit status under ``| head``: what kubectl (a Go binary killed by SIGPIPE) and grep
+#: give, 128 + SIGPIPE, so ``set -o pipefail`` scripts see the reader stopped early
+EXIT_BROKEN_PIPE = 141
+#: set to 1 to get the Python traceback of an unexpected error on stderr (bug reports)
+TRACEBACK_ENV = "K8S_ESSENTIALS_TRACEBACK"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -77,15 +85,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "_run", None) is None:
             return _run_tui(args)
-        return int(args._run(args) or 0)
+        code = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+        return code
     except EssentialsError as exc:
-        from .text import clean  # an error quotes the server: no control characters
-
-        print(clean(f"{PROG}: error: {exc}"), file=sys.stderr)
+        _error_line(str(exc))
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _error_line("interrupted", prefix="")
         return 130
+    except BrokenPipeError:
+        return _broken_pipe()
+    except Exception as exc:  # the crash boundary of headless commands
+        return _unexpected(exc)
+
+
+def _error_line(message: str, prefix: str = "error: ") -> None:
+    """One line on stderr, its text made safe (an error can quote cluster data)."""
+    from .text import clean
+
+    try:
+        print(f"{PROG}: {prefix}{clean(message)}", file=sys.stderr)
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _broken_pipe() -> int:
+    """The reader went away (``| head``): stop quietly. stdout is pointed at /dev/null so
+    the interpreter's final flush of the unwritten buffer does not print "Exception ignored
+    ... BrokenPipeError" on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout already closed or not a real file
+        pass
+    return EXIT_BROKEN_PIPE
+
+
+def _unexpected(exc: BaseException) -> int:
+    """A bug (or data no model expected): one line and exit 2, never a traceback with
+    data in it; ``K8S_ESSENTIALS_TRACEBACK=1`` prints the traceback for a bug report."""
+    if os.environ.get(TRACEBACK_ENV):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+    _error_line(f"internal error: {type(exc).__name__}" + (f": {detail}" if detail else "")
+                + f" (a bug; {TRACEBACK_ENV}=1 shows the traceback)")
+    return 2
 
 
 def _setup_log_file() -> None:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .fields import Fields, mapping
 from .helm.release import PENDING
 from .plugin import Detection
 from .snapshot import ClusterSnapshot
 
 
 def labels_match(obj: Mapping[str, Any], selector: Mapping[str, str]) -> bool:
-    labels = (obj.get("metadata") or {}).get("labels") or {}
+    labels = mapping(mapping(mapping(obj).get("metadata")).get("labels"))
     return all(labels.get(k) == v for k, v in selector.items())
 
 
@@ -24,28 +25,34 @@ def find_workloads(snapshot: ClusterSnapshot,
 
 
 def ready_counts(workload: Mapping[str, Any]) -> tuple[int, int]:
-    """(ready, desired) for a Deployment, StatefulSet or DaemonSet."""
-    status = workload.get("status") or {}
-    if workload.get("kind") == "DaemonSet":
-        return int(status.get("numberReady") or 0), int(status.get("desiredNumberScheduled") or 0)
-    desired = (workload.get("spec") or {}).get("replicas")
-    desired = 1 if desired is None else int(desired)
-    return int(status.get("readyReplicas") or 0), desired
+    """(ready, desired) for a Deployment, StatefulSet or DaemonSet (a count of the wrong
+    type reads as 0: the workload then shows as not ready, which is what it is worth)."""
+    f = Fields(workload)
+    if mapping(workload).get("kind") == "DaemonSet":
+        return f.number("status.numberReady"), f.number("status.desiredNumberScheduled")
+    return f.number("status.readyReplicas"), f.number("spec.replicas", 1)
 
 
 def images(workload: Mapping[str, Any]) -> list[str]:
     """The images of a workload's pod template (init containers left out), in order."""
-    spec = ((workload.get("spec") or {}).get("template") or {}).get("spec") or {}
-    return [c["image"] for c in spec.get("containers") or [] if c.get("image")]
+    containers = Fields(workload).array("spec.template.spec.containers")
+    return [c["image"] for c in containers
+            if isinstance(c, Mapping) and isinstance(c.get("image"), str) and c["image"]]
+
+
+def _name(workload: Mapping[str, Any], field: str = "name") -> str:
+    value = mapping(mapping(workload).get("metadata")).get(field)
+    return value if isinstance(value, str) else ""
 
 
 def workload_status(workload: Mapping[str, Any]) -> dict[str, Any]:
     """One workload as a component pane shows it: kind, namespace, name, ready/desired and
     images. Kept in ``Detection.details["workload_status"]`` so the pane needs no request."""
-    meta = workload.get("metadata") or {}
     ready, desired = ready_counts(workload)
-    return {"kind": workload.get("kind", ""), "namespace": meta.get("namespace", ""),
-            "name": meta.get("name", ""), "ready": ready, "desired": desired,
+    kind = mapping(workload).get("kind")
+    return {"kind": kind if isinstance(kind, str) else "",
+            "namespace": _name(workload, "namespace"),
+            "name": _name(workload), "ready": ready, "desired": desired,
             "images": images(workload)}
 
 
@@ -75,7 +82,8 @@ def helm_release_for(snapshot: ClusterSnapshot, charts: Iterable[str],
     ingress-nginx) must not pair one's workloads with the other's version and status."""
     names = set(charts)
     found = [rel for rel in snapshot.helm_releases
-             if rel.get("chart") in names and rel.get("status") != "uninstalled"]
+             if isinstance(rel.get("chart"), str) and rel["chart"] in names
+             and rel.get("status") != "uninstalled"]
     return next((r for r in found if r.get("namespace") == namespace),
                 found[0] if found else None)
 
@@ -91,7 +99,7 @@ def detect_workloads(
     health from ready vs desired replicas, ``partial`` when only CRDs are present."""
     api_groups = tuple(api_groups)
     workloads = find_workloads(snapshot, selectors)
-    first_ns = (workloads[0].get("metadata") or {}).get("namespace") if workloads else None
+    first_ns = (_name(workloads[0], "namespace") or None) if workloads else None
     release = helm_release_for(snapshot, charts, first_ns)
     groups = [g for g in api_groups if snapshot.has_group(g)]
     det = Detection()
@@ -132,7 +140,7 @@ def detect_workloads(
         if ready < desired:
             det.healthy = False
             det.problems.append(
-                f"{w.get('kind')} {w['metadata'].get('name')}: {ready}/{desired} ready")
+                f"{w.get('kind')} {_name(w)}: {ready}/{desired} ready")
     det.problems += troubled
-    det.details["workloads"] = [f"{w.get('kind')}/{w['metadata'].get('name')}" for w in workloads]
+    det.details["workloads"] = [f"{w.get('kind')}/{_name(w)}" for w in workloads]
     return det

@@ -6,6 +6,7 @@ the board down.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,15 +21,28 @@ from .text import clean
 SHARED_NAMESPACES = frozenset({"kube-system", "default", "kube-public"})
 
 
+def detection_failed(exc: BaseException) -> Detection:
+    """What a component's detection that raised is: *unknown*, never *missing* (a malformed
+    object in the cluster is not an absent component), with a note that says so. The
+    exception's type is named; its text is cut (it may quote an object's field)."""
+    # INFO: into app.log in the TUI; headless, below the last-resort handler's WARNING
+    logging.getLogger(__name__).info("detection raised", exc_info=exc)
+    what = f"{type(exc).__name__}: {exc}"
+    if len(what) > 160:
+        what = what[:159] + "…"
+    return Detection(installed=False, healthy=None,
+                     problems=[f"detection failed ({what}): the state is unknown"],
+                     details={"unseen": True, "detection_failed": True})
+
+
 def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, Detection]:
     plugins = list(plugins)
     out: dict[str, Detection] = {}
     for p in plugins:
         try:
             det = p.detect(snapshot)
-        except Exception as exc:
-            det = Detection(installed=False, healthy=None,
-                            problems=[f"detection failed: {type(exc).__name__}: {exc}"])
+        except Exception as exc:  # one plugin's bug must not blank the board
+            det = detection_failed(exc)
         out[p.id] = det
     # what the component panes' webhook section could not read (RBAC, errors): said there,
     # instead of an empty section that looks like "no webhooks"
@@ -155,7 +169,7 @@ def report_json(plugins: Iterable[Plugin], detections: dict[str, Detection],
     for p in plugins:
         det = detections[p.id]
         components.append({"id": p.id, "category": p.category, "title": p.title,
-                           **det.as_json()})
+                           **det.as_json(), "state": state_label(det)})
     rows = board_rows(plugins, detections)
     return {
         "areas_covered": sum(1 for r in rows if r.covered),
@@ -174,6 +188,8 @@ def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
              "|---|---|---|---|---|---|---|"]
     for c in data["components"]:
         installed = {True: "yes", False: "no", "partial": "partial"}[c["installed"]]
+        if c["state"] == "unknown":
+            installed = "unknown"
         healthy = {True: "yes", False: "no", None: "unknown"}[c["healthy"]]
         if c["installed"] is False:
             healthy = ""
@@ -217,12 +233,15 @@ def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
     found: dict[str, list[str]] = {}
     for cond in conditions:
         if cond == "missing":
-            hits = [r.category for r in board_rows(plugins, detections) if not r.covered]
+            # an area whose component could not be judged is unknown, not missing
+            hits = [r.category for r in board_rows(plugins, detections)
+                    if not r.covered and state_label(r.detection) != "unknown"]
         else:
             want = False if cond == "unhealthy" else None
             hits = [p.id for p in plugins
                     if (det := detections.get(p.id)) is not None
-                    and det.installed is not False and det.healthy is want]
+                    and ((det.installed is not False and det.healthy is want)
+                         or (cond == "unknown" and state_label(det) == "unknown"))]
             if cond == "unhealthy" and snapshot is not None:
                 hits += [f"webhook/{h['webhook']}"
                          for h in _unowned_blocking(plugins, detections, snapshot)]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import ClusterError, ForbiddenError, NotFoundError
+from .fields import mapping
 from .helm.release import CURRENT_SELECTOR
 from .helm.storage import UnreadableDriverError, helm_storage
 from .kube.client import KubeClient
@@ -140,7 +141,7 @@ class WorkloadFilter:
         self._keys = sorted({k for k, _v in self._index})
 
     def __call__(self, obj: dict[str, Any]) -> bool:
-        labels = (obj.get("metadata") or {}).get("labels") or {}
+        labels = mapping(mapping(mapping(obj).get("metadata")).get("labels"))
         for k in self._keys:
             v = labels.get(k)
             if v is None:
@@ -177,10 +178,11 @@ def client_lister(client: KubeClient) -> Lister:
 def webhook_services(webhooks: Iterable[dict[str, Any]]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for cfg in webhooks:
-        for hook in cfg.get("webhooks") or []:
-            svc = (hook.get("clientConfig") or {}).get("service")
-            if svc and svc.get("name"):
-                out.add((svc.get("namespace") or "default", svc["name"]))
+        hooks = mapping(cfg).get("webhooks")
+        for hook in hooks if isinstance(hooks, list) else []:
+            svc = mapping(mapping(mapping(hook).get("clientConfig")).get("service"))
+            if isinstance(svc.get("name"), str) and svc["name"]:
+                out.add((str(svc.get("namespace") or "default"), svc["name"]))
     return out
 
 
@@ -193,13 +195,14 @@ def ready_endpoints(slices: Iterable[dict[str, Any]]) -> dict[str, int]:
     """"ns/service" -> number of ready endpoints, from EndpointSlices."""
     out: dict[str, int] = {}
     for s in slices:
-        meta = s.get("metadata") or {}
-        svc = (meta.get("labels") or {}).get("kubernetes.io/service-name")
+        meta = mapping(mapping(s).get("metadata"))
+        svc = mapping(meta.get("labels")).get("kubernetes.io/service-name")
         if not svc:
             continue
         key = f"{meta.get('namespace', '')}/{svc}"
-        ready = sum(1 for ep in s.get("endpoints") or []
-                    if (ep.get("conditions") or {}).get("ready", True) is not False)
+        endpoints = mapping(s).get("endpoints")
+        ready = sum(1 for ep in (endpoints if isinstance(endpoints, list) else [])
+                    if mapping(mapping(ep).get("conditions")).get("ready", True) is not False)
         out[key] = out.get(key, 0) + ready
     return out
 
@@ -305,21 +308,25 @@ def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:
     endpoints_known = ("endpoints" not in snapshot.forbidden
                        and "endpoints" not in snapshot.errors)
     out = []
-    for cfg in snapshot.webhooks:
-        meta = cfg.get("metadata") or {}
-        for hook in cfg.get("webhooks") or []:
-            client = hook.get("clientConfig") or {}
-            svc = client.get("service")
-            policy = hook.get("failurePolicy") or "Fail"  # the API's default
+    for raw in snapshot.webhooks:
+        cfg = mapping(raw)
+        meta = mapping(cfg.get("metadata"))
+        hooks = cfg.get("webhooks")
+        for raw_hook in hooks if isinstance(hooks, list) else []:
+            hook = mapping(raw_hook)
+            client = mapping(hook.get("clientConfig"))
+            svc = mapping(client.get("service"))
+            policy = str(hook.get("failurePolicy") or "Fail")  # the API's default
             ready: int | None = None
-            if svc and svc.get("name"):
+            if svc.get("name"):
                 target = f"{svc.get('namespace') or 'default'}/{svc['name']}"
                 if endpoints_known:
                     ready = snapshot.service_ready_endpoints.get(target)  # None: unread
             else:
                 target = str(client.get("url") or "")
-            out.append({"configuration": meta.get("name", ""), "kind": cfg.get("kind", ""),
-                        "webhook": hook.get("name", ""), "failure_policy": policy,
+            out.append({"configuration": str(meta.get("name") or ""),
+                        "kind": str(cfg.get("kind") or ""),
+                        "webhook": str(hook.get("name") or ""), "failure_policy": policy,
                         "service": target, "ready": ready,
                         "blocking": policy == "Fail" and ready == 0})
     return out

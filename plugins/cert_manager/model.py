@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from k8s_essentials_tui.fields import Fields, mapping
+
 from .x509info import CertInfo, parse_secret
 
 TLS_TYPE = "kubernetes.io/tls"
@@ -117,9 +119,9 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -129,15 +131,23 @@ def rfc3339(value: datetime | None) -> str | None:
 
 
 def condition(obj: Mapping[str, Any], ctype: str) -> dict[str, Any] | None:
-    for c in ((obj.get("status") or {}).get("conditions") or []):
+    conditions = mapping(mapping(obj).get("status")).get("conditions")
+    for c in conditions if isinstance(conditions, list) else []:
         if isinstance(c, dict) and c.get("type") == ctype:
             return c
     return None
 
 
 def _meta(obj: Mapping[str, Any]) -> tuple[str, str]:
-    md = obj.get("metadata") or {}
-    return md.get("namespace") or "", md.get("name") or ""
+    md = mapping(mapping(obj).get("metadata"))
+    ns, name = md.get("namespace"), md.get("name")
+    return (ns if isinstance(ns, str) else ""), (name if isinstance(name, str) else "")
+
+
+def _secret_name(cert: Mapping[str, Any]) -> str:
+    """``spec.secretName`` ("" when missing or not a string: the row says why)."""
+    value = mapping(mapping(cert).get("spec")).get("secretName")
+    return value if isinstance(value, str) else ""
 
 
 def row_key(kind: str, namespace: str, name: str) -> str:
@@ -145,13 +155,12 @@ def row_key(kind: str, namespace: str, name: str) -> str:
 
 
 def is_tls_secret(obj: Mapping[str, Any]) -> bool:
-    return obj.get("type") == TLS_TYPE
+    return mapping(obj).get("type") == TLS_TYPE
 
 
-def _issuer_ref(cert: Mapping[str, Any]) -> str:
-    ref = (cert.get("spec") or {}).get("issuerRef") or {}
-    name = ref.get("name") or ""
-    kind = ref.get("kind") or "Issuer"
+def _issuer_ref(f: Fields) -> str:
+    name = f.text("spec.issuerRef.name")
+    kind = f.text("spec.issuerRef.kind") or "Issuer"
     if not name:
         return ""
     return f"{kind}/{name}" if kind != "Issuer" else name
@@ -164,23 +173,27 @@ def _search_text(row: CertRow) -> str:
 
 def certificate_row(cert: Mapping[str, Any], info: CertInfo | None,
                     ingresses: Iterable[tuple[str, tuple[str, ...]]] = (),
-                    *, secret_exists: bool | None = None) -> CertRow:
+                    *, secret_exists: bool | None = False,
+                    secret_access: str | None = None) -> CertRow:
     """A Certificate's row; ``info`` is its Secret's parsed content (None = no Secret, or
-    not parsed yet when ``secret_exists``)."""
+    not parsed yet when ``secret_exists``). ``secret_exists`` None means "not known": the
+    Secrets could not be read, and ``secret_access`` says why ("no permission") -- a
+    forbidden list is not an empty one."""
     ns, name = _meta(cert)
-    spec = cert.get("spec") or {}
-    status = cert.get("status") or {}
-    secret_name = spec.get("secretName") or ""
-    dns = spec.get("dnsNames") or []
-    dns_names = tuple(str(d) for d in dns) if isinstance(dns, list) else ()
-    if not dns_names and spec.get("commonName"):
-        dns_names = (str(spec["commonName"]),)
+    f = Fields(cert)
+    status = f.obj("status")
+    secret_name = f.text("spec.secretName")
+    dns_names = tuple(f.texts("spec.dnsNames"))
+    common_name = f.text("spec.commonName")
+    if not dns_names and common_name:
+        dns_names = (common_name,)
     row = CertRow(key=row_key(KIND_CERT, ns, name), kind=KIND_CERT, namespace=ns, name=name,
-                  dns_names=dns_names, issuer=_issuer_ref(cert), secret_name=secret_name,
+                  dns_names=dns_names, issuer=_issuer_ref(f), secret_name=secret_name,
                   info=info)
-    row.not_after = parse_time(status.get("notAfter"))
-    row.not_before = parse_time(status.get("notBefore"))
-    row.renewal_time = parse_time(status.get("renewalTime"))
+    row.not_after = parse_time(f.raw("status.notAfter"))
+    row.not_before = parse_time(f.raw("status.notBefore"))
+    row.renewal_time = parse_time(f.raw("status.renewalTime"))
+    f.array("status.conditions")  # a non-list is a problem (conditions are then unknown)
     ready = condition(cert, "Ready")
     issuing = condition(cert, "Issuing")
     row.issuing = bool(issuing and issuing.get("status") == "True")
@@ -200,13 +213,17 @@ def certificate_row(cert: Mapping[str, Any], info: CertInfo | None,
         row.problems.append("no Ready condition")
     if issuing is not None and row.issuing and issuing.get("message"):
         row.problems.append(f"issuing: {issuing.get('message')}")
-    if status.get("failedIssuanceAttempts"):
-        row.problems.append(f"{status['failedIssuanceAttempts']} failed issuance attempt(s)"
-                            + (f", last at {status['lastFailureTime']}"
-                               if status.get("lastFailureTime") else ""))
+    failed = f.number("status.failedIssuanceAttempts")
+    if failed:
+        last = f.text("status.lastFailureTime")
+        row.problems.append(f"{failed} failed issuance attempt(s)"
+                            + (f", last at {last}" if last else ""))
+    row.problems[:0] = f.problems
     if info is None:
-        if secret_name and not secret_exists:
+        if secret_name and secret_exists is False:
             row.problems.append(f"Secret {secret_name} does not exist")
+        elif secret_name and secret_exists is None and secret_access is not None:
+            row.problems.append(f"cannot read Secret {secret_name} ({secret_access})")
     else:
         row.problems.extend(info.problems)
         if row.not_after is None and info.not_after is not None:
@@ -229,7 +246,7 @@ def secret_row(secret: Mapping[str, Any], info: CertInfo,
                *, orphan_of: str = "") -> CertRow:
     """A TLS Secret no Certificate manages (or whose Certificate is gone)."""
     ns, name = _meta(secret)
-    ann = (secret.get("metadata") or {}).get("annotations") or {}
+    ann = Fields(secret).text_map("metadata.annotations")
     row = CertRow(key=row_key(KIND_SECRET, ns, name), kind=KIND_SECRET, namespace=ns,
                   name=name, dns_names=info.dns_names or ((info.common_name,)
                                                           if info.common_name else ()),
@@ -251,12 +268,13 @@ def secret_row(secret: Mapping[str, Any], info: CertInfo,
 def backup_row(backup: Mapping[str, Any]) -> CertRow:
     """A Velero Backup's ``status.expiration`` for the "all expiries" view."""
     ns, name = _meta(backup)
-    status = backup.get("status") or {}
-    phase = status.get("phase") or ""
+    f = Fields(backup)
+    phase = f.text("status.phase")
     row = CertRow(key=row_key(KIND_BACKUP, ns, name), kind=KIND_BACKUP, namespace=ns,
-                  name=name, not_after=parse_time(status.get("expiration")),
-                  issuer=(backup.get("spec") or {}).get("storageLocation") or "",
+                  name=name, not_after=parse_time(f.raw("status.expiration")),
+                  issuer=f.text("spec.storageLocation"),
                   ready=(phase == "Completed") if phase else None, ready_reason=phase)
+    row.problems.extend(f.problems)
     if phase and phase not in ("Completed", "InProgress", "New", "Queued", "ReadyToStart"):
         row.problems.append(f"phase {phase}")
     if row.not_after is None:
@@ -277,10 +295,14 @@ def _attach_ingresses(row: CertRow,
 def ingress_tls_refs(ingress: Mapping[str, Any]) -> list[tuple[str, tuple[str, ...]]]:
     """(secretName, hosts) for each ``spec.tls`` entry."""
     out = []
-    for entry in ((ingress.get("spec") or {}).get("tls") or []):
-        if isinstance(entry, dict) and entry.get("secretName"):
-            hosts = tuple(str(h) for h in (entry.get("hosts") or []))
-            out.append((str(entry["secretName"]), hosts))
+    tls = mapping(mapping(ingress).get("spec")).get("tls")
+    for entry in tls if isinstance(tls, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("secretName"), str) \
+                and entry["secretName"]:
+            hosts = entry.get("hosts")
+            hosts = tuple(h for h in hosts if isinstance(h, str)) \
+                if isinstance(hosts, list) else ()
+            out.append((entry["secretName"], hosts))
     return out
 
 
@@ -303,6 +325,9 @@ class CertIndex:
         #: Secrets not parsed yet or parsed quickly (chain/key unchecked)
         self._todo: set[tuple[str, str]] = set()
         self.rows: dict[str, CertRow] = {}
+        #: why the Secrets could not be listed ("no permission"), None when they were:
+        #: then a Secret missing from :attr:`secrets` is unknown, not absent
+        self.secrets_unreadable: str | None = None
 
     # -- parsing cache ---------------------------------------------------------------------
 
@@ -314,8 +339,8 @@ class CertIndex:
         secret = self.secrets.get(sk)
         if secret is None:
             return None
-        meta = secret.get("metadata") or {}
-        token = meta.get("resourceVersion") or f"id:{id(secret)}"
+        meta = mapping(secret.get("metadata"))
+        token = str(meta.get("resourceVersion") or f"id:{id(secret)}")
         cached = self._parsed.get(sk)
         if cached is not None and cached[0] == token:
             return cached[1]
@@ -327,6 +352,17 @@ class CertIndex:
         if not info.deep:
             self._todo.add(sk)
         return info
+
+    def set_secrets_unreadable(self, why: str | None) -> set[str]:
+        """The Secrets became unreadable (``why``: "no permission") or readable again (None):
+        the Certificate rows then say "cannot read Secret …" instead of "does not exist"."""
+        if why == self.secrets_unreadable:
+            return set()
+        self.secrets_unreadable = why
+        changed: set[str] = set()
+        for ns, name in list(self.certificates):
+            self._recompute_cert(ns, name, changed)
+        return changed
 
     def pending_deep(self) -> int:
         """How many Secrets still wait for the chain/key check."""
@@ -340,8 +376,8 @@ class CertIndex:
             secret = self.secrets.get(sk)
             if secret is None:
                 continue
-            meta = secret.get("metadata") or {}
-            token = meta.get("resourceVersion") or f"id:{id(secret)}"
+            meta = mapping(secret.get("metadata"))
+            token = str(meta.get("resourceVersion") or f"id:{id(secret)}")
             self._parsed[sk] = (token, parse_secret(secret, deep=True))
             self._recompute_secret(sk[0], sk[1], changed)
         return changed
@@ -365,12 +401,15 @@ class CertIndex:
         if cert is None:
             self._set(key, None, changed)
             return
-        sname = (cert.get("spec") or {}).get("secretName") or ""
-        has_dates = bool((cert.get("status") or {}).get("notAfter"))
+        sname = _secret_name(cert)
+        has_dates = parse_time(mapping(cert.get("status")).get("notAfter")) is not None
         info = self._info((ns, sname), lazy=has_dates) if sname else None
-        exists = (ns, sname) in self.secrets
+        exists: bool | None = (ns, sname) in self.secrets
+        if not exists and self.secrets_unreadable:
+            exists = None
         self._set(key, certificate_row(cert, info, self._users(ns, sname),
-                                       secret_exists=exists), changed)
+                                       secret_exists=exists,
+                                       secret_access=self.secrets_unreadable), changed)
 
     def _recompute_secret(self, ns: str, name: str, changed: set[str]) -> None:
         """The Secret's own row (when unmanaged), and the rows of Certificates writing it."""
@@ -384,8 +423,7 @@ class CertIndex:
             return
         info = self._info((ns, name))
         assert info is not None
-        ann = (secret.get("metadata") or {}).get("annotations") or {}
-        orphan = ann.get(ANN_CERT_NAME) or ""
+        orphan = Fields(secret).text_map("metadata.annotations").get(ANN_CERT_NAME) or ""
         self._set(key, secret_row(secret, info, self._users(ns, name), orphan_of=orphan),
                   changed)
 
@@ -395,8 +433,8 @@ class CertIndex:
         ns, name = _meta(cert)
         changed: set[str] = set()
         old = self.certificates.get((ns, name))
-        old_secret = ((old or {}).get("spec") or {}).get("secretName") or ""
-        new_secret = (cert.get("spec") or {}).get("secretName") or ""
+        old_secret = _secret_name(old or {})
+        new_secret = _secret_name(cert)
         self.certificates[(ns, name)] = cert
         if old_secret and old_secret != new_secret:
             self._owners.get((ns, old_secret), set()).discard(name)
@@ -411,7 +449,7 @@ class CertIndex:
     def delete_certificate(self, ns: str, name: str) -> set[str]:
         changed: set[str] = set()
         old = self.certificates.pop((ns, name), None)
-        sname = ((old or {}).get("spec") or {}).get("secretName") or ""
+        sname = _secret_name(old or {})
         self._set(row_key(KIND_CERT, ns, name), None, changed)
         if sname:
             self._owners.get((ns, sname), set()).discard(name)
@@ -506,7 +544,7 @@ class CertIndex:
         for cert in certificates:
             ns, name = _meta(cert)
             self.certificates[(ns, name)] = cert
-            sname = (cert.get("spec") or {}).get("secretName") or ""
+            sname = _secret_name(cert)
             if sname:
                 self._owners.setdefault((ns, sname), set()).add(name)
         changed: set[str] = set()
@@ -543,9 +581,12 @@ class CertIndex:
 
 def build_rows(certificates: Iterable[dict[str, Any]], secrets: Iterable[dict[str, Any]],
                ingresses: Iterable[dict[str, Any]] = (),
-               backups: Iterable[dict[str, Any]] = ()) -> list[CertRow]:
-    """All rows, sorted by expiry (soonest first) -- the one-shot form for ``certs``."""
+               backups: Iterable[dict[str, Any]] = (), *,
+               secrets_unreadable: str | None = None) -> list[CertRow]:
+    """All rows, sorted by expiry (soonest first) -- the one-shot form for ``certs``.
+    ``secrets_unreadable``: why the Secrets could not be listed (e.g. "no permission")."""
     index = CertIndex()
+    index.secrets_unreadable = secrets_unreadable
     index.replace("Ingress", ingresses)
     index.replace(KIND_SECRET, secrets)
     index.replace(KIND_CERT, certificates)

@@ -183,6 +183,14 @@ class CertificatesPane(PluginPane):
         message.stop()
         if message.cache.key.namespace != self.scope:
             return  # a cache of the scope before _rescope (its last messages)
+        if kind == KIND_SECRET:
+            # a forbidden list is not an empty one: "cannot read Secret x (no permission)"
+            state = message.cache.state
+            why = ("no permission" if state == "forbidden"
+                   else "list failed" if state == "error" else None)
+            changed = self.index.set_secrets_unreadable(why)
+            if changed and self._primed:
+                self._after_change(changed)
         if self._should_rescope():
             assert self.session is not None and self.session.namespace
             self._rescope(self.session.namespace)

@@ -80,7 +80,7 @@ def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
 
     ``deep=False`` reads only the leaf (dates, names, issuer): about 10x cheaper, so a
     table of 10,000 Secrets is sorted quickly; the chain and key checks follow later."""
-    data = secret.get("data") or {}
+    data = (secret.get("data") if isinstance(secret, dict) else None) or {}
     if not isinstance(data, dict):
         return CertInfo(problems=("Secret data is not a map",))
     problems: list[str] = []
@@ -96,7 +96,13 @@ def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
     if "tls.crt" not in data:
         problems.append("tls.crt is missing")
         return CertInfo(problems=tuple(problems))
-    info = parse_tls(crt, key, ca, key_present="tls.key" in data, deep=deep)
+    try:
+        info = parse_tls(crt, key, ca, key_present="tls.key" in data, deep=deep)
+    except Exception as exc:  # a parser edge case is a problem, not a crash
+        # the exception's type only: its text could quote the key material
+        return CertInfo(problems=(*problems,
+                                  f"unreadable: tls.crt could not be parsed "
+                                  f"({type(exc).__name__})"))
     if problems:
         info = _with_problems(info, problems)
     return info

@@ -147,6 +147,21 @@ class TailBatch:
         return entries_of(self.rows, self.streams)
 
 
+#: Loki's timestamps are int64 nanoseconds; up to year 2262 (what a datetime can show)
+_MAX_NS = 2**63 - 1
+
+
+def _ts(value: Any) -> int:
+    """A Loki timestamp (a string of nanoseconds); out of range or not whole -> ValueError,
+    so a hostile answer cannot make every later render of the line raise."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise TypeError("timestamp is not a string")
+    ns = int(value)
+    if not 0 <= ns <= _MAX_NS:
+        raise ValueError("timestamp out of range")
+    return ns
+
+
 def parse_rows(result: Iterable[dict[str, Any]], direction: str = "backward"
                ) -> tuple[list[Row], list[dict[str, str]]]:
     """Flatten Loki's streams into compact rows sorted by time (newest first when backward),
@@ -155,8 +170,8 @@ def parse_rows(result: Iterable[dict[str, Any]], direction: str = "backward"
     streams: list[dict[str, str]] = []
     for stream in result:
         sid = len(streams)
-        streams.append({str(k): str(v) for k, v in (stream.get("stream") or {}).items()})
-        rows.extend([(int(v[0]), str(v[1]), sid) for v in stream.get("values") or ()])
+        streams.append(_labels(stream.get("stream")))
+        rows.extend([(_ts(v[0]), str(v[1]), sid) for v in stream.get("values") or ()])
     # stable; on input that is already in order (one stream) this is a single linear pass
     rows.sort(key=_TS, reverse=direction == "backward")
     return rows, streams
@@ -167,21 +182,42 @@ def parse_streams(result: Iterable[dict[str, Any]], direction: str = "backward")
     return entries_of(*parse_rows(result, direction))
 
 
+#: what a Loki answer of the wrong shape can raise while it is read (a string where a list
+#: was, ``"x"`` for a timestamp, a 1-element pair...)
+_SHAPE_ERRORS = (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError)
+
+
+def _shape_error(what: str, exc: BaseException) -> LokiError:
+    return LokiError(f"Loki sent {what} of an unexpected shape ({type(exc).__name__}); is "
+                     "this a Loki endpoint?")
+
+
 def parse_query_response(body: Any, direction: str = "backward") -> QueryResult:
+    """A query answer -> :class:`QueryResult`; a wrongly shaped one raises
+    :class:`LokiError` (so the pane shows an error instead of "running…" forever)."""
     if not isinstance(body, dict) or body.get("status") != "success":
         raise LokiError(f"Loki sent an unexpected answer: {str(body)[:200]}")
-    data = body.get("data") or {}
+    try:
+        return _parse_query_data(body.get("data") or {}, direction)
+    except _SHAPE_ERRORS as exc:
+        raise _shape_error("an answer", exc) from None
+
+
+def _parse_query_data(data: dict[str, Any], direction: str) -> QueryResult:
     kind = data.get("resultType") or "streams"
+    if kind not in ("streams", "matrix", "vector", "scalar"):
+        raise ValueError(f"unknown resultType {kind!r}")
     result = data.get("result") or []
-    res = QueryResult(kind, stats=data.get("stats") or {})
+    stats = data.get("stats")
+    res = QueryResult(kind, stats=stats if isinstance(stats, dict) else {})
     if kind == "streams":
         res.rows, res.streams = parse_rows(result, direction)
     elif kind == "matrix":
-        res.series = [MetricSeries(dict(r.get("metric") or {}),
+        res.series = [MetricSeries(_labels(r.get("metric")),
                                    [(float(t), float(v)) for t, v in r.get("values") or []])
                       for r in result]
     elif kind == "vector":
-        res.series = [MetricSeries(dict(r.get("metric") or {}),
+        res.series = [MetricSeries(_labels(r.get("metric")),
                                    [(float(r["value"][0]), float(r["value"][1]))])
                       for r in result if r.get("value")]
     elif kind == "scalar" and isinstance(result, list) and len(result) == 2:
@@ -189,14 +225,26 @@ def parse_query_response(body: Any, direction: str = "backward") -> QueryResult:
     return res
 
 
+def _labels(value: Any) -> dict[str, str]:
+    """A label set; anything but an object raises (the caller turns it into LokiError)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError("labels are not an object")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 def parse_tail_message(text: str) -> TailBatch:
     try:
         msg = json.loads(text)
     except ValueError as exc:
         raise LokiError("Loki sent an invalid tail message") from exc
-    rows, streams = parse_rows(msg.get("streams") or [], "forward")
-    dropped = msg.get("dropped_entries") or []
-    return TailBatch(rows, streams, len(dropped))
+    try:
+        rows, streams = parse_rows(msg.get("streams") or [], "forward")
+        dropped = msg.get("dropped_entries") or []
+        return TailBatch(rows, streams, len(dropped))
+    except _SHAPE_ERRORS as exc:
+        raise _shape_error("a tail message", exc) from None
 
 
 # -- the endpoint --------------------------------------------------------------------------
@@ -378,7 +426,7 @@ class LokiClient:
     async def labels(self, *, start: datetime | None = None, end: datetime | None = None,
                      query: str = "") -> list[str]:
         body = await self._get("labels", _range(start, end, query), "list labels")
-        return sorted(str(x) for x in (body.get("data") or []))
+        return _names(body, "labels")
 
     async def label_values(self, name: str, *, start: datetime | None = None,
                            end: datetime | None = None, query: str = "") -> list[str]:
@@ -386,14 +434,17 @@ class LokiClient:
 
         body = await self._get(f"label/{quote(name, safe='')}/values",
                                _range(start, end, query), f"list values of label {name}")
-        return sorted(str(x) for x in (body.get("data") or []))
+        return _names(body, "label values")
 
     async def series(self, matchers: Iterable[str], *, start: datetime | None = None,
                      end: datetime | None = None) -> list[dict[str, str]]:
         params: dict[str, Any] = _range(start, end, "")
         params["match[]"] = list(matchers)
         body = await self._get("series", params, "list series")
-        return [dict(x) for x in body.get("data") or []]
+        try:
+            return [_labels(x) for x in body.get("data") or []]
+        except _SHAPE_ERRORS as exc:
+            raise _shape_error("series", exc) from None
 
     async def ready(self) -> bool:
         try:
@@ -518,6 +569,16 @@ class LokiClient:
                 from exc
         if failure is not None:
             raise failure
+
+
+def _names(body: Any, what: str) -> list[str]:
+    """``{"data": ["a", "b"]}`` -> sorted names; another shape raises :class:`LokiError`."""
+    data = body.get("data") if isinstance(body, dict) else None
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise LokiError(f"Loki sent {what} of an unexpected shape (data is not a list)")
+    return sorted(str(x) for x in data)
 
 
 def _range(start: datetime | None, end: datetime | None, query: str) -> dict[str, Any]:

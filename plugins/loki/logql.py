@@ -285,7 +285,10 @@ def parse_duration(text: str) -> timedelta:
         pos = m.end()
     if not t or pos != len(t):
         raise ValueError(f"not a duration: {text!r} (use e.g. 15m, 1h, 7d)")
-    return timedelta(seconds=total)
+    try:
+        return timedelta(seconds=total)
+    except OverflowError:  # 99999999999h: more days than a timedelta holds
+        raise ValueError(f"duration too long: {text!r}") from None
 
 
 def parse_time(text: str, now: datetime) -> datetime:
@@ -293,12 +296,15 @@ def parse_time(text: str, now: datetime) -> datetime:
     t = text.strip()
     if t == "now":
         return now
-    if t.startswith("now-"):
-        return now - parse_duration(t[4:])
-    if re.fullmatch(r"\d{16,}", t):
-        return datetime.fromtimestamp(int(t) / 1e9, UTC)
-    if re.fullmatch(r"\d+(\.\d+)?", t):
-        return datetime.fromtimestamp(float(t), UTC)
+    try:
+        if t.startswith("now-"):
+            return now - parse_duration(t[4:])
+        if re.fullmatch(r"\d{16,}", t):
+            return datetime.fromtimestamp(int(t) / 1e9, UTC)
+        if re.fullmatch(r"\d+(\.\d+)?", t):
+            return datetime.fromtimestamp(float(t), UTC)
+    except (OverflowError, OSError):  # before year 1 or after 9999
+        raise ValueError(f"time out of range: {text!r}") from None
     try:
         dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
     except ValueError:

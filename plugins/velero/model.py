@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from k8s_essentials_tui.actions import shell_join
+from k8s_essentials_tui.fields import Fields, mapping
 from k8s_essentials_tui.kube.resources import rt
 
 API_VERSION = "velero.io/v1"
@@ -158,11 +159,14 @@ def validate_ttl(text: str) -> str:
 # -- times ----------------------------------------------------------------------------------
 
 def parse_time(value: Any) -> datetime | None:
+    """RFC 3339 -> aware UTC datetime; junk, a naive time or one out of range -> None-safe
+    (a naive datetime would make sorting raise against aware ones)."""
     if not value or not isinstance(value, str):
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
 
 
@@ -579,11 +583,11 @@ def label_safe(name: str) -> str:
 
 def build_delete_request(backup: Mapping[str, Any], namespace: str) -> dict[str, Any]:
     """The DeleteBackupRequest ``velero backup delete NAME`` creates."""
-    meta = backup.get("metadata") or {}
-    name = meta.get("name", "")
+    f = Fields(backup)
+    name = f.text("metadata.name")
     labels = {BACKUP_NAME_LABEL: label_safe(name)}
-    if meta.get("uid"):
-        labels[BACKUP_UID_LABEL] = meta["uid"]
+    if f.text("metadata.uid"):
+        labels[BACKUP_UID_LABEL] = f.text("metadata.uid")
     return {"apiVersion": API_VERSION, "kind": "DeleteBackupRequest",
             "metadata": {"generateName": f"{name}-", "namespace": namespace,
                          "labels": labels},
@@ -612,15 +616,15 @@ def pause_command(schedule: str, paused: bool, namespace: str) -> str:
 # -- rows -----------------------------------------------------------------------------------
 
 def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    return obj.get("metadata") or {}
+    return mapping(mapping(obj).get("metadata"))
 
 
 def _status(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    return obj.get("status") or {}
+    return mapping(mapping(obj).get("status"))
 
 
 def _spec(obj: Mapping[str, Any]) -> Mapping[str, Any]:
-    return obj.get("spec") or {}
+    return mapping(mapping(obj).get("spec"))
 
 
 def progress_bar(done: int, total: int, width: int = 10) -> str:
@@ -647,6 +651,8 @@ class BackupRow:
     warnings: int
     schedule: str
     created: datetime | None
+    #: fields of the wrong type ("unreadable: spec.storageLocation is not a string")
+    problems: list[str] = field(default_factory=list)
 
     def duration(self, now: datetime) -> str:
         if not self.started:
@@ -666,25 +672,33 @@ class BackupRow:
         return self.started or self.created or datetime.min.replace(tzinfo=UTC)
 
 
+def _key(f: Fields) -> tuple[str, str]:
+    """(uid or name, name) of an object."""
+    name = f.text("metadata.name")
+    return f.text("metadata.uid") or name, name
+
+
 def backup_row(obj: Mapping[str, Any]) -> BackupRow:
-    meta, status, spec = _meta(obj), _status(obj), _spec(obj)
-    progress = status.get("progress") or {}
-    labels = meta.get("labels") or {}
+    """Never raises: a field of the wrong type becomes a default and a problem."""
+    f = Fields(obj)
+    key, name = _key(f)
+    labels = f.text_map("metadata.labels")
     return BackupRow(
-        key=meta.get("uid") or meta.get("name", ""),
-        name=meta.get("name", ""),
-        phase=status.get("phase") or "New",
-        done=int(progress.get("itemsBackedUp") or 0),
-        total=int(progress.get("totalItems") or 0),
-        started=parse_time(status.get("startTimestamp")),
-        completed=parse_time(status.get("completionTimestamp")),
-        expires=parse_time(status.get("expiration")),
-        storage_location=spec.get("storageLocation") or labels.get(STORAGE_LOCATION_LABEL)
+        key=key,
+        name=name,
+        phase=f.text("status.phase") or "New",
+        done=f.number("status.progress.itemsBackedUp"),
+        total=f.number("status.progress.totalItems"),
+        started=parse_time(f.raw("status.startTimestamp")),
+        completed=parse_time(f.raw("status.completionTimestamp")),
+        expires=parse_time(f.raw("status.expiration")),
+        storage_location=f.text("spec.storageLocation") or labels.get(STORAGE_LOCATION_LABEL)
         or "",
-        errors=int(status.get("errors") or 0),
-        warnings=int(status.get("warnings") or 0),
+        errors=f.number("status.errors"),
+        warnings=f.number("status.warnings"),
         schedule=labels.get(SCHEDULE_NAME_LABEL, ""),
-        created=parse_time(meta.get("creationTimestamp")),
+        created=parse_time(f.raw("metadata.creationTimestamp")),
+        problems=f.problems,
     )
 
 
@@ -712,23 +726,27 @@ class RestoreRow:
     warnings: int
     started: datetime | None
     created: datetime | None
+    problems: list[str] = field(default_factory=list)
+
+
+def restore_row(obj: Mapping[str, Any]) -> RestoreRow:
+    f = Fields(obj)
+    key, name = _key(f)
+    return RestoreRow(
+        key=key, name=name,
+        backup=f.text("spec.backupName") or f.text("spec.scheduleName"),
+        phase=f.text("status.phase") or "New",
+        done=f.number("status.progress.itemsRestored"),
+        total=f.number("status.progress.totalItems"),
+        errors=f.number("status.errors"), warnings=f.number("status.warnings"),
+        started=parse_time(f.raw("status.startTimestamp")),
+        created=parse_time(f.raw("metadata.creationTimestamp")),
+        problems=f.problems,
+    )
 
 
 def restore_rows(objs: Iterable[Mapping[str, Any]]) -> list[RestoreRow]:
-    rows = []
-    for obj in objs:
-        meta, status, spec = _meta(obj), _status(obj), _spec(obj)
-        progress = status.get("progress") or {}
-        rows.append(RestoreRow(
-            key=meta.get("uid") or meta.get("name", ""), name=meta.get("name", ""),
-            backup=spec.get("backupName") or spec.get("scheduleName") or "",
-            phase=status.get("phase") or "New",
-            done=int(progress.get("itemsRestored") or 0),
-            total=int(progress.get("totalItems") or 0),
-            errors=int(status.get("errors") or 0), warnings=int(status.get("warnings") or 0),
-            started=parse_time(status.get("startTimestamp")),
-            created=parse_time(meta.get("creationTimestamp")),
-        ))
+    rows = [restore_row(obj) for obj in objs]
     rows.sort(key=lambda r: (r.started or r.created or datetime.min.replace(tzinfo=UTC),
                              r.name), reverse=True)
     return rows
@@ -775,6 +793,7 @@ class ScheduleRow:
     last_backup_name: str
     last_backup_phase: str
     validation_errors: list[str]
+    problems: list[str] = field(default_factory=list)
 
     def next_text(self, now: datetime) -> str:
         if self.paused:
@@ -792,19 +811,20 @@ def schedule_rows(objs: Iterable[Mapping[str, Any]], backups: Iterable[Mapping[s
             latest[row.schedule] = row
     rows = []
     for obj in objs:
-        meta, status, spec = _meta(obj), _status(obj), _spec(obj)
-        name = meta.get("name", "")
-        last_time = parse_time(status.get("lastBackup"))
+        f = Fields(obj)
+        key, name = _key(f)
+        last_time = parse_time(f.raw("status.lastBackup"))
         lb = latest.get(name)
-        paused = bool(spec.get("paused"))
+        cron = f.text("spec.schedule")
         rows.append(ScheduleRow(
-            key=meta.get("uid") or name, name=name, cron=spec.get("schedule") or "",
-            paused=paused, phase=status.get("phase") or "New",
-            next_run=next_run(spec.get("schedule") or "", now, last_time),
+            key=key, name=name, cron=cron,
+            paused=f.flag("spec.paused"), phase=f.text("status.phase") or "New",
+            next_run=next_run(cron, now, last_time),
             last_backup_time=last_time or (lb.sort_time() if lb else None),
             last_backup_name=lb.name if lb else "",
             last_backup_phase=lb.phase if lb else "",
-            validation_errors=list(status.get("validationErrors") or []),
+            validation_errors=f.texts("status.validationErrors"),
+            problems=f.problems,
         ))
     rows.sort(key=lambda r: r.name)
     return rows
@@ -821,23 +841,27 @@ class BslRow:
     default: bool
     access_mode: str
     message: str
+    problems: list[str] = field(default_factory=list)
 
 
 def bsl_rows(objs: Iterable[Mapping[str, Any]]) -> list[BslRow]:
     rows = []
     for obj in objs:
-        meta, status, spec = _meta(obj), _status(obj), _spec(obj)
-        storage = spec.get("objectStorage") or {}
-        bucket = storage.get("bucket") or ""
-        if storage.get("prefix"):
-            bucket = f"{bucket}/{storage['prefix']}"
+        f = Fields(obj)
+        key, name = _key(f)
+        bucket = f.text("spec.objectStorage.bucket")
+        prefix = f.text("spec.objectStorage.prefix")
+        if prefix:
+            bucket = f"{bucket}/{prefix}"
         rows.append(BslRow(
-            key=meta.get("uid") or meta.get("name", ""), name=meta.get("name", ""),
-            provider=spec.get("provider") or "", bucket=bucket,
-            phase=status.get("phase") or "Unknown",
-            last_validated=parse_time(status.get("lastValidationTime")),
-            default=bool(spec.get("default")), access_mode=spec.get("accessMode") or "ReadWrite",
-            message=status.get("message") or "",
+            key=key, name=name,
+            provider=f.text("spec.provider"), bucket=bucket,
+            phase=f.text("status.phase") or "Unknown",
+            last_validated=parse_time(f.raw("status.lastValidationTime")),
+            default=f.flag("spec.default"),
+            access_mode=f.text("spec.accessMode") or "ReadWrite",
+            message=f.text("status.message"),
+            problems=f.problems,
         ))
     rows.sort(key=lambda r: (not r.default, r.name))
     return rows
@@ -847,8 +871,9 @@ def bsl_problems(bsls: Iterable[Mapping[str, Any]]) -> list[str]:
     """Problems for the board: an unavailable default location (every backup without
     ``--storage-location`` goes there and fails), or several locations and none default."""
     rows = bsl_rows(bsls)
-    problems = []
+    problems: list[str] = []
     for r in rows:
+        problems.extend(f"backup storage location {r.name}: {p}" for p in r.problems)
         if r.default and r.phase == "Unavailable":
             why = f": {r.message}" if r.message else ""
             problems.append(f"default backup storage location {r.name} is Unavailable{why}")
@@ -860,21 +885,30 @@ def bsl_problems(bsls: Iterable[Mapping[str, Any]]) -> list[str]:
 # -- detail ---------------------------------------------------------------------------------
 
 def _list_text(items: Any, empty: str = "*") -> str:
-    return ", ".join(items) if items else empty
+    if not isinstance(items, list):
+        return empty
+    return ", ".join(str(i) for i in items) if items else empty
 
 
-def selector_text(selector: Mapping[str, Any] | None) -> str:
+def selector_text(selector: Any) -> str:
     if not selector:
         return "<none>"
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for e in selector.get("matchExpressions") or []:
-        op = e.get("operator")
+    if not isinstance(selector, Mapping):
+        return "<unreadable>"
+    parts = [f"{k}={v}" for k, v in mapping(selector.get("matchLabels")).items()]
+    exprs = selector.get("matchExpressions")
+    for e in exprs if isinstance(exprs, list) else []:
+        e = mapping(e)
+        op = str(e.get("operator") or "")
+        key = str(e.get("key") or "")
         if op == "Exists":
-            parts.append(e.get("key", ""))
+            parts.append(key)
         elif op == "DoesNotExist":
-            parts.append("!" + e.get("key", ""))
+            parts.append("!" + key)
         else:
-            parts.append(f"{e.get('key')} {op.lower()} ({','.join(e.get('values') or [])})")
+            values = e.get("values")
+            values = values if isinstance(values, list) else []
+            parts.append(f"{key} {op.lower()} ({','.join(str(v) for v in values)})")
     return ",".join(parts)
 
 
@@ -887,6 +921,7 @@ def backup_detail(obj: Mapping[str, Any], now: datetime) -> list[tuple[str, str]
     first (it is what an operator opens the detail for), then timing, then the spec."""
     spec, status = _spec(obj), _status(obj)
     row = backup_row(obj)
+    f = Fields(obj, row.problems)
     out = [
         ("Name", row.name),
         ("Phase", row.phase),
@@ -895,8 +930,8 @@ def backup_detail(obj: Mapping[str, Any], now: datetime) -> list[tuple[str, str]
     ]
     if status.get("failureReason"):
         out.append(("Failure reason", str(status["failureReason"])))
-    for err in status.get("validationErrors") or []:
-        out.append(("Validation error", str(err)))
+    for err in f.texts("status.validationErrors"):
+        out.append(("Validation error", err))
     out += [
         ("Started", short_time(row.started)),
         ("Completed", short_time(row.completed)),
@@ -910,46 +945,48 @@ def backup_detail(obj: Mapping[str, Any], now: datetime) -> list[tuple[str, str]
                       f"cluster-scoped: {_opt_bool(spec.get('includeClusterResources'))}"),
         ("Label selector", selector_text(spec.get("labelSelector"))),
         ("Storage location", row.storage_location or "<default>"),
-        ("TTL", spec.get("ttl") or "<server default>"),
+        ("TTL", f.text("spec.ttl") or "<server default>"),
         ("Volumes", f"snapshots: {_opt_bool(spec.get('snapshotVolumes'))}; "
                     f"fs-backup by default: {_opt_bool(spec.get('defaultVolumesToFsBackup'))}"),
         ("Schedule", row.schedule or "-"),
     ]
-    if status.get("volumeSnapshotsAttempted"):
-        out.append(("Volume snapshots", f"{status.get('volumeSnapshotsCompleted', 0)}/"
-                                        f"{status['volumeSnapshotsAttempted']} completed"))
+    attempted = f.number("status.volumeSnapshotsAttempted")
+    if attempted:
+        out.append(("Volume snapshots", f"{f.number('status.volumeSnapshotsCompleted')}/"
+                                        f"{attempted} completed"))
+    out.extend(("Problem", p) for p in row.problems)
     return out
 
 
 def restore_detail(obj: Mapping[str, Any], now: datetime) -> list[tuple[str, str]]:
     spec, status = _spec(obj), _status(obj)
-    progress = status.get("progress") or {}
-    started = parse_time(status.get("startTimestamp"))
+    row = restore_row(obj)
+    f = Fields(obj, row.problems)
     completed = parse_time(status.get("completionTimestamp"))
-    mapping = spec.get("namespaceMapping") or {}
+    mapping_ = f.text_map("spec.namespaceMapping")
     out = [
-        ("Name", _meta(obj).get("name", "")),
-        ("Phase", status.get("phase") or "New"),
-        ("Backup", spec.get("backupName") or f"latest of schedule {spec.get('scheduleName')}"),
+        ("Name", row.name),
+        ("Phase", row.phase),
+        ("Backup", f.text("spec.backupName")
+         or f"latest of schedule {f.text('spec.scheduleName')}"),
         ("Namespaces", f"included: {_list_text(spec.get('includedNamespaces'))}; "
                        f"excluded: {_list_text(spec.get('excludedNamespaces'), '<none>')}"),
-        ("Namespace mapping", ", ".join(f"{k} → {v}" for k, v in mapping.items()) or "<none>"),
+        ("Namespace mapping", ", ".join(f"{k} → {v}" for k, v in mapping_.items()) or "<none>"),
         ("Resources", f"included: {_list_text(spec.get('includedResources'))}; "
                       f"excluded: {_list_text(spec.get('excludedResources'), '<none>')}"),
         ("Label selector", selector_text(spec.get("labelSelector"))),
         ("Restore PVs", _opt_bool(spec.get("restorePVs"))),
-        ("Started", short_time(started)),
+        ("Started", short_time(row.started)),
         ("Completed", short_time(completed)),
-        ("Duration", human_duration((completed or now) - started) if started else "-"),
-        ("Progress", progress_bar(int(progress.get("itemsRestored") or 0),
-                                  int(progress.get("totalItems") or 0), 20)),
-        ("Errors / warnings", f"{int(status.get('errors') or 0)} / "
-                              f"{int(status.get('warnings') or 0)}"),
+        ("Duration", human_duration((completed or now) - row.started) if row.started else "-"),
+        ("Progress", progress_bar(row.done, row.total, 20)),
+        ("Errors / warnings", f"{row.errors} / {row.warnings}"),
     ]
     if status.get("failureReason"):
         out.append(("Failure reason", str(status["failureReason"])))
-    for err in status.get("validationErrors") or []:
-        out.append(("Validation error", str(err)))
+    for err in f.texts("status.validationErrors"):
+        out.append(("Validation error", err))
+    out.extend(("Problem", p) for p in row.problems)
     return out
 
 
@@ -958,9 +995,10 @@ def backup_preview(obj: Mapping[str, Any]) -> list[str]:
     Velero keeps the item list in object storage; the object only has the filters and
     counts, and the preview says so."""
     spec, status = _spec(obj), _status(obj)
-    progress = status.get("progress") or {}
+    row = backup_row(obj)
+    f = Fields(obj, row.problems)
     lines = [
-        f"Backup {_meta(obj).get('name', '')} — phase {status.get('phase') or 'New'}",
+        f"Backup {row.name} — phase {row.phase}",
         f"Namespaces: {_list_text(spec.get('includedNamespaces'))}"
         + (f" (excluding {_list_text(spec.get('excludedNamespaces'))})"
            if spec.get("excludedNamespaces") else ""),
@@ -968,15 +1006,15 @@ def backup_preview(obj: Mapping[str, Any]) -> list[str]:
         + (f" (excluding {_list_text(spec.get('excludedResources'))})"
            if spec.get("excludedResources") else ""),
         f"Label selector: {selector_text(spec.get('labelSelector'))}",
-        f"Items backed up: {int(progress.get('itemsBackedUp') or 0)}"
-        f" of {int(progress.get('totalItems') or 0)}",
+        f"Items backed up: {row.done} of {row.total}",
     ]
     if status.get("volumeSnapshotsAttempted") or status.get("csiVolumeSnapshotsAttempted"):
-        lines.append(f"Volume snapshots: {int(status.get('volumeSnapshotsCompleted') or 0)}"
-                     f" native, {int(status.get('csiVolumeSnapshotsCompleted') or 0)} CSI")
-    if status.get("phase") not in BACKUP_OK_PHASES:
-        lines.append(f"Warning: the backup is {status.get('phase') or 'New'}, "
+        lines.append(f"Volume snapshots: {f.number('status.volumeSnapshotsCompleted')}"
+                     f" native, {f.number('status.csiVolumeSnapshotsCompleted')} CSI")
+    if row.phase not in BACKUP_OK_PHASES:
+        lines.append(f"Warning: the backup is {row.phase}, "
                      "not Completed: a restore may be partial.")
+    lines.extend(f"Problem: {p}" for p in row.problems)
     lines.append("The per-item list lives in object storage (velero backup describe "
                  "--details).")
     return lines

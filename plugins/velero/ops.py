@@ -9,13 +9,13 @@ type says Velero's CRDs are missing). No Textual here.
 from __future__ import annotations
 
 import asyncio
-import gzip
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from k8s_essentials_tui.errors import ClusterError, ConflictError, GoneError, NotFoundError
+from k8s_essentials_tui.fields import Fields, mapping
 from k8s_essentials_tui.kube.client import KubeClient
 from k8s_essentials_tui.kube.resources import ResourceType
 
@@ -87,7 +87,7 @@ async def request_delete(client: KubeClient, backup: dict[str, Any],
 
 
 def is_terminal(rtype: ResourceType, obj: dict[str, Any]) -> bool:
-    phase = (obj.get("status") or {}).get("phase") or ""
+    phase = Fields(obj).text("status.phase")
     terminal = RESTORE_TERMINAL_PHASES if rtype == RESTORES else BACKUP_TERMINAL_PHASES
     return phase in terminal
 
@@ -123,8 +123,8 @@ async def follow(client: KubeClient, rtype: ResourceType, name: str, namespace: 
             async for event in client.watch(rtype, namespace, resource_version=rv,
                                             field_selector=by_name, timeout_seconds=120):
                 delay = 1.0  # the watch works
-                etype, obj = event.get("type"), event.get("object") or {}
-                if etype == "BOOKMARK" or (obj.get("metadata") or {}).get("name") != name:
+                etype, obj = event.get("type"), mapping(event.get("object"))
+                if etype == "BOOKMARK" or mapping(obj.get("metadata")).get("name") != name:
                     continue
                 if etype == "DELETED":
                     raise NotFoundError(f"{rtype.kind.lower()} {name!r} was deleted",
@@ -175,13 +175,13 @@ async def fetch_logs(client: KubeClient, kind: str, name: str, namespace: str, n
     url = ""
     while True:
         obj = await client.get(DOWNLOAD_REQUESTS, dr_name, namespace)
-        status = obj.get("status") or {}
-        new_state = status.get("phase") or "New"
+        f = Fields(obj)
+        new_state = f.text("status.phase") or "New"
         if new_state != state:
             state = new_state
             if on_state:
                 on_state(f"DownloadRequest {dr_name}: {state}")
-        url = status.get("downloadURL") or ""
+        url = f.text("status.downloadURL")
         if state == "Processed" and url:
             break
         if loop.time() >= deadline:
@@ -203,9 +203,11 @@ async def fetch_logs(client: KubeClient, kind: str, name: str, namespace: str, n
             "points at the object store, which may not be reachable from this machine. Run "
             f"`velero {kind.removesuffix('Log').lower()} logs {name}` where it is."))
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except OSError as exc:
-            return LogResult(state, url=url, message=f"the log is not valid gzip: {exc}")
+        from k8s_essentials_tui.helm.release import gunzip_bounded
+
+        try:  # bounded: a log that inflates to gigabytes must not take the app's memory
+            data = gunzip_bounded(data, what="the log")
+        except ValueError as exc:
+            return LogResult(state, url=url, message=f"the log cannot be read: {exc}")
     lines = data.decode("utf-8", "replace").splitlines()
     return LogResult(state, lines=lines[-max_lines:], url=url)

@@ -233,11 +233,16 @@ class VeleroPane(PluginPane):
             text += f" · following {self.following}"
         return text
 
-    def _phase_text(self, phase: str) -> Text:
+    def _phase_text(self, phase: str, problems: list[str] | None = None) -> Text:
+        """The phase, coloured; ``⚠ unreadable`` after it when fields of the object could
+        not be read (the detail view, ``d``, lists them)."""
         theme = self.app.current_theme
         colour = {"ok": theme.success, "warn": theme.warning, "bad": theme.error,
                   "busy": theme.accent}[model.phase_style(phase)]
-        return Text(clean(phase), style=colour or "")
+        text = Text(clean(phase), style=colour or "")
+        if problems:
+            text.append(" ⚠ unreadable", style=theme.warning or "")
+        return text
 
     def _refill(self, table: DataTable, rows: list[tuple[str, list[Any]]]) -> None:
         """Show these rows (full rows: the columns a narrow terminal hides are dropped
@@ -265,7 +270,8 @@ class VeleroPane(PluginPane):
         rows = model.backup_rows(self._items(model.BACKUPS), phase=self.phase_filter,
                                  schedule=self.schedule_filter)
         self._refill(self.query_one("#backups", DataTable), [
-            (r.name, [r.name, self._phase_text(r.phase), model.progress_bar(r.done, r.total),
+            (r.name, [r.name, self._phase_text(r.phase, r.problems),
+                      model.progress_bar(r.done, r.total),
                       model.short_time(r.started), r.duration(now), r.expires_text(now),
                       r.storage_location or "-", str(r.errors), str(r.warnings),
                       r.schedule or "-"]) for r in rows])
@@ -275,7 +281,8 @@ class VeleroPane(PluginPane):
         rows = model.schedule_rows(self._items(model.SCHEDULES), self._items(model.BACKUPS),
                                    now)
         self._refill(self.query_one("#schedules", DataTable), [
-            (r.name, [r.name, r.cron, r.next_text(now), "yes" if r.paused else "no",
+            (r.name, [r.name, r.cron or ("⚠ " + "; ".join(r.problems) if r.problems else ""),
+                      r.next_text(now), "yes" if r.paused else "no",
                       (f"{r.last_backup_name or '-'} ({model.short_time(r.last_backup_time)})"
                        if r.last_backup_time else "-"),
                       self._phase_text(r.last_backup_phase) if r.last_backup_phase else "-"])
@@ -284,7 +291,7 @@ class VeleroPane(PluginPane):
     def render_restores(self) -> None:
         rows = model.restore_rows(self._items(model.RESTORES))
         self._refill(self.query_one("#restores", DataTable), [
-            (r.name, [r.name, r.backup, self._phase_text(r.phase),
+            (r.name, [r.name, r.backup, self._phase_text(r.phase, r.problems),
                       model.progress_bar(r.done, r.total), str(r.errors), str(r.warnings),
                       model.short_time(r.started)]) for r in rows])
 
@@ -297,7 +304,8 @@ class VeleroPane(PluginPane):
                                                           style=self.app.current_theme.error
                                                           or ""),
                       model.short_time(r.last_validated), r.provider, r.bucket or "-",
-                      r.message or ""]) for r in rows])
+                      "; ".join([*r.problems, r.message] if r.message else r.problems)])
+            for r in rows])
 
     def _render_filter(self) -> None:
         parts = [f"phase: {self.phase_filter or 'all'} (f)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -24,6 +25,30 @@ def add_output(parser: argparse.ArgumentParser, *choices: str) -> None:
     opts = choices or ("text", "json")
     parser.add_argument("-o", "--output", choices=opts, default=opts[0],
                         help="output format (default: %(default)s)")
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type for a timeout: a finite number of seconds above zero (``-1``, ``0``,
+    ``nan`` and ``inf`` are usage errors, exit 2, instead of a request that never ends or
+    fails at once)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above zero: {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type for a count (``--limit``): a whole number above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be above zero: {text!r}")
+    return value
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
@@ -106,5 +131,5 @@ def table(rows: list[list[str]], headers: list[str]) -> str:
 
 
 __all__ = ["EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "EssentialsError", "add_output",
-           "connect_options", "emit", "fail", "print_json", "read_only", "run_async",
-           "settings_for", "table", "with_session"]
+           "connect_options", "emit", "fail", "positive_int", "positive_seconds", "print_json",
+           "read_only", "run_async", "settings_for", "table", "with_session"]

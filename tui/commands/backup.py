@@ -95,9 +95,9 @@ def _bool(value: str | None) -> bool | None:
 
 
 def _summary(obj: dict[str, Any]) -> dict[str, Any]:
-    from ..plugins.velero.model import backup_row
+    from ..plugins.velero import model
 
-    row = backup_row(obj)
+    row = model.backup_row(obj)
     return {"name": row.name, "namespace": (obj.get("metadata") or {}).get("namespace"),
             "phase": row.phase, "itemsBackedUp": row.done, "totalItems": row.total,
             "errors": row.errors, "warnings": row.warnings,
@@ -105,8 +105,9 @@ def _summary(obj: dict[str, Any]) -> dict[str, Any]:
             "started": row.started.isoformat() if row.started else None,
             "completed": row.completed.isoformat() if row.completed else None,
             "expiration": row.expires.isoformat() if row.expires else None,
-            "failureReason": (obj.get("status") or {}).get("failureReason", ""),
-            "validationErrors": (obj.get("status") or {}).get("validationErrors") or []}
+            "failureReason": model.Fields(obj).text("status.failureReason"),
+            "validationErrors": model.Fields(obj).texts("status.validationErrors"),
+            "problems": row.problems}
 
 
 async def _list(session: ClusterSession, args: argparse.Namespace) -> int:
@@ -132,6 +133,9 @@ async def _list(session: ClusterSession, args: argparse.Namespace) -> int:
                   r.storage_location or "-", r.schedule or "-"] for r in rows],
                 ["NAME", "STATUS", "ITEMS", "ERRORS", "WARNINGS", "STARTED", "DURATION",
                  "EXPIRES", "LOCATION", "SCHEDULE"]))
+    for r in rows:  # malformed objects: the row is shown, and what could not be read
+        for problem in r.problems:
+            print(f"backup {r.name}: {problem}")
     return EXIT_OK
 
 

@@ -9,11 +9,12 @@ anything could not be read (what could be read is still printed).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import ClusterError, NotFoundError
+from ..errors import ClusterError, ForbiddenError, NotFoundError
 from ..kube.resources import INGRESSES, SECRETS
 from ..kube.session import ClusterSession
 from ._common import (
@@ -37,7 +38,7 @@ DESCRIPTION = ("List every cert-manager Certificate and kubernetes.io/tls Secret
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--within", type=float, default=30.0, metavar="DAYS",
+    parser.add_argument("--within", type=within_days, default=30.0, metavar="DAYS",
                         help="report certificates expiring within DAYS (default: 30)")
     parser.add_argument("-A", "--all-namespaces", action="store_true", default=False,
                         help="all namespaces (the default unless --namespace is given)")
@@ -48,9 +49,19 @@ async def collect(session: ClusterSession, namespace: str | None
                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                              list[dict[str, Any]], list[str]]:
     """(certificates, tls secrets, ingresses, errors); a missing CRD is not an error."""
+    certs, secrets, ingresses, errors, _unreadable = await collect_all(session, namespace)
+    return certs, secrets, ingresses, errors
+
+
+async def collect_all(session: ClusterSession, namespace: str | None
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                 list[dict[str, Any]], list[str], str | None]:
+    """:func:`collect` plus why the TLS Secrets could not be listed ("no permission"), or
+    None: a forbidden list must not read as "the Secret does not exist"."""
     from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
 
     errors: list[str] = []
+    failed: dict[str, ClusterError] = {}
 
     async def lst(rtype: Any, field_selector: str | None = None) -> list[dict[str, Any]]:
         try:
@@ -61,12 +72,29 @@ async def collect(session: ClusterSession, namespace: str | None
             return []  # CRD not served: cert-manager not installed
         except ClusterError as exc:
             errors.append(str(exc))
+            failed[rtype.qualified] = exc
             return []
 
     certs = await lst(CERTIFICATES)
     secrets = await lst(SECRETS, "type=kubernetes.io/tls")
     ingresses = await lst(INGRESSES)
-    return certs, secrets, ingresses, errors
+    secret_error = failed.get(SECRETS.qualified)
+    unreadable = None if secret_error is None else (
+        "no permission" if isinstance(secret_error, ForbiddenError) else "list failed")
+    return certs, secrets, ingresses, errors, unreadable
+
+
+def within_days(text: str) -> float:
+    """``--within``: a finite number of days, zero or more (``nan`` compared false with
+    everything and let an expired certificate pass with exit 0)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of days, zero or more: "
+                                         f"{text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,13 +105,13 @@ def run(args: argparse.Namespace) -> int:
     namespace = None if args.all_namespaces else (getattr(args, "namespace", None) or None)
 
     async def body(session: ClusterSession) -> Any:
-        return await collect(session, namespace)
+        return await collect_all(session, namespace)
 
-    certs, secrets, ingresses, errors = run_async(lambda: with_session(args, body))
+    certs, secrets, ingresses, errors, unreadable = run_async(lambda: with_session(args, body))
     from k8s_essentials_tui.plugins.cert_manager.model import build_rows, row_json
 
     now = datetime.now(UTC)
-    rows = build_rows(certs, secrets, ingresses)
+    rows = build_rows(certs, secrets, ingresses, secrets_unreadable=unreadable)
     records = [row_json(r, now) for r in rows]
     expiring = [r for r in records
                 if r["days_left"] is not None and r["days_left"] <= args.within]

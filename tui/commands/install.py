@@ -71,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
             values_text = Path(args.values).read_text(encoding="utf-8")
         except OSError as exc:
             return fail(f"cannot read values file {args.values}: {exc.strerror}")
+        except UnicodeDecodeError:
+            return fail(f"values file {args.values} is not UTF-8 text (is it a binary file?)")
+        if "\x00" in values_text:
+            return fail(f"values file {args.values} is not YAML text (it holds NUL bytes)")
 
     async def body(session: ClusterSession) -> int:
         tool = make_tool(settings, getattr(args, "kubeconfig", None), session.context)

@@ -14,7 +14,16 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..text import clean
-from ._common import EXIT_OK, add_output, fail, print_json, run_async, settings_for
+from ._common import (
+    EXIT_OK,
+    add_output,
+    fail,
+    positive_int,
+    positive_seconds,
+    print_json,
+    run_async,
+    settings_for,
+)
 
 NAME = "loki"
 HELP = "run a LogQL query against Loki and print the result"
@@ -34,13 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="absolute start: RFC3339, 'YYYY-MM-DD HH:MM' (UTC), Unix s or now-2h")
     parser.add_argument("--to", dest="end", default=None, metavar="T",
                         help="absolute end (default: now)")
-    parser.add_argument("--limit", type=int, default=100, metavar="N",
+    parser.add_argument("--limit", type=positive_int, default=100, metavar="N",
                         help="maximum lines (default: %(default)s)")
     parser.add_argument("--direction", choices=("backward", "forward"), default="backward",
                         help="newest first (backward, default) or oldest first")
     parser.add_argument("--loki-url", default=None, metavar="URL",
                         help="query this Loki URL directly instead of through the apiserver")
-    parser.add_argument("--timeout", type=float, default=30.0, metavar="S",
+    parser.add_argument("--timeout", type=positive_seconds, default=30.0, metavar="S",
                         help="request timeout in seconds (default: %(default)s)")
     add_output(parser)
 
@@ -60,6 +69,8 @@ def _range(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime]
             start, end = now - parse_duration(args.since or "1h"), now
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    except OverflowError:  # a valid duration reaching back before year 1
+        raise ConfigError(f"--since {args.since}: reaches back before year 1") from None
     if start >= end:
         raise ConfigError("the start of the range must be before its end")
     return start, end

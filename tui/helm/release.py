@@ -15,6 +15,7 @@ import binascii
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,6 +30,12 @@ LABEL_SELECTOR = "owner=helm"
 CURRENT_SELECTOR = "owner=helm,status!=superseded"
 _NAME_RE = re.compile(r"^sh\.helm\.release\.v1\.(?P<name>.+)\.v(?P<rev>\d+)$")
 _GZIP_MAGIC = b"\x1f\x8b"
+#: the most a release payload may decompress to. Helm's own limit on a release is the
+#: 1 MiB of a Secret, gzip'd; real charts (kube-prometheus-stack with all its dashboards)
+#: decompress to a few MiB. A gzip bomb -- 346 KB stored, 200 MB inflated -- would take the
+#: process from ~55 MB to ~650 MB: past this bound the release is reported unreadable.
+MAX_DECOMPRESSED = 32 * 1024 * 1024
+_CHUNK = 1024 * 1024
 #: statuses helm considers "in flight" (another operation is running or was interrupted)
 PENDING = ("pending-install", "pending-upgrade", "pending-rollback", "uninstalling")
 
@@ -116,10 +123,7 @@ def decode_payload(data: str | bytes) -> dict[str, Any]:
     except (binascii.Error, ValueError) as exc:
         raise ReleaseDecodeError(f"not base64: {exc}") from exc
     if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise ReleaseDecodeError(f"corrupt gzip: {exc}") from exc
+        raw = gunzip_bounded(raw)
     try:
         doc = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
@@ -127,6 +131,35 @@ def decode_payload(data: str | bytes) -> dict[str, Any]:
     if not isinstance(doc, dict) or "name" not in doc:
         raise ReleaseDecodeError("not a Helm release (no name)")
     return doc
+
+
+def gunzip_bounded(raw: bytes, limit: int = MAX_DECOMPRESSED,
+                   what: str = "release payload") -> bytes:
+    """Inflate a gzip stream (members concatenated, like ``gzip.decompress``) without ever
+    holding more than ``limit`` bytes of output: ``zlib.decompressobj`` with ``max_length``
+    inflates in steps, so a bomb is stopped after ``limit`` bytes, not after 200 MB."""
+    out = bytearray()
+    data = raw
+    try:
+        while data:
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)  # gzip header and trailer
+            pending = data
+            while not inflater.eof:
+                chunk = inflater.decompress(pending, _CHUNK)
+                pending = inflater.unconsumed_tail
+                out += chunk
+                if len(out) > limit:
+                    raise ReleaseDecodeError(
+                        f"{what} larger than {limit // (1024 * 1024)} MiB "
+                        "decompressed")
+                if not chunk and not pending:
+                    break  # input used up before the end of the stream
+            if not inflater.eof:
+                raise ReleaseDecodeError("corrupt gzip: truncated stream")
+            data = inflater.unused_data.lstrip(b"\x00")  # gzip allows zero padding
+    except zlib.error as exc:
+        raise ReleaseDecodeError(f"corrupt gzip: {exc}") from exc
+    return bytes(out)
 
 
 def encode_payload(release: dict[str, Any]) -> str:
@@ -140,6 +173,18 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _int(value: Any) -> int:
+    """A revision number from a foreign record: 0 for what is not a whole number."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value or 0))
+    except ValueError:
+        return 0
+
+
 def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = "") -> Release:
     info = _mapping(doc.get("info"))
     chart = _mapping(doc.get("chart"))
@@ -148,7 +193,7 @@ def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = 
     return Release(
         name=str(doc.get("name") or ""),
         namespace=str(doc.get("namespace") or ""),
-        revision=int(doc.get("version") or 0),
+        revision=_int(doc.get("version")),
         status=str(info.get("status") or "unknown"),
         chart=str(meta.get("name") or ""),
         chart_version=str(meta.get("version") or ""),
@@ -170,14 +215,14 @@ def decode_secret(secret: dict[str, Any]) -> Release:
     """A Secret (or, with ``HELM_DRIVER=configmap``, a ConfigMap) object as the API returns
     it -> a ``Release``; never raises. A ConfigMap's ``data`` is plain text, so its
     ``release`` is helm's payload as is; a Secret's has the API's base64 around it."""
-    meta = secret.get("metadata") or {}
+    meta = _mapping(secret.get("metadata"))
     sname = str(meta.get("name") or "")
     namespace = str(meta.get("namespace") or "")
-    labels = meta.get("labels") or {}
+    labels = _mapping(meta.get("labels"))
     m = _NAME_RE.match(sname)
-    name = labels.get("name") or (m["name"] if m else sname)
+    name = str(labels.get("name") or (m["name"] if m else sname))
     try:
-        rev = int(labels.get("version") or (m["rev"] if m else 0))
+        rev = int(str(labels.get("version") or (m["rev"] if m else 0)))
     except ValueError:
         rev = 0
     fallback = Release(name=name, namespace=namespace, revision=rev,
@@ -188,9 +233,12 @@ def decode_secret(secret: dict[str, Any]) -> Release:
     if not configmap and secret.get("type") not in (SECRET_TYPE, None):
         fallback.error = f"unreadable: Secret type {secret.get('type')!r} is not {SECRET_TYPE}"
         return fallback
-    payload = (secret.get("data") or {}).get("release")
+    payload = _mapping(secret.get("data")).get("release")
     if not payload:
         fallback.error = f"unreadable: {kind} has no data.release"
+        return fallback
+    if not isinstance(payload, str):
+        fallback.error = f"unreadable: {kind} data.release is not a string"
         return fallback
     try:
         inner = payload if configmap else base64.b64decode(payload, validate=False)
@@ -198,6 +246,9 @@ def decode_secret(secret: dict[str, Any]) -> Release:
         rel = release_from_json(doc, secret_name=sname, uid=fallback.uid)
     except (ReleaseDecodeError, binascii.Error, ValueError, TypeError) as exc:
         fallback.error = f"unreadable: {exc}"
+        return fallback
+    except RecursionError:  # JSON nested deeper than the parser's stack
+        fallback.error = "unreadable: release JSON nested too deeply"
         return fallback
     rel.namespace = rel.namespace or namespace
     return rel
@@ -212,7 +263,7 @@ def decode_cached(secret: dict[str, Any]) -> Release:
     re-read the shared cache on every watch event, and a release payload (gzip + JSON of the
     whole manifest) is the most expensive object either of them reads. An object without a
     resourceVersion (not from the server) is decoded every time."""
-    meta = secret.get("metadata") or {}
+    meta = _mapping(secret.get("metadata"))
     rv = str(meta.get("resourceVersion") or "")
     if not rv:
         return decode_secret(secret)
@@ -230,7 +281,7 @@ def decode_all(secrets: Iterable[dict[str, Any]]) -> list[Release]:
 
 
 def _is_release_secret(secret: dict[str, Any]) -> bool:
-    meta = secret.get("metadata") or {}
+    meta = _mapping(secret.get("metadata"))
     return (secret.get("type") == SECRET_TYPE
             or str(meta.get("name") or "").startswith("sh.helm.release.v1."))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -9,6 +11,7 @@ from textual.widgets import Footer, Static
 
 from ..plugin import Plugin
 from ..text import text
+from ..widgets.crash import PaneBoundary
 from ..widgets.status_bar import StatusBar
 
 
@@ -30,19 +33,24 @@ class ComponentScreen(Screen[None]):
         yield self.app.make_status_bar()  # type: ignore[attr-defined]
         yield Static(text(f" {self.plugin.title} — {self.plugin.why}"), id="pane-title",
                      markup=False)
-        if self.overview:
-            from ..widgets.summary import ComponentSummary
+        # the crash boundary: an exception in the pane shows an error here, the app and
+        # this screen's keys (escape) keep working (see widgets/crash.py)
+        with PaneBoundary(self.plugin.title, id="pane-body"):
+            if self.overview:
+                from ..widgets.summary import ComponentSummary
 
-            yield ComponentSummary(self.plugin)
-        else:
-            try:
-                pane_cls = self.plugin.load_pane()
-            except Exception as exc:  # a broken pane must not take the app down
-                yield Static(text(f"The pane of {self.plugin.title} failed to load: {exc} "
-                                  "(o shows the overview)"), classes="error-text",
-                             markup=False)
+                yield ComponentSummary(self.plugin)
             else:
-                yield pane_cls(self.plugin)
+                try:
+                    pane_cls = self.plugin.load_pane()
+                except Exception as exc:  # a broken pane must not take the app down
+                    logging.getLogger(__name__).exception("the pane of %s failed to load",
+                                                          self.plugin.id)
+                    yield Static(text(f"The pane of {self.plugin.title} failed to load: {exc} "
+                                      "(o shows the overview)"), classes="error-text",
+                                 markup=False)
+                else:
+                    yield pane_cls(self.plugin)
         yield Footer()
 
     def action_back(self) -> None:
