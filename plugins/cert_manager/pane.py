@@ -27,6 +27,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
+from k8s_essentials_tui.timefmt import days_left
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import CERTIFICATES, VELERO_BACKUPS
@@ -40,7 +41,7 @@ from .model import (
     worse,
 )
 from .renew import renew_mutation
-from .table import CertTable, days_text
+from .table import CertTable
 
 #: state filter cycle (``s``)
 STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "ok", "unknown",
@@ -424,7 +425,7 @@ class CertificatesPane(PluginPane):
                 days = row.days_left(now)
                 self.app.notify(
                     f"{row.kind} {row.namespace}/{row.name} is now {state}"
-                    + (f" ({days_text(days)} left)" if days is not None else ""),
+                    + (f" ({days_left(days)})" if days is not None else ""),
                     title="certificate expiry",
                     severity="error" if state in ("expired", "critical") else "warning",
                     timeout=10)
