@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from .. import audit
 from ..actions import execute
@@ -17,7 +18,16 @@ from ..helm.release import deployed as deployed_of
 from ..helm.values import dump_values
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ._common import fail, run_async, settings_for, with_session
+from ._common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    add_output,
+    fail,
+    print_json,
+    run_async,
+    settings_for,
+    with_session,
+)
 
 NAME = "install"
 HELP = "install or upgrade a component's Helm chart (preview, confirm, run)"
@@ -25,7 +35,9 @@ DESCRIPTION = (
     "Install or upgrade COMPONENT with `helm upgrade --install`. A server-side dry-run runs "
     "first and the per-resource diff against the deployed release is printed. Without --yes "
     "it asks for confirmation, and refuses when stdin is not a terminal. The namespace is "
-    "the global -n/--namespace (default: the catalog's)."
+    "the global -n/--namespace (default: the catalog's). Exit 0 on success (also "
+    "--dry-run), 1 when helm ran the install/upgrade and it failed, 2 on any other error "
+    "(usage, connection, preview, refused confirmation)."
 )
 
 
@@ -40,10 +52,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="only preview: print the command and the diff")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    add_output(parser)
 
 
 def _out(stream: str, line: str) -> None:
     print(line, file=sys.stdout if stream == "stdout" else sys.stderr, flush=True)
+
+
+def _err(_stream: str, line: str) -> None:
+    """With ``-o json`` stdout carries one JSON document: helm's lines go to stderr."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             return fail(f"cannot read values file {args.values}: {exc.strerror}")
 
+    as_json = args.output == "json"
+
     async def body(session: ClusterSession) -> int:
         tool = make_tool(settings, getattr(args, "kubeconfig", None), session.context)
         ops = HelmOperations(tool)
@@ -71,23 +91,40 @@ def run(args: argparse.Namespace) -> int:
         print(f"{verb} {spec.release} in {spec.namespace} from {spec.describe()}",
               file=sys.stderr)
         preview = await ops.preview(spec, text, current)
-        print(f"changes: {preview.summary}" + ("" if current else " (new install)"))
-        for line in render_text(preview.diffs):
-            print(line)
-        if preview.values_diff:
-            print("=== values")
-            print("\n".join(preview.values_diff))
-        mutation = ops.install_mutation(spec, text, deployed=current, on_line=_out,
-                                        preview=preview)
-        print(f"$ {mutation.command}")
+        mutation = ops.install_mutation(spec, text, deployed=current,
+                                        on_line=_err if as_json else _out, preview=preview)
+        record: dict[str, Any] = {
+            "component": args.component, "action": verb, "release": spec.release,
+            "namespace": spec.namespace, "chart": spec.describe(),
+            "changes": preview.summary, "diff": list(render_text(preview.diffs)),
+            "values_diff": list(preview.values_diff), "command": mutation.command,
+            "dry_run": bool(args.dry_run), "result": "", "message": ""}
+        if not as_json:
+            print(f"changes: {preview.summary}" + ("" if current else " (new install)"))
+            for line in record["diff"]:
+                print(line)
+            if preview.values_diff:
+                print("=== values")
+                print("\n".join(preview.values_diff))
+            print(f"$ {mutation.command}")
         if args.dry_run:
             audit.record(context=session.context, action=mutation.action,
                          command=preview.dry_run_command, result="dry-run")
-            return 0
+            if as_json:
+                print_json({**record, "result": "dry-run"})
+            return EXIT_OK
         confirm(f"{verb} {spec.release} in {spec.namespace}", args.yes)
-        message = await execute(mutation, session.context)
+        try:
+            message = await execute(mutation, session.context)
+        except EssentialsError as exc:  # helm ran and failed: exit 1, not a usage error
+            if as_json:
+                print_json({**record, "result": "failed", "message": str(exc)})
+            print(f"k8s-essentials-tui: error: {exc}", file=sys.stderr)
+            return EXIT_FOUND
+        if as_json:
+            print_json({**record, "result": "ok", "message": message or ""})
         print(message, file=sys.stderr)
-        return 0
+        return EXIT_OK
 
     try:
         return run_async(lambda: with_session(args, body))
