@@ -13,6 +13,7 @@ from ..kube.config import ContextInfo
 
 
 class ContextPickerScreen(ModalScreen[str | None]):
+    HELP_GROUP = "Context picker"
     DEFAULT_CSS = """
     ContextPickerScreen { align: center middle; }
     ContextPickerScreen > Vertical {
