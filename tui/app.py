@@ -98,7 +98,7 @@ class EssentialsApp(App[int]):
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+a", "actions", "All actions", show=False, id="app.actions"),
         Binding("C", "contexts", "Contexts", id="app.contexts"),
-        Binding("N", "namespaces", "Namespace", id="app.namespaces"),
+        Binding("N", "namespaces", "Namespace", show=False, id="app.namespaces"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
     #: the ``:`` palette: exact aliases (``:ns``, ``:certs``) first, then the fuzzy commands
