@@ -10,8 +10,9 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from .aliases import alias_table
 
-#: above any fuzzy score (those are at most 1.0): the exact alias is the first hit
-EXACT_SCORE = 2.0
+#: above any fuzzy score (Textual's matcher gives bonuses for word starts, e.g. 6.0 for
+#: "ns" in "Screenshot"): the exact alias is always the first hit
+EXACT_SCORE = 1e9
 
 
 class AliasProvider(Provider):
