@@ -96,7 +96,6 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     /* a short terminal (80x24): the preview and output tabs take the form's rows; the
        line under the title still names the chart, and the Values tab brings the form back */
     InstallScreen.compact .form-row { display: none; }
-    InstallScreen.compact CommandPreview { max-height: 5; }
     """
     HELP_GROUP = "Install / upgrade"
     #: below this many rows the form hides while the preview or output is shown

@@ -49,9 +49,14 @@ NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
 WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
 
 
-#: room for every label of the column, so a state turning from "missing" to "installed"
-#: does not lay the table out again
+#: room for every label of the column once it shows any, so a state turning from
+#: "missing" to "installed" does not lay the table out again
 MIN_WIDTHS = {"state": max(map(len, STATE_STYLES)), "health": max(map(len, HEALTH_STYLES))}
+
+
+def _min_width(col: str, rows: list[dict[str, Text | str]]) -> int:
+    """MIN_WIDTHS[col] while the column shows something (not connected: nothing)."""
+    return MIN_WIDTHS.get(col, 0) if any(str(r[col]) for r in rows) else 0
 
 
 def _alternative_lines(row: BoardRow, detections: dict[str, Detection],
@@ -96,7 +101,7 @@ def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
         return
 
     def widest(col: str) -> int:
-        return max([len(col), MIN_WIDTHS.get(col, 0), *(len(str(r[col])) for r in rows)])
+        return max([len(col), _min_width(col, rows), *(len(str(r[col])) for r in rows)])
 
     used = sum(widest(c) + 2 for c in columns if c != "problems")  # + cell padding
     budget = width - used - 2 - (1 if scrollbar else 0)
@@ -117,7 +122,7 @@ def _column_widths(columns: tuple[str, ...],
     def plain(cell: Text | str) -> str:
         return cell.plain if isinstance(cell, Text) else cell
 
-    return {c: max([cell_len(c), MIN_WIDTHS.get(c, 0), *(cell_len(plain(r[c])) for r in rows)])
+    return {c: max([cell_len(c), _min_width(c, rows), *(cell_len(plain(r[c])) for r in rows)])
             for c in columns}
 
 
