@@ -330,3 +330,41 @@ async def test_preview_diff_area_is_usable_at_80x24() -> None:
         await pilot.press("left")  # back to Values: the form is back
         await pilot.pause()
         assert app.screen.query_one("#repo", Input).region.height > 0
+
+
+async def test_tables_built_with_columns_py_relayout_on_resize() -> None:
+    """The pane tables (Helm releases, Velero, Telepresence) use ``set_columns`` +
+    ``fill_rows`` on resize: their rows must not stay drawn at the header's width."""
+    from textual import events
+    from textual.app import App, ComposeResult
+    from textual.containers import Vertical
+
+    from k8s_essentials_tui.widgets.columns import Columns, fill_rows, set_columns
+
+    spec = Columns(("namespace", "name", "status", "chart"), ("name", "status"), wide_at=100)
+    rows = [("a", ("team-payments", "payments-gateway", "deployed", "gateway-1.2.3")),
+            ("b", ("team-search", "search-indexer-blue", "failed", "indexer-0.9.0"))]
+
+    class Pane(Vertical):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+        def on_resize(self, event: events.Resize) -> None:
+            table = self.query_one(DataTable)
+            shown = spec.shown(event.size.width)
+            set_columns(table, shown)
+            fill_rows(table, [(k, spec.cells(cells, shown)) for k, cells in rows])
+
+    class Tables(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Pane()
+
+    app = Tables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for size in ((120, 40), (80, 24), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.3)
+            text = "\n".join(painted_text(app))
+            assert "payments-gateway " in text and "search-indexer-blue " in text, size
+            if size[0] >= 100:
+                assert "team-payments " in text and "gateway-1.2.3" in text
