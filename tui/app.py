@@ -282,7 +282,7 @@ class EssentialsApp(App[int]):
             return
         aliases = sorted({(f":{a.word}", a.title) for a in
                           alias_table(self.registry.ordered()).values()})
-        self.push_screen(HelpScreen(collect_bindings(self, with_actions=True),
+        self.push_screen(HelpScreen(collect_bindings(self),
                                     aliases=aliases, runnable=True))
 
     def run_alias(self, target: str) -> None:

@@ -96,7 +96,7 @@ def _ours_further_out(app: Any, chain: list[tuple[Any, Any]], after: Any,
     return None
 
 
-def collect_bindings(app: Any, with_actions: bool = False) -> list[HelpEntry]:
+def collect_bindings(app: Any) -> list[HelpEntry]:
     """Every key that does something on the active screen, one entry per binding (its
     keys joined with a space), grouped from the focused widget outwards, the app's last."""
     screen = app.screen
