@@ -105,7 +105,8 @@ async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None
                                               version="v9.9.9", healthy=False,
                                               problems=["made up"])}
         board.render_rows()
-        await pilot.pause()
+        # checked at once: a rebuild from a watch event (the shared cluster changes under
+        # other tests) may put the real detections back during a pause
         assert {r for r, _c, _w in updated} == {"backup"}
         assert {c for _r, c, _w in updated} >= {"state", "version", "problems"}
         assert "v9.9.9" in [str(c) for c in table.get_row("backup")]

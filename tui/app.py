@@ -71,16 +71,44 @@ class SessionChanged(Message):
         self.error = error
 
 
+def _alias_provider() -> type[Any]:
+    """The ``:`` alias provider, imported when the palette first opens (start-up budget)."""
+    from .palette import AliasProvider
+
+    return AliasProvider
+
+
+def find_binding(screen: Any, default_key: str) -> tuple[Any, Binding] | None:
+    """The binding of ``screen``'s chain whose *declared* key is ``default_key`` (a plugin
+    names its actions by their default key), as (node, binding) with the user's keymap
+    applied. Why not ``simulate_key``: after ``[keys]`` remaps it, the default key does
+    nothing, or something else."""
+    for node, bindings in screen._binding_chain:
+        declared = getattr(type(node), "_merged_bindings", None)
+        if declared is None:
+            continue
+        for binding in declared.key_to_bindings.get(default_key, ()):
+            for current in (b for bl in bindings.key_to_bindings.values() for b in bl):
+                if current.action == binding.action and current.id == binding.id:
+                    return node, current
+    return None
+
+
 class EssentialsApp(App[int]):
     TITLE = "k8s-essentials-tui"
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("colon", "command_palette", "Commands", id="app.palette"),
-        Binding("question_mark", "help", "Help", id="app.help"),
+        # f1 too: ``?`` is a character in an input (a LogQL regex), f1 reaches help from it
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("ctrl+a", "actions", "All actions", show=False, id="app.actions"),
         Binding("C", "contexts", "Contexts", id="app.contexts"),
+        Binding("N", "namespaces", "Namespace", show=False, id="app.namespaces"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
+    #: the ``:`` palette: exact aliases (``:ns``, ``:certs``) first, then the fuzzy commands
+    COMMANDS = App.COMMANDS | {_alias_provider}
 
     connection_state: reactive[str] = reactive("starting")
 
@@ -319,6 +347,86 @@ class EssentialsApp(App[int]):
             return
         self.push_screen(HelpScreen(collect_bindings(self)))
 
+    def action_actions(self) -> None:
+        """``ctrl+a``: everything the current screen can do, and the ``:`` aliases; enter
+        runs the highlighted one (by its action, so remapped keys do not matter)."""
+        from .aliases import alias_table
+        from .screens.help import HelpScreen, collect_bindings
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        aliases = sorted({(f":{a.word}", a.title) for a in
+                          alias_table(self.registry.ordered()).values()})
+        self.push_screen(HelpScreen(collect_bindings(self),
+                                    aliases=aliases, runnable=True))
+
+    def run_alias(self, target: str) -> None:
+        """Open what a ``:`` alias names: a plugin's pane or a screen of the shell."""
+        from . import aliases as al
+
+        if target == al.CONTEXTS:
+            self.action_contexts()
+        elif target == al.NAMESPACES:
+            self.action_namespaces()
+        elif target == al.HELP:
+            self.action_help()
+        elif target == al.ACTIONS:
+            self.action_actions()
+        elif target == al.QUIT:
+            self.exit()
+        elif target == al.BOARD:
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+        elif target == al.WORKLOADS:
+            self.notify("This app shows components, not a pod list (k9s or kubectl do that): "
+                        "enter on the board shows a component's workloads with their ready "
+                        "counts.", title="no pod view", timeout=8)
+        else:
+            self.open_plugin(target)
+
+    @work(exclusive=True, group="namespaces")
+    async def action_namespaces(self) -> None:
+        """``N`` / ``:ns``: pick the session namespace from the apiserver's namespaces."""
+        from .kube.resources import NAMESPACES
+        from .screens.namespaces import NamespacePickerScreen
+
+        session = self.session
+        if session is None:
+            self.notify("not connected: no namespaces to list", severity="warning")
+            return
+        names: list[str] = []
+        error = ""
+        try:
+            items, _rv = await session.client.list(NAMESPACES)
+            names = [(o.get("metadata") or {}).get("name") or "" for o in items]
+        except EssentialsError as exc:
+            error = f"{exc} (type a namespace name)"
+        chosen = await self.push_screen_wait(
+            NamespacePickerScreen([n for n in names if n], session.namespace, error))
+        if chosen is None or session is not self.session:
+            return
+        self.set_namespace(chosen or None)
+
+    def set_namespace(self, namespace: str | None) -> None:
+        """Change the session namespace live: the status bar, the board (it reads the
+        session's namespace too) and the open pane (opened again, scoped anew) follow."""
+        session = self.session
+        if session is None or namespace == session.namespace:
+            return
+        session.namespace = namespace
+        self.options.namespace = namespace  # a reconnect (r, another context) keeps it
+        from .screens.component import ComponentScreen
+
+        top = self.screen
+        reopen = top.plugin if isinstance(top, ComponentScreen) else None
+        overview = isinstance(top, ComponentScreen) and top.overview
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self._broadcast(SessionChanged(session, None))
+        if reopen is not None:
+            self.push_screen(ComponentScreen(reopen, overview=overview and not reopen.pane))
+        self.notify(f"namespace: {namespace or 'all namespaces'}", title="namespace")
+
     @work(exclusive=True, group="contexts")
     async def action_contexts(self) -> None:
         import asyncio
@@ -427,18 +535,28 @@ class EssentialsApp(App[int]):
         from textual.app import SystemCommand
 
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Switch context", "Choose another kubeconfig context",
+        yield SystemCommand("Switch context", "Choose another kubeconfig context (:ctx)",
                             self.action_contexts)
-        # the open pane's own actions first: same effect as pressing their key
+        yield SystemCommand("Switch namespace", "The session's namespace, live (:ns)",
+                            self.action_namespaces)
+        yield SystemCommand("All actions", "Everything this screen can do (ctrl+a)",
+                            self.action_actions)
+        # the open pane's own actions first, run by their binding's action (found by the
+        # key the plugin declares for them): a key remapped in [keys] does not break them
         pane_plugin = getattr(screen, "plugin", None)
         for act in getattr(pane_plugin, "actions", ()):
-            if act.key:
-                title = act.title if act.title.startswith(pane_plugin.title) \
-                    else f"{pane_plugin.title}: {act.title}"
-                yield SystemCommand(
-                    title,
-                    f"key {act.key}" + (" (changes the cluster)" if act.mutating else ""),
-                    lambda k=act.key: self.call_later(self.simulate_key, k))
+            if not act.key:
+                continue
+            found = find_binding(screen, act.key)
+            if found is None:
+                continue
+            node, binding = found
+            title = act.title if act.title.startswith(pane_plugin.title) \
+                else f"{pane_plugin.title}: {act.title}"
+            keys = self.get_key_display(binding)
+            yield SystemCommand(
+                title, f"key {keys}" + (" (changes the cluster)" if act.mutating else ""),
+                lambda n=node, a=binding.action: self.call_later(n.run_action, a))
         for plugin in self.registry.ordered():
             yield SystemCommand(f"Open {plugin.title}", f"{plugin.category}: {plugin.why}",
                                 lambda p=plugin.id: self.open_plugin(p))

@@ -109,6 +109,9 @@ class Plugin:
     board_resources: tuple[ResourceType, ...] = ()
     #: "built-in" or the entry point's distribution name
     source: str = "built-in"
+    #: words that open the pane from the ``:`` palette (k9s habit: ``:certs``), besides
+    #: the id; see ``tui/aliases.py`` for the built-ins'
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:

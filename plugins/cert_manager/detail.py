@@ -23,11 +23,11 @@ from textual.widgets import Footer, Static
 
 from k8s_essentials_tui.kube.resources import EVENTS
 from k8s_essentials_tui.text import clean
+from k8s_essentials_tui.timefmt import days_left
 from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
 
 from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds, condition, rfc3339
-from .table import days_text
 
 STATE_STYLE = {"expired": "bold red", "critical": "red", "warning": "yellow", "ok": "green",
                "unknown": "dim"}
@@ -142,7 +142,7 @@ def render_detail(row: CertRow, rel: Related, now: datetime, thresholds: Thresho
         row.kind, "TLS Secret" + ("" if row.managed_by else " (unmanaged)"))
     t.append(clean(f"{kind} {row.namespace}/{row.name}  "), style="bold")
     t.append(f"{state}", style=STATE_STYLE.get(state, ""))
-    t.append(f"  {days_text(days)} left\n" if days is not None else "  no expiry date\n")
+    t.append(f"  {days_left(days)}\n")
     field_("Not after", _dt(row.not_after), STATE_STYLE.get(state, ""))
     field_("Not before", _dt(row.not_before))
     if row.kind == KIND_BACKUP:

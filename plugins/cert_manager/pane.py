@@ -29,6 +29,7 @@ from textual.widgets.option_list import Option
 from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
 from k8s_essentials_tui.text import clean
 from k8s_essentials_tui.text import text as display_text
+from k8s_essentials_tui.timefmt import days_left
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import CERTIFICATES, VELERO_BACKUPS
@@ -42,7 +43,7 @@ from .model import (
     worse,
 )
 from .renew import renew_mutation
-from .table import CertTable, days_text
+from .table import CertTable
 
 #: state filter cycle (``s``)
 STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "ok", "unknown",
@@ -438,7 +439,7 @@ class CertificatesPane(PluginPane):
                 days = row.days_left(now)
                 self.app.notify(
                     clean(f"{row.kind} {row.namespace}/{row.name} is now {state}"
-                          + (f" ({days_text(days)} left)" if days is not None else "")),
+                          + (f" ({days_left(days)})" if days is not None else "")),
                     title="certificate expiry", markup=False,
                     severity="error" if state in ("expired", "critical") else "warning",
                     timeout=10)

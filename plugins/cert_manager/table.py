@@ -15,7 +15,6 @@ text.fit`), so the columns after a Hangul name stay aligned.
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from rich.segment import Segment
@@ -27,6 +26,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from k8s_essentials_tui.text import clean, fit
+from k8s_essentials_tui.timefmt import days_short
 
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds
 
@@ -34,13 +34,9 @@ KIND_LABEL = {KIND_CERT: "cert", "Secret": "tls", KIND_BACKUP: "bkp"}
 
 
 def days_text(days: float | None) -> str:
-    """``5d``, ``-2d``, ``7h`` (under a day), ``-`` (unknown)."""
-    if days is None:
-        return "-"
-    if abs(days) < 1:
-        hours = math.trunc(days * 24)
-        return f"{hours}h" if hours else ("0h" if days >= 0 else "-0h")
-    return f"{math.trunc(days)}d"
+    """``5d``, ``-2d``, ``7h`` (under a day), ``-`` (unknown): the app's one rounding rule
+    (:func:`k8s_essentials_tui.timefmt.days_short`), shared with the ``certs`` command."""
+    return days_short(days)
 
 
 def column_widths(width: int) -> list[tuple[str, int]]:
@@ -80,6 +76,8 @@ def row_cells(row: CertRow, now: datetime, thresholds: Thresholds) -> dict[str, 
 
 class CertTable(ScrollView, can_focus=True):
     """Rows are :class:`CertRow`; ``set_rows`` replaces the (already filtered, sorted) view."""
+
+    HELP_GROUP = "Certificates table"
 
     DEFAULT_CSS = """
     CertTable { height: 1fr; background: $surface; }

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import ClusterError, ForbiddenError, NotFoundError
 from ..kube.resources import INGRESSES, SECRETS
 from ..kube.session import ClusterSession
+from ..timefmt import days_short
 from ._common import (
     EXIT_ERROR,
     EXIT_FOUND,
@@ -120,7 +121,8 @@ def run(args: argparse.Namespace) -> int:
                     "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     "expiring": len(expiring), "errors": errors, "items": records})
     else:
-        print(table([_text_row(r) for r in records],
+        print(table([_text_row(r, row.days_left(now)) for r, row in zip(records, rows,
+                                                                        strict=True)],
                     ["NAMESPACE", "NAME", "KIND", "NOT AFTER", "DAYS", "READY", "ISSUER",
                      "DNS NAMES", "PROBLEMS"]))
         emit(f"{len(expiring)} of {len(records)} expire within {args.within:g} days")
@@ -131,8 +133,8 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_FOUND if expiring else EXIT_OK
 
 
-def _text_row(r: dict[str, Any]) -> list[str]:
-    days = "" if r["days_left"] is None else f"{r['days_left']:.1f}"
+def _text_row(r: dict[str, Any], days_left: float | None) -> list[str]:
+    days = days_short(days_left)  # the TUI's rounding (from the exact value): 2.97 is 2d
     ready = {True: "True", False: "False", None: "-"}[r["ready"]]
     return [r["namespace"], r["name"], r["kind"], r["not_after"] or "-", days, ready,
             r["issuer"] or "-", ",".join(r["dns_names"]) or "-", "; ".join(r["problems"])]

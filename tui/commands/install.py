@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..actions import check_writable, execute
 from ..errors import EssentialsError
@@ -16,7 +17,17 @@ from ..helm.release import deployed as deployed_of
 from ..helm.values import dump_values
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ._common import emit, fail, run_async, settings_for, with_session
+from ._common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    add_output,
+    emit,
+    fail,
+    print_json,
+    run_async,
+    settings_for,
+    with_session,
+)
 
 NAME = "install"
 HELP = "install or upgrade a component's Helm chart (preview, confirm, run)"
@@ -24,7 +35,9 @@ DESCRIPTION = (
     "Install or upgrade COMPONENT with `helm upgrade --install`. A server-side dry-run runs "
     "first and the per-resource diff against the deployed release is printed. Without --yes "
     "it asks for confirmation, and refuses when stdin is not a terminal. The namespace is "
-    "the global -n/--namespace (default: the catalog's)."
+    "the global -n/--namespace (default: the catalog's). Exit 0 on success (also "
+    "--dry-run), 1 when helm ran the install/upgrade and it failed, 2 on any other error "
+    "(usage, connection, preview, refused confirmation)."
 )
 
 
@@ -43,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print Secret values and credential-looking values in the diffs "
                              "(masked by default; needs permission to get Secrets in the "
                              "namespace)")
+    add_output(parser)
 
 
 async def _may_read_secrets(session: ClusterSession, namespace: str) -> None:
@@ -57,6 +71,11 @@ async def _may_read_secrets(session: ClusterSession, namespace: str) -> None:
 
 def _out(stream: str, line: str) -> None:
     emit(line, file=sys.stdout if stream == "stdout" else sys.stderr, flush=True)
+
+
+def _err(_stream: str, line: str) -> None:
+    """With ``-o json`` stdout carries one JSON document: helm's lines go to stderr."""
+    emit(line, file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"values file {args.values} is not UTF-8 text (is it a binary file?)")
         if "\x00" in values_text:
             return fail(f"values file {args.values} is not YAML text (it holds NUL bytes)")
+
+    as_json = args.output == "json"
 
     async def body(session: ClusterSession) -> int:
         tool = make_tool(settings, getattr(args, "kubeconfig", None), session.context)
@@ -98,22 +119,39 @@ def run(args: argparse.Namespace) -> int:
         assert preview is not None
         diffs, values_diff = (preview.revealed() if args.show_secrets
                               else (preview.diffs, preview.values_diff))
-        emit(f"changes: {preview.summary}" + ("" if current else " (new install)"))
-        for line in render_text(diffs):
-            emit(line)
-        if values_diff:
-            emit("=== values")
-            for line in values_diff:
+        mutation = ops.install_mutation(spec, text, deployed=current,
+                                        on_line=_err if as_json else _out, preview=preview)
+        record: dict[str, Any] = {
+            "component": args.component, "action": verb, "release": spec.release,
+            "namespace": spec.namespace, "chart": spec.describe(),
+            "changes": preview.summary, "diff": list(render_text(diffs)),
+            "values_diff": list(values_diff), "command": mutation.command,
+            "dry_run": bool(args.dry_run), "result": "", "message": ""}
+        if not as_json:
+            emit(f"changes: {preview.summary}" + ("" if current else " (new install)"))
+            for line in record["diff"]:
                 emit(line)
-        mutation = ops.install_mutation(spec, text, deployed=current, on_line=_out,
-                                        preview=preview)
-        emit(f"$ {mutation.command}")
+            if values_diff:
+                emit("=== values")
+                for line in values_diff:
+                    emit(line)
+            emit(f"$ {mutation.command}")
         if args.dry_run:
-            return 0
+            if as_json:
+                print_json({**record, "result": "dry-run"})
+            return EXIT_OK
         confirm(f"{verb} {spec.release} in {spec.namespace}", args.yes)
-        message = await execute(mutation, session.actions)
+        try:
+            message = await execute(mutation, session.actions)
+        except EssentialsError as exc:  # helm ran and failed: exit 1, not a usage error
+            if as_json:
+                print_json({**record, "result": "failed", "message": str(exc)})
+            emit(f"k8s-essentials-tui: error: {exc}", file=sys.stderr, multiline=True)
+            return EXIT_FOUND
+        if as_json:
+            print_json({**record, "result": "ok", "message": message or ""})
         emit(message, file=sys.stderr, multiline=True)
-        return 0
+        return EXIT_OK
 
     try:
         return run_async(lambda: with_session(args, body))

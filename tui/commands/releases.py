@@ -17,11 +17,16 @@ HELP = ("list Helm releases (decoded from release Secrets, or ConfigMaps with "
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-A", "--all-namespaces", action="store_true", default=False,
+                        help="all namespaces, as `helm list -A` (the default unless "
+                             "--namespace is given)")
     add_output(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    namespace = getattr(args, "namespace", None)
+    if args.all_namespaces and getattr(args, "namespace", None):
+        return fail("--namespace and --all-namespaces are mutually exclusive")
+    namespace = None if args.all_namespaces else (getattr(args, "namespace", None) or None)
 
     async def body(session: ClusterSession) -> int:
         rows = [r.list_row() for r in latest(await fetch_releases(session.client, namespace))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from ..actions import check_writable, execute
 from ..errors import EssentialsError
@@ -13,7 +14,17 @@ from ..helm.operations import LEFT_BEHIND, HelmOperations, fetch_releases
 from ..helm.release import deployed as deployed_of
 from ..kube.session import ClusterSession
 from ..registry import load_registry
-from ._common import emit, fail, run_async, settings_for, with_session
+from ._common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    add_output,
+    emit,
+    fail,
+    print_json,
+    run_async,
+    settings_for,
+    with_session,
+)
 
 NAME = "uninstall"
 HELP = "uninstall a component's Helm release"
@@ -24,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="plugin id, or a release name (with -n NAMESPACE)")
     parser.add_argument("--release", metavar="NAME", help="release name (default: catalog's)")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    add_output(parser)
 
 
 def _err(stream: str, line: str) -> None:
@@ -52,16 +64,30 @@ def run(args: argparse.Namespace) -> int:
                                        session.context))
         mutation = ops.uninstall_mutation(rel, on_line=_err)
         check_writable(mutation, session.actions)  # read-only: one line, before anything
-        emit(f"{mutation.title}: {rel.chart_ref} revision {rel.revision} ({rel.status})")
-        emit(mutation.warning, multiline=True)
-        emit("Stays behind:")
-        for line in LEFT_BEHIND:
-            emit(f"  - {line}")
-        emit(f"$ {mutation.command}")
+        record: dict[str, Any] = {
+            "release": name, "namespace": target_ns, "chart": rel.chart_ref,
+            "revision": rel.revision, "status": rel.status, "warning": mutation.warning,
+            "stays_behind": list(LEFT_BEHIND), "command": mutation.command,
+            "result": "", "message": ""}
+        if args.output != "json":
+            emit(f"{mutation.title}: {rel.chart_ref} revision {rel.revision} ({rel.status})")
+            emit(mutation.warning, multiline=True)
+            emit("Stays behind:")
+            for line in LEFT_BEHIND:
+                emit(f"  - {line}")
+            emit(f"$ {mutation.command}")
         confirm(f"uninstall {name} from {target_ns}", args.yes)
-        message = await execute(mutation, session.actions)
+        try:
+            message = await execute(mutation, session.actions)
+        except EssentialsError as exc:  # helm ran and failed: exit 1, as install does
+            if args.output == "json":
+                print_json({**record, "result": "failed", "message": str(exc)})
+            emit(f"k8s-essentials-tui: error: {exc}", file=sys.stderr, multiline=True)
+            return EXIT_FOUND
+        if args.output == "json":
+            print_json({**record, "result": "ok", "message": message or ""})
         emit(message, file=sys.stderr, multiline=True)
-        return 0
+        return EXIT_OK
 
     try:
         return run_async(lambda: with_session(args, body))

@@ -7,11 +7,13 @@ import logging
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static, TextArea
 
 from ..plugin import Plugin
 from ..text import text
 from ..widgets.crash import PaneBoundary
+from ..widgets.pane import PluginPane
 from ..widgets.status_bar import StatusBar
 
 
@@ -54,7 +56,31 @@ class ComponentScreen(Screen[None]):
         yield Footer()
 
     def action_back(self) -> None:
+        """Escape (the rule of every core screen): in an input it leaves the input for the
+        pane's main widget; with an active filter it clears the filter (a pane opts in
+        with ``clear_filter() -> bool``); only then does it go back. Never into a field."""
+        if isinstance(self.focused, (Input, TextArea)):
+            main = self._main_widget()
+            if main is not None:
+                main.focus()
+                return
+        for pane in self.query(PluginPane):
+            clear = getattr(pane, "clear_filter", None)
+            if callable(clear) and clear():
+                return
         self.app.pop_screen()
+
+    def _main_widget(self) -> Widget | None:
+        """The pane's ``main_widget()`` if it names one, else its first focusable widget
+        that is not a text field (its table, or the overview's scroll)."""
+        for pane in self.query(PluginPane):
+            named = getattr(pane, "main_widget", None)
+            if callable(named) and (widget := named()) is not None:
+                return widget  # type: ignore[no-any-return]
+            for widget in pane.query("*"):
+                if widget.focusable and not isinstance(widget, (Input, TextArea)):
+                    return widget
+        return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "overview":

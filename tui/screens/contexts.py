@@ -14,6 +14,7 @@ from ..text import text
 
 
 class ContextPickerScreen(ModalScreen[str | None]):
+    HELP_GROUP = "Context picker"
     DEFAULT_CSS = """
     ContextPickerScreen { align: center middle; }
     ContextPickerScreen > Vertical {

@@ -32,7 +32,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Log, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import (
+    Footer,
+    Input,
+    Log,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tabs,
+    TextArea,
+)
 from textual.worker import Worker
 
 from .. import audit
@@ -87,7 +96,13 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     InstallScreen #progress.done { color: $success; }
     InstallScreen #output { height: 1fr; }
     InstallScreen CommandPreview { max-height: 6; }
+    /* a short terminal (80x24): the preview and output tabs take the form's rows; the
+       line under the title still names the chart, and the Values tab brings the form back */
+    InstallScreen.compact .form-row { display: none; }
     """
+    HELP_GROUP = "Install / upgrade"
+    #: below this many rows the form hides while the preview or output is shown
+    COMPACT_BELOW = 32
     BINDINGS = [
         Binding("ctrl+s", "validate", "Validate", id="install.validate"),
         Binding("ctrl+o", "editor", "$EDITOR", id="install.editor"),
@@ -98,7 +113,9 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         Binding("f2", "copy_command", "Copy cmd", id="install.copy"),
         # not in the footer (it is full at 80 columns): the preview's title names the key
         Binding("f3", "reveal", "Show/hide secrets", id="install.reveal", show=False),
-        Binding("escape", "back", "Back/Cancel", id="install.back"),
+        # priority: the values editor (tab_behavior=indent) would move the focus to the
+        # repo field on escape, and the next key would overwrite the repo URL
+        Binding("escape", "back", "Back/Cancel", priority=True, id="install.back"),
     ]
 
     def __init__(self, plugin: Plugin, *, spec: ChartSpec | None = None,
@@ -355,6 +372,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self.query_one(TabbedContent).active = "tab-preview"
         diff = self.query_one(DiffView)
         diff.message("running helm upgrade --install --dry-run=server …")
+        command = self.query_one("#command", CommandPreview)
+        command.update("running the preview…")
         self._refresh_deployed()
         app: Any = self.app
         try:
@@ -362,11 +381,17 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             dry_run = self._ops().preview_mutation(spec, values, self.deployed)
             await execute(dry_run, app.action_context())
         except EssentialsError as exc:
+            self.preview = None
+            # the box must not keep inviting "press ctrl+r" as if nothing had run
+            command.update("✖ preview failed (the error is below; arrows scroll it): fix "
+                           "the form or the values and press ctrl+r again")
             diff.message(str(exc), error=True)
+            diff.focus()
             self.notify(str(exc), title="preview failed", severity="error", timeout=10)
             return
         assert dry_run.preview is not None
         self.show_preview(dry_run.preview)
+        self.query_one(DiffView).focus()
 
     def show_preview(self, preview: Preview, *, revealed: bool = False) -> None:
         """Render a preview (also used by tests to show a fixed one). Secret values and
@@ -552,10 +577,28 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     # -- leaving -----------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        """Escape: cancel a running helm; else leave a field (focus the tab bar, the text
+        stays as typed); else go back. It never focuses or edits a field."""
         if self._run_worker is not None and self._run_worker.is_running:
             self._run_worker.cancel()
             return
+        if isinstance(self.focused, (Input, TextArea)):
+            self.query_one(TabbedContent).query_one(Tabs).focus()
+            return
         self.app.pop_screen()
+
+    # -- layout on short terminals -----------------------------------------------------------
+
+    def _update_compact(self) -> None:
+        active = self.query_one(TabbedContent).active
+        self.set_class(self.size.height < self.COMPACT_BELOW and active != "tab-values",
+                       "compact")
+
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        self._update_compact()
+
+    def on_resize(self) -> None:
+        self._update_compact()
 
 
 __all__ = ["InstallScreen", "elapsed_text"]

@@ -23,6 +23,7 @@ def connect_help(error: str) -> str:
 
 
 class MainScreen(Screen[None]):
+    HELP_GROUP = "Board"
     BINDINGS = [
         Binding("q", "app.quit", "Quit", id="main.quit"),
         Binding("r", "refresh", "Refresh", id="main.refresh"),

@@ -9,13 +9,14 @@ import time
 from collections.abc import Callable, Collection
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..errors import ClusterError
 from ..evaluate import (
@@ -49,6 +50,16 @@ MIN_PROBLEM = 14
 MIN_COMPONENT = 12
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
 WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
+
+
+#: room for every label of the column once it shows any, so a state turning from
+#: "missing" to "installed" does not lay the table out again
+MIN_WIDTHS = {"state": max(map(len, STATE_STYLES)), "health": max(map(len, HEALTH_STYLES))}
+
+
+def _min_width(col: str, rows: list[dict[str, Text | str]]) -> int:
+    """MIN_WIDTHS[col] while the column shows something (not connected: nothing)."""
+    return MIN_WIDTHS.get(col, 0) if any(str(r[col]) for r in rows) else 0
 
 
 def _alternative_lines(row: BoardRow, detections: dict[str, Detection],
@@ -103,7 +114,8 @@ def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
         return
 
     def widest(col: str) -> int:
-        return max([cell_width(col), *(cell_width(_plain(r[col])) for r in rows)])
+        return max([cell_width(col), _min_width(col, rows),
+                    *(cell_width(_plain(r[col])) for r in rows)])
 
     used = sum(widest(c) + 2 for c in columns if c != "problems")  # + cell padding
     budget = width - used - 2 - (1 if scrollbar else 0)
@@ -155,9 +167,36 @@ def detail_text(row: BoardRow | None, detections: dict[str, Detection],
     return Text("\n".join(clean(line) for line in lines))
 
 
+def _column_widths(columns: tuple[str, ...],
+                   rows: list[dict[str, Text | str]]) -> dict[str, int]:
+    """Each column's width in cells: its widest cell, its header, its minimum."""
+    def plain(cell: Text | str) -> str:
+        return cell.plain if isinstance(cell, Text) else cell
+
+    return {c: max([cell_len(c), _min_width(c, rows), *(cell_len(plain(r[c])) for r in rows)])
+            for c in columns}
+
+
+def row_matches(row: BoardRow, cells: dict[str, Text | str], needle: str) -> bool:
+    """``/`` filter: the typed text anywhere in the row (area, components -- also the
+    alternatives --, state, namespace, version, health, problems), case-insensitive."""
+    if not needle:
+        return True
+    hay = [row.title, *(p.title for p in row.alternatives), *(p.id for p in row.alternatives)]
+    if row.plugin is not None:
+        hay += [row.plugin.title, row.plugin.id]
+    if row.detection is not None:
+        hay += row.detection.problems
+    hay += [c.plain if isinstance(c, Text) else str(c) for c in cells.values()]
+    return any(needle in h.lower() for h in hay)
+
+
 class Board(CacheSubscriber, Vertical):
+    HELP_GROUP = "Board table"
     DEFAULT_CSS = """
     Board { height: 1fr; }
+    Board #board-filter { height: 1; border: none; padding: 0 1; display: none; }
+    Board #board-filter.shown { display: block; }
     Board #summary { height: 1; padding: 0 1; color: $foreground; text-style: bold; }
     Board #notes { height: auto; max-height: 4; padding: 0 1; color: $warning; }
     Board DataTable { height: 1fr; }
@@ -170,6 +209,9 @@ class Board(CacheSubscriber, Vertical):
         Binding("i", "install", "Install", id="board.install"),
         Binding("j", "cursor_down", "Down", show=False, id="board.down"),
         Binding("k", "cursor_up", "Up", show=False, id="board.up"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "escape", "Leave filter / clear it", show=False,
+                id="board.escape"),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -182,10 +224,16 @@ class Board(CacheSubscriber, Vertical):
         self._changed_during_build = False
         #: the cells last put in the table, per row key (see render_rows)
         self._shown: dict[str, dict[str, Text | str]] = {}
+        #: the width the columns were laid out for (a resize lays them out again)
+        self._laid_out_at = -1
+        #: the ``/`` filter, lower-cased ("" = every row)
+        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary", markup=False)
         yield Static("", id="notes", markup=False)
+        yield Input(placeholder="filter: area, component, state, problem… (enter keeps it, "
+                                "escape leaves)", id="board-filter", compact=True)
         yield DataTable(cursor_type="row", id="board-table")
         yield Static("", id="detail", markup=False)
 
@@ -296,6 +344,11 @@ class Board(CacheSubscriber, Vertical):
     def _wanted_columns(self) -> tuple[str, ...]:
         return WIDE_COLUMNS if self.size.width >= WIDE else NARROW_COLUMNS
 
+    def _table_width(self, table: DataTable[Any]) -> int:
+        """The width the table will have: during a resize the board already has its new
+        size while the table still reports the old one (it fills the board's width)."""
+        return self.size.width or table.size.width
+
     def on_resize(self) -> None:
         self.render_rows()  # columns, and the room left for problems (13 rows: cheap)
 
@@ -312,24 +365,39 @@ class Board(CacheSubscriber, Vertical):
         self.rows = board_rows(plugins, getattr(self.app, "detections", {}))
         wanted = self._wanted_columns()
         cursor = table.cursor_row
-        if wanted != self._columns:
+        pairs = [(row, dict(self._cells(row))) for row in self.rows]
+        pairs = [(r, c) for r, c in pairs if row_matches(r, c, self.filter_text)]
+        all_cells = [c for _r, c in pairs]
+        width = self._table_width(table)
+        _fit_problems(all_cells, wanted, width,
+                      scrollbar=len(all_cells) + 1 > table.size.height > 0)
+        widths = _column_widths(wanted, all_cells)
+        current = {str(key.value): col.width for key, col in table.columns.items()}
+        if (wanted != self._columns or tuple(current) != wanted or width != self._laid_out_at
+                or any(widths[c] > current[c] for c in wanted)):
+            # a new layout (first rows, a resize either way, a cell that grew): columns of
+            # the exact width. Why not auto-width columns: the table measures them only
+            # on idle, after it may already have cached rows drawn at the header's width,
+            # and keeps drawing those ("Ingr ingress-n insta" after a resize)
             table.clear(columns=True)
             for col in wanted:
-                table.add_column(col, key=col)
+                table.add_column(col, key=col, width=widths[col])
             self._columns = wanted
+            self._laid_out_at = width
+            self._shown.clear()
+        if [rk.value for rk in table.rows] != [r.category for r, _c in pairs]:
+            # the filter changed which rows show: 13 rows at most, so start over
+            table.clear()
             self._shown.clear()
         existing = {rk.value for rk in table.rows}
-        all_cells: list[dict[str, Text | str]] = [dict(self._cells(row)) for row in self.rows]
-        _fit_problems(all_cells, wanted, table.size.width or self.size.width,
-                      scrollbar=len(all_cells) + 1 > table.size.height > 0)
-        for row, cells in zip(self.rows, all_cells, strict=True):
+        for (row, _c), cells in zip(pairs, all_cells, strict=True):
             if row.category in existing:
-                # only what changed: each update re-measures its column, and most
-                # refreshes (a watch event on a busy cluster) change nothing on the board
+                # only what changed: most refreshes (a watch event on a busy cluster)
+                # change nothing on the board
                 shown = self._shown.get(row.category, {})
                 for col in wanted:
                     if not same_cell(shown.get(col), cells[col]):
-                        table.update_cell(row.category, col, cells[col], update_width=True)
+                        table.update_cell(row.category, col, cells[col])
             else:
                 table.add_row(*(cells[c] for c in wanted), key=row.category)
             self._shown[row.category] = cells
@@ -338,11 +406,14 @@ class Board(CacheSubscriber, Vertical):
         covered = sum(1 for r in self.rows if r.covered)
         summary = self.query_one("#summary", Static)
         if self.session is None:
-            summary.update(Text("not connected"))
+            head = "not connected"
         elif self.snapshot is None:
-            summary.update(Text("reading the cluster…"))
+            head = "reading the cluster…"
         else:
-            summary.update(Text(f"{covered} of {len(self.rows)} areas covered"))
+            head = f"{covered} of {len(self.rows)} areas covered"
+        if self.filter_text:
+            head += f" — filter /{self.filter_text}: {table.row_count} shown (escape clears)"
+        summary.update(text(head))
         problems = (cluster_problems(plugins, getattr(self.app, "detections", {}),
                                      self.snapshot) if self.snapshot is not None else [])
         notes = [text(p, PROBLEM_STYLE) for p in problems] + [text(n) for n in self._notes()]
@@ -396,6 +467,54 @@ class Board(CacheSubscriber, Vertical):
         row = self._selected()
         if row is not None and row.plugin is not None:
             self.app.open_install(row.plugin)  # type: ignore[attr-defined]
+
+    # -- the / filter (k9s: escape leaves the prompt, then clears the filter) ---------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "board-filter":
+            event.stop()
+            self.filter_text = event.value.strip().lower()
+            self.render_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "board-filter":
+            event.stop()
+            self._leave_filter_box()
+
+    def _leave_filter_box(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        if not box.value.strip():
+            box.remove_class("shown")
+        self.query_one(DataTable).focus()
+
+    def clear_filter(self) -> bool:
+        """Drop an active filter; False when there was none (escape then goes on)."""
+        box = self.query_one("#board-filter", Input)
+        if not self.filter_text and not box.has_class("shown"):
+            return False
+        box.value = ""
+        box.remove_class("shown")
+        self.filter_text = ""
+        self.render_rows()
+        self.query_one(DataTable).focus()
+        return True
+
+    def action_escape(self) -> None:
+        if self.query_one("#board-filter", Input).has_focus:
+            self._leave_filter_box()
+        else:
+            self.clear_filter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "escape":  # only listed (and taken) while there is a filter to leave
+            box = self.query(Input)
+            return bool(self.filter_text) or bool(box and box.first().has_focus)
+        return True
 
     def action_cursor_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -82,4 +83,22 @@ def fill_rows(table: DataTable[Any], rows: Sequence[tuple[str, Sequence[Any]]]) 
     table.clear()
     for key, cells in rows:
         table.add_row(*cells, key=key)
+    measure_columns(table)
     return True
+
+
+def measure_columns(table: DataTable[Any]) -> None:
+    """Size every auto-width column from its cells now rather than on the table's next idle.
+
+    Why: a table re-filled from a resize handler (new columns for the new width) may be
+    drawn before that idle, with each column as wide as its header, and Textual (8.2.8)
+    keeps those rows in a cache whose key has no column widths: ``paym  deploy`` stays on
+    screen until the next layout change. Measured here, the first drawing is already
+    right, and the idle measurement finds nothing to change."""
+    for key, column in table.columns.items():
+        if not column.auto_width:
+            continue
+        widths = [cell_len(line) for line in _plain(column.label).split("\n")]
+        for value in table.get_column(key):
+            widths += [cell_len(line) for line in _plain(value).split("\n")]
+        column.content_width = max(widths)

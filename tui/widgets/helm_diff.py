@@ -63,8 +63,12 @@ class DiffView(VerticalScroll):
     """Scrollable diff; ``show(diffs, values_diff)`` replaces the content."""
 
     DEFAULT_CSS = """
-    DiffView { height: 1fr; border: round $primary; border-title-color: $primary; }
+    DiffView { height: 1fr; border: round $primary; border-title-color: $primary;
+               overflow-x: auto; }
+    DiffView:focus { border: round $accent; }
     DiffView > Static { width: auto; text-wrap: nowrap; }
+    /* a message (helm's error) wraps to the width: never cut at the right edge */
+    DiffView > Static.message { width: 1fr; text-wrap: wrap; }
     """
 
     def compose(self):  # type: ignore[no-untyped-def]
@@ -73,10 +77,16 @@ class DiffView(VerticalScroll):
     def show(self, diffs: list[ResourceDiff], values_diff: list[str] | None = None, *,
              new_install: bool = False, title: str = "diff") -> None:
         self.border_title = clean(title)
-        self.query_one("#diff-body", Static).update(
+        body = self.query_one("#diff-body", Static)
+        body.remove_class("message")
+        body.update(
             diff_renderable(diffs, values_diff, new_install=new_install))
         self.scroll_home(animate=False)
 
     def message(self, text: str, *, error: bool = False) -> None:
-        self.query_one("#diff-body", Static).update(
-            clean_text(text, "bold red" if error else "", multiline=True))
+        """A status or helm's error (untrusted: through the display-text boundary),
+        wrapped to the width and scrollable."""
+        body = self.query_one("#diff-body", Static)
+        body.add_class("message")
+        body.update(clean_text(text, style="bold red" if error else "", multiline=True))
+        self.scroll_home(animate=False)

@@ -49,6 +49,7 @@ def age(when: datetime | None, now: datetime) -> str:
 
 
 class ReleasesPane(PluginPane):
+    HELP_GROUP = "Releases table"
     DEFAULT_CSS = """
     ReleasesPane #filter { display: none; height: 3; }
     ReleasesPane #filter.shown { display: block; }
@@ -260,6 +261,21 @@ class ReleasesPane(PluginPane):
             if not event.value.strip():
                 event.input.remove_class("shown")
             self.query_one("#releases", DataTable).focus()
+
+    def clear_filter(self) -> bool:
+        """Escape on the screen clears an active filter before going back (k9s)."""
+        box = self.query_one("#filter", Input)
+        if not self.filter_text and not box.has_class("shown"):
+            return False
+        box.value = ""
+        box.remove_class("shown")
+        self.filter_text = ""
+        self._render_table()
+        self.query_one("#releases", DataTable).focus()
+        return True
+
+    def main_widget(self) -> DataTable[Any]:
+        return self.query_one("#releases", DataTable)
 
     def _need_selection(self) -> Release | None:
         rel = self.selected()

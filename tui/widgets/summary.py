@@ -41,9 +41,12 @@ def _release_style(status: str) -> str:
     return "yellow" if status in TROUBLED_RELEASE else "green" if status == "deployed" else ""
 
 
-#: short cells that must stay whole on 80 columns ("pending-upgrade" cut into two lines
-#: reads as two words); the long ones (names, images) fold instead
-WHOLE = frozenset({"READY", "REVISION", "STATUS", "TYPE", "POLICY"})
+#: cells that must stay whole on 80 columns: short ones ("pending-upgrade" cut into two
+#: lines reads as two words) and names (``deploy/ingress-nginx-contr`` + ``oller`` reads as
+#: two objects); images and charts give up the room (they fold), a name folds only when it
+#: is wider than the whole screen
+WHOLE = frozenset({"READY", "REVISION", "STATUS", "TYPE", "POLICY", "NAME", "RELEASE",
+                   "WEBHOOK"})
 
 
 def _table(*columns: str) -> Table:
@@ -176,6 +179,8 @@ def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> G
 
 class ComponentSummary(PluginPane):
     """The overview pane; live through ``app.detections_changed``."""
+
+    HELP_GROUP = "Component overview"
 
     DEFAULT_CSS = """
     ComponentSummary VerticalScroll { height: 1fr; padding: 0 1; }
