@@ -245,12 +245,16 @@ def test_snapshot(scene: str, size: tuple[int, int], fake: FakeLokiServer,
 
 
 async def test_escape_leaves_the_pane_like_every_other_pane() -> None:
-    """k9s habit: escape goes back, even with the cursor in the query editor."""
+    """k9s habit: escape goes back; from the query editor it first leaves the editor (issue
+    #17: escape never throws away what was typed), the second escape goes back."""
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
 
     app = EssentialsApp(StartOptions(connect=False))
     async with app.run_test(size=(120, 40)) as pilot:
         app.open_plugin("loki")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "ComponentScreen"
+        await pilot.press("escape")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "ComponentScreen"
         await pilot.press("escape")

@@ -26,8 +26,8 @@ from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds, condition, rfc3339
 from .table import days_text
 
-STATE_STYLE = {"expired": "bold red", "critical": "red", "warning": "yellow", "ok": "green",
-               "unknown": "dim"}
+STATE_STYLE = {"expired": "bold red", "critical": "red", "warning": "yellow",
+               "expiring": "yellow", "ok": "green", "unknown": "dim"}
 
 
 @dataclass

@@ -17,6 +17,7 @@ from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
 from ..helm.storage import UnreadableDriverError, helm_storage
 from ..helm.values import dump_values
 from .columns import Columns, fill_rows, set_columns
+from .keytable import KeyTable, focus_now
 from .pane import CacheUpdated, PluginPane
 
 COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
@@ -69,10 +70,10 @@ class ReleasesPane(PluginPane):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
         yield Static("connecting…", id="state", markup=False)
-        yield DataTable(id="releases", cursor_type="row", zebra_stripes=True)
+        yield KeyTable(id="releases", zebra_stripes=True)
         with TabbedContent(id="details"):
             with TabPane("History", id="tab-history"):
-                yield DataTable(id="history", cursor_type="row")
+                yield KeyTable(id="history")
             with TabPane("Values", id="tab-values"):
                 yield TextArea.code_editor("", language="yaml", theme="css", read_only=True,
                                            id="values-view")
@@ -87,7 +88,7 @@ class ReleasesPane(PluginPane):
         set_columns(table, RELEASE_COLUMNS.shown(self.app.size.width))
         set_columns(self.query_one("#history", DataTable),
                     HISTORY_COLUMNS.shown(self.app.size.width))
-        table.focus()
+        focus_now(table)
         super().on_mount()
         if self.session is None:
             self.query_one("#state", Static).update("not connected")
@@ -227,7 +228,20 @@ class ReleasesPane(PluginPane):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("shown")
-        box.focus()
+        focus_now(box)  # before the next queued key: "/nginx" typed fast must not upgrade
+
+    def main_widget(self) -> DataTable:
+        return self.query_one("#releases", DataTable)
+
+    def has_filter(self) -> bool:
+        return bool(self.filter_text)
+
+    def clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self.filter_text = ""
+        self._render_table()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -238,7 +252,7 @@ class ReleasesPane(PluginPane):
         if event.input.id == "filter":
             if not event.value.strip():
                 event.input.remove_class("shown")
-            self.query_one("#releases", DataTable).focus()
+            focus_now(self.query_one("#releases", DataTable))
 
     def _need_selection(self) -> Release | None:
         rel = self.selected()

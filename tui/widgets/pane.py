@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input
 
 from ..kube.resources import ResourceType
 
@@ -95,6 +98,9 @@ class PluginPane(CacheSubscriber, Vertical):
     DEFAULT_CSS = """
     PluginPane { height: 1fr; }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "escape", "Back", show=False, id="pane.escape"),
+    ]
 
     def __init__(self, plugin: Plugin, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -113,6 +119,36 @@ class PluginPane(CacheSubscriber, Vertical):
     @property
     def read_only(self) -> bool:
         return bool(getattr(self.app, "read_only", False))
+
+    # -- keyboard: one escape rule for every pane -------------------------------------------
+
+    def main_widget(self) -> Widget | None:
+        """The table (or view) that holds the rows this pane's actions target; focused when
+        an input is left. Override in panes whose main table is not the first one."""
+        from textual.widgets import DataTable
+
+        tables = self.query(DataTable)
+        return tables.first() if tables else None
+
+    def has_filter(self) -> bool:
+        """True while a filter narrows the rows (escape then clears it before going back)."""
+        return False
+
+    def clear_filter(self) -> None:
+        """Drop every filter this pane has (see :meth:`has_filter`)."""
+
+    async def action_escape(self) -> None:
+        """Escape never edits or focuses a field: it leaves an input (the filter stays),
+        then clears an active filter (as k9s does), then goes back."""
+        focused = self.screen.focused
+        main = self.main_widget()
+        if isinstance(focused, Input) and main is not None and focused is not main:
+            self.screen.set_focus(main)
+            return
+        if self.has_filter():
+            self.clear_filter()
+            return
+        await self.screen.run_action("back")
 
     def perform(self, mutation: Mutation,
                 on_done: Callable[[bool, str | None], None] | None = None) -> None:
