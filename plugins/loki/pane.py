@@ -213,7 +213,7 @@ class LokiPane(PluginPane):
         Binding("ctrl+b", "cycle_buffer", "Buffer", id="loki.buffer", priority=True),
         Binding("ctrl+s", "save_query", "Save", id="loki.save", priority=True),
         Binding("ctrl+o", "history", "History", id="loki.history", priority=True),
-        Binding("escape", "escape", "Back", show=False, id="loki.escape"),
+        Binding("escape", "back", "Back", show=False, id="loki.escape"),
     ]
 
     def __init__(self, plugin: Any, *, namespace: str | None = None, app_label: str | None = None,
@@ -629,7 +629,7 @@ class LokiPane(PluginPane):
     def action_edit(self) -> None:
         self.editor.focus()
 
-    async def action_escape(self) -> None:
+    async def action_back(self) -> None:
         """Completion, then the search box, then the editor (left for the results), then a
         search highlight, then back. The query text is never cleared."""
         if self._completion is not None:

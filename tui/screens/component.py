@@ -17,7 +17,9 @@ class ComponentScreen(Screen[None]):
     with ``o`` from its own pane -- cert-manager's certificates say nothing about whether
     its webhook has endpoints."""
 
-    BINDINGS = [Binding("escape,q", "back", "Back", id="component.back"),
+    # key_display: a pane's own escape (leave input / clear filter / back) shadows this
+    # one's escape, and the footer would then say "q Back"
+    BINDINGS = [Binding("escape,q", "back", "Back", id="component.back", key_display="esc"),
                 Binding("o", "overview", "Overview", id="component.overview")]
 
     def __init__(self, plugin: Plugin, overview: bool = False) -> None:

@@ -99,7 +99,8 @@ class PluginPane(CacheSubscriber, Vertical):
     PluginPane { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "escape", "Back", show=False, id="pane.escape"),
+        # hidden: the host screen's "esc Back" stays the one the footer shows
+        Binding("escape", "back", "Back", show=False, id="pane.escape"),
     ]
 
     def __init__(self, plugin: Plugin, **kwargs: Any) -> None:
@@ -137,7 +138,7 @@ class PluginPane(CacheSubscriber, Vertical):
     def clear_filter(self) -> None:
         """Drop every filter this pane has (see :meth:`has_filter`)."""
 
-    async def action_escape(self) -> None:
+    async def action_back(self) -> None:
         """Escape never edits or focuses a field: it leaves an input (the filter stays),
         then clears an active filter (as k9s does), then goes back."""
         focused = self.screen.focused
