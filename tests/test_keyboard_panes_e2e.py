@@ -259,3 +259,29 @@ def test_backup_timeout_must_be_a_duration(kubeconfig, namespace, capsys) -> Non
     rc = main(["backup", "create", "x", "--wait", "--timeout", "soon",
                "--kubeconfig", kubeconfig, "-n", namespace])
     assert rc == 2 and "--timeout" in capsys.readouterr().err
+
+
+# -- Telepresence: the daemon's context is not the app's ------------------------------------
+
+
+async def test_telepresence_says_when_its_context_differs(kubeconfig, namespace, tmp_path,
+                                                          monkeypatch) -> None:
+    from k8s_essentials_tui.plugins.telepresence.pane import TelepresencePane
+    from testkit.fake_telepresence import FakeTelepresence
+
+    fake = FakeTelepresence(tmp_path / "tp")
+    fake.install(monkeypatch)
+    fake.connect_now("shop")  # the fake daemon reports context "demo"
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace,
+                                     now=FIXED_NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.session is not None, "connection")
+        assert app.session is not None and app.session.context != "demo"
+        app.open_plugin("telepresence")
+        await until(pilot, lambda: app.screen.query(TelepresencePane), "pane")
+        pane = app.screen.query_one(TelepresencePane)
+        await until(pilot, lambda: pane.status is not None and pane.status.connected,
+                    "status read")
+        await pilot.pause()
+        flat = " ".join(screen_text(app).split())
+        assert "telepresence is connected to context demo, not this app's context" in flat
