@@ -195,7 +195,8 @@ def _main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        stop.wait()
+        while not stop.wait(0.5):  # a timed wait: SIGTERM's handler runs between waits
+            pass
     except KeyboardInterrupt:
         pass
     mirror.stop()

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from ..helm.diff import diff_manifests
 from ..helm.release import Release
 from .helm_diff import DiffView
+from .keytable import KeyTable
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -83,7 +84,7 @@ class RollbackPicker(ModalScreen[int | None]):
             yield Label(f"Roll back {self.current.name} in {self.current.namespace} "
                         f"(now revision {self.current.revision})", classes="title",
                         markup=False)
-            yield DataTable(id="revisions", cursor_type="row")
+            yield KeyTable(id="revisions")
             yield DiffView(id="rollback-diff")
             yield Static("enter: roll back to the highlighted revision · escape: cancel",
                          classes="hint")
