@@ -112,7 +112,7 @@ async def test_velero_rows_by_keys_restore_names_the_row_and_fits(
         assert "Restore from backup b04" in text
         assert "ctrl+s restore · esc cancel" in text
         # the whole command is painted (it was cut below the screen at 80x24)
-        flat = "".join(ch for ch in text if ch not in " \n│╭╮╰╯─")
+        flat = "".join(ch for ch in text if ch not in " \n│╭╮╰╯─█▌▐")
         assert "--from-backupb04" in flat and f"--namespace{namespace}" in flat
         for button_id in ("#submit", "#cancel"):
             button = app.screen.query_one(button_id, Button)
