@@ -371,8 +371,12 @@ class VeleroPane(PluginPane):
         self._render_filter()
         self.render_backups()
 
-    def select_backup(self, name: str) -> None:
-        self._show("tab-backups")
+    def select_backup(self, name: str, show: bool = True) -> None:
+        """Put the cursor on backup ``name``; ``show`` also switches to the Backups tab
+        (once, when a backup was created -- not on every progress update, which would pull
+        the user back from the tab they went to)."""
+        if show:
+            self._show("tab-backups")
         table = self.query_one("#backups", DataTable)
         try:
             index = table.get_row_index(name)
@@ -386,7 +390,7 @@ class VeleroPane(PluginPane):
         obj = self._by_name(model.BACKUPS, self.following)
         if obj is None:
             return
-        self.select_backup(self.following)
+        self.select_backup(self.following, show=False)
         phase = (obj.get("status") or {}).get("phase") or "New"
         if phase in model.BACKUP_TERMINAL_PHASES:
             row = model.backup_row(obj)
@@ -441,6 +445,7 @@ class VeleroPane(PluginPane):
         def done(ok: bool, _message: str | None) -> None:
             if ok:
                 self.following = name
+                self._show("tab-backups")
                 self.render_status()
                 self._check_follow()
 

@@ -131,6 +131,19 @@ class PluginPane(CacheSubscriber, Vertical):
         tables = self.query(DataTable)
         return tables.first() if tables else None
 
+    def on_descendant_blur(self, _event: object) -> None:
+        """A pane never leaves the keyboard with nothing focused: when the focused widget
+        disappears (its tab was switched away, its row removed), focus goes back to the
+        main table once the layout settled -- else keys reach no pane binding at all."""
+        self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        if not self.is_attached or self.screen.focused is not None:
+            return
+        main = self.main_widget()
+        if main is not None and main.focusable:
+            self.screen.set_focus(main)
+
     def has_filter(self) -> bool:
         """True while a filter narrows the rows (escape then clears it before going back)."""
         return False
