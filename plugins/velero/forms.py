@@ -48,7 +48,7 @@ FORM_CSS = """
     border: thick $primary; background: $panel; padding: 0 1;
 }}
 {cls} #form-title {{ text-style: bold; }}
-{cls} VerticalScroll {{ height: auto; max-height: 45vh; }}
+{cls} VerticalScroll {{ height: auto; max-height: 50vh; }}
 {cls} .field {{ height: 1; margin: 0; }}
 {cls} .field > Label {{ width: 20; color: $text-muted; }}
 {cls} .field > Input {{ border: none; height: 1; padding: 0 1; width: 1fr;
@@ -64,7 +64,6 @@ FORM_CSS = """
 {cls} #buttons > #keys {{ width: 1fr; color: $text-muted; }}
 {cls} #buttons > Button {{ border: none; height: 1; min-width: 10; margin-left: 1; }}
 {cls} #preview {{ height: auto; color: $text-muted; }}
-{cls} CommandPreview {{ max-height: 5; }}
 """
 
 
