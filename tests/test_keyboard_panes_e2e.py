@@ -26,6 +26,7 @@ from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.hostile import painted_text
 from testkit.velero_server import FIXED_NOW, VeleroServer
 from tests import cert_fixtures as certs
+from tests.test_keyboard_panes import burst
 
 pytestmark = pytest.mark.e2e
 SIZES = [(80, 24), (120, 40)]
@@ -169,7 +170,8 @@ async def test_helm_releases_vi_keys_and_filter_burst(kubeconfig, namespace, kub
         pane = app.screen.query_one(ReleasesPane)
         table = pane.query_one("#releases", DataTable)
         # a burst: "/" must focus the box before "u" (upgrade), "r" (rollback), "d"...
-        await pilot.press(*f"/{namespace}", "enter")
+        await burst(pilot, f"/{namespace}")
+        await pilot.press("enter")
         await until(pilot, lambda: table.row_count == 3, "three releases")
         assert not app.screen.query(ConfirmScreen) and pane.filter_text == namespace
         assert app.screen.focused is table
@@ -204,12 +206,13 @@ async def test_certificates_search_burst_lands_in_the_box(kube_admin, kubeconfig
         await until(pilot, lambda: pane._primed, "listed")
         assert app.screen.focused is pane.query_one(CertTable)
         # one burst, as pasted: "c" must not reach Clear, the digits not the table
-        await pilot.press(*"/c1234")
+        await burst(pilot, "/c1234")
         assert pane.query_one("#certs-search", Input).value == "c1234"
         assert pane.view_rows == []
         await pilot.press("escape")  # in the box: closes and clears it (documented)
         assert len(pane.view_rows) > 1 and pane.state_filter == "all"
-        await pilot.press(*"/shop.example", "enter")  # "s" (state), "a" (all) in it
+        await burst(pilot, "/shop.example")  # "s" (state), "a" (all) in it
+        await pilot.press("enter")
         assert pane.search == "shop.example" and pane.state_filter == "all"
         assert [r.name for r in pane.view_rows] == ["web"]
         assert app.screen.focused is pane.query_one(CertTable)

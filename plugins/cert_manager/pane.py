@@ -92,7 +92,7 @@ class CertificatesPane(PluginPane):
     CertificatesPane #certs-search.visible { display: block; }
     """
     BINDINGS = [
-        Binding("slash", "search", "Search", id="certs.search"),
+        Binding("slash", "search", "Search", id="certs.search", priority=True),
         Binding("R", "renew", "Renew", id="certs.renew"),
         Binding("s", "cycle_state", "State", id="certs.state"),
         Binding("N", "pick_namespace", "Namespace", id="certs.namespace"),

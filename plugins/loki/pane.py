@@ -205,7 +205,7 @@ class LokiPane(PluginPane):
         Binding("ctrl+g", "results", "Results", id="loki.results", priority=True),
         Binding("t", "tail", "Tail", id="loki.tail"),
         Binding("p,space", "pause", "Pause", id="loki.pause"),
-        Binding("slash", "search", "Search", id="loki.search"),
+        Binding("slash", "search", "Search", id="loki.search", priority=True),
         Binding("e,i", "edit", "Edit", id="loki.edit"),
         Binding("ctrl+t", "cycle_range", "Range", id="loki.range", priority=True),
         Binding("ctrl+l", "cycle_limit", "Limit", id="loki.limit", priority=True),
@@ -612,7 +612,7 @@ class LokiPane(PluginPane):
         # from the editor, where no table is focused
         if action == "cycle_buffer":
             return self.editor.has_focus
-        return True
+        return super().check_action(action, parameters)
 
     @on(Input.Submitted, "#loki-search")
     def _search(self, event: Input.Submitted) -> None:

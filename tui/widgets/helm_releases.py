@@ -50,7 +50,7 @@ class ReleasesPane(PluginPane):
     ReleasesPane #details TextArea { height: 1fr; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="helm.filter"),
+        Binding("slash", "filter", "Filter", id="helm.filter", priority=True),
         Binding("u", "upgrade", "Upgrade", id="helm.upgrade"),
         Binding("r", "rollback", "Roll back", id="helm.rollback"),
         Binding("d", "uninstall", "Uninstall", id="helm.uninstall"),

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from ..kube.resources import ResourceType
 
@@ -122,6 +122,22 @@ class PluginPane(CacheSubscriber, Vertical):
         return bool(getattr(self.app, "read_only", False))
 
     # -- keyboard: one escape rule for every pane -------------------------------------------
+
+    #: actions that move the focus into an input ("/"): bound with ``priority=True`` so the
+    #: app runs them before it forwards the next queued key -- a non-priority binding is
+    #: only found after the key went through the focused widget's queue, and by then the
+    #: rest of a pasted "/c1234" was already delivered to the table (issue #25)
+    FOCUS_ACTIONS: ClassVar[frozenset[str]] = frozenset({"search", "filter"})
+
+    def typing(self) -> bool:
+        """True while an input of this screen has the focus (keys are text then)."""
+        return isinstance(self.screen.focused, Input | TextArea)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a priority "/" must still type "/" into the search box or the query editor
+        if action in self.FOCUS_ACTIONS and self.typing():
+            return False
+        return True
 
     def main_widget(self) -> Widget | None:
         """The table (or view) that holds the rows this pane's actions target; focused when
