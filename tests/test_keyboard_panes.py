@@ -164,6 +164,7 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SHOP = {"namespace": "shop", "app": "checkout", "pod": "checkout-0", "container": "main",
         "node": "worker-1", "stream": "stdout"}
 SHOP2 = {**SHOP, "pod": "checkout-1"}
+CART = {**SHOP, "app": "cart", "container": "cart", "pod": "cart-0"}
 
 
 @pytest.fixture
@@ -176,6 +177,8 @@ def loki() -> Iterator[FakeLokiServer]:
                     for i in range(1, 60)])
     fake.add(SHOP2, [(base - i * 9_000_000_000, f"POST /api/pay/{i} 201 MESSAGE-B{i}")
                      for i in range(1, 30)])
+    fake.add(CART, [(base - i * 5_000_000_000, f"PUT /api/cart/{i} 204 MESSAGE-C{i}")
+                    for i in range(1, 30)])
     with FakeLokiServer(fake).start() as srv:
         yield srv
 
@@ -279,6 +282,14 @@ async def test_loki_compact_labels_leave_room_for_the_message(
         # two streams: only the label that tells them apart, and the message still shows
         assert 'pod="checkout-' in text and 'node="worker-1"' not in text
         assert "MESSAGE-" in text
+        # three streams, app/container/pod all differ: only pod (it tells the most apart)
+        await type_query(pilot, pane, '{namespace="shop"}')
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: any("MESSAGE-C" in e.line for e in pane.view.entries),
+                    "three streams")
+        await pilot.pause()
+        text = screen_text(app)
+        assert 'pod="' in text and 'app="' not in text and "MESSAGE-" in text
         await pilot.press("ctrl+g", "l")  # none
         await pilot.pause()
         assert 'pod="checkout-' not in screen_text(app)

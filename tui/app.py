@@ -124,7 +124,7 @@ class EssentialsApp(App[int]):
         self.push_screen(MainScreen())
         banner = os.environ.get("K8S_ESSENTIALS_TUI_BANNER", "")
         if banner:  # scripts/demo: says what is simulated there (first notification)
-            self.notify(banner, title="demo", timeout=30)
+            self.notify(banner, title="demo", timeout=120)
         if self.config_error:
             self.notify(self.config_error, title="config file ignored", severity="error",
                         timeout=10)

@@ -12,8 +12,8 @@ a widget per line or a re-layout per line. Why this shape (measured, see docs/lo
   instead of being recomputed over the whole buffer.
 
 A row is ``HH:MM:SS.mmm {labels} line`` (UTC); search highlights matches; the cursor row
-opens a detail view. Labels are compact by default: only those whose values differ between
-the streams shown (none for a single stream), so the message stays visible at 80 columns;
+opens a detail view. Labels are compact by default: only the one label that tells the most
+streams apart (none for a single stream), so the message stays visible at 80 columns;
 ``l`` cycles compact → none → all labels.
 """
 
@@ -113,6 +113,10 @@ class Entries(Sequence[LogEntry]):
         streams = self._view._streams
         for ts, line, sid in self._view._data:
             yield LogEntry(ts, line, streams[sid])
+
+
+#: compact labels: on a tie, the label that names a stream best comes first
+COMPACT_PREFERENCE = ("pod", "container", "app", "job", "instance", "namespace")
 
 
 class LogView(ScrollView, can_focus=True):
@@ -313,10 +317,16 @@ class LogView(ScrollView, can_focus=True):
         return items
 
     def _update_varying(self) -> bool:
-        """Recompute which labels differ between the streams; True when that changed."""
+        """Recompute the label compact mode shows: the one that tells the most streams
+        apart (``pod`` first on a tie: app, container, job usually vary with it), none
+        for a single stream. True when that changed."""
         names = {k for lab in self._streams for k in lab}
-        varying = frozenset(k for k in names
-                            if len({lab.get(k) for lab in self._streams}) > 1)
+        distinct = {k: len({lab.get(k) for lab in self._streams}) for k in names}
+        best = max((n for n in distinct if distinct[n] > 1),
+                   key=lambda n: (distinct[n], n in COMPACT_PREFERENCE,
+                                  -COMPACT_PREFERENCE.index(n) if n in COMPACT_PREFERENCE
+                                  else 0, n), default=None)
+        varying = frozenset() if best is None else frozenset({best})
         if varying == self._varying:
             return False
         self._varying = varying
