@@ -10,13 +10,19 @@ DeleteBackupRequest) and with the object itself where it has none (Backup, Resto
 DownloadRequest) -- ``KubeAdmin.patch_status`` picks the right one.
 
 All times come from the injected ``now`` so snapshots stay deterministic.
+
+For the demo it also runs as a process (``python -m testkit.velero_server --kubeconfig K``):
+:meth:`VeleroServer.serve` picks up every new Backup and Restore and moves it through its
+phases with a delay per step, and answers DeleteBackupRequests, so a user sees what a real
+Velero would do. It polls the apiserver every half second: a test tool, not an example.
 """
 
 from __future__ import annotations
 
+import argparse
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -176,10 +182,12 @@ class VeleroServer:
         return thread
 
     def run_restore(self, name: str, *, total: int = 6, final: str = "Completed",
-                    errors: int = 0, warnings: int = 0) -> None:
+                    errors: int = 0, warnings: int = 0, step_delay: float = 0.0) -> None:
         self.wait_for("restores", name)
         self.set_status("restores", name, phase="InProgress", startTimestamp=ts(self.now),
                         progress={"totalItems": total, "itemsRestored": 0})
+        if step_delay:
+            time.sleep(step_delay)
         last: dict[str, Any] = {"phase": final,
                                 "completionTimestamp": ts(self.now + timedelta(seconds=20)),
                                 "progress": {"totalItems": total, "itemsRestored": total}}
@@ -224,3 +232,68 @@ class VeleroServer:
                 return done
             time.sleep(0.05)
         raise TimeoutError("no DeleteBackupRequest appeared")
+
+
+    # -- the demo's long-running server -------------------------------------------------------
+
+    def serve(self, stop: threading.Event, *, step_delay: float = 2.0, poll: float = 0.5,
+              clock: Callable[[], datetime] | None = None) -> None:
+        """Until ``stop`` is set: run every Backup/Restore that has no phase yet (each in
+        its own thread, ``step_delay`` seconds per phase) and process DeleteBackupRequests.
+        ``clock`` (the real time in the demo) refreshes ``now`` before each new object."""
+        started: set[tuple[str, str]] = set()
+
+        def spawn(kind: str, name: str, run: Callable[[], None]) -> None:
+            started.add((kind, name))
+            threading.Thread(target=self._quietly, args=(run,), daemon=True,
+                             name=f"velero-server {kind} {name}").start()
+
+        while not stop.is_set():
+            try:
+                for plural, runner in (("backups", self.run_backup),
+                                       ("restores", self.run_restore)):
+                    for obj in self.admin.list(V1, plural, self.namespace):
+                        name = obj["metadata"]["name"]
+                        if (obj.get("status") or {}).get("phase") or (plural, name) in started:
+                            continue
+                        if clock is not None:
+                            self.now = clock()
+                        spawn(plural, name, lambda r=runner, n=name: r(  # type: ignore[misc]
+                            n, total=12, step_delay=step_delay))
+                for req in self.admin.list(V1, "deletebackuprequests", self.namespace):
+                    if (req.get("status") or {}).get("phase") != "Processed":
+                        self.process_delete_requests(timeout=poll)
+                        break
+            except (KubeError, TimeoutError, OSError):
+                pass  # the apiserver restarting or the CRDs missing: try again next round
+            stop.wait(poll)
+
+    @staticmethod
+    def _quietly(run: Callable[[], None]) -> None:
+        try:
+            run()
+        except (KubeError, TimeoutError, OSError):
+            pass  # deleted while running, or the apiserver went away
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m testkit.velero_server --kubeconfig K [--namespace velero]``: play the
+    Velero server for the demo until interrupted."""
+    parser = argparse.ArgumentParser(prog="velero_server", description=main.__doc__)
+    parser.add_argument("--kubeconfig", required=True)
+    parser.add_argument("--namespace", default="velero")
+    parser.add_argument("--step-delay", type=float, default=2.0,
+                        help="seconds per phase of a backup or restore")
+    args = parser.parse_args(argv)
+    server = VeleroServer(KubeAdmin.from_kubeconfig(args.kubeconfig), args.namespace,
+                          now=datetime.now(UTC))
+    stop = threading.Event()
+    try:
+        server.serve(stop, step_delay=args.step_delay, clock=lambda: datetime.now(UTC))
+    except KeyboardInterrupt:
+        stop.set()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

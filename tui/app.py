@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -155,6 +156,9 @@ class EssentialsApp(App[int]):
         from .screens.main import MainScreen
 
         self.push_screen(MainScreen())
+        banner = os.environ.get("K8S_ESSENTIALS_TUI_BANNER", "")
+        if banner:  # scripts/demo: says what is simulated there (first notification)
+            self.notify(banner, title="demo", timeout=120)
         if self.config_error:
             self.notify(self.config_error, title="config file ignored", severity="error",
                         timeout=10)

@@ -29,8 +29,8 @@ from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
 from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds, condition, rfc3339
 
-STATE_STYLE = {"expired": "bold red", "critical": "red", "warning": "yellow", "ok": "green",
-               "unknown": "dim"}
+STATE_STYLE = {"expired": "bold red", "critical": "red", "warning": "yellow",
+               "expiring": "yellow", "ok": "green", "unknown": "dim"}
 
 
 @dataclass

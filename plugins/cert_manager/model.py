@@ -31,7 +31,9 @@ ANN_ISSUER_KIND = "cert-manager.io/issuer-kind"
 
 KIND_CERT, KIND_SECRET, KIND_BACKUP = "Certificate", "Secret", "Backup"
 #: states, worst first; "order" sorts the state filter
-STATES = ("expired", "critical", "warning", "ok", "unknown")
+#: "expiring" is a Velero backup near the end of its TTL: planned, not an incident, so it
+#: is never "critical" like a certificate (warning colour only, see ``CertRow.state``)
+STATES = ("expired", "critical", "warning", "expiring", "ok", "unknown")
 _SEVERITY = {s: i for i, s in enumerate(STATES)}
 
 
@@ -87,7 +89,10 @@ class CertRow:
         return (self.not_after - now).total_seconds() / 86400.0
 
     def state(self, now: datetime, thresholds: Thresholds) -> str:
-        return expiry_state(self.days_left(now), thresholds)
+        state = expiry_state(self.days_left(now), thresholds)
+        if self.kind == KIND_BACKUP and state in ("expired", "critical", "warning"):
+            return "expiring"  # a backup TTL runs out by design (Velero deletes it then)
+        return state
 
     def sort_key(self) -> tuple[int, float, str, str]:
         """Soonest expiry first; rows without a date after every dated row."""

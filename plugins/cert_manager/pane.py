@@ -29,7 +29,8 @@ from textual.widgets.option_list import Option
 from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
 from k8s_essentials_tui.text import clean
 from k8s_essentials_tui.text import text as display_text
-from k8s_essentials_tui.timefmt import days_left
+from k8s_essentials_tui.timefmt import days_left, days_short
+from k8s_essentials_tui.widgets.keytable import focus_now
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import CERTIFICATES, VELERO_BACKUPS
@@ -46,8 +47,8 @@ from .renew import renew_mutation
 from .table import CertTable
 
 #: state filter cycle (``s``)
-STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "ok", "unknown",
-                 "problems")
+STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "expiring", "ok",
+                 "unknown", "problems")
 #: only TLS Secrets are listed and watched (server-side filter: Helm release payloads and
 #: other Secrets never reach this process)
 FIELD_SELECTORS: dict[str, str] = {SECRETS.qualified: "type=kubernetes.io/tls"}
@@ -96,7 +97,7 @@ class CertificatesPane(PluginPane):
     CertificatesPane #certs-search.visible { display: block; }
     """
     BINDINGS = [
-        Binding("slash", "search", "Search", id="certs.search"),
+        Binding("slash", "search", "Search", id="certs.search", priority=True),
         Binding("R", "renew", "Renew", id="certs.renew"),
         Binding("s", "cycle_state", "State", id="certs.state"),
         Binding("N", "pick_namespace", "Namespace", id="certs.namespace"),
@@ -342,7 +343,8 @@ class CertificatesPane(PluginPane):
             return bool(row.problems)
         state = row.state(now, self.thresholds)
         if sf == "attention":
-            return state in ("expired", "critical", "warning") or bool(row.problems)
+            return state in ("expired", "critical", "warning", "expiring") \
+                or bool(row.problems)
         return state == sf
 
     def _refilter(self) -> None:
@@ -435,7 +437,13 @@ class CertificatesPane(PluginPane):
             self._states[key] = state
             if initial or old is None or not worse(state, old):
                 continue
-            if state in ("expired", "critical", "warning"):
+            if state == "expiring":  # a backup's TTL: its own words, never "critical"
+                days = row.days_left(now)
+                when = ("is past its TTL" if days is not None and days <= 0 else
+                        f"expires in {days_short(days)}" if days is not None else "expires")
+                self.app.notify(f"Velero backup {row.namespace}/{row.name} {when} (TTL)",
+                                title="backup expiry", severity="warning", timeout=10)
+            elif state in ("expired", "critical", "warning"):
                 days = row.days_left(now)
                 self.app.notify(
                     clean(f"{row.kind} {row.namespace}/{row.name} is now {state}"
@@ -460,7 +468,18 @@ class CertificatesPane(PluginPane):
     def action_search(self) -> None:
         box = self.query_one("#certs-search", Input)
         box.add_class("visible")
-        box.focus()
+        # before the next queued key: a pasted "/c1234" must not reach Clear (c)
+        focus_now(box)
+
+    def main_widget(self) -> CertTable:
+        return self.table
+
+    def has_filter(self) -> bool:
+        return bool(self.search or self.namespace_filter or self.issuer_filter
+                    or self.state_filter != "all")
+
+    def clear_filter(self) -> None:
+        self.action_clear_filters()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "certs-search":

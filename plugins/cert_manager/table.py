@@ -86,19 +86,21 @@ class CertTable(ScrollView, can_focus=True):
     CertTable > .certtable--expired { color: $error; text-style: bold; }
     CertTable > .certtable--critical { color: $error; }
     CertTable > .certtable--warning { color: $warning; }
+    CertTable > .certtable--expiring { color: $warning; }
     CertTable > .certtable--ok { color: $success; }
     CertTable > .certtable--unknown { color: $text-muted; }
     CertTable > .certtable--problem { color: $warning; }
     """
     COMPONENT_CLASSES = {
         "certtable--header", "certtable--cursor", "certtable--expired", "certtable--critical",
-        "certtable--warning", "certtable--ok", "certtable--unknown", "certtable--problem",
+        "certtable--warning", "certtable--expiring", "certtable--ok", "certtable--unknown",
+        "certtable--problem",
     }
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False, id="certs.up"),
         Binding("down,j", "cursor(1)", "Down", show=False, id="certs.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="certs.pageup"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="certs.pagedown"),
+        Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="certs.pageup"),
+        Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False, id="certs.pagedown"),
         Binding("home,g", "jump(0)", "Top", show=False, id="certs.top"),
         Binding("end,G", "jump(-1)", "Bottom", show=False, id="certs.bottom"),
         Binding("enter", "select", "Details", id="certs.details"),

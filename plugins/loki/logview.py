@@ -12,7 +12,9 @@ a widget per line or a re-layout per line. Why this shape (measured, see docs/lo
   instead of being recomputed over the whole buffer.
 
 A row is ``HH:MM:SS.mmm {labels} line`` (UTC); search highlights matches; the cursor row
-opens a detail view.
+opens a detail view. Labels are compact by default: only the one label that tells the most
+streams apart (none for a single stream), so the message stays visible at 80 columns;
+``l`` cycles compact → none → all labels.
 
 Log lines and label values are untrusted (any pod writes them): every painted row passes
 :func:`k8s_essentials_tui.text.clean` (ESC shown as ``␛``, tabs expanded), and every width is
@@ -151,6 +153,10 @@ class Entries(Sequence[LogEntry]):
             yield LogEntry(ts, line, streams[sid])
 
 
+#: compact labels: on a tie, the label that names a stream best comes first
+COMPACT_PREFERENCE = ("pod", "container", "app", "job", "instance", "namespace")
+
+
 class LogView(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     LogView { height: 1fr; background: $surface; }
@@ -159,8 +165,8 @@ class LogView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor(1)", "Down", show=False, id="loki.down"),
         Binding("k,up", "cursor(-1)", "Up", show=False, id="loki.up"),
-        Binding("pagedown", "cursor(20)", show=False, id="loki.pagedown"),
-        Binding("pageup", "cursor(-20)", show=False, id="loki.pageup"),
+        Binding("pagedown,ctrl+f", "cursor(20)", show=False, id="loki.pagedown"),
+        Binding("pageup,ctrl+b", "cursor(-20)", show=False, id="loki.pageup"),
         Binding("g,home", "cursor_home", show=False, id="loki.home"),
         Binding("G,end", "cursor_end", show=False, id="loki.end"),
         Binding("enter", "detail", "Detail", id="loki.detail"),
@@ -185,7 +191,10 @@ class LogView(ScrollView, can_focus=True):
         #: ``_total - len(_data) + i`` (stable while older rows are evicted)
         self._total = 0
         self.evicted = 0
-        self.show_labels = True
+        #: "compact" (labels that differ between streams), "none" or "full"
+        self.label_mode = "compact"
+        #: compact mode: the label names shown (those whose values differ)
+        self._varying: frozenset[str] = frozenset()
         self.wrap = False
         self.cursor = -1
         self.search = ""
@@ -247,6 +256,7 @@ class LogView(ScrollView, can_focus=True):
         """Replace the content with a query result (``rows`` index ``streams``)."""
         self._streams = list(streams)
         self._sid_of = {tuple(sorted(lab.items())): i for i, lab in enumerate(streams)}
+        self._update_varying()
         self._set_prefixes()
         self._data = deque(rows, maxlen=self.max_lines)
         self._total = len(rows)
@@ -277,6 +287,7 @@ class LogView(ScrollView, can_focus=True):
                        ) -> None:
         """Add tail batches (rows whose stream ids index the batch's own ``streams``) with
         one repaint; the oldest lines go when the buffer is full."""
+        known = len(self._streams)
         for rows, streams in batches:
             if not rows:
                 continue
@@ -286,6 +297,10 @@ class LogView(ScrollView, can_focus=True):
             self._append_rows(rows)
         if len(self._streams) > 4096 and len(self._streams) > 2 * len(self._data):
             self._compact_streams()
+        if len(self._streams) != known and self._update_varying() \
+                and self.label_mode == "compact":
+            self._relabel()  # a new stream made another label worth showing
+            return
         self._changed()
 
     def _append_rows(self, rows: list[Row]) -> None:
@@ -326,7 +341,7 @@ class LogView(ScrollView, can_focus=True):
     # -- layout ---------------------------------------------------------------------------
 
     def _add_prefix(self, labels: dict[str, str]) -> None:
-        plain = label_text(labels) if self.show_labels else ""
+        plain = label_text(dict(self._shown(labels)))
         self._prefix_plain.append(plain)
         self._prefix_widths.append(TS_WIDTH + cell_len(plain))
 
@@ -342,6 +357,47 @@ class LogView(ScrollView, can_focus=True):
         if simple_text(line) and prefix.isascii():
             return None
         return wrap_starts(" " * TS_WIDTH + prefix + clean(line), width)
+
+    @property
+    def show_labels(self) -> bool:
+        return self.label_mode != "none"
+
+    @show_labels.setter
+    def show_labels(self, value: bool) -> None:
+        self.label_mode = "full" if value else "none"
+        self._relabel()
+
+    def _shown(self, labels: dict[str, str]) -> list[tuple[str, str]]:
+        """The labels a row prints, sorted by name."""
+        if self.label_mode == "none":
+            return []
+        items = sorted(labels.items())
+        if self.label_mode == "compact":
+            return [(k, v) for k, v in items if k in self._varying]
+        return items
+
+    def _update_varying(self) -> bool:
+        """Recompute the label compact mode shows: the one that tells the most streams
+        apart (``pod`` first on a tie: app, container, job usually vary with it), none
+        for a single stream. True when that changed."""
+        names = {k for lab in self._streams for k in lab}
+        distinct = {k: len({lab.get(k) for lab in self._streams}) for k in names}
+        best = max((n for n in distinct if distinct[n] > 1),
+                   key=lambda n: (distinct[n], n in COMPACT_PREFERENCE,
+                                  -COMPACT_PREFERENCE.index(n) if n in COMPACT_PREFERENCE
+                                  else 0, n), default=None)
+        varying = frozenset() if best is None else frozenset({best})
+        if varying == self._varying:
+            return False
+        self._varying = varying
+        return True
+
+    def _relabel(self) -> None:
+        """The label prefix changed: re-measure and re-render every row."""
+        self._set_prefixes()
+        self._max_width = self._widest(self._data)
+        self._reset_render()
+        self._changed()
 
     def _wrap_width(self) -> int:
         return max(20, self.scrollable_content_region.width or self.size.width or 80)
@@ -457,7 +513,7 @@ class LogView(ScrollView, can_focus=True):
             return base + (CURSOR_STYLE + style) if cursor else base + style
 
         segs = [Segment(clock_text(ts), final(TS_STYLE))]
-        if self.show_labels:
+        if self.label_mode != "none":
             label_segs, label_simple = self._label_segments(sid, base, cursor, final)
             segs.extend(label_segs)
             simple = simple and label_simple
@@ -488,11 +544,11 @@ class LogView(ScrollView, can_focus=True):
         cached = self._label_cache.get(key)
         if cached is not None:
             return cached
-        labels = self._streams[sid]
+        labels = self._shown(self._streams[sid])
         segs: list[Segment] = []
         if labels:
             segs.append(Segment("{", final(TS_STYLE)))
-            for i, (k, v) in enumerate(sorted(labels.items())):
+            for i, (k, v) in enumerate(labels):
                 text = f'{clean(k)}="{clean(v)}"' + (", " if i < len(labels) - 1 else "")
                 segs.append(Segment(text, final(label_style(k, v))))
             segs.append(Segment("} ", final(TS_STYLE)))
@@ -545,11 +601,9 @@ class LogView(ScrollView, can_focus=True):
         self._show_cursor()
 
     def action_toggle_labels(self) -> None:
-        self.show_labels = not self.show_labels
-        self._set_prefixes()
-        self._max_width = self._widest(self._data)
-        self._reset_render()
-        self._changed()
+        """``l``: compact → none → all labels → compact."""
+        self.label_mode = {"compact": "none", "none": "full"}.get(self.label_mode, "compact")
+        self._relabel()
 
     def set_search(self, text: str) -> int:
         """Highlight ``text`` and move to the first match after the cursor; returns the

@@ -7,11 +7,17 @@ virtualised :class:`LogView` (streams, tail) or a table with sparklines (metric 
 
 All Loki I/O runs in exclusive workers (``loki-query``, ``loki-complete``, ``loki-tail``);
 the editor text is never touched by a failure, and every error is shown in the pane.
+
+Keys: ``ctrl+g`` moves between the editor and the results (shown in the footer, so nobody
+needs to know shift+tab); escape closes the completion or the search box, leaves the editor
+for the results, clears a search, then goes back -- and the typed query is kept for the
+next time the pane opens in this app.
 """
 
 from __future__ import annotations
 
 import time
+import weakref
 from collections import deque
 from typing import Any, ClassVar
 
@@ -26,6 +32,7 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from k8s_essentials_tui import text as display
+from k8s_essentials_tui.widgets.keytable import KeyTable, focus_now
 from k8s_essentials_tui.widgets.pane import PluginPane
 
 from . import logql
@@ -37,6 +44,8 @@ LIMITS = (100, 500, 1000, 5000)
 BUFFERS = (1000, 5000, 10_000, 50_000, 100_000)
 PRESET_CYCLE = ("5m", "15m", "1h", "6h", "24h", "custom")
 SPARK = "▁▂▃▄▅▆▇█"
+#: the editor text when the pane closed, per app: escape must not throw a typed query away
+_DRAFTS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
 
 def sparkline(values: list[float], width: int = 24) -> str:
@@ -197,9 +206,10 @@ class LokiPane(PluginPane):
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run", id="loki.run", priority=True),
+        Binding("ctrl+g", "results", "Results", id="loki.results", priority=True),
         Binding("t", "tail", "Tail", id="loki.tail"),
         Binding("p,space", "pause", "Pause", id="loki.pause"),
-        Binding("slash", "search", "Search", id="loki.search"),
+        Binding("slash", "search", "Search", id="loki.search", priority=True),
         Binding("e,i", "edit", "Edit", id="loki.edit"),
         Binding("ctrl+t", "cycle_range", "Range", id="loki.range", priority=True),
         Binding("ctrl+l", "cycle_limit", "Limit", id="loki.limit", priority=True),
@@ -207,7 +217,7 @@ class LokiPane(PluginPane):
         Binding("ctrl+b", "cycle_buffer", "Buffer", id="loki.buffer", priority=True),
         Binding("ctrl+s", "save_query", "Save", id="loki.save", priority=True),
         Binding("ctrl+o", "history", "History", id="loki.history", priority=True),
-        Binding("escape", "escape", "Back", show=False, id="loki.escape"),
+        Binding("escape", "back", "Back", show=False, id="loki.escape"),
     ]
 
     def __init__(self, plugin: Any, *, namespace: str | None = None, app_label: str | None = None,
@@ -248,13 +258,15 @@ class LokiPane(PluginPane):
         yield Static("connecting to Loki…", id="loki-status", markup=False)
         with Horizontal(id="loki-body"):
             yield LogView(max_lines=BUFFERS[2], id="loki-results")
-            yield DataTable(id="loki-metrics", cursor_type="row", zebra_stripes=True)
+            yield KeyTable(id="loki-metrics", zebra_stripes=True)
         yield Input(placeholder="search in results (enter: find, escape: close)",
                     id="loki-search")
 
     def on_mount(self) -> None:
         editor = self.query_one(QueryEditor)
         text = self._initial_query
+        if text is None and self._ctx_namespace is None and self._ctx_app is None:
+            text = _DRAFTS.get(self.app)  # what the user typed before leaving the pane
         if text is None:
             ns = self._ctx_namespace or (self.session.namespace if self.session else None)
             text = logql.prefill(ns, self._ctx_app)
@@ -584,7 +596,29 @@ class LokiPane(PluginPane):
     def action_search(self) -> None:
         box = self.query_one("#loki-search", Input)
         box.add_class("open")
-        box.focus()
+        focus_now(box)  # before the next queued key (a pasted "/error" goes in the box)
+
+    def _results(self) -> Any:
+        """The widget that shows the results: the log view, or the metric table."""
+        return self.query_one(DataTable) if self.has_class("metric") else self.view
+
+    def main_widget(self) -> Any:
+        return self._results()
+
+    def action_results(self) -> None:
+        """``ctrl+g``: from the editor to the results, and back."""
+        self._close_completion()
+        if self.editor.has_focus:
+            focus_now(self._results())
+        else:
+            focus_now(self.editor)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # ctrl+b pages up in the results (every table's key); it cycles the buffer only
+        # from the editor, where no table is focused
+        if action == "cycle_buffer":
+            return self.editor.has_focus
+        return super().check_action(action, parameters)
 
     @on(Input.Submitted, "#loki-search")
     def _search(self, event: Input.Submitted) -> None:
@@ -601,14 +635,23 @@ class LokiPane(PluginPane):
     def action_edit(self) -> None:
         self.editor.focus()
 
-    async def action_escape(self) -> None:
+    async def action_back(self) -> None:
+        """Completion, then the search box, then the editor (left for the results), then a
+        search highlight, then back. The query text is never cleared."""
         if self._completion is not None:
             self._close_completion()
             return
         box = self.query_one("#loki-search", Input)
         if box.has_class("open"):
             box.remove_class("open")
-            self.view.focus()
+            focus_now(self.view)
+            return
+        if self.editor.has_focus:
+            focus_now(self._results())
+            return
+        if self.view.search:
+            self.view.set_search("")
+            self.set_status("search cleared")
             return
         await self.screen.run_action("back")
 
@@ -616,6 +659,7 @@ class LokiPane(PluginPane):
 
     @on(TextArea.Changed, "#loki-query")
     def _text_changed(self) -> None:
+        _DRAFTS[self.app] = self.editor.text  # kept for the next time the pane opens
         c = self._completion_here()
         if self._completion is not None or (c.kind in ("label_name", "label_value", "stage")
                                             and self.editor.has_focus):

@@ -11,7 +11,7 @@ from typing import TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -34,10 +34,17 @@ FORM_CSS = """
 {cls} .row > Input, {cls} .row > Select {{ width: 1fr; }}
 {cls} .note {{ color: $foreground-muted; padding-left: 16; height: auto; }}
 {cls} .error {{ color: $error; height: auto; }}
+{cls} #fields {{ height: auto; max-height: 45vh; }}
 {cls} CommandPreview {{ margin-top: 1; }}
 {cls} #buttons {{ height: auto; align-horizontal: right; margin-top: 1; }}
+{cls} #keys {{ width: 1fr; color: $foreground-muted; }}
 {cls} Button {{ margin-left: 1; }}
 """
+
+
+def _keys(verb: str) -> Static:
+    """Says how to submit from the keyboard (left of the buttons)."""
+    return Static(f"ctrl+s {verb} · esc cancel", id="keys", markup=False)
 
 
 def parse_header(text: str) -> str | None:
@@ -51,9 +58,14 @@ def parse_header(text: str) -> str | None:
 
 
 class _Form(ModalScreen[R]):
-    """What both forms share: enter or OK submits, escape or Cancel dismisses with None."""
+    """What both forms share: enter, ctrl+s or OK submits, escape or Cancel dismisses with
+    None. The fields scroll inside the dialog so the buttons stay on an 80x24 screen."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="telepresence.form.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="telepresence.form.cancel"),
+                Binding("ctrl+s", "submit", "Submit", id="telepresence.form.submit")]
+
+    def action_submit(self) -> None:
+        self._submit()
 
     def _submit(self) -> None:
         raise NotImplementedError
@@ -85,15 +97,17 @@ class ConnectForm(_Form[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Connect Telepresence", id="title")
-            with Horizontal(classes="row"):
-                yield Label("Namespace")
-                yield Input(self.namespace, id="namespace", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Manager ns")
-                yield Input(self.manager_namespace, id="manager", compact=True)
+            with VerticalScroll(id="fields"):
+                with Horizontal(classes="row"):
+                    yield Label("Namespace")
+                    yield Input(self.namespace, id="namespace", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Manager ns")
+                    yield Input(self.manager_namespace, id="manager", compact=True)
             yield Static("", id="error", classes="error", markup=False)
             yield CommandPreview(clean(self._command()), id="preview")
             with Horizontal(id="buttons"):
+                yield _keys("connect")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Connect", id="ok", variant="primary", compact=True)
 
@@ -139,43 +153,49 @@ class InterceptForm(_Form[InterceptRequest | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Start an intercept in {self.namespace}", id="title", markup=False)
-            with Horizontal(classes="row"):
-                yield Label("Workload")
-                # names and ports as the CLI listed them: Text prompts, cleaned
-                yield Select([(display_text(n), n) for n in self.workloads],
-                             value=self.selected or Select.NULL,
-                             allow_blank=not self.workloads, id="workload", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Intercept name")
-                yield Input(clean(self.selected), id="name", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Service port")
-                yield Select(self._port_options(self.selected), allow_blank=True,
-                             value=self._default_port(self.selected), id="port", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Local port")
-                yield Input("8080", id="local", type="integer", compact=True)
-            with Horizontal(classes="row"):
-                yield Label("Header match")
-                yield Input("", id="header", compact=True, disabled=not self.header_supported,
-                            placeholder="x-dev-user=me  (empty = GLOBAL)" if self.header_supported
-                            else "not supported by this telepresence")
-            if not self.header_supported:
-                yield Static(f"telepresence {self.client_version or ''} has no --http-header: "
-                             "every intercept is GLOBAL (all traffic).".replace("  ", " "),
-                             classes="note", markup=False)
-            with Horizontal(classes="row"):
-                yield Label("Env file")
-                yield Input("", id="env", compact=True, placeholder="optional, e.g. ./echo.env")
-            with Horizontal(classes="row"):
-                yield Label("Mount")
-                yield Select([("CLI default (true)", "default"), ("no mount", "false"),
-                              ("mount in temp dir", "true")], value="false", allow_blank=False,
-                             id="mount", compact=True)
+            yield Label(clean(f"Start an intercept of {self.selected} in {self.namespace}"
+                              if self.selected else f"Start an intercept in {self.namespace}"),
+                        id="title", markup=False)
+            with VerticalScroll(id="fields"):
+                with Horizontal(classes="row"):
+                    yield Label("Workload")
+                    # names and ports as the CLI listed them: Text prompts, cleaned
+                    yield Select([(display_text(n), n) for n in self.workloads],
+                                 value=self.selected or Select.NULL,
+                                 allow_blank=not self.workloads, id="workload", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Intercept name")
+                    yield Input(clean(self.selected), id="name", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Service port")
+                    yield Select(self._port_options(self.selected), allow_blank=True,
+                                 value=self._default_port(self.selected), id="port", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Local port")
+                    yield Input("8080", id="local", type="integer", compact=True)
+                with Horizontal(classes="row"):
+                    yield Label("Header match")
+                    yield Input("", id="header", compact=True,
+                                disabled=not self.header_supported,
+                                placeholder="x-dev-user=me  (empty = GLOBAL)"
+                                if self.header_supported
+                                else "not supported by this telepresence")
+                if not self.header_supported:
+                    yield Static(f"telepresence {self.client_version or ''} has no --http-header: "
+                                 "every intercept is GLOBAL (all traffic).".replace("  ", " "),
+                                 classes="note", markup=False)
+                with Horizontal(classes="row"):
+                    yield Label("Env file")
+                    yield Input("", id="env", compact=True, placeholder="optional, e.g. ./echo.env")
+                with Horizontal(classes="row"):
+                    yield Label("Mount")
+                    yield Select([("CLI default (true)", "default"), ("no mount", "false"),
+                                  ("mount in temp dir", "true")], value="false", allow_blank=False,
+                                 id="mount", compact=True)
             yield Static("", id="error", classes="error", markup=False)
             yield CommandPreview(clean(self._command()), id="preview")
             with Horizontal(id="buttons"):
+                yield _keys("intercept")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button("Intercept", id="ok", variant="warning", compact=True)
 

@@ -40,6 +40,7 @@ from k8s_essentials_tui.tools.telepresence import (
     from_settings,
 )
 from k8s_essentials_tui.widgets.columns import Columns, current_columns, set_columns
+from k8s_essentials_tui.widgets.keytable import KeyTable, focus_now
 from k8s_essentials_tui.widgets.pane import PluginPane
 
 from .forms import ConnectForm, InterceptForm
@@ -110,7 +111,7 @@ class TelepresencePane(PluginPane):
     def compose(self) -> ComposeResult:
         yield Static("checking telepresence…", id="tp-status", markup=False)
         yield Static("", id="tp-notice", markup=False)
-        table: DataTable[str] = DataTable(id="tp-workloads", cursor_type="row", zebra_stripes=True)
+        table = KeyTable(id="tp-workloads", zebra_stripes=True)
         table.add_columns(*COLUMNS.shown(self.app.size.width))
         yield table
         # on a narrow terminal: the selected row's columns the table leaves out
@@ -123,7 +124,7 @@ class TelepresencePane(PluginPane):
         super().on_mount()
         settings = getattr(self.app, "settings", None)
         self.cli = from_settings(settings) if settings is not None else TelepresenceCLI()
-        self.query_one("#tp-workloads", DataTable).focus()
+        focus_now(self.query_one("#tp-workloads", DataTable))
         self._probe()
         self.set_interval(self.POLL_SECONDS, self._tick, name="telepresence-poll")
 
@@ -217,11 +218,26 @@ class TelepresencePane(PluginPane):
         text.append("\n")
         text.append(f"{'Header match':<13}", style="bold")
         text.append(f"{header:<30}")
+        mismatch = self.context_mismatch()
+        if mismatch:
+            text.append("\n")
+            text.append(mismatch, style=f"bold {self.app.current_theme.warning or 'yellow'}")
+            text.append("\n")
         if self.busy:
             text.append(f"running: telepresence {self.busy} (ctrl+x cancels)", style="bold")
         elif self.read_only:
             text.append("READ-ONLY: actions disabled", style="bold")
         return text
+
+    def context_mismatch(self) -> str:
+        """Say so when the daemon is connected to another kubeconfig context than the app:
+        intercepts then act on the daemon's cluster, not the one the other panes show."""
+        st = self.status
+        mine = self.session.context if self.session is not None else ""
+        if st is None or not st.connected or not st.context or not mine or st.context == mine:
+            return ""
+        return (f"⚠ telepresence is connected to context {st.context}, not this app's "
+                f"context {mine}: intercepts act on {st.context}")
 
     def _notice(self) -> tuple[str, bool]:
         if self.unavailable:

@@ -49,7 +49,7 @@ FORM_CSS = """
     border: thick $primary; background: $panel; padding: 0 1;
 }}
 {cls} #form-title {{ text-style: bold; }}
-{cls} VerticalScroll {{ height: auto; max-height: 10; }}
+{cls} VerticalScroll {{ height: auto; max-height: 50vh; }}
 {cls} .field {{ height: 1; margin: 0; }}
 {cls} .field > Label {{ width: 20; color: $text-muted; }}
 {cls} .field > Input {{ border: none; height: 1; padding: 0 1; width: 1fr;
@@ -62,14 +62,19 @@ FORM_CSS = """
     background: $panel; }}
 {cls} #errors {{ color: $error; height: auto; }}
 {cls} #buttons {{ height: 1; align-horizontal: right; }}
+{cls} #buttons > #keys {{ width: 1fr; color: $text-muted; }}
 {cls} #buttons > Button {{ border: none; height: 1; min-width: 10; margin-left: 1; }}
-{cls} #preview {{ height: auto; max-height: 8; color: $text-muted; }}
-{cls} CommandPreview {{ max-height: 5; }}
+{cls} #preview {{ height: auto; color: $text-muted; }}
 """
 
 
 def _field(label: str, widget: Any) -> Horizontal:
     return Horizontal(Label(label), widget, classes="field")
+
+
+def _keys(verb: str) -> Static:
+    """The line that says how to submit without the mouse (left of the buttons)."""
+    return Static(f"ctrl+s {verb} · esc cancel", id="keys", markup=False)
 
 
 class _FormScreen(ModalScreen[Any]):
@@ -151,6 +156,7 @@ class CreateBackupScreen(_FormScreen):
             yield Static("", id="errors", markup=False)
             yield CommandPreview(clean(self._command()), id="command")
             with Horizontal(id="buttons"):
+                yield _keys("create")
                 yield Button("Cancel", id="cancel")
                 yield Button("Create", id="submit", variant="primary")
 
@@ -221,23 +227,26 @@ class RestoreScreen(_FormScreen):
         with Vertical(id="form"):
             yield Label(clean(f"Restore from backup {self.backup_name}"), id="form-title",
                         markup=False)
-            # the backup's spec and status, as the cluster has them
-            yield Static("\n".join(clean(line) for line in model.backup_preview(self.backup)),
-                         id="preview", markup=False)
-            yield _field("Restore name", Input(
-                model.default_restore_name(self.backup_name, self.now), id="name"))
-            yield _field("Include namespaces", Input(
-                ",".join(clean(n) for n in included if n != "*"),
-                placeholder="* (all in the backup)",
-                id="include"))
-            yield _field("Exclude namespaces", Input(placeholder="none", id="exclude"))
-            yield _field("Namespace mapping", Input(placeholder="source:target,…",
-                                                    id="mapping"))
-            with Horizontal(classes="checks"):
-                yield Checkbox("Restore volumes from snapshots", True, id="pvs")
+            # the backup's summary and the fields scroll; the command and buttons stay
+            # visible at 80x24 (they were cut off below the screen)
+            with VerticalScroll():
+                # the backup's spec and status, as the cluster has them
+                yield Static("\n".join(clean(line) for line in model.backup_preview(self.backup)),
+                             id="preview", markup=False)
+                yield _field("Restore name", Input(
+                    model.default_restore_name(self.backup_name, self.now), id="name"))
+                yield _field("Include namespaces", Input(
+                    ",".join(clean(n) for n in included if n != "*"),
+                    placeholder="* (all in the backup)", id="include"))
+                yield _field("Exclude namespaces", Input(placeholder="none", id="exclude"))
+                yield _field("Namespace mapping", Input(placeholder="source:target,…",
+                                                        id="mapping"))
+                with Horizontal(classes="checks"):
+                    yield Checkbox("Restore volumes from snapshots", True, id="pvs")
             yield Static("", id="errors", markup=False)
             yield CommandPreview(clean(self._command()), id="command")
             with Horizontal(id="buttons"):
+                yield _keys("restore")
                 yield Button("Cancel", id="cancel")
                 yield Button("Restore", id="submit", variant="warning")
 

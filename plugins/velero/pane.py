@@ -3,9 +3,12 @@ storage locations, from the shared watch caches; actions through Mutations.
 
 Keys: ``b`` create backup, ``n`` backup now from the selected schedule, ``r`` restore from
 the selected backup, ``p`` pause/unpause the selected schedule, ``d`` delete the selected
-backup (typed name), ``enter`` detail (+ logs), ``f``/``g`` filter backups by phase/schedule,
-``i`` install Velero when it is missing. An action the user may not perform is shown
-disabled, and the reason (from SelfSubjectAccessReview) is listed under the tabs.
+backup (typed name), ``enter`` detail (+ logs), ``f``/``s`` filter backups by
+phase/schedule (escape clears them), ``1``-``4`` switch tabs, ``i`` install Velero when it
+is missing. Every table takes ``j``/``k``/``g``/``G``/``ctrl+f``/``ctrl+b``
+(:class:`KeyTable`); the active tab's table has the focus whenever the pane is shown. An
+action the user may not perform is shown disabled, and the reason (from
+SelfSubjectAccessReview) is listed under the tabs.
 
 Every cell is a ``Text`` of cleaned cluster text (:mod:`k8s_essentials_tui.text`): names,
 storage locations, cron strings, providers, buckets and status messages are written by
@@ -30,6 +33,7 @@ from k8s_essentials_tui.kube.resources import NAMESPACES, ResourceType
 from k8s_essentials_tui.text import clean, fit
 from k8s_essentials_tui.text import text as display_text
 from k8s_essentials_tui.widgets.columns import Columns, fill_rows, set_columns
+from k8s_essentials_tui.widgets.keytable import KeyTable, focus_now
 from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
 
 from . import model, ops
@@ -109,8 +113,14 @@ class VeleroPane(PluginPane):
         Binding("d", "delete", "Delete", id="velero.delete"),
         Binding("enter", "detail", "Detail", id="velero.detail", show=False),
         Binding("f", "phase_filter", "Phase", id="velero.filter_phase"),
-        Binding("g", "schedule_filter", "Schedule", id="velero.filter_schedule"),
+        Binding("s", "schedule_filter", "Schedule", id="velero.filter_schedule"),
         Binding("i", "install", "Install", id="velero.install"),
+        Binding("1", "show_tab('tab-backups')", "Backups", show=False, id="velero.tab1"),
+        Binding("2", "show_tab('tab-schedules')", "Schedules", show=False,
+                id="velero.tab2"),
+        Binding("3", "show_tab('tab-restores')", "Restores", show=False, id="velero.tab3"),
+        Binding("4", "show_tab('tab-locations')", "Locations", show=False,
+                id="velero.tab4"),
     ]
 
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
@@ -131,19 +141,21 @@ class VeleroPane(PluginPane):
         with TabbedContent(id="velero-tabs"):
             with TabPane("Backups", id="tab-backups"):
                 yield Static("", id="backup-filter", markup=False)
-                yield DataTable(id="backups", cursor_type="row", zebra_stripes=True)
+                yield KeyTable(id="backups", zebra_stripes=True)
             with TabPane("Schedules", id="tab-schedules"):
-                yield DataTable(id="schedules", cursor_type="row")
+                yield KeyTable(id="schedules")
             with TabPane("Restores", id="tab-restores"):
-                yield DataTable(id="restores", cursor_type="row")
+                yield KeyTable(id="restores")
             with TabPane("Locations", id="tab-locations"):
-                yield DataTable(id="locations", cursor_type="row")
+                yield KeyTable(id="locations")
 
     def on_mount(self) -> None:
         for table_id, spec in TABLES.items():
             set_columns(self.query_one(f"#{table_id}", DataTable),
                         spec.shown(self.app.size.width))
         self._render_filter()
+        # the table, not the tab bar (Textual's first focusable): `down` moves the row
+        focus_now(self.query_one("#backups", DataTable))
         super().on_mount()
 
     def on_session_ready(self) -> None:
@@ -309,7 +321,9 @@ class VeleroPane(PluginPane):
 
     def _render_filter(self) -> None:
         parts = [f"phase: {self.phase_filter or 'all'} (f)",
-                 f"schedule: {self.schedule_filter or 'all'} (g)", "newest first"]
+                 f"schedule: {self.schedule_filter or 'all'} (s)", "newest first"]
+        if self.phase_filter or self.schedule_filter:
+            parts.append("esc clears")
         self.query_one("#backup-filter", Static).update(clean(" · ".join(parts)))
 
     # -- access -----------------------------------------------------------------------------
@@ -379,8 +393,32 @@ class VeleroPane(PluginPane):
                 return obj
         return None
 
-    def select_backup(self, name: str) -> None:
-        self.query_one(TabbedContent).active = "tab-backups"
+    def _show(self, tab: str) -> None:
+        """Switch to ``tab`` with its table focused (before the next queued key), so the
+        row the next action targets is the one the user sees highlighted."""
+        self.query_one(TabbedContent).active = tab
+        focus_now(self.query_one(f"#{tab.removeprefix('tab-')}", DataTable))
+
+    def action_show_tab(self, tab: str) -> None:
+        self._show(tab)
+
+    def main_widget(self) -> DataTable:
+        return self.query_one(f"#{self._active_tab().removeprefix('tab-')}", DataTable)
+
+    def has_filter(self) -> bool:
+        return bool(self.phase_filter or self.schedule_filter)
+
+    def clear_filter(self) -> None:
+        self.phase_filter = self.schedule_filter = ""
+        self._render_filter()
+        self.render_backups()
+
+    def select_backup(self, name: str, show: bool = True) -> None:
+        """Put the cursor on backup ``name``; ``show`` also switches to the Backups tab
+        (once, when a backup was created -- not on every progress update, which would pull
+        the user back from the tab they went to)."""
+        if show:
+            self._show("tab-backups")
         table = self.query_one("#backups", DataTable)
         try:
             index = table.get_row_index(name)
@@ -394,7 +432,7 @@ class VeleroPane(PluginPane):
         obj = self._by_name(model.BACKUPS, self.following)
         if obj is None:
             return
-        self.select_backup(self.following)
+        self.select_backup(self.following, show=False)
         phase = (obj.get("status") or {}).get("phase") or "New"
         if phase in model.BACKUP_TERMINAL_PHASES:
             row = model.backup_row(obj)
@@ -449,6 +487,7 @@ class VeleroPane(PluginPane):
         def done(ok: bool, _message: str | None) -> None:
             if ok:
                 self.following = name
+                self._show("tab-backups")
                 self.render_status()
                 self._check_follow()
 
@@ -458,7 +497,7 @@ class VeleroPane(PluginPane):
         if self._blocked("backup_now"):
             return
         if self._active_tab() != "tab-schedules":
-            self.query_one(TabbedContent).active = "tab-schedules"
+            self._show("tab-schedules")
             self.notify("select a schedule, then press n", severity="information")
             return
         schedule = self._by_name(model.SCHEDULES, self._selected_key("schedules"))
@@ -488,7 +527,7 @@ class VeleroPane(PluginPane):
         if self._blocked("restore"):
             return
         if self._active_tab() != "tab-backups":
-            self.query_one(TabbedContent).active = "tab-backups"
+            self._show("tab-backups")
             self.notify("select a backup, then press r", severity="information")
             return
         backup = self._by_name(model.BACKUPS, self._selected_key("backups"))
@@ -521,14 +560,13 @@ class VeleroPane(PluginPane):
             warning="Existing objects are left as they are; missing ones are created.",
             details=[f"namespaces: {', '.join(opts.include_namespaces)}"]
             + ([f"mapping: {mapping}"] if mapping else [])),
-            lambda ok, _m: ok and setattr(self.query_one(TabbedContent), "active",
-                                          "tab-restores"))
+            lambda ok, _m: ok and self._show("tab-restores"))
 
     def action_pause(self) -> None:
         if self._blocked("pause"):
             return
         if self._active_tab() != "tab-schedules":
-            self.query_one(TabbedContent).active = "tab-schedules"
+            self._show("tab-schedules")
             self.notify("select a schedule, then press p", severity="information")
             return
         schedule = self._by_name(model.SCHEDULES, self._selected_key("schedules"))

@@ -3,12 +3,16 @@ binary needed), for cron jobs and CI.
 
 ``backup create NAME [...] [--wait]`` sends the same Backup object ``velero backup create``
 would; with ``--wait`` it follows the backup with a watch and exits 0 on Completed, 1 on a
-failed phase (PartiallyFailed, Failed, FailedValidation) and 2 on errors.
+failed phase (PartiallyFailed, Failed, FailedValidation) and 2 on errors -- and on
+``--timeout`` (default 10m): a Velero whose server is down never answers, and a cron job
+must not hang forever. After 30 s without the server picking the backup up, a note on
+stderr says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Awaitable
 from datetime import UTC, datetime
@@ -30,6 +34,10 @@ from ._common import (
     table,
     with_session,
 )
+
+#: seconds after which ``--wait`` notes that no Velero server picked the backup up
+NOT_PICKED_UP_AFTER = 30.0
+DEFAULT_TIMEOUT = "10m"
 
 NAME = "backup"
 HELP = "create and list Velero backups (velero.io/v1) through the Kubernetes API"
@@ -65,7 +73,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="copy the spec and labels of this schedule's template")
     create.add_argument("-w", "--wait", action="store_true",
                         help="follow the backup until it finishes (exit 0 Completed, "
-                             "1 failed phase, 2 error)")
+                             "1 failed phase, 2 error or timeout)")
+    create.add_argument("--timeout", metavar="DURATION", default=DEFAULT_TIMEOUT,
+                        help="with --wait: give up after this long, a Go duration "
+                             f"(default {DEFAULT_TIMEOUT})")
     add_output(create)
     lst = sub.add_parser("list", parents=[common], help="list backups, newest first")
     add_output(lst)
@@ -175,6 +186,12 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     json_out = args.output == "json"
     progress = sys.stderr if json_out else sys.stdout
+    try:
+        timeout = model.parse_go_duration(args.timeout) / 1e9
+    except ValueError as exc:
+        return fail(f"--timeout: {exc}")
+    if timeout <= 0:
+        return fail("--timeout must be positive")
     if args.from_schedule:
         if args.name and (msg := model.validate_name(args.name)):
             return fail(msg)
@@ -224,13 +241,34 @@ async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
         return EXIT_OK
     last = ""
     final: dict[str, Any] = created
-    async for obj in ops.follow(session.client, model.BACKUPS, name, ns):
-        final = obj
-        row = model.backup_row(obj)
-        line = f"backup {name}: {row.phase} {row.done}/{row.total} items"
-        if line != last:
-            emit(line, file=progress, flush=True)
-            last = line
+
+    async def follow() -> None:
+        nonlocal last, final
+        async for obj in ops.follow(session.client, model.BACKUPS, name, ns):
+            final = obj
+            row = model.backup_row(obj)
+            line = f"backup {name}: {row.phase} {row.done}/{row.total} items"
+            if line != last:
+                emit(line, file=progress, flush=True)
+                last = line
+
+    async def note_if_not_picked_up() -> None:
+        await asyncio.sleep(NOT_PICKED_UP_AFTER)
+        if not (final.get("status") or {}).get("phase"):
+            print(f"note: after {NOT_PICKED_UP_AFTER:.0f}s the Velero server has not "
+                  f"picked up backup {name} (no phase yet): is Velero's server running in "
+                  f"{ns}? (kubectl -n {ns} get deploy velero); giving up after "
+                  f"{args.timeout}", file=sys.stderr, flush=True)
+
+    note = asyncio.create_task(note_if_not_picked_up())
+    try:
+        await asyncio.wait_for(follow(), timeout)
+    except TimeoutError:
+        phase = (final.get("status") or {}).get("phase") or "not picked up"
+        return fail(f"timed out after {args.timeout} waiting for backup {name} ({phase}); "
+                    "it stays in the cluster")
+    finally:
+        note.cancel()
     row = model.backup_row(final)
     if json_out:
         print_json(_summary(final))

@@ -23,7 +23,9 @@ class ComponentScreen(Screen[None]):
     with ``o`` from its own pane -- cert-manager's certificates say nothing about whether
     its webhook has endpoints."""
 
-    BINDINGS = [Binding("escape,q", "back", "Back", id="component.back"),
+    # key_display: a pane's own escape (leave input / clear filter / back) shadows this
+    # one's escape, and the footer would then say "q Back"
+    BINDINGS = [Binding("escape,q", "back", "Back", id="component.back", key_display="esc"),
                 Binding("o", "overview", "Overview", id="component.overview")]
 
     def __init__(self, plugin: Plugin, overview: bool = False) -> None:
@@ -58,15 +60,15 @@ class ComponentScreen(Screen[None]):
     def action_back(self) -> None:
         """Escape (the rule of every core screen): in an input it leaves the input for the
         pane's main widget; with an active filter it clears the filter (a pane opts in
-        with ``clear_filter() -> bool``); only then does it go back. Never into a field."""
+        with ``has_filter()``/``clear_filter()``); only then does it go back. Never into a field."""
         if isinstance(self.focused, (Input, TextArea)):
             main = self._main_widget()
             if main is not None:
                 main.focus()
                 return
         for pane in self.query(PluginPane):
-            clear = getattr(pane, "clear_filter", None)
-            if callable(clear) and clear():
+            if pane.has_filter():
+                pane.clear_filter()
                 return
         self.app.pop_screen()
 

@@ -16,6 +16,7 @@ from ..helm.diff import diff_manifests
 from ..helm.release import Release
 from ..text import text
 from .helm_diff import DiffView
+from .keytable import KeyTable
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -85,7 +86,7 @@ class RollbackPicker(ModalScreen[int | None]):
             yield Label(text(f"Roll back {self.current.name} in {self.current.namespace} "
                              f"(now revision {self.current.revision})"), classes="title",
                         markup=False)
-            yield DataTable(id="revisions", cursor_type="row")
+            yield KeyTable(id="revisions")
             yield DiffView(id="rollback-diff")
             yield Static("enter: roll back to the highlighted revision · escape: cancel",
                          classes="hint")

@@ -25,6 +25,7 @@ from ..helm.storage import UnreadableDriverError, helm_storage
 from ..helm.values import dump_values, mask_values
 from ..text import cell, clean, text
 from .columns import Columns, fill_rows, set_columns
+from .keytable import KeyTable, focus_now
 from .pane import CacheUpdated, PluginPane
 
 #: first line of the Values/Manifest tab when something is masked (x is not in the footer)
@@ -60,7 +61,7 @@ class ReleasesPane(PluginPane):
     ReleasesPane #details TextArea { height: 1fr; }
     """
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="helm.filter"),
+        Binding("slash", "filter", "Filter", id="helm.filter", priority=True),
         Binding("u", "upgrade", "Upgrade", id="helm.upgrade"),
         Binding("r", "rollback", "Roll back", id="helm.rollback"),
         Binding("d", "uninstall", "Uninstall", id="helm.uninstall"),
@@ -84,10 +85,10 @@ class ReleasesPane(PluginPane):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
         yield Static("connecting…", id="state", markup=False)
-        yield DataTable(id="releases", cursor_type="row", zebra_stripes=True)
+        yield KeyTable(id="releases", zebra_stripes=True)
         with TabbedContent(id="details"):
             with TabPane("History", id="tab-history"):
-                yield DataTable(id="history", cursor_type="row")
+                yield KeyTable(id="history")
             with TabPane("Values", id="tab-values"):
                 yield TextArea.code_editor("", language="yaml", theme="css", read_only=True,
                                            id="values-view")
@@ -102,7 +103,7 @@ class ReleasesPane(PluginPane):
         set_columns(table, RELEASE_COLUMNS.shown(self.app.size.width))
         set_columns(self.query_one("#history", DataTable),
                     HISTORY_COLUMNS.shown(self.app.size.width))
-        table.focus()
+        focus_now(table)
         super().on_mount()
         if self.session is None:
             self.query_one("#state", Static).update(Text("not connected"))
@@ -249,7 +250,21 @@ class ReleasesPane(PluginPane):
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
         box.add_class("shown")
-        box.focus()
+        focus_now(box)  # before the next queued key: "/nginx" typed fast must not upgrade
+
+    def main_widget(self) -> DataTable:
+        return self.query_one("#releases", DataTable)
+
+    def has_filter(self) -> bool:
+        return bool(self.filter_text)
+
+    def clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self.filter_text = ""
+        self._render_table()
+        self.query_one("#releases", DataTable).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -260,22 +275,7 @@ class ReleasesPane(PluginPane):
         if event.input.id == "filter":
             if not event.value.strip():
                 event.input.remove_class("shown")
-            self.query_one("#releases", DataTable).focus()
-
-    def clear_filter(self) -> bool:
-        """Escape on the screen clears an active filter before going back (k9s)."""
-        box = self.query_one("#filter", Input)
-        if not self.filter_text and not box.has_class("shown"):
-            return False
-        box.value = ""
-        box.remove_class("shown")
-        self.filter_text = ""
-        self._render_table()
-        self.query_one("#releases", DataTable).focus()
-        return True
-
-    def main_widget(self) -> DataTable[Any]:
-        return self.query_one("#releases", DataTable)
+            focus_now(self.query_one("#releases", DataTable))
 
     def _need_selection(self) -> Release | None:
         rel = self.selected()

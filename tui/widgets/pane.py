@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 from ..kube.resources import ResourceType
 
@@ -95,6 +98,10 @@ class PluginPane(CacheSubscriber, Vertical):
     DEFAULT_CSS = """
     PluginPane { height: 1fr; }
     """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # hidden: the host screen's "esc Back" stays the one the footer shows
+        Binding("escape", "back", "Back", show=False, id="pane.escape"),
+    ]
 
     def __init__(self, plugin: Plugin, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -113,6 +120,65 @@ class PluginPane(CacheSubscriber, Vertical):
     @property
     def read_only(self) -> bool:
         return bool(getattr(self.app, "read_only", False))
+
+    # -- keyboard: one escape rule for every pane -------------------------------------------
+
+    #: actions that move the focus into an input ("/"): bound with ``priority=True`` so the
+    #: app runs them before it forwards the next queued key -- a non-priority binding is
+    #: only found after the key went through the focused widget's queue, and by then the
+    #: rest of a pasted "/c1234" was already delivered to the table (issue #25)
+    FOCUS_ACTIONS: ClassVar[frozenset[str]] = frozenset({"search", "filter"})
+
+    def typing(self) -> bool:
+        """True while an input of this screen has the focus (keys are text then)."""
+        return isinstance(self.screen.focused, Input | TextArea)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a priority "/" must still type "/" into the search box or the query editor
+        if action in self.FOCUS_ACTIONS and self.typing():
+            return False
+        return True
+
+    def main_widget(self) -> Widget | None:
+        """The table (or view) that holds the rows this pane's actions target; focused when
+        an input is left. Override in panes whose main table is not the first one."""
+        from textual.widgets import DataTable
+
+        tables = self.query(DataTable)
+        return tables.first() if tables else None
+
+    def on_descendant_blur(self, _event: object) -> None:
+        """A pane never leaves the keyboard with nothing focused: when the focused widget
+        disappears (its tab was switched away, its row removed), focus goes back to the
+        main table once the layout settled -- else keys reach no pane binding at all."""
+        self.call_after_refresh(self._keep_focus)
+
+    def _keep_focus(self) -> None:
+        if not self.is_attached or self.screen.focused is not None:
+            return
+        main = self.main_widget()
+        if main is not None and main.focusable:
+            self.screen.set_focus(main)
+
+    def has_filter(self) -> bool:
+        """True while a filter narrows the rows (escape then clears it before going back)."""
+        return False
+
+    def clear_filter(self) -> None:
+        """Drop every filter this pane has (see :meth:`has_filter`)."""
+
+    async def action_back(self) -> None:
+        """Escape never edits or focuses a field: it leaves an input (the filter stays),
+        then clears an active filter (as k9s does), then goes back."""
+        focused = self.screen.focused
+        main = self.main_widget()
+        if isinstance(focused, Input) and main is not None and focused is not main:
+            self.screen.set_focus(main)
+            return
+        if self.has_filter():
+            self.clear_filter()
+            return
+        await self.screen.run_action("back")
 
     def perform(self, mutation: Mutation,
                 on_done: Callable[[bool, str | None], None] | None = None) -> None:
