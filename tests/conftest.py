@@ -9,11 +9,19 @@ from typing import Any
 
 import pytest
 import pytest_textual_snapshot
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ.setdefault("TEXTUAL", "")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The hostile-input suite (hypothesis): random examples on a developer's machine, where a new
+# find is worth a look; the same examples every run in CI, so a merge never fails on an
+# example nobody has seen before (a find there is fixed and added as an explicit example).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 # the real control plane fixtures (control_plane, kubeconfig, namespace, kube_admin, ...)
 pytest_plugins = ["testkit.pytest_plugin"] if (ROOT / "testkit" / "pytest_plugin.py").exists() \

@@ -300,3 +300,19 @@ def test_every_model_survives_a_whole_object_of_the_wrong_type(value: object) ->
         velero_model.backup_rows([obj]), velero_model.restore_rows([obj])
         velero_model.schedule_rows([obj], [obj], NOW), velero_model.bsl_rows([obj])
         velero_model.backup_detail(obj, NOW), velero_model.restore_detail(obj, NOW)
+
+
+def test_a_storage_location_whose_metadata_is_a_list_does_not_break_velero_detection(
+) -> None:
+    """Found by the property test above: a BSL with ``metadata`` a list made Velero's
+    detection raise (``'list' object has no attribute 'get'``), so the board said unknown."""
+    labels = {"app.kubernetes.io/name": "velero"}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": "velero", "namespace": "velero", "labels": labels,
+                               "uid": "u1"},
+                  "spec": {"replicas": 1}, "status": {"readyReplicas": 1, "replicas": 1}}
+    snapshot = ClusterSnapshot(api_groups={"velero.io"}, workloads=[deployment],
+                               extra={velero_model.BSLS.qualified: [{"metadata": [1, 2]}]})
+    det = evaluate(PLUGINS, snapshot)["velero"]
+    assert not det.details.get("detection_failed"), det.problems
+    assert det.installed is True

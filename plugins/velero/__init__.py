@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from k8s_essentials_tui.detect import detect_workloads
+from k8s_essentials_tui.fields import mapping
 from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin, PluginAction
 from k8s_essentials_tui.snapshot import ClusterSnapshot
 
@@ -68,7 +69,7 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
     if det.installed is True:
         # BSLs are listed for the board only when the velero.io group is served
         bsls = [b for b in snapshot.extra.get(BSLS.qualified, [])
-                if (b.get("metadata") or {}).get("namespace") == det.namespace]
+                if mapping(mapping(b).get("metadata")).get("namespace") == det.namespace]
         readable = (BSLS.qualified in snapshot.extra
                     and f"extra:{BSLS.qualified}" not in snapshot.forbidden
                     and f"extra:{BSLS.qualified}" not in snapshot.errors)
