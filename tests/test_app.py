@@ -219,7 +219,9 @@ async def test_command_palette_opens_with_colon() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("colon")
         await pilot.pause()
-        assert type(app.screen).__name__ == "CommandPalette"
+        from textual.command import CommandPalette
+
+        assert isinstance(app.screen, CommandPalette)
 
 
 async def test_bad_config_file_is_reported_not_fatal(tmp_path: Path) -> None:

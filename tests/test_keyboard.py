@@ -9,6 +9,7 @@ import asyncio
 import re
 
 import pytest
+from textual.command import CommandPalette
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
@@ -34,7 +35,7 @@ async def palette(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     """``:`` then ``text``, wait for the hits, enter: as an operator types it."""
     app = pilot.app
     await pilot.press("colon")
-    await settle(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+    await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
     await pilot.press(*text)
     await pilot.pause(0.5)  # the providers answer in the background
     await pilot.press("enter")
@@ -368,3 +369,36 @@ async def test_tables_built_with_columns_py_relayout_on_resize() -> None:
             assert "payments-gateway " in text and "search-indexer-blue " in text, size
             if size[0] >= 100:
                 assert "team-payments " in text and "gateway-1.2.3" in text
+
+
+@pytest.mark.parametrize(("typed", "plugin_id"), [(":backups\r", "velero"),
+                                                  (":certs\r", "cert-manager")])
+async def test_colon_alias_typed_as_one_burst_opens_the_pane(typed: str, plugin_id: str) -> None:
+    """k9s habit: ``:backups⏎`` typed fast (or over SSH, where keys arrive together). The
+    palette opens asynchronously: keys that arrived before its input had the focus were
+    dropped, and the enter chose whatever fuzzy hit was first (the context picker)."""
+    from textual import events
+
+    app = offline()
+    async with app.run_test(size=(80, 24)) as pilot:
+        driver = app._driver
+        assert driver is not None
+        for ch in typed:  # all queued at once, as a terminal delivers them
+            key = {":": "colon", "\r": "enter"}.get(ch, ch)
+            event = events.Key(key, ch)
+            event.set_sender(app)
+            driver.send_message(event)
+        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        assert app.screen.plugin.id == plugin_id
+
+
+async def test_colon_in_an_input_is_a_character_not_the_palette() -> None:
+    """``:`` is a priority binding (for bursts) that steps aside in text fields: YAML values
+    and LogQL need the character."""
+    app = offline()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_plugin("loki")
+        await settle(pilot, lambda: isinstance(app.focused, TextArea))
+        await pilot.press("a", "colon", "b")
+        assert not isinstance(app.screen, CommandPalette)
+        assert "a:b" in app.focused.text

@@ -100,7 +100,10 @@ class EssentialsApp(App[int]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("colon", "command_palette", "Commands", id="app.palette"),
+        # priority: handled before the next queued key is forwarded, so ":backups⏎" typed
+        # in one go reaches the palette, not the table underneath (check_action: a ":"
+        # typed into an input stays a character)
+        Binding("colon", "command_palette", "Commands", priority=True, id="app.palette"),
         # f1 too: ``?`` is a character in an input (a LogQL regex), f1 reaches help from it
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+a", "actions", "All actions", show=False, id="app.actions"),
@@ -343,6 +346,23 @@ class EssentialsApp(App[int]):
             await self.session.close()
 
     # -- actions ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "command_palette":
+            from textual.widgets import Input, TextArea
+
+            return not isinstance(self.focused, Input | TextArea)
+        return True
+
+    def action_command_palette(self) -> None:
+        """``:`` opens the palette that keeps keys typed before it was ready (see
+        :class:`~.palette.Palette`): ``:backups⏎`` typed in one go opens the Velero pane."""
+        from textual.command import CommandPalette
+
+        from .palette import Palette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen, collect_bindings

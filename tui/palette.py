@@ -5,10 +5,14 @@ so k9s habits land where they should."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import events, on
+from textual.command import CommandInput, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.css.query import NoMatches
+from textual.widgets import Input
 
-from .aliases import alias_table
+from .aliases import alias_table, resolve
 
 #: above any fuzzy score (Textual's matcher gives bonuses for word starts, e.g. 6.0 for
 #: "ns" in "Screenshot"): the exact alias is always the first hit
@@ -46,4 +50,78 @@ class AliasProvider(Provider):
                                text=f":{a.word}", help=f"alias :{a.word}")
 
 
-__all__ = ["EXACT_SCORE", "AliasProvider"]
+class Palette(CommandPalette):
+    """The ``:`` palette, for keys that arrive together (a fast typist over SSH, a paste).
+
+    Why: Textual pushes the palette and focuses its input only once the screen is mounted;
+    keys that arrive before that reach a screen with nothing focused and are dropped, and an
+    enter that arrives before the search answered does nothing -- ``:backups⏎`` typed in one
+    go opened whatever was left of it, or nothing. Here keys typed before the input had the
+    focus go into the input, an enter on an exact alias runs it at once (no search to wait
+    for), and any other early enter picks the first hit as soon as the hits arrive."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        #: characters that arrived before the input existed
+        self._early: list[str] = []
+        #: an enter arrived before there was anything to choose
+        self._enter_pending = False
+
+    def on_key(self, event: events.Key) -> None:
+        if isinstance(self.focused, CommandInput):
+            return
+        if event.key == "enter":
+            event.stop()
+            self._submit_when_ready()
+        elif event.is_printable and event.character:
+            event.stop()
+            self._early.append(event.character)
+            self._flush_early()
+
+    def _flush_early(self) -> None:
+        try:
+            box = self.query_one(CommandInput)
+        except NoMatches:
+            return
+        if self._early:
+            box.insert_text_at_cursor("".join(self._early))
+            self._early.clear()
+        box.focus()
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._flush_early)
+
+    def _submit_when_ready(self) -> None:
+        self._flush_early()
+        app: Any = self.app
+        try:
+            word = self.query_one(CommandInput).value
+        except NoMatches:
+            word = "".join(self._early)
+        alias = resolve(word, app.registry.ordered())
+        if alias is not None:
+            self._cancel_gather_commands()
+            self.dismiss()
+            app.call_later(app.run_alias, alias.target)
+            return
+        if self._list_visible:
+            self._select_or_command()
+        else:
+            self._enter_pending = True
+
+    @on(Input.Submitted)
+    def _early_enter(self, _event: Input.Submitted) -> None:
+        """Enter in the input before any hit arrived (Textual's own handler then does
+        nothing): run an exact alias now, else choose the first hit when they arrive."""
+        if not self._list_visible and self._selected_command is None:
+            self._submit_when_ready()
+
+    def _refresh_command_list(self, command_list: Any, commands: Any,
+                              clear_current: bool) -> None:
+        super()._refresh_command_list(command_list, commands, clear_current)
+        if self._enter_pending and self._list_visible:
+            self._enter_pending = False
+            self.call_after_refresh(self._select_or_command)
+
+
+__all__ = ["EXACT_SCORE", "AliasProvider", "Palette"]
