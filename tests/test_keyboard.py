@@ -381,6 +381,7 @@ async def test_colon_alias_typed_as_one_burst_opens_the_pane(typed: str, plugin_
 
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: type(app.screen).__name__ == "MainScreen")
         driver = app._driver
         assert driver is not None
         for ch in typed:  # all queued at once, as a terminal delivers them

@@ -21,13 +21,13 @@ EXACT_SCORE = 1e9
 
 class AliasProvider(Provider):
     async def search(self, query: str) -> Hits:
-        app = self.app
-        table = alias_table(app.registry.ordered())  # type: ignore[attr-defined]
+        app: Any = self.app
+        table = alias_table(app.registry.ordered())
         word = query.strip().lstrip(":").strip().lower()
         alias = table.get(word)
         if alias is not None:
             yield Hit(EXACT_SCORE, f":{alias.word}  {alias.title}",
-                      partial(app.run_alias, alias.target),  # type: ignore[attr-defined]
+                      partial(app.run_alias, alias.target),
                       text=f":{alias.word}", help=f"alias :{alias.word}")
             return
         matcher = self.matcher(word)
@@ -35,18 +35,18 @@ class AliasProvider(Provider):
             score = matcher.match(a.word)
             if score > 0 and len(word) >= 2:
                 yield Hit(score * 0.5, f":{a.word}  {a.title}",
-                          partial(app.run_alias, a.target),  # type: ignore[attr-defined]
+                          partial(app.run_alias, a.target),
                           text=f":{a.word}", help=f"alias :{a.word}")
 
     async def discover(self) -> Hits:
-        app = self.app
+        app: Any = self.app
         seen: set[str] = set()
-        for a in alias_table(app.registry.ordered()).values():  # type: ignore[attr-defined]
+        for a in alias_table(app.registry.ordered()).values():
             if a.target in seen:
                 continue  # one entry per target when nothing is typed
             seen.add(a.target)
             yield DiscoveryHit(f":{a.word}  {a.title}",
-                               partial(app.run_alias, a.target),  # type: ignore[attr-defined]
+                               partial(app.run_alias, a.target),
                                text=f":{a.word}", help=f"alias :{a.word}")
 
 

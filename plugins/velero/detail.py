@@ -142,7 +142,8 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
         state.remove_class("problem")
         log = self.query_one(Log)
         log.clear()
-        ok, message = await self.app.perform(mutation)  # type: ignore[attr-defined]
+        app: Any = self.app
+        ok, message = await app.perform(mutation)
         if not ok or not result:
             state.add_class("problem")
             state.update(clean(f"cannot request the log: {message}", multiline=True)

@@ -76,12 +76,12 @@ class ComponentScreen(Screen[None]):
         """The pane's ``main_widget()`` if it names one, else its first focusable widget
         that is not a text field (its table, or the overview's scroll)."""
         for pane in self.query(PluginPane):
-            named = getattr(pane, "main_widget", None)
-            if callable(named) and (widget := named()) is not None:
-                return widget  # type: ignore[no-any-return]
-            for widget in pane.query("*"):
-                if widget.focusable and not isinstance(widget, (Input, TextArea)):
-                    return widget
+            named = pane.main_widget()
+            if named is not None:
+                return named
+            for child in pane.query("*"):
+                if child.focusable and not isinstance(child, (Input, TextArea)):
+                    return child
         return None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -71,8 +71,9 @@ class PaneBoundary(Vertical):
     PaneBoundary > .crash-message { padding: 1 2; color: $error; }
     """
 
-    def __init__(self, title: str, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, title: str, *, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
         self.title = title
         self.failed = False
 
