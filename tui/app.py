@@ -161,7 +161,7 @@ class EssentialsApp(App[int]):
         self.push_screen(MainScreen())
         banner = os.environ.get("K8S_ESSENTIALS_TUI_BANNER", "")
         if banner:  # scripts/demo: says what is simulated there (first notification)
-            self.notify(banner, title="demo", timeout=30)  # long enough to read, then out of the way
+            self.notify(banner, title="demo", timeout=30)  # read it, then out of the way
         if self.config_error:
             self.notify(self.config_error, title="config file ignored", severity="error",
                         timeout=10)
