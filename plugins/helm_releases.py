@@ -7,10 +7,15 @@ the snapshot's decoded releases (no extra requests).
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import release_troubled
-from k8s_essentials_tui.kube.resources import CONFIGMAPS, SECRETS
-from k8s_essentials_tui.plugin import Detection, Plugin, PluginAction
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import (
+    CONFIGMAPS,
+    SECRETS,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
+    PluginAction,
+    release_troubled,
+)
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:

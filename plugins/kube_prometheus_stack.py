@@ -16,14 +16,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8s_essentials_tui.detect import (
+from k8s_essentials_tui.api import (
+    ChartRef,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
     detect_workloads,
     find_workloads,
     ready_counts,
     workload_status,
 )
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 
 CHART = ChartRef(
     repo="https://prometheus-community.github.io/helm-charts",

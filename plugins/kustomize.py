@@ -9,8 +9,7 @@ snapshot builder from PATH), so it is unit-testable without touching the machine
 
 from __future__ import annotations
 
-from k8s_essentials_tui.plugin import Detection, Plugin
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import ClusterSnapshot, Detection, Plugin
 
 NOTE = "client-side tool"
 

@@ -6,9 +6,7 @@ Each controller Deployment is labelled ``app.kubernetes.io/component: <controlle
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
 
 CHART = ChartRef(
     repo="https://kyverno.github.io/kyverno/",

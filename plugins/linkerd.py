@@ -7,9 +7,7 @@ needs an identity trust anchor and issuer certificate.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
 
 CHART = ChartRef(
     repo="https://helm.linkerd.io/edge",

@@ -6,9 +6,7 @@ controller Deployment (or DaemonSet) carries ``app.kubernetes.io/name: nginx-ing
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
 
 CHART = ChartRef(
     repo="oci://ghcr.io/nginx/charts",

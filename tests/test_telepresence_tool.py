@@ -1,4 +1,4 @@
-"""tui/tools/telepresence.py: JSON parsing (pure) and the runner against the FAKE executable.
+"""plugins/telepresence/cli.py: JSON parsing (pure) and the runner against the FAKE executable.
 
 The fake (testkit/fake_telepresence) implements the real CLI's flags and JSON shapes; the
 runner is exercised through real subprocesses, timeouts and cancellation."""
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from k8s_essentials_tui.errors import ToolError
-from k8s_essentials_tui.tools.telepresence import (
+from k8s_essentials_tui.plugins.telepresence.cli import (
     InterceptRequest,
     TelepresenceCLI,
     check_compatible,

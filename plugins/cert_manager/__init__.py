@@ -6,10 +6,17 @@ overview stays fast. The pane (``pane.py``) lists every certificate of the clust
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, rt
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin, PluginAction
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import (
+    INGRESSES,
+    SECRETS,
+    ChartRef,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
+    PluginAction,
+    detect_workloads,
+    rt,
+)
 
 API_GROUP = "cert-manager.io"
 CERTIFICATES = rt("cert-manager.io/v1", "certificates", "Certificate")

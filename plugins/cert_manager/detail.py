@@ -21,10 +21,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from k8s_essentials_tui.kube.resources import EVENTS
-from k8s_essentials_tui.text import clean
-from k8s_essentials_tui.timefmt import days_left
-from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
+from k8s_essentials_tui.api import EVENTS, CacheSubscriber, CacheUpdated, clean, days_left
 
 from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds, condition, rfc3339

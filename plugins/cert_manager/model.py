@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from k8s_essentials_tui.fields import Fields, mapping
+from k8s_essentials_tui.api import Fields, mapping
 
 from .x509info import CertInfo, parse_secret
 

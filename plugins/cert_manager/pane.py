@@ -26,12 +26,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from k8s_essentials_tui.kube.resources import INGRESSES, SECRETS, ResourceType
-from k8s_essentials_tui.text import clean
-from k8s_essentials_tui.text import text as display_text
-from k8s_essentials_tui.timefmt import days_left, days_short
-from k8s_essentials_tui.widgets.keytable import focus_now
-from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
+from k8s_essentials_tui.api import (
+    INGRESSES,
+    SECRETS,
+    CacheUpdated,
+    PluginPane,
+    ResourceType,
+    clean,
+    days_left,
+    days_short,
+    display_text,
+    focus_now,
+)
 
 from . import CERTIFICATES, VELERO_BACKUPS
 from .model import (

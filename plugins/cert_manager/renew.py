@@ -15,8 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from k8s_essentials_tui.actions import Mutation, Permission, shell_join
-from k8s_essentials_tui.kube.client import KubeClient
+from k8s_essentials_tui.api import KubeClient, Mutation, Permission, shell_join
 
 from . import CERTIFICATES
 

@@ -25,8 +25,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from k8s_essentials_tui.text import clean, fit
-from k8s_essentials_tui.timefmt import days_short
+from k8s_essentials_tui.api import clean, days_short, fit
 
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds
 

@@ -6,9 +6,14 @@ service proxy; ``client.py`` speaks Loki's HTTP API; ``logql.py`` holds the pure
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin, PluginAction
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import (
+    ChartRef,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
+    PluginAction,
+    detect_workloads,
+)
 
 CHART = ChartRef(
     repo="https://grafana.github.io/helm-charts",

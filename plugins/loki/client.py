@@ -28,14 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from k8s_essentials_tui.errors import EssentialsError
-from k8s_essentials_tui.kube.proxy import service_proxy_path
+from k8s_essentials_tui.api import EssentialsError, service_proxy_path
 
 from .logql import from_ns, to_ns
 
 if TYPE_CHECKING:
-    from k8s_essentials_tui.kube.session import ClusterSession
-    from k8s_essentials_tui.settings import Settings
+    from k8s_essentials_tui.api import ClusterSession, Settings
 
 API = "/loki/api/v1"
 #: tail frames can be big (a burst of long lines): allow 16 MiB per websocket message
@@ -658,8 +656,7 @@ async def discover_service(session: ClusterSession,
                            prefer_namespaces: Iterable[str] = ()) -> ServiceTarget:
     """Find Loki's query service in the shared Services cache (all namespaces; falls back to
     the preferred namespaces when listing cluster-wide is forbidden)."""
-    from k8s_essentials_tui.errors import ClusterError
-    from k8s_essentials_tui.kube.resources import SERVICES
+    from k8s_essentials_tui.api import SERVICES, ClusterError
 
     prefer = [*prefer_namespaces, "loki"]
     scopes: list[str | None] = [None, *dict.fromkeys(n for n in prefer if n)]

@@ -15,7 +15,7 @@ MAX_HISTORY = 200
 
 
 def default_path() -> Path:
-    from k8s_essentials_tui.settings import state_dir
+    from k8s_essentials_tui.api import state_dir
 
     return state_dir() / "loki-history.json"
 
@@ -28,7 +28,7 @@ class QueryHistory:
 
     @classmethod
     def load(cls, path: Path | None = None) -> QueryHistory:
-        from k8s_essentials_tui.settings import private_file
+        from k8s_essentials_tui.api import private_file
 
         path = path or default_path()
         try:
@@ -66,7 +66,7 @@ class QueryHistory:
 
     def save(self) -> None:
         """Write atomically (rename), so a crash never leaves half a file."""
-        from k8s_essentials_tui.settings import private_file
+        from k8s_essentials_tui.api import private_file
 
         try:
             # queries name namespaces and apps: 0600 in a 0700 dir, like the audit log

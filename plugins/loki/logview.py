@@ -42,7 +42,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from k8s_essentials_tui.text import clean
+from k8s_essentials_tui.api import clean
 
 from .client import LogEntry, Row
 

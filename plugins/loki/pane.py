@@ -31,9 +31,8 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from k8s_essentials_tui import text as display
-from k8s_essentials_tui.widgets.keytable import KeyTable, focus_now
-from k8s_essentials_tui.widgets.pane import PluginPane
+from k8s_essentials_tui.api import KeyTable, PluginPane, focus_now
+from k8s_essentials_tui.api import text as display
 
 from . import logql
 from .client import LogEntry, LokiClient, LokiError, QueryResult, TailBatch
@@ -784,7 +783,7 @@ def _num(v: float) -> str:
 def open_logs(app: Any, namespace: str | None = None, app_label: str | None = None,
               query: str | None = None) -> None:
     """Open the Loki pane prefilled for a namespace/workload (``{namespace="x", app="y"}``)."""
-    from k8s_essentials_tui.screens.component import ComponentScreen
+    from k8s_essentials_tui.api import ComponentScreen
 
     plugin = app.registry.get("loki")
 

@@ -2,14 +2,19 @@
 
 Catalog entry and detection only (no Textual): the traffic-manager Deployment the OSS chart
 installs (labels ``app=traffic-manager``, ``telepresence=manager``) or its Helm release. The
-pane (pane.py) drives the local ``telepresence`` CLI through tui/tools/telepresence.py.
+pane (pane.py) drives the local ``telepresence`` CLI through cli.py.
 """
 
 from __future__ import annotations
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin, PluginAction
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import (
+    ChartRef,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
+    PluginAction,
+    detect_workloads,
+)
 
 #: the OSS chart, published as an OCI artifact (same version as the CLI it serves)
 CHART = ChartRef(

@@ -15,10 +15,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from k8s_essentials_tui.text import clean
-from k8s_essentials_tui.text import text as display_text
-from k8s_essentials_tui.tools.telepresence import InterceptRequest, TelepresenceCLI, Workload
-from k8s_essentials_tui.widgets.command_preview import CommandPreview
+from k8s_essentials_tui.api import CommandPreview, clean, display_text
+
+from .cli import InterceptRequest, TelepresenceCLI, Workload
 
 R = TypeVar("R")
 

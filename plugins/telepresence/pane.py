@@ -26,12 +26,23 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Log, Static
 
-from k8s_essentials_tui.actions import Mutation
-from k8s_essentials_tui.errors import EssentialsError, ToolError
-from k8s_essentials_tui.plugin import Plugin
-from k8s_essentials_tui.text import clean, fit
-from k8s_essentials_tui.text import text as display_text
-from k8s_essentials_tui.tools.telepresence import (
+from k8s_essentials_tui.api import (
+    Columns,
+    EssentialsError,
+    KeyTable,
+    Mutation,
+    Plugin,
+    PluginPane,
+    ToolError,
+    clean,
+    current_columns,
+    display_text,
+    fit,
+    focus_now,
+    set_columns,
+)
+
+from .cli import (
     InterceptRequest,
     Status,
     TelepresenceCLI,
@@ -39,10 +50,6 @@ from k8s_essentials_tui.tools.telepresence import (
     Workload,
     from_settings,
 )
-from k8s_essentials_tui.widgets.columns import Columns, current_columns, set_columns
-from k8s_essentials_tui.widgets.keytable import KeyTable, focus_now
-from k8s_essentials_tui.widgets.pane import PluginPane
-
 from .forms import ConnectForm, InterceptForm
 
 #: most useful first, so an 80-column terminal shows who intercepts what

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8s_essentials_tui.detect import detect_workloads
-from k8s_essentials_tui.fields import mapping
-from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin, PluginAction
-from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.api import (
+    ChartRef,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
+    PluginAction,
+    detect_workloads,
+    mapping,
+)
 
 from .model import BACKUPS, BSLS, GROUP, RESTORES, SCHEDULES
 from .model import bsl_problems as _bsl_problems

@@ -19,10 +19,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Log, Static
 
-from k8s_essentials_tui.actions import Mutation, Permission
-from k8s_essentials_tui.kube.resources import ResourceType
-from k8s_essentials_tui.text import clean
-from k8s_essentials_tui.widgets.pane import CacheSubscriber, CacheUpdated
+from k8s_essentials_tui.api import (
+    CacheSubscriber,
+    CacheUpdated,
+    Mutation,
+    Permission,
+    ResourceType,
+    clean,
+)
 
 from . import model, ops
 

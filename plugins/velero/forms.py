@@ -18,8 +18,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from k8s_essentials_tui.text import clean
-from k8s_essentials_tui.widgets.command_preview import CommandPreview
+from k8s_essentials_tui.api import CommandPreview, clean
 
 from . import model
 

@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from k8s_essentials_tui.actions import shell_join
-from k8s_essentials_tui.fields import Fields, mapping
-from k8s_essentials_tui.kube.resources import rt
+from k8s_essentials_tui.api import Fields, mapping, rt, shell_join
 
 API_VERSION = "velero.io/v1"
 GROUP = "velero.io"

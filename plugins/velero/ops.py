@@ -14,10 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from k8s_essentials_tui.errors import ClusterError, ConflictError, GoneError, NotFoundError
-from k8s_essentials_tui.fields import Fields, mapping
-from k8s_essentials_tui.kube.client import KubeClient
-from k8s_essentials_tui.kube.resources import ResourceType
+from k8s_essentials_tui.api import (
+    ClusterError,
+    ConflictError,
+    Fields,
+    GoneError,
+    KubeClient,
+    NotFoundError,
+    ResourceType,
+    mapping,
+)
 
 from .model import (
     BACKUP_TERMINAL_PHASES,
@@ -203,7 +209,7 @@ async def fetch_logs(client: KubeClient, kind: str, name: str, namespace: str, n
             "points at the object store, which may not be reachable from this machine. Run "
             f"`velero {kind.removesuffix('Log').lower()} logs {name}` where it is."))
     if data[:2] == b"\x1f\x8b":
-        from k8s_essentials_tui.helm.release import gunzip_bounded
+        from k8s_essentials_tui.api import gunzip_bounded
 
         try:  # bounded: a log that inflates to gigabytes must not take the app's memory
             data = gunzip_bounded(data, what="the log")

@@ -27,14 +27,23 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from k8s_essentials_tui.actions import Mutation, Permission
-from k8s_essentials_tui.kube.access import Access
-from k8s_essentials_tui.kube.resources import NAMESPACES, ResourceType
-from k8s_essentials_tui.text import clean, fit
-from k8s_essentials_tui.text import text as display_text
-from k8s_essentials_tui.widgets.columns import Columns, fill_rows, set_columns
-from k8s_essentials_tui.widgets.keytable import KeyTable, focus_now
-from k8s_essentials_tui.widgets.pane import CacheUpdated, PluginPane
+from k8s_essentials_tui.api import (
+    NAMESPACES,
+    Access,
+    CacheUpdated,
+    Columns,
+    KeyTable,
+    Mutation,
+    Permission,
+    PluginPane,
+    ResourceType,
+    clean,
+    display_text,
+    fill_rows,
+    fit,
+    focus_now,
+    set_columns,
+)
 
 from . import model, ops
 
@@ -657,7 +666,7 @@ class VeleroPane(PluginPane):
             self.notify("read-only mode: install is disabled", severity="warning")
             return
         try:
-            from k8s_essentials_tui.screens.install import InstallScreen
+            from k8s_essentials_tui.api import InstallScreen
         except ImportError:
             chart = self.plugin.chart
             self.notify("the install screen is not available in this build yet; install with: "

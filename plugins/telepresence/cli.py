@@ -23,9 +23,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..actions import shell_join
-from ..errors import ToolError
-from .process import ProcessCancelled, ProcessTimeout, run_process
+from k8s_essentials_tui.api import (
+    ProcessCancelled,
+    ProcessTimeout,
+    ToolError,
+    run_process,
+    shell_join,
+)
 
 #: oldest version whose JSON output this module was written against (COMPONENT-APIS.md)
 MIN_VERSION: tuple[int, int, int] = (2, 20, 0)
