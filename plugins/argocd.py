@@ -7,7 +7,7 @@ the application controller is a StatefulSet.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://argoproj.github.io/argo-helm",
@@ -45,17 +45,13 @@ CHARTS: tuple[str, ...] = ("argo-cd",)
 API_GROUPS: tuple[str, ...] = ("argoproj.io",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="argocd",
     title="Argo CD",
     category="delivery",
     why="Deploys from Git with a UI showing drift, sync state and health of every app.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

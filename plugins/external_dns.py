@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://kubernetes-sigs.github.io/external-dns/",
@@ -30,17 +30,13 @@ CHARTS: tuple[str, ...] = ("external-dns",)
 API_GROUPS: tuple[str, ...] = ("externaldns.k8s.io",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="external-dns",
     title="ExternalDNS",
     category="dns",
     why="Keeps DNS records in sync with Services/Ingresses so nobody edits zones by hand.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

@@ -7,7 +7,7 @@ the controller Deployments; both set ``app.kubernetes.io/part-of: flux`` and
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://fluxcd-community.github.io/helm-charts",
@@ -39,17 +39,13 @@ API_GROUPS: tuple[str, ...] = (
 )
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="flux",
     title="Flux",
     category="delivery",
     why="Pull-based GitOps: the cluster reconciles itself from Git, no CI credentials inside.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

@@ -6,7 +6,7 @@ The chart labels its Deployments ``control-plane`` + ``gatekeeper.sh/operation``
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://open-policy-agent.github.io/gatekeeper/charts",
@@ -36,17 +36,13 @@ API_GROUPS: tuple[str, ...] = (
 )
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="gatekeeper",
     title="Gatekeeper",
     category="policy",
     why="Rejects non-compliant objects at admission and audits what already runs.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

@@ -7,7 +7,7 @@ same ``app.kubernetes.io/name: grafana`` label and counts as installed.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://grafana-community.github.io/helm-charts",
@@ -43,17 +43,13 @@ CHARTS: tuple[str, ...] = ("grafana",)
 API_GROUPS: tuple[str, ...] = ()
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="grafana",
     title="Grafana",
     category="dashboards",
     why="One place to look during an incident: metrics, logs and traces side by side.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

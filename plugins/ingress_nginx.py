@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://kubernetes.github.io/ingress-nginx",
@@ -26,16 +26,12 @@ SELECTORS: tuple[dict[str, str], ...] = (
 )
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=["ingress-nginx"])
-
-
 PLUGIN = Plugin(
     id="ingress-nginx",
     title="ingress-nginx",
     category="ingress",
     why="Routes outside HTTP(S) traffic to Services; without it nothing is reachable by name.",
     chart=CHART,
-    detect=detect,
     workload_selectors=SELECTORS,
+    chart_names=("ingress-nginx",),
 )

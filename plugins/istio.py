@@ -7,7 +7,7 @@ The ``base`` chart (CRDs) must be installed before ``istiod``.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://istio-release.storage.googleapis.com/charts",
@@ -37,17 +37,13 @@ CHARTS: tuple[str, ...] = ("istiod",)
 API_GROUPS: tuple[str, ...] = ("networking.istio.io", "security.istio.io")
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="istio",
     title="Istio",
     category="mesh",
     why="Mutual TLS, retries and traffic shifting between services without touching app code.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

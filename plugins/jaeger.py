@@ -7,7 +7,7 @@ The ``jaeger`` chart (v4+, Jaeger v2 on the OpenTelemetry Collector) labels its 
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://jaegertracing.github.io/helm-charts",
@@ -36,17 +36,13 @@ CHARTS: tuple[str, ...] = ("jaeger", "jaeger-operator")
 API_GROUPS: tuple[str, ...] = ("jaegertracing.io",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="jaeger",
     title="Jaeger",
     category="tracing",
     why="Follows one request across services to show which hop is slow or failing.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

@@ -6,7 +6,7 @@ Each controller Deployment is labelled ``app.kubernetes.io/component: <controlle
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://kyverno.github.io/kyverno/",
@@ -39,17 +39,13 @@ CHARTS: tuple[str, ...] = ("kyverno",)
 API_GROUPS: tuple[str, ...] = ("kyverno.io",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="kyverno",
     title="Kyverno",
     category="policy",
     why="Policy as plain YAML: block risky pods, add defaults, report violations per namespace.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

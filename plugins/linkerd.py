@@ -7,7 +7,7 @@ needs an identity trust anchor and issuer certificate.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="https://helm.linkerd.io/edge",
@@ -37,17 +37,13 @@ CHARTS: tuple[str, ...] = ("linkerd-control-plane", "linkerd2")
 API_GROUPS: tuple[str, ...] = ("linkerd.io", "policy.linkerd.io")
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="linkerd",
     title="Linkerd",
     category="mesh",
     why="Automatic mTLS and golden metrics per service with a tiny proxy and little to tune.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

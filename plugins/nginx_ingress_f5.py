@@ -6,7 +6,7 @@ controller Deployment (or DaemonSet) carries ``app.kubernetes.io/name: nginx-ing
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, ClusterSnapshot, Detection, Plugin, detect_workloads
+from k8s_essentials_tui.api import ChartRef, Plugin
 
 CHART = ChartRef(
     repo="oci://ghcr.io/nginx/charts",
@@ -35,17 +35,13 @@ CHARTS: tuple[str, ...] = ("nginx-ingress",)
 API_GROUPS: tuple[str, ...] = ("k8s.nginx.org",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS, api_groups=API_GROUPS)
-
-
 PLUGIN = Plugin(
     id="nginx-ingress",
     title="NGINX Ingress Controller (F5)",
     category="ingress",
     why="F5's supported NGINX ingress with VirtualServer CRDs and an NGINX Plus upgrade path.",
     chart=CHART,
-    detect=detect,
     api_groups=API_GROUPS,
+    chart_names=CHARTS,
     workload_selectors=SELECTORS,
 )

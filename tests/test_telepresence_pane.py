@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Log, Static
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.detect import find_workloads
-from k8s_essentials_tui.plugins.telepresence import PLUGIN, detect
+from k8s_essentials_tui.plugins.telepresence import PLUGIN
 from k8s_essentials_tui.plugins.telepresence.forms import InterceptForm, parse_header
 from k8s_essentials_tui.plugins.telepresence.pane import TelepresencePane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
@@ -140,10 +140,10 @@ def test_catalog_and_detection() -> None:
         "status": {"readyReplicas": 1}}
     snap = ClusterSnapshot(workloads=[manager])
     assert find_workloads(snap, [{"app": "traffic-manager"}])
-    det = detect(snap)
+    det = PLUGIN.detect(snap)
     assert (det.installed, det.namespace, det.version, det.healthy) == (
         True, "ambassador", "2.20.2", True)
-    assert detect(ClusterSnapshot()).installed is False
+    assert PLUGIN.detect(ClusterSnapshot()).installed is False
 
 
 def test_parse_header() -> None:

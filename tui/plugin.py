@@ -8,8 +8,9 @@ loaded only when the operator opens them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from .kube.resources import ResourceType
@@ -84,6 +85,21 @@ def _not_detectable(_snapshot: ClusterSnapshot) -> Detection:
     return Detection(installed=False, problems=["no detection rule"])
 
 
+def _declarative(_snapshot: ClusterSnapshot) -> Detection:
+    """The ``detect`` default, a marker: ``__post_init__`` replaces it (never called)."""
+    raise AssertionError("Plugin.__post_init__ replaces the declarative marker")
+
+
+def _standard_detect(snapshot: ClusterSnapshot, *, selectors: Sequence[Mapping[str, str]],
+                     charts: Sequence[str], api_groups: Sequence[str]) -> Detection:
+    """The declarative rule (``detect_workloads``) with a plugin's own selectors, chart
+    names and API groups. Imported here, not at the top: ``detect`` imports this module."""
+    from .detect import detect_workloads
+
+    return detect_workloads(snapshot, selectors=selectors, charts=charts,
+                            api_groups=api_groups)
+
+
 @dataclass(frozen=True)
 class Plugin:
     id: str
@@ -91,7 +107,12 @@ class Plugin:
     category: str
     why: str = ""
     chart: ChartRef | None = None
-    detect: Callable[[ClusterSnapshot], Detection] = _not_detectable
+    #: how the board decides installed/healthy; left out, the standard rule
+    #: (``detect_workloads`` with ``workload_selectors``, ``chart_names`` and
+    #: ``api_groups``) when any of them is declared, else "no detection rule". Excluded
+    #: from comparison and hashing (a function or a ``partial``).
+    detect: Callable[[ClusterSnapshot], Detection] = field(default=_declarative,
+                                                           compare=False)
     #: "package.module:ClassName" of a Textual widget, imported when the pane opens
     pane: str | None = None
     actions: tuple[PluginAction, ...] = ()
@@ -102,6 +123,9 @@ class Plugin:
     #: workloads by their ``app.kubernetes.io/name`` values, and ``detect()`` sees only the
     #: workloads some plugin declares here. Excluded from hashing (dicts).
     workload_selectors: tuple[dict[str, str], ...] = field(default=(), hash=False)
+    #: Helm chart names (``chart`` in the release, e.g. ``"cert-manager"``) whose release
+    #: is the component's: its chart version and status feed the standard ``detect()``
+    chart_names: tuple[str, ...] = ()
     #: resource types the pane watches (shared caches)
     watches: tuple[ResourceType, ...] = ()
     #: extra lists detection needs, fetched only when the type is served (so they cost
@@ -118,6 +142,13 @@ class Plugin:
             raise ValueError(f"plugin {self.id!r}: unknown category {self.category!r}")
         if not self.id or not self.id.replace("-", "").replace("_", "").isalnum():
             raise ValueError(f"plugin id {self.id!r} must be alphanumeric with - or _")
+        if self.detect is _declarative:
+            declared = self.workload_selectors or self.chart_names or self.api_groups
+            # frozen: the one place the field is filled in after construction
+            object.__setattr__(self, "detect", partial(
+                _standard_detect, selectors=self.workload_selectors,
+                charts=self.chart_names, api_groups=self.api_groups)
+                if declared else _not_detectable)
 
     def load_pane(self) -> type[Any] | None:
         """Import the pane class (lazily: keeps start-up fast)."""

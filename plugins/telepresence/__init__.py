@@ -7,14 +7,7 @@ pane (pane.py) drives the local ``telepresence`` CLI through cli.py.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import (
-    ChartRef,
-    ClusterSnapshot,
-    Detection,
-    Plugin,
-    PluginAction,
-    detect_workloads,
-)
+from k8s_essentials_tui.api import ChartRef, Plugin, PluginAction
 
 #: the OSS chart, published as an OCI artifact (same version as the CLI it serves)
 CHART = ChartRef(
@@ -39,11 +32,6 @@ SELECTORS = [
 ]
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    return detect_workloads(snapshot, selectors=SELECTORS,
-                            charts=["telepresence-oss", "telepresence"])
-
-
 PLUGIN = Plugin(
     id="telepresence",
     title="Telepresence",
@@ -51,8 +39,8 @@ PLUGIN = Plugin(
     why="Runs one service on your laptop against the real cluster; intercepts on a shared "
         "namespace must be visible and easy to stop.",
     chart=CHART,
-    detect=detect,
     workload_selectors=tuple(SELECTORS),
+    chart_names=("telepresence-oss", "telepresence"),
     pane="k8s_essentials_tui.plugins.telepresence.pane:TelepresencePane",
     actions=(
         PluginAction("telepresence.connect", "Telepresence: connect", "c",
