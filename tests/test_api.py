@@ -1,0 +1,44 @@
+"""``k8s_essentials_tui.api``, the public plugin surface: every exported name resolves, and
+the import contract that keeps plugins on it names every core module (a new core module
+left out of the list would be importable by plugins unnoticed)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import k8s_essentials_tui.api as api
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_exported_name_resolves() -> None:
+    missing = [name for name in api.__all__ if getattr(api, name, None) is None]
+    assert missing == []
+    assert len(set(api.__all__)) == len(api.__all__)
+    assert set(dir(api)) == set(api.__all__)
+
+
+def test_plugin_contract_forbids_every_core_module_but_api() -> None:
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"][
+        "contracts"]
+    plugins = ["k8s_essentials_tui.plugins"]
+    (contract,) = [c for c in contracts if c.get("source_modules") == plugins]
+    forbidden = {m.removeprefix("k8s_essentials_tui.") for m in contract["forbidden_modules"]}
+    core = {p.stem if p.suffix == ".py" else p.name for p in (ROOT / "tui").iterdir()
+            if (p.suffix == ".py" or (p / "__init__.py").exists()) and p.name != "__init__.py"}
+    assert core - {"api"} <= forbidden, "add the new core module to the contract"
+    assert "api" not in forbidden
+
+
+def test_declarative_detection_default() -> None:
+    """No ``detect``: the standard rule when selectors, charts or API groups are declared,
+    else "no detection rule"; a plugin's own ``detect`` wins."""
+    bare = api.Plugin(id="bare", title="Bare", category="dns")
+    assert bare.detect(api.ClusterSnapshot()).problems == ["no detection rule"]
+    by_crd = api.Plugin(id="crd", title="CRD", category="dns", api_groups=("x.example.com",))
+    det = by_crd.detect(api.ClusterSnapshot(api_groups={"x.example.com"}))
+    assert det.installed == "partial"
+    own = api.Plugin(id="own", title="Own", category="dns", api_groups=("x.example.com",),
+                     detect=lambda _s: api.Detection(installed=True))
+    assert own.detect(api.ClusterSnapshot()).installed is True
