@@ -7,7 +7,7 @@ opens, so this module imports no Textual), one mutating action.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import CONFIGMAPS, Plugin, PluginAction
+from k8s_essentials_tui.api import Plugin, PluginAction
 
 #: the label every note carries (the pane lists ConfigMaps with it)
 NOTE_LABEL = "notes.example.com/note"
@@ -21,7 +21,6 @@ PLUGIN = Plugin(
     workload_selectors=({"app.kubernetes.io/name": "notes-server"},),
     chart_names=("notes-server",),
     pane="essentials_notes.pane:NotesPane",
-    watches=(CONFIGMAPS,),
     actions=(PluginAction("notes.delete", "Notes: delete note", "d",
                           "delete the selected note ConfigMap", mutating=True),),
     aliases=("note",),
