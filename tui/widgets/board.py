@@ -35,6 +35,7 @@ from ..snapshot_builder import ListResult, build_snapshot, candidate_namespaces
 from ..text import clean, fit, text
 from ..text import width as cell_width
 from .columns import same_cell
+from .keytable import KeyTable
 from .pane import CacheSubscriber, CacheUpdated
 
 log = logging.getLogger(__name__)
@@ -207,8 +208,6 @@ class Board(CacheSubscriber, Vertical):
     BINDINGS = [
         Binding("enter", "open", "Open", id="board.open"),
         Binding("i", "install", "Install", id="board.install"),
-        Binding("j", "cursor_down", "Down", show=False, id="board.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="board.up"),
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "escape", "Leave filter / clear it", show=False,
                 id="board.escape"),
@@ -234,7 +233,7 @@ class Board(CacheSubscriber, Vertical):
         yield Static("", id="notes", markup=False)
         yield Input(placeholder="filter: area, component, state, problem… (enter keeps it, "
                                 "escape leaves)", id="board-filter", compact=True)
-        yield DataTable(cursor_type="row", id="board-table")
+        yield KeyTable(id="board-table")  # j/k/g/G/ctrl+f/ctrl+b like every table
         yield Static("", id="detail", markup=False)
 
     def on_mount(self) -> None:

@@ -33,6 +33,8 @@ class KeyTable(DataTable[Any]):
     """A row-cursor ``DataTable`` with the vi/k9s keys; see the module docstring."""
 
     BINDINGS: ClassVar[list[BindingType]] = VI_BINDINGS
+    #: the help screen's group for these keys (they are the same in every table)
+    HELP_GROUP = "Table"
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
