@@ -371,17 +371,13 @@ async def test_tables_built_with_columns_py_relayout_on_resize() -> None:
                 assert "team-payments " in text and "gateway-1.2.3" in text
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "about 1 run in 10 the burst still loses the alias: keys forwarded to the palette screen "
-    "before its input has the focus and keys forwarded to the input after it are two queues, "
-    "so they can interleave; the fix is to take early keys in the app's own (ordered) key "
-    "handler -- see the session note"))
 @pytest.mark.parametrize(("typed", "plugin_id"), [(":backups\r", "velero"),
                                                   (":certs\r", "cert-manager")])
 async def test_colon_alias_typed_as_one_burst_opens_the_pane(typed: str, plugin_id: str) -> None:
     """k9s habit: ``:backups⏎`` typed fast (or over SSH, where keys arrive together). The
     palette opens asynchronously: keys that arrived before its input had the focus were
-    dropped, and the enter chose whatever fuzzy hit was first (the context picker)."""
+    dropped, and the enter chose whatever fuzzy hit was first (the context picker); keys
+    taken by the palette screen and keys taken by its input could also interleave."""
     from textual import events
 
     app = offline()

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -346,6 +346,18 @@ class EssentialsApp(App[int]):
             await self.session.close()
 
     # -- actions ---------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys that reach the ``:`` palette before its input has the focus go into the
+        input here, in the app's one ordered key path (see ``Palette.take_early_key``)."""
+        if isinstance(event, events.Key):
+            from .palette import Palette
+
+            screen = self.screen if self._screen_stack else None
+            if isinstance(screen, Palette) and screen.take_early_key(event):
+                event.stop()
+                return
+        await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "command_palette":

@@ -60,6 +60,9 @@ class Palette(CommandPalette):
     focus go into the input, an enter on an exact alias runs it at once (no search to wait
     for), and any other early enter picks the first hit as soon as the hits arrive."""
 
+    #: the input is focused by :meth:`_flush_early`, after the characters typed early
+    AUTO_FOCUS = None
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         #: characters that arrived before the input existed
@@ -67,18 +70,26 @@ class Palette(CommandPalette):
         #: an enter arrived before there was anything to choose
         self._enter_pending = False
 
-    def on_key(self, event: events.Key) -> None:
+    def take_early_key(self, event: events.Key) -> bool:
+        """Called by the app, in its own key handler, for every key while this palette is
+        on top: a key that arrives before the input has the focus goes into the input here,
+        synchronously and in order (True: handled). Why not in the screen's ``on_key``: keys
+        forwarded to this screen and keys forwarded to the input once it has the focus sit
+        in two message queues, and those interleave (``:certs`` became a fuzzy search)."""
         if isinstance(self.focused, CommandInput):
-            return
+            return False
         if event.key == "enter":
-            event.stop()
             self._submit_when_ready()
-        elif event.is_printable and event.character:
-            event.stop()
+            return True
+        if event.is_printable and event.character:
             self._early.append(event.character)
             self._flush_early()
+            return True
+        return False
 
     def _flush_early(self) -> None:
+        """Move the early characters into the input, then give it the focus (at once:
+        later keys are then forwarded to it, after these)."""
         try:
             box = self.query_one(CommandInput)
         except NoMatches:
@@ -86,10 +97,11 @@ class Palette(CommandPalette):
         if self._early:
             box.insert_text_at_cursor("".join(self._early))
             self._early.clear()
-        box.focus()
+        if box.is_attached and self.is_attached:
+            self.set_focus(box)
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._flush_early)
+        self._flush_early()
 
     def _submit_when_ready(self) -> None:
         self._flush_early()
