@@ -9,22 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from k8s_essentials_tui.cli import main
 from testkit.chart_repo import ChartRepo
+from tests.test_helm_e2e import cli
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def _helm_home(helm_home: Path) -> Path:
-    return helm_home
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("helm_home")]
 
 
 def test_install_json_exit_codes_and_releases_all_namespaces(

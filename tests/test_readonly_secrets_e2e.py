@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Static, TextArea
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
-from k8s_essentials_tui.cli import main
 from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
@@ -27,24 +26,13 @@ from k8s_essentials_tui.settings import Settings
 from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.chart_repo import ChartRepo
 from testkit.velero_server import FIXED_NOW, VeleroServer
+from tests.test_helm_e2e import cli
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("helm_home")]
 PASSWORD = "hunter2-s3cr3t"
 B64 = base64.b64encode(PASSWORD.encode()).decode()
 PREFIX = "k8s-essentials-tui: error: "
 V1 = "velero.io/v1"
-
-
-@pytest.fixture(autouse=True)
-def _helm_home(helm_home: Path) -> Path:
-    return helm_home
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def helm_releases(kube_admin: Any, namespace: str) -> list[str]:
