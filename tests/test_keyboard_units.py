@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from k8s_essentials_tui import aliases
-from k8s_essentials_tui.cli import build_parser, command_modules
+from k8s_essentials_tui.cli import build_parser, command_table
 from k8s_essentials_tui.plugin import Detection, Plugin
 from k8s_essentials_tui.registry import load_registry
 from k8s_essentials_tui.timefmt import days_left, days_short
@@ -76,9 +76,9 @@ def test_every_headless_command_takes_output_json() -> None:
     parser = build_parser()
     argv = {"install": ["install", "velero"], "uninstall": ["uninstall", "velero"],
             "loki": ["loki", "{a=\"b\"}"], "backup": ["backup", "list"]}
-    for mod in command_modules():
-        args = parser.parse_args([*argv.get(mod.NAME, [mod.NAME]), "-o", "json"])
-        assert args.output == "json", mod.NAME
+    for name in command_table():
+        args = parser.parse_args([*argv.get(name, [name]), "-o", "json"])
+        assert args.output == "json", name
 
 
 @pytest.mark.parametrize("command", ["releases", "certs"])

@@ -29,6 +29,7 @@ from .actions import (
     refusal,
     shell_join,
 )
+from .cli import add_global_options
 from .commands._common import (
     EXIT_ERROR,
     EXIT_FOUND,
@@ -101,6 +102,8 @@ from .plugin import (
     Installed,
     Plugin,
     PluginAction,
+    PluginCommand,
+    Setting,
 )
 from .settings import Settings, private_file, state_dir
 from .snapshot import ClusterSnapshot
@@ -146,7 +149,7 @@ def __dir__() -> list[str]:
 __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
-    "PluginAction",
+    "PluginAction", "PluginCommand", "Setting",
     # detection
     "ClusterSnapshot", "detect_workloads", "find_workloads", "helm_release_for", "image_tag",
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",
@@ -172,7 +175,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "ProcessCancelled", "ProcessResult", "ProcessTimeout", "Settings", "gunzip_bounded",
     "private_file", "run_process", "state_dir",
     # headless commands
-    "EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "add_output", "connect_options", "emit", "fail",
-    "positive_int", "positive_seconds", "print_json", "read_only", "run_async",
-    "settings_for", "table", "with_session",
+    "EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "add_global_options", "add_output",
+    "connect_options", "emit", "fail", "positive_int", "positive_seconds", "print_json",
+    "read_only", "run_async", "settings_for", "table", "with_session",
 ]

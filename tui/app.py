@@ -119,15 +119,15 @@ class EssentialsApp(App[int]):
     def __init__(self, options: StartOptions | None = None) -> None:
         self.options = options or StartOptions()
         self.config_error: str = ""
+        self.registry: Registry = load_registry()
         try:
             self.settings = self.options.settings or load_settings(
-                Path(self.options.config) if self.options.config else None)
+                Path(self.options.config) if self.options.config else None, self.registry)
         except ConfigError as exc:
             self.settings = Settings()
             self.config_error = str(exc)
         super().__init__()
         self.read_only: bool = self.options.read_only or bool(self.settings["read_only"])
-        self.registry: Registry = load_registry()
         self.session: ClusterSession | None = None
         self.connection_error: EssentialsError | None = None
         #: published with the new detections whenever the board re-evaluates, so the
@@ -165,6 +165,8 @@ class EssentialsApp(App[int]):
         if self.config_error:
             self.notify(self.config_error, title="config file ignored", severity="error",
                         timeout=10)
+        for warning in self.settings.warnings:
+            self.notify(warning, title="config file", severity="warning", timeout=10)
         for _source, message in self.registry.errors:
             self.notify(message, title="plugin skipped", severity="warning", timeout=10)
         if self.options.connect:

@@ -1,23 +1,29 @@
 """The ``k8s-essentials-tui`` command: the TUI by default, headless subcommands for scripts.
 
-Subcommands live one per module in ``tui/commands/`` (each defines ``NAME``, ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``), so adding one touches no shared file.
-Global options are accepted before or after the subcommand, like kubectl's.
-Errors print one line on stderr and exit 2; nothing prints a traceback.
+Subcommands are declared, not imported: the core's in ``tui/commands/__init__.py`` and each
+plugin's in ``Plugin.commands`` (found through the registry, like the panes). A command's
+module (``add_arguments(parser)`` and a sync or ``async`` ``run(args) -> int``) is imported
+and its arguments built only when argv names it, so ``--help`` lists everything while the TUI
+and every other command start without importing it. Global options are accepted before or
+after the subcommand, like kubectl's. Errors print one line on stderr and exit 2; nothing
+prints a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
+import asyncio
+import inspect
 import os
-import pkgutil
 import sys
 from collections.abc import Sequence
-from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import EssentialsError
+
+if TYPE_CHECKING:
+    from .plugin import PluginCommand
 
 PROG = "k8s-essentials-tui"
 
@@ -41,17 +47,42 @@ def add_global_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="config file (default: the platform config dir's config.toml)")
 
 
-def command_modules() -> list[ModuleType]:
-    from . import commands
+def command_table() -> dict[str, PluginCommand]:
+    """Every headless command by name: the core's, then each plugin's (a plugin cannot take
+    a name already used; the registry's order decides between plugins)."""
+    from .commands import CORE_COMMANDS
+    from .registry import load_registry
 
-    mods = []
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        if not info.name.startswith("_"):
-            mods.append(importlib.import_module(f"{commands.__name__}.{info.name}"))
-    return mods
+    table: dict[str, PluginCommand] = {c.name: c for c in CORE_COMMANDS}
+    for plugin in load_registry().ordered():
+        for command in plugin.commands:
+            table.setdefault(command.name, command)
+    return dict(sorted(table.items()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: global options that take a value (their value is never a command name)
+_VALUE_OPTIONS = {"--kubeconfig", "--context", "-n", "--namespace", "--theme", "--config"}
+
+
+def named_command(argv: Sequence[str], names: Sequence[str]) -> str | None:
+    """The command argv names: its first positional token (skipping global options' values),
+    when that is a command."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--":
+            return None
+        elif token in _VALUE_OPTIONS:
+            skip = True
+        elif not token.startswith("-"):
+            return token if token in names else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv``, only the command it names gets its arguments (and its
+    module imported) -- the others are listed in ``--help`` by name and help alone."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Terminal UI for a Kubernetes cluster's week-1 essential components. "
@@ -62,12 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in command_modules():
-        p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION",
-                                                                        mod.HELP),
-                           parents=[common])
-        mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+    commands = command_table()
+    wanted = None if argv is None else named_command(argv, list(commands))
+    for name, command in commands.items():
+        p = sub.add_parser(name, help=command.help,
+                           description=command.description or command.help, parents=[common])
+        if argv is None or name == wanted:
+            module = command.load()
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
     return parser
 
 
@@ -80,12 +114,12 @@ TRACEBACK_ENV = "K8S_ESSENTIALS_TRACEBACK"
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(args_list)
     args = parser.parse_args(args_list)
     try:
         if getattr(args, "_run", None) is None:
             return _run_tui(args)
-        code = int(args._run(args) or 0)
+        code = int(_call(args._run, args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
     except EssentialsError as exc:
@@ -98,6 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _broken_pipe()
     except Exception as exc:  # the crash boundary of headless commands
         return _unexpected(exc)
+
+
+def _call(run: Any, args: argparse.Namespace) -> Any:
+    """A command's ``run``: awaited in a fresh event loop when it is ``async``."""
+    if inspect.iscoroutinefunction(run):
+        return asyncio.run(run(args))
+    return run(args)
 
 
 def _error_line(message: str, prefix: str = "error: ") -> None:

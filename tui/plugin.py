@@ -70,6 +70,65 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class PluginCommand:
+    """A headless subcommand a plugin adds to ``k8s-essentials-tui`` (``backup``, ``loki``).
+
+    Why a name and a target instead of the functions: the CLI lists every plugin's commands
+    in ``--help`` from these declarations alone and imports ``target`` only when argv names
+    the command, so one plugin's heavy imports never slow another command or the TUI's start.
+
+    ``target`` is ``"package.module"``; the module defines ``add_arguments(parser)`` and
+    ``run(args) -> int`` -- preferably ``async def run`` (the CLI runs it in a fresh event
+    loop) -- returning the exit code (0 fine, 1 found, 2 error by convention). Global options
+    (``--kubeconfig``, ``--context``, ``-n``, ``--read-only``, ``--config``) are already on
+    the parser; errors raised as ``EssentialsError`` print one line and exit 2.
+    """
+
+    name: str
+    help: str
+    target: str
+    #: the long text of ``k8s-essentials-tui NAME --help`` (default: ``help``)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.name.replace("-", "").isalnum() or self.name[0] == "-":
+            raise ValueError(f"command name {self.name!r} must be alphanumeric with -")
+        if not self.target or ":" in self.target:
+            raise ValueError(f"command {self.name!r}: target must be 'package.module'")
+
+    def load(self) -> Any:
+        """Import the command's module (when argv names it)."""
+        module = importlib.import_module(self.target)
+        for attr in ("add_arguments", "run"):
+            if not callable(getattr(module, attr, None)):
+                raise TypeError(f"command {self.name!r}: {self.target} has no {attr}()")
+        return module
+
+
+#: what a setting's value may be: TOML's scalar types and arrays
+SettingType = type | tuple[type, ...]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of a plugin's settings table (``[loki] tenant = "team-a"`` in config.toml).
+
+    The config loader checks the type (``config.toml: loki.tenant must be a string``) and
+    fills in the default; the plugin reads ``settings.get("<table>.<key>")``. ``help``
+    appears in the README's configuration table and in ``plugins --settings``.
+    """
+
+    key: str
+    type: SettingType
+    default: Any
+    help: str
+
+    def __post_init__(self) -> None:
+        if not self.key or "." in self.key:
+            raise ValueError(f"setting key {self.key!r} must be non-empty without dots")
+
+
+@dataclass(frozen=True)
 class PluginAction:
     """A user action offered in the command palette and as a key binding in the pane."""
 
@@ -136,6 +195,17 @@ class Plugin:
     #: words that open the pane from the ``:`` palette (k9s habit: ``:certs``), besides
     #: the id; see ``tui/aliases.py`` for the built-ins'
     aliases: tuple[str, ...] = ()
+    #: headless subcommands (``k8s-essentials-tui NAME``), discovered by the CLI
+    commands: tuple[PluginCommand, ...] = ()
+    #: the plugin's table in config.toml, validated by the config loader
+    settings: tuple[Setting, ...] = ()
+    #: the table's name (default: the plugin id), e.g. ``"certificates"``
+    settings_table: str = ""
+
+    @property
+    def table(self) -> str:
+        """The config table holding :attr:`settings`."""
+        return self.settings_table or self.id
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:

@@ -19,28 +19,17 @@ from .errors import ConfigError
 
 APP_NAME = "k8s-essentials-tui"
 
-# key -> (type, default, description). Nested tables are "table.key".
-SCHEMA: dict[str, tuple[type | tuple[type, ...], Any, str]] = {
+# key -> (type, default, description). Nested tables are "table.key". The core's own keys;
+# each plugin declares its table with ``Plugin.settings`` (``[loki]``, ``[certificates]``,
+# ``[velero]``, ``[telepresence]``) and the loader validates it with that schema.
+SchemaEntry = tuple[type | tuple[type, ...], Any, str]
+SCHEMA: dict[str, SchemaEntry] = {
     "theme": (str, "dark", "theme name: dark, light, bastion, or a file name in themes/"),
     "read_only": (bool, False, "disable every mutating action"),
     "namespace": (str, "", "default namespace (else the context's)"),
     "watch_list": (bool, True, "sync caches with one streaming watch where the server has "
                                "WatchList (fewer requests); false = list + watch"),
-    "certificates.warning_days": (int, 30, "expiry warning threshold (days)"),
-    "certificates.critical_days": (int, 7, "expiry critical threshold (days)"),
-    "loki.url": (str, "", "direct Loki URL; empty = discover through the service proxy"),
-    "loki.tenant": (str, "", "X-Scope-OrgID header"),
-    "loki.bearer_token_file": (str, "", "file holding a bearer token for a direct URL"),
-    "loki.username": (str, "", "basic-auth user for a direct URL"),
-    "loki.password_file": (str, "", "file holding the basic-auth password"),
     "helm.binary": (str, "helm", "helm executable"),
-    "velero.namespace": (str, "", "namespace of Velero's objects (backups, schedules, "
-                                  "restores, storage locations); empty = where the board "
-                                  "found Velero's server, else velero"),
-    "telepresence.binary": (str, "telepresence", "telepresence executable"),
-    "telepresence.timeout_seconds": ((int, float), 60, "timeout for one telepresence call"),
-    "telepresence.personal_namespaces": (list, [], "namespaces only you use: a global "
-                                          "intercept there needs no second confirmation"),
 }
 #: tables whose keys are free-form and validated by their owners
 FREE_TABLES = {
@@ -104,6 +93,9 @@ class Settings:
     charts: dict[str, dict[str, str | bool]] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    #: problems that do not reject the file (a table no installed plugin owns), one line
+    #: each; the TUI shows them as a notification, headless commands on stderr
+    warnings: list[str] = field(default_factory=list)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -112,9 +104,33 @@ class Settings:
         return self.values.get(key, default)
 
 
-def parse_settings(data: dict[str, Any], source: str = "config.toml") -> Settings:
-    """Validate a parsed TOML document against :data:`SCHEMA`."""
-    settings = Settings()
+def plugin_schema(registry: Any = None) -> dict[str, SchemaEntry]:
+    """``"table.key" -> (type, default, help)`` of every plugin's settings table.
+
+    ``registry`` defaults to a freshly loaded one (built-ins and entry points), so a
+    third-party plugin's table is validated like a built-in's."""
+    if registry is None:
+        from .registry import load_registry
+
+        registry = load_registry()
+    schema: dict[str, SchemaEntry] = {}
+    for plugin in registry.ordered():
+        for setting in plugin.settings:
+            schema[f"{plugin.table}.{setting.key}"] = (setting.type, setting.default,
+                                                       setting.help)
+    return schema
+
+
+def parse_settings(data: dict[str, Any], source: str = "config.toml",
+                   registry: Any = None) -> Settings:
+    """Validate a parsed TOML document against :data:`SCHEMA` and the plugins' tables.
+
+    An unknown key of a known table, or a value of the wrong type, rejects the file
+    (``ConfigError`` naming the key); a whole table that no plugin owns is only a warning,
+    so a config shared between machines with different plugins still loads."""
+    schema = {**SCHEMA, **plugin_schema(registry)}
+    tables = {key.partition(".")[0] for key in schema if "." in key}
+    settings = Settings(values={k: v[1] for k, v in schema.items()})
     for top, value in data.items():
         if top in FREE_TABLES:
             if not isinstance(value, dict):
@@ -140,34 +156,49 @@ def parse_settings(data: dict[str, Any], source: str = "config.toml") -> Setting
                         raise ConfigError(f"{source}: keys.{k} must be a string")
                     settings.keys[k] = v
             continue
+        if isinstance(value, dict) and top not in tables:
+            settings.warnings.append(f"{source}: [{top}] is not a table of any installed "
+                                     "plugin (ignored)")
+            continue
         items = value.items() if isinstance(value, dict) else [(None, value)]
         for sub, v in items:
             key = f"{top}.{sub}" if sub is not None else top
-            if key not in SCHEMA:
+            if key not in schema:
                 raise ConfigError(f"{source}: unknown key {key}")
-            typ = SCHEMA[key][0]
+            typ = schema[key][0]
             ok = isinstance(v, typ) and not (typ in (int, (int, float)) and isinstance(v, bool))
             if not ok:
-                tname = typ.__name__ if isinstance(typ, type) else "number"
-                raise ConfigError(f"{source}: {key} must be {_article(tname)} {tname}")
+                raise ConfigError(f"{source}: {key} must be {type_phrase(typ)}")
             settings.values[key] = v
     return settings
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
+_TYPE_WORDS = {str: "a string", bool: "a boolean", int: "an integer", float: "a number",
+               list: "a list", dict: "a table"}
 
 
-def load_settings(path: Path | None = None) -> Settings:
+def type_phrase(typ: type | tuple[type, ...]) -> str:
+    """``str`` -> "a string", ``(int, float)`` -> "a number": the words of a TOML user."""
+    if isinstance(typ, tuple):
+        return "a number" if set(typ) <= {int, float} else " or ".join(
+            type_phrase(t) for t in typ)
+    return _TYPE_WORDS.get(typ, f"a {typ.__name__}")
+
+
+def load_settings(path: Path | None = None, registry: Any = None) -> Settings:
+    """The config file at ``path`` (default :func:`config_path`), validated; ``registry``
+    supplies the plugins' tables (default: load it)."""
     path = path or config_path()
     if not path.exists():
-        return Settings(path=path)
+        settings = parse_settings({}, str(path), registry)
+        settings.path = path
+        return settings
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
-    settings = parse_settings(data, str(path))
+    settings = parse_settings(data, str(path), registry)
     settings.path = path
     return settings

@@ -14,6 +14,8 @@ from k8s_essentials_tui.api import (
     Detection,
     Plugin,
     PluginAction,
+    PluginCommand,
+    Setting,
     detect_workloads,
     rt,
 )
@@ -77,4 +79,15 @@ PLUGIN = Plugin(
     ),
     api_groups=(API_GROUP,),
     watches=(CERTIFICATES, SECRETS, INGRESSES),
+    commands=(PluginCommand(
+        "certs", "list certificates (cert-manager and TLS Secrets) by expiry",
+        "k8s_essentials_tui.plugins.cert_manager.command",
+        "List every cert-manager Certificate and kubernetes.io/tls Secret, soonest expiry "
+        "first. Exit 0 when none expires within --within days (default 30), 1 when some "
+        "do, 2 when something could not be read."),),
+    settings_table="certificates",
+    settings=(
+        Setting("warning_days", int, 30, "expiry warning threshold (days)"),
+        Setting("critical_days", int, 7, "expiry critical threshold (days)"),
+    ),
 )

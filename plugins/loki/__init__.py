@@ -12,6 +12,8 @@ from k8s_essentials_tui.api import (
     Detection,
     Plugin,
     PluginAction,
+    PluginCommand,
+    Setting,
     detect_workloads,
 )
 
@@ -87,5 +89,18 @@ PLUGIN = Plugin(
     actions=(
         PluginAction("loki.run", "Run query", "ctrl+r", "run the LogQL query"),
         PluginAction("loki.tail", "Live tail", "t", "follow new lines over the websocket"),
+    ),
+    commands=(PluginCommand(
+        "loki", "run a LogQL query against Loki and print the result",
+        "k8s_essentials_tui.plugins.loki.command",
+        "Run a LogQL query. Text output: 'timestamp {labels} line' per entry (metric "
+        "queries: one line per sample). Loki is reached through the apiserver's service "
+        "proxy unless --loki-url or loki.url is set. Exit 2 with Loki's message on errors."),),
+    settings=(
+        Setting("url", str, "", "direct Loki URL; empty = discover through the service proxy"),
+        Setting("tenant", str, "", "X-Scope-OrgID header"),
+        Setting("bearer_token_file", str, "", "file holding a bearer token for a direct URL"),
+        Setting("username", str, "", "basic-auth user for a direct URL"),
+        Setting("password_file", str, "", "file holding the basic-auth password"),
     ),
 )

@@ -7,7 +7,7 @@ pane (pane.py) drives the local ``telepresence`` CLI through cli.py.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, Plugin, PluginAction
+from k8s_essentials_tui.api import ChartRef, Plugin, PluginAction, Setting
 
 #: the OSS chart, published as an OCI artifact (same version as the CLI it serves)
 CHART = ChartRef(
@@ -53,5 +53,11 @@ PLUGIN = Plugin(
                      "stop every intercept started from this laptop", mutating=True),
         PluginAction("telepresence.quit", "Telepresence: disconnect", "X",
                      "telepresence quit", mutating=True),
+    ),
+    settings=(
+        Setting("binary", str, "telepresence", "telepresence executable"),
+        Setting("timeout_seconds", (int, float), 60, "timeout for one telepresence call"),
+        Setting("personal_namespaces", list, [], "namespaces only you use: a global "
+                "intercept there needs no second confirmation"),
     ),
 )

@@ -15,6 +15,8 @@ from k8s_essentials_tui.api import (
     Detection,
     Plugin,
     PluginAction,
+    PluginCommand,
+    Setting,
     detect_workloads,
     mapping,
 )
@@ -101,6 +103,8 @@ def bsl_problems(bsls: list[dict[str, Any]]) -> list[str]:
     return _bsl_problems(bsls)
 
 
+BACKUP_HELP = "create and list Velero backups (velero.io/v1) through the Kubernetes API"
+
 PLUGIN = Plugin(
     id="velero",
     title="Velero",
@@ -122,6 +126,15 @@ PLUGIN = Plugin(
     workload_selectors=SELECTORS,
     watches=(BACKUPS, RESTORES, SCHEDULES, BSLS),
     board_resources=(BSLS,),
+    commands=(PluginCommand(
+        "backup", BACKUP_HELP, "k8s_essentials_tui.plugins.velero.command",
+        BACKUP_HELP + ". The Velero namespace is --namespace, else the config key "
+        "velero.namespace, else 'velero'."),),
+    settings=(
+        Setting("namespace", str, "", "namespace of Velero's objects (backups, schedules, "
+                                      "restores, storage locations); empty = where the board "
+                                      "found Velero's server, else velero"),
+    ),
 )
 
 __all__ = ["CHART", "PLUGIN", "bsl_problems", "detect"]

@@ -52,8 +52,17 @@ def positive_int(text: str) -> int:
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
+    """The config file of ``--config`` (else the default one), loaded once per command run;
+    its warnings (a table no plugin owns) go to stderr once, as ``warning: ...`` lines."""
+    cached = getattr(args, "_settings", None)
+    if isinstance(cached, Settings):
+        return cached
     path = getattr(args, "config", None)
-    return load_settings(Path(path) if path else None)
+    settings = load_settings(Path(path) if path else None)
+    for warning in settings.warnings:
+        print(f"warning: {clean(warning)}", file=sys.stderr)
+    args._settings = settings
+    return settings
 
 
 def read_only(args: argparse.Namespace) -> bool:

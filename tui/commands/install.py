@@ -29,17 +29,6 @@ from ._common import (
     with_session,
 )
 
-NAME = "install"
-HELP = "install or upgrade a component's Helm chart (preview, confirm, run)"
-DESCRIPTION = (
-    "Install or upgrade COMPONENT with `helm upgrade --install`. A server-side dry-run runs "
-    "first and the per-resource diff against the deployed release is printed. Without --yes "
-    "it asks for confirmation, and refuses when stdin is not a terminal. The namespace is "
-    "the global -n/--namespace (default: the catalog's). Exit 0 on success (also "
-    "--dry-run), 1 when helm ran the install/upgrade and it failed, 2 on any other error "
-    "(usage, connection, preview, refused confirmation)."
-)
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_chart_flags(parser)

@@ -11,10 +11,6 @@ from ..helm.release import latest
 from ..kube.session import ClusterSession
 from ._common import add_output, emit, fail, print_json, run_async, table, with_session
 
-NAME = "releases"
-HELP = ("list Helm releases (decoded from release Secrets, or ConfigMaps with "
-        "HELM_DRIVER=configmap; no helm needed)")
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-A", "--all-namespaces", action="store_true", default=False,

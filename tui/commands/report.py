@@ -34,12 +34,6 @@ from ._common import (
     with_session,
 )
 
-NAME = "report"
-HELP = "report which essential components are installed and healthy"
-DESCRIPTION = ("Detect every week-1 component in the cluster. Exit 0 even when components "
-               "are missing (unless --fail-on says otherwise: then 1); 2 when the cluster "
-               "cannot be reached.")
-
 
 def _conditions(value: str) -> list[str]:
     conds = [c.strip() for c in value.split(",") if c.strip()]

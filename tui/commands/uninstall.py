@@ -26,9 +26,6 @@ from ._common import (
     with_session,
 )
 
-NAME = "uninstall"
-HELP = "uninstall a component's Helm release"
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("component", metavar="COMPONENT",

@@ -14,28 +14,24 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import ClusterError, ForbiddenError, NotFoundError
-from ..kube.resources import INGRESSES, SECRETS
-from ..kube.session import ClusterSession
-from ..timefmt import days_short
-from ._common import (
+from k8s_essentials_tui.api import (
     EXIT_ERROR,
     EXIT_FOUND,
     EXIT_OK,
+    INGRESSES,
+    SECRETS,
+    ClusterError,
+    ClusterSession,
+    ForbiddenError,
+    NotFoundError,
     add_output,
+    days_short,
     emit,
     fail,
     print_json,
-    run_async,
     table,
     with_session,
 )
-
-NAME = "certs"
-HELP = "list certificates (cert-manager and TLS Secrets) by expiry"
-DESCRIPTION = ("List every cert-manager Certificate and kubernetes.io/tls Secret, soonest "
-               "expiry first. Exit 0 when none expires within --within days (default 30), "
-               "1 when some do, 2 when something could not be read.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,7 +55,7 @@ async def collect_all(session: ClusterSession, namespace: str | None
                                  list[dict[str, Any]], list[str], str | None]:
     """:func:`collect` plus why the TLS Secrets could not be listed ("no permission"), or
     None: a forbidden list must not read as "the Secret does not exist"."""
-    from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
+    from . import CERTIFICATES
 
     errors: list[str] = []
     failed: dict[str, ClusterError] = {}
@@ -98,7 +94,7 @@ def within_days(text: str) -> float:
     return value
 
 
-def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace) -> int:
     if args.within < 0:
         return fail("--within must be zero or more days")
     if args.all_namespaces and getattr(args, "namespace", None):
@@ -108,8 +104,8 @@ def run(args: argparse.Namespace) -> int:
     async def body(session: ClusterSession) -> Any:
         return await collect_all(session, namespace)
 
-    certs, secrets, ingresses, errors, unreadable = run_async(lambda: with_session(args, body))
-    from k8s_essentials_tui.plugins.cert_manager.model import build_rows, row_json
+    certs, secrets, ingresses, errors, unreadable = await with_session(args, body)
+    from .model import build_rows, row_json
 
     now = datetime.now(UTC)
     rows = build_rows(certs, secrets, ingresses, secrets_unreadable=unreadable)

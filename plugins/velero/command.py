@@ -18,18 +18,22 @@ from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import Any
 
-from ..actions import Mutation, check_writable, execute
-from ..errors import EssentialsError, ForbiddenError, NotFoundError
-from ..kube.session import ClusterSession
-from ._common import (
+from k8s_essentials_tui.api import (
     EXIT_ERROR,
     EXIT_FOUND,
     EXIT_OK,
+    ClusterSession,
+    EssentialsError,
+    ForbiddenError,
+    Mutation,
+    NotFoundError,
+    add_global_options,
     add_output,
+    check_writable,
     emit,
+    execute,
     fail,
     print_json,
-    run_async,
     settings_for,
     table,
     with_session,
@@ -39,15 +43,7 @@ from ._common import (
 NOT_PICKED_UP_AFTER = 30.0
 DEFAULT_TIMEOUT = "10m"
 
-NAME = "backup"
-HELP = "create and list Velero backups (velero.io/v1) through the Kubernetes API"
-DESCRIPTION = (HELP + ". The Velero namespace is --namespace, else the config key "
-               "velero.namespace, else 'velero'.")
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..cli import add_global_options
-
     common = argparse.ArgumentParser(add_help=False)
     add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="backup_command", metavar="ACTION", required=True)
@@ -92,11 +88,11 @@ def velero_namespace(args: argparse.Namespace) -> str:
         return "velero"
 
 
-def run(args: argparse.Namespace) -> int:
+async def run(args: argparse.Namespace) -> int:
     try:
         if args.backup_command == "list":
-            return run_async(lambda: with_session(args, lambda s: _list(s, args)))
-        return run_async(lambda: with_session(args, lambda s: _create(s, args)))
+            return await with_session(args, lambda s: _list(s, args))
+        return await with_session(args, lambda s: _create(s, args))
     except EssentialsError as exc:
         return fail(str(exc))
 
@@ -106,7 +102,7 @@ def _bool(value: str | None) -> bool | None:
 
 
 def _summary(obj: dict[str, Any]) -> dict[str, Any]:
-    from ..plugins.velero import model
+    from . import model
 
     row = model.backup_row(obj)
     return {"name": row.name, "namespace": (obj.get("metadata") or {}).get("namespace"),
@@ -122,8 +118,8 @@ def _summary(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _list(session: ClusterSession, args: argparse.Namespace) -> int:
-    from ..plugins.velero import model
-    from ..plugins.velero.ops import NOT_INSTALLED
+    from . import model
+    from .ops import NOT_INSTALLED
 
     ns = velero_namespace(args)
     try:
@@ -152,8 +148,9 @@ async def _list(session: ClusterSession, args: argparse.Namespace) -> int:
 
 async def _validate(session: ClusterSession, opts: Any, ns: str) -> list[str]:
     """The CLI's checks plus an unknown-namespace check when namespaces can be listed."""
-    from ..kube.resources import NAMESPACES
-    from ..plugins.velero import model
+    from k8s_essentials_tui.api import NAMESPACES
+
+    from . import model
 
     known: list[str] | None = None
     try:
@@ -176,7 +173,7 @@ async def _nothing() -> None:
 
 
 async def _create(session: ClusterSession, args: argparse.Namespace) -> int:
-    from ..plugins.velero import model, ops
+    from . import model, ops
 
     ns = velero_namespace(args)
     # read-only: refused (and audited) before validating or printing anything

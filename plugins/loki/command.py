@@ -12,25 +12,16 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from ..errors import ConfigError
-from ..text import clean
-from ._common import (
+from k8s_essentials_tui.api import (
     EXIT_OK,
+    ConfigError,
     add_output,
+    clean,
     fail,
     positive_int,
     positive_seconds,
     print_json,
-    run_async,
     settings_for,
-)
-
-NAME = "loki"
-HELP = "run a LogQL query against Loki and print the result"
-DESCRIPTION = (
-    "Run a LogQL query. Text output: 'timestamp {labels} line' per entry (metric queries: "
-    "one line per sample). Loki is reached through the apiserver's service proxy unless "
-    "--loki-url or loki.url is set. Exit 2 with Loki's message on errors."
 )
 
 
@@ -55,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _range(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime]:
-    from ..plugins.loki.logql import parse_duration, parse_time
+    from .logql import parse_duration, parse_time
 
     if args.since and (args.start or args.end):
         raise ConfigError("use either --since or --from/--to, not both")
@@ -76,15 +67,15 @@ def _range(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime]
     return start, end
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..errors import EssentialsError
+async def run(args: argparse.Namespace) -> int:
+    from k8s_essentials_tui.api import EssentialsError
 
     if args.limit <= 0:
         return fail("--limit must be positive")
     try:
         start, end = _range(args, datetime.now(UTC))
         settings = settings_for(args)
-        result = run_async(lambda: _query(args, settings, start, end))
+        result = await _query(args, settings, start, end)
     except EssentialsError as exc:
         return fail(str(exc))
     if args.output == "json":
@@ -105,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
 
 async def _query(args: argparse.Namespace, settings: Any, start: datetime,
                  end: datetime) -> Any:
-    from ..plugins.loki.client import connect, direct_from_settings
-    from ..plugins.loki.logql import TimeRange, is_metric_query
+    from .client import connect, direct_from_settings
+    from .logql import TimeRange, is_metric_query
 
     step = TimeRange(start, end).step() if is_metric_query(args.query) else None
     direct = direct_from_settings(settings, args.loki_url or "", args.timeout)
@@ -116,7 +107,7 @@ async def _query(args: argparse.Namespace, settings: Any, start: datetime,
                                             direction=args.direction, step=step)
         finally:
             await direct.aclose()
-    from ._common import with_session
+    from k8s_essentials_tui.api import with_session
 
     async def body(session: Any) -> Any:
         prefer = [n for n in (getattr(args, "namespace", None), session.namespace) if n]
