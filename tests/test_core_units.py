@@ -111,6 +111,29 @@ def test_settings_defaults_and_errors() -> None:
         parse_settings({"charts": {"velero": {"url": "x"}}})
 
 
+def test_plugin_settings_tables_are_validated_by_their_plugins_schema() -> None:
+    """[loki], [certificates], [velero], [telepresence] are declared by their plugins
+    (Plugin.settings); the loader checks them with the user's words for TOML types."""
+    with pytest.raises(ConfigError) as err:
+        parse_settings({"loki": {"tenant": 7}})
+    assert str(err.value) == "config.toml: loki.tenant must be a string"
+    with pytest.raises(ConfigError, match=r"^config.toml: telepresence.timeout_seconds must "
+                                          r"be a number$"):
+        parse_settings({"telepresence": {"timeout_seconds": "1m"}})
+    with pytest.raises(ConfigError, match=r"^config.toml: velero.namespace must be a string$"):
+        parse_settings({"velero": {"namespace": ["a"]}})
+    with pytest.raises(ConfigError, match="unknown key loki.tenantt"):
+        parse_settings({"loki": {"tenantt": "a"}})
+    s = parse_settings({"loki": {"tenant": "team-a"}, "velero": {"namespace": "backups"}})
+    assert s["loki.tenant"] == "team-a" and s["velero.namespace"] == "backups"
+    assert s["telepresence.timeout_seconds"] == 60 and not s.warnings  # plugin defaults
+    # a table no plugin owns (a plugin installed elsewhere): loads, with a warning
+    s = parse_settings({"argo-rollouts": {"x": 1}, "theme": "light"})
+    assert s["theme"] == "light"
+    assert s.warnings == ["config.toml: [argo-rollouts] is not a table of any installed "
+                          "plugin (ignored)"]
+
+
 def test_bad_config_file_names_the_file(tmp_path: Path) -> None:
     from k8s_essentials_tui.settings import load_settings
 

@@ -7,6 +7,7 @@ that ``k8s_essentials_tui.api`` alone imports no Textual."""
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,66 @@ async def test_example_pane_lists_live_and_deletes_with_confirm_and_audit(
     entries = [e for e in audit.read() if e["action"] == "notes.delete"]
     assert [(e["result"], e["command"]) for e in entries] == [
         ("ok", f"kubectl delete configmap shopping -n {namespace}")]
+
+
+# -- its headless command and settings table (the CLI finds both through the entry point) -------
+
+def example_cli(*args: str, config: Path | None = None,
+                ) -> subprocess.CompletedProcess[str]:
+    """The real console entry point with the example distribution on ``sys.path``."""
+    import os
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(EXAMPLE), os.environ.get("PYTHONPATH", "")])}
+    if config is not None:
+        env["K8S_ESSENTIALS_TUI_CONFIG"] = str(config)
+    return subprocess.run([sys.executable, "-m", "k8s_essentials_tui.cli", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_example_command_is_listed_in_help_without_importing_it() -> None:
+    out = example_cli("--help")
+    assert out.returncode == 0, out.stderr
+    assert "notes" in out.stdout and "list the notes" in out.stdout
+    # declared by name and help: running another command never imports the module
+    code = ("import sys; from k8s_essentials_tui import cli; cli.build_parser(['plugins']); "
+            "assert 'essentials_notes.command' not in sys.modules; "
+            "cli.build_parser(['notes']); assert 'essentials_notes.command' in sys.modules")
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(EXAMPLE)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=60)
+
+
+def test_example_command_lists_notes_cut_to_its_setting(
+        kubeconfig: str, namespace: str, kube_admin: KubeAdmin, tmp_path: Path) -> None:
+    kube_admin.create(note("shopping", namespace, "milk, eggs, 김치 and \x1b]0;owned\x07 bread"))
+    config = tmp_path / "config.toml"
+    config.write_text("[notes]\nmax_length = 12\n")
+    out = example_cli("notes", "--kubeconfig", kubeconfig, "-n", namespace, config=config)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0].split() == ["NAMESPACE", "NAME", "TEXT"]
+    assert f"{namespace}  shopping  milk, eggs,…" in out.stdout
+    out = example_cli("notes", "--kubeconfig", kubeconfig, "-n", namespace, "-o", "json")
+    assert json.loads(out.stdout)["notes"][0]["text"].startswith("milk, eggs, 김치 and ␛]0;")
+    assert "\x1b" not in out.stdout
+
+
+def test_example_settings_are_validated_by_the_config_loader(
+        kubeconfig: str, namespace: str, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[notes]\nmax_length = "short"\n')
+    out = example_cli("notes", "--kubeconfig", kubeconfig, "-n", namespace, config=config)
+    assert out.returncode == 2
+    assert out.stderr.strip().endswith("notes.max_length must be an integer")
+    config.write_text("[notes]\ncolour = 1\n")
+    out = example_cli("notes", "--kubeconfig", kubeconfig, "-n", namespace, config=config)
+    assert out.returncode == 2 and "unknown key notes.colour" in out.stderr
+    # a table no plugin owns (the plugin is not installed here): a warning, not a rejection
+    config.write_text("[nobody]\nx = 1\n[notes]\nmax_length = 5\n")
+    out = example_cli("notes", "--kubeconfig", kubeconfig, "-n", namespace, config=config)
+    assert out.returncode == 0, out.stderr
+    assert "warning: " in out.stderr and "[nobody] is not a table of any installed plugin" \
+        in out.stderr
+    out = example_cli("plugins", "--settings", config=config)
+    assert "notes.max_length" in out.stdout and "an integer" in out.stdout

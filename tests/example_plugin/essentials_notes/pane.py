@@ -18,7 +18,9 @@ from k8s_essentials_tui.api import (
     Mutation,
     Permission,
     PluginPane,
+    clean,
     display_text,
+    fit,
 )
 
 from . import NOTE_LABEL
@@ -42,13 +44,16 @@ class NotesPane(PluginPane):
     def on_cache_updated(self, event: CacheUpdated) -> None:
         table = self.query_one(KeyTable)
         table.clear()
+        # the plugin's own setting ([notes] max_length), validated by the config loader
+        max_length = int(self.app.settings.get("notes.max_length", 60))
         for obj in sorted(event.cache.items(), key=_key):
             meta = obj.get("metadata") or {}
             note = (obj.get("data") or {}).get("text", "")
             # cluster strings are untrusted: Text objects through the text boundary
             table.add_row(display_text(meta.get("name", "")),
                           display_text(meta.get("namespace", "")),
-                          display_text(note), key=_key(obj))
+                          display_text(fit(clean(str(note)), max_length, pad=False)),
+                          key=_key(obj))
 
     def action_delete(self) -> None:
         key = self.query_one(KeyTable).selected_key()
