@@ -344,3 +344,16 @@ async def test_o_in_a_components_own_pane_shows_its_overview(kubeconfig: str) ->
         app.open_plugin("external-dns")  # no pane of its own: the overview, no "o"
         await settle(pilot, lambda: bool(app.screen.query(ComponentSummary)))
         assert app.screen.check_action("overview", ()) is False
+
+
+async def test_config_table_of_no_plugin_is_a_warning_not_a_rejection(tmp_path: Path) -> None:
+    """A [table] only a plugin installed elsewhere knows: the file still applies, and the
+    operator is told once which table was ignored."""
+    config = tmp_path / "config.toml"
+    config.write_text('theme = "light"\n[argo-rollouts]\nnamespace = "x"\n')
+    app = EssentialsApp(StartOptions(config=str(config), connect=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: bool(app._notifications))
+        texts = [str(n.message) for n in app._notifications]
+        assert any("[argo-rollouts] is not a table of any installed plugin" in t for t in texts)
+        assert app.settings["theme"] == "light" and not app.config_error

@@ -122,7 +122,7 @@ def test_plugin_settings_tables_are_validated_by_their_plugins_schema() -> None:
         parse_settings({"telepresence": {"timeout_seconds": "1m"}})
     with pytest.raises(ConfigError, match=r"^config.toml: velero.namespace must be a string$"):
         parse_settings({"velero": {"namespace": ["a"]}})
-    with pytest.raises(ConfigError, match="unknown key loki.tenantt"):
+    with pytest.raises(ConfigError, match=r"unknown key loki\.tenantt"):
         parse_settings({"loki": {"tenantt": "a"}})
     s = parse_settings({"loki": {"tenant": "team-a"}, "velero": {"namespace": "backups"}})
     assert s["loki.tenant"] == "team-a" and s["velero.namespace"] == "backups"
