@@ -125,3 +125,83 @@ def test_base64_of_nothing() -> None:
     secret = {"type": "kubernetes.io/tls", "metadata": {"name": "x"},
               "data": {"tls.crt": base64.b64encode(b"").decode(), "tls.key": ""}}
     assert parse_secret(secret).problems == ("tls.crt is empty",)
+
+
+# -- chain checks by encoded names and key ids (#25: no Name objects, no per-leaf signature) --
+
+def _leaf_without_key_id(issuer_name: object, signer: object, name: str) -> bytes:
+    """A leaf with no authorityKeyIdentifier (older tooling): only its signature can say
+    which key issued it."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+
+    from testkit import pki
+
+    key = pki.new_key(f"nokid:{name}")
+    cert = (x509.CertificateBuilder().subject_name(pki._name(name))
+            .issuer_name(issuer_name).public_key(key.public_key()).serial_number(7)
+            .not_valid_before(f.FIXED_NOW - dt.timedelta(days=1))
+            .not_valid_after(f.FIXED_NOW + dt.timedelta(days=30))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            .sign(signer, hashes.SHA256()))  # type: ignore[arg-type]
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_a_ca_recreated_under_the_same_name_is_not_the_issuer() -> None:
+    """The intermediate was re-created with a new key and the same name; tls.crt still
+    bundles the old one. Same names, different key ids: the chain is reported broken."""
+    from testkit import pki
+
+    new_inter = pki.make_ca("Test Intermediate CA", seed="inter-rotated",
+                            not_before=f.FIXED_NOW - __import__("datetime").timedelta(days=9),
+                            issuer=f.ROOT)
+    kp = f.leaf("web", 10, issuer=new_inter)
+    info = parse_tls(kp.cert_pem + f.INTERMEDIATE.cert_pem, kp.key_pem, f.ROOT.cert_pem)
+    assert info.chain_ordered is False
+    assert "chain in tls.crt is not in order (leaf first, then each issuer)" in info.problems
+    good = parse_tls(kp.cert_pem + new_inter.cert_pem, kp.key_pem, f.ROOT.cert_pem)
+    assert (good.chain_ordered, good.chain_complete, good.problems) == (True, True, ())
+
+
+def test_without_key_ids_the_signature_decides() -> None:
+    from testkit import pki
+
+    right = _leaf_without_key_id(f.INTERMEDIATE.cert.subject, f.INTERMEDIATE.key, "a.test")
+    assert parse_tls(right + f.INTERMEDIATE.cert_pem, None, f.ROOT.cert_pem).chain_ordered
+    impostor = pki.new_key("impostor")  # same issuer name, another key signed it
+    wrong = _leaf_without_key_id(f.INTERMEDIATE.cert.subject, impostor, "b.test")
+    assert parse_tls(wrong + f.INTERMEDIATE.cert_pem, None, f.ROOT.cert_pem
+                     ).chain_ordered is False
+
+
+def test_encoded_names_match_the_library() -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    from k8s_essentials_tui.plugins.cert_manager.der import issuer_and_subject
+
+    for cert in (f.ROOT.cert, f.INTERMEDIATE.cert, f.leaf("x.test", 3).cert):
+        assert issuer_and_subject(cert.tbs_certificate_bytes) == (
+            cert.issuer.public_bytes(), cert.subject.public_bytes())
+    # v1 certificates (no [0] version field) and garbage
+    der = f.ROOT.cert.public_bytes(serialization.Encoding.DER)
+    assert issuer_and_subject(der) is None  # a whole Certificate is not a TBSCertificate
+    assert issuer_and_subject(b"") is None and issuer_and_subject(b"\x30\x84\xff") is None
+
+
+def test_encoded_names_never_raise_on_any_bytes() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from k8s_essentials_tui.plugins.cert_manager.der import issuer_and_subject
+
+    tbs = f.INTERMEDIATE.cert.tbs_certificate_bytes
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.binary(max_size=64), st.integers(0, len(tbs)))
+    def check(noise: bytes, cut: int) -> None:
+        issuer_and_subject(noise)
+        issuer_and_subject(tbs[:cut] + noise)
+
+    check()

@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
+from .der import issuer_and_subject
+
 _PEM_CERT = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s.*?-----END CERTIFICATE-----", re.DOTALL)
 _PEM_ANY = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
@@ -115,7 +117,13 @@ def _with_problems(info: CertInfo, extra: list[str]) -> CertInfo:
     return replace(info, problems=tuple(merged))
 
 
-@lru_cache(maxsize=4096)
+#: size of the per-certificate caches below. Small on purpose: the entries worth keeping
+#: (intermediates and roots) are touched by every Secret, so LRU keeps them hot, while each
+#: Secret's own leaf passes through without 10,000 of them being pinned in memory.
+_CACHE = 512
+
+
+@lru_cache(maxsize=_CACHE)
 def _load_pem_block(block: bytes) -> x509.Certificate:
     """Intermediates and CAs repeat in every Secret of an issuer: load each once."""
     return x509.load_pem_x509_certificate(block)
@@ -187,11 +195,50 @@ def _spki(pub: Any) -> bytes:
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-@lru_cache(maxsize=8192)
+def _names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
+    """(issuer, subject) as encoded in the certificate (see ``der.py``)."""
+    try:
+        return issuer_and_subject(cert.tbs_certificate_bytes)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=_CACHE)
+def _key_ids(cert: x509.Certificate) -> tuple[bytes | None, bytes | None]:
+    """(authority key id, subject key id), each None when the extension is absent."""
+    aki = ski = None
+    try:
+        aki = cert.extensions.get_extension_for_oid(
+            ExtensionOID.AUTHORITY_KEY_IDENTIFIER).value.key_identifier
+    except (x509.ExtensionNotFound, ValueError, TypeError):
+        pass
+    try:
+        ski = cert.extensions.get_extension_for_oid(
+            ExtensionOID.SUBJECT_KEY_IDENTIFIER).value.digest
+    except (x509.ExtensionNotFound, ValueError, TypeError):
+        pass
+    return aki, ski
+
+
+@lru_cache(maxsize=_CACHE)
 def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
-    """Signature check, cached: an issuer's own chain is verified once, not per Secret."""
-    if child.issuer != parent.subject:
+    """Whether ``parent`` issued ``child``, as chain building decides it (RFC 4158): the
+    child's issuer Name equals the parent's subject Name, byte for byte, and where both
+    carry key identifiers, the child's authority key id is the parent's subject key id (a
+    CA re-created under the same name with a new key does not match). Only when key ids
+    are missing does the signature decide (a verification costs far more than the
+    comparison, and every Secret's leaf is new). Cached: an issuer's own chain is judged
+    once, not per Secret."""
+    child_names, parent_names = _names(child), _names(parent)
+    if child_names is not None and parent_names is not None:
+        if child_names[0] != parent_names[1]:
+            return False
+    elif child.issuer != parent.subject:  # not shaped as expected: the library compares
         return False
+    aki, _ = _key_ids(child)
+    _, ski = _key_ids(parent)
+    if aki is not None and ski is not None:
+        return aki == ski
     try:
         child.verify_directly_issued_by(parent)
     except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
