@@ -550,3 +550,22 @@ async def test_retry_now_cuts_a_wait_short() -> None:
     cache.retry_now()
     await asyncio.wait_for(waiting, 5)
     assert time.monotonic() - start < 5
+
+
+def test_json_decoder_keeps_what_json_kept() -> None:
+    """The fast decoder of lists and watch events (msgspec) must not change what an object
+    decodes to: big integers stay exact, what only Python's json accepts still decodes,
+    garbage is a ValueError (the client turns it into "the server sent invalid JSON")."""
+    import math
+
+    from k8s_essentials_tui.kube.client import _event, decode_json
+
+    assert decode_json(b'{"n": 123456789012345678901234567890}') == {
+        "n": 123456789012345678901234567890}
+    assert math.isnan(decode_json(b'{"a": NaN}')["a"])
+    assert decode_json(b'"\\ud800"') == "\ud800"  # a lone surrogate: the text boundary shows it
+    with pytest.raises(ValueError):
+        decode_json(b'{"a": ')
+    assert _event(b'{"type":"ADDED","object":{"kind":"Pod"}}') == {
+        "type": "ADDED", "object": {"kind": "Pod"}}
+    assert _event(b"[1]") is None and _event(b"{oops") is None and _event(b"  ") is None
