@@ -353,3 +353,58 @@ async def test_missing_crds_says_not_installed(without_velero_crds, kubeconfig, 
                                         "-n", namespace])
     err = capsys.readouterr().err
     assert rc == 2 and "Velero is not installed" in err
+
+
+class _EndlessLogHandler(http.server.BaseHTTPRequestHandler):
+    """An object store answering with a body far larger than the download bound, sent
+    with Content-Encoding: gzip over a .gz object (both layers must be bounded)."""
+
+    def do_GET(self) -> None:
+        if self.path == "/double.gz":
+            body = gzip.compress(gzip.compress(b"level=info msg=\"twice\"\n"))
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(200)
+        self.end_headers()
+        try:
+            for _ in range(4096):
+                self.wfile.write(b"x" * 4096)
+        except OSError:
+            pass  # the client stopped reading: the point
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+async def test_log_download_is_bounded(server, kubeconfig, namespace) -> None:
+    from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
+    from k8s_essentials_tui.plugins.velero import ops
+
+    server.add_backup("big")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EndlessLogHandler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    port = httpd.server_address[1]
+    session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig))
+    try:
+        answer = asyncio.create_task(asyncio.to_thread(
+            server.answer_download_requests, f"http://127.0.0.1:{port}/endless"))
+        result = await ops.fetch_logs(session.client, "BackupLog", "big", namespace,
+                                      FIXED_NOW, max_bytes=64 * 1024)
+        await answer
+        assert result.lines == []
+        assert result.message.startswith("the log is larger than 65536 bytes to download")
+        for req in server.admin.list(V1, "downloadrequests", namespace):
+            server.admin.delete(V1, "downloadrequests", req["metadata"]["name"], namespace)
+        answer = asyncio.create_task(asyncio.to_thread(
+            server.answer_download_requests, f"http://127.0.0.1:{port}/double.gz"))
+        result = await ops.fetch_logs(session.client, "BackupLog", "big", namespace,
+                                      FIXED_NOW)
+        await answer
+        assert result.lines == ['level=info msg="twice"']
+    finally:
+        await session.close()
+        httpd.shutdown()

@@ -158,13 +158,19 @@ class LogResult:
     url: str = ""
 
 
+#: the most a log download may transfer (compressed, as sent by the object store)
+MAX_LOG_DOWNLOAD = 64 * 1024 * 1024
+
+
 async def fetch_logs(client: KubeClient, kind: str, name: str, namespace: str, now: datetime,
                      *, timeout: float = 30.0, on_state: Callable[[str], None] | None = None,
-                     max_lines: int = 20000) -> LogResult:
+                     max_lines: int = 20000, max_bytes: int = MAX_LOG_DOWNLOAD) -> LogResult:
     """``velero backup logs`` over the API: create a DownloadRequest (``BackupLog`` /
     ``RestoreLog``), wait for ``status.phase: Processed`` and a ``downloadURL``, then GET
     the pre-signed URL and gunzip. The URL points at object storage, which a bastion often
-    cannot reach: that case ends with a clear message, not an error."""
+    cannot reach: that case ends with a clear message, not an error. The download stops
+    after ``max_bytes`` (the URL is the object store's; a huge or endless body must not take
+    the app's memory), and the gunzip is bounded the same way."""
     import httpx
 
     req = build_download_request(kind, name, namespace, now)
@@ -196,19 +202,34 @@ async def fetch_logs(client: KubeClient, kind: str, name: str, namespace: str, n
                 "Velero server did not answer (is it running, and is the storage location "
                 "available?)"))
         await asyncio.sleep(0.5)
+    too_big = False
     try:
         async with httpx.AsyncClient(timeout=httpx.Timeout(20.0, connect=5.0),
-                                     trust_env=True) as http:
-            resp = await http.get(url)
+                                     trust_env=True) as http, http.stream("GET", url) as resp:
             resp.raise_for_status()
-            data = resp.content
+            buf = bytearray()
+            async for chunk in resp.aiter_raw():  # the bytes as sent: gzip is ours to bound
+                buf += chunk
+                if len(buf) > max_bytes:
+                    too_big = True
+                    break
+            data = bytes(buf)
     except Exception as exc:
         first = (str(exc) or type(exc).__name__).splitlines()[0]
         return LogResult(state, url=url, message=(
             f"the download URL cannot be fetched from here ({first}); the pre-signed URL "
             "points at the object store, which may not be reachable from this machine. Run "
             f"`velero {kind.removesuffix('Log').lower()} logs {name}` where it is."))
-    if data[:2] == b"\x1f\x8b":
+    if too_big:
+        return LogResult(state, url=url, message=(
+            f"the log is larger than {max_bytes // (1024 * 1024) or max_bytes} "
+            f"{'MiB' if max_bytes >= 1024 * 1024 else 'bytes'} to download: run `velero "
+            f"{kind.removesuffix('Log').lower()} logs {name}` where it is."))
+    # the raw body: a .gz object, gzipped once more when the store sends it with
+    # Content-Encoding: gzip -- each layer inflated with a bound
+    for _layer in range(2):
+        if data[:2] != b"\x1f\x8b":
+            break
         from k8s_essentials_tui.api import gunzip_bounded
 
         try:  # bounded: a log that inflates to gigabytes must not take the app's memory
