@@ -167,12 +167,13 @@ async def _status(session: ClusterSession, args: argparse.Namespace) -> int:
 
 # -- actions --------------------------------------------------------------------------------
 
-def username(session: ClusterSession, args: argparse.Namespace) -> str:
+async def username(session: ClusterSession, args: argparse.Namespace) -> str:
+    """``gitops.username`` from the config, else the apiserver's name for us."""
     try:
         configured = str(settings_for(args).get("gitops.username") or "")
     except EssentialsError:
         configured = ""
-    return configured or session.settings.user or "k8s-essentials-tui"
+    return configured or await ops.whoami(session.client)
 
 
 async def _nothing() -> None:
@@ -197,7 +198,7 @@ async def _sync(session: ClusterSession, args: argparse.Namespace) -> int:
                     f"({row.op_phase or 'pending'})")
     confirm(f"sync application {ns}/{args.name} to {row.target_revision}", args.yes)
     sent: dict[str, Any] = {}
-    user = username(session, args)
+    user = await username(session, args)
 
     async def run() -> str:
         sent.update(await ops.sync(session.client, args.name, ns, user))
@@ -221,8 +222,8 @@ def _target(text: str) -> tuple[ResourceType, str]:
 
 
 async def _reconcile_one(session: ClusterSession, rtype: ResourceType, name: str, ns: str,
-                         args: argparse.Namespace, with_source: bool) -> tuple[str, str]:
-    """Annotate through a confirmed, audited Mutation; returns (requestedAt, source key)."""
+                         with_source: bool) -> str:
+    """Annotate through an audited Mutation (confirmed by the caller); returns requestedAt."""
     requested: list[str] = []
 
     async def run() -> str:
@@ -235,7 +236,7 @@ async def _reconcile_one(session: ClusterSession, rtype: ResourceType, name: str
         action="gitops.flux.reconcile", title=f"Reconcile {rtype.kind} {ns}/{name}",
         command=patches.reconcile_command(rtype.kind, name, ns, with_source), run=run),
         session.actions)
-    return requested[0], ""
+    return requested[0]
 
 
 async def _reconcile(session: ClusterSession, args: argparse.Namespace) -> int:
@@ -263,8 +264,8 @@ async def _reconcile(session: ClusterSession, args: argparse.Namespace) -> int:
     steps.append((rtype, name, ns))
     results: list[dict[str, Any]] = []
     for stype, sname, sns in steps:
-        stamp, _ = await _reconcile_one(session, stype, sname, sns, args,
-                                        args.with_source and stype is rtype)
+        stamp = await _reconcile_one(session, stype, sname, sns,
+                                     args.with_source and stype is rtype)
         if args.output != "json":
             emit(f"► annotated {stype.kind} {sns}/{sname} ({stamp})")
         record: dict[str, Any] = {"kind": stype.kind, "namespace": sns, "name": sname,

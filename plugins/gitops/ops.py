@@ -21,6 +21,7 @@ from k8s_essentials_tui.api import (
     NotFoundError,
     ResourceType,
     mapping,
+    rt,
 )
 
 from . import patches
@@ -30,6 +31,24 @@ from .kinds import APPLICATIONS
 
 #: attempts on a 409 (the controller wrote the object between our read and our patch)
 CONFLICT_RETRIES = 5
+
+
+SELF_SUBJECT_REVIEWS = rt("authentication.k8s.io/v1", "selfsubjectreviews", "SelfSubjectReview",
+                          namespaced=False)
+#: who a sync is recorded as initiated by when the apiserver cannot tell
+FALLBACK_USER = "k8s-essentials-tui"
+
+
+async def whoami(client: KubeClient) -> str:
+    """The Kubernetes user name (SelfSubjectReview), for ``operation.initiatedBy``: Argo CD
+    records its own session user there; ours is the kubeconfig's identity."""
+    try:
+        review = await client.create(SELF_SUBJECT_REVIEWS,
+                                     {"apiVersion": "authentication.k8s.io/v1",
+                                      "kind": "SelfSubjectReview"})
+    except ClusterError:
+        return FALLBACK_USER
+    return Fields(review).text("status.userInfo.username") or FALLBACK_USER
 
 
 class OperationRunning(EssentialsError):
