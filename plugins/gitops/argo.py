@@ -90,6 +90,11 @@ class AppRow:
         extras = [w for w, on in (("prune", self.prune), ("self-heal", self.self_heal)) if on]
         return "on" + (f" ({', '.join(extras)})" if extras else "")
 
+    @property
+    def auto_short(self) -> str:
+        """For a table cell: ``on``/``off`` (prune and self-heal are in the detail)."""
+        return "on" if self.auto_sync else "off"
+
 
 def short_revision(revision: str) -> str:
     """A Git SHA cut to 7 characters (as Argo CD's UI shows it); anything else as is."""

@@ -45,10 +45,10 @@ TABLES: dict[str, Columns] = {
     "apps": Columns(("NAME", "NAMESPACE", "SYNC", "HEALTH", "REVISION", "TARGET", "PATH",
                      "AUTO", "LAST OP", "OOS", "DEG"),
                     ("NAME", "SYNC", "HEALTH", "REVISION", "LAST OP")),
-    "kustomizations": Columns(("NAME", "NAMESPACE", "STATUS", "APPLIED", "SOURCE", "SUSP",
+    "kustomizations": Columns(("NAME", "NAMESPACE", "STATUS", "APPLIED", "SOURCE",
                                "BLOCKED BY", "MESSAGE"),
                               ("NAME", "STATUS", "APPLIED", "MESSAGE")),
-    "helmreleases": Columns(("NAME", "NAMESPACE", "STATUS", "CHART", "SUSP", "MESSAGE"),
+    "helmreleases": Columns(("NAME", "NAMESPACE", "STATUS", "CHART", "MESSAGE"),
                             ("NAME", "STATUS", "CHART", "MESSAGE")),
     "sources": Columns(("KIND", "NAME", "NAMESPACE", "STATUS", "REVISION", "URL",
                         "MESSAGE"), ("KIND", "NAME", "STATUS", "REVISION")),
@@ -69,6 +69,13 @@ def _short(value: str) -> str:
     if sep and len(digest) >= 40:
         return f"{branch}:{digest[:7]}"
     return argo.short_revision(value)
+
+
+def scoped(spec: Columns) -> Columns:
+    """The columns without NAMESPACE: every row of a one-namespace pane has the same one
+    (it is in the status bar), and the terminal's width goes to the message instead."""
+    return Columns(tuple(n for n in spec.names if n != "NAMESPACE"),
+                   tuple(n for n in spec.narrow if n != "NAMESPACE"), spec.wide_at)
 
 
 def _name(value: str) -> Text:
@@ -130,20 +137,23 @@ class GitOpsPane(PluginPane):
             with TabPane("Sources", id="tab-sources"):
                 yield KeyTable(id="sources")
 
+    def spec(self, table_id: str) -> Columns:
+        return scoped(TABLES[table_id]) if self.scope else TABLES[table_id]
+
     def on_mount(self) -> None:
-        for table_id, spec in TABLES.items():
+        options = getattr(self.app, "options", None)
+        settings = getattr(self.app, "settings", None)
+        # scope: --namespace (or the config's namespace), else all namespaces -- GitOps
+        # objects live in the tools' namespaces, not the kubeconfig's default
+        self.scope = (getattr(options, "namespace", None)
+                      or (settings.get("namespace") if settings is not None else None) or None)
+        for table_id in TABLES:
             set_columns(self.query_one(f"#{table_id}", DataTable),
-                        spec.shown(self.app.size.width))
+                        self.spec(table_id).shown(self.app.size.width))
         focus_now(self.main_widget())
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        # scope: --namespace (or the config's namespace), else all namespaces -- GitOps
-        # objects live in the tools' namespaces, not the kubeconfig's default
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        self.scope = (getattr(options, "namespace", None)
-                      or (settings.get("namespace") if settings is not None else None) or None)
         for rtype in (APPLICATIONS, KUSTOMIZATIONS, HELMRELEASES, *SOURCES):
             self.watch_resource(rtype, self.scope)
 
@@ -212,7 +222,9 @@ class GitOpsPane(PluginPane):
 
     def _refill(self, table_id: str, rows: list[tuple[str, list[Any]]]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
-        spec = TABLES[table_id]
+        full = TABLES[table_id]
+        spec = self.spec(table_id)
+        rows = [(key, full.cells(cells, spec.names)) for key, cells in rows]
         shown = spec.shown(self.app.size.width)
         selected = table.selected_key() if isinstance(table, KeyTable) else None
         set_columns(table, shown)
@@ -227,7 +239,7 @@ class GitOpsPane(PluginPane):
         self._refill("apps", [
             (r.key, [_name(r.name), r.namespace, self._word(r.sync, r.problems),
                      self._word(r.health), _short(r.revision) or "-",
-                     r.target_revision, r.path or "-", r.auto_text,
+                     r.target_revision, r.path or "-", r.auto_short,
                      self._word(r.op_phase) if r.op_phase else "-",
                      str(r.out_of_sync), str(r.degraded)])
             for r in self.app_rows()])
@@ -238,20 +250,35 @@ class GitOpsPane(PluginPane):
         by_name = {(r.namespace, r.name): r for r in ks_all}
         self._refill("kustomizations", [
             (r.key, [_name(r.name), r.namespace, self._flux_word(r),
-                     _short(r.applied) or "-",
-                     _short(fluxmodel.source_revision(r, sources)) or "-",
-                     "yes" if r.suspended else "",
-                     fluxmodel.blocking_dependency(r, by_name) or "-", _msg(r.message)])
+                     _short(r.applied) or "-", self._source_cell(r, sources),
+                     _name(self._blocked(r, by_name)) or "-", _msg(r.message)])
             for r in self.flux_rows(KUSTOMIZATIONS)])
         self._refill("helmreleases", [
             (r.key, [_name(r.name), r.namespace, self._flux_word(r), r.applied or "-",
-                     "yes" if r.suspended else "", _msg(r.message)])
+                     _msg(r.message)])
             for r in self.flux_rows(HELMRELEASES)])
         self._refill("sources", [
             (r.key, [r.kind, _name(r.name), r.namespace, self._flux_word(r),
                      _short(r.applied) or "-", _msg(r.url or "-"), _msg(r.message)])
             for r in sorted(self.source_rows(), key=lambda r: (r.kind, r.namespace, r.name))
             if self._keep(r.name)])
+
+    def _source_cell(self, row: fluxmodel.FluxRow,
+                     sources: dict[tuple[str, str, str], fluxmodel.FluxRow]) -> Text:
+        """``same`` when the applied revision is the source's artifact, else the source's
+        revision in the warning colour (the next successful reconcile applies it)."""
+        revision = fluxmodel.source_revision(row, sources)
+        if not revision:
+            return Text("-")
+        if revision == row.applied:
+            return Text("same")
+        return Text(clean(_short(revision)), style=self.app.current_theme.warning or "")
+
+    def _blocked(self, row: fluxmodel.FluxRow,
+                 same_kind: dict[tuple[str, str], fluxmodel.FluxRow]) -> str:
+        """The blocking dependency, without the namespace when it is the row's own."""
+        text = fluxmodel.blocking_dependency(row, same_kind)
+        return text.removeprefix(f"{row.namespace}/")
 
     def _flux_word(self, row: fluxmodel.FluxRow) -> Text:
         text = self._word(row.status, row.problems)
@@ -267,8 +294,8 @@ class GitOpsPane(PluginPane):
         if state == "synced":
             rows = argo.app_rows(self._items(APPLICATIONS))
             degraded, oos = argo.summary(rows)
-            parts.append(f"Argo CD: {len(rows)} applications, {len(degraded)} degraded, "
-                         f"{len(oos)} out of sync")
+            parts.append(f"Argo CD: {len(rows)} apps, {len(degraded)} degraded, "
+                         f"{len(oos)} OutOfSync")
             problem = problem or bool(degraded)
         elif state == "missing":
             parts.append("Argo CD: not installed")
@@ -282,8 +309,7 @@ class GitOpsPane(PluginPane):
             ks = fluxmodel.flux_rows(self._items(KUSTOMIZATIONS))
             hr = fluxmodel.flux_rows(self._items(HELMRELEASES))
             bad = fluxmodel.not_ready(ks) + fluxmodel.not_ready(hr)
-            parts.append(f"Flux: {len(ks)} kustomizations, {len(hr)} helmreleases, "
-                         f"{len(bad)} not ready")
+            parts.append(f"Flux: {len(ks)} ks + {len(hr)} hr, {len(bad)} not ready")
             problem = problem or bool(bad)
         elif fstate == "missing":
             parts.append("Flux: not installed")
@@ -310,6 +336,10 @@ class GitOpsPane(PluginPane):
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
         focus_now(self.query_one(f"#{tab}", DataTable))
+
+    def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
+        """The footer follows the tab: Argo CD keys on Applications, Flux keys elsewhere."""
+        self.refresh_bindings()
 
     def _selected(self) -> str | None:
         table = self.main_widget()
@@ -371,10 +401,11 @@ class GitOpsPane(PluginPane):
         if not result:
             return result
         tab = self._active() if self.is_mounted else "apps"
+        # the other tool's keys are hidden (not dimmed): the footer shows what works here
         if action in ARGO_ACTIONS:
-            return True if tab == "apps" else None
+            return tab == "apps"
         if action in FLUX_ACTIONS:
-            return True if tab != "apps" else None
+            return tab != "apps"
         return True
 
     def _need(self, what: str) -> None:
