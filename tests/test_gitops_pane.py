@@ -76,9 +76,9 @@ async def test_applications_listed_and_synced_by_keys(ctl, kubeconfig, namespace
         await open_pane(app, pilot, rows=("apps", 2))
         rows = cells(app, "apps")
         assert [r[0] for r in rows] == ["payments", "shop"]
-        assert rows[0][2:4] == ["OutOfSync", "Degraded"]
-        assert rows[0][9:] == ["1", "1"]  # out-of-sync and degraded resources
-        assert "1 degraded, 1 out of sync" in str(
+        assert rows[0][1:3] == ["OutOfSync", "Degraded"]
+        assert rows[0][8:] == ["1", "1"]  # out-of-sync and degraded resources
+        assert "1 degraded, 1 OutOfSync" in str(
             app.screen.query_one("#gitops-status", Static).render())
         since = datetime.now(UTC)
         await pilot.press("s")
@@ -101,7 +101,7 @@ async def test_applications_listed_and_synced_by_keys(ctl, kubeconfig, namespace
         since = datetime.now(UTC)
         ctl.admin.patch("argoproj.io/v1alpha1", "applications", "payments",
                         {"status": {"operationState": {"phase": "Running"}}}, namespace)
-        await until(pilot, lambda: cells(app, "apps")[0][8] == "Running", "Running")
+        await until(pilot, lambda: cells(app, "apps")[0][7] == "Running", "Running")
         await pilot.press("T")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
         await pilot.press("y")
@@ -130,7 +130,7 @@ async def test_refresh_hard_refresh_and_autosync(ctl, kubeconfig, namespace,
             await pilot.press("y")
             await until(pilot, lambda n=done: len(audit.read()) >= n
                         and audit.read()[-1]["result"] == "ok", "audited")
-        await until(pilot, lambda: cells(app, "apps")[0][7] == "off", "auto-sync off")
+        await until(pilot, lambda: cells(app, "apps")[0][6] == "off", "auto-sync off")
         sent = sent_patches(audit_log, since, "applications", "shop")
         stamp = patches.go_rfc3339nano(FIXED_NOW)
         assert sent == [
@@ -146,7 +146,7 @@ async def test_refresh_hard_refresh_and_autosync(ctl, kubeconfig, namespace,
         await pilot.press("a")  # and back on
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
         await pilot.press("y")
-        await until(pilot, lambda: cells(app, "apps")[0][7] == "on", "auto-sync on")
+        await until(pilot, lambda: cells(app, "apps")[0][6] == "on", "auto-sync on")
 
 
 async def test_flux_reconcile_waits_for_the_controller(ctl, kubeconfig, namespace,
@@ -161,8 +161,8 @@ async def test_flux_reconcile_waits_for_the_controller(ctl, kubeconfig, namespac
     async with app.run_test(size=(140, 40)) as pilot:
         await open_pane(app, pilot, "flux", rows=("kustomizations", 2))
         rows = {r[0]: r for r in cells(app, "kustomizations")}
-        assert rows["apps"][2] == "Ready" and rows["apps"][6] == f"{namespace}/infra (Failed)"
-        assert rows["infra"][2] == "Failed"
+        assert rows["apps"][1] == "Ready" and rows["apps"][4] == "infra (Failed)"
+        assert rows["infra"][1] == "Failed"
         # enter: the detail lists the inventory and what blocks
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, GitOpsDetailScreen), "detail")
@@ -191,7 +191,7 @@ async def test_flux_reconcile_waits_for_the_controller(ctl, kubeconfig, namespac
         await pilot.press("S")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
         await pilot.press("y")
-        await until(pilot, lambda: "suspended" in cells(app, "kustomizations")[0][2],
+        await until(pilot, lambda: "suspended" in cells(app, "kustomizations")[0][1],
                     "suspended")
         assert sent_patches(audit_log, since, "kustomizations", "apps")[-1] == \
             {"spec": {"suspend": True}}
