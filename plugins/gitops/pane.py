@@ -547,7 +547,12 @@ class GitOpsPane(PluginPane):
             command=patches.reconcile_command(row.kind, row.name, row.namespace,
                                               with_source),
             run=run, permissions=tuple(Permission("patch", t, ns) for t, ns, _n in steps)),
-            lambda ok, _m: ok and self._check_pending())
+            self._after_reconcile)
+
+    def _after_reconcile(self, ok: bool, _message: str | None) -> None:
+        """The controller may have answered before the dialog closed: check at once."""
+        if ok:
+            self._check_pending()
 
     def action_reconcile(self) -> None:
         self._reconcile(False)
