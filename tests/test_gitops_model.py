@@ -107,6 +107,9 @@ def test_inventory_ids_and_blocking_dependency() -> None:
         "Deployment", "shop", "web", "apps")
     assert fluxmodel.parse_inventory_id("_shop__Namespace") == ("Namespace", "", "shop", "")
     assert fluxmodel.parse_inventory_id("garbage") is None
+    assert fluxmodel.parse_inventory_id(
+        "_system__controller__flux_rbac.authorization.k8s.io_ClusterRole") == (
+        "ClusterRole", "", "system:controller:flux", "rbac.authorization.k8s.io")
     rows = fluxmodel.flux_rows([ks("apps", dependsOn=[{"name": "infra"}]),
                                 ks("infra", "False")])
     by = {(r.namespace, r.name): r for r in rows}

@@ -76,14 +76,16 @@ def status_word(f: Fields) -> tuple[str, str, str]:
 
 
 def parse_inventory_id(entry_id: str) -> tuple[str, str, str, str] | None:
-    """``<namespace>_<name>_<group>_<kind>`` (fluxcd/pkg ssa's ObjMetadata string) as
-    (kind, namespace, name, group); None when it is not in that form. Kubernetes names
-    hold no ``_``, so the four parts split unambiguously."""
-    parts = entry_id.split("_")
-    if len(parts) != 4 or not parts[1] or not parts[3]:
+    """``<namespace>_<name>_<group>_<kind>`` (fluxcd/cli-utils ``ObjMetadata.String``) as
+    (kind, namespace, name, group); None when it is not in that form. Parsed as cli-utils
+    does: namespace up to the first ``_``, kind and group from the end, the rest is the name,
+    where ``__`` stands for ``:`` (RBAC names like ``system:controller``)."""
+    namespace, sep, rest = entry_id.partition("_")
+    rest, sep2, kind = rest.rpartition("_")
+    name, sep3, group = rest.rpartition("_")
+    if not (sep and sep2 and sep3) or not kind or not name:
         return None
-    namespace, name, group, kind = parts
-    return kind, namespace, name, group
+    return kind, namespace, name.replace("__", ":"), group
 
 
 def flux_row(obj: Any) -> FluxRow:
