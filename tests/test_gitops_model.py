@@ -141,3 +141,24 @@ def test_autosync_patch_respects_enabled_false() -> None:
         {"spec": {"syncPolicy": {"automated": {"enabled": True}}}}
     assert patches.autosync_patch(app("y"), False) == \
         {"spec": {"syncPolicy": {"automated": None}}}
+
+
+def test_release_owner_from_flux_labels_and_argo_tracking() -> None:
+    from k8s_essentials_tui.plugins.gitops.owner import drift_warning, release_owner
+
+    flux = ("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: podinfo\n  labels:\n"
+            "    helm.toolkit.fluxcd.io/name: podinfo\n"
+            "    helm.toolkit.fluxcd.io/namespace: flux-system\n")
+    owner = release_owner(flux)
+    assert owner is not None and owner.title == "Flux HelmRelease flux-system/podinfo"
+    warning = drift_warning(owner, "upgrade")
+    assert "revert" in warning and "flux suspend helmrelease podinfo -n flux-system" in warning
+    argo = ("kind: Deployment\nmetadata:\n  name: web\n  annotations:\n"
+            "    argocd.argoproj.io/tracking-id: shop:apps/Deployment:shop/web\n")
+    owner = release_owner(argo)
+    assert owner is not None and owner.title == "Argo CD Application shop"
+    assert "OutOfSync" in drift_warning(owner, "uninstall")
+    # a plain Helm release: app.kubernetes.io/instance alone proves nothing
+    plain = "kind: Service\nmetadata:\n  labels:\n    app.kubernetes.io/instance: web\n"
+    assert release_owner(plain) is None
+    assert release_owner("{: not yaml") is None
