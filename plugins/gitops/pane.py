@@ -120,6 +120,8 @@ class GitOpsPane(PluginPane):
         #: object key -> requestedAt of a reconcile the pane waits for
         self.pending: dict[str, str] = {}
         self.scope: str | None = None
+        self._dirty: set[str] = set()
+        self._render_scheduled = False
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -190,9 +192,27 @@ class GitOpsPane(PluginPane):
             rows += fluxmodel.flux_rows(self._items(rtype))
         return rows
 
-    def on_cache_updated(self, _message: CacheUpdated) -> None:
-        self.render_all()
-        self._check_pending()
+    def on_cache_updated(self, message: CacheUpdated) -> None:
+        """Mark what the changed type shows and render once the queued updates are in:
+        at start seven caches fill at once, and 2,000 Applications should be laid out
+        once, not once per cache."""
+        rtype = message.cache.rtype
+        self._dirty.add("apps" if rtype == APPLICATIONS else "flux")
+        if not self._render_scheduled:
+            self._render_scheduled = True
+            self.call_later(self._flush)
+
+    def _flush(self) -> None:
+        self._render_scheduled = False
+        dirty, self._dirty = self._dirty, set()
+        if not self.is_attached:
+            return
+        if "apps" in dirty:
+            self.render_apps()
+        if "flux" in dirty:
+            self.render_flux()
+            self._check_pending()
+        self.render_status()
 
     def on_resize(self) -> None:
         if self.session is not None:
