@@ -94,10 +94,9 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
 
 
 async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
-    from textual.widgets import DataTable
-
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
+    from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
     out: dict[str, float] = {}
@@ -108,10 +107,11 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
         app.open_plugin("argocd")
         await pilot.pause()
         pane = app.screen.query_one(GitOpsPane)
-        apps = pane.query_one("#apps", DataTable)
-        kss = pane.query_one("#kustomizations", DataTable)
+        apps = pane.query_one("#apps", GitOpsTable)
+        kss = pane.query_one("#kustomizations", GitOpsTable)
         while not (apps.row_count >= count and kss.row_count >= count):
             await pilot.pause(0.005)
+        await pilot.pause()  # and painted
         out["ready_seconds"] = time.perf_counter() - t0
     out["rss_mb"] = rss_mb()
     return out

@@ -10,13 +10,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.gitops import patches
 from k8s_essentials_tui.plugins.gitops.detail import GitOpsDetailScreen
 from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
+from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from testkit.gitops import FIXED_NOW, KS, GitOpsControllers
 from testkit.hostile import assert_screen_clean
@@ -36,7 +37,7 @@ async def until(pilot: Any, predicate: Callable[[], Any], what: str,
 
 
 def cells(app: EssentialsApp, table_id: str) -> list[list[str]]:
-    table = app.screen.query_one(f"#{table_id}", DataTable)
+    table = app.screen.query_one(f"#{table_id}", GitOpsTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -232,7 +233,7 @@ async def test_filter_and_tabs_by_keys(ctl, kubeconfig, namespace) -> None:
         await pilot.press("3")
         await until(pilot, lambda: cells(app, "helmreleases")
                     and cells(app, "helmreleases")[0][0] == "podinfo", "helmreleases tab")
-        assert app.screen.focused is app.screen.query_one("#helmreleases", DataTable)
+        assert app.screen.focused is app.screen.query_one("#helmreleases", GitOpsTable)
 
 
 async def test_hostile_names_and_messages_stay_clean(ctl, kube_admin, kubeconfig,

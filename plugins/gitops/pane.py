@@ -19,25 +19,23 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import Input, Static, TabbedContent, TabPane
 
 from k8s_essentials_tui.api import (
     CacheUpdated,
     Columns,
-    KeyTable,
     Mutation,
     Permission,
     PluginPane,
     ResourceType,
     clean,
-    fill_rows,
     fit,
     focus_now,
-    set_columns,
 )
 
 from . import argo, fluxmodel, ops, patches
 from .kinds import APPLICATIONS, HELMRELEASES, KUSTOMIZATIONS, SOURCES, flux_type
+from .vtable import GitOpsTable
 
 NAME_CELLS = 32
 MESSAGE_CELLS = 60
@@ -93,7 +91,7 @@ class GitOpsPane(PluginPane):
     GitOpsPane #gitops-filter { display: none; height: 3; }
     GitOpsPane #gitops-filter.visible { display: block; }
     GitOpsPane TabbedContent { height: 1fr; }
-    GitOpsPane DataTable { height: 1fr; }
+    GitOpsPane GitOpsTable { height: 1fr; }
     """
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="gitops.filter", priority=True),
@@ -131,13 +129,13 @@ class GitOpsPane(PluginPane):
         with TabbedContent(id="gitops-tabs",
                            initial=f"tab-{FIRST_TAB.get(self.plugin.id, 'apps')}"):
             with TabPane("Applications", id="tab-apps"):
-                yield KeyTable(id="apps")
+                yield GitOpsTable(id="apps")
             with TabPane("Kustomizations", id="tab-kustomizations"):
-                yield KeyTable(id="kustomizations")
+                yield GitOpsTable(id="kustomizations")
             with TabPane("HelmReleases", id="tab-helmreleases"):
-                yield KeyTable(id="helmreleases")
+                yield GitOpsTable(id="helmreleases")
             with TabPane("Sources", id="tab-sources"):
-                yield KeyTable(id="sources")
+                yield GitOpsTable(id="sources")
 
     def spec(self, table_id: str) -> Columns:
         return scoped(TABLES[table_id]) if self.scope else TABLES[table_id]
@@ -150,8 +148,8 @@ class GitOpsPane(PluginPane):
         self.scope = (getattr(options, "namespace", None)
                       or (settings.get("namespace") if settings is not None else None) or None)
         for table_id in TABLES:
-            set_columns(self.query_one(f"#{table_id}", DataTable),
-                        self.spec(table_id).shown(self.app.size.width))
+            self.query_one(f"#{table_id}", GitOpsTable).set_data(
+                self.spec(table_id).shown(self.app.size.width), [])
         focus_now(self.main_widget())
         super().on_mount()
 
@@ -241,19 +239,12 @@ class GitOpsPane(PluginPane):
         return text
 
     def _refill(self, table_id: str, rows: list[tuple[str, list[Any]]]) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
+        """Show these full rows (one cell per column of TABLES) with the columns that fit
+        the terminal; the cursor stays on the same object."""
+        table = self.query_one(f"#{table_id}", GitOpsTable)
         full = TABLES[table_id]
-        spec = self.spec(table_id)
-        rows = [(key, full.cells(cells, spec.names)) for key, cells in rows]
-        shown = spec.shown(self.app.size.width)
-        selected = table.selected_key() if isinstance(table, KeyTable) else None
-        set_columns(table, shown)
-        if fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows]) \
-                and selected is not None:
-            for index, (key, _cells) in enumerate(rows):
-                if key == selected:
-                    table.move_cursor(row=index, animate=False)
-                    break
+        shown = self.spec(table_id).shown(self.app.size.width)
+        table.set_data(shown, [(key, full.cells(cells, shown)) for key, cells in rows])
 
     def render_apps(self) -> None:
         self._refill("apps", [
@@ -350,20 +341,19 @@ class GitOpsPane(PluginPane):
     def _active(self) -> str:
         return (self.query_one(TabbedContent).active or "tab-apps").removeprefix("tab-")
 
-    def main_widget(self) -> DataTable:
-        return self.query_one(f"#{self._active()}", DataTable)
+    def main_widget(self) -> GitOpsTable:
+        return self.query_one(f"#{self._active()}", GitOpsTable)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
-        focus_now(self.query_one(f"#{tab}", DataTable))
+        focus_now(self.query_one(f"#{tab}", GitOpsTable))
 
     def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
         """The footer follows the tab: Argo CD keys on Applications, Flux keys elsewhere."""
         self.refresh_bindings()
 
     def _selected(self) -> str | None:
-        table = self.main_widget()
-        return table.selected_key() if isinstance(table, KeyTable) else None
+        return self.main_widget().selected_key()
 
     def selected_app(self) -> dict[str, Any] | None:
         key = self._selected() if self._active() == "apps" else None
@@ -638,9 +628,6 @@ class GitOpsPane(PluginPane):
             self.app.push_screen(GitOpsDetailScreen(
                 obj, sources=fluxmodel.index(self.source_rows()),
                 same_kind={(r.namespace, r.name): r for r in same}))
-
-    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
-        self.action_detail()
 
 
 __all__ = ["GitOpsPane"]
