@@ -8,6 +8,8 @@ the application controller is a StatefulSet. No Textual here.
 
 from __future__ import annotations
 
+from functools import partial
+
 from k8s_essentials_tui.api import (
     ChartRef,
     ClusterSnapshot,
@@ -19,7 +21,7 @@ from k8s_essentials_tui.api import (
     detect_workloads,
 )
 
-from . import argo
+from . import argo, owner
 from .health import count, delivered, extra, names
 from .kinds import APPLICATIONS
 
@@ -94,6 +96,7 @@ PLUGIN = Plugin(
     chart=CHART,
     detect=detect,
     pane=PANE,
+    release_guard=partial(owner.guard, "Argo CD"),
     actions=(
         PluginAction("gitops.argocd.sync", "Argo CD: sync application", "s", mutating=True),
         PluginAction("gitops.argocd.refresh", "Argo CD: refresh application", "r",

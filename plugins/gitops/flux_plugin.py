@@ -7,6 +7,8 @@ the controller Deployments; both set ``app.kubernetes.io/part-of: flux`` and
 
 from __future__ import annotations
 
+from functools import partial
+
 from k8s_essentials_tui.api import (
     ChartRef,
     ClusterSnapshot,
@@ -16,7 +18,7 @@ from k8s_essentials_tui.api import (
     detect_workloads,
 )
 
-from . import fluxmodel
+from . import fluxmodel, owner
 from .argocd_plugin import PANE
 from .health import count, delivered, extra, names
 from .kinds import HELMRELEASES, KUSTOMIZATIONS, SOURCES
@@ -81,6 +83,7 @@ PLUGIN = Plugin(
     chart=CHART,
     detect=detect,
     pane=PANE,
+    release_guard=partial(owner.guard, "Flux"),
     actions=(
         PluginAction("gitops.flux.reconcile", "Flux: reconcile", "R", mutating=True),
         PluginAction("gitops.flux.reconcile-source", "Flux: reconcile with source", "W",

@@ -81,3 +81,10 @@ def drift_warning(owner: GitOpsOwner, verb: str) -> str:
         fix = "change it in Git, or turn auto-sync off first"
     return (f"managed by GitOps: this release belongs to {owner.title}. {effect}; "
             f"to {verb} it for good, {fix}.")
+
+
+def guard(tool: str, manifest: str, verb: str) -> str:
+    """``Plugin.release_guard`` of ``tool``'s entry: the drift warning when ``tool`` owns
+    the release, else ``""`` (the other tool's entry answers for its own releases)."""
+    owner = release_owner(manifest)
+    return drift_warning(owner, verb) if owner is not None and owner.tool == tool else ""
