@@ -54,7 +54,7 @@ async def test_uninstalling_a_flux_owned_release_asks_twice(kube_admin, kubeconf
         pane = app.screen.query_one(ReleasesPane)
         await until(pilot, lambda: pane.query_one("#releases").row_count == 2, "releases")
         table = pane.query_one("#releases")
-        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        names = [str(table.get_row_at(i)[1]) for i in range(table.row_count)]  # NAMESPACE, NAME
         await pilot.press(*(["j"] * names.index("podinfo")))
         await pilot.press("d")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")

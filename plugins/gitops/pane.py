@@ -31,6 +31,7 @@ from k8s_essentials_tui.api import (
     clean,
     fit,
     focus_now,
+    mapping,
 )
 
 from . import argo, fluxmodel, ops, patches
@@ -119,6 +120,9 @@ class GitOpsPane(PluginPane):
         self.pending: dict[str, str] = {}
         self.scope: str | None = None
         self._dirty: set[str] = set()
+        #: parsed rows per type: (uid, resourceVersion) -> row, and the sorted list
+        self._rows: dict[ResourceType, dict[tuple[str, str], Any]] = {}
+        self._lists: dict[ResourceType, tuple[str, list[Any]]] = {}
         self._render_scheduled = False
 
     # -- layout -----------------------------------------------------------------------------
@@ -178,16 +182,49 @@ class GitOpsPane(PluginPane):
     def _keep(self, name: str) -> bool:
         return not self.filter_text or self.filter_text in name.lower()
 
+    def _parsed(self, rtype: ResourceType, parse: Callable[[Any], Any]) -> list[Any]:
+        """Every object of ``rtype`` parsed into a row, sorted by namespace and name.
+
+        Why memoised: a watch event changes one object, and 2,000 Applications must not be
+        parsed again for it -- rows are kept per (uid, resourceVersion), and the sorted
+        list per cache resourceVersion (several renders between two events reuse it)."""
+        session = self.session
+        if session is None:
+            return []
+        cache = session.cache(rtype, self.scope)
+        stamp = f"{cache.state}:{cache.resource_version}:{len(cache.objects)}"
+        kept = self._lists.get(rtype)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        memo = self._rows.setdefault(rtype, {})
+        fresh: dict[tuple[str, str], Any] = {}
+        for obj in cache.items():
+            meta = mapping(obj.get("metadata"))
+            key = (str(meta.get("uid") or meta.get("name") or ""),
+                   str(meta.get("resourceVersion") or ""))
+            row = memo.get(key)
+            fresh[key] = row if row is not None else parse(obj)
+        self._rows[rtype] = fresh
+        rows = sorted(fresh.values(), key=lambda r: (r.namespace, r.name))
+        self._lists[rtype] = (stamp, rows)
+        return rows
+
+    def all_apps(self) -> list[argo.AppRow]:
+        return self._parsed(APPLICATIONS, argo.app_row)
+
+    def all_flux(self, rtype: ResourceType) -> list[fluxmodel.FluxRow]:
+        return self._parsed(rtype, fluxmodel.flux_row)
+
     def app_rows(self) -> list[argo.AppRow]:
-        return [r for r in argo.app_rows(self._items(APPLICATIONS)) if self._keep(r.name)]
+        return [r for r in self.all_apps() if self._keep(r.name)]
 
     def flux_rows(self, rtype: ResourceType) -> list[fluxmodel.FluxRow]:
-        return [r for r in fluxmodel.flux_rows(self._items(rtype)) if self._keep(r.name)]
+        return [r for r in self.all_flux(rtype) if self._keep(r.name)]
 
     def source_rows(self) -> list[fluxmodel.FluxRow]:
         rows: list[fluxmodel.FluxRow] = []
         for rtype in SOURCES:
-            rows += fluxmodel.flux_rows(self._items(rtype))
+            rows += self.all_flux(rtype)
         return rows
 
     def on_cache_updated(self, message: CacheUpdated) -> None:
@@ -257,7 +294,7 @@ class GitOpsPane(PluginPane):
 
     def render_flux(self) -> None:
         sources = fluxmodel.index(self.source_rows())
-        ks_all = fluxmodel.flux_rows(self._items(KUSTOMIZATIONS))
+        ks_all = self.all_flux(KUSTOMIZATIONS)
         by_name = {(r.namespace, r.name): r for r in ks_all}
         self._refill("kustomizations", [
             (r.key, [_name(r.name), r.namespace, self._flux_word(r),
@@ -303,7 +340,7 @@ class GitOpsPane(PluginPane):
         problem = False
         state, error = self._state(APPLICATIONS)
         if state == "synced":
-            rows = argo.app_rows(self._items(APPLICATIONS))
+            rows = self.all_apps()
             degraded, oos = argo.summary(rows)
             parts.append(f"Argo CD: {len(rows)} apps, {len(degraded)} degraded, "
                          f"{len(oos)} OutOfSync")
@@ -317,8 +354,8 @@ class GitOpsPane(PluginPane):
             problem = True
         fstate, ferror = self._state(KUSTOMIZATIONS)
         if fstate == "synced":
-            ks = fluxmodel.flux_rows(self._items(KUSTOMIZATIONS))
-            hr = fluxmodel.flux_rows(self._items(HELMRELEASES))
+            ks = self.all_flux(KUSTOMIZATIONS)
+            hr = self.all_flux(HELMRELEASES)
             bad = fluxmodel.not_ready(ks) + fluxmodel.not_ready(hr)
             parts.append(f"Flux: {len(ks)} ks + {len(hr)} hr, {len(bad)} not ready")
             problem = problem or bool(bad)
@@ -624,7 +661,7 @@ class GitOpsPane(PluginPane):
         picked = self.selected_flux()
         if picked is not None:
             rtype, obj = picked
-            same = fluxmodel.flux_rows(self._items(rtype))
+            same = self.all_flux(rtype)
             self.app.push_screen(GitOpsDetailScreen(
                 obj, sources=fluxmodel.index(self.source_rows()),
                 same_kind={(r.namespace, r.name): r for r in same}))
