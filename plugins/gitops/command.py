@@ -130,6 +130,8 @@ def flux_record(row: fluxmodel.FluxRow, sources: dict[tuple[str, str, str],
 
 
 async def _status(session: ClusterSession, args: argparse.Namespace) -> int:
+    if args.all_namespaces and args.namespace:
+        return fail("-A/--all-namespaces and -n/--namespace are mutually exclusive")
     namespace = None if args.all_namespaces else (args.namespace or None)
     records: list[dict[str, Any]] = []
     served = False
