@@ -6,8 +6,8 @@ separate child processes (each figure with its own peak RSS):
 
 * ``raw``: the paginated HTTP list (limit=500) of both collections with httpx + json -- the
   baseline, measured in the same run;
-* ``pane``: the app (headless ``run_test``) from opening the pane to both tables holding
-  every row.
+* ``pane``: the app (headless ``run_test``), once the board has drawn, from opening the
+  pane to both tables holding (and painting) every row.
 
 It prints the ratio pane/raw (target: <= 1.5x).
 
@@ -101,8 +101,12 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
     out: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.session is None:
+        from k8s_essentials_tui.widgets.board import Board
+
+        # as a user would: the board has drawn (its own lists are done), then ":argocd"
+        while not (app.screen.query(Board) and app.screen.query_one(Board).snapshot):
             await pilot.pause(0.01)
+        await pilot.pause(0.5)
         t0 = time.perf_counter()
         app.open_plugin("argocd")
         await pilot.pause()
