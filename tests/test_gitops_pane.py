@@ -19,6 +19,7 @@ from k8s_essentials_tui.plugins.gitops.detail import GitOpsDetailScreen
 from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
 from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
+from k8s_essentials_tui.screens.help import HelpScreen
 from testkit.gitops import FIXED_NOW, KS, GitOpsControllers
 from testkit.hostile import assert_screen_clean
 from tests.test_gitops_e2e import sent_patches
@@ -234,6 +235,12 @@ async def test_filter_and_tabs_by_keys(ctl, kubeconfig, namespace) -> None:
         await until(pilot, lambda: cells(app, "helmreleases")
                     and cells(app, "helmreleases")[0][0] == "podinfo", "helmreleases tab")
         assert app.screen.focused is app.screen.query_one("#helmreleases", GitOpsTable)
+        # ? lists the pane's keys (on a Flux tab: Flux's actions and the table keys)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        descriptions = {d for _k, d, _g in app.screen.rows}
+        assert {"Filter", "Reconcile", "With source", "Suspend/resume", "Down",
+                "Bottom"} <= descriptions
 
 
 async def test_hostile_names_and_messages_stay_clean(ctl, kube_admin, kubeconfig,

@@ -392,26 +392,31 @@ class GitOpsPane(PluginPane):
     def _selected(self) -> str | None:
         return self.main_widget().selected_key()
 
-    def selected_app(self) -> dict[str, Any] | None:
-        key = self._selected() if self._active() == "apps" else None
-        for obj in self._items(APPLICATIONS):
-            if key == argo.app_row(obj).key:
+    def _find(self, rtype: ResourceType, namespace: str, name: str) -> dict[str, Any] | None:
+        """The cached object (by namespace and name: no parsing on a key press)."""
+        for obj in self._items(rtype):
+            meta = mapping(obj.get("metadata"))
+            if meta.get("name") == name and (meta.get("namespace") or "") == namespace:
                 return obj
         return None
 
-    def selected_flux(self) -> tuple[ResourceType, dict[str, Any]] | None:
-        tab = self._active()
-        key = self._selected()
-        if tab == "apps" or key is None:
+    def selected_app(self) -> dict[str, Any] | None:
+        key = self._selected() if self._active() == "apps" else None
+        if key is None:
             return None
-        kind = key.split("/", 1)[0]
+        namespace, _, name = key.partition("/")
+        return self._find(APPLICATIONS, namespace, name)
+
+    def selected_flux(self) -> tuple[ResourceType, dict[str, Any]] | None:
+        key = self._selected() if self._active() != "apps" else None
+        if key is None:
+            return None
+        kind, namespace, name = [*key.split("/", 2), "", ""][:3]
         rtype = flux_type(kind)
         if rtype is None:
             return None
-        for obj in self._items(rtype):
-            if fluxmodel.flux_row(obj).key == key:
-                return rtype, obj
-        return None
+        obj = self._find(rtype, namespace, name)
+        return (rtype, obj) if obj is not None else None
 
     # -- filter -----------------------------------------------------------------------------
 
@@ -634,20 +639,19 @@ class GitOpsPane(PluginPane):
         """Notify each reconcile whose request the controller handled (its
         ``lastHandledReconcileAt`` equals our ``requestedAt``)."""
         for key, stamp in list(self.pending.items()):
-            kind = key.split("/", 1)[0]
+            kind, namespace, name = [*key.split("/", 2), "", ""][:3]
             rtype = flux_type(kind)
-            if rtype is None:
+            obj = self._find(rtype, namespace, name) if rtype is not None else None
+            if obj is None or not ops.handled(obj, stamp):
                 continue
-            for obj in self._items(rtype):
-                row = fluxmodel.flux_row(obj)
-                if row.key == key and ops.handled(obj, stamp):
-                    del self.pending[key]
-                    ok = row.ready == "True"
-                    self.notify(clean(f"{row.kind} {row.namespace}/{row.name}: "
-                                      f"{row.message or row.status}"),
-                                title="reconciled" if ok else "reconcile failed",
-                                severity="information" if ok else "error", timeout=10,
-                                markup=False)
+            del self.pending[key]
+            row = fluxmodel.flux_row(obj)
+            ok = row.ready == "True"
+            self.notify(clean(f"{row.kind} {row.namespace}/{row.name}: "
+                              f"{row.message or row.status}"),
+                        title="reconciled" if ok else "reconcile failed",
+                        severity="information" if ok else "error", timeout=10,
+                        markup=False)
 
     # -- detail -----------------------------------------------------------------------------
 
