@@ -17,7 +17,7 @@ from k8s_essentials_tui import audit
 from k8s_essentials_tui.cli import main
 from k8s_essentials_tui.plugins.gitops import patches
 from testkit.controlplane import read_audit_events
-from testkit.gitops import ARGO, KS, SRC, GitOpsControllers
+from testkit.gitops import KS, SRC, GitOpsControllers
 
 pytestmark = pytest.mark.e2e
 
@@ -93,6 +93,7 @@ def test_status_lists_every_object_and_exits_1_on_trouble(ctl, kubeconfig, names
 
 
 def patches_sha(seed: str) -> str:
+    """The harness's deterministic "commit" for ``seed``."""
     from testkit.gitops import sha
 
     return sha(seed)
@@ -238,4 +239,3 @@ def test_suspend_and_resume_send_flux_patches(ctl, kube_admin, kubeconfig, names
 def test_application_not_found(kubeconfig, namespace, capsys) -> None:
     rc, _out, err = gitops(capsys, kubeconfig, "sync", "nope", "-n", namespace, "--yes")
     assert rc == 2 and "application 'nope' not found" in err
-    _ = ARGO
