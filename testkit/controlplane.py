@@ -72,6 +72,15 @@ rules:
   # The apiserver's own loopback traffic (controllers inside it) is noise for request counts.
   - level: None
     users: ["system:apiserver"]
+  # Patches of GitOps objects keep their body: tests assert the exact patch the argocd and
+  # flux CLIs would send (tests/test_gitops_e2e.py).
+  - level: Request
+    verbs: ["patch"]
+    resources:
+      - group: argoproj.io
+      - group: kustomize.toolkit.fluxcd.io
+      - group: helm.toolkit.fluxcd.io
+      - group: source.toolkit.fluxcd.io
   - level: Metadata
 """
 

@@ -25,8 +25,8 @@ from k8s_essentials_tui.snapshot import ClusterSnapshot
 CATALOG: dict[str, str] = {
     "nginx-ingress": "nginx_ingress_f5",
     "external-dns": "external_dns",
-    "argocd": "argocd",
-    "flux": "flux",
+    "argocd": "gitops.argocd_plugin",
+    "flux": "gitops.flux_plugin",
     "istio": "istio",
     "linkerd": "linkerd",
     "gatekeeper": "gatekeeper",

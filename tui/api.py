@@ -72,6 +72,7 @@ from .errors import (
     UnreachableError,
 )
 from .fields import Fields, mapping
+from .helm.headless import confirm
 from .helm.release import gunzip_bounded
 from .kube.access import Access, AccessChecker
 from .kube.client import KubeClient
@@ -175,7 +176,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "ProcessCancelled", "ProcessResult", "ProcessTimeout", "Settings", "gunzip_bounded",
     "private_file", "run_process", "state_dir",
     # headless commands
-    "EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "add_global_options", "add_output",
+    "EXIT_ERROR", "EXIT_FOUND", "EXIT_OK", "add_global_options", "add_output", "confirm",
     "connect_options", "emit", "fail", "positive_int", "positive_seconds", "print_json",
     "read_only", "run_async", "settings_for", "table", "with_session",
 ]

@@ -201,6 +201,11 @@ class Plugin:
     settings: tuple[Setting, ...] = ()
     #: the table's name (default: the plugin id), e.g. ``"certificates"``
     settings_table: str = ""
+    #: ``(manifest, verb) -> warning``: a non-empty warning when a Helm release (its stored
+    #: manifest) is owned by this component -- a GitOps tool that would revert a hand-made
+    #: ``verb`` ("upgrade", "roll back", "uninstall"). The Helm screens then ask a second,
+    #: explicit confirmation with this text (:func:`release_guard`). Pure and quick.
+    release_guard: Callable[[str, str], str] | None = field(default=None, compare=False)
 
     @property
     def table(self) -> str:
@@ -226,3 +231,19 @@ class Plugin:
             return None
         module, _, name = self.pane.partition(":")
         return getattr(importlib.import_module(module), name)
+
+
+def release_guard(plugins: Sequence[Plugin], manifest: str, verb: str) -> str:
+    """The first warning a plugin's ``release_guard`` gives for changing a Helm release
+    (its manifest) by hand with ``verb``; ``""`` when no plugin claims it. A guard that
+    fails is ignored (a broken plugin must not block Helm)."""
+    for plugin in plugins:
+        if plugin.release_guard is None:
+            continue
+        try:
+            warning = plugin.release_guard(manifest, verb)
+        except Exception:
+            continue
+        if warning:
+            return warning
+    return ""

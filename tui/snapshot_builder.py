@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .detect import labels_match
 from .errors import ClusterError, ForbiddenError, NotFoundError
 from .fields import mapping
 from .helm.release import CURRENT_SELECTOR
@@ -271,7 +272,7 @@ async def build_snapshot(
         res = await lister(rtype, None, None)
         snap.webhooks.extend(res.items)
         _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
-    for rtype in sorted({r for p in plugins for r in p.board_resources}):
+    for rtype in sorted({r for p in plugins if _running(p, snap) for r in p.board_resources}):
         if (rtype.group, rtype.plural) not in snap.resources:
             continue
         res = await lister(rtype, None, None)
@@ -296,6 +297,17 @@ async def build_snapshot(
             if ns in readable:
                 snap.service_ready_endpoints.setdefault(f"{ns}/{name}", 0)
     return snap
+
+
+def _running(plugin: Plugin, snap: ClusterSnapshot) -> bool:
+    """Whether a plugin's extra board lists are worth a request: some workload it declares
+    runs (or it declares none). CRDs alone are not enough -- the test clusters and many real
+    ones serve Argo CD's or Flux's types without the controllers, and a list per served
+    type would make the board's cost grow with installed CRDs, not components."""
+    if not plugin.workload_selectors:
+        return True
+    return any(labels_match(w, sel) for w in snap.workloads
+               for sel in plugin.workload_selectors)
 
 
 def webhook_rows(snapshot: ClusterSnapshot) -> list[dict[str, Any]]:

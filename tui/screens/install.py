@@ -473,6 +473,12 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         except EssentialsError as exc:
             self.notify(str(exc), severity="error")
             return
+        if self.deployed is not None:  # an upgrade of a release GitOps owns: say so twice
+            from ..plugin import release_guard
+
+            app: Any = self.app
+            mutation.second_confirmation = release_guard(
+                app.registry.ordered(), self.deployed.manifest, "upgrade")
         original = mutation.run
 
         async def run_with_progress() -> str | None:

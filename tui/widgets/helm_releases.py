@@ -364,7 +364,9 @@ class ReleasesPane(PluginPane):
                 return
             target = next(r for r in revisions if r.revision == revision)
             diffs = diff_manifests(rel.manifest, target.manifest, rel.namespace)
-            self.perform(self._ops().rollback_mutation(rel, revision, diffs=diffs))
+            self.perform(self._guarded(self._ops().rollback_mutation(rel, revision,
+                                                                     diffs=diffs),
+                                       rel, "roll back"))
 
         self.app.push_screen(RollbackPicker(rel, revisions), picked)
 
@@ -372,7 +374,17 @@ class ReleasesPane(PluginPane):
         rel = self._need_selection()
         if rel is None:
             return
-        self.perform(self._ops().uninstall_mutation(rel))
+        self.perform(self._guarded(self._ops().uninstall_mutation(rel), rel, "uninstall"))
+
+    def _guarded(self, mutation: Any, rel: Release, verb: str) -> Any:
+        """A release owned by GitOps (a plugin's ``release_guard``) needs a second, explicit
+        confirmation naming the owner: the change would be reverted or cause drift."""
+        from ..plugin import release_guard
+
+        app: Any = self.app
+        mutation.second_confirmation = release_guard(app.registry.ordered(), rel.manifest,
+                                                     verb)
+        return mutation
 
 
 def _releases(n: int) -> str:

@@ -1,0 +1,124 @@
+"""Detail of one Application (resources with sync and health, conditions, history) or one
+Flux object (conditions, revisions, dependencies, a Kustomization's inventory): ``enter``
+in the GitOps pane, ``escape`` back. Every value is cluster text, shown through the text
+boundary (a ``Text`` built with ``append``, never markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from k8s_essentials_tui.api import Fields, clean
+
+from . import argo, fluxmodel
+
+
+def _line(text: Text, label: str, value: object, style: str = "") -> None:
+    text.append(f"{label}: ", style="bold")
+    text.append(clean(value), style=style)
+    text.append("\n")
+
+
+def app_detail(obj: Mapping[str, Any]) -> Text:
+    row = argo.app_row(obj)
+    text = Text()
+    _line(text, "Application", f"{row.namespace}/{row.name} (project {row.project})")
+    _line(text, "Source", f"{row.repo} {row.path} @ {row.target_revision}")
+    _line(text, "Sync", f"{row.sync} at {row.revision or '-'}")
+    _line(text, "Health", row.health + (f" — {row.health_message}"
+                                        if row.health_message else ""))
+    _line(text, "Auto-sync", row.auto_text)
+    _line(text, "Last operation", f"{row.op_phase or '-'} {row.op_message}".strip())
+    if row.operation_pending:
+        _line(text, "Operation", "set (in progress or waiting for the controller)")
+    text.append(f"\nResources ({len(row.resources)}, {row.out_of_sync} out of sync, "
+                f"{row.degraded} degraded)\n", style="bold")
+    for r in row.resources:
+        text.append(f"  {clean(r.kind)} {clean(r.namespace)}/{clean(r.name)}  "
+                    f"{clean(r.sync) or '-'}  {clean(r.health) or '-'}")
+        if r.message:
+            text.append(f"  {clean(r.message)}")
+        text.append("\n")
+    if row.conditions:
+        text.append("\nConditions\n", style="bold")
+        for ctype, message in row.conditions:
+            text.append(f"  {clean(ctype)}: {clean(message)}\n")
+    if row.history:
+        text.append("\nHistory (newest first)\n", style="bold")
+        for hid, rev, when in row.history:
+            text.append(f"  {clean(hid)}  {clean(rev)}  {clean(when)}\n")
+    for problem in row.problems:
+        text.append(f"⚠ {clean(problem)}\n")
+    return text
+
+
+def flux_detail(obj: Mapping[str, Any],
+                sources: Mapping[tuple[str, str, str], fluxmodel.FluxRow],
+                same_kind: Mapping[tuple[str, str], fluxmodel.FluxRow]) -> Text:
+    row = fluxmodel.flux_row(obj)
+    text = Text()
+    _line(text, row.kind, f"{row.namespace}/{row.name}")
+    _line(text, "Status", f"{row.status} (Ready={row.ready})"
+          + (" · suspended" if row.suspended else ""))
+    _line(text, "Message", row.message or "-")
+    _line(text, "Applied revision", row.applied or "-")
+    if row.attempted and row.attempted != row.applied:
+        _line(text, "Last attempted", row.attempted)
+    if row.source is not None:
+        skind, sns, sname = row.source
+        _line(text, "Source", f"{skind} {sns}/{sname} at "
+              f"{fluxmodel.source_revision(row, sources) or '-'}")
+    _line(text, "Last handled reconcile", row.last_handled or "-")
+    if row.depends_on:
+        blocked = fluxmodel.blocking_dependency(row, same_kind)
+        _line(text, "Depends on", ", ".join(f"{ns}/{n}" for ns, n in row.depends_on))
+        if blocked:
+            _line(text, "Blocked by", blocked)
+    f = Fields(obj)
+    conditions = f.array("status.conditions")
+    if conditions:
+        text.append("\nConditions\n", style="bold")
+        for item in conditions:
+            c = Fields(item)
+            text.append(f"  {clean(c.text('type'))}={clean(c.text('status'))} "
+                        f"{clean(c.text('reason'))}: {clean(c.text('message'))}\n")
+    if row.kind == "Kustomization":
+        text.append(f"\nInventory ({len(row.inventory)})\n", style="bold")
+        for kind, ns, name, gv in row.inventory:
+            text.append(f"  {clean(kind)} {clean(ns) + '/' if ns else ''}{clean(name)}"
+                        f"  {clean(gv)}\n")
+    for problem in row.problems:
+        text.append(f"⚠ {clean(problem)}\n")
+    return text
+
+
+class GitOpsDetailScreen(Screen[None]):
+    DEFAULT_CSS = """
+    GitOpsDetailScreen #gitops-detail { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape,q", "back", "Back", id="gitops.detail.back")]
+
+    def __init__(self, obj: Mapping[str, Any], *,
+                 sources: Mapping[tuple[str, str, str], fluxmodel.FluxRow] | None = None,
+                 same_kind: Mapping[tuple[str, str], fluxmodel.FluxRow] | None = None
+                 ) -> None:
+        super().__init__()
+        kind = Fields(obj).text("kind")
+        self.detail = app_detail(obj) if kind == "Application" else flux_detail(
+            obj, sources or {}, same_kind or {})
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(self.detail, id="gitops-detail")
+        yield Footer()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,111 @@
+"""SVG snapshots of the GitOps pane (Applications, Kustomizations, an Application's detail)
+at 80x24 and 120x40, on the real apiserver with fixed names and the fixed clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.gitops.detail import GitOpsDetailScreen
+from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
+from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
+from testkit.gitops import GitOpsControllers
+from tests.conftest import FIXED_NOW
+
+pytestmark = pytest.mark.e2e
+SIZES = [(80, 24), (120, 40)]
+NS = "gitops-snapshots"  # fixed: the namespace is shown on screen
+
+
+@pytest.fixture
+def seeded(kube_admin):
+    kube_admin.delete_namespace(NS)
+    kube_admin.create_namespace(NS)
+    ctl = GitOpsControllers(kube_admin, NS, FIXED_NOW)
+    ctl.add_application("payments", sync="OutOfSync", health="Degraded", op_phase="Failed",
+                        op_message='Ingress "payments-admin" references missing TLS secret',
+                        resources=[("Deployment", "payments", "payments-api", "OutOfSync",
+                                    "Degraded"),
+                                   ("Service", "payments", "payments-api", "Synced",
+                                    "Healthy"),
+                                   ("Ingress", "payments", "payments-admin", "OutOfSync",
+                                    "Progressing")],
+                        conditions=[("SyncError", 'Ingress "payments-admin" references '
+                                                  'missing TLS secret')])
+    ctl.add_application("shop", resources=[("Deployment", "shop", "web", "Synced",
+                                            "Healthy")])
+    ctl.add_application("monitoring", auto=False, sync="OutOfSync", health="Healthy",
+                        path="apps/monitoring")
+    rev = ctl.add_gitrepository("flux-system")
+    ctl.add_kustomization("flux-system", source="flux-system", applied=rev)
+    ctl.add_kustomization("infra-controllers", source="flux-system", ready="False",
+                          reason="HealthCheckFailed", attempted=rev,
+                          message="health check failed after 5m0s: timeout waiting for: "
+                                  "[Deployment/kyverno/kyverno-admission-controller]")
+    ctl.add_kustomization("apps", source="flux-system", applied=rev, ready="False",
+                          message="dependency 'gitops-snapshots/infra-controllers' is not "
+                                  "ready", depends_on=["infra-controllers"])
+    ctl.add_helmrelease("podinfo", ready="False", stalled="Failed to install after 4 "
+                        "attempt(s)", message="Helm install failed for release podinfo")
+    yield ctl
+    kube_admin.delete_namespace(NS)
+
+
+def _app(kubeconfig: str) -> EssentialsApp:
+    return EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=FIXED_NOW))
+
+
+async def _until(pilot: Any, predicate: Any) -> None:
+    for _ in range(400):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the screen did not reach the expected state")
+
+
+async def _open(app: EssentialsApp, pilot: Any, plugin: str) -> GitOpsPane:
+    await _until(pilot, lambda: app.session is not None)
+    app.open_plugin(plugin)
+    await _until(pilot, lambda: bool(app.screen.query(GitOpsPane)))
+    pane = app.screen.query_one(GitOpsPane)
+    await _until(pilot, lambda: pane.query_one("#apps", GitOpsTable).row_count == 3
+                 and pane.query_one("#kustomizations", GitOpsTable).row_count == 3
+                 and pane.query_one("#sources", GitOpsTable).row_count == 1)
+    await pilot.pause(0.2)
+    return pane
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_applications(snap_compare, seeded, kubeconfig, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app(kubeconfig)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(app, pilot, "argocd")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_kustomizations(snap_compare, seeded, kubeconfig, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app(kubeconfig)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(app, pilot, "flux")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_application_detail(snap_compare, seeded, kubeconfig, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app(kubeconfig)
+
+    async def run_before(pilot: Any) -> None:
+        await _open(app, pilot, "argocd")
+        await pilot.press("j")  # payments is second (monitoring, payments, shop)
+        await pilot.press("enter")
+        await _until(pilot, lambda: isinstance(app.screen, GitOpsDetailScreen))
+        await pilot.pause(0.1)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
