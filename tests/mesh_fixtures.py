@@ -43,10 +43,10 @@ def build_world(admin: KubeAdmin, world: MeshWorld) -> MeshWorld:
         "clean": ({}, {"linkerd.io/inject": "enabled"}),
         "off": ({}, {}),
     }
-    for role, (labels, annotations) in roles.items():
+    for role, (labels, notes) in roles.items():
         name = f"{root}-{role}"[:63]
         admin.create(m.namespace(name, labels={TEST_NAMESPACE_LABEL: "true", **labels},
-                                 annotations=annotations))
+                                 annotations=notes))
         world.namespaces[role] = name
     admin.create(m.istiod(root, ISTIO_VERSION))
     admin.create(m.istiod(root, CANARY_VERSION, "canary"))

@@ -100,7 +100,7 @@ def destination_rule_findings(rules: Iterable[Any], services: Iterable[Any],
             subset = _map(subset)
             want = {str(k): _str(v) for k, v in _map(subset.get("labels")).items()}
             want = {**selectors.get(target, {}), **want}
-            work.append((dr, _str(subset.get("name")), target, spec.get("host"), want))
+            work.append((dr, _str(subset.get("name")), target, _str(spec.get("host")), want))
     if not work:
         return []
     wanted_ns = {t[1] for _, _, t, _, _ in work}

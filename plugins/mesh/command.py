@@ -23,6 +23,7 @@ from k8s_essentials_tui.api import (
     with_session,
 )
 
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-A", "--all-namespaces", action="store_true",
                         help="every namespace (the default unless -n is given)")

@@ -61,7 +61,7 @@ def labels(obj: Any) -> Mapping[str, Any]:
     return _map(meta(obj).get("labels"))
 
 
-def annotations(obj: Any) -> Mapping[str, Any]:
+def annotations_of(obj: Any) -> Mapping[str, Any]:
     return _map(meta(obj).get("annotations"))
 
 
@@ -202,7 +202,7 @@ class Injection:
 
 
 def namespace_injection(ns: Any) -> Injection:
-    lab, ann = labels(ns), annotations(ns)
+    lab, ann = labels(ns), annotations_of(ns)
     injection = _str(lab.get(ISTIO_INJECTION))
     if injection == "enabled":
         return Injection(ISTIO, f"{ISTIO_INJECTION}=enabled", DEFAULT_REVISION)
@@ -235,7 +235,7 @@ def pod_proxy(pod: Any) -> Proxy:
     """The pod's mesh proxy, if any: a sidecar container, a native sidecar (an init
     container that keeps running), or ambient enrolment."""
     spec = _map(_map(pod).get("spec"))
-    ann = annotations(pod)
+    ann = annotations_of(pod)
     for mesh, container in ((ISTIO, ISTIO_PROXY), (LINKERD, LINKERD_PROXY)):
         found: Mapping[str, Any] | None = None
         kind = ""
@@ -274,7 +274,7 @@ def _status_revision(ann: Mapping[str, Any]) -> str:
 
 
 def opted_out(pod: Any, mesh: str) -> bool:
-    lab, ann = labels(pod), annotations(pod)
+    lab, ann = labels(pod), annotations_of(pod)
     if mesh == ISTIO:
         value = _str(lab.get(ISTIO_POD_INJECT)) or _str(ann.get(ISTIO_POD_INJECT))
         return value == "false"
@@ -287,7 +287,7 @@ def opted_out(pod: Any, mesh: str) -> bool:
 
 def opted_in(pod: Any) -> str:
     """The mesh a pod asks for itself in a namespace that does not inject."""
-    lab, ann = labels(pod), annotations(pod)
+    lab, ann = labels(pod), annotations_of(pod)
     if (_str(lab.get(ISTIO_POD_INJECT)) or _str(ann.get(ISTIO_POD_INJECT))) == "true":
         return ISTIO
     if _str(ann.get(LINKERD_INJECT)) == "enabled":
