@@ -222,20 +222,36 @@ class MeshPane(PluginPane):
         if rep is None:
             return
         st = rep.state
-        planes = ", ".join(
-            f"{c.mesh} {c.revision + ' ' if c.revision and c.mesh == 'istio' else ''}"
-            f"{c.version or '?'}" for c in st.control_planes) or "no control plane found"
-        far = sum(s.pods for s in st.skew if s.level == "problem")
         line = Text()
-        line.append_text(display_text(st.summary()))
-        line.append("\n")
-        line.append_text(display_text(f"control planes: {planes}"))
+        line.append_text(display_text(self._coverage_line(st)))
+        far = sum(s.pods for s in st.skew if s.level == "problem")
         if far:
-            line.append_text(display_text(f"; {far} proxies >1 minor behind", "bold red"))
+            line.append_text(display_text(f" · {far} proxies >1 minor behind", "bold red"))
+        line.append("\n")
+        line.append_text(display_text(self._planes_line(st)))
         if rep.notes:
             line.append("\n")
             line.append_text(display_text("; ".join(rep.notes), "yellow"))
         self.query_one("#mesh-summary", Static).update(line)
+
+    @staticmethod
+    def _coverage_line(st: model.MeshState) -> str:
+        """Short enough for 80 columns: the mesh-wide coverage and what needs a restart."""
+        if st.coverage is None:
+            return "no pods in meshed namespaces"
+        restart = sum(n.needs_restart for n in st.namespaces)
+        meshed = sum(1 for n in st.namespaces if n.meshed)
+        return (f"{model.percent(st.coverage)} of meshed pods have a proxy ({st.covered}/"
+                f"{st.expected}, {meshed} ns) · {restart} need restart")
+
+    @staticmethod
+    def _planes_line(st: model.MeshState) -> str:
+        istio = [f"{c.revision} {c.version or '?'}" for c in st.control_planes
+                 if c.mesh == model.ISTIO]
+        linkerd = [c.version or "?" for c in st.control_planes if c.mesh == model.LINKERD]
+        parts = ([f"istiod {', '.join(istio)}"] if istio else []) + (
+            [f"linkerd {', '.join(linkerd)}"] if linkerd else [])
+        return " · ".join(parts) or "no Istio or Linkerd control plane found"
 
     def _render_filter(self) -> None:
         parts = [f"view {VIEWS.index(self.view) + 1}/5 {self.view}"]
