@@ -492,7 +492,7 @@ class MeshPane(PluginPane):
         pod = next((p for p in rep.state.pods if f"pod/{p.key}" == key), None)
         if pod is None:
             return
-        workloads, bare = model.restart_targets([pod])
+        workloads, _bare = model.restart_targets([pod])
         if not workloads:
             self.app.notify(f"pod {pod.name} has no controller to restart: delete and "
                             "recreate it", severity="warning")
