@@ -292,6 +292,8 @@ def opted_in(pod: Any) -> str:
         return ISTIO
     if _str(ann.get(LINKERD_INJECT)) == "enabled":
         return LINKERD
+    if _str(lab.get(DATAPLANE_MODE)) == "ambient":
+        return AMBIENT
     return ""
 
 

@@ -93,7 +93,8 @@ def build_security(peer_auths: Iterable[Any], authz: Iterable[Any] = (), *,
         if mode:
             sec.namespaces[ns] = (mode, f"namespace policy {name_of(pa)}")
     by_ns: dict[str, list[Mapping[str, Any]]] = {}
-    selected = [pa for pa in policies if _selector(pa)]
+    # a policy with a selector in the root namespace is ignored by Istio (its reference)
+    selected = [pa for pa in policies if _selector(pa) and namespace_of(pa) != root_namespace]
     if selected:
         wanted = {namespace_of(pa) for pa in selected}
         for pod in pods:
