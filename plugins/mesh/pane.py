@@ -9,6 +9,7 @@ namespace, workload PeerAuthentications), analyze. ``enter`` on a namespace show
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -49,6 +50,8 @@ from .resources import (
     VIRTUAL_SERVICES,
 )
 
+#: seconds between two rebuilds of the report while pod events keep coming
+REBUILD_EVERY = 0.5
 VIEWS = ("namespaces", "pods", "versions", "security", "analyze")
 
 NS_COLUMNS = Columns(("NAMESPACE", "MESH", "INJECTION", "COVERAGE", "RESTART", "MTLS", "AUTHZ"),
@@ -102,7 +105,7 @@ class MeshPane(PluginPane):
         self.secrets: dict[tuple[str, str], bool | None] = {}
         self._caches: dict[str, Any] = {}
         self._pending = False
-        self._checking = False
+        self._last_build = 0.0
         #: the mesh the injection toggle acts for: the pane's plugin (istio or linkerd)
         self.mesh = model.LINKERD if plugin.id == "linkerd" else model.ISTIO
 
@@ -155,8 +158,15 @@ class MeshPane(PluginPane):
     def on_cache_updated(self, event: CacheUpdated) -> None:
         if event.cache is self._caches.get("gateways"):
             self.run_worker(self._check_secrets(), group="mesh-secrets", exclusive=True)
-        if not self._pending:
-            self._pending = True
+        if self._pending:
+            return
+        self._pending = True
+        # a rebuild is one pass over every pod (20,000 in ~0.1 s): during a rollout's burst
+        # of pod events it runs at most every REBUILD_EVERY seconds, the first one at once
+        wait = self._last_build + REBUILD_EVERY - time.monotonic()
+        if wait > 0:
+            self.set_timer(wait, self._rebuild)
+        else:
             self.call_after_refresh(self._rebuild)
 
     def _items(self, name: str) -> list[Any]:
@@ -203,6 +213,7 @@ class MeshPane(PluginPane):
                     display_text(f"pods: {pods.error}"))
             return
         self.report = report.build(self._inputs())
+        self._last_build = time.monotonic()
         self.render_all()
 
     # -- rendering ---------------------------------------------------------------------
