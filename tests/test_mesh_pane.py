@@ -102,7 +102,7 @@ async def test_coverage_drill_down_views_and_escape(world, kubeconfig) -> None:
                               "PERMISSIVE", "1"]
         assert row_of(app, world.ns("canary"))[5] == "STRICT"
         summary = str(app.screen.query_one("#mesh-summary", Static).render())
-        assert "of pods in meshed namespaces have a proxy" in summary
+        assert "80% of meshed pods have a proxy (8/10, 5 ns)" in summary
         assert "proxies >1 minor behind" in summary
         # enter: the namespace's pods; escape: back to the namespaces, same row
         await goto(pilot, app, world.ns("istio"))
