@@ -193,3 +193,20 @@ async def test_injection_toggle_patches_the_namespace(world, kube_admin, kubecon
             "linkerd.io/inject"] == "enabled"
     finally:
         await session.close()
+
+
+def test_mesh_text_stays_clean_with_hostile_annotations(world, kube_admin, kubeconfig,
+                                                        capsys) -> None:
+    from testkit import mesh as m
+    from testkit.hostile import WORST, assert_clean
+
+    ns = world.ns("clean")
+    evil = m.with_linkerd(m.pod("evil", ns), LINKERD_VERSION)
+    evil["metadata"]["annotations"]["linkerd.io/proxy-version"] = WORST
+    kube_admin.create(evil)
+    rc, out, err = mesh(capsys, kubeconfig, world, "-n", ns)
+    assert rc == 0  # an unreadable version: skew unknown (not a failure), restart due
+    assert_clean(out.splitlines(), " (mesh text)")
+    assert "evil" in out
+    rc, out, err = mesh(capsys, kubeconfig, world, "-n", ns, "-o", "json")
+    assert any(p["name"] == "evil" for p in json.loads(out)["pods"])

@@ -17,7 +17,7 @@ from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.mesh.pane import MeshPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.settings import Settings
-from testkit.hostile import assert_screen_clean
+from testkit.hostile import assert_screen_clean, painted_text
 from testkit.kube import KubeAdmin
 from tests.mesh_fixtures import MeshWorld, world_fixture
 
@@ -134,6 +134,14 @@ async def test_coverage_drill_down_views_and_escape(world, kubeconfig) -> None:
                     "analyze")
         assert {r[2] for r in cells(app) if r[1] == world.ns("istio")} == \
             {"web-routes", "web-subsets", "edge"}
+        # "?" lists the pane's own keys
+        await pilot.press("question_mark")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen", "help")
+        shown = "\n".join(painted_text(app))
+        for words in ("Injection on/off", "Restart all", "Filter"):
+            assert words in shown
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.query(MeshPane), "the pane again")
         await pilot.press("escape")
         await until(pilot, lambda: not app.screen.query(MeshPane), "back to the board")
 
