@@ -205,8 +205,9 @@ def test_mesh_text_stays_clean_with_hostile_annotations(world, kube_admin, kubec
     evil["metadata"]["annotations"]["linkerd.io/proxy-version"] = WORST
     kube_admin.create(evil)
     rc, out, err = mesh(capsys, kubeconfig, world, "-n", ns)
-    assert rc == 0  # an unreadable version: skew unknown (not a failure), restart due
+    assert rc == 0, err  # an unreadable version: skew unknown (not a failure), restart due
     assert_clean(out.splitlines(), " (mesh text)")
     assert "evil" in out
-    rc, out, err = mesh(capsys, kubeconfig, world, "-n", ns, "-o", "json")
+    rc, out, _err = mesh(capsys, kubeconfig, world, "-n", ns, "-o", "json")
+    assert rc == 0
     assert any(p["name"] == "evil" for p in json.loads(out)["pods"])
