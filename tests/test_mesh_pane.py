@@ -184,6 +184,18 @@ async def test_restart_and_injection_through_the_confirm_dialog(world, kube_admi
         await pilot.press("y")
         await until(pilot, lambda: "istio.io/rev" not in kube_admin.get(
             "v1", "namespaces", world.ns("canary"))["metadata"]["labels"], "the label gone")
+        # "a" lists the namespaces without a mesh: "e" turns Istio injection on there
+        await pilot.press("a")
+        await goto(pilot, app, world.ns("off"))
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        assert app.screen.mutation.command == \
+            f"kubectl label namespace {world.ns('off')} istio-injection=enabled --overwrite"
+        await pilot.press("y")
+        await until(pilot, lambda: kube_admin.get("v1", "namespaces", world.ns("off"))[
+            "metadata"]["labels"].get("istio-injection") == "enabled", "the label set")
+        # the namespace is meshed now: its pod has no proxy and needs a restart (bare pod)
+        await until(pilot, lambda: row_of(app, world.ns("off"))[3] == "0% 0/1", "coverage")
     actions = [(e["action"], e["result"]) for e in audit.read()]
     assert ("mesh.restart", "ok") in actions and ("mesh.injection", "ok") in actions
 

@@ -457,6 +457,9 @@ class MeshState:
     namespaces: list[NamespaceRow] = field(default_factory=list)
     pods: list[PodRow] = field(default_factory=list)
     skew: list[SkewRow] = field(default_factory=list)
+    #: the namespaces that neither inject nor hold a meshed pod (where injection can be
+    #: turned on)
+    others: list[NamespaceRow] = field(default_factory=list)
 
     @property
     def expected(self) -> int:
@@ -542,6 +545,8 @@ def build(namespaces: Iterable[Any], pods: Iterable[Any], *,
     # a namespace is listed when it injects or holds a meshed pod
     state.namespaces = sorted(
         (r for r in rows.values() if r.meshed or r.pods or r.opted_out), key=lambda r: r.name)
+    state.others = sorted((r for r in rows.values() if not (r.meshed or r.pods or r.opted_out)),
+                          key=lambda r: r.name)
     state.pods = sorted(pod_rows, key=lambda r: (r.namespace, r.name))
     state.skew = [SkewRow(mesh, version, cp, level, n)
                   for (mesh, version, cp, level), n in sorted(

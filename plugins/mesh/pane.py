@@ -89,6 +89,7 @@ class MeshPane(PluginPane):
         Binding("e", "injection", "Injection on/off", id="mesh.injection"),
         Binding("r", "restart", "Restart", id="mesh.restart"),
         Binding("R", "restart_all", "Restart all", id="mesh.restart_all"),
+        Binding("a", "toggle_all", "All namespaces", show=False, id="mesh.all_namespaces"),
         Binding("1", "view('namespaces')", "Namespaces", show=False, id="mesh.view1"),
         Binding("2", "view('pods')", "Pods", show=False, id="mesh.view2"),
         Binding("3", "view('versions')", "Versions", show=False, id="mesh.view3"),
@@ -101,6 +102,8 @@ class MeshPane(PluginPane):
         self.view = "namespaces"
         self.namespace_filter = ""
         self.search = ""
+        #: list the namespaces without a mesh too (to turn injection on there)
+        self.all_namespaces = False
         self.report: report.Report | None = None
         self.secrets: dict[tuple[str, str], bool | None] = {}
         self._caches: dict[str, Any] = {}
@@ -270,6 +273,8 @@ class MeshPane(PluginPane):
             parts.append(f"namespace {self.namespace_filter}")
         if self.search:
             parts.append(f"/{self.search}")
+        if self.all_namespaces and self.view == "namespaces":
+            parts.append("all namespaces (a)")
         parts.append("1-5 views")
         self.query_one("#mesh-filter", Static).update(display_text("  ·  ".join(parts)))
 
@@ -286,8 +291,9 @@ class MeshPane(PluginPane):
         rows: list[tuple[str, Sequence[Any]]]
         if self.view == "namespaces":
             columns = NS_COLUMNS
-            rows = [(f"ns/{n.name}", self._ns_cells(n)) for n in rep.state.namespaces
-                    if self._matches(n.name)]
+            listed = rep.state.namespaces + (rep.state.others if self.all_namespaces else [])
+            rows = [(f"ns/{n.name}", self._ns_cells(n))
+                    for n in sorted(listed, key=lambda n: n.name) if self._matches(n.name)]
         elif self.view == "pods":
             columns = POD_COLUMNS
             rows = [(f"pod/{p.key}", self._pod_cells(p)) for p in self._pods()]
@@ -417,6 +423,11 @@ class MeshPane(PluginPane):
         self.view = view
         self.render_all()
         self.table.move_cursor(row=0)
+
+    def action_toggle_all(self) -> None:
+        """``a``: also list the namespaces without a mesh, where ``e`` turns injection on."""
+        self.all_namespaces = not self.all_namespaces
+        self.render_all()
 
     def action_drill(self) -> None:
         key = self._selected_key() or ""

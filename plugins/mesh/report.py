@@ -145,4 +145,4 @@ def workload_mtls_cells(w: security.WorkloadMtls) -> list[str]:
 
 
 def by_namespace(report: Report) -> Mapping[str, model.NamespaceRow]:
-    return {n.name: n for n in report.state.namespaces}
+    return {n.name: n for n in (*report.state.namespaces, *report.state.others)}
