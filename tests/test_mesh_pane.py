@@ -200,10 +200,14 @@ async def test_restart_and_injection_through_the_confirm_dialog(world, kube_admi
     assert ("mesh.restart", "ok") in actions and ("mesh.injection", "ok") in actions
 
 
-async def test_read_only_refuses_and_hostile_text_stays_clean(world, kube_admin,
-                                                             kubeconfig) -> None:
+async def test_read_only_refuses_and_hostile_text_stays_clean(world, kube_admin, kubeconfig,
+                                                             monkeypatch) -> None:
+    from k8s_essentials_tui.plugins.mesh import pane as pane_module
     from testkit import mesh as m
     from testkit.hostile import WORST
+
+    # the report is built in a thread here (as for big clusters), not on the event loop
+    monkeypatch.setattr(pane_module, "THREAD_FROM", 0)
 
     ns = world.ns("linkerd")
     # annotations and Gateway fields are free text: they reach the version and analyze cells

@@ -52,6 +52,8 @@ from .resources import (
 
 #: seconds between two rebuilds of the report while pod events keep coming
 REBUILD_EVERY = 0.5
+#: from this many pods on, the report is built in a thread (see _rebuild)
+THREAD_FROM = 3000
 VIEWS = ("namespaces", "pods", "versions", "security", "analyze")
 
 NS_COLUMNS = Columns(("NAMESPACE", "MESH", "INJECTION", "COVERAGE", "RESTART", "MTLS", "AUTHZ"),
@@ -224,8 +226,24 @@ class MeshPane(PluginPane):
                 self.query_one("#mesh-summary", Static).update(
                     display_text(f"pods: {pods.error}"))
             return
-        self.report = report.build(self._inputs())
+        inputs = self._inputs()
         self._last_build = time.monotonic()
+        if len(inputs.pods) < THREAD_FROM:
+            self._apply(report.build(inputs))
+            return
+        # one pass over tens of thousands of pods takes a second or more: off the event
+        # loop, so keys keep working while it runs (the inputs are copies of the lists)
+        self.run_worker(lambda: self._build_in_thread(inputs), thread=True,
+                        group="mesh-build", exclusive=True)
+
+    def _build_in_thread(self, inputs: report.Inputs) -> None:
+        built = report.build(inputs)
+        self.app.call_from_thread(self._apply, built)
+
+    def _apply(self, built: report.Report) -> None:
+        if not self.is_attached:
+            return
+        self.report = built
         self.render_all()
 
     # -- rendering ---------------------------------------------------------------------
