@@ -1,5 +1,7 @@
 """Istio: service mesh (mTLS, traffic policy, telemetry). Detection looks for istiod.
 
+Its pane is the shared mesh pane (pane.py) and it owns the ``mesh`` command.
+
 The istiod Deployment is labelled ``app: istiod`` and ``istio: pilot`` in every chart version;
 only recent charts add ``app.kubernetes.io/name: istiod``, so the version-stable pair is used.
 The ``base`` chart (CRDs) must be installed before ``istiod``.
@@ -7,7 +9,9 @@ The ``base`` chart (CRDs) must be installed before ``istiod``.
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, Plugin
+from k8s_essentials_tui.api import ChartRef, Plugin, PluginCommand, Setting
+
+from .common import ACTIONS, MESH_DESCRIPTION, MESH_HELP, PANE
 
 CHART = ChartRef(
     repo="https://istio-release.storage.googleapis.com/charts",
@@ -46,4 +50,13 @@ PLUGIN = Plugin(
     api_groups=API_GROUPS,
     chart_names=CHARTS,
     workload_selectors=SELECTORS,
+    pane=PANE,
+    actions=ACTIONS,
+    aliases=("mesh",),
+    commands=(PluginCommand("mesh", MESH_HELP, "k8s_essentials_tui.plugins.mesh.command",
+                            MESH_DESCRIPTION),),
+    settings=(Setting("istio_root_namespace", str, "istio-system",
+                      "Istio's root namespace: its PeerAuthentication without a selector is "
+                      "the mesh-wide mTLS mode"),),
+    settings_table="mesh",
 )

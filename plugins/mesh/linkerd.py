@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from k8s_essentials_tui.api import ChartRef, Plugin
 
+from .common import ACTIONS, PANE
+
 CHART = ChartRef(
     repo="https://helm.linkerd.io/edge",
     chart="linkerd-control-plane",
@@ -46,4 +48,6 @@ PLUGIN = Plugin(
     api_groups=API_GROUPS,
     chart_names=CHARTS,
     workload_selectors=SELECTORS,
+    pane=PANE,
+    actions=ACTIONS,
 )
