@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,15 @@ import pytest
 import yaml
 
 from k8s_essentials_tui.cli import main
-from testkit import policy_engines as pe
-from testkit.admission_webhook import DENY_MESSAGE, AdmissionWebhook, replica_limit_policy
+from testkit.admission_webhook import DENY_MESSAGE, AdmissionWebhook
 from testkit.kube import KubeAdmin
+from tests import policy_fixtures
+from tests.policy_fixtures import configmap, deployment
 
 pytestmark = pytest.mark.e2e
-VAP_API = "admissionregistration.k8s.io/v1"
+# the shared fixtures, by name
+guarded = policy_fixtures.guarded
+engines = policy_fixtures.engines
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -29,42 +31,6 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def configmap(name: str, data: dict[str, str], team: bool = True) -> dict[str, Any]:
-    labels = {"team": "shop"} if team else {}
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": name, "labels": labels}, "data": data}
-
-
-def deployment(name: str, replicas: int) -> dict[str, Any]:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": "c",
-                                                           "image": "pause:3.10"}]}}}}
-
-
-@pytest.fixture
-def guarded(kube_admin: KubeAdmin, namespace: str) -> Iterator[AdmissionWebhook]:
-    """The namespace under a real webhook and a CEL policy (both scoped to it by a label:
-    the apiserver is shared by the whole session)."""
-    labels = {"policy-e2e.k8s-essentials-tui.dev/ns": namespace}
-    kube_admin.patch("v1", "Namespace", namespace, {"metadata": {"labels": labels}})
-    name = f"deny-{namespace}"[:60]
-    with AdmissionWebhook() as hook:
-        kube_admin.create(hook.configuration(name, namespace_labels=labels))
-        vap, binding = replica_limit_policy(f"replicas-{namespace}"[:60],
-                                            namespace_labels=labels)
-        kube_admin.create(vap)
-        kube_admin.create(binding)
-        try:
-            yield hook
-        finally:
-            kube_admin.delete(VAP_API, "ValidatingWebhookConfiguration", name)
-            kube_admin.delete(VAP_API, "ValidatingAdmissionPolicyBinding",
-                              binding["metadata"]["name"])
-            kube_admin.delete(VAP_API, "ValidatingAdmissionPolicy", vap["metadata"]["name"])
 
 
 def _check_until(capsys: pytest.CaptureFixture[str], argv: list[str],
@@ -166,54 +132,6 @@ def test_check_is_allowed_read_only(capsys: pytest.CaptureFixture[str], kubeconf
                        "-n", namespace, str(ok))
     assert code == 0
     assert "admitted" in out
-
-
-@pytest.fixture
-def engines(kube_admin: KubeAdmin, namespace: str) -> Iterator[dict[str, str]]:
-    """A Kyverno policy with reports (both report APIs), a Gatekeeper constraint whose
-    audit lists 20 of 25 violations, and a VAP -- cluster-scoped names made unique."""
-    suffix = namespace[-6:]
-    kind = f"K8sRequiredTeam{suffix.replace('-', '')}"
-    names = {"kyverno": f"require-team-{suffix}", "kind": kind,
-             "constraint": f"ns-must-have-team-{suffix}", "vap": f"replicas-{suffix}"}
-    pol = pe.kyverno_cluster_policy(names["kyverno"], action="Audit", rules=2)
-    kube_admin.apply(pol)
-    pe.kyverno_ready(kube_admin, pol)
-    scope = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web",
-             "namespace": namespace, "uid": f"uid-web-{suffix}"}
-    kube_admin.apply(pe.policy_report(namespace, scope, [
-        pe.result(names["kyverno"], "check-team", "fail", "label team is required",
-                  severity="high"),
-        pe.result(names["kyverno"], "check-owner", "pass", "ok"),
-    ]))
-    scope2 = {"apiVersion": "v1", "kind": "ConfigMap", "name": "cfg", "namespace": namespace,
-              "uid": f"uid-cfg-{suffix}"}
-    kube_admin.apply(pe.policy_report(namespace, scope2, [
-        pe.result(names["kyverno"], "check-team", "warn", "team label recommended")],
-        api_version="openreports.io/v1alpha1", kind="Report"))
-    pe.install_template(kube_admin, kind)
-    c = pe.constraint(kind, names["constraint"])
-    kube_admin.apply(c)
-    violations = [{"kind": "Namespace", "name": f"{namespace}-{i}", "message":
-                   "you must provide labels: {\"team\"}", "enforcementAction": "deny"}
-                  for i in range(25)]
-    violations[0]["name"] = namespace
-    kube_admin.patch_status("constraints.gatekeeper.sh/v1beta1", kind.lower(), None,
-                            names["constraint"], pe.audit_status(violations, total=25))
-    vap, binding = replica_limit_policy(names["vap"], namespace_labels={"none": "none"})
-    kube_admin.apply(vap)
-    kube_admin.apply(binding)
-    try:
-        yield names
-    finally:
-        kube_admin.delete(VAP_API, "ValidatingAdmissionPolicyBinding",
-                          binding["metadata"]["name"])
-        kube_admin.delete(VAP_API, "ValidatingAdmissionPolicy", names["vap"])
-        kube_admin.delete("kyverno.io/v1", "ClusterPolicy", names["kyverno"])
-        kube_admin.delete("constraints.gatekeeper.sh/v1beta1", kind, names["constraint"])
-        kube_admin.delete("templates.gatekeeper.sh/v1", "ConstraintTemplate", kind.lower())
-        kube_admin.delete("apiextensions.k8s.io/v1", "CustomResourceDefinition",
-                          f"{kind.lower()}.constraints.gatekeeper.sh")
 
 
 def test_policy_summary_json(capsys: pytest.CaptureFixture[str], kubeconfig: str,
