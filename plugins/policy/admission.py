@@ -111,6 +111,16 @@ def denial_source(message: str) -> str:
     return ""
 
 
+def reason(message: str) -> str:
+    """The policy's own words: the apiserver's "<object> is forbidden: admission webhook
+    "x" denied the request: " / "ValidatingAdmissionPolicy 'p' with binding 'b' denied
+    request: " prefix dropped (the source column names who denied)."""
+    for marker in ("denied the request: ", "denied request: "):
+        if marker in message:
+            return message.split(marker, 1)[1]
+    return message
+
+
 def is_denial(exc: ClusterError) -> bool:
     """An admission denial (webhook, VAP, or another admission plugin) rather than an RBAC
     refusal, a missing namespace or a schema error."""

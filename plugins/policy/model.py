@@ -383,7 +383,7 @@ def inventory(src: Sources, namespace: str | None = None) -> PolicyInventory:
     for c in src.constraints:
         inv.results.extend(constraint_results(c))
     if namespace is not None:
-        inv.results = [r for r in inv.results if r.namespace == namespace]
+        inv.results = [r for r in inv.results if in_namespace(r, namespace)]
     # counts per policy from what is in scope (namespace-narrowed) for Kyverno and VAP
     counts: dict[str, dict[str, int]] = {}
     if namespace is None:
@@ -406,7 +406,7 @@ def inventory(src: Sources, namespace: str | None = None) -> PolicyInventory:
     for c in src.constraints:
         row = gatekeeper_constraint(c)
         if namespace is not None:  # the total is cluster-wide: count what is listed here
-            mine = [r for r in constraint_results(c) if r.namespace == namespace]
+            mine = [r for r in constraint_results(c) if in_namespace(r, namespace)]
             row.fail = sum(1 for r in mine if r.result == "fail")
             row.warn = sum(1 for r in mine if r.result == "warn")
         inv.policies.append(row)
@@ -421,6 +421,12 @@ def inventory(src: Sources, namespace: str | None = None) -> PolicyInventory:
     inv.policies.sort(key=lambda p: (-p.fail, -p.warn, p.engine, p.namespace, p.name))
     inv.results.sort(key=result_order)
     return inv
+
+
+def in_namespace(r: ResultRow, namespace: str) -> bool:
+    """A result belongs to a namespace's view when its resource lives there -- or is that
+    Namespace object itself (Gatekeeper's "namespaces must have labels" constraints)."""
+    return r.namespace == namespace or (r.kind == "Namespace" and r.name == namespace)
 
 
 def _count(row: PolicyRow, per: Mapping[str, int]) -> None:

@@ -42,7 +42,14 @@ from k8s_essentials_tui.api import (
 )
 
 from . import model, webhooks
-from .admission import ADMITTED, DENIED, CheckResult, check_manifests, load_manifests
+from .admission import (
+    ADMITTED,
+    DENIED,
+    CheckResult,
+    check_manifests,
+    load_manifests,
+    reason,
+)
 from .read import served_types
 
 REBUILD_DELAY = 0.1
@@ -67,6 +74,10 @@ COLUMNS = {"policies": POLICY_COLS, "results": RESULT_COLS, "webhooks": WEBHOOK_
 
 def _read_text(path: str) -> str:
     return Path(path).expanduser().read_text(encoding="utf-8")
+
+
+def _short_source(source: str) -> str:
+    return source.replace("ValidatingAdmissionPolicy ", "VAP ", 1) or "-"
 
 
 def _yn(value: bool | None) -> Text:
@@ -155,7 +166,7 @@ class PolicyPane(PluginPane):
         except EssentialsError as exc:
             self.inventory.notes.append(f"discovery failed: {exc}")
             self._discovered = True
-            self._render()
+            self._show()
             return
         wanted = served_types(disc.resources)
         wanted["vaps"], wanted["vap_bindings"] = [model.VAPS], [model.VAP_BINDINGS]
@@ -223,7 +234,7 @@ class PolicyPane(PluginPane):
                                                   synced)
         self._row_objects = {f"{c.get('kind')}/{(c.get('metadata') or {}).get('name')}": c
                              for c in configs}
-        self._render()
+        self._show()
 
     def _watch_endpoints(self, configs: list[Any]) -> None:
         """EndpointSlices only of the namespaces webhook services live in."""
@@ -244,7 +255,7 @@ class PolicyPane(PluginPane):
         """Cells left for the one free-text column (messages, notes)."""
         return max(16, self._width() - fixed - 2 * len(shown) - 2)
 
-    def _render(self) -> None:
+    def _show(self) -> None:
         if not self.is_mounted:
             return
         shown = COLUMNS[self.view].shown(self._width())
@@ -309,7 +320,10 @@ class PolicyPane(PluginPane):
         rows: list[tuple[str, list[Any]]] = []
         self._result_index = {}
         for group, items in model.grouped(self._visible_results(), self.group_by):
-            head = Text(fit(f"▸ {clean(group)} ({len(items)})", 40, pad=False), style="bold")
+            cap = max(28, min(60, self._width() // 2))
+            count = f" ({len(items)})"
+            head = Text(f"▸ {fit(clean(group), cap - len(count) - 2, pad=False)}{count}",
+                        style="bold")
             rows.append((f"group:{group}", [Text(""), "", head, "", "", ""]))
             for i, r in enumerate(items):
                 key = f"r:{group}:{i}"
@@ -347,11 +361,12 @@ class PolicyPane(PluginPane):
         room = self._text_room(shown, 9 + 36 + (30 if len(shown) > 3 else 0))
         rows: list[tuple[str, list[Any]]] = []
         for i, r in enumerate(self.check_results):
-            message = r.message or ("; ".join(f"warning: {w}" for w in r.warnings) or "-")
+            message = reason(r.message) or ("; ".join(f"warning: {w}" for w in r.warnings) or "-")
             verdict = r.verdict + (" (warn)" if r.warnings and r.verdict == ADMITTED else "")
             rows.append((f"check:{i}", [Text(verdict, style=RESULT_STYLE.get(r.verdict, "")),
-                                        fit(clean(r.ref), 36, pad=False),
-                                        fit(clean(r.source or "-"), 30, pad=False),
+                                        fit(clean(f"{r.kind}/{r.name}"), 36, pad=False),
+                                        fit(clean(_short_source(r.source)), 30,
+                                            pad=False),
                                         fit(clean(message), room, pad=False)]))
         for i, p in enumerate(self.check_problems):
             rows.append((f"problem:{i}", [Text("error", style="bold magenta"), "-", "-",
@@ -397,7 +412,7 @@ class PolicyPane(PluginPane):
         self._detail()
 
     def on_resize(self) -> None:
-        self._render()
+        self._show()
 
     # -- keys -----------------------------------------------------------------------------------
 
@@ -406,7 +421,7 @@ class PolicyPane(PluginPane):
             return
         self.view = view
         self.policy_filter = None if view != "results" else self.policy_filter
-        self._render()
+        self._show()
         self.table.move_cursor(row=0, animate=False)
         self.table.focus()
 
@@ -416,7 +431,7 @@ class PolicyPane(PluginPane):
             return
         i = model.GROUPINGS.index(self.group_by)
         self.group_by = model.GROUPINGS[(i + 1) % len(model.GROUPINGS)]
-        self._render()
+        self._show()
 
     def action_filter(self) -> None:
         box = self.query_one("#policy-filter", Input)
@@ -432,7 +447,7 @@ class PolicyPane(PluginPane):
         if event.input.id == "policy-filter":
             event.stop()
             self.needle = event.value.strip()
-            self._render()
+            self._show()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -465,7 +480,7 @@ class PolicyPane(PluginPane):
             self.view = "policies"
         else:
             self.view = "policies"
-        self._render()
+        self._show()
 
     async def action_back(self) -> None:
         focused = self.screen.focused
@@ -485,7 +500,7 @@ class PolicyPane(PluginPane):
             if row is not None:
                 self.policy_filter = row
                 self.view = "results"
-                self._render()
+                self._show()
                 self.table.move_cursor(row=0, animate=False)
         elif self.view == "results":
             r = self._result_index.get(key)
@@ -507,21 +522,21 @@ class PolicyPane(PluginPane):
             text = await asyncio.to_thread(_read_text, path)
         except (OSError, UnicodeDecodeError) as exc:
             self.check_problems = [f"{path}: {exc}"]
-            self._render()
+            self._show()
             return
         objs, problems = load_manifests(text, path)
         self.check_problems = problems
-        self._render()
+        self._show()
         if self.session is None or not objs:
             if not objs and not problems:
                 self.check_problems = [f"{path}: no objects"]
-            self._render()
+            self._show()
             return
         self.query_one("#policy-summary", Static).update(
             display_text(f"dry-run of {len(objs)} object(s) from {path}…"))
         self.check_results = await check_manifests(
             self.session.client, objs, self.scope or self.session.namespace or "default")
-        self._render()
+        self._show()
         denied = sum(1 for r in self.check_results if r.verdict == DENIED)
         self.app.notify(clean(f"{path}: {len(self.check_results) - denied} admitted, "
                               f"{denied} denied"),
