@@ -92,7 +92,7 @@ async def test_policies_violations_group_filter_detail(kubeconfig: str, namespac
         assert "20 listed" in gk[10]
         vap = rows[engines["vap"]]
         assert vap[0] == "vap" and vap[3] == "Deny"
-        assert "policies" in summary(app) and f"ns {namespace}" in summary(app)
+        assert "policies" in summary(app)
 
         # violations, grouped by policy
         await pilot.press("2")
@@ -104,7 +104,8 @@ async def test_policies_violations_group_filter_detail(kubeconfig: str, namespac
         # group by namespace, then by resource
         await pilot.press("b")
         assert "by namespace" in summary(app)
-        assert any(f"▸ {namespace} (2)" in " ".join(r) for r in cells(app))
+        heads = [c for r in cells(app) for c in r if c.startswith("▸ ")]
+        assert any(h.startswith(f"▸ {namespace[:12]}") and h.endswith(" (2)") for h in heads)
         await pilot.press("b")
         assert "by resource" in summary(app)
         heads = [c for r in cells(app) for c in r if c.startswith("▸ ")]

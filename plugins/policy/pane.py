@@ -39,6 +39,7 @@ from k8s_essentials_tui.api import (
     fit,
     focus_now,
     set_columns,
+    width,
 )
 
 from . import model, webhooks
@@ -53,6 +54,7 @@ from .admission import (
 from .read import served_types
 
 REBUILD_DELAY = 0.1
+SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template"}
 VIEWS = ("policies", "results", "webhooks", "check")
 VIEW_TITLES = {"policies": "Policies", "results": "Violations", "webhooks": "Webhooks",
                "check": "Would this be admitted?"}
@@ -78,6 +80,13 @@ def _read_text(path: str) -> str:
 
 def _short_source(source: str) -> str:
     return source.replace("ValidatingAdmissionPolicy ", "VAP ", 1) or "-"
+
+
+def _short_time(stamp: str) -> str:
+    """``2026-12-06T12:00:00Z`` as ``12-06 12:00`` (UTC): the audit's date at a glance."""
+    if len(stamp) >= 16 and stamp[4] == "-" and stamp[10] == "T":
+        return f"{stamp[5:10]} {stamp[11:16]}"
+    return stamp or "-"
 
 
 def _yn(value: bool | None) -> Text:
@@ -251,9 +260,27 @@ class PolicyPane(PluginPane):
     def _width(self) -> int:
         return self.size.width or self.app.size.width
 
-    def _text_room(self, shown: tuple[str, ...], fixed: int) -> int:
-        """Cells left for the one free-text column (messages, notes)."""
-        return max(16, self._width() - fixed - 2 * len(shown) - 2)
+    def _fit_last(self, rows: list[tuple[str, list[Any]]],
+                  shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+        """Cut the last (free-text) column to the cells the other columns leave, so a long
+        message never pushes the table into a horizontal scroll; the detail line below the
+        table has the whole text."""
+        if not rows:
+            return rows
+        widths = [width(name) for name in shown]
+        for _key, row in rows:
+            for i, c in enumerate(row[:-1]):
+                widths[i] = max(widths[i], width(c.plain if isinstance(c, Text) else str(c)))
+        room = max(12, self._width() - sum(widths[:-1]) - 2 * len(shown) - 3)
+        out = []
+        for key, row in rows:
+            last = row[-1]
+            if isinstance(last, Text):
+                last = Text(fit(last.plain, room, pad=False), style=last.style)
+            else:
+                last = fit(str(last), room, pad=False)
+            out.append((key, [*row[:-1], last]))
+        return out
 
     def _show(self) -> None:
         if not self.is_mounted:
@@ -263,7 +290,8 @@ class PolicyPane(PluginPane):
         table = self.table
         key = table.selected_key()
         set_columns(table, shown)
-        fill_rows(table, [(k, COLUMNS[self.view].cells(cells, shown)) for k, cells in rows])
+        fill_rows(table, self._fit_last(
+            [(k, COLUMNS[self.view].cells(cells, shown)) for k, cells in rows], shown))
         keys = [k for k, _ in rows]
         if key in keys:
             table.move_cursor(row=keys.index(key), animate=False)
@@ -279,8 +307,6 @@ class PolicyPane(PluginPane):
                  f"{len(inv.policies)} policies", f"{fails} fail", f"{warns} warn"]
         if blocking:
             parts.append(f"{blocking} BLOCKING webhook(s)")
-        if self.scope:
-            parts.append(f"ns {self.scope}")
         if self.view == "results":
             parts.append(f"by {self.group_by}")
         if self.policy_filter is not None:
@@ -295,16 +321,16 @@ class PolicyPane(PluginPane):
         self.query_one("#policy-summary", Static).update(display_text(line))
 
     def _rows_policies(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
-        room = self._text_room(shown, 10 + 30 + 13 + 5 + 5)
         rows = []
         for p in self.inventory.policies:
             if self.needle and not model.policy_matches(p, self.needle):
                 continue
             notes = "; ".join(p.notes + p.problems) or "-"
-            rows.append((p.key, [p.engine, p.kind, fit(clean(p.ref), 30, pad=False), p.mode,
+            rows.append((p.key, [p.engine, SHORT_KINDS.get(p.kind, p.kind),
+                                 fit(clean(p.ref), 30, pad=False), p.mode,
                                  str(p.rules), _yn(p.background), _yn(p.ready),
                                  _count(p.fail, "bold red"), _count(p.warn, "yellow"),
-                                 p.last_audit or "-", fit(clean(notes), room, pad=False)]))
+                                 _short_time(p.last_audit), clean(notes)]))
         return rows
 
     def _visible_results(self) -> list[model.ResultRow]:
@@ -316,11 +342,13 @@ class PolicyPane(PluginPane):
         return results
 
     def _rows_results(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
-        room = self._text_room(shown, 6 + 28 + 34 + (8 + 20 if len(shown) > 4 else 0))
+        """Group headers, then their results. The grouped-by field is blank in the result
+        rows (the header says it), which leaves the message more room."""
         rows: list[tuple[str, list[Any]]] = []
         self._result_index = {}
+        cap = max(20, min(32, self._width() // 4))
+        res_cap = max(20, min(40, self._width() // 4))
         for group, items in model.grouped(self._visible_results(), self.group_by):
-            cap = max(28, min(60, self._width() // 2))
             count = f" ({len(items)})"
             head = Text(f"▸ {fit(clean(group), cap - len(count) - 2, pad=False)}{count}",
                         style="bold")
@@ -328,12 +356,20 @@ class PolicyPane(PluginPane):
             for i, r in enumerate(items):
                 key = f"r:{group}:{i}"
                 self._result_index[key] = r
+                policy = "" if self.group_by == "policy" else fit(clean(r.policy), cap,
+                                                                    pad=False)
+                resource = "" if self.group_by == "resource" else fit(
+                    clean(self._local(r.resource)), res_cap, pad=False)
                 rows.append((key, [
                     Text(r.result, style=RESULT_STYLE.get(r.result, "")), r.severity or "-",
-                    fit(clean(r.policy), 28, pad=False), r.rule or "-",
-                    fit(clean(r.resource), 34, pad=False),
-                    fit(clean(r.message), room, pad=False)]))
+                    policy, r.rule or "-", resource, clean(r.message)]))
         return rows
+
+    def _local(self, resource: str) -> str:
+        """``Kind/ns/name`` without the namespace when the pane is scoped to it."""
+        if self.scope and f"/{self.scope}/" in resource:
+            return resource.replace(f"/{self.scope}/", "/", 1)
+        return resource
 
     def _rows_webhooks(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
         rows = []
@@ -358,7 +394,6 @@ class PolicyPane(PluginPane):
         return rows
 
     def _rows_check(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
-        room = self._text_room(shown, 9 + 36 + (30 if len(shown) > 3 else 0))
         rows: list[tuple[str, list[Any]]] = []
         for i, r in enumerate(self.check_results):
             message = reason(r.message) or ("; ".join(f"warning: {w}" for w in r.warnings) or "-")
@@ -367,10 +402,10 @@ class PolicyPane(PluginPane):
                                         fit(clean(f"{r.kind}/{r.name}"), 36, pad=False),
                                         fit(clean(_short_source(r.source)), 30,
                                             pad=False),
-                                        fit(clean(message), room, pad=False)]))
+                                        clean(message)]))
         for i, p in enumerate(self.check_problems):
             rows.append((f"problem:{i}", [Text("error", style="bold magenta"), "-", "-",
-                                          fit(clean(p), room, pad=False)]))
+                                          clean(p)]))
         return rows
 
     def _detail(self) -> None:
