@@ -89,7 +89,7 @@ async def test_policies_violations_group_filter_detail(kubeconfig: str, namespac
         gk = rows[engines["constraint"]]
         assert gk[1] == engines["kind"] and gk[3] == "deny"
         # -n scope: only the violation about this namespace's objects is counted
-        assert "20 listed" in gk[10]
+        assert "25 violations, 20 list" in gk[10]
         vap = rows[engines["vap"]]
         assert vap[0] == "vap" and vap[3] == "Deny"
         assert "policies" in summary(app)
@@ -124,8 +124,9 @@ async def test_policies_violations_group_filter_detail(kubeconfig: str, namespac
         # 2 from Kyverno's reports, 1 from Gatekeeper about this Namespace object itself
         assert len([r for r in cells(app) if r[0] in ("fail", "warn")]) == 3
         # enter on a result: every result of that resource
-        select(app, lambda r: r[0] == "fail" and r[4].startswith("Deployment/"))
-        await pilot.press("enter")
+        # (grouped by resource: the row under the Deployment's header)
+        select(app, lambda r: r[2].startswith("▸ Deployment/"))
+        await pilot.press("j", "enter")
         await until(pilot, lambda: isinstance(app.screen, ResourceResultsScreen),
                     "the resource's results")
         body = str(app.screen.query_one("#results-body", Static).render())
@@ -231,7 +232,7 @@ async def test_escape_hatch_ignore_and_revert(kubeconfig: str, namespace: str,
         await until(pilot, lambda: any(r[0].startswith(blocking[:30])
                                        for r in cells(app)), "its row")
         row = next(r for r in cells(app) if r[0].startswith(blocking[:30]))
-        assert row[2] == "Fail" and row[3] == "0" and row[5].startswith("BLOCKING")
+        assert row[2] == "Fail" and row[3] == "0" and row[4] == "BLOCKING"
         select(app, lambda r: r[0].startswith(blocking[:30]))
         await pilot.press("I")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the confirmation")
@@ -249,7 +250,7 @@ async def test_escape_hatch_ignore_and_revert(kubeconfig: str, namespace: str,
         assert stored["metadata"]["annotations"][IGNORED_ANNOTATION] == \
             "validate.engine.example.com"
         await until(pilot, lambda: any(r[0].startswith(blocking[:30]) and r[2] == "Ignore"
-                                       and "R reverts" in r[5] for r in cells(app)),
+                                       and r[4] == "Ignore (R: revert)" for r in cells(app)),
                     "the row updated live")
         entries = [e for e in audit.read() if e["action"] == "policy.webhook.ignore"]
         assert entries and entries[-1]["result"] == "ok"

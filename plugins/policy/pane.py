@@ -66,7 +66,7 @@ POLICY_COLS = Columns(("ENGINE", "KIND", "NAME", "MODE", "RULES", "BG", "READY",
                       narrow=("ENGINE", "NAME", "MODE", "FAIL", "WARN", "NOTES"))
 RESULT_COLS = Columns(("RESULT", "SEVERITY", "POLICY", "RULE", "RESOURCE", "MESSAGE"),
                       narrow=("RESULT", "POLICY", "RESOURCE", "MESSAGE"))
-WEBHOOK_COLS = Columns(("CONFIGURATION", "WEBHOOK", "FAILURE", "READY", "SERVICE", "STATE"),
+WEBHOOK_COLS = Columns(("CONFIGURATION", "WEBHOOK", "FAILURE", "READY", "STATE", "SERVICE"),
                        narrow=("WEBHOOK", "FAILURE", "READY", "STATE"))
 CHECK_COLS = Columns(("VERDICT", "OBJECT", "BY", "MESSAGE"), narrow=("VERDICT", "OBJECT",
                                                                      "MESSAGE"))
@@ -378,19 +378,19 @@ class PolicyPane(PluginPane):
                     f"{w.configuration} {w.webhook} {w.service}".lower()):
                 continue
             if w.blocking:
-                state = Text("BLOCKING: Fail, no endpoint", style="bold red")
+                state = Text("BLOCKING", style="bold red")
             elif w.ignored_by_us:
-                state = Text("Ignore (set here; R reverts)", style="yellow")
+                state = Text("Ignore (R: revert)", style="yellow")
             elif w.ready is None:
-                state = Text("endpoints unknown", style="dim")
+                state = Text("unknown", style="dim")
             else:
                 state = Text("ok", style="green")
             rows.append((w.key, [fit(clean(w.configuration), 34, pad=False),
                                  fit(clean(w.webhook), 36, pad=False),
                                  Text(w.failure_policy, style="bold" if
                                       w.failure_policy == "Fail" else "dim"),
-                                 "-" if w.ready is None else str(w.ready),
-                                 fit(clean(w.service), 30, pad=False), state]))
+                                 "-" if w.ready is None else str(w.ready), state,
+                                 clean(w.service)]))
         return rows
 
     def _rows_check(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
@@ -427,7 +427,9 @@ class PolicyPane(PluginPane):
         elif self.view == "webhooks":
             w = next((w for w in self.webhook_rows if w.key == key), None)
             if w is not None:
-                text = (f"{w.kind} {w.configuration}, webhook {w.webhook} → {w.service}")
+                text = (f"{w.kind} {w.configuration}, webhook {w.webhook} → {w.service}"
+                        + (": failurePolicy Fail and no ready endpoint, it rejects every "
+                           "admission it matches" if w.blocking else ""))
                 if w.failure_policy == "Fail":
                     text += "\nI: set failurePolicy Ignore (escape hatch for an outage)"
                 if w.ignored_by_us:
