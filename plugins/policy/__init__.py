@@ -116,5 +116,9 @@ KYVERNO = Plugin(
         "admitted, 1 denied, 2 errors)."),),
 )
 
+#: the workloads each plugin's selectors name (Gatekeeper's carry no app.kubernetes.io/name)
+WORKLOAD_NAMES_BY_ID: dict[str, tuple[str, ...]] = {"kyverno": KYVERNO_WORKLOADS,
+                                                    "gatekeeper": ()}
+
 #: gatekeeper first: the order the catalog listed them in before they shared a package
 PLUGINS = (GATEKEEPER, KYVERNO)
