@@ -20,6 +20,7 @@ from k8s_essentials_tui.plugins.policy.detail import ResourceResultsScreen
 from k8s_essentials_tui.plugins.policy.pane import PolicyPane
 from k8s_essentials_tui.plugins.policy.webhooks import IGNORED_ANNOTATION
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
+from k8s_essentials_tui.screens.help import HelpScreen
 from testkit import hostile
 from testkit import policy_engines as pe
 from testkit.admission_webhook import AdmissionWebhook
@@ -301,6 +302,14 @@ async def test_hostile_report_text_is_clean(kubeconfig: str, namespace: str,
     app = make_app(kubeconfig, namespace)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_pane(app, pilot)
+        # ? lists the pane's keys
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        described = {d for _k, d, _w in app.screen.rows}
+        assert {"Policies", "Violations", "Webhooks", "Group by", "Check file", "Filter",
+                "Ignore webhook", "Revert webhook"} <= described
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HelpScreen), "help closed")
         await pilot.press("2")
         await until(pilot, lambda: any(r[0] == "fail" for r in cells(app)), "the result")
         await pilot.pause(0.2)

@@ -296,33 +296,99 @@ class Tally:
         per[result] = per.get(result, 0) + 1
 
 
+def _str(d: Mapping[str, Any], key: str) -> str:
+    value = d.get(key)
+    return value if isinstance(value, str) else ""
+
+
+@dataclass
+class ParsedReport:
+    """One report read once: its listed results and its counts per policy and outcome."""
+
+    namespace: str
+    rows: list[ResultRow]
+    counts: dict[str, dict[str, int]]
+
+
+def parse_report(report: Any) -> ParsedReport:
+    """Why plain dict reads here: a report holds hundreds of results and a cluster
+    thousands of reports, so this is the hot path of the pane (see bench/policy_bench.py);
+    a field of the wrong type reads as empty, as with :class:`Fields`."""
+    obj = report if isinstance(report, Mapping) else {}
+    meta = obj.get("metadata")
+    report_ns = _str(meta, "namespace") if isinstance(meta, Mapping) else ""
+    scope = obj.get("scope")
+    scope = scope if isinstance(scope, Mapping) else {}
+    raw_results = obj.get("results")
+    out: list[ResultRow] = []
+    counts: dict[str, dict[str, int]] = {}
+    for raw in raw_results if isinstance(raw_results, list) else ():
+        if not isinstance(raw, Mapping):
+            continue
+        policy, result = _str(raw, "policy"), _str(raw, "result")
+        per = counts.get(policy)
+        if per is None:
+            per = counts[policy] = {}
+        per[result] = per.get(result, 0) + 1
+        if result not in RESULTS_SHOWN:
+            continue
+        listed = raw.get("resources")
+        resources = [x for x in listed if isinstance(x, Mapping)] \
+            if isinstance(listed, list) else []
+        source = _str(raw, "source")
+        engine = ENGINE_KYVERNO if source in ("kyverno", "") else source
+        rule, severity, message = _str(raw, "rule"), _str(raw, "severity"), \
+            _str(raw, "message")
+        for res in resources or [scope]:
+            out.append(ResultRow(
+                engine=engine, policy=policy, rule=rule, result=result, severity=severity,
+                message=message, kind=_str(res, "kind"), name=_str(res, "name"),
+                namespace=_str(res, "namespace") or report_ns, source=source))
+    return ParsedReport(report_ns, out, counts)
+
+
 def report_results(report: Any, tally: Tally | None = None,
                    keep: tuple[str, ...] = RESULTS_SHOWN) -> list[ResultRow]:
     """The results of a PolicyReport/ClusterPolicyReport/Report whose outcome is in
     ``keep``; every result (passes too) is counted in ``tally``."""
-    f = Fields(report)
-    _, report_ns = _meta(f)
-    scope = f.obj("scope")
-    out: list[ResultRow] = []
-    for raw in f.array("results"):
-        r = Fields(raw)
-        policy = r.text("policy")
-        result = r.text("result")
-        if tally is not None:
-            tally.add(policy, result)
-        if result not in keep:
-            continue
-        resources = [x for x in r.array("resources") if isinstance(x, Mapping)] or [scope]
-        source = r.text("source")
-        for res in resources:
-            rf = Fields(res)
-            out.append(ResultRow(
-                engine=ENGINE_KYVERNO if source in ("kyverno", "") else source,
-                policy=policy, rule=r.text("rule"), result=result,
-                severity=r.text("severity"), message=r.text("message"),
-                kind=rf.text("kind"), name=rf.text("name"),
-                namespace=rf.text("namespace") or report_ns, source=source))
-    return out
+    parsed = parse_report(report)
+    if tally is not None:
+        for policy, per in parsed.counts.items():
+            for result, n in per.items():
+                for _ in range(n):
+                    tally.add(policy, result)
+    return [r for r in parsed.rows if r.result in keep]
+
+
+class ReportCache:
+    """Parsed reports by uid + resourceVersion: a watch event on one report re-reads that
+    report only, not the 20,000 results of the others."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, tuple[str, ParsedReport]] = {}
+
+    def get(self, report: Any) -> ParsedReport:
+        meta = report.get("metadata") if isinstance(report, Mapping) else None
+        meta = meta if isinstance(meta, Mapping) else {}
+        key = _str(meta, "uid") or f"{_str(meta, 'namespace')}/{_str(meta, 'name')}"
+        rv = _str(meta, "resourceVersion")
+        hit = self._parsed.get(key)
+        if hit is not None and rv and hit[0] == rv:
+            return hit[1]
+        parsed = parse_report(report)
+        self._parsed[key] = (rv, parsed)
+        return parsed
+
+    def retain(self, reports: list[Any]) -> None:
+        """Forget reports that are gone (bounded by what the caches hold)."""
+        keep = set()
+        for r in reports:
+            meta = r.get("metadata") if isinstance(r, Mapping) else None
+            meta = meta if isinstance(meta, Mapping) else {}
+            keep.add(_str(meta, "uid") or f"{_str(meta, 'namespace')}/{_str(meta, 'name')}")
+        for key in list(self._parsed):
+            if key not in keep:
+                del self._parsed[key]
 
 
 def constraint_results(obj: Any) -> list[ResultRow]:
@@ -371,29 +437,31 @@ class Sources:
     notes: list[str] = field(default_factory=list)
 
 
-def inventory(src: Sources, namespace: str | None = None) -> PolicyInventory:
+def inventory(src: Sources, namespace: str | None = None,
+              reports: ReportCache | None = None) -> PolicyInventory:
     """Policies with their counts, the failing results and the exemptions.
 
     ``namespace`` narrows results to that namespace (cluster-scoped resources are dropped);
     namespaced Kyverno Policies of other namespaces are dropped too."""
     inv = PolicyInventory(notes=list(src.notes))
-    tally = Tally()
+    cache = reports or ReportCache()
+    counts: dict[str, dict[str, int]] = {}
     for report in src.reports:
-        inv.results.extend(report_results(report, tally))
+        parsed = cache.get(report)
+        inv.results.extend(parsed.rows)
+        # counts from the reports in scope (a cluster report's results are about
+        # cluster-scoped objects: not counted in a namespace's view)
+        if namespace is None or parsed.namespace == namespace:
+            for policy, per in parsed.counts.items():
+                mine = counts.setdefault(policy, {})
+                for result, n in per.items():
+                    mine[result] = mine.get(result, 0) + n
+    if reports is not None:
+        reports.retain(src.reports)
     for c in src.constraints:
         inv.results.extend(constraint_results(c))
     if namespace is not None:
         inv.results = [r for r in inv.results if in_namespace(r, namespace)]
-    # counts per policy from what is in scope (namespace-narrowed) for Kyverno and VAP
-    counts: dict[str, dict[str, int]] = {}
-    if namespace is None:
-        counts = tally.counts
-    else:
-        scoped = Tally()
-        for report in src.reports:
-            if Fields(report).text("metadata.namespace") == namespace:
-                report_results(report, scoped, keep=())
-        counts = scoped.counts
     for obj in src.kyverno:
         row = kyverno_policy(obj)
         if namespace is not None and row.namespace and row.namespace != namespace:

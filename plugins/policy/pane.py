@@ -54,6 +54,9 @@ from .admission import (
 from .read import served_types
 
 REBUILD_DELAY = 0.1
+#: result rows the violations table holds at most (a DataTable re-measures every row it
+#: gets; 8,000 took seconds): the summary says how many more there are, / and enter narrow
+MAX_RESULT_ROWS = 1000
 SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template"}
 VIEWS = ("policies", "results", "webhooks", "check")
 VIEW_TITLES = {"policies": "Policies", "results": "Violations", "webhooks": "Webhooks",
@@ -139,6 +142,8 @@ class PolicyPane(PluginPane):
         self._endpoint_namespaces: set[str] = set()
         self._row_objects: dict[str, Any] = {}
         self._result_index: dict[str, model.ResultRow] = {}
+        self._reports = model.ReportCache()
+        self._hidden = 0
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -228,7 +233,7 @@ class PolicyPane(PluginPane):
                 src.notes.append(f"not allowed to list {qualified}: not shown")
             elif state == "error":
                 src.notes.append(f"{qualified}: list failed")
-        self.inventory = model.inventory(src, self.scope)
+        self.inventory = model.inventory(src, self.scope, self._reports)
         configs = self._items("webhooks")
         self._watch_endpoints(configs)
         slices: list[Any] = []
@@ -313,6 +318,8 @@ class PolicyPane(PluginPane):
             parts.append(f"policy {self.policy_filter.ref}")
         if self.needle:
             parts.append(f"/{self.needle}")
+        if self.view == "results" and self._hidden:
+            parts.append(f"{self._hidden} more not listed: / or enter narrows")
         if not self._discovered:
             parts.append("loading…")
         line = " · ".join(parts)
@@ -346,14 +353,23 @@ class PolicyPane(PluginPane):
         rows (the header says it), which leaves the message more room."""
         rows: list[tuple[str, list[Any]]] = []
         self._result_index = {}
+        self._hidden = 0
+        shown_results = 0
         cap = max(20, min(32, self._width() // 4))
         res_cap = max(20, min(40, self._width() // 4))
         for group, items in model.grouped(self._visible_results(), self.group_by):
+            if shown_results >= MAX_RESULT_ROWS:
+                self._hidden += len(items)
+                continue
             count = f" ({len(items)})"
             head = Text(f"▸ {fit(clean(group), cap - len(count) - 2, pad=False)}{count}",
                         style="bold")
             rows.append((f"group:{group}", [Text(""), "", head, "", "", ""]))
             for i, r in enumerate(items):
+                if shown_results >= MAX_RESULT_ROWS:
+                    self._hidden += len(items) - i
+                    break
+                shown_results += 1
                 key = f"r:{group}:{i}"
                 self._result_index[key] = r
                 policy = "" if self.group_by == "policy" else fit(clean(r.policy), cap,
