@@ -87,7 +87,7 @@ async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str,
     from textual.widgets import DataTable
 
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
-    from k8s_essentials_tui.plugins.policy.pane import PolicyPane
+    from k8s_essentials_tui.plugins.policy.pane import MAX_RESULT_ROWS, PolicyPane
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
     out: dict[str, float] = {}
@@ -103,9 +103,10 @@ async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str,
             await pilot.pause(0.005)
         out["ready_seconds"] = time.perf_counter() - t0
         await pilot.press("2")
-        groups = POLICIES
-        while table.row_count < failing + groups:
+        listed = min(failing, MAX_RESULT_ROWS)  # the table's cap; the summary counts the rest
+        while len(pane._result_index) < listed or pane.view != "results":
             await pilot.pause(0.005)
+        await pilot.pause()  # painted
         out["violations_seconds"] = time.perf_counter() - t0
     out["rss_mb"] = rss_mb()
     return out
@@ -140,7 +141,8 @@ def main() -> int:
     print(f"raw HTTP list (best of 2): {raw['seconds']:.2f}s, peak RSS {raw['rss_mb']:.0f} MB")
     print(f"pane ready, every policy counted (best of 2): {pane['ready_seconds']:.2f}s  "
           f"ratio {pane['ready_seconds'] / raw['seconds']:.2f}x (target <= 1.5x)")
-    print(f"violations view with {failing} rows: {pane['violations_seconds']:.2f}s  ratio "
+    print(f"violations view ({failing} results, the first 1,000 listed): "
+          f"{pane['violations_seconds']:.2f}s  ratio "
           f"{pane['violations_seconds'] / raw['seconds']:.2f}x")
     print(f"pane peak RSS: {pane['rss_mb']:.0f} MB")
     return 0
