@@ -85,6 +85,16 @@ def engines(kube_admin: KubeAdmin, namespace: str) -> Iterator[dict[str, str]]:
     violations[0]["name"] = namespace
     kube_admin.patch_status("constraints.gatekeeper.sh/v1beta1", kind.lower(), None,
                             names["constraint"], pe.audit_status(violations, total=25))
+    kube_admin.apply({"apiVersion": "kyverno.io/v2", "kind": "PolicyException",
+                      "metadata": {"name": "allow-legacy", "namespace": namespace},
+                      "spec": {"exceptions": [{"policyName": names["kyverno"],
+                                               "ruleNames": ["check-team"]}],
+                               "match": {"any": [{"resources": {"kinds": ["Deployment"],
+                                                                "names": ["legacy"]}}]}}})
+    kube_admin.apply({"apiVersion": "config.gatekeeper.sh/v1alpha1", "kind": "Config",
+                      "metadata": {"name": "config", "namespace": namespace},
+                      "spec": {"match": [{"excludedNamespaces": [f"{namespace}-system"],
+                                          "processes": ["audit", "webhook"]}]}})
     vap, binding = replica_limit_policy(names["vap"], namespace_labels={"none": "none"})
     kube_admin.apply(vap)
     kube_admin.apply(binding)

@@ -156,6 +156,9 @@ def test_policy_summary_json(capsys: pytest.CaptureFixture[str], kubeconfig: str
     gk_results = [r for r in results if r["engine"] == "gatekeeper"
                   and r["policy"] == f"{engines['kind']}/{engines['constraint']}"]
     assert len(gk_results) == 20
+    exemptions = {e["text"] for e in data["exemptions"]}
+    assert f"{engines['kyverno']}: check-team" in exemptions
+    assert f"namespace {namespace}-system excluded from audit, webhook" in exemptions
 
 
 def test_policy_namespace_text_and_fail_on(capsys: pytest.CaptureFixture[str],

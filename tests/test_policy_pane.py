@@ -95,6 +95,12 @@ async def test_policies_violations_group_filter_detail(kubeconfig: str, namespac
         assert vap[0] == "vap" and vap[3] == "Deny"
         assert "policies" in summary(app)
 
+        # exemptions: read cluster-wide, whatever the scope
+        await pilot.press("4")
+        await until(pilot, lambda: "Exemptions" in summary(app), "the exemptions view")
+        exempt = {r[2] for r in cells(app)}
+        assert f"{engines['kyverno']}: check-team" in exempt
+        assert any(e.startswith(f"namespace {namespace}-system") for e in exempt)
         # violations, grouped by policy
         await pilot.press("2")
         await until(pilot, lambda: "Violations" in summary(app), "the violations view")
@@ -306,7 +312,8 @@ async def test_hostile_report_text_is_clean(kubeconfig: str, namespace: str,
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
         described = {d for _k, d, _w in app.screen.rows}
-        assert {"Policies", "Violations", "Webhooks", "Group by", "Check file", "Filter",
+        assert {"Policies", "Violations", "Webhooks", "Exemptions", "Group by", "Check file",
+                "Filter",
                 "Ignore webhook", "Revert webhook"} <= described
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, HelpScreen), "help closed")

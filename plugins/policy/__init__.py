@@ -72,6 +72,8 @@ ACTIONS = (
                  "failing results from the reports and Gatekeeper's constraint status"),
     PluginAction("policy.view.webhooks", "Policy: admission webhooks", "3",
                  "webhooks, their failurePolicy and ready endpoints (the escape hatch)"),
+    PluginAction("policy.view.exemptions", "Policy: exemptions", "4",
+                 "Kyverno PolicyExceptions and the namespaces Gatekeeper's Config excludes"),
     PluginAction("policy.check", "Policy: would this be admitted?", "c",
                  "server-side dry-run of a manifest file"),
     PluginAction("policy.webhook.ignore", "Policy: set webhook failurePolicy Ignore", "I",

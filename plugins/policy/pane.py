@@ -58,9 +58,12 @@ REBUILD_DELAY = 0.1
 #: gets; 8,000 took seconds): the summary says how many more there are, / and enter narrow
 MAX_RESULT_ROWS = 1000
 SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template"}
-VIEWS = ("policies", "results", "webhooks", "check")
+VIEWS = ("policies", "results", "webhooks", "exemptions", "check")
 VIEW_TITLES = {"policies": "Policies", "results": "Violations", "webhooks": "Webhooks",
-               "check": "Would this be admitted?"}
+               "exemptions": "Exemptions", "check": "Would this be admitted?"}
+#: exemptions live in the engines' namespaces (kyverno, gatekeeper-system) whatever the
+#: pane's scope: always read cluster-wide
+CLUSTER_WIDE_ROLES = frozenset({"kyverno_exceptions", "gatekeeper_configs"})
 RESULT_STYLE = {"fail": "bold red", "error": "bold magenta", "warn": "yellow",
                 DENIED: "bold red", ADMITTED: "green"}
 
@@ -73,8 +76,10 @@ WEBHOOK_COLS = Columns(("CONFIGURATION", "WEBHOOK", "FAILURE", "READY", "STATE",
                        narrow=("WEBHOOK", "FAILURE", "READY", "STATE"))
 CHECK_COLS = Columns(("VERDICT", "OBJECT", "BY", "MESSAGE"), narrow=("VERDICT", "OBJECT",
                                                                      "MESSAGE"))
+EXEMPTION_COLS = Columns(("ENGINE", "SOURCE", "EXEMPTS"), narrow=("ENGINE", "SOURCE",
+                                                                 "EXEMPTS"))
 COLUMNS = {"policies": POLICY_COLS, "results": RESULT_COLS, "webhooks": WEBHOOK_COLS,
-           "check": CHECK_COLS}
+           "exemptions": EXEMPTION_COLS, "check": CHECK_COLS}
 
 
 def _read_text(path: str) -> str:
@@ -116,6 +121,7 @@ class PolicyPane(PluginPane):
         Binding("1", "view('policies')", "Policies", id="policy.view.policies"),
         Binding("2", "view('results')", "Violations", id="policy.view.results"),
         Binding("3", "view('webhooks')", "Webhooks", id="policy.view.webhooks"),
+        Binding("4", "view('exemptions')", "Exemptions", id="policy.view.exemptions"),
         Binding("b", "group", "Group by", id="policy.group"),
         Binding("c", "check", "Check file", id="policy.check"),
         Binding("I", "ignore", "Ignore webhook", id="policy.webhook.ignore"),
@@ -194,7 +200,7 @@ class PolicyPane(PluginPane):
 
     def _watch(self, rtype: ResourceType, role: str) -> None:
         self._roles[rtype.qualified] = role
-        ns = self.scope if rtype.namespaced else None
+        ns = self.scope if rtype.namespaced and role not in CLUSTER_WIDE_ROLES else None
         cache = self.watch_resource(rtype, ns)
         if cache is not None:
             self._caches[rtype.qualified] = cache
@@ -308,7 +314,8 @@ class PolicyPane(PluginPane):
         fails = sum(1 for r in inv.results if r.result in ("fail", "error"))
         warns = sum(1 for r in inv.results if r.result == "warn")
         blocking = sum(1 for w in self.webhook_rows if w.blocking)
-        parts = [f"[{VIEWS.index(self.view) + 1}] {VIEW_TITLES[self.view]}",
+        label = "c" if self.view == "check" else str(VIEWS.index(self.view) + 1)
+        parts = [f"[{label}] {VIEW_TITLES[self.view]}",
                  f"{len(inv.policies)} policies", f"{fails} fail", f"{warns} warn"]
         if blocking:
             parts.append(f"{blocking} BLOCKING webhook(s)")
@@ -323,7 +330,8 @@ class PolicyPane(PluginPane):
         if not self._discovered:
             parts.append("loading…")
         line = " · ".join(parts)
-        if self.view in ("policies", "results") and not count and self._discovered:
+        if self.view in ("policies", "results", "exemptions") and not count \
+                and self._discovered:
             line += " · nothing to show"
         self.query_one("#policy-summary", Static).update(display_text(line))
 
@@ -409,6 +417,15 @@ class PolicyPane(PluginPane):
                                  clean(w.service)]))
         return rows
 
+    def _rows_exemptions(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+        rows: list[tuple[str, list[Any]]] = []
+        for i, e in enumerate(self.inventory.exemptions):
+            if self.needle and self.needle.lower() not in f"{e.source} {e.text}".lower():
+                continue
+            rows.append((f"exemption:{i}", [e.engine, fit(clean(e.source), 48, pad=False),
+                                            clean(e.text)]))
+        return rows
+
     def _rows_check(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
         rows: list[tuple[str, list[Any]]] = []
         for i, r in enumerate(self.check_results):
@@ -450,6 +467,9 @@ class PolicyPane(PluginPane):
                     text += "\nI: set failurePolicy Ignore (escape hatch for an outage)"
                 if w.ignored_by_us:
                     text += "\nR: put failurePolicy Fail back"
+        elif self.view == "exemptions" and key.startswith("exemption:"):
+            e = self.inventory.exemptions[int(key.split(":")[1])]
+            text = f"{e.source}: {e.text}"
         elif self.view == "check":
             if key.startswith("check:"):
                 r = self.check_results[int(key.split(":")[1])]

@@ -56,8 +56,10 @@ async def read_sources(session: ClusterSession, namespace: str | None) -> model.
         bucket: list[Any] = getattr(src, role)
         for rtype in types:
             try:
-                items, _ = await session.client.list(
-                    rtype, namespace if rtype.namespaced else None)
+                # exemptions live in the engines' namespaces: read them cluster-wide
+                scoped = rtype.namespaced and role not in ("kyverno_exceptions",
+                                                           "gatekeeper_configs")
+                items, _ = await session.client.list(rtype, namespace if scoped else None)
             except ForbiddenError:
                 src.notes.append(f"not allowed to list {rtype.qualified}: not shown")
                 continue
