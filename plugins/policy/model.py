@@ -474,9 +474,9 @@ def inventory(src: Sources, namespace: str | None = None,
     for c in src.constraints:
         row = gatekeeper_constraint(c)
         if namespace is not None:  # the total is cluster-wide: count what is listed here
-            mine = [r for r in constraint_results(c) if in_namespace(r, namespace)]
-            row.fail = sum(1 for r in mine if r.result == "fail")
-            row.warn = sum(1 for r in mine if r.result == "warn")
+            here = [r for r in constraint_results(c) if in_namespace(r, namespace)]
+            row.fail = sum(1 for r in here if r.result == "fail")
+            row.warn = sum(1 for r in here if r.result == "warn")
         inv.policies.append(row)
     for v in src.vaps:
         row = vap_policy(v, src.vap_bindings)
