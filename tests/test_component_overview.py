@@ -225,10 +225,12 @@ async def test_the_pane_rerenders_only_when_its_component_changed() -> None:
 
     app = EssentialsApp(StartOptions(connect=False, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        base = {"kyverno": Detection(installed=True, namespace="kyverno", healthy=True),
+        # linkerd: a component without a pane of its own shows the overview (kyverno opens
+        # the policy pane since #21)
+        base = {"linkerd": Detection(installed=True, namespace="linkerd", healthy=True),
                 "istio": Detection(installed=False)}
         app.detections = dict(base)
-        app.open_plugin("kyverno")
+        app.open_plugin("linkerd")
         await pilot.pause(0.2)
         overview_widget = app.screen.query_one("#overview", Static)
         updates: list[object] = []
@@ -238,7 +240,7 @@ async def test_the_pane_rerenders_only_when_its_component_changed() -> None:
         app.detections = {**base, "istio": Detection(installed="partial")}  # not ours
         await pilot.pause(0.2)
         assert updates == []
-        app.detections = {**base, "kyverno": Detection(installed=True, namespace="kyverno",
+        app.detections = {**base, "linkerd": Detection(installed=True, namespace="linkerd",
                                                        healthy=False, problems=["x"])}
         await pilot.pause(0.2)
         assert len(updates) == 1

@@ -45,6 +45,9 @@ class ClusterError(EssentialsError):
         super().__init__(message, hint=hint)
         self.status = status
         self.reason = reason
+        #: the apiserver's own message (a ``Status`` body's ``message``), kept apart from
+        #: the one-line text: an admission denial is read from it even on a 403
+        self.server_message = ""
 
 
 class UnreachableError(ClusterError):
@@ -125,4 +128,6 @@ def status_error(status: int, body: dict | str | None, what: str) -> ClusterErro
     else:
         cls, prefix = ClusterError, f"HTTP {status}: {what}"
     text = f"{prefix}: {message}" if message and status != 403 else prefix
-    return cls(text, status=status, reason=reason)
+    err = cls(text, status=status, reason=reason)
+    err.server_message = message
+    return err

@@ -1,0 +1,152 @@
+"""Benchmark (not a test): the policy pane with 500 PolicyReports holding 20,000 results.
+
+Starts a real kube-apiserver with testkit's ControlPlane (the official wgpolicyk8s.io CRDs),
+creates 20 Kyverno ClusterPolicies and 500 per-resource PolicyReports of 40 results each
+(30% fail, 10% warn, the rest pass: 8,000 listed results), then measures in child processes:
+
+* ``raw``: the paginated HTTP list (limit=500) of the reports with httpx + json -- the
+  baseline, measured in the same run;
+* ``pane``: the app (headless ``run_test``) from opening the pane to the policies table with
+  every policy's counts (the whole model built from the watch caches), then to the
+  violations view (``2``) with every failing result in the table.
+
+Prints the ratios to the raw list (target: pane ready <= 1.5x) and the peak RSS.
+
+    .venv/bin/python bench/policy_bench.py [--reports 500] [--results 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+
+from _common import ROOT, bench_cluster, raw_paged_count, rss_mb, run_child
+
+sys.path.insert(0, str(ROOT))
+NS = "bench"
+POLICIES = 20
+
+
+async def create_objects(kubeconfig: str, reports: int, results: int) -> int:
+    from k8s_essentials_tui.kube.resources import NAMESPACES
+    from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
+    from k8s_essentials_tui.plugins.policy.model import KYVERNO_CLUSTER_POLICIES, POLICY_REPORTS
+    from testkit import policy_engines as pe
+
+    session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig))
+    client = session.client
+    await client.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
+                                     "metadata": {"name": NS}})
+    for p in range(POLICIES):
+        await client.create(KYVERNO_CLUSTER_POLICIES,
+                            pe.kyverno_cluster_policy(f"policy-{p:02d}", rules=2))
+    sem = asyncio.Semaphore(16)
+
+    def outcome(i: int, j: int) -> str:
+        k = (i * 7 + j) % 10
+        return "fail" if k < 3 else "warn" if k == 3 else "pass"
+
+    async def one(i: int) -> None:
+        scope = {"apiVersion": "apps/v1", "kind": "Deployment", "name": f"app-{i:04d}",
+                 "namespace": NS, "uid": f"00000000-0000-0000-0000-{i:012d}"}
+        res = [pe.result(f"policy-{j % POLICIES:02d}", f"rule-{j // POLICIES}",
+                         outcome(i, j), f"result {j} of app-{i:04d}: label team is required",
+                         severity=("high", "medium", "low")[j % 3]) for j in range(results)]
+        async with sem:
+            await client.create(POLICY_REPORTS, pe.policy_report(NS, scope, res), NS)
+
+    failing = sum(1 for i in range(reports) for j in range(results)
+                  if outcome(i, j) != "pass")
+    t0 = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(reports)))
+    print(f"setup: {POLICIES} policies, {reports} reports x {results} results "
+          f"({failing} fail/warn) in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    await session.close()
+    return failing
+
+
+async def measure_raw(kubeconfig: str) -> dict[str, float]:
+    """Paginated GET + JSON decode of the reports: the floor any client pays."""
+    from k8s_essentials_tui.kube.client import build_http_client
+    from k8s_essentials_tui.kube.config import load_settings
+
+    settings = load_settings(kubeconfig, None)
+    http = build_http_client(settings)
+    t0 = time.perf_counter()
+    total = await raw_paged_count(http, f"/apis/wgpolicyk8s.io/v1alpha2/namespaces/{NS}/"
+                                        "policyreports")
+    elapsed = time.perf_counter() - t0
+    await http.aclose()
+    return {"seconds": elapsed, "objects": total, "rss_mb": rss_mb()}
+
+
+async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str, float]:
+    from textual.widgets import DataTable
+
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+    from k8s_essentials_tui.plugins.policy.pane import MAX_RESULT_ROWS, PolicyPane
+
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
+    out: dict[str, float] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.session is None:
+            await pilot.pause(0.01)
+        t0 = time.perf_counter()
+        app.open_plugin("kyverno")
+        await pilot.pause()
+        pane = app.screen.query_one(PolicyPane)
+        table = pane.query_one("#policy-table", DataTable)
+        while not (len(pane.inventory.results) >= failing and table.row_count >= POLICIES):
+            await pilot.pause(0.005)
+        out["ready_seconds"] = time.perf_counter() - t0
+        await pilot.press("2")
+        listed = min(failing, MAX_RESULT_ROWS)  # the table's cap; the summary counts the rest
+        while len(pane._result_index) < listed or pane.view != "results":
+            await pilot.pause(0.005)
+        await pilot.pause()  # painted
+        out["violations_seconds"] = time.perf_counter() - t0
+    out["rss_mb"] = rss_mb()
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=500)
+    parser.add_argument("--results", type=int, default=40)
+    parser.add_argument("--failing", type=int, default=0)
+    parser.add_argument("--child", choices=("raw", "pane"))
+    parser.add_argument("--kubeconfig")
+    args = parser.parse_args()
+    if args.child == "raw":
+        print(json.dumps(asyncio.run(measure_raw(args.kubeconfig))))
+        return 0
+    if args.child == "pane":
+        print(json.dumps(asyncio.run(measure_pane(args.kubeconfig, args.reports,
+                                                  args.failing))))
+        return 0
+    with bench_cluster("policy-bench-") as kubeconfig:
+        failing = asyncio.run(create_objects(kubeconfig, args.reports, args.results))
+        common = ("--kubeconfig", kubeconfig, "--reports", str(args.reports),
+                  "--failing", str(failing))
+        # best of 2 each: apiserver and client share 2 cores, single runs vary a lot
+        raw = min((run_child(__file__, "raw", *common) for _ in range(2)),
+                  key=lambda r: r["seconds"])
+        pane = min((run_child(__file__, "pane", *common) for _ in range(2)),
+                   key=lambda r: r["ready_seconds"])
+    print(f"objects: {args.reports} PolicyReports, {args.reports * args.results} results "
+          f"({failing} fail/warn listed), {POLICIES} ClusterPolicies")
+    print(f"raw HTTP list (best of 2): {raw['seconds']:.2f}s, peak RSS {raw['rss_mb']:.0f} MB")
+    print(f"pane ready, every policy counted (best of 2): {pane['ready_seconds']:.2f}s  "
+          f"ratio {pane['ready_seconds'] / raw['seconds']:.2f}x (target <= 1.5x)")
+    print(f"violations view ({failing} results, the first 1,000 listed): "
+          f"{pane['violations_seconds']:.2f}s  ratio "
+          f"{pane['violations_seconds'] / raw['seconds']:.2f}x")
+    print(f"pane peak RSS: {pane['rss_mb']:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
