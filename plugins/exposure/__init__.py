@@ -54,6 +54,7 @@ SOURCES: tuple[tuple[ResourceType, str | None, str | None], ...] = (
 
 SETTINGS_TABLE = "exposure"
 SETTINGS: tuple[Setting, ...] = (
+    Setting("resolve", bool, True, "resolve every host in the pane (DNS column)"),
     Setting("nameserver", str, "",
             "DNS server for the exposure checks, HOST[:PORT] (default: the system's resolver)"),
     Setting("dns_timeout", (int, float), 2.0,

@@ -74,6 +74,10 @@ class Resolver:
         self._limit = asyncio.Semaphore(concurrency)
         self._cache: dict[str, _Cached] = {}
 
+    def clear(self) -> None:
+        """Forget cached answers (``r`` in the pane: the operator just fixed a record)."""
+        self._cache.clear()
+
     async def _query(self, name: str, rdtype: dns.rdatatype.RdataType
                      ) -> tuple[str, list[str], list[str], float]:
         """(status, addresses, cname chain, ttl) of one record type."""
