@@ -187,3 +187,22 @@ async def test_hostile_hostname_annotation(kube_admin, kubeconfig, namespace, dn
         await until(pilot, lambda: isinstance(app.screen, HostDetailScreen), "detail")
         assert_screen_clean(app)
         assert painted_links(app) == []
+
+
+async def test_certificates_pane_x_opens_at_tls_column(kubeconfig, namespace, seeded,
+                                                       dns) -> None:
+    from k8s_essentials_tui.plugins.cert_manager.pane import CertificatesPane
+
+    app = make_app(kubeconfig, namespace, dns)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.session is not None, "connection")
+        app.open_plugin("cert-manager")
+        await until(pilot, lambda: app.screen.query(CertificatesPane), "certificates pane")
+        await pilot.press("x")
+        await until(pilot, lambda: app.screen.query(ExposurePane), "exposure pane")
+        pane = app.screen.query_one(ExposurePane)
+        await until(pilot, lambda: pane.table.row_count == 2, "two hosts")
+        assert headers(pane.table)[:2] == ["HOST", "TLS"]
+        assert cell(pane.table, shop_key(namespace), "TLS") == "shop-tls 60d"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.query(CertificatesPane), "back")

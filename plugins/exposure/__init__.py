@@ -16,6 +16,7 @@ from k8s_essentials_tui.api import (
     INGRESSES,
     SECRETS,
     SERVICES,
+    Plugin,
     PluginCommand,
     ResourceType,
     Setting,
@@ -72,8 +73,15 @@ COMMANDS: tuple[PluginCommand, ...] = (
         "1 when a host has a problem, 2 on errors."),
 )
 
+def view_plugin(area: str) -> Plugin:
+    """A catalog-less entry that opens the pane from ``area`` (the certificates pane's
+    ``x``): never registered, so the board and ``report`` do not list it."""
+    return Plugin(id="exposure", title="Exposure", category=area, pane=PANE,
+                  why="every public host from route to DNS to certificate")
+
+
 __all__ = [
     "COMMANDS", "CONTROLLER_NAMES", "CONTROLLER_SELECTOR", "ENDPOINT_SLICES", "GATEWAYS",
     "GATEWAY_CLASSES", "GRPC_ROUTES", "HTTP_ROUTES", "INGRESS_CLASSES", "PANE", "SETTINGS",
-    "SETTINGS_TABLE", "SOURCES", "TLS_SELECTOR",
+    "SETTINGS_TABLE", "SOURCES", "TLS_SELECTOR", "view_plugin",
 ]
