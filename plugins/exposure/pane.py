@@ -52,12 +52,13 @@ from .model import (
     with_probe,
 )
 
-#: below this terminal width only the host, the area's column, the backend and the problem
-#: count are shown (the detail, ``enter``, has every field)
+#: terminal widths: below WIDE_AT the host, the area's column, the backend and the problem
+#: count; from WIDE_AT the chain's main columns; from FULL_AT every column (the detail,
+#: ``enter``, always has every field)
 WIDE_AT = 120
-#: the widest any cell gets (terminal cells); the detail shows the whole value
-CELL_MAX = {"HOST": 32, "SOURCE": 30, "PATHS": 16}
-CELL_DEFAULT = 28
+FULL_AT = 180
+CELL_MAX = {"HOST": 30, "SOURCE": 30, "PATHS": 16}
+CELL_DEFAULT = 22
 REBUILD_DELAY = 0.1
 
 
@@ -67,10 +68,13 @@ def column_order(category: str) -> tuple[str, ...]:
     return ("HOST", first, *[c for c in COLUMNS if c not in ("HOST", first)], "!")
 
 
-def narrow_columns(category: str) -> tuple[str, ...]:
+def shown_columns(category: str, width: int) -> tuple[str, ...]:
+    """The columns for a terminal ``width`` (see :data:`WIDE_AT`)."""
+    if width >= FULL_AT:
+        return column_order(category)
     first = AREA_COLUMN.get(category, "CLASS")
-    second = "BACKEND" if first != "BACKEND" else "DNS"
-    return ("HOST", first, second, "!")
+    rest = [c for c in ("BACKEND", "DNS", "TLS", "CLASS") if c != first]
+    return ("HOST", first, *rest[:3 if width >= WIDE_AT else 1], "!")
 
 
 def _cell(name: str, value: str, row: HostRow) -> Text:
@@ -180,9 +184,18 @@ class ExposurePane(PluginPane):
             inputs.secrets_unreadable = "not readable (no permission)"
         return inputs
 
+    def loading(self) -> list[str]:
+        """The lists not read yet (first list still running)."""
+        return sorted(p for p, c in self.caches.items() if c.state == "pending")
+
     def rebuild(self) -> None:
-        """Recompute every row from the caches (pure model), then render."""
+        """Recompute every row from the caches (pure model), then render. Not before every
+        list has been read once: a host whose TLS Secret list is still loading is not
+        "missing its secret"."""
         self._rebuild_pending = False
+        if self.loading():
+            self._summary()
+            return
         self.rows = build(self._inputs())
         hosts = frozenset(r.host.lower() for r in self.rows)
         if self.resolver is not None and hosts != self._resolved_hosts:
@@ -209,7 +222,7 @@ class ExposurePane(PluginPane):
             rows = [r for r in rows if r.problems]
         self.view = rows
         width = self.app.size.width
-        shown = column_order(self.area) if width >= WIDE_AT else narrow_columns(self.area)
+        shown = shown_columns(self.area, width)
         table = self.table
         set_columns(table, shown)
         now = self.now()
@@ -226,15 +239,14 @@ class ExposurePane(PluginPane):
         total = len(self.rows)
         bad = sum(1 for r in self._decorated() if r.problems)
         parts = [f"{total} host{'s' if total != 1 else ''}", f"{bad} with problems"]
-        waiting = [p for p, c in self.caches.items() if not c.synced
-                   and c.state not in ("missing", "forbidden")]
+        waiting = self.loading()
         if waiting:
             parts.append("loading " + ", ".join(sorted(waiting)))
         denied = sorted(p for p, c in self.caches.items() if c.state == "forbidden")
         if denied:
             parts.append("no permission: " + ", ".join(denied))
         if self.resolver is not None:
-            parts.append(f"DNS via {self.resolver.nameserver}")
+            parts.append("DNS checked")  # through which server: the detail says
         elif self.resolve_error:
             parts.append(self.resolve_error)
         if self._probing:
@@ -343,6 +355,10 @@ class ExposurePane(PluginPane):
         if row is not None:
             self.app.push_screen(HostDetailScreen(self, row.key))
 
+    @property
+    def nameserver(self) -> str:
+        return self.resolver.nameserver if self.resolver is not None else ""
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_detail()
@@ -358,7 +374,7 @@ def _search_text(row: HostRow) -> str:
                      *(b.service for b in row.backends)]).lower()
 
 
-def detail_lines(row: HostRow, now: datetime) -> list[str]:
+def detail_lines(row: HostRow, now: datetime, nameserver: str = "") -> list[str]:
     """Every field of one host, for the detail screen (plain strings; cleaned when shown)."""
     lines = [f"Host:        {row.host}", f"Source:      {row.source}",
              f"Paths:       {', '.join(row.paths) or '-'}",
@@ -368,7 +384,8 @@ def detail_lines(row: HostRow, now: datetime) -> list[str]:
         lines.append(f"Backend:     service {b.service} port {b.port or '-'}: {b.state}"
                      f" ({b.ready} ready endpoint{'s' if b.ready != 1 else ''})")
     lines.append(f"Address:     {row.address_text()}")
-    lines.append(f"DNS:         {row.dns}")
+    lines.append(f"DNS:         {row.dns}"
+                 + (f" (via {nameserver})" if nameserver and row.dns != "not checked" else ""))
     if row.dns_chain:
         lines.append(f"  CNAMEs:    {' -> '.join(row.dns_chain)}")
     if row.dns_addresses:
@@ -421,7 +438,8 @@ class HostDetailScreen(Screen[None]):
 
     def refresh_detail(self) -> None:
         row = next((r for r in self.pane._decorated() if r.key == self.key), None)
-        lines = detail_lines(row, self.pane.now()) if row else ["This host is gone."]
+        lines = detail_lines(row, self.pane.now(), self.pane.nameserver) if row \
+            else ["This host is gone."]
         self.query_one("#host-detail", Static).update(
             Text("\n").join(display_text(line) for line in lines))
 
