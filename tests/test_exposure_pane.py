@@ -164,8 +164,11 @@ async def test_dns_area_opens_at_dns_column_and_probe(kubeconfig, namespace, see
         assert cell(table, shop_key(namespace), "TLS") == "shop-tls 60d"
         # p: probe the selected host's TLS (shop is the second row)
         await pilot.press("j", "p")
-        await until(pilot, lambda: "serves it" in cell(table, shop_key(namespace), "TLS"),
-                    "probe result")
+        await until(pilot, lambda: cell(table, shop_key(namespace), "TLS").startswith(
+            "shop-tls 60d; serves"), "probe result")
+        await pilot.press("enter")  # the detail has the whole verdict
+        await until(pilot, lambda: isinstance(app.screen, HostDetailScreen), "detail")
+        assert "probe:     serves it on port" in screen_text(app)
         assert seeded["server"].server_names == ["shop.example.test"]
 
 

@@ -77,8 +77,12 @@ def shown_columns(category: str, width: int) -> tuple[str, ...]:
     return ("HOST", first, *rest[:3 if width >= WIDE_AT else 1], "!")
 
 
-def _cell(name: str, value: str, row: HostRow) -> Text:
-    text = fit(clean(value), CELL_MAX.get(name, CELL_DEFAULT), pad=False)
+#: the column of the area the pane was opened from gets room for its whole story
+AREA_CELL_MAX = 34
+
+
+def _cell(name: str, value: str, row: HostRow, cells: int | None = None) -> Text:
+    text = fit(clean(value), cells or CELL_MAX.get(name, CELL_DEFAULT), pad=False)
     if name == "!":
         return Text(value, style="bold red" if row.problems else "green")
     bad = (name == "DNS" and not value.startswith(("ok", "not checked", "resolving")))
@@ -230,7 +234,9 @@ class ExposurePane(PluginPane):
         for row in rows:
             cells = row.cells(now)
             cells["!"] = str(len(row.problems)) if row.problems else "ok"
-            data.append((row.key, [_cell(name, cells[name], row) for name in shown]))
+            data.append((row.key, [_cell(name, cells[name], row,
+                                         AREA_CELL_MAX if name == shown[1] else None)
+                                   for name in shown]))
         with self.app.batch_update():
             fill_rows(table, data)
         self._summary()
