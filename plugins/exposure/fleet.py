@@ -143,7 +143,8 @@ def gateways(items: Iterable[Mapping[str, Any]]) -> list[GatewayView]:
             spec = mapping(spec)
             name = str(spec.get("name") or "")
             st = status_listeners.get(name, {})
-            conds = _conditions(st.get("conditions") or [])
+            conditions = st.get("conditions")
+            conds = _conditions(conditions if isinstance(conditions, list) else [])
             desc = f"{spec.get('protocol')} :{spec.get('port')} {spec.get('hostname') or '*'}"
             attached = st.get("attachedRoutes")
             shown = [f"{k}={v}" for k, v in sorted(conds.items())]

@@ -164,6 +164,11 @@ class Inputs:
     secrets_unreadable: str | None = None
 
 
+def _items(value: Any) -> list[Any]:
+    """A list field of an untrusted object (anything else reads as empty)."""
+    return value if isinstance(value, list) else []
+
+
 def _meta(obj: Mapping[str, Any]) -> tuple[str, str]:
     meta = mapping(obj.get("metadata"))
     ns, name = meta.get("namespace"), meta.get("name")
@@ -195,7 +200,7 @@ class Index:
             for ep in f.array("endpoints"):
                 cond = mapping(mapping(ep).get("conditions"))
                 if cond.get("ready") is not False:
-                    self.ready[key] += len([a for a in mapping(ep).get("addresses") or []
+                    self.ready[key] += len([a for a in _items(mapping(ep).get("addresses"))
                                             if isinstance(a, str)]) or 1
         self.running: dict[str, bool] = {}
         self.externaldns: list[edns.ExternalDNS] = []
@@ -236,12 +241,12 @@ def _backend(index: Index, ns: str, name: str, port: Any) -> Backend:
 
 def _lb_addresses(status: Any) -> tuple[Address, ...]:
     out = []
-    for item in mapping(status).get("ingress") or []:
+    for item in _items(mapping(status).get("ingress")):
         item = mapping(item)
         value = item.get("ip") or item.get("hostname")
         if not isinstance(value, str) or not value:
             continue
-        tls_ports = [mapping(p).get("port") for p in item.get("ports") or []
+        tls_ports = [mapping(p).get("port") for p in _items(item.get("ports"))
                      if isinstance(mapping(p).get("port"), int)]
         out.append(Address(value, tls_ports[0] if tls_ports else None))
     return tuple(out)
@@ -316,7 +321,8 @@ def _ingress_rows(index: Index, ing: dict[str, Any]) -> list[HostRow]:
             if not backends:
                 backends.append((str(svc.get("name") or ""), port.get("number")
                                  or port.get("name")))
-    tls = [(Fields(t).texts("hosts"), Fields(t).text("secretName")) for t in f.array("spec.tls")]
+    tls = [(Fields(t, f.problems).texts("hosts"), Fields(t, f.problems).text("secretName"))
+           for t in f.array("spec.tls")]
     rows = []
     for host, (paths, backends) in hosts.items():
         row = HostRow(host=host, kind="Ingress", namespace=ns, name=name,
@@ -441,7 +447,7 @@ def _route_rows(index: Index, route: dict[str, Any], kind: str) -> list[HostRow]
                     listener = https[0]
                     if isinstance(listener.get("port"), int):
                         row.tls_port = listener["port"]
-                    refs = mapping(listener.get("tls")).get("certificateRefs") or []
+                    refs = _items(mapping(listener.get("tls")).get("certificateRefs"))
                     ref = mapping(refs[0]) if refs else {}
                     if ref.get("name"):
                         _tls(index, row, str(ref.get("namespace") or gw_ns), str(ref["name"]))
