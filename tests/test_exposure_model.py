@@ -240,3 +240,14 @@ def test_wrong_types_deep_inside_read_as_empty() -> None:
     assert [r.address_text() for r in rows] == ["1.1.1.1", "pending"]
     assert any("unreadable" in p for p in rows[0].problems)
     fleet.gateways([gw])
+
+
+def test_service_hostnames_under_both_annotation_prefixes() -> None:
+    def svc(name: str, key: str) -> dict[str, Any]:
+        return {"metadata": {"namespace": "n", "name": name, "annotations": {key: "a.t, b.t"}},
+                "spec": {"type": "LoadBalancer", "ports": [{"port": 443}]}}
+
+    rows = build(Inputs(services=[svc("old", "external-dns.alpha.kubernetes.io/hostname"),
+                                  svc("new", "external-dns.kubernetes.io/hostname")]))
+    assert sorted((r.host, r.name) for r in rows) == [("a.t", "new"), ("a.t", "old"),
+                                                      ("b.t", "new"), ("b.t", "old")]

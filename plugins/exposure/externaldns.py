@@ -15,7 +15,19 @@ from typing import Any
 from k8s_essentials_tui.api import Fields, mapping
 
 HOSTNAME_ANNOTATION = "external-dns.alpha.kubernetes.io/hostname"
-TARGET_ANNOTATION = "external-dns.alpha.kubernetes.io/target"
+#: the hostname annotation under both prefixes: recent ExternalDNS releases read
+#: ``external-dns.kubernetes.io/`` (``--annotation-prefix``) and the ``alpha`` one only
+#: with ``--enable-legacy-annotation-prefix``; clusters carry either (docs/exposure.md)
+HOSTNAME_ANNOTATIONS: tuple[str, ...] = (HOSTNAME_ANNOTATION,
+                                         "external-dns.kubernetes.io/hostname")
+
+
+def hostnames(annotations: Mapping[str, str]) -> list[str]:
+    """The hosts a Service's hostname annotation asks for (comma-separated)."""
+    out: list[str] = []
+    for key in HOSTNAME_ANNOTATIONS:
+        out.extend(h.strip() for h in annotations.get(key, "").split(",") if h.strip())
+    return list(dict.fromkeys(out))
 
 #: the ExternalDNS ``--source`` that picks up each kind of exposure source
 SOURCE_FOR_KIND: dict[str, str] = {
@@ -175,7 +187,7 @@ def verdict(configs: list[ExternalDNS], kind: str, host: str,
     if not watching:
         return f"not a source ({source})", None
     for config in watching:
-        if kind == "Service" and HOSTNAME_ANNOTATION not in annotations:
+        if kind == "Service" and not hostnames(annotations):
             continue
         if config.annotation_filter:
             matched = annotations_match(config.annotation_filter, annotations)

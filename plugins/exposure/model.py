@@ -490,8 +490,7 @@ def _service_rows(index: Index, svc: dict[str, Any]) -> list[HostRow]:
     if f.text("spec.type") != "LoadBalancer":
         return []
     annotations = f.text_map("metadata.annotations")
-    hosts = [h.strip() for h in annotations.get(edns.HOSTNAME_ANNOTATION, "").split(",")
-             if h.strip()]
+    hosts = edns.hostnames(annotations)
     ns, name = _meta(svc)
     rows = []
     for host in hosts:
