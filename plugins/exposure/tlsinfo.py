@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -65,6 +66,12 @@ def from_secret(secret: Mapping[str, Any]) -> tuple[Leaf | None, str | None]:
     raw = data.get("tls.crt") if isinstance(data, Mapping) else None
     if not isinstance(raw, str) or not raw:
         return None, "tls.crt is empty"
+    return _from_b64(raw)
+
+
+@lru_cache(maxsize=4096)
+def _from_b64(raw: str) -> tuple[Leaf | None, str | None]:
+    """Parsed once per distinct ``tls.crt`` (every rebuild of the rows asks again)."""
     try:
         pem = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
