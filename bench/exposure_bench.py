@@ -75,7 +75,8 @@ async def create_objects(kubeconfig: str, count: int) -> None:
         async with sem:
             await client.create(SERVICES, {
                 "apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
-                "spec": {"selector": {"app": name},
+                # headless: the test control plane's service range has 254 addresses
+                "spec": {"clusterIP": "None", "selector": {"app": name},
                          "ports": [{"name": "http", "port": 80}]}}, NS)
             await client.create(ENDPOINT_SLICES, {
                 "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",

@@ -118,6 +118,8 @@ class ExposurePane(PluginPane):
         self.caches: dict[str, Any] = {}
         self.rows: list[HostRow] = []
         self.view: list[HostRow] = []
+        #: every row with DNS answers and probe verdicts folded in (the last render's)
+        self.decorated: list[HostRow] = []
         self.dns: dict[str, DnsAnswer] = {}
         self.probes: dict[str, ProbeResult] = {}
         self.search = ""
@@ -237,7 +239,7 @@ class ExposurePane(PluginPane):
     def render_rows(self) -> None:
         if not self.is_attached:
             return
-        rows = self._decorated()
+        rows = self.decorated = self._decorated()
         if self.search:
             rows = [r for r in rows if self.search in _search_text(r)]
         if self.problems_only:
@@ -258,10 +260,13 @@ class ExposurePane(PluginPane):
         with self.app.batch_update():
             fill_rows(table, data)
         self._summary()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, HostDetailScreen) and screen.pane is self:
+                screen.refresh_detail()
 
     def _summary(self) -> None:
         total = len(self.rows)
-        bad = sum(1 for r in self._decorated() if r.problems)
+        bad = sum(1 for r in self.decorated if r.problems)
         parts = [f"{total} host{'s' if total != 1 else ''}", f"{bad} with problems"]
         waiting = self.loading()
         if waiting:
@@ -457,11 +462,12 @@ class HostDetailScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.refresh_detail()
-        self.set_interval(0.5, self.refresh_detail)
+        self.refresh_detail()  # and again whenever the pane renders (live)
 
     def refresh_detail(self) -> None:
-        row = next((r for r in self.pane._decorated() if r.key == self.key), None)
+        if not self.query("#host-detail"):
+            return  # not composed yet: on_mount renders it
+        row = next((r for r in self.pane.decorated if r.key == self.key), None)
         lines = detail_lines(row, self.pane.now(), self.pane.nameserver) if row \
             else ["This host is gone."]
         self.query_one("#host-detail", Static).update(
