@@ -283,3 +283,20 @@ def test_errors_exit_2(kubeconfig, limited_kubeconfig, namespace, capsys) -> Non
     assert rc == 2 and "Traceback" not in err
     rc, data, err = _exposure(capsys, "--kubeconfig", limited_kubeconfig, "-n", namespace)
     assert rc == 2 and "forbidden" in err and data["errors"]
+
+
+def test_hostile_hostname_annotation_headless(kube_admin, kubeconfig, namespace,
+                                              capsys) -> None:
+    """ExternalDNS's hostname annotation is free text: text output shows it cleaned, JSON
+    escapes it, and nothing crashes on a name no resolver accepts."""
+    from testkit.hostile import WORST, assert_clean
+
+    fx.service(kube_admin, namespace, "evil", [("https", 443)], ready=1, lb="10.0.0.9",
+               annotations={"external-dns.alpha.kubernetes.io/hostname": WORST})
+    rc = main(["exposure", "--kubeconfig", kubeconfig, "-n", namespace, "--resolve",
+               "--nameserver", "127.0.0.1:9", "--timeout", "0.3"])
+    out, err = capsys.readouterr()
+    assert rc == 1, err
+    assert_clean(out.splitlines(), " (exposure text output)")
+    rc, data, _ = _exposure(capsys, "--kubeconfig", kubeconfig, "-n", namespace)
+    assert rc == 0 and data["hosts"][0]["source"]["name"] == "evil"

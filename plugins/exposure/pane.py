@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -83,16 +84,25 @@ def shown_columns(category: str, width: int) -> tuple[str, ...]:
 AREA_CELL_MAX = 34
 
 
-def _cell(name: str, value: str, row: HostRow, cells: int | None = None) -> Text:
-    text = fit(clean(value), cells or CELL_MAX.get(name, CELL_DEFAULT), pad=False)
-    if name == "!":
-        return Text(value, style="bold red" if row.problems else "green")
-    bad = (name == "DNS" and not value.startswith(("ok", "not checked", "resolving")))
-    bad = bad or (name == "BACKEND" and any(b.state != "ok" for b in row.backends))
-    bad = bad or (name == "CLASS" and row.controller_state == "no controller")
-    bad = bad or (name == "TLS" and ("missing" in value or "serves a" in value
-                                     or "serves the" in value or "expired" in value))
-    return Text(text, style="red" if bad else "")
+def _bad(name: str, value: str, row: HostRow) -> bool:
+    """Whether a cell shows a broken link of the chain (painted red)."""
+    if name == "DNS":
+        return not value.startswith(("ok", "not checked", "resolving"))
+    if name == "BACKEND":
+        return any(b.state != "ok" for b in row.backends)
+    if name == "CLASS":
+        return row.controller_state == "no controller"
+    if name == "TLS":
+        return any(word in value for word in ("missing", "serves a", "serves the", "expired"))
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _cell(value: str, cells: int, style: str) -> Text:
+    """One table cell, cleaned and cut to ``cells`` terminal cells. Cached: most cells
+    repeat ("nginx: running", "/"), and a rebuild after a watch event renders every row
+    again. The Text is never mutated after this (tables only paint it)."""
+    return Text(fit(clean(value), cells, pad=False), style=style)
 
 
 class ExposurePane(PluginPane):
@@ -129,6 +139,8 @@ class ExposurePane(PluginPane):
         self._rebuild_pending = False
         self._resolved_hosts: frozenset[str] = frozenset()
         self._probing = 0
+        #: (columns, [(key, cell values)]) of the last fill: skip identical renders
+        self._rendered: tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = ((), [])
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -248,17 +260,26 @@ class ExposurePane(PluginPane):
         width = self.app.size.width
         shown = shown_columns(self.area, width)
         table = self.table
-        set_columns(table, shown)
+        if set_columns(table, shown):
+            self._rendered = ((), [])  # the rows went with the old columns
         now = self.now()
-        data = []
+        plain = []
         for row in rows:
             cells = row.cells(now)
             cells["!"] = str(len(row.problems)) if row.problems else "ok"
-            data.append((row.key, [_cell(name, cells[name], row,
-                                         AREA_CELL_MAX if name == shown[1] else None)
-                                   for name in shown]))
-        with self.app.batch_update():
-            fill_rows(table, data)
+            plain.append((row, tuple(cells[name] for name in shown)))
+        signature = (shown, [(row.key, values) for row, values in plain])
+        if signature != self._rendered:  # a watch event that changed no visible cell
+            self._rendered = signature
+            caps = [AREA_CELL_MAX if i == 1 else CELL_MAX.get(name, CELL_DEFAULT)
+                    for i, name in enumerate(shown)]
+            data = [(row.key, [
+                _cell(value, caps[i], ("bold red" if row.problems else "green")
+                      if name == "!" else "red" if _bad(name, value, row) else "")
+                for i, (name, value) in enumerate(zip(shown, values, strict=True))])
+                for row, values in plain]
+            with self.app.batch_update():
+                fill_rows(table, data)
         self._summary()
         for screen in self.app.screen_stack:
             if isinstance(screen, HostDetailScreen) and screen.pane is self:

@@ -67,7 +67,11 @@ class Resolver:
             self._resolver.nameservers = [host]
             self._resolver.port = port
         else:
-            self._resolver = dns.asyncresolver.Resolver()
+            try:  # /etc/resolv.conf; a bastion without one must say so, not crash
+                self._resolver = dns.asyncresolver.Resolver()
+            except dns.exception.DNSException as exc:
+                raise ValueError(f"no system resolver ({type(exc).__name__}): set "
+                                 "[exposure] nameserver or --nameserver") from exc
         self.nameserver = nameserver or "system"
         self._resolver.lifetime = timeout
         self._resolver.timeout = timeout
