@@ -137,6 +137,9 @@ class ExposurePane(PluginPane):
         self.resolver: Any = None
         self.resolve_error = ""
         self._rebuild_pending = False
+        #: a build runs in its thread / the caches changed meanwhile (build again after)
+        self._building = False
+        self._dirty = False
         self._resolved_hosts: frozenset[str] = frozenset()
         self._probing = 0
         #: (columns, [(key, cell values)]) of the last fill: skip identical renders
@@ -223,15 +226,23 @@ class ExposurePane(PluginPane):
         if self.blocking():
             self._summary()
             return
+        if self._building:  # one build at a time; the newest state follows this one
+            self._dirty = True
+            return
+        self._building = True
         self._build(self._inputs())
 
-    @work(thread=True, exclusive=True, group="exposure-build")
+    @work(thread=True, group="exposure-build")
     def _build(self, inputs: Inputs) -> None:
         rows = build(inputs)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, rows)
 
     def _built(self, rows: list[HostRow]) -> None:
+        self._building = False
+        if self._dirty:
+            self._dirty = False
+            self.rebuild()
         self.rows = rows
         hosts = frozenset(r.host.lower() for r in self.rows)
         if self.resolver is not None and hosts != self._resolved_hosts:
