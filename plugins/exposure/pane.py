@@ -119,6 +119,8 @@ class ExposurePane(PluginPane):
         Binding("r", "resolve", "Re-resolve", id="exposure.resolve"),
         Binding("e", "problems_only", "Problems", id="exposure.problems"),
         Binding("c", "controllers", "Controllers", id="exposure.controllers"),
+        # the area's component, as from its overview (the app refuses it read-only)
+        Binding("i", "install", "Install", id="exposure.install", show=False),
     ]
 
     def __init__(self, plugin: Any, *, area: str | None = None, **kwargs: Any) -> None:
@@ -423,6 +425,11 @@ class ExposurePane(PluginPane):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_detail()
+
+    def action_install(self) -> None:
+        if self.plugin.chart is None:  # opened from the certificates pane: no component
+            return
+        getattr(self.app, "open_install")(self.plugin)  # noqa: B009 (the app's, untyped here)
 
     def action_controllers(self) -> None:
         from .controllers import ControllersScreen
