@@ -170,6 +170,17 @@ async def test_dns_area_opens_at_dns_column_and_probe(kubeconfig, namespace, see
         await until(pilot, lambda: isinstance(app.screen, HostDetailScreen), "detail")
         assert "probe:     serves it on port" in screen_text(app)
         assert seeded["server"].server_names == ["shop.example.test"]
+        assert "DNS:         ok (via 127.0.0.1:" in screen_text(app)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen.query(ExposurePane), "back in the pane")
+        # the record moves; the cached answer (TTL 60 s) stays until r forgets it
+        dns.write_zone("example.test", zone("example.test", "shop IN A 10.9.9.8\n"
+                                            "api IN A 10.9.9.9\n", serial=2),
+                       serial=2, name="shop.example.test")
+        assert cell(table, shop_key(namespace), "DNS") == "ok"
+        await pilot.press("r")
+        await until(pilot, lambda: cell(table, shop_key(namespace), "DNS")
+                    == "points elsewhere (10.9.9.8)", "resolved again")
 
 
 async def test_hostile_hostname_annotation(kube_admin, kubeconfig, namespace, dns) -> None:
