@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from k8s_essentials_tui.api import ChartRef, Plugin
+from k8s_essentials_tui.plugins import exposure
 
 CHART = ChartRef(
     repo="https://kubernetes-sigs.github.io/external-dns/",
@@ -39,4 +40,5 @@ PLUGIN = Plugin(
     api_groups=API_GROUPS,
     chart_names=CHARTS,
     workload_selectors=SELECTORS,
+    pane=exposure.PANE,  # the exposure pane, opened at this area's column
 )

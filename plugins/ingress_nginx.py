@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from k8s_essentials_tui.api import ChartRef, Plugin
+from k8s_essentials_tui.plugins import exposure
 
 CHART = ChartRef(
     repo="https://kubernetes.github.io/ingress-nginx",
@@ -33,5 +34,11 @@ PLUGIN = Plugin(
     why="Routes outside HTTP(S) traffic to Services; without it nothing is reachable by name.",
     chart=CHART,
     workload_selectors=SELECTORS,
+    pane=exposure.PANE,  # the exposure pane, opened at this area's column
+    # the exposure view has no catalog entry of its own (nothing to install): its
+    # command and settings ride on the ingress area's first entry
+    commands=exposure.COMMANDS,
+    settings=exposure.SETTINGS,
+    settings_table=exposure.SETTINGS_TABLE,
     chart_names=("ingress-nginx",),
 )

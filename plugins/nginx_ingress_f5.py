@@ -7,6 +7,7 @@ controller Deployment (or DaemonSet) carries ``app.kubernetes.io/name: nginx-ing
 from __future__ import annotations
 
 from k8s_essentials_tui.api import ChartRef, Plugin
+from k8s_essentials_tui.plugins import exposure
 
 CHART = ChartRef(
     repo="oci://ghcr.io/nginx/charts",
@@ -44,4 +45,5 @@ PLUGIN = Plugin(
     api_groups=API_GROUPS,
     chart_names=CHARTS,
     workload_selectors=SELECTORS,
+    pane=exposure.PANE,  # the exposure pane, opened at this area's column
 )

@@ -110,6 +110,8 @@ class CertificatesPane(PluginPane):
         Binding("I", "pick_issuer", "Issuer", id="certs.issuer"),
         Binding("a", "toggle_all", "All expiries", id="certs.all"),
         Binding("c", "clear_filters", "Clear", id="certs.clear"),
+        # not in the footer (it is full at 80 columns); ? lists it
+        Binding("x", "exposure", "Exposure", id="certs.exposure", show=False),
     ]
 
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
@@ -470,6 +472,14 @@ class CertificatesPane(PluginPane):
         from .detail import CertDetailScreen
 
         self.app.push_screen(CertDetailScreen(self, event.row))
+
+    def action_exposure(self) -> None:
+        """``x``: the exposure pane at its TLS column -- which hosts serve these
+        certificates, and whether the controller really serves the current one."""
+        from k8s_essentials_tui.api import ComponentScreen
+        from k8s_essentials_tui.plugins.exposure import view_plugin
+
+        self.app.push_screen(ComponentScreen(view_plugin("certificates")))
 
     def action_search(self) -> None:
         box = self.query_one("#certs-search", Input)

@@ -1,0 +1,87 @@
+"""Exposure: every public host followed from route to backend, address, DNS, ExternalDNS and
+TLS (issue #19).
+
+Not a component of its own (nothing to install), so it registers no catalog entry: the
+ingress controllers' and ExternalDNS's entries name :data:`PANE` as their pane (``enter`` on
+the Ingress or DNS area opens it at that area's column), the certificates pane opens it
+with ``x`` at the TLS column, and the ingress-nginx entry carries the ``exposure`` command
+and the ``[exposure]`` settings table (a command needs an owning plugin; ingress is the area
+the chain starts from). Textual-free: catalog entries import this module.
+"""
+
+from __future__ import annotations
+
+from k8s_essentials_tui.api import (
+    DEPLOYMENTS,
+    INGRESSES,
+    SECRETS,
+    SERVICES,
+    Plugin,
+    PluginCommand,
+    ResourceType,
+    Setting,
+    rt,
+)
+
+PANE = "k8s_essentials_tui.plugins.exposure.pane:ExposurePane"
+
+INGRESS_CLASSES = rt("networking.k8s.io/v1", "ingressclasses", "IngressClass", namespaced=False)
+ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+GATEWAY_CLASSES = rt(f"{GATEWAY_GROUP}/v1", "gatewayclasses", "GatewayClass", namespaced=False)
+GATEWAYS = rt(f"{GATEWAY_GROUP}/v1", "gateways", "Gateway")
+HTTP_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "httproutes", "HTTPRoute")
+GRPC_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "grpcroutes", "GRPCRoute")
+
+#: the workloads the chain needs: the two NGINX controllers and ExternalDNS (one list, by
+#: the same ``app.kubernetes.io/name`` values their catalog entries declare)
+CONTROLLER_NAMES: tuple[str, ...] = ("ingress-nginx", "nginx-ingress", "external-dns")
+CONTROLLER_SELECTOR = f"app.kubernetes.io/name in ({','.join(CONTROLLER_NAMES)})"
+TLS_SELECTOR = "type=kubernetes.io/tls"
+
+#: every list the model reads: (resource type, label selector, field selector)
+SOURCES: tuple[tuple[ResourceType, str | None, str | None], ...] = (
+    (INGRESSES, None, None),
+    (INGRESS_CLASSES, None, None),
+    (SERVICES, None, None),
+    (ENDPOINT_SLICES, None, None),
+    (GATEWAY_CLASSES, None, None),
+    (GATEWAYS, None, None),
+    (HTTP_ROUTES, None, None),
+    (GRPC_ROUTES, None, None),
+    (SECRETS, None, TLS_SELECTOR),
+    (DEPLOYMENTS, CONTROLLER_SELECTOR, None),
+)
+
+SETTINGS_TABLE = "exposure"
+SETTINGS: tuple[Setting, ...] = (
+    Setting("resolve", bool, True, "resolve every host in the pane (DNS column)"),
+    Setting("nameserver", str, "",
+            "DNS server for the exposure checks, HOST[:PORT] (default: the system's resolver)"),
+    Setting("dns_timeout", (int, float), 2.0,
+            "seconds per DNS lookup before it counts as a timeout"),
+    Setting("probe_timeout", (int, float), 3.0, "seconds per TLS probe (p) before it gives up"),
+)
+
+COMMANDS: tuple[PluginCommand, ...] = (
+    PluginCommand(
+        "exposure", "every exposed host: route, backend, address, DNS, ExternalDNS, TLS",
+        "k8s_essentials_tui.plugins.exposure.command",
+        "One row per host of Ingresses, Gateway API routes and LoadBalancer Services with "
+        "ExternalDNS hostnames: class and controller, backend endpoints, load balancer "
+        "address, DNS (--resolve), ExternalDNS filters and TLS (--probe). Exit 0 all fine, "
+        "1 when a host has a problem, 2 on errors."),
+)
+
+def view_plugin(area: str) -> Plugin:
+    """A catalog-less entry that opens the pane from ``area`` (the certificates pane's
+    ``x``): never registered, so the board and ``report`` do not list it."""
+    return Plugin(id="exposure", title="Exposure", category=area, pane=PANE,
+                  why="every public host from route to DNS to certificate")
+
+
+__all__ = [
+    "COMMANDS", "CONTROLLER_NAMES", "CONTROLLER_SELECTOR", "ENDPOINT_SLICES", "GATEWAYS",
+    "GATEWAY_CLASSES", "GRPC_ROUTES", "HTTP_ROUTES", "INGRESS_CLASSES", "PANE", "SETTINGS",
+    "SETTINGS_TABLE", "SOURCES", "TLS_SELECTOR", "view_plugin",
+]

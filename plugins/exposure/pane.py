@@ -1,0 +1,521 @@
+"""The exposure pane: one row per exposed host, followed through the whole chain.
+
+Opened from the Ingress and DNS areas (their catalog entries name it) and from the
+certificates pane (``x``); each opens it with its own column next to the host. Data comes
+from the shared watch caches only (Ingresses, IngressClasses, Services, EndpointSlices,
+Gateway API kinds, TLS Secrets, the controller Deployments): opening the pane costs one
+list+watch per type, never a request per host. Rows are rebuilt from the caches, debounced,
+and written with ``fill_rows`` (only changed cells when the keys stay the same).
+
+DNS lookups run in a worker through the ``[exposure] nameserver`` (cached for their TTL);
+``p`` probes the selected host's TLS; ``c`` opens the controller view; ``enter`` the detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import get_current_worker
+
+from k8s_essentials_tui.api import (
+    CacheUpdated,
+    KeyTable,
+    PluginPane,
+    clean,
+    display_text,
+    fill_rows,
+    fit,
+    focus_now,
+    set_columns,
+)
+
+from . import SOURCES
+from .collect import FIELD_OF
+from .model import (
+    AREA_COLUMN,
+    COLUMNS,
+    DnsAnswer,
+    HostRow,
+    Inputs,
+    ProbeResult,
+    build,
+    probe_targets,
+    with_dns,
+    with_probe,
+)
+
+#: terminal widths: below WIDE_AT the host, the area's column, the backend and the problem
+#: count; from WIDE_AT the chain's main columns; from FULL_AT every column (the detail,
+#: ``enter``, always has every field)
+WIDE_AT = 120
+FULL_AT = 180
+CELL_MAX = {"HOST": 30, "SOURCE": 30, "PATHS": 16}
+CELL_DEFAULT = 22
+REBUILD_DELAY = 0.1
+GATEWAY_PLURALS = frozenset({"gatewayclasses", "gateways", "httproutes", "grpcroutes"})
+
+
+def column_order(category: str) -> tuple[str, ...]:
+    """HOST, then the column of the area the pane was opened from, then the rest."""
+    first = AREA_COLUMN.get(category, "CLASS")
+    return ("HOST", first, *[c for c in COLUMNS if c not in ("HOST", first)], "!")
+
+
+def shown_columns(category: str, width: int) -> tuple[str, ...]:
+    """The columns for a terminal ``width`` (see :data:`WIDE_AT`)."""
+    if width >= FULL_AT:
+        return column_order(category)
+    first = AREA_COLUMN.get(category, "CLASS")
+    rest = [c for c in ("BACKEND", "DNS", "TLS", "CLASS") if c != first]
+    return ("HOST", first, *rest[:3 if width >= WIDE_AT else 1], "!")
+
+
+#: the column of the area the pane was opened from gets room for its whole story
+AREA_CELL_MAX = 34
+
+
+def _bad(name: str, value: str, row: HostRow) -> bool:
+    """Whether a cell shows a broken link of the chain (painted red)."""
+    if name == "DNS":
+        return not value.startswith(("ok", "not checked", "resolving"))
+    if name == "BACKEND":
+        return any(b.state != "ok" for b in row.backends)
+    if name == "CLASS":
+        return row.controller_state == "no controller"
+    if name == "TLS":
+        return any(word in value for word in ("missing", "serves a", "serves the", "expired"))
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _cell(value: str, cells: int, style: str) -> Text:
+    """One table cell, cleaned and cut to ``cells`` terminal cells. Cached: most cells
+    repeat ("nginx: running", "/"), and a rebuild after a watch event renders every row
+    again. The Text is never mutated after this (tables only paint it)."""
+    return Text(fit(clean(value), cells, pad=False), style=style)
+
+
+class ExposurePane(PluginPane):
+    DEFAULT_CSS = """
+    ExposurePane #exposure-summary { height: 1; padding: 0 1; background: $panel; }
+    ExposurePane #exposure-filter { display: none; height: 3; }
+    ExposurePane #exposure-filter.visible { display: block; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "filter", "Filter", id="exposure.filter", priority=True),
+        Binding("enter", "detail", "Detail", id="exposure.detail", show=False),
+        Binding("p", "probe", "Probe TLS", id="exposure.probe"),
+        Binding("P", "probe_all", "Probe all", id="exposure.probe_all"),
+        Binding("r", "resolve", "Re-resolve", id="exposure.resolve"),
+        Binding("e", "problems_only", "Problems", id="exposure.problems"),
+        Binding("c", "controllers", "Controllers", id="exposure.controllers"),
+        # the area's component, as from its overview (the app refuses it read-only)
+        Binding("i", "install", "Install", id="exposure.install", show=False),
+    ]
+
+    def __init__(self, plugin: Any, *, area: str | None = None, **kwargs: Any) -> None:
+        super().__init__(plugin, **kwargs)
+        self.area = area or plugin.category
+        #: plural -> the shared cache (ResourceCache) this pane subscribed to
+        self.caches: dict[str, Any] = {}
+        self.rows: list[HostRow] = []
+        self.view: list[HostRow] = []
+        #: every row with DNS answers and probe verdicts folded in (the last render's)
+        self.decorated: list[HostRow] = []
+        self.dns: dict[str, DnsAnswer] = {}
+        self.probes: dict[str, ProbeResult] = {}
+        self.search = ""
+        self.problems_only = False
+        self.resolver: Any = None
+        self.resolve_error = ""
+        self._rebuild_pending = False
+        #: a build runs in its thread / the caches changed meanwhile (build again after)
+        self._building = False
+        self._dirty = False
+        self._resolved_hosts: frozenset[str] = frozenset()
+        self._probing = 0
+        #: (columns, [(key, cell values)]) of the last fill: skip identical renders
+        self._rendered: tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = ((), [])
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading hosts…", id="exposure-summary", markup=False)
+        yield KeyTable(id="exposure-table")
+        yield Input(placeholder="filter hosts, sources, problems (enter: keep, esc: leave)",
+                    id="exposure-filter")
+
+    @property
+    def table(self) -> KeyTable:
+        return self.query_one("#exposure-table", KeyTable)
+
+    def main_widget(self) -> KeyTable:
+        return self.table
+
+    def on_mount(self) -> None:
+        focus_now(self.table)
+        super().on_mount()
+
+    def _setting(self, key: str, default: Any) -> Any:
+        settings = getattr(self.app, "settings", None)
+        return settings.get(f"exposure.{key}", default) if settings is not None else default
+
+    def on_session_ready(self) -> None:
+        options = getattr(self.app, "options", None)
+        settings = getattr(self.app, "settings", None)
+        scope = (getattr(options, "namespace", None)
+                 or (settings.get("namespace") if settings is not None else None) or None)
+        for rtype, labels, fields in SOURCES:
+            cluster_wide = rtype.plural in ("deployments", "gateways")
+            cache = self.watch_resource(rtype, None if cluster_wide else scope,
+                                        label_selector=labels, field_selector=fields)
+            if cache is not None:
+                self.caches[rtype.plural] = cache
+        if self._setting("resolve", True):
+            from .resolve import Resolver
+
+            try:
+                self.resolver = Resolver(str(self._setting("nameserver", "") or ""),
+                                         timeout=float(self._setting("dns_timeout", 2.0)))
+            except ValueError as exc:
+                self.resolve_error = f"DNS not checked: {exc}"
+
+    # -- data ------------------------------------------------------------------------------
+
+    def on_cache_updated(self, message: CacheUpdated) -> None:
+        if message.cache.rtype.plural not in FIELD_OF:
+            return
+        message.stop()
+        if not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.set_timer(REBUILD_DELAY, self.rebuild)
+
+    def _inputs(self) -> Inputs:
+        inputs = Inputs()
+        for plural, cache in self.caches.items():
+            setattr(inputs, FIELD_OF[plural], cache.items() if cache.synced else [])
+        secrets = self.caches.get("secrets")
+        if secrets is not None and secrets.state == "forbidden":
+            inputs.secrets_unreadable = "not readable (no permission)"
+        return inputs
+
+    def loading(self) -> list[str]:
+        """The lists not read yet (first list still running)."""
+        return sorted(p for p, c in self.caches.items() if c.state == "pending")
+
+    def blocking(self) -> list[str]:
+        """The lists rows cannot be built without: all but the Gateway API kinds (routes
+        appear when their lists arrive; a TLS Secret list still loading must not make a
+        host "missing its secret")."""
+        return [p for p in self.loading() if p not in GATEWAY_PLURALS]
+
+    def rebuild(self) -> None:
+        """Recompute every row from the caches, then render. Not before every list but the
+        Gateway API kinds has been read once: a host whose TLS Secret list is still loading
+        is not "missing its secret". The model runs in a thread: 2,000 Ingresses take a
+        few hundred milliseconds that the keyboard must not wait for."""
+        self._rebuild_pending = False
+        if self.blocking():
+            self._summary()
+            return
+        if self._building:  # one build at a time; the newest state follows this one
+            self._dirty = True
+            return
+        self._building = True
+        self._build(self._inputs())
+
+    @work(thread=True, group="exposure-build")
+    def _build(self, inputs: Inputs) -> None:
+        rows = build(inputs)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._built, rows)
+
+    def _built(self, rows: list[HostRow]) -> None:
+        self._building = False
+        if self._dirty:
+            self._dirty = False
+            self.rebuild()
+        self.rows = rows
+        hosts = frozenset(r.host.lower() for r in self.rows)
+        if self.resolver is not None and hosts != self._resolved_hosts:
+            self._resolved_hosts = hosts
+            self.resolve_hosts(sorted(hosts))
+        self.render_rows()
+
+    def _decorated(self) -> list[HostRow]:
+        rows = self.rows
+        if self.resolver is not None:
+            pending = {r.host.lower() for r in rows} - set(self.dns)
+            rows = [replace(r, dns="resolving…")
+                    if r.host.lower() in pending and r.host != "*" else r
+                    for r in with_dns(rows, self.dns)]
+        return with_probe(rows, self.probes)
+
+    def render_rows(self) -> None:
+        if not self.is_attached:
+            return
+        rows = self.decorated = self._decorated()
+        if self.search:
+            rows = [r for r in rows if self.search in _search_text(r)]
+        if self.problems_only:
+            rows = [r for r in rows if r.problems]
+        self.view = rows
+        width = self.app.size.width
+        shown = shown_columns(self.area, width)
+        table = self.table
+        if set_columns(table, shown):
+            self._rendered = ((), [])  # the rows went with the old columns
+        now = self.now()
+        plain = []
+        for row in rows:
+            cells = row.cells(now)
+            cells["!"] = str(len(row.problems)) if row.problems else "ok"
+            plain.append((row, tuple(cells[name] for name in shown)))
+        signature = (shown, [(row.key, values) for row, values in plain])
+        if signature != self._rendered:  # a watch event that changed no visible cell
+            self._rendered = signature
+            caps = [AREA_CELL_MAX if i == 1 else CELL_MAX.get(name, CELL_DEFAULT)
+                    for i, name in enumerate(shown)]
+            data = [(row.key, [
+                _cell(value, caps[i], ("bold red" if row.problems else "green")
+                      if name == "!" else "red" if _bad(name, value, row) else "")
+                for i, (name, value) in enumerate(zip(shown, values, strict=True))])
+                for row, values in plain]
+            with self.app.batch_update():
+                fill_rows(table, data)
+        self._summary()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, HostDetailScreen) and screen.pane is self:
+                screen.refresh_detail()
+
+    def _summary(self) -> None:
+        total = len(self.rows)
+        bad = sum(1 for r in self.decorated if r.problems)
+        parts = [f"{total} host{'s' if total != 1 else ''}", f"{bad} with problems"]
+        waiting = self.loading()
+        if waiting:
+            parts.append("loading " + ", ".join(sorted(waiting)))
+        denied = sorted(p for p, c in self.caches.items() if c.state == "forbidden")
+        if denied:
+            parts.append("no permission: " + ", ".join(denied))
+        if self.resolver is not None:
+            parts.append("DNS checked")  # through which server: the detail says
+        elif self.resolve_error:
+            parts.append(self.resolve_error)
+        if self._probing:
+            parts.append(f"probing {self._probing}…")
+        if self.search:
+            parts.append(f"/{self.search}")
+        if self.problems_only:
+            parts.append("problems only")
+        self.query_one("#exposure-summary", Static).update(display_text(" · ".join(parts)))
+
+    def on_resize(self, _event: Any) -> None:
+        if self.rows:
+            self.render_rows()
+
+    # -- DNS and probes (workers: never block the event loop) -------------------------------
+
+    @work(group="exposure-dns", exclusive=True)
+    async def resolve_hosts(self, hosts: list[str]) -> None:
+        if self.resolver is None:
+            return
+        answers = await self.resolver.lookup_all(hosts)
+        self.dns.update(answers)
+        self.render_rows()
+
+    def action_resolve(self) -> None:
+        if self.resolver is None:
+            self.app.notify(self.resolve_error or "DNS checks are off ([exposure] resolve)",
+                            title="exposure")
+            return
+        self.resolver.clear()
+        self.dns.clear()
+        self.resolve_hosts(sorted({r.host.lower() for r in self.rows}))
+        self.render_rows()
+
+    def _selected(self) -> HostRow | None:
+        key = self.table.selected_key()
+        return next((r for r in self.view if r.key == key), None)
+
+    def action_probe(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        targets = probe_targets([row])
+        if not targets:
+            why = "no TLS secret" if not row.tls_secret else "no published address"
+            self.app.notify(clean(f"{row.host}: nothing to probe ({why})"), title="probe")
+            return
+        self.run_probes(targets)
+
+    def action_probe_all(self) -> None:
+        targets = probe_targets(self.rows)
+        if targets:
+            self.run_probes(targets)
+
+    @work(group="exposure-probe")
+    async def run_probes(self, targets: list[tuple[HostRow, str, int]]) -> None:
+        from .probe import probe_rows
+
+        self._probing += len(targets)
+        self._summary()
+        try:
+            results = await probe_rows(targets, timeout=float(
+                self._setting("probe_timeout", 3.0)))
+        finally:
+            self._probing -= len(targets)
+        self.probes.update(results)
+        self.render_rows()
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#exposure-filter", Input)
+        box.add_class("visible")
+        focus_now(box)
+
+    def has_filter(self) -> bool:
+        return bool(self.search or self.problems_only)
+
+    def clear_filter(self) -> None:
+        box = self.query_one("#exposure-filter", Input)
+        box.value = ""
+        box.remove_class("visible")
+        self.search = ""
+        self.problems_only = False
+        self.render_rows()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "exposure-filter":
+            event.stop()
+            self.search = event.value.strip().lower()
+            self.render_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "exposure-filter":
+            event.stop()
+            if not event.value.strip():
+                event.input.remove_class("visible")
+            focus_now(self.table)
+
+    def action_problems_only(self) -> None:
+        self.problems_only = not self.problems_only
+        self.render_rows()
+
+    def action_detail(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(HostDetailScreen(self, row.key))
+
+    @property
+    def nameserver(self) -> str:
+        return self.resolver.nameserver if self.resolver is not None else ""
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_detail()
+
+    def action_install(self) -> None:
+        if self.plugin.chart is None:  # opened from the certificates pane: no component
+            return
+        getattr(self.app, "open_install")(self.plugin)  # noqa: B009 (the app's, untyped here)
+
+    def action_controllers(self) -> None:
+        from .controllers import ControllersScreen
+
+        self.app.push_screen(ControllersScreen(self))
+
+
+def _search_text(row: HostRow) -> str:
+    return " ".join([row.host, row.source, row.klass, *row.problems,
+                     *(b.service for b in row.backends)]).lower()
+
+
+def detail_lines(row: HostRow, now: datetime, nameserver: str = "") -> list[str]:
+    """Every field of one host, for the detail screen (plain strings; cleaned when shown)."""
+    lines = [f"Host:        {row.host}", f"Source:      {row.source}",
+             f"Paths:       {', '.join(row.paths) or '-'}",
+             f"Class:       {row.class_text()}",
+             f"Controller:  {row.controller or '-'}"]
+    for b in row.backends:
+        lines.append(f"Backend:     service {b.service} port {b.port or '-'}: {b.state}"
+                     f" ({b.ready} ready endpoint{'s' if b.ready != 1 else ''})")
+    lines.append(f"Address:     {row.address_text()}")
+    lines.append(f"DNS:         {row.dns}"
+                 + (f" (via {nameserver})" if nameserver and row.dns != "not checked" else ""))
+    if row.dns_chain:
+        lines.append(f"  CNAMEs:    {' -> '.join(row.dns_chain)}")
+    if row.dns_addresses:
+        lines.append(f"  answers:   {', '.join(row.dns_addresses)}")
+    lines.append(f"ExternalDNS: {row.externaldns or '-'}")
+    if row.tls_secret:
+        lines.append(f"TLS secret:  {row.tls_secret} ({row.tls_state})")
+        if row.tls_leaf is not None:
+            leaf = row.tls_leaf
+            lines.append(f"  names:     {', '.join(leaf.dns_names) or leaf.common_name}")
+            lines.append(f"  not after: {leaf.not_after:%Y-%m-%d %H:%M} UTC "
+                         f"({row.tls_text(now).split(' ', 1)[-1].split(';')[0]})")
+            lines.append(f"  issuer:    {leaf.issuer_cn or '-'}")
+            lines.append(f"  sha256:    {leaf.fingerprint[:32]}…")
+        lines.append(f"  probe:     {row.probe or 'not probed (p)'}"
+                     f" on port {row.tls_port}")
+    else:
+        lines.append(f"TLS:         {row.tls_state or 'none'}")
+    lines.append("")
+    lines.append(f"Problems ({len(row.problems)}):" if row.problems else "No problems.")
+    lines.extend(f"  • {p}" for p in row.problems)
+    return lines
+
+
+class HostDetailScreen(Screen[None]):
+    """One host in full; live (re-rendered from the pane's rows); ``p`` probes it."""
+
+    DEFAULT_CSS = """
+    HostDetailScreen #host-detail { height: auto; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "back", "Back", id="exposure.detail.back"),
+        Binding("p", "probe", "Probe TLS", id="exposure.detail.probe"),
+    ]
+
+    def __init__(self, pane: ExposurePane, key: str) -> None:
+        super().__init__()
+        self.pane = pane
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        yield getattr(self.app, "make_status_bar")()  # noqa: B009 (the app's, untyped here)
+        with VerticalScroll():
+            yield Static("", id="host-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_detail()  # and again whenever the pane renders (live)
+
+    def refresh_detail(self) -> None:
+        if not self.query("#host-detail"):
+            return  # not composed yet: on_mount renders it
+        row = next((r for r in self.pane.decorated if r.key == self.key), None)
+        lines = detail_lines(row, self.pane.now(), self.pane.nameserver) if row \
+            else ["This host is gone."]
+        self.query_one("#host-detail", Static).update(
+            Text("\n").join(display_text(line) for line in lines))
+
+    def action_probe(self) -> None:
+        row = next((r for r in self.pane.rows if r.key == self.key), None)
+        if row is not None and probe_targets([row]):
+            self.pane.run_probes(probe_targets([row]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
