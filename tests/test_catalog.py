@@ -31,8 +31,8 @@ CATALOG: dict[str, str] = {
     "linkerd": "linkerd",
     "gatekeeper": "gatekeeper",
     "kyverno": "kyverno",
-    "kube-prometheus-stack": "kube_prometheus_stack",
-    "grafana": "grafana",
+    "kube-prometheus-stack": "monitoring.stack",
+    "grafana": "monitoring.grafana",
     "jaeger": "jaeger",
     "kustomize": "kustomize",
 }
