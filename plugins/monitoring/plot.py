@@ -115,13 +115,13 @@ def render(series: Sequence[Series], width: int, height: int) -> Text:
                 out.append(chr(_BRAILLE + hit[0]), style=COLOURS[hit[1] % len(COLOURS)])
         out.append("\n")
     start, end = _time(b.t0, b.t1 - b.t0), _time(b.t1, b.t1 - b.t0)
-    gap = max(1, cols + 1 - len(start) - len(end))
+    gap = max(1, cols - len(start) - len(end))
     out.append(" " * yw + "└" + start + "─" * gap + end, style="dim")
     shown = drawn[: legend_rows - (len(series) > MAX_SERIES)] if legend_rows else []
     for idx, s in enumerate(shown):
         out.append("\n")
         out.append("━━ ", style=COLOURS[idx % len(COLOURS)])
-        out.append_text(display_text(fit(s.name or "{}", max(4, width - 3))))
+        out.append_text(display_text(fit(s.name or "{}", max(4, width - 3), pad=False)))
     left = len(series) - len(shown)
     if left > 0 and legend_rows:
         out.append("\n")
