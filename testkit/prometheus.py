@@ -117,6 +117,8 @@ class MonitoringStack:
     netns: str | None = None
     prometheus_port: int = 0
     alertmanager_port: int = 0
+    #: False: no rules and no Alertmanager as notifier (tests that post their own alerts)
+    rules: bool = True
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="k8set-prom-")))
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -202,17 +204,19 @@ class MonitoringStack:
 
     def _write_configs(self) -> None:
         (self.workdir / "rules.yml").write_text(RULES)
-        (self.workdir / "prometheus.yml").write_text(f"""\
-global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
+        alerting = f"""\
 rule_files: [rules.yml]
 alerting:
   alertmanagers:
     - static_configs:
         - targets: ["{self.host}:{self.alertmanager_port}"]
-scrape_configs:
+""" if self.rules else ""
+        (self.workdir / "prometheus.yml").write_text(f"""\
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+{alerting}scrape_configs:
   - job_name: prometheus
     static_configs:
       - targets: ["{self.host}:{self.prometheus_port}"]

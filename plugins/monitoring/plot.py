@@ -85,14 +85,16 @@ def _time(t: float, span: float) -> str:
                        else "%H:%M")
 
 
-def render(series: Sequence[Series], width: int, height: int) -> Text:
-    """The plot in ``width`` x ``height`` cells (legend included); an explanation when there
-    is nothing to draw."""
+def render(series: Sequence[Series], width: int, height: int, *, legend: bool = True) -> Text:
+    """The plot in ``width`` x ``height`` cells (legend included unless ``legend=False``,
+    when a table beside it names the series in the same colours); an explanation when
+    there is nothing to draw."""
     drawn = [s for s in series if s.points][:MAX_SERIES]
     b = bounds(drawn)
     if b is None or width < 20 or height < 4:
         return Text("no samples to plot" if b is None else "too small to plot", style="dim")
-    legend_rows = min(len(drawn) + (len(series) > MAX_SERIES), max(1, height // 4))
+    legend_rows = min(len(drawn) + (len(series) > MAX_SERIES), max(1, height // 4)) \
+        if legend else 0
     rows = max(2, height - 1 - legend_rows)
     ylabels = [format_value(b.hi), format_value(b.lo)]
     yw = max(len(s) for s in ylabels) + 1

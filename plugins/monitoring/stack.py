@@ -147,6 +147,7 @@ PLUGIN = Plugin(
             "silence expire ID [--yes]. Each is confirmed (or --yes), refused in read-only "
             "mode and written to the audit log with the equivalent amtool command."),
     ),
+    aliases=("alerts", "monitoring", "promql", "silences", "targets"),
     settings_table="monitoring",
     settings=(
         Setting("prometheus_url", str, "",
