@@ -78,7 +78,7 @@ def test_promql_error_is_prometheus_message_exit_2(mon_ns: str, kubeconfig: str,
     assert rc == 2 and out == ""
     assert err.strip() == ('k8s-essentials-tui: error: invalid parameter "query": 1:5: parse '
                            "error: unclosed left parenthesis")
-    rc, _out, err = _cli(capsys, "promql", "up", "--range", "1h", "--step", "0.1s",
+    rc, _out, err = _cli(capsys, "promql", "up", "--range", "1h", "--step", "100ms",
                          "--kubeconfig", kubeconfig, "-n", mon_ns)
     assert rc == 2 and "11000" in err and "Traceback" not in err
 

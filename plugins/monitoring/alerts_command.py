@@ -62,8 +62,9 @@ async def run(args: argparse.Namespace) -> int:
         rows = [[g.status.upper(), g.severity or "-", g.name, g.namespace or "-",
                  str(len(g.alerts)), _age(g.since, now),
                  g.alerts[0].summary] for g in group_alerts(chosen)]
+        # table() cleans every cell itself: its own newlines separate rows
         emit(table(rows, ["STATUS", "SEVERITY", "ALERTNAME", "NAMESPACE", "COUNT", "SINCE",
-                          "SUMMARY"]))
+                          "SUMMARY"]), multiline=True)
     else:
         emit("no alerts")
     return EXIT_FOUND if firing else EXIT_OK

@@ -18,6 +18,7 @@ from k8s_essentials_tui.api import (
     EXIT_OK,
     EssentialsError,
     Mutation,
+    add_global_options,
     add_output,
     check_writable,
     clean,
@@ -36,8 +37,10 @@ from .silences import create_mutation, expire_mutation, kube_user
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    add_global_options(common, suppress=True)
     sub = parser.add_subparsers(dest="verb", required=True, metavar="create|expire")
-    create = sub.add_parser("create", help="create a silence")
+    create = sub.add_parser("create", parents=[common], help="create a silence")
     create.add_argument("--matcher", "-m", action="append", required=True, metavar="M",
                         help="name=value, name!=value, name=~regex, name!~regex (repeatable)")
     create.add_argument("--duration", "-d", default="2h", metavar="DUR",
@@ -45,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     create.add_argument("--comment", "-c", required=True, help="why (shown to everyone)")
     create.add_argument("--author", "-a", default="",
                         help="createdBy (default: the kube user, else $USER)")
-    expire = sub.add_parser("expire", help="expire a silence")
+    expire = sub.add_parser("expire", parents=[common], help="expire a silence")
     expire.add_argument("silence_id", metavar="ID")
     for p in (create, expire):
         p.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
