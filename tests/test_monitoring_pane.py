@@ -74,11 +74,10 @@ async def open_pane(app: EssentialsApp, pilot: Any, rows: int = 3) -> Monitoring
     return pane
 
 
-async def silences(stack: MonitoringStack) -> dict[str, str]:
+async def silences(stack: MonitoringStack, comment: str = "pane test") -> dict[str, str]:
     client = await connect_alertmanager(None, url=stack.alertmanager_url)
     try:
-        return {s.id: s.state for s in await client.silences()
-                if s.comment == "pane test"}
+        return {s.id: s.state for s in await client.silences() if s.comment == comment}
     finally:
         await client.aclose()
 
@@ -130,8 +129,9 @@ async def test_alerts_detail_silence_and_expire_by_keys(mon_ns: str, kubeconfig:
         table.move_cursor(row=[r[1] for r in cells(app, "silences")].index(sid[:8]))
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "expire confirm")
-        assert f"amtool silence expire --alertmanager.url=http://127.0.0.1:9093 {sid}" in \
-            screen_text(app)
+        text = " ".join(screen_text(app).replace("│", " ").replace("█", " ").split())
+        assert f"amtool silence expire --alertmanager.url=http://127.0.0.1:9093 {sid}" in text
+        assert f"kubectl port-forward -n {mon_ns} svc/kube-prometheus-stack-alertmanager" in text
         await pilot.press("y")
         for _ in range(100):
             if (await silences(stack)).get(sid) == "expired":
@@ -148,12 +148,14 @@ async def test_targets_rules_and_filter_escape_order(mon_ns: str, kubeconfig: st
         await until(pilot, lambda: len(cells(app, "targets")) == 2, "the targets")
         dead = cells(app, "targets")[0]
         assert dead[:3] == ["down", "dead", "127.0.0.1:1"]
-        assert "connection refused" in dead[3]  # LAST ERROR (narrow columns at 80)
+        # LAST ERROR (narrow columns at 80) without Prometheus's 'Get "<url>": ' prefix
+        assert dead[3] == "dial tcp 127.0.0.1:1: connect: connection refused"
         assert "Prometheus 3." in str(app.screen.query_one("#targets-note", Static).render())
         await pilot.press("4")
         await until(pilot, lambda: cells(app, "rules"), "the rules")
         first = cells(app, "rules")[0]
-        assert first[:2] == ["err", "essentials:broken"] and "many-to-many" in first[4]
+        assert first[:2] == ["err", "essentials:broken"]
+        assert first[4].startswith("found duplicate series for the match group")
 
         await pilot.press("1", "slash", *"disk")
         await until(pilot, lambda: [r[2] for r in cells(app, "alerts")] == ["DiskFilling"],
@@ -226,7 +228,8 @@ async def test_hostile_alert_text_is_shown_not_obeyed(mon_ns: str, kubeconfig: s
                         "runbook_url": "[link=file:///etc/passwd]x[/link]"},
         "startsAt": (now - timedelta(minutes=5)).isoformat(),
         "endsAt": (now + timedelta(hours=1)).isoformat(),
-        "generatorURL": "http://x/\x1b]0;pwned\x07"}])
+        # Alertmanager refuses a generatorURL that is not a URI (control characters)
+        "generatorURL": "http://x/[/]?a=%1b"}])
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=mon_ns))
     async with app.run_test(size=(120, 40)) as pilot:
         await open_pane(app, pilot, rows=4)
@@ -248,9 +251,8 @@ async def test_read_only_refuses_a_silence(mon_ns: str, kubeconfig: str,
         await open_pane(app, pilot)
         await pilot.press("s")
         await until(pilot, lambda: isinstance(app.screen, SilenceScreen), "the form")
-        await pilot.press(*"pane test", "enter")
+        await pilot.press(*"read-only test", "enter")
         await until(pilot, lambda: any("read-only" in str(n.message)
                                        for n in app._notifications), "the refusal")
         assert not isinstance(app.screen, ConfirmScreen)
-    assert await silences(stack) == {} or all(
-        s == "expired" for s in (await silences(stack)).values())
+    assert await silences(stack, "read-only test") == {}

@@ -372,6 +372,13 @@ class Target:
 
 
 _HEALTH_ORDER = {"down": 0, "unknown": 1, "up": 2}
+#: Prometheus prefixes a scrape error with the request (``Get "http://…/metrics": ``); the
+#: URL is in the target's own columns, the reason is what the operator needs to read
+_REQUEST_PREFIX = re.compile(r'^(?:Get|GET) "[^"]*": ')
+
+
+def short_error(text: str) -> str:
+    return _REQUEST_PREFIX.sub("", text)
 
 
 def parse_targets(body: Any) -> list[Target]:

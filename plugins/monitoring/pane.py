@@ -397,7 +397,8 @@ class MonitoringPane(PluginPane):
             dur = f"{t.last_scrape_duration * 1000:.0f}ms" \
                 if t.last_scrape_duration is not None else "-"
             rows.append((f"{t.scrape_pool}\x00{t.scrape_url}",
-                         [_styled(t.health), t.job, t.instance, dur, _long(t.last_error)]))
+                         [_styled(t.health), t.job, t.instance, dur,
+                          _long(model.short_error(t.last_error))]))
         self._fill("targets", rows, "targets")
         self._tab_title("tab-targets", "Targets", sum(1 for t in self.targets
                                                       if t.health == "down"))
@@ -614,10 +615,17 @@ class MonitoringPane(PluginPane):
     def action_history(self, delta: int) -> None:
         if not self.history:
             return
-        self._history_pos = max(0, min(len(self.history), self._history_pos + delta))
         box = self.query_one("#promql-input", Input)
-        box.value = self.history[self._history_pos] if self._history_pos < len(
-            self.history) else ""
+        current = box.value
+        # skip entries equal to what is in the box (the query just run is the newest)
+        while True:
+            self._history_pos = max(0, min(len(self.history), self._history_pos + delta))
+            value = self.history[self._history_pos] if self._history_pos < len(
+                self.history) else ""
+            at_end = self._history_pos in (0, len(self.history))
+            if value != current or at_end:
+                break
+        box.value = value
         box.cursor_position = len(box.value)
 
     def action_run_query(self) -> None:
