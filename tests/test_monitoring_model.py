@@ -12,9 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from rich.console import Console
 
-from k8s_essentials_tui.plugins.monitoring import PLUGINS
+from k8s_essentials_tui.plugins.monitoring import PLUGINS, plot, promql
 from k8s_essentials_tui.plugins.monitoring import model as m
-from k8s_essentials_tui.plugins.monitoring import plot, promql
 from k8s_essentials_tui.plugins.monitoring.client import (
     ALERTMANAGER,
     PROMETHEUS,
@@ -124,7 +123,8 @@ def test_targets_down_first_with_last_error_and_duration() -> None:
 def test_rules_errors_first_then_firing_with_counts() -> None:
     body = {"status": "success", "data": {"groups": [{"name": "g", "file": "r.yml", "rules": [
         {"name": "ok:rec", "type": "recording", "health": "ok", "query": "sum(up)"},
-        {"name": "Fire", "type": "alerting", "health": "ok", "state": "firing", "query": "vector(1)",
+        {"name": "Fire", "type": "alerting", "health": "ok", "state": "firing",
+         "query": "vector(1)",
          "alerts": [{"state": "firing"}, {"state": "firing"}, {"state": "pending"}]},
         {"name": "broken", "type": "recording", "health": "err",
          "lastError": "many-to-many matching not allowed", "query": "up * on() up"},
@@ -152,7 +152,8 @@ def test_query_results_vector_matrix_scalar_and_special_values() -> None:
 
 def test_status_buildinfo_and_tsdb() -> None:
     st = m.parse_status(
-        {"status": "success", "data": {"version": "3.9.1", "revision": "abc", "goVersion": "go1.26"}},
+        {"status": "success", "data": {"version": "3.9.1", "revision": "abc",
+                                       "goVersion": "go1.26"}},
         {"status": "success", "data": {"headStats": {"numSeries": 508, "chunkCount": 937,
                                                      "minTime": 1700000000000, "maxTime": 1},
                                        "seriesCountByMetricName": [{"name": "up", "value": 2}]}})

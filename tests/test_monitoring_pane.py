@@ -91,7 +91,7 @@ async def test_alerts_detail_silence_and_expire_by_keys(mon_ns: str, kubeconfig:
         assert rows[0][:4] == ["firing", "critical", "AlwaysFiring", "shop"]
         assert ["inhibited", "info", "InfoNoise", "shop"] in [r[:4] for r in rows]
         assert "Checkout is down" in rows[0][6]
-        assert f"service {mon_ns}/kube-prometheus-stack-alertmanager:http-web" in str(
+        assert f"Alertmanager {mon_ns}/kube-prometheus-stack-alertmanager:http-web" in str(
             app.screen.query_one("#mon-status", Static).render())
 
         await pilot.press("enter")  # the first row: AlwaysFiring

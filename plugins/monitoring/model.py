@@ -225,8 +225,12 @@ def group_alerts(alerts: Iterable[Alert], by: tuple[str, ...] = GROUP_BY) -> lis
         if group is None:
             group = groups[key] = AlertGroup(key)
         group.alerts.append(a)
+    def oldest_first(a: Alert) -> tuple[bool, float, str]:
+        return (a.status != "firing", a.starts_at.timestamp() if a.starts_at else math.inf,
+                a.fingerprint)
+
     for g in groups.values():
-        g.alerts.sort(key=lambda a: (a.status != "firing", a.fingerprint))
+        g.alerts.sort(key=oldest_first)
     return sorted(groups.values(), key=lambda g: (g.status != "firing", severity_rank(g.key[1]),
                                                   g.key))
 

@@ -335,18 +335,25 @@ class MonitoringPane(PluginPane):
     def render_status(self) -> None:
         parts: list[str] = []
         problem = False
+        proxied = False
         for key, client in (("alertmanager", self.alertmanager),
                             ("prometheus", self.prometheus)):
             name = key.capitalize()
             if client is not None:
-                parts.append(f"{name}: {client.description}")
+                svc = client.endpoint.service
+                proxied = proxied or svc is not None
+                parts.append(f"{name} {svc or client.endpoint.url}")
+                if key == "prometheus" and self.status is not None and self.status.version:
+                    parts[-1] += f" ({self.status.version})"
             elif key in self.errors:
                 parts.append(f"{name}: {self.errors[key]}")
                 problem = True
-        if self.status is not None and self.status.version:
-            parts.append(f"Prometheus {self.status.version}")
+        if proxied:
+            parts.append("via the apiserver")
         widget = self.query_one("#mon-status", Static)
-        widget.update(display_text(" · ".join(parts) or "connecting…"))
+        line = display_text(" · ".join(parts) or "connecting…")
+        line.no_wrap, line.overflow = True, "ellipsis"
+        widget.update(line)
         widget.set_class(problem, "problem")
 
     def _matches(self, *cells: str) -> bool:
