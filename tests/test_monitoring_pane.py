@@ -256,3 +256,49 @@ async def test_read_only_refuses_a_silence(mon_ns: str, kubeconfig: str,
                                        for n in app._notifications), "the refusal")
         assert not isinstance(app.screen, ConfirmScreen)
     assert await silences(stack, "read-only test") == {}
+
+
+async def test_grafana_tab_names_datasources_never_secret_values(
+        mon_ns: str, kubeconfig: str, kube_admin: Any) -> None:
+    import base64
+
+    labels = {"app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kps"}
+    kube_admin.create({"apiVersion": "v1", "kind": "Service",
+                       "metadata": {"name": "kps-grafana", "namespace": mon_ns,
+                                    "labels": labels},
+                       "spec": {"ports": [{"name": "http-web", "port": 80,
+                                           "targetPort": 3000}]}})
+    kube_admin.create({"apiVersion": "v1", "kind": "ConfigMap",
+                       "metadata": {"name": "kps-grafana-datasource", "namespace": mon_ns,
+                                    "labels": {"grafana_datasource": "1"}},
+                       "data": {"datasource.yaml": (
+                           "apiVersion: 1\ndatasources:\n- name: Prometheus\n  type: prometheus\n"
+                           "  url: http://kps-prometheus.monitoring:9090/\n")}})
+    secret_file = ("apiVersion: 1\ndatasources:\n- name: Loki\n  type: loki\n"
+                   "  url: http://loki-gateway.loki\n  basicAuth: true\n"
+                   "  secureJsonData:\n    basicAuthPassword: hunter2-NEVER-SHOWN\n")
+    kube_admin.create({"apiVersion": "v1", "kind": "Secret",
+                       "metadata": {"name": "loki-datasource", "namespace": mon_ns,
+                                    "labels": {"grafana_datasource": "1"}},
+                       "data": {"loki.yaml": base64.b64encode(secret_file.encode()).decode()}})
+    kube_admin.create({"apiVersion": "v1", "kind": "ConfigMap",
+                       "metadata": {"name": "dashboards-k8s", "namespace": mon_ns,
+                                    "labels": {"grafana_dashboard": "1"}},
+                       "data": {"pods.json": "{}", "nodes.json": "{}"}})
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=mon_ns))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_pane(app, pilot)
+        await pilot.press("6")
+        facts = app.screen.query_one("#grafana-facts", Static)
+        await until(pilot, lambda: "loki-gateway" in str(facts.render())
+                    and f"{mon_ns}/kps-grafana" in str(facts.render()), "the facts")
+        text = screen_text(app)
+        assert "prometheus  Prometheus  http://kps-prometheus.monitoring:9090/" in text
+        assert f"loki        Loki  http://loki-gateway.loki  (Secret {mon_ns}/loki-datasource)" \
+            in str(facts.render())
+        assert "no Jaeger datasource provisioned" in text
+        assert "2 dashboards in 1 ConfigMaps" in text
+        shown = str(facts.render())  # long lines wrap on screen
+        assert (f"kubectl get secret -n {mon_ns} kps-grafana -o "
+                "jsonpath='{.data.admin-password}' | base64 -d") in shown
+        assert "hunter2" not in text + shown and "basicAuth" not in text + shown

@@ -102,6 +102,12 @@ def _long(value: str, cells: int = 60) -> str:
     return fit(clean(value), cells, pad=False)
 
 
+def _line(out: Text, value: str, style: str = "") -> None:
+    """One line of server text (cleaned: its own newlines are shown, not obeyed)."""
+    out.append_text(display_text(value, style))
+    out.append("\n")
+
+
 def _styled(value: str) -> Text:
     return display_text(value, _STATUS_STYLE.get(value, ""))
 
@@ -436,13 +442,13 @@ class MonitoringPane(PluginPane):
         out = Text()
         out.append("Exposed\n", style="bold underline")
         for e in facts.exposures:
-            out.append_text(display_text(f"  {e.kind} {e.namespace}/{e.name}  {e.where}\n"))
+            _line(out, f"  {e.kind} {e.namespace}/{e.name}  {e.where}")
         if not facts.exposures:
             out.append("  no Grafana Service found (app.kubernetes.io/name=grafana)\n",
                        style="dim")
         out.append("Datasources (provisioned by the sidecar)\n", style="bold underline")
         for d in facts.datasources:
-            out.append_text(display_text(f"  {d.type:<11} {d.name}  {d.url}  ({d.source})\n"))
+            _line(out, f"  {d.type:<11} {d.name}  {d.url}  ({d.source})")
         for title in facts.missing_types():
             out.append(f"  no {title} datasource provisioned\n", style="yellow")
         out.append("Dashboards\n", style="bold underline")
@@ -451,9 +457,9 @@ class MonitoringPane(PluginPane):
         if facts.password_command:
             out.append("Admin password (the command, never the value)\n",
                        style="bold underline")
-            out.append_text(display_text(f"  {facts.password_command}\n"))
+            _line(out, f"  {facts.password_command}")
         for p in facts.problems:
-            out.append_text(display_text(f"! {p}\n", "yellow"))
+            _line(out, f"! {p}", "yellow")
         self.query_one("#grafana-facts", Static).update(out)
 
     def _tab_title(self, tab_id: str, title: str, count: int) -> None:
