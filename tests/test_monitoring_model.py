@@ -290,3 +290,12 @@ def test_one_monitoring_package_holds_both_catalog_entries() -> None:
     assert {s.key for s in stack.settings} >= {"prometheus_url", "alertmanager_url", "tenant"}
     for c in stack.commands:
         c.load()
+
+
+def test_prometheus_rule_objects_loaded_or_not() -> None:
+    objs = [{"metadata": {"namespace": "shop", "name": "checkout"},
+             "spec": {"groups": [{"rules": [{"alert": "A"}, {"record": "b"}]}]}},
+            {"metadata": {"namespace": "shop", "name": "cart"}, "spec": {"groups": "bad"}}]
+    loaded = ["/etc/prometheus/rules/prometheus-kps-rulefiles-0/shop-checkout-1f2e.yaml"]
+    facts = m.rule_objects(objs, loaded)
+    assert (facts.objects, facts.rules, facts.not_loaded) == (2, 2, ("shop/cart",))

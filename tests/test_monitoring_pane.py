@@ -140,7 +140,13 @@ async def test_alerts_detail_silence_and_expire_by_keys(mon_ns: str, kubeconfig:
         assert (await silences(stack))[sid] == "expired"
 
 
-async def test_targets_rules_and_filter_escape_order(mon_ns: str, kubeconfig: str) -> None:
+async def test_targets_rules_and_filter_escape_order(mon_ns: str, kubeconfig: str,
+                                                     kube_admin: Any) -> None:
+    kube_admin.create({"apiVersion": "monitoring.coreos.com/v1", "kind": "PrometheusRule",
+                       "metadata": {"name": "checkout", "namespace": mon_ns},
+                       "spec": {"groups": [{"name": "checkout", "rules": [
+                           {"alert": "CheckoutErrors", "expr": "vector(1)"},
+                           {"record": "checkout:up", "expr": "up"}]}]}})
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=mon_ns))
     async with app.run_test(size=(80, 24)) as pilot:
         await open_pane(app, pilot)
@@ -156,6 +162,11 @@ async def test_targets_rules_and_filter_escape_order(mon_ns: str, kubeconfig: st
         first = cells(app, "rules")[0]
         assert first[:2] == ["err", "essentials:broken"]
         assert first[4].startswith("found duplicate series for the match group")
+        # the object exists, but this Prometheus (no operator) never loaded it
+        note = app.screen.query_one("#rules-note", Static)
+        await until(pilot, lambda: "PrometheusRule objects:" in str(note.render()), "objects")
+        assert f"(2 rules); not loaded by this Prometheus: {mon_ns}/checkout" \
+            in str(note.render())
 
         await pilot.press("1", "slash", *"disk")
         await until(pilot, lambda: [r[2] for r in cells(app, "alerts")] == ["DiskFilling"],

@@ -569,3 +569,35 @@ def parse_query(body: Any) -> QueryResult:
 def parse_names(body: Any) -> list[str]:
     """``/api/v1/label/<name>/values`` or ``/api/v1/labels`` -> sorted names."""
     return sorted(_str(x) for x in _list(_data(body), "data"))
+
+
+# -- PrometheusRule objects (monitoring.coreos.com/v1) -------------------------------------------
+
+@dataclass(frozen=True)
+class RuleObjects:
+    """What the PrometheusRule objects hold, and which of them this Prometheus has not
+    loaded (the operator writes each as ``<namespace>-<name>-<uid>.yaml``; a rule object
+    no Prometheus selects is a classic "my alert never fires")."""
+
+    objects: int = 0
+    rules: int = 0
+    not_loaded: tuple[str, ...] = ()
+
+
+def rule_objects(objs: Iterable[Mapping[str, Any]], loaded_files: Iterable[str]) -> RuleObjects:
+    names = {f.rsplit("/", 1)[-1] for f in loaded_files}
+    count = rules = 0
+    missing = []
+    for obj in objs:
+        meta = obj.get("metadata") or {}
+        ns, name = _str(meta.get("namespace")), _str(meta.get("name"))
+        spec = obj.get("spec") or {}
+        groups = spec.get("groups") if isinstance(spec, Mapping) else None
+        count += 1
+        for g in groups if isinstance(groups, list) else []:
+            rlist = g.get("rules") if isinstance(g, Mapping) else None
+            rules += len(rlist) if isinstance(rlist, list) else 0
+        prefix = f"{ns}-{name}"
+        if not any(n == f"{prefix}.yaml" or n.startswith(f"{prefix}-") for n in names):
+            missing.append(f"{ns}/{name}")
+    return RuleObjects(count, rules, tuple(sorted(missing)))

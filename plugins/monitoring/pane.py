@@ -44,6 +44,7 @@ from k8s_essentials_tui.api import (
     fill_rows,
     fit,
     focus_now,
+    rt,
     set_columns,
 )
 
@@ -56,6 +57,7 @@ from .client import (
 )
 from .grafana import DASHBOARD_LABEL, DATASOURCE_LABEL, GrafanaFacts, grafana_facts
 
+PROMETHEUS_RULES = rt("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule")
 #: seconds between polls of Prometheus and Alertmanager
 REFRESH = 15.0
 TABS = ("alerts", "silences", "targets", "rules", "promql", "grafana")
@@ -214,6 +216,7 @@ class MonitoringPane(PluginPane):
                 yield Static("", id="targets-note", classes="tab-note", markup=False)
                 yield KeyTable(id="targets", cursor_type="row")
             with TabPane("Rules", id="tab-rules"):
+                yield Static("", id="rules-note", classes="tab-note", markup=False)
                 yield KeyTable(id="rules", cursor_type="row")
             with TabPane("PromQL", id="tab-promql"):
                 with Horizontal(id="promql-bar"):
@@ -237,7 +240,7 @@ class MonitoringPane(PluginPane):
     def on_session_ready(self) -> None:
         for rtype, selector in ((SERVICES, None), (INGRESSES, None),
                                 (CONFIGMAPS, DATASOURCE_LABEL), (CONFIGMAPS, DASHBOARD_LABEL),
-                                (SECRETS, DATASOURCE_LABEL)):
+                                (SECRETS, DATASOURCE_LABEL), (PROMETHEUS_RULES, None)):
             self.watch_resource(rtype, None, label_selector=selector)
         self.action_refresh()
 
@@ -315,9 +318,12 @@ class MonitoringPane(PluginPane):
             self.status = got["status"]
         self.render_all()
 
-    def on_cache_updated(self, _message: CacheUpdated) -> None:
+    def on_cache_updated(self, message: CacheUpdated) -> None:
         session = self.session
         if session is None:
+            return
+        if message.cache.rtype == PROMETHEUS_RULES:
+            self.render_rules()
             return
         self.grafana = grafana_facts(
             session.cache(SERVICES, None).items(), session.cache(INGRESSES, None).items(),
@@ -434,6 +440,17 @@ class MonitoringPane(PluginPane):
                 if self._matches(r.health, r.name, r.group, r.state, r.last_error)]
         self._fill("rules", rows, "rules")
         self._tab_title("tab-rules", "Rules", sum(1 for r in self.rules if r.health == "err"))
+        note = self.query_one("#rules-note", Static)
+        session = self.session
+        cache = session.cache(PROMETHEUS_RULES, None) if session is not None else None
+        if cache is None or not cache.synced:
+            note.update("")
+            return
+        objs = model.rule_objects(cache.items(), {r.file for r in self.rules})
+        text = f"PrometheusRule objects: {objs.objects} ({objs.rules} rules)"
+        if objs.not_loaded and self.prometheus is not None:
+            text += f"; not loaded by this Prometheus: {', '.join(objs.not_loaded)}"
+        note.update(display_text(text, "yellow" if objs.not_loaded else ""))
 
     def render_grafana(self) -> None:
         if not self.is_attached:
