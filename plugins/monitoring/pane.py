@@ -200,6 +200,11 @@ class MonitoringPane(PluginPane):
         self.history: list[str] = []
         self._history_pos = 0
         self.grafana = GrafanaFacts()
+        self._wide: bool | None = None
+        #: tables whose data changed while their tab was hidden (rendered when shown: a
+        #: 2,000-row table costs about a second to fill and measure, so only the visible
+        #: one is filled on every poll)
+        self._dirty: set[str] = set()
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -235,6 +240,9 @@ class MonitoringPane(PluginPane):
             set_columns(self.query_one(f"#{table_id}", DataTable), spec.shown(width))
         focus_now(self.main_widget())
         super().on_mount()
+        if self.session is None:
+            # direct URLs need no cluster; without them the status line says what to set
+            self.action_refresh()
         self.set_interval(REFRESH, self.action_refresh)
 
     def on_session_ready(self) -> None:
@@ -257,7 +265,11 @@ class MonitoringPane(PluginPane):
                 await client.aclose()
 
     def on_resize(self) -> None:
-        self.render_all()
+        """Columns change only when the width crosses a threshold (see ``Columns``)."""
+        wide = self.app.size.width >= TABLES["alerts"].wide_at
+        if wide != self._wide:
+            self._wide = wide
+            self.render_all()
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -295,9 +307,19 @@ class MonitoringPane(PluginPane):
                 self.errors[key] = str(exc)
                 return None
 
+        # what the visible tab shows first (a big alert list must not queue behind four
+        # other requests), the rest concurrently after it
+        first = "alerts" if am is not None and self._active() in ("alerts", "silences") \
+            else None
+        if first is not None and am is not None:
+            alerts = await get("alerts", am.alerts())
+            if alerts is not None:
+                self.alerts, self.groups = alerts, model.group_alerts(alerts)
+                self.render_all()
         calls: dict[str, Any] = {}
         if am is not None:
-            calls["alerts"] = am.alerts()
+            if first is None:
+                calls["alerts"] = am.alerts()
             calls["silences"] = am.silences()
         if prom is not None:
             calls["targets"] = prom.targets()
@@ -323,7 +345,8 @@ class MonitoringPane(PluginPane):
         if session is None:
             return
         if message.cache.rtype == PROMETHEUS_RULES:
-            self.render_rules()
+            self._dirty.add("rules")
+            self.render_active()
             return
         self.grafana = grafana_facts(
             session.cache(SERVICES, None).items(), session.cache(INGRESSES, None).items(),
@@ -335,14 +358,29 @@ class MonitoringPane(PluginPane):
     # -- rendering ----------------------------------------------------------------------------
 
     def render_all(self) -> None:
-        if not self.is_attached:
-            return
+        if not self.is_attached or not self.query("#mon-status"):
+            return  # the pane closed while a poll was under way
         self.render_status()
-        self.render_alerts()
-        self.render_silences()
-        self.render_targets()
-        self.render_rules()
+        self.render_titles()
+        self._dirty.update(("alerts", "silences", "targets", "rules"))
+        self.render_active()
         self.render_grafana()
+
+    def render_active(self) -> None:
+        tab = self._active()
+        if tab in self._dirty:
+            self._dirty.discard(tab)
+            {"alerts": self.render_alerts, "silences": self.render_silences,
+             "targets": self.render_targets, "rules": self.render_rules}[tab]()
+
+    def render_titles(self) -> None:
+        self._tab_title("tab-alerts", "Alerts", sum(1 for g in self.groups
+                                                    if g.status == "firing"))
+        self._tab_title("tab-silences", "Silences",
+                        sum(1 for s in self.silences if s.state == "active"))
+        self._tab_title("tab-targets", "Targets", sum(1 for t in self.targets
+                                                      if t.health == "down"))
+        self._tab_title("tab-rules", "Rules", sum(1 for r in self.rules if r.health == "err"))
 
     def render_status(self) -> None:
         parts: list[str] = []
@@ -395,8 +433,6 @@ class MonitoringPane(PluginPane):
                 _styled(g.status), g.severity or "-", g.name, g.namespace or "-",
                 str(len(g.alerts)), _age(g.since, now), _long(first.summary)]))
         self._fill("alerts", rows, "alerts")
-        self._tab_title("tab-alerts", "Alerts", sum(1 for g in self.groups
-                                                    if g.status == "firing"))
 
     def render_silences(self) -> None:
         now = self.now()
@@ -405,8 +441,6 @@ class MonitoringPane(PluginPane):
                 for s in self.silences
                 if self._matches(s.state, s.id, s.matcher_text, s.created_by, s.comment)]
         self._fill("silences", rows, "silences")
-        self._tab_title("tab-silences", "Silences",
-                        sum(1 for s in self.silences if s.state == "active"))
 
     def render_targets(self) -> None:
         rows = []
@@ -419,8 +453,6 @@ class MonitoringPane(PluginPane):
                          [_styled(t.health), t.job, t.instance, dur,
                           _long(model.short_error(t.last_error))]))
         self._fill("targets", rows, "targets")
-        self._tab_title("tab-targets", "Targets", sum(1 for t in self.targets
-                                                      if t.health == "down"))
         st = self.status
         note = ""
         if st is not None:
@@ -439,7 +471,6 @@ class MonitoringPane(PluginPane):
                 for i, r in enumerate(self.rules)
                 if self._matches(r.health, r.name, r.group, r.state, r.last_error)]
         self._fill("rules", rows, "rules")
-        self._tab_title("tab-rules", "Rules", sum(1 for r in self.rules if r.health == "err"))
         note = self.query_one("#rules-note", Static)
         session = self.session
         cache = session.cache(PROMETHEUS_RULES, None) if session is not None else None
@@ -507,6 +538,7 @@ class MonitoringPane(PluginPane):
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, _event: TabbedContent.TabActivated) -> None:
+        self.render_active()
         widget = self.main_widget()
         if widget.focusable and self.screen.focused is not widget:
             self.call_after_refresh(widget.focus)
@@ -533,6 +565,8 @@ class MonitoringPane(PluginPane):
 
     @on(Input.Changed, "#mon-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.filter_text:
+            return
         self.filter_text = event.value.strip()
         self.render_all()
 
