@@ -226,3 +226,48 @@ def test_targets_rules_status_and_completion_words(mon_ns: str, kubeconfig: str)
             await session.close()
 
     asyncio.run(body())
+
+
+# -- faults, RBAC, hostile text --------------------------------------------------------------
+
+def test_without_services_proxy_rbac_the_answer_says_what_is_missing(
+        mon_ns: str, limited_kubeconfig: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The ``view`` role lists Services but grants no ``services/proxy``."""
+    rc, out, err = _cli(capsys, "promql", "up", "--kubeconfig", limited_kubeconfig,
+                        "-n", mon_ns)
+    assert rc == 2 and out == ""
+    assert err.startswith("k8s-essentials-tui: error: not allowed to run the query: ")
+    assert '"services/proxy"' in err
+    assert err.rstrip().endswith("(the service proxy needs services/proxy in that namespace)")
+
+
+def test_no_prometheus_service_says_how_to_point_at_one(
+        kubeconfig: str, namespace: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from k8s_essentials_tui.plugins.monitoring import client as mon_client
+
+    monkeypatch.setattr(mon_client, "pick_service", lambda *_a, **_k: None)
+    rc, out, err = _cli(capsys, "promql", "up", "--kubeconfig", kubeconfig, "-n", namespace)
+    assert rc == 2 and out == ""
+    assert err.strip() == (
+        "k8s-essentials-tui: error: no Prometheus service found (install "
+        "kube-prometheus-stack or set monitoring.prometheus_url / --prometheus-url)")
+
+
+def test_hostile_alert_labels_are_clean_in_headless_text(
+        stack: MonitoringStack, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from testkit.hostile import WORST, assert_clean
+
+    now = datetime.now(UTC)
+    stack.post_alerts([{"labels": {"alertname": "HostileHeadless", "severity": WORST,
+                                   "namespace": WORST},
+                        "annotations": {"summary": WORST + "\nsecond line"},
+                        "startsAt": now.isoformat(),
+                        "endsAt": (now + timedelta(minutes=30)).isoformat()}])
+    rc, out, _err = _cli(capsys, "alerts", "--alertmanager-url", stack.alertmanager_url)
+    assert rc == 1
+    line = next(x for x in out.splitlines() if "HostileHeadless" in x)
+    assert_clean(out.splitlines(), " (alerts text output)")
+    assert "결제" in line and "␤second line" in line

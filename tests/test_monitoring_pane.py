@@ -313,3 +313,22 @@ async def test_grafana_tab_names_datasources_never_secret_values(
         assert (f"kubectl get secret -n {mon_ns} kps-grafana -o "
                 "jsonpath='{.data.admin-password}' | base64 -d") in shown
         assert "hunter2" not in text + shown and "basicAuth" not in text + shown
+
+
+async def test_unreachable_servers_show_in_the_pane_not_as_a_crash() -> None:
+    from k8s_essentials_tui.settings import Settings
+
+    settings = Settings()
+    settings.values["monitoring.prometheus_url"] = "http://127.0.0.1:1"
+    settings.values["monitoring.alertmanager_url"] = "http://127.0.0.1:1/am"
+    app = EssentialsApp(StartOptions(connect=False, settings=settings))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_plugin("kube-prometheus-stack")
+        await until(pilot, lambda: app.screen.query(MonitoringPane), "the pane")
+        await until(pilot, lambda: cells(app, "alerts"), "the error row")
+        assert cells(app, "alerts")[0][0].startswith(
+            "cannot reach Alertmanager at http://127.0.0.1:1/am")
+        await pilot.press("5", *"up", "enter")
+        note = app.screen.query_one("#promql-note", Static)
+        await until(pilot, lambda: "cannot reach Prometheus" in str(note.render()), "error")
+        assert isinstance(app.screen.query_one(MonitoringPane), MonitoringPane)
