@@ -214,6 +214,15 @@ async def test_promql_console_plot_error_and_history(mon_ns: str, kubeconfig: st
         assert app.screen.query_one("#promql-plot").has_class("hidden")
         assert sorted(r[1] for r in cells(app, "promql-table")) == ["0", "1"]
 
+    # the history outlives the app (a file in the state dir)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=mon_ns))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pane(app, pilot)
+        await pilot.press("5", "up")
+        assert app.screen.query_one("#promql-input", Input).value == "up"
+        await pilot.press("up")
+        assert app.screen.query_one("#promql-input", Input).value == "sum("
+
 
 async def test_promql_completion_from_the_server(mon_ns: str, kubeconfig: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=mon_ns))

@@ -76,8 +76,6 @@ TABLES: dict[str, Columns] = {
 _STATUS_STYLE = {"firing": "bold red", "silenced": "dim", "inhibited": "dim",
                  "down": "bold red", "up": "green", "err": "bold red", "ok": "green",
                  "active": "yellow", "pending": "cyan", "expired": "dim"}
-#: the query history kept per app run (the console's up/down)
-HISTORY_SIZE = 50
 
 
 def _age(since: datetime | None, now: datetime) -> str:
@@ -197,8 +195,10 @@ class MonitoringPane(PluginPane):
         self.result: model.QueryResult | None = None
         self.errors: dict[str, str] = {}
         self.filter_text = ""
-        self.history: list[str] = []
-        self._history_pos = 0
+        from . import history
+
+        self.history: list[str] = history.load()
+        self._history_pos = len(self.history)
         self.grafana = GrafanaFacts()
         self._wide: bool | None = None
         #: tables whose data changed while their tab was hidden (rendered when shown: a
@@ -705,10 +705,9 @@ class MonitoringPane(PluginPane):
         except ValueError as exc:
             note.update(display_text(str(exc), "bold red"))
             return
-        if query in self.history:
-            self.history.remove(query)
-        self.history.append(query)
-        del self.history[:-HISTORY_SIZE]
+        from . import history
+
+        history.add(self.history, query)
         self._history_pos = len(self.history)
         note.update(Text("running…", style="dim"))
         self.run_query(query, span, step)
