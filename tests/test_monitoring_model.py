@@ -8,6 +8,7 @@ import base64
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -18,6 +19,7 @@ from k8s_essentials_tui.plugins.monitoring.client import (
     ALERTMANAGER,
     PROMETHEUS,
     AlertmanagerClient,
+    MonitoringError,
     QueryError,
     ServerNotFoundError,
     direct_endpoint,
@@ -299,3 +301,34 @@ def test_prometheus_rule_objects_loaded_or_not() -> None:
     loaded = ["/etc/prometheus/rules/prometheus-kps-rulefiles-0/shop-checkout-1f2e.yaml"]
     facts = m.rule_objects(objs, loaded)
     assert (facts.objects, facts.rules, facts.not_loaded) == (2, 2, ("shop/cart",))
+
+
+def test_direct_urls_carry_tenant_bearer_or_basic_auth(tmp_path: Any) -> None:
+    import httpx
+
+    from k8s_essentials_tui.plugins.monitoring.client import direct_from_settings
+    from k8s_essentials_tui.settings import Settings
+
+    token = tmp_path / "token"
+    token.write_text("s3cret\n")
+    settings = Settings()
+    settings.values.update({"monitoring.prometheus_url": "https://mimir.example/prometheus/",
+                            "monitoring.tenant": "team-a",
+                            "monitoring.bearer_token_file": str(token)})
+    ep = direct_from_settings(settings, PROMETHEUS)
+    assert ep is not None
+    assert (ep.prefix, ep.headers) == ("/prometheus", {"X-Scope-OrgID": "team-a"})
+    assert ep.http.headers["Authorization"] == "Bearer s3cret"
+    assert str(ep.http.base_url) == "https://mimir.example/"
+    # the --alertmanager-url flag wins over the setting; basic auth from a password file
+    pw = tmp_path / "pw"
+    pw.write_text("hunter2")
+    settings.values.update({"monitoring.bearer_token_file": "", "monitoring.username": "ops",
+                            "monitoring.password_file": str(pw)})
+    ep = direct_from_settings(settings, ALERTMANAGER, url="http://am.example:9093")
+    assert ep is not None and ep.url == "http://am.example:9093"
+    assert isinstance(ep.http.auth, httpx.BasicAuth)
+    settings.values["monitoring.password_file"] = str(tmp_path / "missing")
+    with pytest.raises(MonitoringError, match=r"monitoring\.password_file: cannot read"):
+        direct_from_settings(settings, ALERTMANAGER, url="http://am.example:9093")
+    assert direct_from_settings(Settings(), PROMETHEUS) is None

@@ -341,3 +341,16 @@ async def test_unreachable_servers_show_in_the_pane_not_as_a_crash() -> None:
         note = app.screen.query_one("#promql-note", Static)
         await until(pilot, lambda: "cannot reach Prometheus" in str(note.render()), "error")
         assert isinstance(app.screen.query_one(MonitoringPane), MonitoringPane)
+
+
+async def test_help_lists_the_panes_keys(mon_ns: str, kubeconfig: str) -> None:
+    from k8s_essentials_tui.screens.help import HelpScreen
+
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=mon_ns))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_pane(app, pilot)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        text = screen_text(app)
+        for words in ("Silence", "Refresh", "Filter"):
+            assert words in text, words
