@@ -332,3 +332,51 @@ def test_direct_urls_carry_tenant_bearer_or_basic_auth(tmp_path: Any) -> None:
     with pytest.raises(MonitoringError, match=r"monitoring\.password_file: cannot read"):
         direct_from_settings(settings, ALERTMANAGER, url="http://am.example:9093")
     assert direct_from_settings(Settings(), PROMETHEUS) is None
+
+
+# -- hostile and wrongly shaped answers (property-based) -------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from testkit.hostile import json_values, nasty_text  # noqa: E402
+
+PARSERS = (m.parse_alerts, m.parse_silences, m.parse_targets, m.parse_rules, m.parse_query,
+           m.parse_names, lambda body: m.parse_status(body, body))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(PARSERS), st.one_of(
+    json_values(),
+    st.lists(st.fixed_dictionaries({"labels": st.dictionaries(nasty_text(10), json_values(3)),
+                                    "status": json_values(3), "receivers": json_values(3),
+                                    "startsAt": json_values(1)})),
+    st.fixed_dictionaries({"status": st.just("success"), "data": st.fixed_dictionaries({
+        "resultType": st.sampled_from(["vector", "matrix", "scalar", "string", "x"]),
+        "result": json_values(), "activeTargets": json_values(), "groups": json_values()})})))
+def test_any_answer_parses_or_raises_shape_error(parse: Any, body: Any) -> None:
+    try:
+        parse(body)
+    except m.ShapeError:
+        pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True, width=32),
+                          st.floats(allow_nan=True, allow_infinity=True)), max_size=50),
+       st.dictionaries(nasty_text(10), nasty_text(20), max_size=3),
+       st.integers(min_value=0, max_value=200), st.integers(min_value=0, max_value=60))
+def test_the_plot_never_fails_and_stays_in_its_box(points: list[tuple[float, float]],
+                                                   labels: dict[str, str], width: int,
+                                                   height: int) -> None:
+    from testkit.hostile import control_chars
+
+    pts = [(t, v) for t, v in points if math.isfinite(t)]
+    out = plot.render([m.Series(labels, pts)], width, height)
+    rows = out.plain.split("\n")
+    assert not control_chars(out.plain.replace("\n", ""))
+    if len(rows) > 1:
+        from rich.cells import cell_len
+
+        assert len(rows) <= max(height, 4)
+        assert all(cell_len(r) <= max(width, 20) for r in rows)

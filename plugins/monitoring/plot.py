@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-from k8s_essentials_tui.api import display_text, fit
+from k8s_essentials_tui.api import clean, display_text, fit
 
 from .model import Series, format_value
 
@@ -40,14 +40,22 @@ class Bounds:
     hi: float
 
 
+def _ok(t: float, v: float) -> bool:
+    return math.isfinite(t) and math.isfinite(v)
+
+
 def bounds(series: Sequence[Series]) -> Bounds | None:
-    ts = [t for s in series for t, v in s.points if math.isfinite(v)]
-    vs = [v for s in series for _t, v in s.points if math.isfinite(v)]
+    ts = [t for s in series for t, v in s.points if _ok(t, v)]
+    vs = [v for s in series for t, v in s.points if _ok(t, v)]
     if not ts:
         return None
     lo, hi = min(vs), max(vs)
-    if lo == hi:
-        lo, hi = lo - 1, hi + 1
+    if not math.isfinite(hi - lo) or hi - lo <= abs(hi) * 1e-12:
+        # one value (or a span floats cannot subtract): a band around it
+        pad = max(abs(hi) * 0.1, 1.0)
+        lo, hi = lo - pad, hi + pad
+        if not math.isfinite(hi - lo) or hi == lo:
+            lo, hi = -1.0, 1.0
     return Bounds(min(ts), max(ts), lo, hi)
 
 
@@ -55,7 +63,9 @@ def _raster(series: Series, b: Bounds, cols: int, rows: int) -> dict[tuple[int, 
     """Cell (col, row) -> dot bits for one series, consecutive points joined by a line."""
     w, h = cols * 2, rows * 4
     span_t = (b.t1 - b.t0) or 1.0
-    span_v = b.hi - b.lo
+    span_v = (b.hi - b.lo) or 1.0
+    if not math.isfinite(span_t):
+        span_t = 1.0
     cells: dict[tuple[int, int], int] = {}
     prev: tuple[int, int] | None = None
 
@@ -64,11 +74,16 @@ def _raster(series: Series, b: Bounds, cols: int, rows: int) -> dict[tuple[int, 
         cells[key] = cells.get(key, 0) | _DOTS[x % 2][y % 4]
 
     for t, v in series.points:
-        if not math.isfinite(v):
+        if not _ok(t, v):
             prev = None  # a gap (NaN, Inf) breaks the line
             continue
-        x = min(w - 1, max(0, int((t - b.t0) / span_t * (w - 1) + 0.5)))
-        y = min(h - 1, max(0, int((b.hi - v) / span_v * (h - 1) + 0.5)))
+        fx = (t - b.t0) / span_t * (w - 1) + 0.5
+        fy = (b.hi - v) / span_v * (h - 1) + 0.5
+        if not (math.isfinite(fx) and math.isfinite(fy)):
+            prev = None
+            continue
+        x = min(w - 1, max(0, int(fx)))
+        y = min(h - 1, max(0, int(fy)))
         if prev is not None:
             px, py = prev
             steps = max(abs(x - px), abs(y - py))
@@ -80,7 +95,10 @@ def _raster(series: Series, b: Bounds, cols: int, rows: int) -> dict[tuple[int, 
 
 
 def _time(t: float, span: float) -> str:
-    dt = datetime.fromtimestamp(t, UTC)
+    try:
+        dt = datetime.fromtimestamp(t, UTC)
+    except (OverflowError, OSError, ValueError):
+        return format_value(t)
     return dt.strftime("%H:%M:%S" if span < 600 else "%m-%d %H:%M" if span >= 43200
                        else "%H:%M")
 
@@ -98,6 +116,8 @@ def render(series: Sequence[Series], width: int, height: int, *, legend: bool = 
     rows = max(2, height - 1 - legend_rows)
     ylabels = [format_value(b.hi), format_value(b.lo)]
     yw = max(len(s) for s in ylabels) + 1
+    if yw + 1 + 10 > width:  # no room for the labels: the plot matters more
+        ylabels, yw = ["", ""], 1
     cols = max(4, width - yw - 1)
     grid: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (bits, series index)
     for idx, s in enumerate(drawn):
@@ -117,13 +137,15 @@ def render(series: Sequence[Series], width: int, height: int, *, legend: bool = 
                 out.append(chr(_BRAILLE + hit[0]), style=COLOURS[hit[1] % len(COLOURS)])
         out.append("\n")
     start, end = _time(b.t0, b.t1 - b.t0), _time(b.t1, b.t1 - b.t0)
+    if len(start) + len(end) + 1 > cols:
+        start = end = ""
     gap = max(1, cols - len(start) - len(end))
     out.append(" " * yw + "└" + start + "─" * gap + end, style="dim")
     shown = drawn[: legend_rows - (len(series) > MAX_SERIES)] if legend_rows else []
     for idx, s in enumerate(shown):
         out.append("\n")
         out.append("━━ ", style=COLOURS[idx % len(COLOURS)])
-        out.append_text(display_text(fit(s.name or "{}", max(4, width - 3), pad=False)))
+        out.append_text(display_text(fit(clean(s.name or "{}"), max(4, width - 3), pad=False)))
     left = len(series) - len(shown)
     if left > 0 and legend_rows:
         out.append("\n")
