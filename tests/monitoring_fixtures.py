@@ -24,7 +24,7 @@ AM_SVC = "kube-prometheus-stack-alertmanager"
 def make_veth(tag: int) -> VethNamespace:
     """A namespace of its own (name, /30 and interface names differ from the Loki tests')."""
     pid = os.getpid()
-    ns = VethNamespace(name=f"k8smon{tag}-{pid}", subnet=16001 + (pid % 150) * 2 + tag)
+    ns = VethNamespace(name=f"k8smon{tag}-{pid}", subnet=16001 + (pid % 120) * 3 + tag)
     ns.host_if = f"k8mh{tag}{pid % 100000}"[:15]
     ns.inner_if = f"k8mi{tag}{pid % 100000}"[:15]
     return ns
