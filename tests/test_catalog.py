@@ -31,8 +31,8 @@ CATALOG: dict[str, str] = {
     "linkerd": "mesh.linkerd",
     "gatekeeper": "policy",  # both engines share the policy package (#21)
     "kyverno": "policy",
-    "kube-prometheus-stack": "kube_prometheus_stack",
-    "grafana": "grafana",
+    "kube-prometheus-stack": "monitoring.stack",
+    "grafana": "monitoring.grafana",
     "jaeger": "jaeger",
     "kustomize": "kustomize",
 }

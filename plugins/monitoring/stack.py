@@ -21,6 +21,9 @@ from k8s_essentials_tui.api import (
     ClusterSnapshot,
     Detection,
     Plugin,
+    PluginAction,
+    PluginCommand,
+    Setting,
     detect_workloads,
     find_workloads,
     ready_counts,
@@ -113,4 +116,47 @@ PLUGIN = Plugin(
     detect=detect,
     api_groups=API_GROUPS,
     workload_selectors=SELECTORS + MEMBERS,
+    pane="k8s_essentials_tui.plugins.monitoring.pane:MonitoringPane",
+    actions=(
+        PluginAction("monitoring.silence", "Silence the selected alert", "s",
+                     "create an Alertmanager silence from the alert's labels", mutating=True),
+        PluginAction("monitoring.expire", "Expire the selected silence", "x",
+                     "expire an Alertmanager silence", mutating=True),
+        PluginAction("monitoring.run", "Run PromQL query", "ctrl+r",
+                     "run the PromQL console's query"),
+    ),
+    commands=(
+        PluginCommand(
+            "alerts", "list the alerts Alertmanager holds (exit 1 when a matching one fires)",
+            "k8s_essentials_tui.plugins.monitoring.alerts_command",
+            "List Alertmanager's alerts grouped by alertname/severity/namespace. Exit 1 when "
+            "a matching alert fires (not silenced, not inhibited), 0 when none does, 2 on "
+            "errors. Alertmanager is reached through the apiserver's service proxy unless "
+            "--alertmanager-url or monitoring.alertmanager_url is set."),
+        PluginCommand(
+            "promql", "run a PromQL query (instant, or --range) and print the result",
+            "k8s_essentials_tui.plugins.monitoring.promql_command",
+            "Run a PromQL query against Prometheus: instant by default, a range query with "
+            "--range DUR [--step DUR]. Exit 2 with Prometheus's own error message. Reached "
+            "through the service proxy unless --prometheus-url or "
+            "monitoring.prometheus_url is set."),
+        PluginCommand(
+            "silence", "create or expire an Alertmanager silence (audited, like amtool)",
+            "k8s_essentials_tui.plugins.monitoring.silence_command",
+            "silence create --matcher 'alertname=X' --duration 2h --comment C [--yes]; "
+            "silence expire ID [--yes]. Each is confirmed (or --yes), refused in read-only "
+            "mode and written to the audit log with the equivalent amtool command."),
+    ),
+    aliases=("alerts", "monitoring", "promql", "silences", "targets"),
+    settings_table="monitoring",
+    settings=(
+        Setting("prometheus_url", str, "",
+                "direct Prometheus (or Thanos/Mimir) URL; empty = service proxy"),
+        Setting("alertmanager_url", str, "",
+                "direct Alertmanager URL; empty = service proxy"),
+        Setting("tenant", str, "", "X-Scope-OrgID header (Mimir/Cortex/Thanos tenants)"),
+        Setting("bearer_token_file", str, "", "file holding a bearer token for direct URLs"),
+        Setting("username", str, "", "basic-auth user for direct URLs"),
+        Setting("password_file", str, "", "file holding the basic-auth password"),
+    ),
 )

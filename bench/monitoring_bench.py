@@ -1,0 +1,174 @@
+"""Monitoring benchmark (not a test): prints figures against raw HTTP in the same run.
+
+Against the REAL Prometheus and Alertmanager (testkit/prometheus.py, loopback, direct URLs:
+the servers' own cost is in both sides of each ratio):
+
+1. 2,000 alerts (500 alertnames x 4 namespaces: 2,000 groups, so 2,000 table rows): raw
+   ``GET /api/v2/alerts`` + JSON decode vs (a) the client + model (parse, group) and (b) the
+   pane: open it in a headless app until its Alerts table holds the 2,000 rows (target <= 1.5x
+   the raw fetch).
+2. A 24 h range query at 1 m step (1,441 points x 3 series): raw ``POST query_range`` + JSON
+   decode vs the client + parse + the braille plot at 120 columns (target <= 2x).
+
+Raw and measured rounds alternate so load spikes hit both; the figure is the ratio of
+medians. Run: ``.venv/bin/python bench/monitoring_bench.py [--rounds 7]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+QUERY = ('sin(vector(time()) / 3600) or label_replace(cos(vector(time()) / 7200), "w", "c", '
+         '"", "") or label_replace(vector(time() % 3600 / 3600), "w", "saw", "", "")')
+
+
+def alerts(n: int, names: int) -> list[dict[str, Any]]:
+    """``n`` alerts over ``names`` alertnames x 4 namespaces (= the table's rows)."""
+    now = datetime.now(UTC)
+    return [{"labels": {"alertname": f"Alert{i % names:03d}",
+                        "namespace": f"ns{(i // names) % 4}",
+                        "severity": ("critical", "warning", "info")[i % 3], "pod": f"p{i}"},
+             "annotations": {"summary": f"alert {i} is firing"},
+             "startsAt": (now - timedelta(minutes=i % 90)).isoformat(),
+             "endsAt": (now + timedelta(hours=2)).isoformat()} for i in range(n)]
+
+
+async def raw_get(url: str) -> float:
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        t0 = time.perf_counter()
+        resp = await http.get(url)
+        resp.json()
+        return time.perf_counter() - t0
+
+
+async def raw_range(base: str, start: datetime, end: datetime) -> float:
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        t0 = time.perf_counter()
+        resp = await http.post(f"{base}/api/v1/query_range", data={
+            "query": QUERY, "start": f"{start.timestamp():.3f}", "end": f"{end.timestamp():.3f}",
+            "step": "60"})
+        resp.json()
+        return time.perf_counter() - t0
+
+
+async def model_alerts(url: str) -> float:
+    from k8s_essentials_tui.plugins.monitoring.client import connect_alertmanager
+    from k8s_essentials_tui.plugins.monitoring.model import group_alerts
+
+    client = await connect_alertmanager(None, url=url)
+    try:
+        t0 = time.perf_counter()
+        group_alerts(await client.alerts())
+        return time.perf_counter() - t0
+    finally:
+        await client.aclose()
+
+
+MOUNTED: list[float] = []
+
+
+async def pane_alerts(prom: str, am: str, rows: int) -> float:
+    from textual.widgets import DataTable
+
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+    from k8s_essentials_tui.settings import Settings
+
+    settings = Settings()
+    settings.values["monitoring.prometheus_url"] = prom
+    settings.values["monitoring.alertmanager_url"] = am
+    app = EssentialsApp(StartOptions(connect=False, settings=settings))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        t0 = time.perf_counter()
+        app.open_plugin("kube-prometheus-stack")
+        mounted = 0.0
+        while True:
+            if not mounted and app.screen.query("MonitoringPane"):
+                mounted = time.perf_counter()
+            tables = app.screen.query("MonitoringPane #alerts")
+            if tables and isinstance(tables.first(), DataTable) and \
+                    tables.first().row_count >= rows:
+                break
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # the next frame
+        MOUNTED.append(time.perf_counter() - mounted)
+        return time.perf_counter() - t0
+
+
+async def plotted_range(base: str, start: datetime, end: datetime) -> tuple[float, int]:
+    from k8s_essentials_tui.plugins.monitoring import plot
+    from k8s_essentials_tui.plugins.monitoring.client import connect_prometheus
+
+    client = await connect_prometheus(None, url=base)
+    try:
+        t0 = time.perf_counter()
+        res = await client.query_range(QUERY, start=start, end=end, step=60)
+        plot.render(res.series, 116, 24)
+        return time.perf_counter() - t0, sum(len(s.points) for s in res.series)
+    finally:
+        await client.aclose()
+
+
+def ratio(name: str, raw: list[float], ours: list[float], target: float) -> None:
+    r, o = statistics.median(raw), statistics.median(ours)
+    print(f"{name}: raw median {r * 1000:.1f} ms, ours {o * 1000:.1f} ms -> {o / r:.2f}x "
+          f"(best {min(ours) / min(raw):.2f}x; target <= {target}x)")
+
+
+async def alerts_round(rounds: int, n: int, names: int) -> None:
+    from testkit.prometheus import MonitoringStack
+
+    with MonitoringStack(rules=False).start() as stack:
+        stack.post_alerts(alerts(n, names))
+        am, prom = stack.alertmanager_url, stack.prometheus_url
+        rows = min(n, names * 4)
+        raw, model, pane = [], [], []
+        MOUNTED.clear()
+        for _ in range(rounds):
+            raw.append(await raw_get(f"{am}/api/v2/alerts"))
+            model.append(await model_alerts(am))
+            pane.append(await pane_alerts(prom, am, rows))
+        print(f"{n} alerts in {rows} groups (table rows), {rounds} rounds")
+        ratio("  client + model (parse, group)", raw, model, 1.5)
+        ratio(f"  pane: open -> {rows}-row table painted", raw, pane, 1.5)
+        ratio("  pane: mounted (screen composed) -> table painted", raw, MOUNTED, 1.5)
+
+
+async def main(rounds: int, n: int) -> None:
+    from testkit.prometheus import MonitoringStack
+
+    await alerts_round(rounds, n, 50)  # a realistic spread: 200 groups
+    await alerts_round(rounds, n, 500)  # the worst case: every alert its own group
+    with MonitoringStack(rules=False).start() as stack:
+        prom = stack.prometheus_url
+        end = datetime.now(UTC)
+        start = end - timedelta(hours=24)
+        raw_r, ours_r, points = [], [], 0
+        for _ in range(rounds):
+            raw_r.append(await raw_range(prom, start, end))
+            took, points = await plotted_range(prom, start, end)
+            ours_r.append(took)
+        print(f"24 h range at 1 m step, {points} samples")
+        ratio("  client + parse + braille plot", raw_r, ours_r, 2.0)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--alerts", type=int, default=2000)
+    args = parser.parse_args()
+    asyncio.run(main(args.rounds, args.alerts))

@@ -1,0 +1,775 @@
+"""The monitoring pane: alerts, silences, targets, rules, a PromQL console, Grafana facts.
+
+Tabs (``1``-``6``): **Alerts** grouped by alertname/severity/namespace (firing first; enter
+shows labels, annotations, receivers, generator URL; ``s`` silences), **Silences** (active,
+pending, expired; ``x`` expires), **Targets** (down first with lastError; TSDB/build facts
+above), **Rules** (evaluation errors first, firing counts), **PromQL** (instant or range query,
+a braille plot of range results over a result table, history on up/down, completion of
+metric names, label names and values from the server: → accepts), **Grafana** (where it is
+exposed, provisioned datasources: names, types and URLs only, dashboards, how to get the
+admin password).
+
+Prometheus and Alertmanager are polled (every ``REFRESH`` s, and on ``r``) in exclusive
+workers; the Grafana facts come from the shared watch caches. A failure is shown in the tab
+it concerns, never as a crash. Silences go through ``Mutation`` (confirm with the amtool
+command, read-only refusal, RBAC check on ``services/proxy``, audit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.suggester import Suggester
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+
+from k8s_essentials_tui.api import (
+    CONFIGMAPS,
+    INGRESSES,
+    SECRETS,
+    SERVICES,
+    CacheUpdated,
+    Columns,
+    EssentialsError,
+    KeyTable,
+    PluginPane,
+    clean,
+    display_text,
+    fill_rows,
+    fit,
+    focus_now,
+    rt,
+    set_columns,
+)
+
+from . import model, plot, promql
+from .client import (
+    AlertmanagerClient,
+    PrometheusClient,
+    connect_alertmanager,
+    connect_prometheus,
+)
+from .grafana import DASHBOARD_LABEL, DATASOURCE_LABEL, GrafanaFacts, grafana_facts
+
+PROMETHEUS_RULES = rt("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule")
+#: seconds between polls of Prometheus and Alertmanager
+REFRESH = 15.0
+TABS = ("alerts", "silences", "targets", "rules", "promql", "grafana")
+TABLES: dict[str, Columns] = {
+    "alerts": Columns(("STATUS", "SEVERITY", "ALERTNAME", "NAMESPACE", "N", "SINCE",
+                       "SUMMARY"),
+                      ("STATUS", "SEVERITY", "ALERTNAME", "NAMESPACE", "N", "SINCE")),
+    "silences": Columns(("STATE", "ID", "MATCHERS", "ENDS", "CREATED BY", "COMMENT"),
+                        ("STATE", "ID", "MATCHERS", "ENDS")),
+    "targets": Columns(("HEALTH", "JOB", "INSTANCE", "SCRAPE", "LAST ERROR"),
+                       ("HEALTH", "JOB", "INSTANCE", "LAST ERROR")),
+    "rules": Columns(("HEALTH", "TYPE", "NAME", "STATE", "FIRING", "GROUP", "ERROR"),
+                     ("HEALTH", "NAME", "STATE", "FIRING", "ERROR")),
+    "promql-table": Columns(("SERIES", "VALUE"), ("SERIES", "VALUE")),
+}
+_STATUS_STYLE = {"firing": "bold red", "silenced": "dim", "inhibited": "dim",
+                 "down": "bold red", "up": "green", "err": "bold red", "ok": "green",
+                 "active": "yellow", "pending": "cyan", "expired": "dim"}
+
+
+def _age(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return "-"
+    seconds = max(0, int((now - since).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _until(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "-"
+    if when < now:
+        return f"{_age(when, now)} ago"
+    return f"in {_age(now, when)}"
+
+
+def _long(value: str, cells: int = 60) -> str:
+    """A free-text cell (summary, error, comment) cut so one row cannot make the table
+    scroll sideways; enter shows the whole text."""
+    return fit(clean(value), cells, pad=False)
+
+
+def _line(out: Text, value: str, style: str = "") -> None:
+    """One line of server text (cleaned: its own newlines are shown, not obeyed)."""
+    out.append_text(display_text(value, style))
+    out.append("\n")
+
+
+def _styled(value: str) -> Text:
+    return display_text(value, _STATUS_STYLE.get(value, ""))
+
+
+class PromQLSuggester(Suggester):
+    """Inline completion from the server: metric names (and PromQL words), label names
+    inside ``{``, label values inside quotes. Names are fetched once per pane."""
+
+    def __init__(self, pane: MonitoringPane) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.pane = pane
+        self.metrics: list[str] | None = None
+        self.labels: list[str] | None = None
+        self.values: dict[str, list[str]] = {}
+
+    async def get_suggestion(self, value: str) -> str | None:
+        client = self.pane.prometheus
+        if client is None or not value:
+            return None
+        kind, prefix, label = promql.completion_context(value)
+        try:
+            if kind == "metric":
+                if not prefix:
+                    return None
+                if self.metrics is None:
+                    self.metrics = await client.metric_names()
+                words: list[str] = [*self.metrics, *promql.FUNCTIONS]
+            elif kind == "label":
+                if self.labels is None:
+                    self.labels = await client.label_names()
+                words = self.labels
+            else:
+                if label not in self.values:
+                    self.values[label] = await client.label_values(label)
+                words = self.values[label]
+        except EssentialsError:
+            return None
+        hits = [w for w in promql.complete(prefix, words) if w.startswith(prefix) and w != prefix]
+        return promql.apply_completion(value, prefix, hits[0]) if hits else None
+
+
+class MonitoringPane(PluginPane):
+    DEFAULT_CSS = """
+    MonitoringPane #mon-status { height: 1; padding: 0 1; color: $text-muted; }
+    MonitoringPane #mon-status.problem { color: $warning; }
+    MonitoringPane #mon-filter { height: 1; border: none; padding: 0 1; display: none; }
+    MonitoringPane #mon-filter.shown { display: block; }
+    MonitoringPane TabbedContent { height: 1fr; }
+    MonitoringPane DataTable { height: 1fr; }
+    MonitoringPane .tab-note { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    MonitoringPane .tab-note.problem { color: $warning; }
+    MonitoringPane #promql-bar { height: 1; }
+    MonitoringPane #promql-input { width: 1fr; height: 1; border: none; padding: 0 1; }
+    MonitoringPane #promql-range { width: 12; height: 1; border: none; padding: 0 1; }
+    MonitoringPane #promql-plot { height: 1fr; min-height: 6; padding: 0 1; }
+    MonitoringPane #promql-plot.hidden { display: none; }
+    MonitoringPane #promql-table { height: 1fr; max-height: 8; }
+    MonitoringPane #promql-table.alone { max-height: 100%; }
+    MonitoringPane #grafana-facts { height: 1fr; padding: 0 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("/", "filter", "Filter", id="monitoring.filter", priority=True),
+        Binding("enter", "detail", "Detail", id="monitoring.detail", show=False),
+        Binding("s", "silence", "Silence", id="monitoring.silence"),
+        Binding("x", "expire", "Expire", id="monitoring.expire"),
+        Binding("r", "refresh", "Refresh", id="monitoring.refresh"),
+        Binding("ctrl+r", "run_query", "Run", id="monitoring.run"),
+        Binding("ctrl+g", "toggle_editor", "Editor", id="monitoring.editor"),
+        Binding("up", "history(-1)", "History", show=False, id="monitoring.history_prev"),
+        Binding("down", "history(1)", "History", show=False, id="monitoring.history_next"),
+        *[Binding(str(i + 1), f"show_tab('{t}')", t.capitalize(), show=False,
+                  id=f"monitoring.tab{i + 1}") for i, t in enumerate(TABS)],
+    ]
+
+    def __init__(self, plugin: Any, **kwargs: Any) -> None:
+        super().__init__(plugin, **kwargs)
+        self.prometheus: PrometheusClient | None = None
+        self.alertmanager: AlertmanagerClient | None = None
+        self.alerts: list[model.Alert] = []
+        self.groups: list[model.AlertGroup] = []
+        self.silences: list[model.Silence] = []
+        self.targets: list[model.Target] = []
+        self.rules: list[model.Rule] = []
+        self.status: model.ServerStatus | None = None
+        self.result: model.QueryResult | None = None
+        self.errors: dict[str, str] = {}
+        self.filter_text = ""
+        from . import history
+
+        self.history: list[str] = history.load()
+        self._history_pos = len(self.history)
+        self.grafana = GrafanaFacts()
+        self._wide: bool | None = None
+        #: tables whose data changed while their tab was hidden (rendered when shown: a
+        #: 2,000-row table costs about a second to fill and measure, so only the visible
+        #: one is filled on every poll)
+        self._dirty: set[str] = set()
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static("connecting…", id="mon-status", markup=False)
+        yield Input(placeholder="filter rows (escape clears)", id="mon-filter")
+        initial = "tab-grafana" if self.plugin.id == "grafana" else "tab-alerts"
+        with TabbedContent(id="mon-tabs", initial=initial):
+            with TabPane("Alerts", id="tab-alerts"):
+                yield KeyTable(id="alerts", cursor_type="row")
+            with TabPane("Silences", id="tab-silences"):
+                yield KeyTable(id="silences", cursor_type="row")
+            with TabPane("Targets", id="tab-targets"):
+                yield Static("", id="targets-note", classes="tab-note", markup=False)
+                yield KeyTable(id="targets", cursor_type="row")
+            with TabPane("Rules", id="tab-rules"):
+                yield Static("", id="rules-note", classes="tab-note", markup=False)
+                yield KeyTable(id="rules", cursor_type="row")
+            with TabPane("PromQL", id="tab-promql"):
+                with Horizontal(id="promql-bar"):
+                    yield Input(placeholder="PromQL, e.g. sum by (job) (up)  (enter runs)",
+                                id="promql-input", suggester=PromQLSuggester(self))
+                    yield Input("1h", placeholder="instant", id="promql-range")
+                yield Static("", id="promql-note", classes="tab-note", markup=False)
+                yield Static("", id="promql-plot", classes="hidden")
+                yield KeyTable(id="promql-table", cursor_type="row", classes="alone")
+            with TabPane("Grafana", id="tab-grafana"):
+                yield Static("", id="grafana-facts")
+
+    def on_mount(self) -> None:
+        width = self.app.size.width
+        for table_id, spec in TABLES.items():
+            set_columns(self.query_one(f"#{table_id}", DataTable), spec.shown(width))
+        focus_now(self.main_widget())
+        super().on_mount()
+        if self.session is None:
+            # direct URLs need no cluster; without them the status line says what to set
+            self.action_refresh()
+        self.set_interval(REFRESH, self.action_refresh)
+
+    def on_session_ready(self) -> None:
+        for rtype, selector in ((SERVICES, None), (INGRESSES, None),
+                                (CONFIGMAPS, DATASOURCE_LABEL), (CONFIGMAPS, DASHBOARD_LABEL),
+                                (SECRETS, DATASOURCE_LABEL), (PROMETHEUS_RULES, None)):
+            self.watch_resource(rtype, None, label_selector=selector)
+        self.action_refresh()
+
+    def on_session_changed(self, _message: Any) -> None:
+        self.unwatch_all()
+        self.prometheus = self.alertmanager = None
+        if self.session is not None:
+            self.on_session_ready()
+
+    async def on_unmount(self) -> None:
+        super().on_unmount()
+        for client in (self.prometheus, self.alertmanager):
+            if client is not None:
+                await client.aclose()
+
+    def on_resize(self) -> None:
+        """Columns change only when the width crosses a threshold (see ``Columns``)."""
+        wide = self.app.size.width >= TABLES["alerts"].wide_at
+        if wide != self._wide:
+            self._wide = wide
+            self.render_all()
+
+    # -- data ---------------------------------------------------------------------------------
+
+    def _prefer(self) -> list[str]:
+        det = (getattr(self.app, "detections", None) or {}).get("kube-prometheus-stack")
+        ns = det.namespace if det is not None and det.installed is True else None
+        return [n for n in (ns,) if n]
+
+    async def _clients(self) -> tuple[PrometheusClient | None, AlertmanagerClient | None]:
+        settings = getattr(self.app, "settings", None)
+        if self.prometheus is None:
+            try:
+                self.prometheus = await connect_prometheus(
+                    self.session, settings, prefer_namespaces=self._prefer())
+            except EssentialsError as exc:
+                self.errors["prometheus"] = str(exc)
+        if self.alertmanager is None:
+            try:
+                self.alertmanager = await connect_alertmanager(
+                    self.session, settings, prefer_namespaces=self._prefer())
+            except EssentialsError as exc:
+                self.errors["alertmanager"] = str(exc)
+        return self.prometheus, self.alertmanager
+
+    @work(exclusive=True, group="monitoring-refresh")
+    async def action_refresh(self) -> None:
+        """Poll both servers (one request each per view, concurrently)."""
+        self.errors = {}
+        prom, am = await self._clients()
+
+        async def get(key: str, call: Any) -> Any:
+            try:
+                return await call
+            except EssentialsError as exc:
+                self.errors[key] = str(exc)
+                return None
+
+        # what the visible tab shows first (a big alert list must not queue behind four
+        # other requests), the rest concurrently after it
+        first = "alerts" if am is not None and self._active() in ("alerts", "silences") \
+            else None
+        if first is not None and am is not None:
+            alerts = await get("alerts", am.alerts())
+            if alerts is not None:
+                self.alerts, self.groups = alerts, model.group_alerts(alerts)
+                self.render_all()
+        calls: dict[str, Any] = {}
+        if am is not None:
+            if first is None:
+                calls["alerts"] = am.alerts()
+            calls["silences"] = am.silences()
+        if prom is not None:
+            calls["targets"] = prom.targets()
+            calls["rules"] = prom.rules()
+            calls["status"] = prom.status()
+        results = await asyncio.gather(*(get(k, c) for k, c in calls.items()))
+        got = dict(zip(calls, results, strict=True))
+        if got.get("alerts") is not None:
+            self.alerts = got["alerts"]
+            self.groups = model.group_alerts(self.alerts)
+        if got.get("silences") is not None:
+            self.silences = got["silences"]
+        if got.get("targets") is not None:
+            self.targets = got["targets"]
+        if got.get("rules") is not None:
+            self.rules = got["rules"]
+        if got.get("status") is not None:
+            self.status = got["status"]
+        self.render_all()
+
+    def on_cache_updated(self, message: CacheUpdated) -> None:
+        session = self.session
+        if session is None:
+            return
+        if message.cache.rtype == PROMETHEUS_RULES:
+            self._dirty.add("rules")
+            self.render_active()
+            return
+        self.grafana = grafana_facts(
+            session.cache(SERVICES, None).items(), session.cache(INGRESSES, None).items(),
+            [*session.cache(CONFIGMAPS, None, DATASOURCE_LABEL).items(),
+             *session.cache(CONFIGMAPS, None, DASHBOARD_LABEL).items()],
+            session.cache(SECRETS, None, DATASOURCE_LABEL).items())
+        self.render_grafana()
+
+    # -- rendering ----------------------------------------------------------------------------
+
+    def render_all(self) -> None:
+        if not self.is_attached or not self.query("#mon-status"):
+            return  # the pane closed while a poll was under way
+        self.render_status()
+        self.render_titles()
+        self._dirty.update(("alerts", "silences", "targets", "rules"))
+        self.render_active()
+        self.render_grafana()
+
+    def render_active(self) -> None:
+        tab = self._active()
+        if tab in self._dirty:
+            self._dirty.discard(tab)
+            {"alerts": self.render_alerts, "silences": self.render_silences,
+             "targets": self.render_targets, "rules": self.render_rules}[tab]()
+
+    def render_titles(self) -> None:
+        self._tab_title("tab-alerts", "Alerts", sum(1 for g in self.groups
+                                                    if g.status == "firing"))
+        self._tab_title("tab-silences", "Silences",
+                        sum(1 for s in self.silences if s.state == "active"))
+        self._tab_title("tab-targets", "Targets", sum(1 for t in self.targets
+                                                      if t.health == "down"))
+        self._tab_title("tab-rules", "Rules", sum(1 for r in self.rules if r.health == "err"))
+
+    def render_status(self) -> None:
+        parts: list[str] = []
+        problem = False
+        proxied = False
+        for key, client in (("alertmanager", self.alertmanager),
+                            ("prometheus", self.prometheus)):
+            name = key.capitalize()
+            if client is not None:
+                svc = client.endpoint.service
+                proxied = proxied or svc is not None
+                parts.append(f"{name} {svc or client.endpoint.url}")
+                if key == "prometheus" and self.status is not None and self.status.version:
+                    parts[-1] += f" ({self.status.version})"
+            elif key in self.errors:
+                parts.append(f"{name}: {self.errors[key]}")
+                problem = True
+        if proxied:
+            parts.append("via the apiserver")
+        widget = self.query_one("#mon-status", Static)
+        line = display_text(" · ".join(parts) or "connecting…")
+        line.no_wrap, line.overflow = True, "ellipsis"
+        widget.update(line)
+        widget.set_class(problem, "problem")
+
+    def _matches(self, *cells: str) -> bool:
+        if not self.filter_text:
+            return True
+        needle = self.filter_text.lower()
+        return any(needle in c.lower() for c in cells)
+
+    def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str) -> None:
+        table = self.query_one(f"#{table_id}", DataTable)
+        spec = TABLES[table_id]
+        shown = spec.shown(self.app.size.width)
+        set_columns(table, shown)
+        if not rows and error_key in self.errors:
+            rows = [("error", [display_text(self.errors[error_key], "bold red")]
+                     + [""] * (len(spec.names) - 1))]
+        fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows])
+
+    def render_alerts(self) -> None:
+        now = self.now()
+        rows = []
+        for g in self.groups:
+            first = g.alerts[0]
+            if not self._matches(g.name, g.severity, g.namespace, g.status, first.summary):
+                continue
+            rows.append(("\x00".join(g.key), [
+                _styled(g.status), g.severity or "-", g.name, g.namespace or "-",
+                str(len(g.alerts)), _age(g.since, now), _long(first.summary)]))
+        self._fill("alerts", rows, "alerts")
+
+    def render_silences(self) -> None:
+        now = self.now()
+        rows = [(s.id, [_styled(s.state), s.id[:8], s.matcher_text, _until(s.ends_at, now),
+                        s.created_by, _long(s.comment)])
+                for s in self.silences
+                if self._matches(s.state, s.id, s.matcher_text, s.created_by, s.comment)]
+        self._fill("silences", rows, "silences")
+
+    def render_targets(self) -> None:
+        rows = []
+        for t in self.targets:
+            if not self._matches(t.health, t.job, t.instance, t.last_error):
+                continue
+            dur = f"{t.last_scrape_duration * 1000:.0f}ms" \
+                if t.last_scrape_duration is not None else "-"
+            rows.append((f"{t.scrape_pool}\x00{t.scrape_url}",
+                         [_styled(t.health), t.job, t.instance, dur,
+                          _long(model.short_error(t.last_error))]))
+        self._fill("targets", rows, "targets")
+        st = self.status
+        note = ""
+        if st is not None:
+            note = f"Prometheus {st.version or '?'}"
+            if st.num_series is not None:
+                note += f" · head: {st.num_series:,} series, {st.chunk_count or 0:,} chunks"
+            if st.top_metrics:
+                top = ", ".join(f"{n} {c}" for n, c in st.top_metrics[:3])
+                note += f" · most series: {top}"
+        self.query_one("#targets-note", Static).update(display_text(note))
+
+    def render_rules(self) -> None:
+        rows = [(f"{r.group}\x00{r.name}\x00{i}",
+                 [_styled(r.health), r.type, r.name, r.state or "-",
+                  str(r.firing) if r.type == "alerting" else "-", r.group, _long(r.last_error)])
+                for i, r in enumerate(self.rules)
+                if self._matches(r.health, r.name, r.group, r.state, r.last_error)]
+        self._fill("rules", rows, "rules")
+        note = self.query_one("#rules-note", Static)
+        session = self.session
+        cache = session.cache(PROMETHEUS_RULES, None) if session is not None else None
+        if cache is None or not cache.synced:
+            note.update("")
+            return
+        objs = model.rule_objects(cache.items(), {r.file for r in self.rules})
+        text = f"PrometheusRule objects: {objs.objects} ({objs.rules} rules)"
+        if objs.not_loaded and self.prometheus is not None:
+            text += f"; not loaded by this Prometheus: {', '.join(objs.not_loaded)}"
+        note.update(display_text(text, "yellow" if objs.not_loaded else ""))
+
+    def render_grafana(self) -> None:
+        if not self.is_attached:
+            return
+        facts = self.grafana
+        out = Text()
+        out.append("Exposed\n", style="bold underline")
+        for e in facts.exposures:
+            _line(out, f"  {e.kind} {e.namespace}/{e.name}  {e.where}")
+        if not facts.exposures:
+            out.append("  no Grafana Service found (app.kubernetes.io/name=grafana)\n",
+                       style="dim")
+        out.append("Datasources (provisioned by the sidecar)\n", style="bold underline")
+        for d in facts.datasources:
+            _line(out, f"  {d.type:<11} {d.name}  {d.url}  ({d.source})")
+        for title in facts.missing_types():
+            out.append(f"  no {title} datasource provisioned\n", style="yellow")
+        out.append("Dashboards\n", style="bold underline")
+        out.append(f"  {facts.dashboards} dashboards in {facts.dashboard_configmaps} "
+                   f"ConfigMaps labelled {DASHBOARD_LABEL}\n")
+        if facts.password_command:
+            out.append("Admin password (the command, never the value)\n",
+                       style="bold underline")
+            _line(out, f"  {facts.password_command}")
+        for p in facts.problems:
+            _line(out, f"! {p}", "yellow")
+        self.query_one("#grafana-facts", Static).update(out)
+
+    def _tab_title(self, tab_id: str, title: str, count: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        label = f"{title} {count}" if count else title
+        tab = tabs.get_tab(tab_id)
+        if str(tab.label) != label:
+            tab.label = label
+
+    # -- tabs, focus, filter ------------------------------------------------------------------
+
+    def _active(self) -> str:
+        return (self.query_one(TabbedContent).active or "tab-alerts").removeprefix("tab-")
+
+    def main_widget(self) -> Any:
+        tab = self._active()
+        if tab == "promql":
+            return self.query_one("#promql-input", Input)
+        if tab == "grafana":
+            return self.query_one("#grafana-facts", Static)
+        return self.query_one(f"#{tab}", DataTable)
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = f"tab-{tab}"
+        widget = self.main_widget()
+        if widget.focusable:
+            focus_now(widget)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self, _event: TabbedContent.TabActivated) -> None:
+        self.render_active()
+        widget = self.main_widget()
+        if widget.focusable and self.screen.focused is not widget:
+            self.call_after_refresh(widget.focus)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        focused = self.screen.focused
+        typing = isinstance(focused, Input)
+        if action in ("silence", "expire", "refresh", "show_tab", "detail") and typing:
+            return False  # letters are text while an input has the focus
+        if action == "history":
+            return typing and focused is not None and focused.id == "promql-input"
+        if action == "silence":
+            return self._active() == "alerts"
+        if action == "expire":
+            return self._active() == "silences"
+        if action in ("run_query", "toggle_editor"):
+            return self._active() == "promql"
+        return super().check_action(action, parameters)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#mon-filter", Input)
+        box.add_class("shown")
+        focus_now(box)
+
+    @on(Input.Changed, "#mon-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        if event.value.strip() == self.filter_text:
+            return
+        self.filter_text = event.value.strip()
+        self.render_all()
+
+    @on(Input.Submitted, "#mon-filter")
+    def _filter_done(self, _event: Input.Submitted) -> None:
+        focus_now(self.main_widget())
+
+    def has_filter(self) -> bool:
+        return bool(self.filter_text)
+
+    def clear_filter(self) -> None:
+        box = self.query_one("#mon-filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self.filter_text = ""
+        self.render_all()
+
+    async def action_back(self) -> None:
+        focused = self.screen.focused
+        if isinstance(focused, Input) and focused.id == "mon-filter" and not self.filter_text:
+            focused.remove_class("shown")
+        if isinstance(focused, Input) and focused.id in ("promql-input", "promql-range"):
+            focus_now(self.query_one("#promql-table", DataTable))
+            return
+        await super().action_back()
+
+    # -- alerts and silences ------------------------------------------------------------------
+
+    def _selected_group(self) -> model.AlertGroup | None:
+        key = self.query_one("#alerts", KeyTable).selected_key()
+        return next((g for g in self.groups if "\x00".join(g.key) == key), None)
+
+    def action_detail(self) -> None:
+        if self._active() != "alerts":
+            return
+        group = self._selected_group()
+        if group is None:
+            return
+        from .screens import AlertDetailScreen
+
+        def done(result: str | None) -> None:
+            if result == "silence":
+                self.silence_alert(group.alerts[0])
+
+        self.app.push_screen(AlertDetailScreen(group.alerts[0], self.now()), done)
+
+    @on(DataTable.RowSelected, "#alerts")
+    def _alert_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_detail()
+
+    def action_silence(self) -> None:
+        group = self._selected_group()
+        if group is None:
+            self.notify("no alert selected", severity="warning")
+            return
+        self.silence_alert(group.alerts[0])
+
+    @work(exclusive=True, group="monitoring-silence")
+    async def silence_alert(self, alert: model.Alert) -> None:
+        if self.alertmanager is None:
+            self.notify(self.errors.get("alertmanager", "Alertmanager is not connected"),
+                        severity="error", markup=False)
+            return
+        from .screens import SilenceScreen
+        from .silences import create_mutation, kube_user
+
+        author = await kube_user(self.session)
+        request = await self.app.push_screen_wait(
+            SilenceScreen(model.matchers_for(alert), author))
+        if request is None:
+            return
+        mutation = create_mutation(self.alertmanager, request.matchers,
+                                   duration=request.duration, comment=request.comment,
+                                   author=author, now=self.now_real())
+        self.perform(mutation, lambda ok, _msg: self.action_refresh() if ok else None)
+
+    def now_real(self) -> datetime:
+        """Silences start now on the server's clock: the app clock may be frozen (tests)."""
+        from datetime import UTC
+
+        return datetime.now(UTC)
+
+    def action_expire(self) -> None:
+        key = self.query_one("#silences", KeyTable).selected_key()
+        silence = next((s for s in self.silences if s.id == key), None)
+        if silence is None or self.alertmanager is None:
+            self.notify("no silence selected", severity="warning")
+            return
+        if silence.state == "expired":
+            self.notify("this silence has expired already", severity="warning")
+            return
+        from .silences import expire_mutation
+
+        self.perform(expire_mutation(self.alertmanager, silence.id,
+                                     what=silence.matcher_text),
+                     lambda ok, _msg: self.action_refresh() if ok else None)
+
+    # -- the PromQL console -------------------------------------------------------------------
+
+    def action_toggle_editor(self) -> None:
+        box = self.query_one("#promql-input", Input)
+        focus_now(self.query_one("#promql-table", DataTable) if self.screen.focused is box
+                  else box)
+
+    @on(Input.Submitted, "#promql-input")
+    @on(Input.Submitted, "#promql-range")
+    def _submitted(self, _event: Input.Submitted) -> None:
+        self.action_run_query()
+
+    def action_history(self, delta: int) -> None:
+        if not self.history:
+            return
+        box = self.query_one("#promql-input", Input)
+        current = box.value
+        # skip entries equal to what is in the box (the query just run is the newest)
+        while True:
+            self._history_pos = max(0, min(len(self.history), self._history_pos + delta))
+            value = self.history[self._history_pos] if self._history_pos < len(
+                self.history) else ""
+            at_end = self._history_pos in (0, len(self.history))
+            if value != current or at_end:
+                break
+        box.value = value
+        box.cursor_position = len(box.value)
+
+    def action_run_query(self) -> None:
+        query = self.query_one("#promql-input", Input).value.strip()
+        span_text = self.query_one("#promql-range", Input).value.strip()
+        note = self.query_one("#promql-note", Static)
+        if not query:
+            note.update(Text("type a PromQL query, then enter"))
+            return
+        try:
+            span = promql.parse_duration(span_text) if span_text else None
+            step = promql.auto_step(span) if span else 0.0
+        except ValueError as exc:
+            note.update(display_text(str(exc), "bold red"))
+            return
+        from . import history
+
+        history.add(self.history, query)
+        self._history_pos = len(self.history)
+        note.update(Text("running…", style="dim"))
+        self.run_query(query, span, step)
+
+    @work(exclusive=True, group="monitoring-query")
+    async def run_query(self, query: str, span: timedelta | None, step: float) -> None:
+        note = self.query_one("#promql-note", Static)
+        prom = self.prometheus
+        if prom is None:
+            await self._clients()
+            prom = self.prometheus
+        if prom is None:
+            note.update(display_text(self.errors.get("prometheus", "Prometheus not found"),
+                                     "bold red"))
+            return
+        end = self.now()
+        try:
+            if span is None:
+                result = await prom.query(query, time=end)
+            else:
+                result = await prom.query_range(query, start=end - span, end=end, step=step)
+        except EssentialsError as exc:
+            note.update(display_text(str(exc), "bold red"))
+            return
+        self.result = result
+        what = (f"range {promql.format_duration(span)}, step {step:g}s" if span
+                else "instant")
+        points = sum(len(s.points) for s in result.series)
+        note.update(display_text(f"{result.kind}: {len(result.series)} series, {points} "
+                                 f"samples ({what})" + "".join(
+                                     f" · warning: {w}" for w in result.warnings)))
+        self.render_result()
+
+    def render_result(self) -> None:
+        result = self.result
+        if result is None:
+            return
+        plot_widget = self.query_one("#promql-plot", Static)
+        table = self.query_one("#promql-table", DataTable)
+        is_range = result.kind == "matrix"
+        plot_widget.set_class(not is_range, "hidden")
+        table.set_class(not is_range, "alone")
+        rows = []
+        for i, s in enumerate(result.series):
+            last = s.points[-1][1] if s.points else float("nan")
+            value = s.metric.get("value", "") if result.kind == "string" \
+                else model.format_value(last)
+            name = Text("━━ ", style=plot.COLOURS[i % len(plot.COLOURS)]) \
+                if is_range and i < plot.MAX_SERIES else Text()
+            name.append_text(display_text(s.name or "{}"))
+            rows.append((str(i), [name, value]))
+        self._fill("promql-table", rows, "promql")
+        if is_range:
+            self.call_after_refresh(self._draw_plot)
+
+    def _draw_plot(self) -> None:
+        result = self.result
+        widget = self.query_one("#promql-plot", Static)
+        if result is None or widget.has_class("hidden"):
+            return
+        size = widget.content_region.size
+        # the table below lists the series: the plot keeps its rows for dots
+        widget.update(plot.render(result.series, max(20, size.width), max(4, size.height),
+                                  legend=False))
+
