@@ -48,7 +48,9 @@ class ResourceResultsScreen(Screen[None]):
         self.results = results
 
     def compose(self) -> ComposeResult:
-        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        status_bar = getattr(self.app, "make_status_bar", None)  # the app's, not Textual's
+        if callable(status_bar):
+            yield status_bar()
         yield Static(Text(clean(f"{self.selected.resource}: {len(self.results)} result(s)")),
                      id="results-title")
         with VerticalScroll():
