@@ -18,11 +18,12 @@ from textual.widgets import DataTable, Input, Log, Static, TextArea
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugin import ChartRef, Plugin
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
+from k8s_essentials_tui.plugins.helm_releases.rollback import RollbackPicker
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.install import InstallScreen
-from k8s_essentials_tui.widgets.helm_dialogs import ExportDialog, RollbackPicker
+from k8s_essentials_tui.widgets.helm_dialogs import ExportDialog
 from k8s_essentials_tui.widgets.helm_diff import DiffView
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.chart_repo import ChartRepo
 from tests.conftest import FIXED_NOW
 

@@ -18,11 +18,11 @@ from k8s_essentials_tui.cli import main
 from k8s_essentials_tui.commands import backup as backup_cmd
 from k8s_essentials_tui.plugins.cert_manager.pane import CertificatesPane
 from k8s_essentials_tui.plugins.cert_manager.table import CertTable
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
 from k8s_essentials_tui.plugins.velero.forms import RestoreScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.settings import Settings
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.hostile import painted_text
 from testkit.velero_server import FIXED_NOW, VeleroServer
 from tests import cert_fixtures as certs

@@ -18,12 +18,12 @@ from textual.widgets import DataTable, Static, TextArea
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
 from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.install import InstallScreen
 from k8s_essentials_tui.settings import Settings
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.chart_repo import ChartRepo
 from testkit.velero_server import FIXED_NOW, VeleroServer
 from tests.test_helm_e2e import cli
