@@ -14,13 +14,13 @@ from textual.widgets import DataTable, Input, Log, Static
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
-from k8s_essentials_tui.detect import find_workloads
+from k8s_essentials_tui.detection.detect import find_workloads
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugins.telepresence import PLUGIN
 from k8s_essentials_tui.plugins.telepresence.forms import InterceptForm, parse_header
 from k8s_essentials_tui.plugins.telepresence.pane import TelepresencePane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.settings import Settings
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 from testkit.fake_telepresence import CLIENT, FakeTelepresence
 from tests.conftest import FIXED_NOW
 

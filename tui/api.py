@@ -47,7 +47,7 @@ from .commands._common import (
     table,
     with_session,
 )
-from .detect import (
+from .detection.detect import (
     detect_workloads,
     find_workloads,
     helm_release_for,
@@ -58,6 +58,7 @@ from .detect import (
     release_troubled,
     workload_status,
 )
+from .detection.snapshot import ClusterSnapshot
 from .errors import (
     ClusterError,
     ConfigError,
@@ -112,7 +113,6 @@ from .plugin import (
     Setting,
 )
 from .settings import Settings, private_file, state_dir
-from .snapshot import ClusterSnapshot
 from .text import cell, clean, fit, lines, width
 from .text import text as display_text
 from .timefmt import days_left, days_short

@@ -18,8 +18,7 @@ from textual.containers import Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
-from ..errors import ClusterError
-from ..evaluate import (
+from ..detection.evaluate import (
     BoardRow,
     board_rows,
     cluster_problems,
@@ -27,11 +26,12 @@ from ..evaluate import (
     health_label,
     state_label,
 )
+from ..detection.snapshot import ClusterSnapshot
+from ..detection.snapshot_builder import ListResult, build_snapshot, candidate_namespaces
+from ..errors import ClusterError
 from ..helm_summary import summarize_releases as decode_helm_releases
 from ..kube.resources import ResourceType
 from ..plugin import Detection
-from ..snapshot import ClusterSnapshot
-from ..snapshot_builder import ListResult, build_snapshot, candidate_namespaces
 from ..text import clean, fit, text
 from ..text import width as cell_width
 from .columns import same_cell

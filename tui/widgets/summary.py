@@ -24,8 +24,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..detect import TROUBLED_RELEASE
-from ..evaluate import health_label, state_label
+from ..detection.detect import TROUBLED_RELEASE
+from ..detection.evaluate import health_label, state_label
 from ..plugin import Detection, Plugin
 from ..text import clean, text
 from .board import HEALTH_STYLES, PROBLEM_STYLE, STATE_STYLES

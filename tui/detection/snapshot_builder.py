@@ -26,12 +26,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .errors import ClusterError, ForbiddenError, NotFoundError
-from .fields import mapping
-from .helm.release import CURRENT_SELECTOR
-from .helm.storage import UnreadableDriverError, helm_storage
-from .kube.client import KubeClient
-from .kube.resources import (
+from ..errors import ClusterError, ForbiddenError, NotFoundError
+from ..fields import mapping
+from ..helm.release import CURRENT_SELECTOR
+from ..helm.storage import UnreadableDriverError, helm_storage
+from ..kube.client import KubeClient
+from ..kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
     MUTATING_WEBHOOKS,
@@ -40,7 +40,7 @@ from .kube.resources import (
     ResourceType,
     rt,
 )
-from .plugin import Plugin
+from ..plugin import Plugin
 from .snapshot import ClusterSnapshot
 
 ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
