@@ -211,7 +211,7 @@ async def measure_helm_bytes(kubeconfig: str) -> dict[str, float]:
 async def measure_report(kubeconfig: str) -> dict[str, float]:
     from k8s_essentials_tui.detection.evaluate import evaluate
     from k8s_essentials_tui.detection.snapshot_builder import build_snapshot, client_lister
-    from k8s_essentials_tui.helm_summary import summarize_releases
+    from k8s_essentials_tui.helm.summary import summarize_releases
     from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
     from k8s_essentials_tui.registry import load_registry
 

@@ -31,9 +31,9 @@ from k8s_essentials_tui.helm.oci import (
     tag_to_version,
 )
 from k8s_essentials_tui.helm.operations import HelmOperations
+from k8s_essentials_tui.helm.tool import HelmTool
 from k8s_essentials_tui.plugin import ChartRef, Plugin
 from k8s_essentials_tui.settings import parse_settings
-from k8s_essentials_tui.tools.helm import HelmTool
 from testkit.oci_registry import OciRegistry
 
 CHART = "essentials-demo"

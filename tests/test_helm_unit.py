@@ -26,9 +26,9 @@ from k8s_essentials_tui.helm.release import (
     latest,
     parse_time,
 )
+from k8s_essentials_tui.helm.tool import HelmTool, find_helm
 from k8s_essentials_tui.helm.values import ValuesError, dump_values, parse_values
 from k8s_essentials_tui.plugin import ChartRef, Plugin
-from k8s_essentials_tui.tools.helm import HelmTool, find_helm
 
 MANIFEST_V1 = """---
 # Source: demo/templates/configmap.yaml

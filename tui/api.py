@@ -112,11 +112,11 @@ from .plugin import (
     PluginCommand,
     Setting,
 )
+from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
 from .settings import Settings, private_file, state_dir
 from .text import cell, clean, fit, lines, width
 from .text import text as display_text
 from .timefmt import days_left, days_short
-from .tools.process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .helm.chart import ChartSpec

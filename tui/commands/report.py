@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                 raise denied
             return set(disc.groups), set(disc.resources)
 
-        from ..helm_summary import summarize_releases as decode_helm_releases
+        from ..helm.summary import summarize_releases as decode_helm_releases
 
         namespaces = candidate_namespaces(plugins, settings_for(args).charts,
                                           [session.namespace])

@@ -29,7 +29,7 @@ from ..detection.evaluate import (
 from ..detection.snapshot import ClusterSnapshot
 from ..detection.snapshot_builder import ListResult, build_snapshot, candidate_namespaces
 from ..errors import ClusterError
-from ..helm_summary import summarize_releases as decode_helm_releases
+from ..helm.summary import summarize_releases as decode_helm_releases
 from ..kube.resources import ResourceType
 from ..plugin import Detection
 from ..text import clean, fit, text
