@@ -116,7 +116,7 @@ from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_proces
 from .settings import Settings, private_file, state_dir
 from .text import cell, clean, fit, lines, width
 from .text import text as display_text
-from .timefmt import days_left, days_short
+from .timefmt import age, days_left, days_short, human_duration, parse_time
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .helm.chart import ChartSpec
@@ -194,8 +194,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",
     "UnreachableError",
     # untrusted text, typed reads, time
-    "Fields", "cell", "clean", "days_left", "days_short", "display_text", "fit", "lines", "mapping",
-    "text", "width",
+    "Fields", "age", "cell", "clean", "days_left", "days_short", "display_text", "fit",
+    "human_duration", "lines", "mapping", "parse_time", "text", "width",
     # local tools, settings, files
     "ProcessCancelled", "ProcessResult", "ProcessTimeout", "Settings", "gunzip_bounded",
     "private_file", "run_process", "state_dir",

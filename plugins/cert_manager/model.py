@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from k8s_essentials_tui.api import Fields, mapping
+from k8s_essentials_tui.api import Fields, mapping, parse_time
 
 from .x509info import CertInfo, parse_secret
 
@@ -116,17 +116,6 @@ def expiry_state(days_left: float | None, thresholds: Thresholds) -> str:
 def worse(a: str, b: str) -> bool:
     """True when state ``a`` is more urgent than ``b``."""
     return _SEVERITY.get(a, 99) < _SEVERITY.get(b, 99)
-
-
-def parse_time(value: Any) -> datetime | None:
-    """RFC 3339 from the API (``2026-06-01T12:00:00Z``) -> aware datetime; junk -> None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None
 
 
 def rfc3339(value: datetime | None) -> str | None:

@@ -10,7 +10,6 @@ Corrupt or foreign release Secrets show as ``unreadable`` rows with the reason."
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -31,6 +30,7 @@ from k8s_essentials_tui.api import (
     Plugin,
     PluginPane,
     UnreadableDriverError,
+    age,
     cell,
     clean,
     diff_manifests,
@@ -58,19 +58,6 @@ COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATE
 RELEASE_COLUMNS = Columns(COLUMNS, ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "UPDATED"))
 HISTORY_COLUMNS = Columns(("REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION"),
                           ("REV", "STATUS", "UPDATED", "DESCRIPTION"))
-
-
-def age(when: datetime | None, now: datetime) -> str:
-    """kubectl-style age ("5m", "3h", "12d") from the injected clock."""
-    if when is None:
-        return "-"
-    secs = int((now - when).total_seconds())
-    if secs < 0:
-        return "0s"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if secs >= size:
-            return f"{secs // size}{unit}"
-    return f"{secs}s"
 
 
 class ReleasesPane(PluginPane):
