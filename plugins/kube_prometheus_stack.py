@@ -113,4 +113,5 @@ PLUGIN = Plugin(
     detect=detect,
     api_groups=API_GROUPS,
     workload_selectors=SELECTORS + MEMBERS,
+    chart_names=CHARTS,
 )

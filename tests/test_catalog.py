@@ -578,3 +578,16 @@ def test_board_detail_names_what_the_area_row_hides() -> None:
     # what the notes line already says is not repeated per alternative
     said = {"no permission to list secrets (Helm releases)"}
     assert _alternative_lines(rows["packaging"], dets, said) == []
+
+
+@pytest.mark.parametrize("pid", ["cert-manager", "loki", "velero", "kube-prometheus-stack"])
+def test_own_detect_plugins_declare_their_charts(pid: str) -> None:
+    """A plugin with its own ``detect()`` declares its Helm charts too (#16): the catalog,
+    the install flow and third parties read them from the Plugin, and the detect uses the
+    same names (a release of the declared chart alone makes the component present)."""
+    p = load_registry(third_party=False).plugins[pid]
+    assert p.chart is not None and p.chart.chart in p.chart_names
+    release = {**helm_release(p, "7.7.7"), "chart": p.chart_names[-1]}
+    det = p.detect(ClusterSnapshot(api_groups={"", "apps"}, helm_releases=[release]))
+    assert det.installed is not False
+    assert det.version == "7.7.7"
