@@ -552,7 +552,7 @@ async def test_cache_of_a_just_installed_crd_syncs_without_an_error(
                      "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
                          "openAPIV3Schema": {"type": "object",
                                              "x-kubernetes-preserve-unknown-fields": True}}}]}})
-        kube_admin.wait_until(None, "apiextensions.k8s.io/v1", "customresourcedefinitions",
+        kube_admin.wait_for("apiextensions.k8s.io/v1", "customresourcedefinitions",
                             f"widgets.{group}", condition="Established", timeout=30)
         since = time.time()
         session = await connect(control_plane.kubeconfig)
