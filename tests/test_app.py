@@ -89,8 +89,7 @@ async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None
         await wait_until(pilot, lambda: board.snapshot is not None)
         # a cache that synced during the first build schedules one more rebuild (which
         # would put the real detections back): wait until none is pending or running
-        await wait_until(pilot, lambda: board._rebuild_timer is None and not any(
-            w.group == "board" and w.is_running for w in app.workers))
+        await wait_until(pilot, lambda: not app.detection.busy)
         table = board.query_one(DataTable)
         updated = record_cell_updates(table)
         board.render_rows()
