@@ -25,8 +25,10 @@ class WaitTimeout(AssertionError):
 
 async def wait_until(pilot: Any | None, predicate: Callable[[], object], *,
                      timeout: float = 30.0, interval: float = 0.05,
-                     what: str = "condition") -> None:
-    """Return once ``predicate()`` is truthy; :class:`WaitTimeout` after ``timeout`` s."""
+                     what: str | Callable[[], str] = "condition") -> None:
+    """Return once ``predicate()`` is truthy; :class:`WaitTimeout` after ``timeout`` s.
+    ``what`` names the condition in the failure; a callable is asked then (the screen's
+    state at the moment the wait gave up)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     last_error: Exception | None = None
@@ -40,7 +42,8 @@ async def wait_until(pilot: Any | None, predicate: Callable[[], object], *,
         if loop.time() >= deadline:
             because = f" (last error: {type(last_error).__name__}: {last_error})" \
                 if last_error is not None else ""
-            raise WaitTimeout(f"timed out after {timeout:g}s waiting for {what}{because}")
+            name = what() if callable(what) else what
+            raise WaitTimeout(f"timed out after {timeout:g}s waiting for {name}{because}")
         if pilot is not None:
             await pilot.pause(interval)
         else:
