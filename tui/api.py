@@ -119,6 +119,7 @@ from .text import text as display_text
 from .timefmt import age, days_left, days_short, human_duration, parse_time
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
+    from .app import EssentialsApp
     from .helm.chart import ChartSpec
     from .helm.diff import diff_manifests, mask_manifest
     from .helm.headless import make_tool as make_helm_tool
@@ -142,6 +143,7 @@ _LAZY: dict[str, str] = {
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
     "ComponentScreen": ".screens.component", "InstallScreen": ".screens.install",
+    "EssentialsApp": ".app",
     "DiffView": ".widgets.helm_diff",
     # Helm operations and YAML: not needed to import a plugin, loaded on first use
     "ChartSpec": ".helm.chart", "HelmOperations": ".helm.operations",
@@ -175,8 +177,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
-    "InstallScreen", "KeyTable", "PluginPane", "current_columns", "fill_rows", "focus_now",
-    "set_columns",
+    "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
+    "fill_rows", "focus_now", "set_columns",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "HelmOperations", "HelmRelease",
     "UnreadableDriverError", "decode_helm_releases", "diff_manifests", "dump_values",

@@ -15,7 +15,7 @@ Parsed Secrets are cached by resourceVersion so a relist does not re-parse 10,00
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -555,12 +555,15 @@ class CertIndex:
 
     def replace(self, kind: str, objects: Iterable[dict[str, Any]]) -> set[str]:
         """Make one stream equal ``objects``: upserts + deletes of what vanished."""
-        upsert, delete, store = {
+        streams: dict[str, tuple[Callable[[dict[str, Any]], set[str]],
+                                 Callable[[str, str], set[str]],
+                                 Mapping[tuple[str, str], object]]] = {
             KIND_CERT: (self.upsert_certificate, self.delete_certificate, self.certificates),
             KIND_SECRET: (self.upsert_secret, self.delete_secret, self.secrets),
             KIND_BACKUP: (self.upsert_backup, self.delete_backup, self.backups),
             "Ingress": (self.upsert_ingress, self.delete_ingress, self._ingress_refs),
-        }[kind]
+        }
+        upsert, delete, store = streams[kind]
         changed: set[str] = set()
         seen: set[tuple[str, str]] = set()
         for obj in objects:

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 _PEM_CERT = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s.*?-----END CERTIFICATE-----", re.DOTALL)
@@ -272,8 +272,7 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
     if ca and ca.strip():
         ca_certs = [c for c in _load_certs(ca)[0]]
     try:
-        sans = leaf.extensions.get_extension_for_oid(
-            ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         dns = tuple(sans.get_values_for_type(x509.DNSName))
         ips = tuple(str(ip) for ip in sans.get_values_for_type(x509.IPAddress))
     except x509.ExtensionNotFound:
@@ -284,7 +283,7 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
     if not dns and not ips:
         problems.append("no subjectAltName: browsers and Go clients ignore the CN")
     try:
-        bc = leaf.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS).value
+        bc = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
         is_ca = bool(bc.ca)
     except (x509.ExtensionNotFound, ValueError, TypeError):
         is_ca = False

@@ -251,9 +251,9 @@ class ReleasesPane(PluginPane):
         # a TextArea paints its document as it is: clean it like any other display text
         values.load_text(clean(hint + (dump_values(config) or "# no user-supplied values\n"),
                                multiline=True))
-        shown = rel.manifest if clear else mask_manifest(rel.manifest)
-        manifest.load_text(clean(("" if clear or shown == rel.manifest else HIDDEN_HINT) + shown,
-                                 multiline=True))
+        masked = rel.manifest if clear else mask_manifest(rel.manifest)
+        manifest.load_text(clean(("" if clear or masked == rel.manifest else HIDDEN_HINT)
+                                 + masked, multiline=True))
         notes.update(text(rel.notes or "(no notes)", multiline=True))
 
     # -- actions ----------------------------------------------------------------------------
@@ -318,10 +318,10 @@ class ReleasesPane(PluginPane):
         if plugin is not None:
             spec = ChartSpec.for_plugin(plugin, app.settings.charts)
         else:
-            plugin = Plugin(id="release", title=rel.name, category="packaging",
-                            chart=ChartRef(repo="", chart=rel.chart, version=rel.chart_version,
-                                           namespace=rel.namespace, release=rel.name))
-            spec = ChartSpec.from_ref(plugin.chart)  # type: ignore[arg-type]
+            ref = ChartRef(repo="", chart=rel.chart, version=rel.chart_version,
+                           namespace=rel.namespace, release=rel.name)
+            plugin = Plugin(id="release", title=rel.name, category="packaging", chart=ref)
+            spec = ChartSpec.from_ref(ref)
             if not app.read_only:
                 app.notify(f"{rel.chart} is not in the catalog: fill in its chart repository",
                            severity="warning")

@@ -15,6 +15,7 @@ No Textual import here.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import os
 import re
@@ -545,7 +546,7 @@ class TelepresenceCLI:
 
     @staticmethod
     def connect_args(namespace: str = "", manager_namespace: str = "",
-                     context: str = "") -> list[str]:
+                     context: str = "") -> builtins.list[str]:
         args = ["connect"]
         if context:
             args += ["--context", context]

@@ -197,7 +197,7 @@ class ComponentSummary(PluginPane):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.app.detections_changed.subscribe(self, self._detections_changed)  # type: ignore[attr-defined]
+        self.app.detections_changed.subscribe(self, self._detections_changed)
         # nothing else here takes focus: the scroll keeps arrows/pgup and the pane's keys
         for scroll in self.query(VerticalScroll):
             scroll.focus()
@@ -222,4 +222,4 @@ class ComponentSummary(PluginPane):
         self._rerender()
 
     def action_install(self) -> None:
-        self.app.open_install(self.plugin)  # type: ignore[attr-defined]
+        self.app.open_install(self.plugin)
