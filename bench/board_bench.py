@@ -160,6 +160,7 @@ async def create_objects(kubeconfig: str, workloads: int, releases: int) -> None
 
 def board_paths() -> list[tuple[str, str | None]]:
     """The board's requests: (path, label selector), as ``snapshot_builder`` makes them."""
+    from k8s_essentials_tui.detection.snapshot_builder import HELM_SELECTOR, workload_selector
     from k8s_essentials_tui.kube.resources import (
         DAEMONSETS,
         DEPLOYMENTS,
@@ -169,7 +170,6 @@ def board_paths() -> list[tuple[str, str | None]]:
         VALIDATING_WEBHOOKS,
     )
     from k8s_essentials_tui.registry import load_registry
-    from k8s_essentials_tui.snapshot_builder import HELM_SELECTOR, workload_selector
 
     sel = workload_selector(load_registry().ordered())
     return [(DEPLOYMENTS.path(None), sel), (STATEFULSETS.path(None), sel),
@@ -209,11 +209,11 @@ async def measure_helm_bytes(kubeconfig: str) -> dict[str, float]:
 
 
 async def measure_report(kubeconfig: str) -> dict[str, float]:
-    from k8s_essentials_tui.evaluate import evaluate
-    from k8s_essentials_tui.helm_summary import summarize_releases
+    from k8s_essentials_tui.detection.evaluate import evaluate
+    from k8s_essentials_tui.detection.snapshot_builder import build_snapshot, client_lister
+    from k8s_essentials_tui.helm.summary import summarize_releases
     from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
     from k8s_essentials_tui.registry import load_registry
-    from k8s_essentials_tui.snapshot_builder import build_snapshot, client_lister
 
     plugins = load_registry().ordered()
     t0 = time.perf_counter()
@@ -252,7 +252,7 @@ async def measure_app(kubeconfig: str, watch_list: bool) -> dict[str, float]:
         refresh = []
         for _ in range(5):
             t1 = time.perf_counter()
-            await board._rebuild(False)
+            await app.detection.run_rebuild(False)
             refresh.append(time.perf_counter() - t1)
     return {"seconds": elapsed, "modes": ",".join(modes), "rss_mb": rss_mb(),  # type: ignore[dict-item]
             "refresh_seconds": sorted(refresh)[2]}

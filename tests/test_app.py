@@ -17,15 +17,10 @@ from k8s_essentials_tui.kube.resources import rt
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.help import HelpScreen
 from k8s_essentials_tui.widgets.board import Board
+from testkit.wait import wait_until
 from tests.conftest import record_cell_updates
 
 CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
-
-
-async def settle(pilot, until, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not until():
-            await pilot.pause(0.05)
 
 
 def notice_text(app: EssentialsApp) -> str:
@@ -37,7 +32,7 @@ async def test_starts_without_kubeconfig_and_explains(tmp_path: Path,
     monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.kube/config
     app = EssentialsApp(StartOptions())
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: app.connection_error is not None)
+        await wait_until(pilot, lambda: app.connection_error is not None)
         text = notice_text(app)
         assert "no kubeconfig found" in text and "scripts/demo" in text
         assert app.connection_state == "no kubeconfig"
@@ -58,13 +53,13 @@ async def test_unreachable_cluster_keeps_running_and_retries(kubeconfig: str,
     bad.write_text(yaml.safe_dump(data))
     app = EssentialsApp(StartOptions(kubeconfig=str(bad)))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: app.connection_error is not None)
+        await wait_until(pilot, lambda: app.connection_error is not None)
         assert "cannot reach the apiserver" in notice_text(app)
         assert app.connection_state == "disconnected"
         # fix the kubeconfig and retry with r: the app connects without a restart
         bad.write_text(Path(kubeconfig).read_text())
         await pilot.press("r")
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         assert not app.screen.query_one("#notice").display or "shown" not in \
             app.screen.query_one("#notice").classes
 
@@ -73,7 +68,7 @@ async def test_board_reads_the_cluster_and_opens_a_pane(kubeconfig: str) -> None
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         table = board.query_one(DataTable)
         assert table.row_count == 13
         assert "areas covered" in str(board.query_one("#summary", Static).render())
@@ -91,11 +86,10 @@ async def test_board_refresh_touches_only_changed_cells(kubeconfig: str) -> None
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         # a cache that synced during the first build schedules one more rebuild (which
         # would put the real detections back): wait until none is pending or running
-        await settle(pilot, lambda: board._rebuild_timer is None and not any(
-            w.group == "board" and w.is_running for w in app.workers))
+        await wait_until(pilot, lambda: not app.detection.busy)
         table = board.query_one(DataTable)
         updated = record_cell_updates(table)
         board.render_rows()
@@ -137,11 +131,11 @@ async def test_context_picker_switches_context(kubeconfig: str, limited_kubeconf
     other = next(c["name"] for c in merged["contexts"] if c["name"] != merged["current-context"])
     app = EssentialsApp(StartOptions(kubeconfig=str(path)))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         await pilot.press("C")
-        await settle(pilot, lambda: type(app.screen).__name__ == "ContextPickerScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ContextPickerScreen")
         await pilot.press("j", "enter")
-        await settle(pilot, lambda: app.session is not None and app.session.context == other)
+        await wait_until(pilot, lambda: app.session is not None and app.session.context == other)
 
 
 def _configmap_mutation(session, namespace: str, name: str) -> Mutation:  # type: ignore[no-untyped-def]
@@ -159,16 +153,16 @@ async def test_mutation_confirm_run_and_audit(kubeconfig: str, namespace: str,
                                               kube_admin) -> None:  # type: ignore[no-untyped-def]
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         results: list[tuple[bool, str | None]] = []
         app.start_mutation(_configmap_mutation(app.session, namespace, "made-by-tui"),
                            lambda ok, msg: results.append((ok, msg)))
-        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.pause()
         assert f"kubectl create configmap made-by-tui -n {namespace}" in \
             str(app.screen.query_one("#command").render())
         await pilot.press("y")
-        await settle(pilot, lambda: bool(results))
+        await wait_until(pilot, lambda: bool(results))
     assert results == [(True, "configmap/made-by-tui created")]
     assert kube_admin.get("v1", "ConfigMap", "made-by-tui", namespace)
     entry = audit.read()[-1]
@@ -179,19 +173,19 @@ async def test_mutation_confirm_run_and_audit(kubeconfig: str, namespace: str,
 async def test_typed_confirmation_and_cancel(kubeconfig: str, namespace: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         m = _configmap_mutation(app.session, namespace, "typed")
         m.typed_confirmation = "typed"
         results: list[tuple[bool, str | None]] = []
         app.start_mutation(m, lambda ok, msg: results.append((ok, msg)))
-        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.pause()
         assert app.screen.query_one("#confirm").disabled
         app.screen.query_one("#typed", Input).value = "typo"
         await pilot.pause()
         assert app.screen.query_one("#confirm").disabled
         await pilot.press("escape")
-        await settle(pilot, lambda: bool(results))
+        await wait_until(pilot, lambda: bool(results))
     assert results == [(False, "cancelled")]
     assert audit.read()[-1]["result"] == "cancelled"
 
@@ -199,7 +193,7 @@ async def test_typed_confirmation_and_cancel(kubeconfig: str, namespace: str) ->
 async def test_read_only_refuses_mutations(kubeconfig: str, namespace: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, read_only=True))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         ok, msg = await app.perform(_configmap_mutation(app.session, namespace, "nope"))
         assert not ok and msg and msg.startswith("read-only mode")
         assert "READ-ONLY" in str(app.screen.query_one("StatusBar").render())
@@ -208,7 +202,7 @@ async def test_read_only_refuses_mutations(kubeconfig: str, namespace: str) -> N
 async def test_rbac_denied_mutation_says_why(limited_kubeconfig: str, namespace: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig))
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         ok, msg = await app.perform(_configmap_mutation(app.session, namespace, "nope"))
         assert not ok and msg == f"forbidden: cannot create configmaps in {namespace}"
         assert not isinstance(app.screen, ConfirmScreen)
@@ -238,9 +232,9 @@ async def test_install_key_opens_the_install_screen(kubeconfig: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         await pilot.press("i")  # first row: ingress
-        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         assert app.screen.plugin.id == "ingress-nginx"
 
 
@@ -248,7 +242,7 @@ async def test_install_key_is_disabled_read_only(kubeconfig: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, read_only=True))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         await pilot.press("i")
         await pilot.pause()
         assert type(app.screen).__name__ == "MainScreen"
@@ -285,13 +279,13 @@ async def test_palette_offers_the_open_panes_actions() -> None:
 async def test_palette_pane_action_presses_its_key(kubeconfig: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         app.open_plugin("velero")
         await pilot.pause(0.5)
         cmd = next(c for c in app.get_system_commands(app.screen)
                    if c.title == "Velero: Create backup")
         cmd.callback()
-        await settle(pilot, lambda: type(app.screen).__name__ == "CreateBackupScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CreateBackupScreen")
 
 
 async def test_board_says_reconnecting_while_the_apiserver_restarts(
@@ -299,27 +293,27 @@ async def test_board_says_reconnecting_while_the_apiserver_restarts(
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         await asyncio.to_thread(control_plane.stop_apiserver)
         try:
-            await settle(pilot, lambda: app.connection_state == "reconnecting", timeout=60)
+            await wait_until(pilot, lambda: app.connection_state == "reconnecting", timeout=60)
             notes = str(board.query_one("#notes", Static).render())
             assert "cannot reach the apiserver" in notes
             assert board.query_one(DataTable).row_count == 13  # last known rows stay
         finally:
             await asyncio.to_thread(control_plane.start_apiserver)
-        await settle(pilot, lambda: app.connection_state == "connected", timeout=90)
-        await settle(pilot, lambda: not board.query_one("#notes").display, timeout=30)
+        await wait_until(pilot, lambda: app.connection_state == "connected", timeout=90)
+        await wait_until(pilot, lambda: not board.query_one("#notes").display, timeout=30)
 
 
 async def test_i_in_a_summary_pane_opens_install(kubeconfig: str) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         app.open_plugin("external-dns")
         await pilot.pause(0.3)
         await pilot.press("i")
-        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         assert app.screen.plugin.id == "external-dns"
 
 
@@ -330,19 +324,19 @@ async def test_o_in_a_components_own_pane_shows_its_overview(kubeconfig: str) ->
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         app.open_plugin("cert-manager")
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         own = app.screen
         assert not own.query(ComponentSummary)
         await pilot.press("o")
-        await settle(pilot, lambda: bool(app.screen.query(ComponentSummary)))
+        await wait_until(pilot, lambda: bool(app.screen.query(ComponentSummary)))
         assert app.screen.query_one(ComponentSummary).plugin.id == "cert-manager"
         assert app.screen.check_action("overview", ()) is False
         await pilot.press("escape")
         assert app.screen is own
         app.open_plugin("grafana")  # no pane of its own: the overview, no "o"
-        await settle(pilot, lambda: bool(app.screen.query(ComponentSummary)))
+        await wait_until(pilot, lambda: bool(app.screen.query(ComponentSummary)))
         assert app.screen.check_action("overview", ()) is False
 
 
@@ -353,7 +347,7 @@ async def test_config_table_of_no_plugin_is_a_warning_not_a_rejection(tmp_path: 
     config.write_text('theme = "light"\n[argo-rollouts]\nnamespace = "x"\n')
     app = EssentialsApp(StartOptions(config=str(config), connect=False))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: bool(app._notifications))
+        await wait_until(pilot, lambda: bool(app._notifications))
         texts = [str(n.message) for n in app._notifications]
         assert any("[argo-rollouts] is not a table of any installed plugin" in t for t in texts)
         assert app.settings["theme"] == "light" and not app.config_error

@@ -23,6 +23,7 @@ from k8s_essentials_tui.widgets.board import Board
 from testkit.controlplane import ControlPlane, read_audit_events
 from testkit.helm_release import release_secret
 from testkit.kube import KubeAdmin
+from testkit.wait import wait_until
 from tests.conftest import rich_plain
 
 
@@ -220,12 +221,6 @@ def test_unreachable_cluster_exits_2(tmp_path: Path, board_cluster: ControlPlane
     assert len(out.stderr.strip().splitlines()) == 1
 
 
-async def _settle(pilot, until, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not until():
-            await pilot.pause(0.05)
-
-
 def _cell(board: Board, category: str, column: str) -> str:
     return str(board.query_one(DataTable).get_cell(category, column))
 
@@ -236,15 +231,15 @@ async def test_board_is_live(board_cluster: ControlPlane) -> None:
     app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await _settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         assert _cell(board, "dns", "health") == "degraded"
         lists_before = sum(c.list_count for c in app.session.caches.caches())
         await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 1)
-        await _settle(pilot, lambda: _cell(board, "dns", "health") == "ok")
+        await wait_until(pilot, lambda: _cell(board, "dns", "health") == "ok")
         lists_after = sum(c.list_count for c in app.session.caches.caches())
         assert lists_after == lists_before  # from the watch, not a new list
         await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 0)
-        await _settle(pilot, lambda: _cell(board, "dns", "health") == "degraded")
+        await wait_until(pilot, lambda: _cell(board, "dns", "health") == "degraded")
 
 
 def _pane_text(app: EssentialsApp) -> str:
@@ -266,10 +261,10 @@ async def test_component_pane_shows_workloads_release_webhooks_and_is_live(
     app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await _settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         lists_before = sum(c.list_count for c in app.session.caches.caches())
         await pilot.press("enter")  # the first row: Ingress
-        await _settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         text = _pane_text(app)
         assert "deploy/ingress-nginx-controller 2/2 " \
                "registry.k8s.io/ingress-nginx/controller:v1.13.3" in text
@@ -279,15 +274,15 @@ async def test_component_pane_shows_workloads_release_webhooks_and_is_live(
         assert "└ validate.nginx.ingress.kubernetes.io" in text
         await pilot.press("escape")
         app.open_plugin("external-dns")
-        await _settle(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
+        await wait_until(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
         assert "Health degraded" in _pane_text(app)
         await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 1)
         try:
-            await _settle(pilot, lambda: "deploy/external-dns 1/1" in _pane_text(app))
+            await wait_until(pilot, lambda: "deploy/external-dns 1/1" in _pane_text(app))
             assert "Health ok" in _pane_text(app)
         finally:
             await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 0)
-        await _settle(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
+        await wait_until(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
         assert sum(c.list_count for c in app.session.caches.caches()) == lists_before
 
 
@@ -295,14 +290,14 @@ async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> No
     app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.limited_kubeconfig)))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await _settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         notes = str(board.query_one("#notes").render())
         assert notes.startswith("no permission to list ")
         assert "secrets (Helm releases)" in notes and "validatingwebhookconfigurations" in notes
         assert _cell(board, "ingress", "state") == "installed"
         # the component pane says which of its sections could not be read
         await pilot.press("enter")
-        await _settle(pilot, lambda: "deploy/ingress-nginx-controller" in _pane_text(app))
+        await wait_until(pilot, lambda: "deploy/ingress-nginx-controller" in _pane_text(app))
         text = _pane_text(app)
         assert "Helm release\nno permission to list secrets (Helm releases)" in text
         assert "Admission webhooks\nno permission to list mutatingwebhookconfigurations\n" \
@@ -331,7 +326,7 @@ async def test_r_retries_what_rbac_just_allowed(board_cluster: ControlPlane) -> 
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             board = app.screen.query_one(Board)
-            await _settle(pilot, lambda: board.snapshot is not None)
+            await wait_until(pilot, lambda: board.snapshot is not None)
 
             def notes() -> str:
                 return str(board.query_one("#notes").render())
@@ -360,7 +355,7 @@ async def test_board_in_the_app_costs_one_watch_per_list(board_cluster: ControlP
     app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
-        await _settle(pilot, lambda: board.snapshot is not None)
+        await wait_until(pilot, lambda: board.snapshot is not None)
         await pilot.pause(1.0)
         assert all(c.sync_mode == "watch-list" for c in app.session.caches.caches())
         assert board_cluster.audit_log is not None
@@ -468,7 +463,7 @@ async def test_board_for_a_namespace_scoped_user(board_cluster: ControlPlane) ->
         app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.limited_kubeconfig)))
         async with app.run_test(size=(120, 40)) as pilot:
             board = app.screen.query_one(Board)
-            await _settle(pilot, lambda: board.snapshot is not None)
+            await wait_until(pilot, lambda: board.snapshot is not None)
             assert _cell(board, "ingress", "state") == "installed"
             assert _cell(board, "dns", "health") == "degraded"
             assert _cell(board, "backup", "health") == "unknown"

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from k8s_essentials_tui.detect import labels_match
+from k8s_essentials_tui.detection.detect import labels_match
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugin import CATEGORIES, Detection, Plugin
 from k8s_essentials_tui.registry import load_registry
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 
 #: plugin id -> module (under plugins/) of the catalog entries this file covers
 CATALOG: dict[str, str] = {
@@ -321,7 +321,7 @@ def test_forbidden_workloads_make_health_unknown(pid: str) -> None:
     # the controller may well run where we cannot look: no claim that it does not
     assert not any("no controller running" in x for x in det.problems), det.problems
     # ... nor that the component is missing
-    from k8s_essentials_tui.evaluate import state_label
+    from k8s_essentials_tui.detection.evaluate import state_label
 
     assert state_label(det) == ("partial" if p.api_groups else "unknown")
 
@@ -497,8 +497,8 @@ def test_relevant_workloads_keep_detection_and_drop_the_rest() -> None:
     with every workload, on the demo seed's workloads plus 2,000 unrelated ones."""
     import datetime as dt
 
-    from k8s_essentials_tui.evaluate import evaluate
-    from k8s_essentials_tui.snapshot_builder import WorkloadFilter
+    from k8s_essentials_tui.detection.evaluate import evaluate
+    from k8s_essentials_tui.detection.snapshot_builder import WorkloadFilter
     from testkit.seed import _Seed
 
     seed = _Seed(None, dt.datetime(2026, 6, 1, tzinfo=dt.UTC), True)  # type: ignore[arg-type]
@@ -525,9 +525,9 @@ def test_relevant_workloads_keep_detection_and_drop_the_rest() -> None:
 async def test_snapshot_notes_say_which_verb_rbac_denied() -> None:
     """build_snapshot with a lister that fails like the real caches do: a denied list and a
     denied watch read differently; the objects a list-only user got are still used."""
+    from k8s_essentials_tui.detection.snapshot_builder import ListResult, build_snapshot
     from k8s_essentials_tui.errors import ForbiddenError
     from k8s_essentials_tui.kube.resources import DEPLOYMENTS, SECRETS
-    from k8s_essentials_tui.snapshot_builder import ListResult, build_snapshot
 
     dep = {"apiVersion": "apps/v1", "kind": "Deployment",
            "metadata": {"name": "external-dns", "namespace": "external-dns",
@@ -550,7 +550,7 @@ async def test_snapshot_notes_say_which_verb_rbac_denied() -> None:
     assert snap.forbidden["workloads"] == "no permission to watch deployments"
     assert snap.forbidden["helm"] == "no permission to list secrets (Helm releases)"
     assert [w["metadata"]["name"] for w in snap.workloads] == ["external-dns"]
-    from k8s_essentials_tui.evaluate import evaluate
+    from k8s_essentials_tui.detection.evaluate import evaluate
 
     helm = evaluate(plugins, snap)["helm"]
     assert helm.problems == ["no permission to list secrets (Helm releases)"]
@@ -560,7 +560,7 @@ async def test_snapshot_notes_say_which_verb_rbac_denied() -> None:
 def test_board_detail_names_what_the_area_row_hides() -> None:
     """An area shows one component; the detail line adds an alternative that is also
     installed, and one whose state could not be read (not plain "missing" ones)."""
-    from k8s_essentials_tui.evaluate import board_rows
+    from k8s_essentials_tui.detection.evaluate import board_rows
     from k8s_essentials_tui.plugins.helm_releases import PLUGIN as HELM
     from k8s_essentials_tui.widgets.board import _alternative_lines
 
@@ -583,3 +583,16 @@ def test_board_detail_names_what_the_area_row_hides() -> None:
     # what the notes line already says is not repeated per alternative
     said = {"no permission to list secrets (Helm releases)"}
     assert _alternative_lines(rows["packaging"], dets, said) == []
+
+
+@pytest.mark.parametrize("pid", ["cert-manager", "loki", "velero", "kube-prometheus-stack"])
+def test_own_detect_plugins_declare_their_charts(pid: str) -> None:
+    """A plugin with its own ``detect()`` declares its Helm charts too (#16): the catalog,
+    the install flow and third parties read them from the Plugin, and the detect uses the
+    same names (a release of the declared chart alone makes the component present)."""
+    p = load_registry(third_party=False).plugins[pid]
+    assert p.chart is not None and p.chart.chart in p.chart_names
+    release = {**helm_release(p, "7.7.7"), "chart": p.chart_names[-1]}
+    det = p.detect(ClusterSnapshot(api_groups={"", "apps"}, helm_releases=[release]))
+    assert det.installed is not False
+    assert det.version == "7.7.7"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,18 +9,11 @@ import pytest
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.cert_manager.pane import CertificatesPane
 from k8s_essentials_tui.plugins.cert_manager.table import CertTable
+from testkit.wait import wait_until
 from tests import cert_fixtures as f
 
 pytestmark = pytest.mark.e2e
 NOW = f.FIXED_NOW
-
-
-async def wait_for(pilot, cond: Callable[[], bool], tries: int = 200) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
 
 
 def pane_of(app: EssentialsApp) -> CertificatesPane:
@@ -30,11 +22,11 @@ def pane_of(app: EssentialsApp) -> CertificatesPane:
 
 async def open_pane(pilot) -> CertificatesPane:
     app = pilot.app
-    await wait_for(pilot, lambda: app.session is not None)
+    await wait_until(pilot, lambda: app.session is not None)
     app.open_plugin("cert-manager")
-    await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+    await wait_until(pilot, lambda: bool(app.screen.query(CertificatesPane)))
     pane = pane_of(app)
-    await wait_for(pilot, lambda: pane._primed and not pane.index.pending_deep())
+    await wait_until(pilot, lambda: pane._primed and not pane.index.pending_deep())
     await pilot.pause()
     return pane
 
@@ -80,7 +72,7 @@ async def test_detail_view_and_renew(kube_admin, kubeconfig, namespace) -> None:
         await pilot.press("j")  # legacy-tls -> web
         assert pane.table.current_row.name == "web"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Renew (R)" in _detail_text(app))
+        await wait_until(pilot, lambda: "Renew (R)" in _detail_text(app))
         text = _detail_text(app)
         assert f"Certificate {namespace}/web" in text
         assert "ACMEAccountRegistered" in text
@@ -92,15 +84,15 @@ async def test_detail_view_and_renew(kube_admin, kubeconfig, namespace) -> None:
         assert "Renewing certificate as renewal was scheduled" in text
         assert f"Renew (R): cmctl renew -n {namespace} web" in text
         await pilot.press("R")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
         assert f"cmctl renew -n {namespace} web" in _screen_text(app)
         await pilot.press("y")
-        await wait_for(pilot, lambda: _issuing(kube_admin, namespace, "web"))
+        await wait_until(pilot, lambda: _issuing(kube_admin, namespace, "web"))
         cert = kube_admin.get("cert-manager.io/v1", "certificates", "web", namespace)
         issuing = next(c for c in cert["status"]["conditions"] if c["type"] == "Issuing")
         assert issuing["reason"] == "ManuallyTriggered"
         # the watch brings the new condition into the detail view
-        await wait_for(pilot, lambda: "True (renewal in progress)" in _detail_text(app))
+        await wait_until(pilot, lambda: "True (renewal in progress)" in _detail_text(app))
 
 
 async def test_read_only_and_forbidden(kube_admin, kubeconfig, limited_kubeconfig,
@@ -114,17 +106,17 @@ async def test_read_only_and_forbidden(kube_admin, kubeconfig, limited_kubeconfi
         await pilot.pause()
         assert any("read-only" in n.message for n in app._notifications)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Renew (R): disabled — read-only mode" in
+        await wait_until(pilot, lambda: "Renew (R): disabled — read-only mode" in
                        _detail_text(app))
         assert pane.table.current_row.name == "web"
     app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, namespace=namespace,
                                      now=NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         app.open_plugin("cert-manager")
-        await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        await wait_until(pilot, lambda: bool(app.screen.query(CertificatesPane)))
         pane = pane_of(app)
-        await wait_for(pilot, lambda: pane._primed)
+        await wait_until(pilot, lambda: pane._primed)
         await pilot.pause()
         message = str(app.screen.query_one("#certs-message").render())
         assert "forbidden" in message and "secrets" in message
@@ -132,13 +124,13 @@ async def test_read_only_and_forbidden(kube_admin, kubeconfig, limited_kubeconfi
         assert "with -n NAMESPACE" not in message  # already one namespace
     app = EssentialsApp(StartOptions(kubeconfig=limited_kubeconfig, now=NOW))
     async with app.run_test(size=(120, 40)) as pilot:  # all namespaces: say what helps
-        await wait_for(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         app.open_plugin("cert-manager")
-        await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
-        await wait_for(pilot, lambda: pane_of(app)._primed)
+        await wait_until(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        await wait_until(pilot, lambda: pane_of(app)._primed)
         await pilot.pause()
         # nothing readable in all namespaces: the pane moved to the context's namespace
-        await wait_for(pilot, lambda: pane_of(app).scope == "default" and pane_of(app)._primed)
+        await wait_until(pilot, lambda: pane_of(app).scope == "default" and pane_of(app)._primed)
         await pilot.pause()
         message = str(app.screen.query_one("#certs-message").render())
         assert "secrets: " in message and "; all namespaces are denied too: -n NAMESPACE " \
@@ -156,7 +148,7 @@ async def test_threshold_crossing_notifies(kube_admin, kubeconfig, namespace) ->
         assert not app._notifications
         kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "soon",
                                 f.ready_status(NOW + f.dt.timedelta(days=3)))
-        await wait_for(pilot, lambda: any("is now critical" in n.message
+        await wait_until(pilot, lambda: any("is now critical" in n.message
                                           for n in app._notifications))
         note = next(n for n in app._notifications if "is now critical" in n.message)
         assert note.message == f"Certificate {namespace}/soon is now critical (3d left)"
@@ -200,14 +192,14 @@ async def test_filters_and_all_expiries(kube_admin, kubeconfig, namespace) -> No
         pane = await open_pane(pilot)
         assert names(pane) == ["b", "a"]
         await pilot.press("I")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "PickScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PickScreen")
         await pilot.press("down", "down", "enter")  # (all), ClusterIssuer/letsencrypt, ca
-        await wait_for(pilot, lambda: pane.issuer_filter is not None)
+        await wait_until(pilot, lambda: pane.issuer_filter is not None)
         assert pane.issuer_filter == "ca" and names(pane) == ["a"]
         await pilot.press("c")
-        await wait_for(pilot, lambda: pane._velero)
+        await wait_until(pilot, lambda: pane._velero)
         await pilot.press("a")
-        await wait_for(pilot, lambda: "nightly" in names(pane))
+        await wait_until(pilot, lambda: "nightly" in names(pane))
         assert names(pane) == ["nightly", "b", "a"]
         assert pane.view_rows[0].kind == "Backup"
 
@@ -235,10 +227,10 @@ async def test_namespace_scoped_user_gets_the_context_namespace(
     scoped.write_text(yaml.safe_dump(config))
     app = EssentialsApp(StartOptions(kubeconfig=str(scoped), now=NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         app.open_plugin("cert-manager")
-        await wait_for(pilot, lambda: bool(app.screen.query(CertificatesPane)))
-        await wait_for(pilot, lambda: pane_of(app)._primed
+        await wait_until(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        await wait_until(pilot, lambda: pane_of(app)._primed
                        and any(r.name == "mine" for r in pane_of(app).table.rows))
         pane = pane_of(app)
         assert pane.scope == namespace

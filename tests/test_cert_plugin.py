@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugins.cert_manager import PLUGIN, detect
 from k8s_essentials_tui.registry import load_registry
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 
 
 def _deploy(name: str, app: str, ready: int = 1) -> dict:

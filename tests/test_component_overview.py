@@ -4,11 +4,11 @@ against the real apiserver and ``test_snapshots_board`` keeps its SVGs."""
 
 from __future__ import annotations
 
-from k8s_essentials_tui.evaluate import evaluate
+from k8s_essentials_tui.detection.evaluate import evaluate
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
+from k8s_essentials_tui.detection.snapshot_builder import webhook_rows
 from k8s_essentials_tui.plugin import ChartRef, Detection, Plugin
 from k8s_essentials_tui.registry import load_registry
-from k8s_essentials_tui.snapshot import ClusterSnapshot
-from k8s_essentials_tui.snapshot_builder import webhook_rows
 from k8s_essentials_tui.widgets.summary import overview
 from tests.conftest import rich_plain
 
@@ -250,7 +250,7 @@ async def test_the_pane_rerenders_only_when_its_component_changed() -> None:
 def test_a_client_side_tool_owns_no_webhook() -> None:
     """"helm" is in "helm-operator-webhook", but Helm serves nothing in the cluster: that
     webhook is a stranger's, reported as a cluster problem when it blocks."""
-    from k8s_essentials_tui.evaluate import cluster_problems
+    from k8s_essentials_tui.detection.evaluate import cluster_problems
 
     plugins = load_registry(third_party=False).ordered()
     snap = ClusterSnapshot(

@@ -12,6 +12,21 @@ from pathlib import Path
 import pytest
 
 from k8s_essentials_tui import audit
+from k8s_essentials_tui.detection.evaluate import (
+    board_rows,
+    evaluate,
+    report_json,
+    report_markdown,
+    state_label,
+)
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
+from k8s_essentials_tui.detection.snapshot_builder import (
+    endpoint_selector,
+    ready_endpoints,
+    webhook_rows,
+    webhook_services,
+    workload_selector,
+)
 from k8s_essentials_tui.errors import (
     ConfigError,
     ForbiddenError,
@@ -20,27 +35,12 @@ from k8s_essentials_tui.errors import (
     NotFoundError,
     status_error,
 )
-from k8s_essentials_tui.evaluate import (
-    board_rows,
-    evaluate,
-    report_json,
-    report_markdown,
-    state_label,
-)
 from k8s_essentials_tui.kube.discovery import parse_discovery
 from k8s_essentials_tui.kube.proxy import service_proxy_path
 from k8s_essentials_tui.kube.resources import DEPLOYMENTS, NAMESPACES, rt
 from k8s_essentials_tui.plugin import Detection, Plugin
 from k8s_essentials_tui.registry import Registry, load_registry
 from k8s_essentials_tui.settings import parse_settings
-from k8s_essentials_tui.snapshot import ClusterSnapshot
-from k8s_essentials_tui.snapshot_builder import (
-    endpoint_selector,
-    ready_endpoints,
-    webhook_rows,
-    webhook_services,
-    workload_selector,
-)
 from k8s_essentials_tui.theming import BUILTIN_THEMES, load_theme, theme_name
 
 
@@ -240,7 +240,7 @@ def test_workload_selector_is_one_set_based_selector() -> None:
 
 
 def test_fail_on_conditions_name_what_makes_them_hold() -> None:
-    from k8s_essentials_tui.evaluate import failing
+    from k8s_essentials_tui.detection.evaluate import failing
 
     plugins = [Plugin(id="sick", title="S", category="dns"),
                Plugin(id="blind", title="B", category="ingress"),
@@ -260,8 +260,8 @@ def test_fail_on_conditions_name_what_makes_them_hold() -> None:
 
 
 def test_candidate_namespaces_come_from_charts_config_and_session() -> None:
+    from k8s_essentials_tui.detection.snapshot_builder import candidate_namespaces
     from k8s_essentials_tui.plugin import ChartRef
-    from k8s_essentials_tui.snapshot_builder import candidate_namespaces
 
     chart = ChartRef(repo="r", chart="c", version="1.0.0", namespace="monitoring",
                      release="c")
@@ -273,8 +273,8 @@ def test_candidate_namespaces_come_from_charts_config_and_session() -> None:
 
 async def test_scoped_listing_falls_back_to_namespaces_only_on_403() -> None:
     """The fallback's bookkeeping; the real 403s are in test_board_e2e."""
+    from k8s_essentials_tui.detection.snapshot_builder import ListResult, _list_scoped
     from k8s_essentials_tui.errors import ForbiddenError
-    from k8s_essentials_tui.snapshot_builder import ListResult, _list_scoped
 
     calls: list[str | None] = []
 
@@ -363,7 +363,7 @@ def test_a_blocking_webhook_of_no_component_is_a_cluster_problem() -> None:
     """A ``Fail`` webhook with no endpoint blocks admissions whoever registered it: the
     board's notes, ``report`` and ``--fail-on unhealthy`` say so; a non-blocking one, or
     one of a catalog component (reported on its row), is not repeated here."""
-    from k8s_essentials_tui.evaluate import cluster_problems, failing
+    from k8s_essentials_tui.detection.evaluate import cluster_problems, failing
 
     def cfg(name: str, hook: str, policy: str, svc: str) -> dict:
         ns, svc_name = svc.split("/")
@@ -512,8 +512,8 @@ async def test_fill_rows_updates_changed_cells_and_rebuilds_on_new_order() -> No
 
 
 async def test_denied_workload_kinds_make_one_note_naming_them_all() -> None:
+    from k8s_essentials_tui.detection.snapshot_builder import ListResult, build_snapshot
     from k8s_essentials_tui.errors import ForbiddenError
-    from k8s_essentials_tui.snapshot_builder import ListResult, build_snapshot
 
     async def lister(rtype, selector, keep, namespace=None):  # type: ignore[no-untyped-def]
         if rtype.plural in ("deployments", "statefulsets") and namespace is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from k8s_essentials_tui.screens.main import MainScreen
 from k8s_essentials_tui.widgets.board import Board
 from k8s_essentials_tui.widgets.crash import PaneBoundary
 from k8s_essentials_tui.widgets.pane import PluginPane
+from testkit.wait import wait_until
 
 #: a value only a traceback *with locals* would print
 SECRET = "-----BEGIN PRIVATE KEY-----SUPERSECRET"
@@ -88,14 +88,6 @@ class ComposeFaultPane(PluginPane):
         yield Static("never")
 
 
-async def settle(pilot: Any, cond: Callable[[], bool], tries: int = 200) -> None:
-    for _ in range(tries):
-        if cond():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition not reached")
-
-
 def _app_with_pane(pane_cls: type) -> tuple[EssentialsApp, str]:
     """The app whose first board row's component has ``pane_cls`` as its pane."""
     app = EssentialsApp(StartOptions(connect=False))
@@ -114,10 +106,10 @@ def _crash_line(app: EssentialsApp) -> str:
 
 async def _open_first(pilot: Any) -> None:
     app = pilot.app
-    await settle(pilot, lambda: isinstance(app.screen, MainScreen)
+    await wait_until(pilot, lambda: isinstance(app.screen, MainScreen)
                  and app.screen.query_one(Board).query_one("DataTable").row_count > 0)
     await pilot.press("enter")
-    await settle(pilot, lambda: isinstance(app.screen, ComponentScreen))
+    await wait_until(pilot, lambda: isinstance(app.screen, ComponentScreen))
     await pilot.pause()
 
 
@@ -131,19 +123,19 @@ async def test_a_failing_pane_shows_an_error_and_the_app_keeps_running(
         await _open_first(pilot)
         assert app.screen.query_one("#ready", Static)
         await pilot.press(key)
-        await settle(pilot, lambda: bool(app.screen.query("#pane-crash")))
+        await wait_until(pilot, lambda: bool(app.screen.query("#pane-crash")))
         line = _crash_line(app)
         assert f"boom in {where}" in line and "app.log" in line
         assert "escape goes back" in line
         await pilot.pause()
         # the pane is stopped, the screen works: escape goes back to the board
         await pilot.press("escape")
-        await settle(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         # other screens still work: help opens and closes
         await pilot.press("question_mark")
-        await settle(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         await pilot.press("escape")
-        await settle(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         assert app.is_running
     assert app.return_code in (0, None)
     logged = caplog.text
@@ -156,10 +148,10 @@ async def test_a_pane_that_fails_to_start_shows_an_error(pane_cls: type) -> None
     app, _pid = _app_with_pane(pane_cls)
     async with app.run_test(size=(100, 30)) as pilot:
         await _open_first(pilot)
-        await settle(pilot, lambda: bool(app.screen.query("#pane-crash")))
+        await wait_until(pilot, lambda: bool(app.screen.query("#pane-crash")))
         assert "boom in" in _crash_line(app)
         await pilot.press("escape")
-        await settle(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         assert app.is_running
 
 
@@ -177,7 +169,7 @@ async def test_an_error_outside_a_pane_exits_with_one_line_never_locals(
     monkeypatch.setattr(Board, "action_open", broken_open)
     with pytest.raises(ValueError, match="boom in the board"):
         async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot, lambda: app.screen.query_one(Board)
+            await wait_until(pilot, lambda: app.screen.query_one(Board)
                          .query_one("DataTable").row_count > 0)
             await pilot.press("enter")
             await pilot.pause()

@@ -7,13 +7,11 @@ none either."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,6 +32,7 @@ from testkit.hostile import (
     painted_links,
     painted_text,
 )
+from testkit.wait import wait_until
 from tests.conftest import FIXED_NOW
 
 #: the release's name: closes a markup tag that was never opened, sets the window title,
@@ -108,12 +107,6 @@ def test_releases_text_carries_no_control_characters(hostile_cluster: ControlPla
     assert "[reverse]inverted[/reverse]" in out.stdout
 
 
-async def _settle(pilot: Any, until: Any, timeout: float = 30.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not until():
-            await pilot.pause(0.05)
-
-
 def _screen(app: EssentialsApp) -> str:
     return "\n".join(painted_text(app))
 
@@ -127,23 +120,23 @@ async def test_app_starts_and_paints_hostile_names_literally(
                                      now=FIXED_NOW))
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         board = app.screen.query_one(Board)
-        await _settle(pilot, lambda: board.snapshot is not None and board.rows)
+        await wait_until(pilot, lambda: board.snapshot is not None and board.rows)
         await pilot.pause()
         assert_screen_clean(app)
         # down to the Tracing row: its problems quote the release name
         for _ in range([r.category for r in board.rows].index("tracing")):
             await pilot.press("j")
-        await _settle(pilot, lambda: "Helm release jaeger/[/]x␛]0;pwned" in _screen(app))
+        await wait_until(pilot, lambda: "Helm release jaeger/[/]x␛]0;pwned" in _screen(app))
         assert_screen_clean(app)
 
         await pilot.press("enter")  # the overview: workloads, release, images
-        await _settle(pilot, lambda: "jaeger [/]␛]0;pwned" in _screen(app))
+        await wait_until(pilot, lambda: "jaeger [/]␛]0;pwned" in _screen(app))
         assert "[/]x␛]0;pwned" in _screen(app)
         assert_screen_clean(app)
         await pilot.press("escape")
 
         await pilot.press("question_mark")
-        await _settle(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         assert_screen_clean(app)
         await pilot.press("escape")
 
@@ -151,7 +144,7 @@ async def test_app_starts_and_paints_hostile_names_literally(
         await pilot.press(*"Open Helm releases")
         await pilot.pause(0.5)
         await pilot.press("enter")
-        await _settle(pilot, lambda: "[reverse]inverted[/reverse]" in _screen(app))
+        await wait_until(pilot, lambda: "[reverse]inverted[/reverse]" in _screen(app))
         assert "[/]x␛]0;pwned" in _screen(app)
         assert "[link=file:///etc/passwd]open[/link]-1.0.0" in _screen(app)
         assert painted_links(app) == []
@@ -160,9 +153,9 @@ async def test_app_starts_and_paints_hostile_names_literally(
         # u on the hostile release: refused with a notification that quotes the name (a
         # notification's message used to be parsed as markup: MarkupError)
         await pilot.press("slash", *"pwned", "enter")
-        await _settle(pilot, lambda: "pwned" in _selected_release(app))
+        await wait_until(pilot, lambda: "pwned" in _selected_release(app))
         await pilot.press("u")
-        await _settle(pilot, lambda: "has control characters; helm cannot act" in _screen(app))
+        await wait_until(pilot, lambda: "has control characters; helm cannot act" in _screen(app))
         assert "␇: the name" in _screen(app)  # the toast: the name's end, shown
         assert "[/]x␛]0;pwned" in _screen(app)
         assert_screen_clean(app)
@@ -170,10 +163,10 @@ async def test_app_starts_and_paints_hostile_names_literally(
         # the release of a chart the catalog does not know: u warns (the chart's name is
         # markup, and a link) and opens the install screen
         await pilot.press("slash", "ctrl+u", *"inverted", "enter")
-        await _settle(pilot, lambda: "[reverse]" in _selected_release(app))
+        await wait_until(pilot, lambda: "[reverse]" in _selected_release(app))
         await pilot.press("u")
-        await _settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
-        await _settle(pilot, lambda: "Upgrade [reverse]inverted[/reverse]" in _screen(app))
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: "Upgrade [reverse]inverted[/reverse]" in _screen(app))
         assert "deployed: [link=file:///etc/passwd]open[/link]-1.0.0" in _screen(app)
         assert painted_links(app) == []  # no OSC 8 hyperlink from the chart's name
         assert any(n.message == "[link=file:///etc/passwd]open[/link] is not in the catalog: "
@@ -183,10 +176,10 @@ async def test_app_starts_and_paints_hostile_names_literally(
 
         # back, and d: the confirm dialog names the release (markup) and asks to type it
         await pilot.press("escape", "escape")  # leave the values editor, then go back
-        await _settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         await pilot.press("d")
-        await _settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
-        await _settle(pilot, lambda: "Type '[reverse]inverted[/reverse]' to confirm"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await wait_until(pilot, lambda: "Type '[reverse]inverted[/reverse]' to confirm"
                       in _screen(app))
         assert_screen_clean(app)
         await pilot.press("escape")

@@ -19,14 +19,14 @@ from rich.text import Text
 
 from k8s_essentials_tui.commands._common import table
 from k8s_essentials_tui.commands.report import report_text
-from k8s_essentials_tui.evaluate import (
+from k8s_essentials_tui.detection.evaluate import (
     board_rows,
     evaluate,
     report_markdown,
 )
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugin import Detection, Plugin
 from k8s_essentials_tui.registry import load_registry
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 from k8s_essentials_tui.text import width
 from k8s_essentials_tui.widgets.board import board_cells, detail_text
 from k8s_essentials_tui.widgets.status_bar import status_line

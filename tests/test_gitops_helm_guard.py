@@ -12,8 +12,8 @@ import pytest
 from textual.widgets import Button, Input, Label
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.helm_release import release_secret
 from tests.conftest import FIXED_NOW
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugins.gitops import ARGOCD, FLUX, argo, fluxmodel, patches
 from k8s_essentials_tui.plugins.gitops.kinds import APPLICATIONS, HELMRELEASES, KUSTOMIZATIONS
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 
 
 def app(name: str, health: str = "Healthy", sync: str = "Synced", **extra: Any

@@ -20,8 +20,8 @@ from k8s_essentials_tui.helm.chart import ChartSpec
 from k8s_essentials_tui.helm.diff import diff_manifests
 from k8s_essentials_tui.helm.operations import HelmOperations, fetch_releases
 from k8s_essentials_tui.helm.release import deployed, history, latest
+from k8s_essentials_tui.helm.tool import HelmTool
 from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
-from k8s_essentials_tui.tools.helm import HelmTool
 from testkit.chart_repo import DEMO_CHART, ChartRepo
 
 pytestmark = pytest.mark.e2e

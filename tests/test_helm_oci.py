@@ -11,11 +11,10 @@ import asyncio
 import base64
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from k8s_essentials_tui import audit
@@ -31,10 +30,11 @@ from k8s_essentials_tui.helm.oci import (
     tag_to_version,
 )
 from k8s_essentials_tui.helm.operations import HelmOperations
+from k8s_essentials_tui.helm.tool import HelmTool
 from k8s_essentials_tui.plugin import ChartRef, Plugin
 from k8s_essentials_tui.settings import parse_settings
-from k8s_essentials_tui.tools.helm import HelmTool
 from testkit.oci_registry import OciRegistry
+from testkit.wait import wait_until
 
 CHART = "essentials-demo"
 PRE = "0.3.0-rc.1+build.7"
@@ -288,15 +288,6 @@ def test_unreachable_registry_says_so(capsys: pytest.CaptureFixture[str], kubeco
     assert [(e["action"], e["result"]) for e in audit.read()] == [("helm.install", "failed")]
 
 
-async def _wait_until(pilot: Pilot, predicate: Callable[[], object], what: str,
-                      timeout: float = 30.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.mark.usefixtures("_helm_home")
 async def test_install_screen_lists_oci_versions(kubeconfig: str, namespace: str,
                                                  oci_registry: OciRegistry) -> None:
@@ -311,15 +302,15 @@ async def test_install_screen_lists_oci_versions(kubeconfig: str, namespace: str
     spec = ChartSpec.for_plugin(plugin, {"demo": {"plain_http": True}})
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await _wait_until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         screen = InstallScreen(plugin, spec=spec)
         app.push_screen(screen)
         await pilot.pause()
         await pilot.press("ctrl+l")
-        await _wait_until(pilot, lambda: isinstance(app.screen, VersionPicker), "picker")
+        await wait_until(pilot, lambda: isinstance(app.screen, VersionPicker), what="picker")
         picker = app.screen
         assert isinstance(picker, VersionPicker)
         await pilot.press("up", "enter")
-        await _wait_until(pilot, lambda: app.screen is screen, "picker closed")
+        await wait_until(pilot, lambda: app.screen is screen, what="picker closed")
         assert screen.query_one("#version", Input).value == "0.2.0"
         assert "--plain-http" in screen.current_spec().chart_args()

@@ -14,8 +14,8 @@ from k8s_essentials_tui.helm.diff import diff_manifests, diff_text
 from k8s_essentials_tui.helm.operations import Preview
 from k8s_essentials_tui.helm.release import Release
 from k8s_essentials_tui.plugin import ChartRef, Plugin
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
 from k8s_essentials_tui.screens.install import InstallScreen
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.helm_release import release_secret
 from tests.conftest import FIXED_NOW
 

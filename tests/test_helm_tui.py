@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import stat
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,12 +17,14 @@ from textual.widgets import DataTable, Input, Log, Static, TextArea
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugin import ChartRef, Plugin
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
+from k8s_essentials_tui.plugins.helm_releases.rollback import RollbackPicker
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.install import InstallScreen
-from k8s_essentials_tui.widgets.helm_dialogs import ExportDialog, RollbackPicker
+from k8s_essentials_tui.widgets.helm_dialogs import ExportDialog
 from k8s_essentials_tui.widgets.helm_diff import DiffView
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.chart_repo import ChartRepo
+from testkit.wait import wait_until
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.e2e
@@ -45,18 +46,6 @@ def demo_plugin(repo: ChartRepo, namespace: str) -> Plugin:
                   chart=ChartRef(repo=repo.url, chart="essentials-demo", version="0.1.0",
                                  namespace=namespace, release="demo",
                                  values="message: recommended\n"))
-
-
-async def wait_until(pilot: Pilot, predicate: Callable[[], object], timeout: float = 60.0,
-                     what: str = "condition") -> None:
-    for _ in range(int(timeout / 0.05)):
-        try:
-            if predicate():
-                return
-        except Exception:
-            pass
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 async def open_releases_pane(app: EssentialsApp, pilot: Pilot) -> ReleasesPane:

@@ -24,11 +24,10 @@ from k8s_essentials_tui.helm.release import (
     encode_payload,
     history,
     latest,
-    parse_time,
 )
+from k8s_essentials_tui.helm.tool import HelmTool, find_helm
 from k8s_essentials_tui.helm.values import ValuesError, dump_values, parse_values
 from k8s_essentials_tui.plugin import ChartRef, Plugin
-from k8s_essentials_tui.tools.helm import HelmTool, find_helm
 
 MANIFEST_V1 = """---
 # Source: demo/templates/configmap.yaml
@@ -188,12 +187,6 @@ def test_latest_history_deployed() -> None:
     dep = deployed(rels, "apps", "demo")
     assert dep is not None and dep.revision == 2
     assert deployed(rels, "apps", "missing") is None
-
-
-def test_parse_time_variants() -> None:
-    assert parse_time("2026-05-31T11:22:33Z").hour == 11  # type: ignore[union-attr]
-    assert parse_time("2026-05-31T11:22:33.1+02:00").utcoffset().seconds == 7200  # type: ignore
-    assert parse_time("garbage") is None and parse_time(None) is None
 
 
 # -- diff -----------------------------------------------------------------------------------

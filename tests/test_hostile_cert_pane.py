@@ -10,8 +10,9 @@ import pytest
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.cert_manager.detail import CertDetailScreen
 from testkit import hostile
+from testkit.wait import wait_until
 from tests import cert_fixtures as f
-from tests.test_cert_pane import NOW, open_pane, wait_for
+from tests.test_cert_pane import NOW, open_pane
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +30,7 @@ async def test_hostile_certificates_are_shown_not_sent(kube_admin, kubeconfig,
         assert "␛]0;pwned" in painted and "[/]x" in painted
         # the detail of the first row (evil: the soonest expiry), with its event
         await pilot.press("g", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, CertDetailScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, CertDetailScreen))
         await pilot.pause(0.3)
         hostile.assert_screen_clean(app)
         assert "Bad␛[2J" in "\n".join(hostile.painted_text(app))

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from k8s_essentials_tui.evaluate import (
+from k8s_essentials_tui.detection.evaluate import (
     board_rows,
     evaluate,
     failing,
@@ -27,6 +27,7 @@ from k8s_essentials_tui.evaluate import (
     report_markdown,
     state_label,
 )
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.helm.release import decode_all, decode_payload, decode_secret
 from k8s_essentials_tui.plugins.cert_manager import model as cert_model
 from k8s_essentials_tui.plugins.cert_manager.x509info import parse_secret
@@ -38,7 +39,6 @@ from k8s_essentials_tui.plugins.loki.client import (
 from k8s_essentials_tui.plugins.velero import model as velero_model
 from k8s_essentials_tui.plugins.velero.ops import is_terminal
 from k8s_essentials_tui.registry import load_registry
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 from testkit.hostile import json_values, nasty_text
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

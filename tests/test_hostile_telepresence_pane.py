@@ -11,7 +11,8 @@ import pytest
 
 from testkit import hostile
 from testkit.fake_telepresence import CLIENT, FakeTelepresence
-from tests.test_telepresence_pane import cells, make_app, notice, open_pane, until
+from testkit.wait import wait_until
+from tests.test_telepresence_pane import cells, make_app, notice, open_pane
 
 
 def hostile_state() -> dict[str, object]:
@@ -47,7 +48,7 @@ async def test_hostile_cli_output_is_shown_not_sent(fake: FakeTelepresence) -> N
     app = make_app()
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await open_pane(pilot)
-        await until(pilot, lambda: len(cells(pane)) == 4, "workloads listed")
+        await wait_until(pilot, lambda: len(cells(pane)) == 4, what="workloads listed")
         await pilot.pause()
         hostile.assert_screen_clean(app)
         screen = "\n".join(hostile.painted_text(app))
@@ -61,7 +62,7 @@ async def test_hostile_cli_output_is_shown_not_sent(fake: FakeTelepresence) -> N
         # the CLI's error text
         fake.fail("list", err=f"boom {hostile.WORST}")
         await pilot.press("r")
-        await until(pilot, lambda: "boom" in notice(pane), "the error")
+        await wait_until(pilot, lambda: "boom" in notice(pane), what="the error")
         await pilot.pause()
         hostile.assert_screen_clean(app)
         assert pane.is_attached and app.return_code is None

@@ -15,7 +15,8 @@ from k8s_essentials_tui.app import EssentialsApp
 from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
 from testkit import hostile
 from testkit.velero_server import FIXED_NOW, VeleroServer, ts
-from tests.test_velero_pane import V1, make_app, open_pane, until
+from testkit.wait import wait_until
+from tests.test_velero_pane import V1, make_app, open_pane
 
 pytestmark = pytest.mark.e2e
 LONG = "b" * 253
@@ -61,7 +62,7 @@ async def test_hostile_velero_objects_are_shown_not_sent(kube_admin, kubeconfig,
     async with app.run_test(size=(120, 34)) as pilot:
         pane = await open_pane(app, pilot)
         table = pane.query_one("#backups", DataTable)
-        await until(pilot, lambda: table.row_count == 3, "the backups")
+        await wait_until(pilot, lambda: table.row_count == 3, what="the backups")
         await pilot.pause()
         hostile.assert_screen_clean(app)
         screen = painted(app)
@@ -71,8 +72,8 @@ async def test_hostile_velero_objects_are_shown_not_sent(kube_admin, kubeconfig,
         assert "␛[2J␛[H[/" in screen  # the hostile storage location, as text
         for tab in ("schedules", "restores", "locations"):
             await pilot.click(f"#--content-tab-tab-{tab}")
-            await until(pilot, lambda t=tab: pane.query_one(f"#{t}", DataTable).row_count,
-                        f"the {tab}")
+            await wait_until(pilot, lambda t=tab: pane.query_one(f"#{t}", DataTable).row_count,
+                             what=f"the {tab}")
             await pilot.pause()
             hostile.assert_screen_clean(app)
         # the detail of each backup: the whole long name, the hostile failure reason
@@ -81,7 +82,8 @@ async def test_hostile_velero_objects_are_shown_not_sent(kube_admin, kubeconfig,
         table.focus()
         for _ in range(3):
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen), "detail")
+            await wait_until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen),
+                             what="detail")
             await pilot.pause()
             hostile.assert_screen_clean(app)
             detail = app.screen

@@ -5,7 +5,6 @@ board, ``ctrl+a``, palette entries that survive a remapped key."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
@@ -17,14 +16,9 @@ from k8s_essentials_tui.screens.help import HelpScreen
 from k8s_essentials_tui.settings import Settings
 from k8s_essentials_tui.widgets.board import Board
 from testkit.hostile import painted_text
+from testkit.wait import wait_until
 
 SIZES = [(80, 24), (120, 40)]
-
-
-async def settle(pilot, until, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not until():
-            await pilot.pause(0.05)
 
 
 def offline() -> EssentialsApp:
@@ -35,7 +29,7 @@ async def palette(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     """``:`` then ``text``, wait for the hits, enter: as an operator types it."""
     app = pilot.app
     await pilot.press("colon")
-    await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
     await pilot.press(*text)
     await pilot.pause(0.5)  # the providers answer in the background
     await pilot.press("enter")
@@ -49,7 +43,7 @@ async def test_escape_on_install_screen_leaves_the_field_then_goes_back(size) ->
     app = offline()
     async with app.run_test(size=size) as pilot:
         await pilot.press("i")  # first row: ingress
-        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         screen = app.screen
         repo = screen.query_one("#repo", Input).value
         assert repo and isinstance(app.focused, TextArea)
@@ -85,7 +79,7 @@ async def test_escape_in_a_pane_filter_leaves_clears_then_goes_back(size) -> Non
     app = offline()
     async with app.run_test(size=size) as pilot:
         await palette(pilot, "helm")
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         pane_screen = app.screen
         await pilot.press("slash", *"web")
         box = pane_screen.query_one("#filter", Input)
@@ -157,7 +151,7 @@ async def test_help_opens_from_the_values_editor_with_f1() -> None:
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("i")
-        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         assert isinstance(app.focused, TextArea)
         await pilot.press("f1")  # from inside the editor
         assert isinstance(app.screen, HelpScreen)
@@ -168,7 +162,7 @@ async def test_help_scrolls_at_80x24() -> None:
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
         await palette(pilot, "certs")  # a pane with many keys
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         await pilot.pause(0.3)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -226,7 +220,7 @@ async def test_colon_alias_opens_the_pane(word: str, plugin_id: str) -> None:
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
         await palette(pilot, word)
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         assert app.screen.plugin.id == plugin_id
 
 
@@ -244,21 +238,21 @@ async def test_colon_ns_opens_the_namespace_picker_and_switches_live(
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         await palette(pilot, "ns")
-        await settle(pilot, lambda: isinstance(app.screen, NamespacePickerScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, NamespacePickerScreen))
         picker = app.screen
         assert namespace in picker.namespaces and "kube-system" in picker.namespaces
         await pilot.press(*namespace)  # typing filters
         await pilot.pause()
         await pilot.press("enter")
-        await settle(pilot, lambda: not isinstance(app.screen, NamespacePickerScreen))
+        await wait_until(pilot, lambda: not isinstance(app.screen, NamespacePickerScreen))
         assert app.session is not None and app.session.namespace == namespace
         bar = app.screen.query_one(StatusBar)
-        await settle(pilot, lambda: bar.namespace == namespace)
+        await wait_until(pilot, lambda: bar.namespace == namespace)
         # and the key: N opens it too; escape keeps the namespace
         await pilot.press("N")
-        await settle(pilot, lambda: isinstance(app.screen, NamespacePickerScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, NamespacePickerScreen))
         await pilot.press("escape")
         assert app.session.namespace == namespace
 
@@ -268,14 +262,14 @@ async def test_namespace_switch_reopens_the_open_pane(kubeconfig: str, namespace
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         await palette(pilot, "releases")
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         before = app.screen
         await pilot.press("N")
-        await settle(pilot, lambda: isinstance(app.screen, NamespacePickerScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, NamespacePickerScreen))
         await pilot.press(*namespace, "enter")
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen"
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen"
                      and app.screen is not before)
         assert app.screen.plugin.id == "helm"
         assert len(app.screen_stack) == 3  # board, pane: nothing left behind
@@ -286,12 +280,12 @@ async def test_palette_pane_action_survives_a_remapped_key(kubeconfig: str) -> N
     settings.keys = {"velero.backup": "B"}
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, settings=settings))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: app.session is not None)
+        await wait_until(pilot, lambda: app.session is not None)
         await palette(pilot, "velero")
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         await pilot.pause(0.3)
         await palette(pilot, "Create backup")
-        await settle(pilot, lambda: type(app.screen).__name__ == "CreateBackupScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CreateBackupScreen")
 
 
 # -- 6. install screen text ----------------------------------------------------------------
@@ -304,11 +298,11 @@ async def test_failed_preview_shows_the_whole_error_and_says_so(size, tmp_path) 
     app = EssentialsApp(StartOptions(connect=False, settings=settings))
     async with app.run_test(size=size) as pilot:
         await pilot.press("i")
-        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         await pilot.press("ctrl+r")
         screen = app.screen
         command = screen.query_one("#command", Static)
-        await settle(pilot, lambda: "failed" in str(command.render()))
+        await wait_until(pilot, lambda: "failed" in str(command.render()))
         assert "press ctrl+r to preview" not in str(command.render())
         await pilot.pause()
         painted = re.sub(r"[\s│]", "", "".join(painted_text(app)))
@@ -323,7 +317,7 @@ async def test_preview_diff_area_is_usable_at_80x24() -> None:
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("i")
-        await settle(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
         await pilot.press("escape", "right")  # leave the editor, then to the Preview tab
         await pilot.pause()
         diff = app.screen.query_one(DiffView)
@@ -382,7 +376,7 @@ async def test_colon_alias_typed_as_one_burst_opens_the_pane(typed: str, plugin_
 
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: type(app.screen).__name__ == "MainScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "MainScreen")
         driver = app._driver
         assert driver is not None
         for ch in typed:  # all queued at once, as a terminal delivers them
@@ -390,7 +384,7 @@ async def test_colon_alias_typed_as_one_burst_opens_the_pane(typed: str, plugin_
             event = events.Key(key, ch)
             event.set_sender(app)
             driver.send_message(event)
-        await settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
         assert app.screen.plugin.id == plugin_id
 
 
@@ -400,7 +394,7 @@ async def test_colon_in_an_input_is_a_character_not_the_palette() -> None:
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_plugin("loki")
-        await settle(pilot, lambda: isinstance(app.focused, TextArea))
+        await wait_until(pilot, lambda: isinstance(app.focused, TextArea))
         await pilot.press("a", "colon", "b")
         assert not isinstance(app.screen, CommandPalette)
         assert "a:b" in app.focused.text
@@ -410,7 +404,7 @@ async def test_board_table_takes_g_and_G_like_every_table() -> None:
     """``g``/``G`` (first/last row) on the board, as in every pane's table (issue #17)."""
     app = offline()
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot, lambda: app.screen.query_one(Board).query_one(DataTable).row_count)
+        await wait_until(pilot, lambda: app.screen.query_one(Board).query_one(DataTable).row_count)
         table = app.screen.query_one(Board).query_one(DataTable)
         await pilot.press("G")
         assert table.cursor_row == table.row_count - 1

@@ -8,7 +8,7 @@ and certificate cases run on the real apiserver in ``test_keyboard_panes_e2e.py`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,17 +26,10 @@ from k8s_essentials_tui.settings import Settings, parse_settings
 from testkit.fake_loki import FakeLoki, FakeLokiServer
 from testkit.fake_telepresence import FakeTelepresence
 from testkit.hostile import painted_text
+from testkit.wait import wait_until
 from tests.conftest import FIXED_NOW
 
 SIZES = [(80, 24), (120, 40)]
-
-
-async def until(pilot: Pilot, cond: Callable[[], object], what: str, steps: int = 400) -> None:
-    for _ in range(steps):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def burst(pilot: Pilot, text: str) -> None:
@@ -96,10 +89,10 @@ async def open_tp(pilot: Pilot) -> TelepresencePane:
     app = pilot.app
     assert isinstance(app, EssentialsApp)
     app.open_plugin("telepresence")
-    await until(pilot, lambda: bool(app.screen.query(TelepresencePane)), "pane")
+    await wait_until(pilot, lambda: bool(app.screen.query(TelepresencePane)), what="pane")
     pane = app.screen.query_one(TelepresencePane)
-    await until(pilot, lambda: pane.query_one("#tp-workloads", DataTable).row_count >= 3,
-                "workloads listed")
+    await wait_until(pilot, lambda: pane.query_one("#tp-workloads", DataTable).row_count >= 3,
+                     what="workloads listed")
     return pane
 
 
@@ -134,7 +127,8 @@ async def test_telepresence_table_takes_vi_keys_and_focus_comes_back(
         await pilot.press("k", "j")  # back and forth by keys lands on the same row
         assert tp_selected(pane) == target
         await pilot.press("I")
-        await until(pilot, lambda: isinstance(app.screen, InterceptForm), "intercept form")
+        await wait_until(pilot, lambda: isinstance(app.screen, InterceptForm),
+                         what="intercept form")
         await pilot.pause()
         # names the row it acts on, shows its buttons and says how to submit
         text = screen_text(app)
@@ -143,17 +137,19 @@ async def test_telepresence_table_takes_vi_keys_and_focus_comes_back(
         for button_id in ("#ok", "#cancel"):
             assert fully_on_screen(app, app.screen.query_one(button_id, Button)), button_id
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen.query(TelepresencePane).first(),
-                                              TelepresencePane), "back in the pane")
+        await wait_until(pilot, lambda: isinstance(app.screen.query(TelepresencePane).first(),
+                                              TelepresencePane), what="back in the pane")
         await pilot.pause()
         assert app.screen.focused is table and tp_selected(pane) == target
         await pilot.press("I")
-        await until(pilot, lambda: isinstance(app.screen, InterceptForm), "intercept form")
+        await wait_until(pilot, lambda: isinstance(app.screen, InterceptForm),
+                         what="intercept form")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm dialog")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
+                         what="confirm dialog")
         assert target in app.screen.mutation.title
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "closed")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         await pilot.pause()
         assert app.screen.focused is table and tp_selected(pane) == target
 
@@ -192,9 +188,9 @@ async def open_loki(pilot: Pilot) -> LokiPane:
     app = pilot.app
     assert isinstance(app, EssentialsApp)
     app.open_plugin("loki")
-    await until(pilot, lambda: bool(app.screen.query(LokiPane)), "pane")
+    await wait_until(pilot, lambda: bool(app.screen.query(LokiPane)), what="pane")
     pane = app.screen.query_one(LokiPane)
-    await until(pilot, lambda: pane.client is not None, "Loki connected")
+    await wait_until(pilot, lambda: pane.client is not None, what="Loki connected")
     return pane
 
 
@@ -218,7 +214,7 @@ async def test_loki_escape_keeps_the_query_and_ctrl_g_reaches_results(
         await type_query(pilot, pane, '{app="checkout"} |= "cart"')
         typed = pane.editor.text
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: len(pane.view.entries) > 0, "results")
+        await wait_until(pilot, lambda: len(pane.view.entries) > 0, what="results")
         # the key is in the footer; it moves from the editor to the results and back
         assert "Results" in screen_text(app)
         assert isinstance(app.screen.focused, QueryEditor)
@@ -233,9 +229,9 @@ async def test_loki_escape_keeps_the_query_and_ctrl_g_reaches_results(
         await pilot.press("escape")
         assert isinstance(app.screen.focused, LogView)
         await pilot.press("escape")
-        await until(pilot, lambda: not app.screen.query(LokiPane), "back on the board")
+        await wait_until(pilot, lambda: not app.screen.query(LokiPane), what="back on the board")
         app.open_plugin("loki")
-        await until(pilot, lambda: bool(app.screen.query(LokiPane)), "pane again")
+        await wait_until(pilot, lambda: bool(app.screen.query(LokiPane)), what="pane again")
         assert app.screen.query_one(LokiPane).editor.text == typed
 
 
@@ -247,7 +243,7 @@ async def test_loki_search_burst_lands_in_the_box_and_escape_clears_it_first(
         pane = await open_loki(pilot)
         await type_query(pilot, pane, '{app="checkout"}')
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: len(pane.view.entries) > 0, "results")
+        await wait_until(pilot, lambda: len(pane.view.entries) > 0, what="results")
         await pilot.press("ctrl+g")
         # one burst: "/" must move the focus before "p" (pause) and the rest are handled
         await burst(pilot, "/pay/3")
@@ -257,7 +253,7 @@ async def test_loki_search_burst_lands_in_the_box_and_escape_clears_it_first(
         await pilot.press("escape")  # clears the search, stays in the pane
         assert pane.view.search == "" and app.screen.query(LokiPane)
         await pilot.press("escape")
-        await until(pilot, lambda: not app.screen.query(LokiPane), "back on the board")
+        await wait_until(pilot, lambda: not app.screen.query(LokiPane), what="back on the board")
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -268,15 +264,15 @@ async def test_loki_compact_labels_leave_room_for_the_message(
         pane = await open_loki(pilot)
         await type_query(pilot, pane, '{pod="checkout-0"}')
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: len(pane.view.entries) > 0, "results")
+        await wait_until(pilot, lambda: len(pane.view.entries) > 0, what="results")
         await pilot.pause()
         text = screen_text(app)
         assert "MESSAGE-1" in text  # one stream: no labels in front of the message
         assert 'node="worker-1"' not in text
         await type_query(pilot, pane, '{app="checkout"}')
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: any("MESSAGE-B" in e.line for e in pane.view.entries),
-                    "two streams")
+        await wait_until(pilot, lambda: any("MESSAGE-B" in e.line for e in pane.view.entries),
+                         what="two streams")
         await pilot.pause()
         text = screen_text(app)
         # two streams: only the label that tells them apart, and the message still shows
@@ -285,8 +281,8 @@ async def test_loki_compact_labels_leave_room_for_the_message(
         # three streams, app/container/pod all differ: only pod (it tells the most apart)
         await type_query(pilot, pane, '{namespace="shop"}')
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: any("MESSAGE-C" in e.line for e in pane.view.entries),
-                    "three streams")
+        await wait_until(pilot, lambda: any("MESSAGE-C" in e.line for e in pane.view.entries),
+                         what="three streams")
         await pilot.pause()
         text = screen_text(app)
         assert 'pod="' in text and 'app="' not in text and "MESSAGE-" in text

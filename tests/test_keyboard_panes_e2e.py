@@ -6,7 +6,6 @@ fits 80x24; a backup TTL is not "critical"; ``backup create --wait`` gives up.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,32 +14,22 @@ from textual.widgets import Button, DataTable, Input
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.cli import main
-from k8s_essentials_tui.commands import backup as backup_cmd
 from k8s_essentials_tui.plugins.cert_manager.pane import CertificatesPane
 from k8s_essentials_tui.plugins.cert_manager.table import CertTable
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
+from k8s_essentials_tui.plugins.velero import command as backup_cmd
 from k8s_essentials_tui.plugins.velero.forms import RestoreScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.settings import Settings
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.hostile import painted_text
 from testkit.velero_server import FIXED_NOW, VeleroServer
+from testkit.wait import wait_until
 from tests import cert_fixtures as certs
 from tests.test_keyboard_panes import burst
 
 pytestmark = pytest.mark.e2e
 SIZES = [(80, 24), (120, 40)]
-
-
-async def until(pilot: Any, cond: Callable[[], object], what: str, steps: int = 400) -> None:
-    for _ in range(steps):
-        try:
-            if cond():
-                return
-        except Exception:
-            pass
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 def screen_text(app: EssentialsApp) -> str:
@@ -72,13 +61,13 @@ def velero_app(kubeconfig: str, namespace: str) -> EssentialsApp:
 
 
 async def open_velero(app: EssentialsApp, pilot: Any) -> VeleroPane:
-    await until(pilot, lambda: app.session is not None, "connection")
+    await wait_until(pilot, lambda: app.session is not None, what="connection")
     app.open_plugin("velero")
-    await until(pilot, lambda: app.screen.query(VeleroPane), "the pane")
+    await wait_until(pilot, lambda: app.screen.query(VeleroPane), what="the pane")
     pane = app.screen.query_one(VeleroPane)
-    await until(pilot, lambda: pane.query_one("#backups", DataTable).row_count == 30,
-                "the backups")
-    await until(pilot, lambda: pane.access_checked(), "access checks")
+    await wait_until(pilot, lambda: pane.query_one("#backups", DataTable).row_count == 30,
+                     what="the backups")
+    await wait_until(pilot, lambda: pane.access_checked(), what="access checks")
     return pane
 
 
@@ -107,7 +96,7 @@ async def test_velero_rows_by_keys_restore_names_the_row_and_fits(
         await pilot.press("g", "j", "j", "j", "j")
         assert selected(table) == "b04"
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RestoreScreen), "restore form")
+        await wait_until(pilot, lambda: isinstance(app.screen, RestoreScreen), what="restore form")
         await pilot.pause()
         text = screen_text(app)
         assert "Restore from backup b04" in text
@@ -119,14 +108,14 @@ async def test_velero_rows_by_keys_restore_names_the_row_and_fits(
             button = app.screen.query_one(button_id, Button)
             assert button.region.height > 0 and button.region.bottom <= size[1], button_id
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, RestoreScreen), "closed")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RestoreScreen), what="closed")
         await pilot.pause()
         assert app.screen.focused is table and selected(table) == "b04"
         await pilot.press("j", "d")  # delete names the row too, then focus comes back
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert app.screen.mutation.title == "Delete backup b05"
         await pilot.press("escape")
-        await until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "closed")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen), what="closed")
         await pilot.pause()
         assert app.screen.focused is table and selected(table) == "b05"
 
@@ -139,14 +128,14 @@ async def test_velero_escape_clears_the_filter_before_going_back(
         pane = await open_velero(app, pilot)
         table = pane.query_one("#backups", DataTable)
         await pilot.press("f")  # phase filter
-        await until(pilot, lambda: table.row_count < 30, "filtered")
+        await wait_until(pilot, lambda: table.row_count < 30, what="filtered")
         await pilot.press("escape")
-        await until(pilot, lambda: table.row_count == 30, "filter cleared")
+        await wait_until(pilot, lambda: table.row_count == 30, what="filter cleared")
         assert app.screen.query(VeleroPane)  # still in the pane
         await pilot.press("2")  # schedules tab, its table focused
         assert app.screen.focused is pane.query_one("#schedules", DataTable)
         await pilot.press("1", "escape")
-        await until(pilot, lambda: not app.screen.query(VeleroPane), "back on the board")
+        await wait_until(pilot, lambda: not app.screen.query(VeleroPane), what="back on the board")
 
 
 # -- Helm releases --------------------------------------------------------------------------------
@@ -164,15 +153,15 @@ async def test_helm_releases_vi_keys_and_filter_burst(kubeconfig, namespace, kub
                            "data": {"release": "bm90IGEgcmVsZWFzZQ=="}})
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=size) as pilot:
-        await until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         app.open_plugin("helm")
-        await until(pilot, lambda: app.screen.query(ReleasesPane), "pane")
+        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
         pane = app.screen.query_one(ReleasesPane)
         table = pane.query_one("#releases", DataTable)
         # a burst: "/" must focus the box before "u" (upgrade), "r" (rollback), "d"...
         await burst(pilot, f"/{namespace}")
         await pilot.press("enter")
-        await until(pilot, lambda: table.row_count == 3, "three releases")
+        await wait_until(pilot, lambda: table.row_count == 3, what="three releases")
         assert not app.screen.query(ConfirmScreen) and pane.filter_text == namespace
         assert app.screen.focused is table
         assert selected(table) == f"{namespace}/rel0"
@@ -183,10 +172,10 @@ async def test_helm_releases_vi_keys_and_filter_burst(kubeconfig, namespace, kub
         await pilot.press("g")
         assert selected(table) == f"{namespace}/rel0"
         await pilot.press("escape")  # clears the filter first
-        await until(pilot, lambda: pane.filter_text == "", "filter cleared")
+        await wait_until(pilot, lambda: pane.filter_text == "", what="filter cleared")
         assert app.screen.query(ReleasesPane)
         await pilot.press("escape")
-        await until(pilot, lambda: not app.screen.query(ReleasesPane), "back")
+        await wait_until(pilot, lambda: not app.screen.query(ReleasesPane), what="back")
 
 
 # -- certificates ------------------------------------------------------------------------------
@@ -199,11 +188,11 @@ async def test_certificates_search_burst_lands_in_the_box(kube_admin, kubeconfig
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace,
                                      now=certs.FIXED_NOW))
     async with app.run_test(size=size) as pilot:
-        await until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         app.open_plugin("cert-manager")
-        await until(pilot, lambda: app.screen.query(CertificatesPane), "pane")
+        await wait_until(pilot, lambda: app.screen.query(CertificatesPane), what="pane")
         pane = app.screen.query_one(CertificatesPane)
-        await until(pilot, lambda: pane._primed, "listed")
+        await wait_until(pilot, lambda: pane._primed, what="listed")
         assert app.screen.focused is pane.query_one(CertTable)
         # one burst, as pasted: "c" must not reach Clear, the digits not the table
         await burst(pilot, "/c1234")
@@ -217,10 +206,10 @@ async def test_certificates_search_burst_lands_in_the_box(kube_admin, kubeconfig
         assert [r.name for r in pane.view_rows] == ["web"]
         assert app.screen.focused is pane.query_one(CertTable)
         await pilot.press("escape")  # filter active: cleared first, still in the pane
-        await until(pilot, lambda: pane.search == "", "search cleared")
+        await wait_until(pilot, lambda: pane.search == "", what="search cleared")
         assert app.screen.query(CertificatesPane)
         await pilot.press("escape")
-        await until(pilot, lambda: not app.screen.query(CertificatesPane), "back")
+        await wait_until(pilot, lambda: not app.screen.query(CertificatesPane), what="back")
 
 
 async def test_backup_ttl_is_expiring_not_critical(kube_admin, kubeconfig, namespace) -> None:
@@ -229,13 +218,14 @@ async def test_backup_ttl_is_expiring_not_critical(kube_admin, kubeconfig, names
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace,
                                      now=certs.FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         app.open_plugin("cert-manager")
-        await until(pilot, lambda: app.screen.query(CertificatesPane), "pane")
+        await wait_until(pilot, lambda: app.screen.query(CertificatesPane), what="pane")
         pane = app.screen.query_one(CertificatesPane)
-        await until(pilot, lambda: pane._primed and pane._velero, "Velero seen")
+        await wait_until(pilot, lambda: pane._primed and pane._velero, what="Velero seen")
         await pilot.press("a")  # all expiries: backups join
-        await until(pilot, lambda: any(r.name == "soon" for r in pane.view_rows), "backup")
+        await wait_until(pilot, lambda: any(r.name == "soon" for r in pane.view_rows),
+                         what="backup")
         row = next(r for r in pane.view_rows if r.name == "soon")
         assert row.state(certs.FIXED_NOW, pane.thresholds) == "expiring"
         text = screen_text(app)
@@ -278,13 +268,13 @@ async def test_telepresence_says_when_its_context_differs(kubeconfig, namespace,
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace,
                                      now=FIXED_NOW))
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         assert app.session is not None and app.session.context != "demo"
         app.open_plugin("telepresence")
-        await until(pilot, lambda: app.screen.query(TelepresencePane), "pane")
+        await wait_until(pilot, lambda: app.screen.query(TelepresencePane), what="pane")
         pane = app.screen.query_one(TelepresencePane)
-        await until(pilot, lambda: pane.status is not None and pane.status.connected,
-                    "status read")
+        await wait_until(pilot, lambda: pane.status is not None and pane.status.connected,
+                         what="status read")
         await pilot.pause()
         flat = " ".join(screen_text(app).split())
         assert "telepresence is connected to context demo, not this app's context" in flat

@@ -25,6 +25,7 @@ from k8s_essentials_tui.kube.config import list_contexts
 from k8s_essentials_tui.kube.resources import NAMESPACES, SECRETS, rt
 from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
 from testkit.controlplane import ControlPlane
+from testkit.wait import wait_until
 
 CONFIGMAPS = rt("v1", "configmaps", "ConfigMap")
 BACKUPS = rt("velero.io/v1", "backups", "Backup")
@@ -39,12 +40,6 @@ async def connect(kubeconfig: str | Path, context: str | None = None) -> Cluster
 def cm(name: str, **data: str) -> dict:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name},
             "data": data}
-
-
-async def wait_for(predicate, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.05)
 
 
 async def test_crud_pagination_patches_and_dry_run(kubeconfig: str, namespace: str) -> None:
@@ -124,13 +119,14 @@ async def test_shared_cache_follows_changes(kubeconfig: str, namespace: str) -> 
         cache.subscribe(changes.append)
         await cache.wait_synced()
         await session.client.create(CONFIGMAPS, cm("live", v="1"), namespace)
-        await wait_for(lambda: any(ch.upserted for ch in changes))
+        await wait_until(None, lambda: any(ch.upserted for ch in changes))
         await session.client.patch(CONFIGMAPS, "live", {"data": {"v": "2"}}, namespace)
-        await wait_for(lambda: any(o.get("data", {}).get("v") == "2" for o in cache.items()))
+        await wait_until(
+            None, lambda: any(o.get("data", {}).get("v") == "2" for o in cache.items()))
         await session.client.delete(CONFIGMAPS, "live", namespace)
-        await wait_for(lambda: all(o["metadata"]["name"] != "live" for o in cache.items()))
+        await wait_until(None, lambda: all(o["metadata"]["name"] != "live" for o in cache.items()))
         # subscribers hear of it in coalesced batches
-        await wait_for(lambda: any(ch.deleted for ch in changes))
+        await wait_until(None, lambda: any(ch.deleted for ch in changes))
         assert cache.list_count == 1  # all of that came from the watch, not re-lists
         assert cache.sync_mode == "watch-list"  # the 1.35 server streams the initial state
     finally:
@@ -159,7 +155,8 @@ async def test_cache_syncs_with_one_watch_request(kubeconfig: str, audit_log: Pa
         # subscribers got the whole state at once (a reset), never half of it
         assert changes and changes[0].reset and len(changes[0].cache.items()) == len(names)
         await session.client.create(CONFIGMAPS, cm("wl-live"), namespace)
-        await wait_for(lambda: any(o["metadata"]["name"] == "wl-live" for o in cache.items()))
+        await wait_until(
+            None, lambda: any(o["metadata"]["name"] == "wl-live" for o in cache.items()))
         await asyncio.sleep(0.5)
         events = read_audit_events(audit_log, user="admin", since=since)
         mine = [e for e in events if e.get("objectRef", {}).get("resource") == "configmaps"
@@ -228,7 +225,7 @@ async def test_cache_falls_back_to_list_when_watchlist_is_off(etcd_watch_cluster
         assert cache.sync_mode == "list" and cache.state == "synced"
         assert session.client.watch_list is False
         await session.client.create(CONFIGMAPS, cm("fallback-live"), "default")
-        await wait_for(lambda: any(o["metadata"]["name"] == "fallback-live"
+        await wait_until(None, lambda: any(o["metadata"]["name"] == "fallback-live"
                                    for o in cache.items()))
     finally:
         await session.close()
@@ -258,9 +255,10 @@ async def test_cache_relists_after_410(etcd_watch_cluster) -> None:  # type: ign
 
         cache._list = list_then_expire  # type: ignore[method-assign]
         cache.start()
-        await wait_for(lambda: cache.list_count >= 2)
+        await wait_until(None, lambda: cache.list_count >= 2)
         await session.client.create(CONFIGMAPS, cm("after-gone"), namespace)
-        await wait_for(lambda: any(o["metadata"]["name"] == "after-gone" for o in cache.items()))
+        await wait_until(
+            None, lambda: any(o["metadata"]["name"] == "after-gone" for o in cache.items()))
         await cache.stop()
     finally:
         await session.close()
@@ -276,7 +274,7 @@ async def test_cache_survives_apiserver_restart(control_plane, kubeconfig: str, 
         cache.subscribe(lambda ch: states.append(ch.cache.state))
         await asyncio.to_thread(control_plane.restart_apiserver, 1.0)
         await session.client.create(CONFIGMAPS, cm("after-restart"), namespace)
-        await wait_for(lambda: any(o["metadata"]["name"] == "after-restart"
+        await wait_until(None, lambda: any(o["metadata"]["name"] == "after-restart"
                                    for o in cache.items()), timeout=60)
         assert cache.state == "synced"
     finally:
@@ -433,7 +431,7 @@ async def test_cache_with_a_field_selector(kubeconfig: str, namespace: str) -> N
             await session.client.create(SECRETS, {
                 "apiVersion": "v1", "kind": "Secret", "type": typ, "metadata": {"name": name},
                 "data": {"tls.crt": "", "tls.key": ""} if typ != "Opaque" else {}}, namespace)
-        await wait_for(lambda: any(o["metadata"]["name"] == "tls" for o in cache.items()))
+        await wait_until(None, lambda: any(o["metadata"]["name"] == "tls" for o in cache.items()))
         await asyncio.sleep(0.3)
         assert [o["metadata"]["name"] for o in cache.items()] == ["tls"]
     finally:
@@ -449,8 +447,8 @@ async def test_unwatched_cache_is_retired_after_idle_timeout(kubeconfig: str,
         unsubscribe = cache.subscribe(lambda _ch: None)
         await cache.wait_synced()
         unsubscribe()
-        await wait_for(lambda: cache not in session.caches.caches())
-        await wait_for(lambda: cache._task is None)
+        await wait_until(None, lambda: cache not in session.caches.caches())
+        await wait_until(None, lambda: cache._task is None)
         fresh = session.cache(CONFIGMAPS, namespace)  # the next user gets a new one
         assert fresh is not cache
         await fresh.wait_synced()
@@ -495,10 +493,10 @@ async def test_cache_keep_filter_stores_only_what_it_keeps(kubeconfig: str,
 
             assert names() == {"by-a", "by-b"}
             await c.patch(CONFIGMAPS, "other", {"metadata": {"labels": {"b": "1"}}}, namespace)
-            await wait_for(lambda: "other" in names())
+            await wait_until(None, lambda: "other" in names())
             await c.patch(CONFIGMAPS, "other", {"metadata": {"labels": {"b": None}}},
                           namespace)
-            await wait_for(lambda: "other" not in names())
+            await wait_until(None, lambda: "other" not in names())
             await cache.stop()
     finally:
         await session.close()
@@ -528,7 +526,7 @@ async def test_list_without_watch_permission_still_shows_objects(
         await cache.wait_synced()
         assert cache.sync_mode == "list"
         assert [o["metadata"]["name"] for o in cache.items()] == ["visible"]
-        await wait_for(lambda: cache.state == "forbidden")  # then the plain watch: 403
+        await wait_until(None, lambda: cache.state == "forbidden")  # then the plain watch: 403
         assert "cannot watch" in str(cache.error)
         assert [o["metadata"]["name"] for o in cache.items()] == ["visible"]
     finally:
@@ -566,7 +564,7 @@ async def test_cache_of_a_just_installed_crd_syncs_without_an_error(
             await session.client.create(
                 rt(f"{group}/v1", "widgets", "Widget", namespaced=False),
                 {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": {"name": "w"}})
-            await wait_for(lambda cache=cache: bool(cache.items()))  # the watch follows
+            await wait_until(None, lambda cache=cache: bool(cache.items()))  # the watch follows
             assert cache.state == "synced" and not {"error", "stale"} & set(states), states
         finally:
             await session.close()
@@ -589,7 +587,7 @@ async def test_config_can_turn_watchlist_off(kubeconfig: str, namespace: str,
     monkeypatch.setenv("K8S_ESSENTIALS_TUI_CONFIG", str(cfg))
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: app.session is not None)
+        await wait_until(None, lambda: app.session is not None)
         assert app.session is not None and app.session.client.watch_list is False
         cache = app.session.cache(CONFIGMAPS, namespace)
         await cache.wait_synced()

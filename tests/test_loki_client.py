@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugins.loki import PLUGIN, client
 from k8s_essentials_tui.plugins.loki.client import (
     LokiAuthError,
@@ -20,7 +21,6 @@ from k8s_essentials_tui.plugins.loki.client import (
     TailBatch,
 )
 from k8s_essentials_tui.plugins.loki.logql import to_ns
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 from testkit.fake_loki import FakeLoki, FakeLokiServer
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)

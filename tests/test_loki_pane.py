@@ -3,7 +3,6 @@ snapshots at 80x24 and 120x40: editor with completion open, results, tail, error
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -15,6 +14,7 @@ from k8s_essentials_tui.plugins.loki.logql import to_ns
 from k8s_essentials_tui.plugins.loki.pane import LokiPane, sparkline
 from k8s_essentials_tui.settings import parse_settings, state_dir
 from testkit.fake_loki import FakeLoki, FakeLokiServer
+from testkit.wait import wait_until
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SHOP = {"namespace": "shop", "app": "checkout", "pod": "checkout-0"}
@@ -53,13 +53,6 @@ async def open_pane(pilot, app: EssentialsApp) -> LokiPane:  # type: ignore[no-u
     pane.editor.text = ""
     pane.editor.cursor_blink = False  # deterministic pictures
     return pane
-
-
-async def wait_until(pilot, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
-    async def loop() -> None:
-        while not predicate():
-            await pilot.pause(0.05)
-    await asyncio.wait_for(loop(), timeout)
 
 
 def status(pane: LokiPane) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +17,15 @@ from textual.widgets import DataTable, Static, TextArea
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.helm_releases.pane import ReleasesPane
 from k8s_essentials_tui.plugins.velero.detail import VeleroDetailScreen
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.install import InstallScreen
 from k8s_essentials_tui.settings import Settings
-from k8s_essentials_tui.widgets.helm_releases import ReleasesPane
 from testkit.chart_repo import ChartRepo
 from testkit.velero_server import FIXED_NOW, VeleroServer
+from testkit.wait import wait_until
 from tests.test_helm_e2e import cli
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("helm_home")]
@@ -44,18 +44,6 @@ def helm_releases(kube_admin: Any, namespace: str) -> list[str]:
 def install_args(repo: ChartRepo, namespace: str, kubeconfig: str) -> list[str]:
     return ["install", "essentials-demo", "--repo", repo.url, "--release", "demo",
             "--version", "0.1.0", "-n", namespace, "--kubeconfig", kubeconfig]
-
-
-async def until(pilot: Pilot, predicate: Callable[[], object], what: str,
-                timeout: float = 60.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        try:
-            if predicate():
-                return
-        except Exception:
-            pass
-        await pilot.pause(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def notes(app: EssentialsApp) -> list[str]:
@@ -176,16 +164,16 @@ async def test_helm_pane_read_only_upgrade_refused_and_values_masked(
     helm_install_with_password(helm_bin, kubeconfig, chart_repo, namespace)
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, read_only=True, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         app.open_plugin("helm")
-        await until(pilot, lambda: app.screen.query(ReleasesPane), "pane")
+        await wait_until(pilot, lambda: app.screen.query(ReleasesPane), what="pane")
         pane = app.screen.query_one(ReleasesPane)
         table = pane.query_one("#releases", DataTable)
         await pilot.press("slash", *namespace, "enter")
-        await until(pilot, lambda: table.row_count == 1, "the release")
+        await wait_until(pilot, lambda: table.row_count == 1, what="the release")
         values = pane.query_one("#values-view", TextArea)
         manifest = pane.query_one("#manifest-view", TextArea)
-        await until(pilot, lambda: "password: (hidden)" in values.text, "masked values")
+        await wait_until(pilot, lambda: "password: (hidden)" in values.text, what="masked values")
         assert PASSWORD not in values.text and B64 not in manifest.text
         assert "password: (hidden)" in manifest.text
         assert values.text.startswith("# (hidden) values: press x to show them")
@@ -197,10 +185,10 @@ async def test_helm_pane_read_only_upgrade_refused_and_values_masked(
 
         # reading is not writing: the admin may get Secrets, so x reveals them
         await pilot.press("x")
-        await until(pilot, lambda: PASSWORD in values.text, "revealed values")
+        await wait_until(pilot, lambda: PASSWORD in values.text, what="revealed values")
         assert B64 in manifest.text
         await pilot.press("x")
-        await until(pilot, lambda: PASSWORD not in values.text, "hidden again")
+        await wait_until(pilot, lambda: PASSWORD not in values.text, what="hidden again")
 
 
 async def test_install_screen_masks_the_preview_until_f3(kubeconfig: str, namespace: str,
@@ -213,17 +201,17 @@ async def test_install_screen_masks_the_preview_until_f3(kubeconfig: str, namesp
                                    values=f"password: {PASSWORD}\n"))
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: app.session is not None, "connection")
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
         screen = InstallScreen(plugin)
         app.push_screen(screen)
         await pilot.pause()
         await pilot.press("ctrl+r")
-        await until(pilot, lambda: screen.preview is not None, "preview")
+        await wait_until(pilot, lambda: screen.preview is not None, what="preview")
         body = screen.query_one("#diff-body", Static)
         assert "password: (added)" in str(body.render())
         assert PASSWORD not in str(body.render()) and B64 not in str(body.render())
         await pilot.press("f3")
-        await until(pilot, lambda: B64 in str(body.render()), "revealed")
+        await wait_until(pilot, lambda: B64 in str(body.render()), what="revealed")
         assert PASSWORD in str(body.render())
     assert [(e["action"], e["result"]) for e in audit.read()] == [("helm.install", "dry-run")]
 
@@ -236,14 +224,14 @@ def _velero_app(kubeconfig: str, namespace: str, read_only: bool) -> EssentialsA
 
 
 async def _open_detail(app: EssentialsApp, pilot: Pilot) -> None:
-    await until(pilot, lambda: app.session is not None, "connection")
+    await wait_until(pilot, lambda: app.session is not None, what="connection")
     app.open_plugin("velero")
-    await until(pilot, lambda: app.screen.query(VeleroPane), "the pane")
+    await wait_until(pilot, lambda: app.screen.query(VeleroPane), what="the pane")
     table = app.screen.query_one("#backups", DataTable)
-    await until(pilot, lambda: table.row_count == 1, "the backup")
+    await wait_until(pilot, lambda: table.row_count == 1, what="the backup")
     table.focus()
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen), "detail")
+    await wait_until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen), what="detail")
 
 
 async def test_velero_logs_are_refused_read_only(kube_admin: Any, kubeconfig: str,
@@ -256,7 +244,7 @@ async def test_velero_logs_are_refused_read_only(kube_admin: Any, kubeconfig: st
         await _open_detail(app, pilot)
         await pilot.press("l")
         state = app.screen.query_one("#log-state", Static)
-        await until(pilot, lambda: "read-only mode" in str(state.render()), "refusal")
+        await wait_until(pilot, lambda: "read-only mode" in str(state.render()), what="refusal")
         assert not isinstance(app.screen, ConfirmScreen)
         assert any("Velero serves logs only through a DownloadRequest" in n
                    for n in notes(app))
@@ -276,15 +264,15 @@ async def test_velero_logs_ask_and_are_audited(kube_admin: Any, kubeconfig: str,
     async with app.run_test(size=(120, 40)) as pilot:
         await _open_detail(app, pilot)
         await pilot.press("l")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
         assert "DownloadRequest" in app.screen.mutation.warning
         assert kube_admin.list(V1, "downloadrequests", namespace) == []  # not before "y"
         await pilot.press("y")
         await asyncio.to_thread(server.answer_download_requests,
                                 "http://127.0.0.1:9/unreachable.gz")
         state = app.screen.query_one("#log-state", Static)
-        await until(pilot, lambda: "cannot be fetched from here" in str(state.render()),
-                    "unreachable message")
+        await wait_until(pilot, lambda: "cannot be fetched from here" in str(state.render()),
+                         what="unreachable message")
     assert len(kube_admin.list(V1, "downloadrequests", namespace)) == 1
     entry = audit.read()[-1]
     assert (entry["action"], entry["result"]) == ("velero.backup.logs", "ok")

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from k8s_essentials_tui import cli
-from k8s_essentials_tui.evaluate import evaluate, failing, report_markdown, state_label
+from k8s_essentials_tui.detection.evaluate import evaluate, failing, report_markdown, state_label
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.helm.release import MAX_DECOMPRESSED, decode_secret, encode_payload
 from k8s_essentials_tui.plugin import Detection, Plugin
 from k8s_essentials_tui.plugins.cert_manager import model as cert_model
 from k8s_essentials_tui.plugins.loki.client import LokiError, parse_query_response
 from k8s_essentials_tui.plugins.velero import model as velero_model
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

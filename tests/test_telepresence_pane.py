@@ -5,7 +5,6 @@ The cluster is irrelevant here (the pane talks to the local CLI only), so the ap
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,15 @@ from textual.widgets import DataTable, Input, Log, Static
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
-from k8s_essentials_tui.detect import find_workloads
+from k8s_essentials_tui.detection.detect import find_workloads
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugins.telepresence import PLUGIN
 from k8s_essentials_tui.plugins.telepresence.forms import InterceptForm, parse_header
 from k8s_essentials_tui.plugins.telepresence.pane import TelepresencePane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.settings import Settings
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 from testkit.fake_telepresence import CLIENT, FakeTelepresence
+from testkit.wait import wait_until
 from tests.conftest import FIXED_NOW
 
 
@@ -42,22 +42,14 @@ def make_app(*, read_only: bool = False, timeout: float = 20,
                                       settings=settings))
 
 
-async def until(pilot: Pilot, cond: Callable[[], bool], what: str, steps: int = 400) -> None:
-    """Wait (without asserting on time) until the UI reaches a state."""
-    for _ in range(steps):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"never happened: {what}: {_debug(pilot)}")
-
-
 async def open_pane(pilot: Pilot) -> TelepresencePane:
     app = pilot.app
     assert isinstance(app, EssentialsApp)
     app.open_plugin("telepresence")
-    await until(pilot, lambda: bool(app.screen.query(TelepresencePane)), "pane mounted")
+    await wait_until(pilot, lambda: bool(app.screen.query(TelepresencePane)),
+                     what=lambda: "pane mounted: " + _debug(pilot))
     pane = app.screen.query_one(TelepresencePane)
-    await until(pilot, lambda: pane.probed, "first poll")
+    await wait_until(pilot, lambda: pane.probed, what=lambda: "first poll: " + _debug(pilot))
     return pane
 
 
@@ -88,7 +80,8 @@ async def select_row(pilot: Pilot, pane: TelepresencePane, name: str) -> None:
 
 
 async def confirm(pilot: Pilot, times: int = 1) -> ConfirmScreen:
-    await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), "confirm dialog")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen),
+                     what=lambda: "confirm dialog: " + _debug(pilot))
     screen = pilot.app.screen
     assert isinstance(screen, ConfirmScreen)
     for _ in range(times):
@@ -99,20 +92,23 @@ async def confirm(pilot: Pilot, times: int = 1) -> ConfirmScreen:
 
 async def connect(pilot: Pilot, pane: TelepresencePane, namespace: str = "shop") -> None:
     await pilot.press("c")
-    await until(pilot, lambda: bool(pilot.app.screen.query("#namespace")), "connect form")
+    await wait_until(pilot, lambda: bool(pilot.app.screen.query("#namespace")),
+                     what=lambda: "connect form: " + _debug(pilot))
     pilot.app.screen.query_one("#namespace", Input).value = namespace
     await pilot.press("enter")
     screen = await confirm(pilot)
     assert screen.mutation.command == \
         f"telepresence connect --namespace {namespace} --manager-namespace ambassador"
-    await until(pilot, lambda: bool(pane.status and pane.status.connected), "connected")
+    await wait_until(pilot, lambda: bool(pane.status and pane.status.connected),
+                     what=lambda: "connected: " + _debug(pilot))
 
 
 async def start_intercept(pilot: Pilot, pane: TelepresencePane, workload: str, *,
                           local: str = "8080", header: str = "") -> InterceptForm:
     await select_row(pilot, pane, workload)
     await pilot.press("I")
-    await until(pilot, lambda: isinstance(pilot.app.screen, InterceptForm), "intercept form")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, InterceptForm),
+                     what=lambda: "intercept form: " + _debug(pilot))
     form = pilot.app.screen
     assert isinstance(form, InterceptForm)
     form.query_one("#local", Input).value = local
@@ -162,7 +158,8 @@ async def test_connect_intercept_leave_quit(fake: FakeTelepresence) -> None:
         assert "Not connected" in notice(pane)
         assert "not running" in status_text(pane)
         await connect(pilot, pane)
-        await until(pilot, lambda: "echo-server" in cells(pane), "workloads listed")
+        await wait_until(pilot, lambda: "echo-server" in cells(pane),
+                         what=lambda: "workloads listed: " + _debug(pilot))
         assert "Connected" in status_text(pane) and "shop" in status_text(pane)
         row = cells(pane)["payments-api"]
         assert row[2] == "alice@laptop" and row[4] == "GLOBAL"
@@ -171,7 +168,8 @@ async def test_connect_intercept_leave_quit(fake: FakeTelepresence) -> None:
 
         # a global intercept in a shared namespace: two confirmations naming who is affected
         await start_intercept(pilot, pane, "echo-server")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
+                         what=lambda: "confirm: " + _debug(pilot))
         dialog = app.screen
         assert isinstance(dialog, ConfirmScreen)
         m = dialog.mutation
@@ -184,9 +182,10 @@ async def test_connect_intercept_leave_quit(fake: FakeTelepresence) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen), "second confirmation still asked"
         await pilot.press("y")
-        await until(pilot, lambda: bool(fake.intercepts()), "intercept created")
-        await until(pilot, lambda: cells(pane)["echo-server"][2] == "you",
-                    "row shows my intercept")
+        await wait_until(pilot, lambda: bool(fake.intercepts()),
+                         what=lambda: "intercept created: " + _debug(pilot))
+        await wait_until(pilot, lambda: cells(pane)["echo-server"][2] == "you",
+                         what=lambda: "row shows my intercept: " + _debug(pilot))
         row = cells(pane)["echo-server"]
         assert row[1] == "intercepted" and row[3] == "http → 127.0.0.1:8080"
         assert CLIENT in row[6]
@@ -197,9 +196,10 @@ async def test_connect_intercept_leave_quit(fake: FakeTelepresence) -> None:
         await pilot.press("l")
         screen = await confirm(pilot)
         assert screen.mutation.command == "telepresence leave echo-server"
-        await until(pilot, lambda: not fake.intercepts(), "intercept left")
-        await until(pilot, lambda: cells(pane)["echo-server"][1:3] == ["ready", ""],
-                    "row back to ready")
+        await wait_until(pilot, lambda: not fake.intercepts(),
+                         what=lambda: "intercept left: " + _debug(pilot))
+        await wait_until(pilot, lambda: cells(pane)["echo-server"][1:3] == ["ready", ""],
+                         what=lambda: "row back to ready: " + _debug(pilot))
 
         # someone else's intercept cannot be left from here
         await select_row(pilot, pane, "payments-api")
@@ -211,7 +211,8 @@ async def test_connect_intercept_leave_quit(fake: FakeTelepresence) -> None:
         await pilot.press("X")
         screen = await confirm(pilot)
         assert screen.mutation.command == "telepresence quit"
-        await until(pilot, lambda: bool(pane.status and not pane.status.connected), "quit")
+        await wait_until(pilot, lambda: bool(pane.status and not pane.status.connected),
+                         what=lambda: "quit: " + _debug(pilot))
         assert not fake.state()["connected"]
 
     entries = [(e["action"], e["result"], e["command"]) for e in audit.read()]
@@ -230,27 +231,32 @@ async def test_header_intercept_and_leave_all(fake: FakeTelepresence) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot)
         assert pane.header_supported and "supported" in status_text(pane)
-        await until(pilot, lambda: "web-frontend" in cells(pane), "listed")
+        await wait_until(pilot, lambda: "web-frontend" in cells(pane),
+                         what=lambda: "listed: " + _debug(pilot))
         await start_intercept(pilot, pane, "web-frontend", local="8081", header="x-dev: me")
         screen = await confirm(pilot)   # personal: ONE confirmation is enough
         assert "personal" in screen.mutation.title and not screen.mutation.second_confirmation
         assert "--http-header x-dev=me" in screen.mutation.command
-        await until(pilot, lambda: bool(fake.intercepts()), "personal intercept created")
-        await until(pilot, lambda: cells(pane)["web-frontend"][4] == "header x-dev=me",
-                    "header shown")
+        await wait_until(pilot, lambda: bool(fake.intercepts()),
+                         what=lambda: "personal intercept created: " + _debug(pilot))
+        await wait_until(pilot, lambda: cells(pane)["web-frontend"][4] == "header x-dev=me",
+                         what=lambda: "header shown: " + _debug(pilot))
         # a second (global) one in a namespace declared personal: no second confirmation
         await start_intercept(pilot, pane, "echo-server", local="8082")
         screen = await confirm(pilot)
         assert screen.mutation.second_confirmation  # shop is not declared personal here
         await pilot.press("y")
-        await until(pilot, lambda: len(fake.intercepts()) == 2, "two intercepts")
-        await until(pilot, lambda: pane.status is not None and
-                    len(pane.status.my_intercepts) == 2, "status shows both")
+        await wait_until(pilot, lambda: len(fake.intercepts()) == 2,
+                         what=lambda: "two intercepts: " + _debug(pilot))
+        await wait_until(pilot, lambda: pane.status is not None and
+                    len(pane.status.my_intercepts) == 2,
+                         what=lambda: "status shows both: " + _debug(pilot))
         await pilot.press("L")
         screen = await confirm(pilot)
         assert screen.mutation.command == ("telepresence leave web-frontend && "
                                            "telepresence leave echo-server")
-        await until(pilot, lambda: not fake.intercepts(), "all mine left")
+        await wait_until(pilot, lambda: not fake.intercepts(),
+                         what=lambda: "all mine left: " + _debug(pilot))
         assert fake.intercepts(client="alice@laptop"), "someone else's intercept untouched"
 
 
@@ -259,11 +265,13 @@ async def test_personal_namespace_skips_second_confirmation(fake: FakeTelepresen
     app = make_app(personal=["shop"])
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot)
-        await until(pilot, lambda: "echo-server" in cells(pane), "listed")
+        await wait_until(pilot, lambda: "echo-server" in cells(pane),
+                         what=lambda: "listed: " + _debug(pilot))
         await start_intercept(pilot, pane, "echo-server")
         screen = await confirm(pilot)
         assert not screen.mutation.second_confirmation
-        await until(pilot, lambda: bool(fake.intercepts()), "created with one confirmation")
+        await wait_until(pilot, lambda: bool(fake.intercepts()),
+                         what=lambda: "created with one confirmation: " + _debug(pilot))
 
 
 # -- failures leave the pane usable -----------------------------------------------------------
@@ -278,17 +286,20 @@ async def test_not_connected_and_workload_gone(fake: FakeTelepresence) -> None:
         assert not isinstance(app.screen, InterceptForm), "no form while not connected"
         assert "press c to connect" in notice(pane)
         await connect(pilot, pane)
-        await until(pilot, lambda: "echo-server" in cells(pane), "listed")
+        await wait_until(pilot, lambda: "echo-server" in cells(pane),
+                         what=lambda: "listed: " + _debug(pilot))
         # the workload disappears between listing and intercepting
         state = fake.state()
         state["workloads"] = [w for w in state["workloads"] if w["name"] != "echo-server"]
         fake.write_state(state)
         await start_intercept(pilot, pane, "echo-server")
         await confirm(pilot, times=2)
-        await until(pilot, lambda: "matching echo-server found" in notice(pane), "error shown")
+        await wait_until(pilot, lambda: "matching echo-server found" in notice(pane),
+                         what=lambda: "error shown: " + _debug(pilot))
         assert "check the workload name" in notice(pane)
         assert "✗ telepresence intercept" in log_text(pane)
-        await until(pilot, lambda: "echo-server" not in cells(pane), "list refreshed")
+        await wait_until(pilot, lambda: "echo-server" not in cells(pane),
+                         what=lambda: "list refreshed: " + _debug(pilot))
         assert pane.busy == ""
 
 
@@ -303,12 +314,13 @@ async def test_port_conflict_message(fake: FakeTelepresence) -> None:
     app = make_app(personal=["shop"])
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot)
-        await until(pilot, lambda: "echo-server" in cells(pane), "listed")
+        await wait_until(pilot, lambda: "echo-server" in cells(pane),
+                         what=lambda: "listed: " + _debug(pilot))
         assert cells(pane)["orders-db"][2] == "you"
         await start_intercept(pilot, pane, "echo-server", local="8080")
         await confirm(pilot)
-        await until(pilot, lambda: "already in use by intercept hello-mine" in notice(pane),
-                    "port conflict shown")
+        await wait_until(pilot, lambda: "already in use by intercept hello-mine" in notice(pane),
+                         what=lambda: "port conflict shown: " + _debug(pilot))
         assert "choose another local port" in notice(pane)
         assert [i["name"] for i in fake.intercepts()] == ["hello-mine"]
     failed = [e for e in audit.read() if e["result"] == "failed"]
@@ -344,11 +356,13 @@ async def test_daemon_hang_times_out_then_recovers(fake: FakeTelepresence) -> No
     app = make_app(timeout=1)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot)
-        await until(pilot, lambda: "did not answer within 1s" in notice(pane), "timeout shown")
+        await wait_until(pilot, lambda: "did not answer within 1s" in notice(pane),
+                         what=lambda: "timeout shown: " + _debug(pilot))
         assert "quit -s" in notice(pane)
         fake.clear_faults()
         await pilot.press("r")
-        await until(pilot, lambda: "echo-server" in cells(pane), "recovered after r")
+        await wait_until(pilot, lambda: "echo-server" in cells(pane),
+                         what=lambda: "recovered after r: " + _debug(pilot))
         assert notice(pane) == ""
 
 
@@ -358,13 +372,16 @@ async def test_cancel_a_hung_connect(fake: FakeTelepresence) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(pilot)
         await pilot.press("c")
-        await until(pilot, lambda: bool(app.screen.query("#namespace")), "form")
+        await wait_until(pilot, lambda: bool(app.screen.query("#namespace")),
+                         what=lambda: "form: " + _debug(pilot))
         await pilot.press("enter")
         await confirm(pilot)
-        await until(pilot, lambda: pane.busy == "connect", "running")
+        await wait_until(pilot, lambda: pane.busy == "connect",
+                         what=lambda: "running: " + _debug(pilot))
         assert "running: telepresence connect" in status_text(pane)
         await pilot.press("ctrl+x")
-        await until(pilot, lambda: pane.busy == "", "cancelled")
+        await wait_until(pilot, lambda: pane.busy == "",
+                         what=lambda: "cancelled: " + _debug(pilot))
         assert "cancelled" in notice(pane)
     assert audit.read()[-1]["result"] == "failed"
 
@@ -400,7 +417,8 @@ async def test_narrow_terminal_shows_hidden_columns_of_the_selected_row(
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await open_pane(pilot)
         await connect(pilot, pane)
-        await until(pilot, lambda: "legacy-batch" in cells(pane), "listed")
+        await wait_until(pilot, lambda: "legacy-batch" in cells(pane),
+                         what=lambda: "listed: " + _debug(pilot))
         table = pane.query_one("#tp-workloads", DataTable)
         assert "Note" not in [str(c.label) for c in table.columns.values()]
         await select_row(pilot, pane, "legacy-batch")
@@ -408,6 +426,6 @@ async def test_narrow_terminal_shows_hidden_columns_of_the_selected_row(
         assert detail.startswith("Kind: ") and "Note: " in detail
         assert pane.query_one("#tp-detail").has_class("shown")
         await pilot.resize_terminal(120, 40)
-        await until(pilot, lambda: "Note" in [str(c.label) for c in table.columns.values()],
-                    "wide columns")
+        await wait_until(pilot, lambda: "Note" in [str(c.label) for c in table.columns.values()],
+                         what=lambda: "wide columns: " + _debug(pilot))
         assert not pane.query_one("#tp-detail").has_class("shown")

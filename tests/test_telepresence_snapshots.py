@@ -17,6 +17,7 @@ from k8s_essentials_tui.plugins.telepresence.forms import InterceptForm
 from k8s_essentials_tui.plugins.telepresence.pane import TelepresencePane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from testkit.fake_telepresence import CLIENT, FakeTelepresence
+from testkit.wait import wait_until
 from tests.conftest import FIXED_NOW
 
 SIZES = [(80, 24), (120, 40)]
@@ -40,19 +41,11 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeTelepresence:
     return f
 
 
-async def _until(pilot: Pilot, cond, steps: int = 400) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(steps):
-        if cond():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("snapshot state never reached")
-
-
 async def _pane_ready(pilot: Pilot) -> TelepresencePane:
     app = pilot.app
     assert isinstance(app, EssentialsApp)
     app.open_plugin("telepresence")
-    await _until(pilot, lambda: bool(app.screen.query(TelepresencePane)))
+    await wait_until(pilot, lambda: bool(app.screen.query(TelepresencePane)))
     pane = app.screen.query_one(TelepresencePane)
 
     def listed() -> bool:
@@ -62,7 +55,7 @@ async def _pane_ready(pilot: Pilot) -> TelepresencePane:
         return any(str(table.get_row_at(i)[2]) == "you"
                    for i in range(table.row_count))
 
-    await _until(pilot, listed)
+    await wait_until(pilot, listed)
     await pilot.pause()
     return pane
 
@@ -73,7 +66,7 @@ async def _open_form(pilot: Pilot) -> None:
     table.move_cursor(row=[str(table.get_row_at(i)[0]) for i in range(table.row_count)]
                       .index("web-frontend"))
     await pilot.press("I")
-    await _until(pilot, lambda: isinstance(pilot.app.screen, InterceptForm))
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, InterceptForm))
     form = pilot.app.screen
     expected = "$ telepresence intercept web-frontend --port 8080:http"
 
@@ -81,7 +74,7 @@ async def _open_form(pilot: Pilot) -> None:
         preview = str(form.query_one("#preview").render())
         return expected in preview and form.focused is form.query_one("#local")
 
-    await _until(pilot, settled)
+    await wait_until(pilot, settled)
     for inp in form.query(Input):
         inp.cursor_blink = False
     await pilot.pause()
@@ -113,7 +106,7 @@ def test_confirm_global_dialog(snap_compare, fake: FakeTelepresence,  # type: ig
     async def run_before(pilot: Pilot) -> None:
         await _open_form(pilot)
         await pilot.press("enter")   # submit the form (focus is on the local port)
-        await _until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen))
         await pilot.press("y")       # first confirmation -> the explicit second one
         await pilot.pause()
         await pilot.pause()

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
 from k8s_essentials_tui.plugins.velero import PLUGIN, bsl_problems, detect
 from k8s_essentials_tui.plugins.velero import model as m
-from k8s_essentials_tui.snapshot import ClusterSnapshot
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -7,7 +7,6 @@ import asyncio
 import gzip
 import http.server
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -22,19 +21,10 @@ from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.settings import Settings
 from testkit.velero_server import FIXED_NOW, VeleroServer
+from testkit.wait import wait_until
 
 pytestmark = pytest.mark.e2e
 V1 = "velero.io/v1"
-
-
-async def until(pilot: Any, predicate: Callable[[], Any], what: str,
-                timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 def cells(app: EssentialsApp, table_id: str) -> list[list[str]]:
@@ -66,13 +56,12 @@ def make_app(kubeconfig: str, namespace: str) -> EssentialsApp:
 
 
 async def open_pane(app: EssentialsApp, pilot: Any) -> VeleroPane:
-    await until(pilot, lambda: app.session is not None, "connection")
+    await wait_until(pilot, lambda: app.session is not None, what="connection")
     app.open_plugin("velero")
-    await until(pilot, lambda: app.screen.query(VeleroPane), "the pane")
+    await wait_until(pilot, lambda: app.screen.query(VeleroPane), what="the pane")
     pane = app.screen.query_one(VeleroPane)
-    await until(pilot, lambda: "namespace" in str(
-        pane.query_one("#velero-status", Static).render()) or pane._missing,
-        "the first list")
+    await wait_until(pilot, lambda: "namespace" in str(
+        pane.query_one("#velero-status", Static).render()) or pane._missing, what="the first list")
     return pane
 
 
@@ -83,21 +72,21 @@ async def test_list_create_and_follow_live(server, kube_admin, kubeconfig, names
     app = make_app(kubeconfig, namespace)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_pane(app, pilot)
-        await until(pilot, lambda: len(cells(app, "backups")) == 2, "two backups")
+        await wait_until(pilot, lambda: len(cells(app, "backups")) == 2, what="two backups")
         assert [r[0] for r in cells(app, "backups")] == ["newer", "older"]
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, CreateBackupScreen), "the form")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateBackupScreen), what="the form")
         form = app.screen
         assert form.query_one("#name", Input).value == "backup-20260601120000"
         form.query_one("#include", Input).value = namespace
         form.query_one("#selector", Input).value = "app=web"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
         assert "velero backup create backup-20260601120000 --include-namespaces" in \
             app.screen.mutation.command
         await pilot.press("y")
-        await until(pilot, lambda: kube_admin.get_or_none(
-            V1, "backups", "backup-20260601120000", namespace), "the Backup object")
+        await wait_until(pilot, lambda: kube_admin.get_or_none(
+            V1, "backups", "backup-20260601120000", namespace), what="the Backup object")
         stored = kube_admin.get(V1, "backups", "backup-20260601120000", namespace)
         expected = model.build_backup(model.BackupOptions(
             name="backup-20260601120000", include_namespaces=[namespace], selector="app=web",
@@ -105,10 +94,10 @@ async def test_list_create_and_follow_live(server, kube_admin, kubeconfig, names
         assert stored["spec"] == expected["spec"]
         # the Velero server runs it; the pane follows it live and selects it
         await asyncio.to_thread(server.run_backup, "backup-20260601120000", total=12)
-        await until(pilot, lambda: any(r[0] == "backup-20260601120000" and r[1] == "Completed"
-                                       for r in cells(app, "backups")), "Completed")
-        await until(pilot, lambda: any("finished: Completed" in n for n in notes(app)),
-                    "final notification")
+        await wait_until(pilot, lambda: any(r[0] == "backup-20260601120000" and r[1] == "Completed"
+                                       for r in cells(app, "backups")), what="Completed")
+        await wait_until(pilot, lambda: any("finished: Completed" in n for n in notes(app)),
+                         what="final notification")
         table = app.screen.query_one("#backups", DataTable)
         assert str(table.get_row_at(table.cursor_row)[0]) == "backup-20260601120000"
         assert "12/12" in str(table.get_row_at(table.cursor_row)[2])
@@ -119,7 +108,7 @@ async def test_form_validates_before_submit(server, kubeconfig, namespace) -> No
     async with app.run_test(size=(120, 40)) as pilot:
         await open_pane(app, pilot)
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, CreateBackupScreen), "the form")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateBackupScreen), what="the form")
         form = app.screen
         form.query_one("#name", Input).value = "Bad Name"
         form.query_one("#include", Input).value = "no-such-namespace"
@@ -139,11 +128,12 @@ async def test_name_clash_is_reported(server, kube_admin, kubeconfig, namespace)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_pane(app, pilot)
         await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, CreateBackupScreen), "the form")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateBackupScreen), what="the form")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
         await pilot.press("y")
-        await until(pilot, lambda: any("already exists" in n for n in notes(app)), "409 msg")
+        await wait_until(pilot, lambda: any("already exists" in n for n in notes(app)),
+                         what="409 msg")
 
 
 async def test_backup_now_from_schedule(server, kube_admin, kubeconfig, namespace) -> None:
@@ -155,17 +145,17 @@ async def test_backup_now_from_schedule(server, kube_admin, kubeconfig, namespac
     async with app.run_test(size=(140, 40)) as pilot:
         await open_pane(app, pilot)
         await pilot.press("n")  # switches to the Schedules tab first
-        await until(pilot, lambda: len(cells(app, "schedules")) == 1, "the schedule")
+        await wait_until(pilot, lambda: len(cells(app, "schedules")) == 1, what="the schedule")
         row = cells(app, "schedules")[0]
         assert row[:4] == ["daily", "0 1 * * *", "2026-06-02 01:00 (in 13h)", "no"]
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
         assert app.screen.mutation.command == (
             f"velero backup create daily-20260601120000 --from-schedule daily "
             f"--namespace {namespace}")
         await pilot.press("y")
-        await until(pilot, lambda: kube_admin.get_or_none(
-            V1, "backups", "daily-20260601120000", namespace), "the backup")
+        await wait_until(pilot, lambda: kube_admin.get_or_none(
+            V1, "backups", "daily-20260601120000", namespace), what="the backup")
         stored = kube_admin.get(V1, "backups", "daily-20260601120000", namespace)
         assert stored["metadata"]["labels"] == {"tier": "gold",
                                                 "velero.io/schedule-name": "daily"}
@@ -174,13 +164,14 @@ async def test_backup_now_from_schedule(server, kube_admin, kubeconfig, namespac
         app.screen.query_one("TabbedContent").active = "tab-schedules"
         await pilot.pause()
         await pilot.press("p")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "pause confirm")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="pause confirm")
         assert app.screen.mutation.command == f"velero schedule pause daily --namespace " \
                                               f"{namespace}"
         await pilot.press("y")
-        await until(pilot, lambda: kube_admin.get(V1, "schedules", "daily", namespace)
-                    ["spec"].get("paused") is True, "paused")
-        await until(pilot, lambda: cells(app, "schedules")[0][2] == "paused", "paused row")
+        await wait_until(pilot, lambda: kube_admin.get(V1, "schedules", "daily", namespace)
+                    ["spec"].get("paused") is True, what="paused")
+        await wait_until(pilot, lambda: cells(app, "schedules")[0][2] == "paused",
+                         what="paused row")
 
 
 async def test_restore_with_mapping_and_delete(server, kube_admin, kubeconfig,
@@ -189,29 +180,30 @@ async def test_restore_with_mapping_and_delete(server, kube_admin, kubeconfig,
     app = make_app(kubeconfig, namespace)
     async with app.run_test(size=(140, 40)) as pilot:
         await open_pane(app, pilot)
-        await until(pilot, lambda: len(cells(app, "backups")) == 1, "the backup")
+        await wait_until(pilot, lambda: len(cells(app, "backups")) == 1, what="the backup")
         await pilot.press("r")
-        await until(pilot, lambda: isinstance(app.screen, RestoreScreen), "restore form")
+        await wait_until(pilot, lambda: isinstance(app.screen, RestoreScreen), what="restore form")
         preview = str(app.screen.query_one("#preview", Static).render())
         assert "Namespaces: shop" in preview and "Items backed up: 120 of 120" in preview
         app.screen.query_one("#mapping", Input).value = "shop:shop-copy"
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirmation")
         await pilot.press("y")
-        await until(pilot, lambda: kube_admin.get_or_none(
-            V1, "restores", "nightly-20260601120000", namespace), "the Restore")
+        await wait_until(pilot, lambda: kube_admin.get_or_none(
+            V1, "restores", "nightly-20260601120000", namespace), what="the Restore")
         restore = kube_admin.get(V1, "restores", "nightly-20260601120000", namespace)
         assert restore["spec"] == {"backupName": "nightly", "includedNamespaces": ["shop"],
                                    "namespaceMapping": {"shop": "shop-copy"}, "hooks": {},
                                    "itemOperationTimeout": "0s"}
         await asyncio.to_thread(server.run_restore, "nightly-20260601120000")
-        await until(pilot, lambda: cells(app, "restores") and
-                    cells(app, "restores")[0][2] == "Completed", "restore completed")
+        await wait_until(pilot, lambda: cells(app, "restores") and
+                    cells(app, "restores")[0][2] == "Completed", what="restore completed")
         # delete with a typed confirmation
         app.screen.query_one("TabbedContent").active = "tab-backups"
         await pilot.pause()
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "delete confirm")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen),
+                         what="delete confirm")
         assert app.screen.mutation.typed_confirmation == "nightly"
         from textual.widgets import Button
 
@@ -222,7 +214,7 @@ async def test_restore_with_mapping_and_delete(server, kube_admin, kubeconfig,
         await pilot.press("y", "enter")
         deleted = await asyncio.to_thread(server.process_delete_requests)
         assert deleted == ["nightly"]
-        await until(pilot, lambda: not cells(app, "backups"), "backup gone")
+        await wait_until(pilot, lambda: not cells(app, "backups"), what="backup gone")
 
 
 class _LogHandler(http.server.BaseHTTPRequestHandler):
@@ -247,32 +239,34 @@ async def test_detail_and_logs(server, kube_admin, kubeconfig, namespace) -> Non
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await open_pane(app, pilot)
-            await until(pilot, lambda: len(cells(app, "backups")) == 1, "the backup")
+            await wait_until(pilot, lambda: len(cells(app, "backups")) == 1, what="the backup")
             app.screen.query_one("#backups", DataTable).focus()
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen), "detail")
-            await until(pilot, lambda: "Validation error: Invalid included" in
-                        app.screen.detail_text, "validation error")
+            await wait_until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen),
+                             what="detail")
+            await wait_until(pilot, lambda: "Validation error: Invalid included" in
+                        app.screen.detail_text, what="validation error")
             assert "Phase: FailedValidation" in app.screen.detail_text
             # logs: a reachable URL -> lines; an unreachable one -> a clear message
             await pilot.press("l")  # a DownloadRequest is created: confirm first
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
             await pilot.press("y")
             port = httpd.server_address[1]
             await asyncio.to_thread(server.answer_download_requests,
                                     f"http://127.0.0.1:{port}/log.gz")
-            await until(pilot, lambda: app.screen.query_one(Log).line_count >= 2, "log lines")
+            await wait_until(pilot, lambda: app.screen.query_one(Log).line_count >= 2,
+                             what="log lines")
             assert "Backup starting" in app.screen.query_one(Log).lines[0]
             for req in kube_admin.list(V1, "downloadrequests", namespace):
                 kube_admin.delete(V1, "downloadrequests", req["metadata"]["name"], namespace)
             await pilot.press("l")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirm")
+            await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
             await pilot.press("y")
             await asyncio.to_thread(server.answer_download_requests,
                                     "http://127.0.0.1:9/unreachable.gz")
             state = app.screen.query_one("#log-state", Static)
-            await until(pilot, lambda: "cannot be fetched from here" in str(state.render()),
-                        "unreachable message")
+            await wait_until(pilot, lambda: "cannot be fetched from here" in str(state.render()),
+                             what="unreachable message")
             assert "Processed" in str(state.render())
     finally:
         httpd.shutdown()
@@ -295,11 +289,11 @@ async def test_forbidden_user_sees_disabled_actions(server, kube_admin, limited_
     app = make_app(limited_kubeconfig, namespace)
     async with app.run_test(size=(140, 40)) as pilot:
         pane = await open_pane(app, pilot)
-        await until(pilot, lambda: len(cells(app, "backups")) == 1, "the backup")
+        await wait_until(pilot, lambda: len(cells(app, "backups")) == 1, what="the backup")
         disabled = pane.query_one("#velero-disabled", Static)
         # access checks answer one by one: wait for all of them
-        await until(pilot, lambda: all(k in str(disabled.render()) for k in (
-            "b create backup", "r restore", "deletebackuprequests.velero.io")), "reasons")
+        await wait_until(pilot, lambda: all(k in str(disabled.render()) for k in (
+            "b create backup", "r restore", "deletebackuprequests.velero.io")), what="reasons")
         text = str(disabled.render())
         assert f"b create backup — forbidden: cannot create backups.velero.io in {namespace}" \
             in text
@@ -341,7 +335,7 @@ async def test_missing_crds_says_not_installed(without_velero_crds, kubeconfig, 
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await open_pane(app, pilot)
         status = pane.query_one("#velero-status", Static)
-        await until(pilot, lambda: "not installed" in str(status.render()), "missing")
+        await wait_until(pilot, lambda: "not installed" in str(status.render()), what="missing")
         assert "Press i to install it" in str(status.render())
         assert pane.check_action("install", ()) is True
         assert pane.check_action("create_backup", ()) is None

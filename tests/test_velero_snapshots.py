@@ -15,6 +15,7 @@ from k8s_essentials_tui.plugins.velero.forms import CreateBackupScreen, RestoreS
 from k8s_essentials_tui.plugins.velero.pane import VeleroPane
 from k8s_essentials_tui.settings import Settings
 from testkit.velero_server import VeleroServer
+from testkit.wait import wait_until
 from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.e2e
@@ -55,14 +56,6 @@ def _app(kubeconfig: str) -> EssentialsApp:
                                       settings=settings))
 
 
-async def _until(pilot: Any, predicate: Any) -> None:
-    for _ in range(400):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("the screen did not reach the expected state")
-
-
 async def _steady(app: EssentialsApp, pilot: Any) -> None:
     """No blinking cursor in the picture."""
     for widget in app.screen.query(Input):
@@ -71,11 +64,11 @@ async def _steady(app: EssentialsApp, pilot: Any) -> None:
 
 
 async def _open(app: EssentialsApp, pilot: Any) -> VeleroPane:
-    await _until(pilot, lambda: app.session is not None)
+    await wait_until(pilot, lambda: app.session is not None)
     app.open_plugin("velero")
-    await _until(pilot, lambda: bool(app.screen.query(VeleroPane)))
+    await wait_until(pilot, lambda: bool(app.screen.query(VeleroPane)))
     pane = app.screen.query_one(VeleroPane)
-    await _until(pilot, lambda: pane.query_one("#backups", DataTable).row_count == 4
+    await wait_until(pilot, lambda: pane.query_one("#backups", DataTable).row_count == 4
                  and pane.query_one("#locations", DataTable).row_count == 2
                  and "default" in pane.access_checked())
     await pilot.pause(0.2)
@@ -101,7 +94,7 @@ def test_create_form(snap_compare, seeded, kubeconfig, size) -> None:  # type: i
     async def run_before(pilot: Any) -> None:
         await _open(app, pilot)
         await pilot.press("b")
-        await _until(pilot, lambda: isinstance(app.screen, CreateBackupScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateBackupScreen))
         await pilot.press("tab", *"def")  # the include field completes namespaces
         await _steady(app, pilot)
 
@@ -118,7 +111,7 @@ def test_backup_detail(snap_compare, seeded, kubeconfig, size) -> None:  # type:
         table.focus()
         table.move_cursor(row=table.get_row_index("daily-20260531010000"))
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, VeleroDetailScreen)
                      and app.screen.detail_text)
         await pilot.pause(0.1)
 
@@ -135,7 +128,7 @@ def test_restore_form(snap_compare, seeded, kubeconfig, size) -> None:  # type: 
         table.focus()
         table.move_cursor(row=table.get_row_index("daily-20260601010000"))
         await pilot.press("r")
-        await _until(pilot, lambda: isinstance(app.screen, RestoreScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, RestoreScreen))
         app.screen.query_one("#mapping").value = "shop:shop-restored"
         await _steady(app, pilot)
 

@@ -14,17 +14,17 @@ from typing import Any
 
 import pytest
 
-from k8s_essentials_tui.errors import ClusterError, NotFoundError
-from k8s_essentials_tui.evaluate import cluster_problems, evaluate, failing, report_json
-from k8s_essentials_tui.kube.resources import ResourceType
-from k8s_essentials_tui.registry import load_registry
-from k8s_essentials_tui.snapshot import ClusterSnapshot
-from k8s_essentials_tui.snapshot_builder import (
+from k8s_essentials_tui.detection.evaluate import cluster_problems, evaluate, failing, report_json
+from k8s_essentials_tui.detection.snapshot import ClusterSnapshot
+from k8s_essentials_tui.detection.snapshot_builder import (
     ENDPOINTS_NOT_SERVED,
     ListResult,
     build_snapshot,
     webhook_rows,
 )
+from k8s_essentials_tui.errors import ClusterError, NotFoundError
+from k8s_essentials_tui.kube.resources import ResourceType
+from k8s_essentials_tui.registry import load_registry
 
 HOOK = {"apiVersion": "admissionregistration.k8s.io/v1",
         "kind": "MutatingWebhookConfiguration", "metadata": {"name": "vpa-webhook-config"},

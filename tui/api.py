@@ -47,7 +47,7 @@ from .commands._common import (
     table,
     with_session,
 )
-from .detect import (
+from .detection.detect import (
     detect_workloads,
     find_workloads,
     helm_release_for,
@@ -58,6 +58,7 @@ from .detect import (
     release_troubled,
     workload_status,
 )
+from .detection.snapshot import ClusterSnapshot
 from .errors import (
     ClusterError,
     ConfigError,
@@ -73,7 +74,13 @@ from .errors import (
 )
 from .fields import Fields, mapping
 from .helm.headless import confirm
+from .helm.release import LABEL_SELECTOR as HELM_LABEL_SELECTOR
+from .helm.release import Release as HelmRelease
+from .helm.release import decode_all as decode_helm_releases
 from .helm.release import gunzip_bounded
+from .helm.release import history as release_history
+from .helm.release import latest as latest_releases
+from .helm.storage import UnreadableDriverError, helm_storage
 from .kube.access import Access, AccessChecker
 from .kube.client import KubeClient
 from .kube.proxy import service_proxy_path
@@ -105,23 +112,31 @@ from .plugin import (
     PluginAction,
     PluginCommand,
     Setting,
+    release_guard,
 )
+from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
 from .settings import Settings, private_file, state_dir
-from .snapshot import ClusterSnapshot
-from .text import clean, fit, lines, width
+from .text import cell, clean, fit, lines, width
 from .text import text as display_text
-from .timefmt import days_left, days_short
-from .tools.process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
+from .timefmt import age, days_left, days_short, human_duration, parse_time
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
+    from .app import EssentialsApp
+    from .helm.chart import ChartSpec
+    from .helm.diff import diff_manifests, mask_manifest
+    from .helm.headless import make_tool as make_helm_tool
+    from .helm.operations import HelmOperations, find_plugin_for_release
+    from .helm.values import dump_values, mask_values
     from .screens.component import ComponentScreen
     from .screens.install import InstallScreen
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
     from .widgets.command_preview import CommandPreview
+    from .widgets.helm_diff import DiffView
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
 
-#: name -> module (relative to this package) of the names that need Textual
+#: name -> module (relative to this package) of the names that need Textual (or load more
+#: than a plugin's import should pay for)
 _LAZY: dict[str, str] = {
     "PluginPane": ".widgets.pane", "CacheSubscriber": ".widgets.pane",
     "CacheUpdated": ".widgets.pane",
@@ -130,15 +145,23 @@ _LAZY: dict[str, str] = {
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
     "ComponentScreen": ".screens.component", "InstallScreen": ".screens.install",
+    "EssentialsApp": ".app",
+    "DiffView": ".widgets.helm_diff",
+    # Helm operations and YAML: not needed to import a plugin, loaded on first use
+    "ChartSpec": ".helm.chart", "HelmOperations": ".helm.operations",
+    "find_plugin_for_release": ".helm.operations", "make_helm_tool": ".helm.headless:make_tool",
+    "diff_manifests": ".helm.diff", "mask_manifest": ".helm.diff",
+    "dump_values": ".helm.values", "mask_values": ".helm.values",
 }
 
 
 def __getattr__(name: str) -> Any:
     """Import a Textual-dependent name on first use (see the module docstring for why)."""
-    module = _LAZY.get(name)
-    if module is None:
+    where = _LAZY.get(name)
+    if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __package__), name)
+    module, _, attr = where.partition(":")  # "module:attr" when the api renames it
+    value = getattr(importlib.import_module(module, __package__), attr or name)
     globals()[name] = value
     return value
 
@@ -150,14 +173,19 @@ def __dir__() -> list[str]:
 __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
-    "PluginAction", "PluginCommand", "Setting",
+    "PluginAction", "PluginCommand", "Setting", "release_guard",
     # detection
     "ClusterSnapshot", "detect_workloads", "find_workloads", "helm_release_for", "image_tag",
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
-    "InstallScreen", "KeyTable", "PluginPane", "current_columns", "fill_rows", "focus_now",
-    "set_columns",
+    "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
+    "fill_rows", "focus_now", "set_columns",
+    # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
+    "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "HelmOperations", "HelmRelease",
+    "UnreadableDriverError", "decode_helm_releases", "diff_manifests", "dump_values",
+    "find_plugin_for_release", "helm_storage", "latest_releases", "make_helm_tool",
+    "mask_manifest", "mask_values", "release_history",
     # the mutation path and access checks
     "Access", "AccessChecker", "ActionContext", "Mutation", "Permission", "ReadOnlyError",
     "check_writable", "execute", "refusal", "shell_join",
@@ -170,8 +198,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",
     "UnreachableError",
     # untrusted text, typed reads, time
-    "Fields", "clean", "days_left", "days_short", "display_text", "fit", "lines", "mapping",
-    "text", "width",
+    "Fields", "age", "cell", "clean", "days_left", "days_short", "display_text", "fit",
+    "human_duration", "lines", "mapping", "parse_time", "text", "width",
     # local tools, settings, files
     "ProcessCancelled", "ProcessResult", "ProcessTimeout", "Settings", "gunzip_bounded",
     "private_file", "run_process", "state_dir",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from textual import events, work
 from textual.app import App
@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.signal import Signal
 
 from . import audit
+from .detection.model import DetectionModel
 from .errors import ConfigError, EssentialsError
 from .registry import Registry, load_registry
 from .settings import Settings, load_settings
@@ -135,6 +136,11 @@ class EssentialsApp(App[int]):
         self.detections_changed: Signal[dict[str, Detection]] = Signal(self,
                                                                         "detections-changed")
         self._detections: dict[str, Detection] = {}
+        #: owns the snapshot rebuilds of the session; the board and the overviews render
+        #: what it publishes (through :attr:`detections`)
+        self.detection = DetectionModel(self.registry.ordered,
+                                        lambda: getattr(self.settings, "charts", None))
+        self.detection.subscribe(self._detections_published, self._detection_failed)
         self._theme_short = self.options.theme or self.settings["theme"] or DEFAULT_THEME
 
     @property
@@ -146,6 +152,15 @@ class EssentialsApp(App[int]):
     def detections(self, value: dict[str, Detection]) -> None:
         self._detections = value
         self.detections_changed.publish(value)
+
+    def _detections_published(self, model: DetectionModel) -> None:
+        self.detections = model.detections
+        state = "reconnecting" if model.stale else "connected"
+        if self.connection_state in ("connected", "reconnecting"):
+            self.connection_state = state
+
+    def _detection_failed(self, exc: Exception) -> None:
+        self.notify(f"board: {type(exc).__name__}: {exc}", severity="error")
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -203,7 +218,7 @@ class EssentialsApp(App[int]):
     def _sync_status(self, bar: StatusBar) -> None:
         s = self.session
         bar.context = s.context if s else (self.options.context or "")
-        bar.namespace = s.namespace if s else (self.options.namespace or "")
+        bar.namespace = (s.namespace or "") if s else (self.options.namespace or "")
         bar.server = (s.server_version.get("gitVersion", "") if s else "")
         bar.state = self.connection_state
         bar.read_only = self.read_only
@@ -311,6 +326,7 @@ class EssentialsApp(App[int]):
         self.connection_state = "connecting"
         old = self.session
         self.session = None
+        self.detection.detach()
         if old is not None:
             await old.close()
         options = ConnectOptions(
@@ -331,11 +347,13 @@ class EssentialsApp(App[int]):
             self.connection_error = exc
             self.connection_state = "no kubeconfig" if exc.kind == "no-kubeconfig" \
                 else "disconnected"
+            self.detection.set_session(None)
             self._broadcast(SessionChanged(None, exc))
             return
         self.session = session
         self.connection_error = None
         self.connection_state = "connected"
+        self.detection.set_session(session)
         self._broadcast(SessionChanged(session, None))
 
     def _broadcast(self, message: SessionChanged) -> None:
@@ -344,6 +362,7 @@ class EssentialsApp(App[int]):
         self.watch_connection_state(self.connection_state)
 
     async def on_unmount(self) -> None:
+        self.detection.detach()
         if self.session is not None:
             await self.session.close()
 
@@ -375,7 +394,7 @@ class EssentialsApp(App[int]):
 
         from .palette import Palette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
@@ -582,6 +601,7 @@ class EssentialsApp(App[int]):
         # the open pane's own actions first, run by their binding's action (found by the
         # key the plugin declares for them): a key remapped in [keys] does not break them
         pane_plugin = getattr(screen, "plugin", None)
+        pane_title: str = getattr(pane_plugin, "title", "")
         for act in getattr(pane_plugin, "actions", ()):
             if not act.key:
                 continue
@@ -589,8 +609,8 @@ class EssentialsApp(App[int]):
             if found is None:
                 continue
             node, binding = found
-            title = act.title if act.title.startswith(pane_plugin.title) \
-                else f"{pane_plugin.title}: {act.title}"
+            title = act.title if act.title.startswith(pane_title) \
+                else f"{pane_title}: {act.title}"
             keys = self.get_key_display(binding)
             yield SystemCommand(
                 title, f"key {keys}" + (" (changes the cluster)" if act.mutating else ""),

@@ -61,7 +61,8 @@ class Palette(CommandPalette):
     for), and any other early enter picks the first hit as soon as the hits arrive."""
 
     #: the input is focused by :meth:`_flush_early`, after the characters typed early
-    AUTO_FOCUS = None
+    #: (None: Textual's own "no preference"; its stub types the base's value as str)
+    AUTO_FOCUS = None  # type: ignore[assignment]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

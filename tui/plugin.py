@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .kube.resources import ResourceType
 
 if TYPE_CHECKING:
-    from .snapshot import ClusterSnapshot
+    from .detection.snapshot import ClusterSnapshot
 
 #: the seed article's areas, in board order
 CATEGORIES: tuple[str, ...] = (
@@ -153,7 +153,7 @@ def _standard_detect(snapshot: ClusterSnapshot, *, selectors: Sequence[Mapping[s
                      charts: Sequence[str], api_groups: Sequence[str]) -> Detection:
     """The declarative rule (``detect_workloads``) with a plugin's own selectors, chart
     names and API groups. Imported here, not at the top: ``detect`` imports this module."""
-    from .detect import detect_workloads
+    from .detection.detect import detect_workloads
 
     return detect_workloads(snapshot, selectors=selectors, charts=charts,
                             api_groups=api_groups)

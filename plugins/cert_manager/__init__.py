@@ -53,10 +53,12 @@ SELECTORS = [
     {"app.kubernetes.io/name": "cainjector"},
     {"app.kubernetes.io/name": "webhook"},
 ]
+#: the Helm chart whose release is cert-manager's (declared on the Plugin, used by detect)
+CHARTS: tuple[str, ...] = ("cert-manager",)
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:
-    det = detect_workloads(snapshot, selectors=SELECTORS, charts=["cert-manager"],
+    det = detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS,
                            api_groups=[API_GROUP])
     if det.installed is True and not snapshot.has_group(API_GROUP) and snapshot.api_groups:
         det.problems.append("controller runs but the cert-manager.io CRDs are not served")
@@ -72,6 +74,7 @@ PLUGIN = Plugin(
     chart=CHART,
     detect=detect,
     workload_selectors=tuple(SELECTORS),
+    chart_names=CHARTS,
     pane="k8s_essentials_tui.plugins.cert_manager.pane:CertificatesPane",
     actions=(
         PluginAction("cert-manager.renew", "Renew certificate now", key="R",

@@ -10,9 +10,10 @@ CertificateRequests, Orders, Challenges, Issuers and Events it needs -- only whe
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -25,6 +26,11 @@ from k8s_essentials_tui.api import EVENTS, CacheSubscriber, CacheUpdated, clean,
 
 from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds, condition, rfc3339
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from k8s_essentials_tui.api import EssentialsApp
 
 STATE_STYLE = {"expired": "bold red", "critical": "red", "warning": "yellow",
                "expiring": "yellow", "ok": "green", "unknown": "dim"}
@@ -42,7 +48,7 @@ class Related:
     unavailable: list[str] = field(default_factory=list)
 
 
-def _owned_by(obj: Mapping[str, Any], kind: str, names: set[str]) -> bool:
+def _owned_by(obj: Mapping[str, Any], kind: str, names: AbstractSet[str | None]) -> bool:
     for ref in ((obj.get("metadata") or {}).get("ownerReferences") or []):
         if ref.get("kind") == kind and ref.get("name") in names:
             return True
@@ -178,8 +184,8 @@ def render_detail(row: CertRow, rel: Related, now: datetime, thresholds: Thresho
             field_("Key", f"{info.key_type} {info.key_size or ''}".strip())
             chain = {True: "complete", False: "INCOMPLETE", None: "ends at an issuer "
                      "not included (root expected in the client trust store)"}
-            order = "ordered" if info.chain_ordered else "NOT ordered"
-            field_("Chain", f"{info.chain_length} cert(s), {order}, "
+            ordered = "ordered" if info.chain_ordered else "NOT ordered"
+            field_("Chain", f"{info.chain_length} cert(s), {ordered}, "
                             f"{chain[info.chain_complete]}")
             field_("tls.key", {True: "matches the certificate", False: "DOES NOT MATCH",
                                None: "not checked"}[info.key_matches],
@@ -242,6 +248,9 @@ def render_detail(row: CertRow, rel: Related, now: datetime, thresholds: Thresho
 class CertDetailScreen(CacheSubscriber, Screen[None]):
     """One row's details, kept live from the shared caches while open."""
 
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers)
+        app = getters.app(EssentialsApp)
+
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="certs.detail.back"),
         Binding("R", "renew", "Renew", id="certs.detail.renew"),
@@ -258,7 +267,7 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
         self.renew_note = ""
 
     def compose(self) -> ComposeResult:
-        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        yield self.app.make_status_bar()
         with VerticalScroll():
             yield Static(id="detail-body")
         yield Footer()

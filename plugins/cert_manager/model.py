@@ -15,12 +15,12 @@ Parsed Secrets are cached by resourceVersion so a relist does not re-parse 10,00
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from k8s_essentials_tui.api import Fields, mapping
+from k8s_essentials_tui.api import Fields, mapping, parse_time
 
 from .x509info import CertInfo, parse_secret
 
@@ -116,17 +116,6 @@ def expiry_state(days_left: float | None, thresholds: Thresholds) -> str:
 def worse(a: str, b: str) -> bool:
     """True when state ``a`` is more urgent than ``b``."""
     return _SEVERITY.get(a, 99) < _SEVERITY.get(b, 99)
-
-
-def parse_time(value: Any) -> datetime | None:
-    """RFC 3339 from the API (``2026-06-01T12:00:00Z``) -> aware datetime; junk -> None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        return None
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -566,12 +555,15 @@ class CertIndex:
 
     def replace(self, kind: str, objects: Iterable[dict[str, Any]]) -> set[str]:
         """Make one stream equal ``objects``: upserts + deletes of what vanished."""
-        upsert, delete, store = {
+        streams: dict[str, tuple[Callable[[dict[str, Any]], set[str]],
+                                 Callable[[str, str], set[str]],
+                                 Mapping[tuple[str, str], object]]] = {
             KIND_CERT: (self.upsert_certificate, self.delete_certificate, self.certificates),
             KIND_SECRET: (self.upsert_secret, self.delete_secret, self.secrets),
             KIND_BACKUP: (self.upsert_backup, self.delete_backup, self.backups),
             "Ingress": (self.upsert_ingress, self.delete_ingress, self._ingress_refs),
-        }[kind]
+        }
+        upsert, delete, store = streams[kind]
         changed: set[str] = set()
         seen: set[tuple[str, str]] = set()
         for obj in objects:

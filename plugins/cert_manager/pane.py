@@ -179,7 +179,7 @@ class CertificatesPane(PluginPane):
             self.watch_resource(VELERO_BACKUPS, self.scope)
 
     def now(self) -> datetime:
-        return self.app.now()  # type: ignore[attr-defined, no-any-return]
+        return self.app.now()
 
     # -- data ------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
-from cryptography.x509.oid import ExtensionOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from .der import issuer_and_subject
 
@@ -208,13 +208,13 @@ def _key_ids(cert: x509.Certificate) -> tuple[bytes | None, bytes | None]:
     """(authority key id, subject key id), each None when the extension is absent."""
     aki = ski = None
     try:
-        aki = cert.extensions.get_extension_for_oid(
-            ExtensionOID.AUTHORITY_KEY_IDENTIFIER).value.key_identifier
+        aki = cert.extensions.get_extension_for_class(
+            x509.AuthorityKeyIdentifier).value.key_identifier
     except (x509.ExtensionNotFound, ValueError, TypeError):
         pass
     try:
-        ski = cert.extensions.get_extension_for_oid(
-            ExtensionOID.SUBJECT_KEY_IDENTIFIER).value.digest
+        ski = cert.extensions.get_extension_for_class(
+            x509.SubjectKeyIdentifier).value.digest
     except (x509.ExtensionNotFound, ValueError, TypeError):
         pass
     return aki, ski
@@ -319,8 +319,7 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
     if ca and ca.strip():
         ca_certs = [c for c in _load_certs(ca)[0]]
     try:
-        sans = leaf.extensions.get_extension_for_oid(
-            ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         dns = tuple(sans.get_values_for_type(x509.DNSName))
         ips = tuple(str(ip) for ip in sans.get_values_for_type(x509.IPAddress))
     except x509.ExtensionNotFound:
@@ -331,7 +330,7 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
     if not dns and not ips:
         problems.append("no subjectAltName: browsers and Go clients ignore the CN")
     try:
-        bc = leaf.extensions.get_extension_for_oid(ExtensionOID.BASIC_CONSTRAINTS).value
+        bc = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
         is_ca = bool(bc.ca)
     except (x509.ExtensionNotFound, ValueError, TypeError):
         is_ca = False

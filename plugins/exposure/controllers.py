@@ -20,6 +20,10 @@ from .fleet import controllers, gateways, lines
 from .model import Index
 
 if TYPE_CHECKING:
+    from textual import getters
+
+    from k8s_essentials_tui.api import EssentialsApp
+
     from .pane import ExposurePane
 
 VALIDATING_WEBHOOKS = rt("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations",
@@ -27,6 +31,9 @@ VALIDATING_WEBHOOKS = rt("admissionregistration.k8s.io/v1", "validatingwebhookco
 
 
 class ControllersScreen(CacheSubscriber, Screen[None]):
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers)
+        app = getters.app(EssentialsApp)
+
     DEFAULT_CSS = """
     ControllersScreen #controllers { height: auto; padding: 0 1; }
     """

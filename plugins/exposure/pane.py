@@ -209,7 +209,7 @@ class ExposurePane(PluginPane):
             inputs.secrets_unreadable = "not readable (no permission)"
         return inputs
 
-    def loading(self) -> list[str]:
+    def loading_kinds(self) -> list[str]:
         """The lists not read yet (first list still running)."""
         return sorted(p for p, c in self.caches.items() if c.state == "pending")
 
@@ -217,7 +217,7 @@ class ExposurePane(PluginPane):
         """The lists rows cannot be built without: all but the Gateway API kinds (routes
         appear when their lists arrive; a TLS Secret list still loading must not make a
         host "missing its secret")."""
-        return [p for p in self.loading() if p not in GATEWAY_PLURALS]
+        return [p for p in self.loading_kinds() if p not in GATEWAY_PLURALS]
 
     def rebuild(self) -> None:
         """Recompute every row from the caches, then render. Not before every list but the
@@ -302,7 +302,7 @@ class ExposurePane(PluginPane):
         total = len(self.rows)
         bad = sum(1 for r in self.decorated if r.problems)
         parts = [f"{total} host{'s' if total != 1 else ''}", f"{bad} with problems"]
-        waiting = self.loading()
+        waiting = self.loading_kinds()
         if waiting:
             parts.append("loading " + ", ".join(sorted(waiting)))
         denied = sorted(p for p, c in self.caches.items() if c.state == "forbidden")

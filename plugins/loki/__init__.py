@@ -65,10 +65,12 @@ minio:
 #: the chart labels every Loki workload; components run as StatefulSets (single-binary,
 #: write, backend, read) plus the ``loki-gateway`` Deployment (nginx in front of them)
 SELECTORS = [{"app.kubernetes.io/name": "loki"}]
+#: Helm charts whose release is Loki's (declared on the Plugin, used by detect)
+CHARTS: tuple[str, ...] = ("loki", "loki-distributed")
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:
-    det = detect_workloads(snapshot, selectors=SELECTORS, charts=["loki", "loki-distributed"])
+    det = detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS)
     if det.installed is True:
         names = det.details.get("workloads", [])
         det.details["gateway"] = any(n.endswith("-gateway") and n.startswith("Deployment/")
@@ -86,6 +88,7 @@ PLUGIN = Plugin(
     detect=detect,
     pane="k8s_essentials_tui.plugins.loki.pane:LokiPane",
     workload_selectors=tuple(SELECTORS),
+    chart_names=CHARTS,
     actions=(
         PluginAction("loki.run", "Run query", "ctrl+r", "run the LogQL query"),
         PluginAction("loki.tail", "Live tail", "t", "follow new lines over the websocket"),

@@ -21,7 +21,7 @@ import weakref
 from collections import deque
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -276,7 +276,7 @@ class LokiPane(PluginPane):
         self.watch(self.app, "connection_state", self._connection_changed, init=False)
         self.set_interval(0.1, self._flush_tail)
         super().on_mount()
-        if self.session is None and self.app.settings.get("loki.url"):  # type: ignore[attr-defined]
+        if self.session is None and self.app.settings.get("loki.url"):
             self.connect_loki()
 
     def on_session_ready(self) -> None:
@@ -349,8 +349,10 @@ class LokiPane(PluginPane):
         self.set_status("ready — enter runs the query, tab completes, t tails")
         self._render_settings()
 
-    async def on_unmount(self) -> None:
-        super().on_unmount()
+    @on(events.Unmount)
+    async def _close_client(self) -> None:
+        """The Loki client goes with the pane (PluginPane's own unmount handler, called
+        too, ends the watches)."""
         if self.client is not None:
             await self.client.aclose()
 
@@ -411,7 +413,7 @@ class LokiPane(PluginPane):
     def show_result(self, result: QueryResult, elapsed: float | None = None) -> None:
         self.result = result
         took = f" in {elapsed:.2f}s" if elapsed is not None and not self.app.options.now \
-            else ""  # type: ignore[attr-defined]
+            else ""
         if result.kind == "streams":
             self.remove_class("metric")
             self.view.follow = False
@@ -789,7 +791,7 @@ def open_logs(app: Any, namespace: str | None = None, app_label: str | None = No
 
     class _Screen(ComponentScreen):
         def compose(self) -> ComposeResult:
-            yield self.app.make_status_bar()  # type: ignore[attr-defined]
+            yield self.app.make_status_bar()
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
             yield LokiPane(plugin, namespace=namespace, app_label=app_label, query=query)
             from textual.widgets import Footer

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -258,8 +258,10 @@ class MonitoringPane(PluginPane):
         if self.session is not None:
             self.on_session_ready()
 
-    async def on_unmount(self) -> None:
-        super().on_unmount()
+    @on(events.Unmount)
+    async def _close_clients(self) -> None:
+        """The HTTP clients go with the pane (PluginPane's own unmount handler, called too,
+        ends the watches)."""
         for client in (self.prometheus, self.alertmanager):
             if client is not None:
                 await client.aclose()
@@ -641,7 +643,12 @@ class MonitoringPane(PluginPane):
         mutation = create_mutation(self.alertmanager, request.matchers,
                                    duration=request.duration, comment=request.comment,
                                    author=author, now=self.now_real())
-        self.perform(mutation, lambda ok, _msg: self.action_refresh() if ok else None)
+        self.perform(mutation, self._refresh_if_done)
+
+    def _refresh_if_done(self, ok: bool, _message: str | None) -> None:
+        """After a silence is created or expired: read the lists again."""
+        if ok:
+            self.action_refresh()
 
     def now_real(self) -> datetime:
         """Silences start now on the server's clock: the app clock may be frozen (tests)."""
@@ -662,7 +669,7 @@ class MonitoringPane(PluginPane):
 
         self.perform(expire_mutation(self.alertmanager, silence.id,
                                      what=silence.matcher_text),
-                     lambda ok, _msg: self.action_refresh() if ok else None)
+                     self._refresh_if_done)
 
     # -- the PromQL console -------------------------------------------------------------------
 

@@ -116,6 +116,7 @@ PLUGIN = Plugin(
     detect=detect,
     api_groups=API_GROUPS,
     workload_selectors=SELECTORS + MEMBERS,
+    chart_names=CHARTS,
     pane="k8s_essentials_tui.plugins.monitoring.pane:MonitoringPane",
     actions=(
         PluginAction("monitoring.silence", "Silence the selected alert", "s",

@@ -472,10 +472,11 @@ class PolicyPane(PluginPane):
             text = f"{e.source}: {e.text}"
         elif self.view == "check":
             if key.startswith("check:"):
-                r = self.check_results[int(key.split(":")[1])]
-                text = f"{r.ref}: {r.verdict}" + (f" by {r.source}" if r.source else "") + (
-                    f": {r.message}" if r.message else "") + "".join(
-                    f"\nwarning: {w}" for w in r.warnings)
+                checked = self.check_results[int(key.split(":")[1])]
+                text = (f"{checked.ref}: {checked.verdict}"
+                        + (f" by {checked.source}" if checked.source else "")
+                        + (f": {checked.message}" if checked.message else "")
+                        + "".join(f"\nwarning: {w}" for w in checked.warnings))
             elif self.check_file:
                 text = f"dry-run of {self.check_file}"
         self.query_one("#policy-detail", Static).update(display_text(text, multiline=True))

@@ -15,6 +15,7 @@ No Textual import here.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from typing import Any
 
 from k8s_essentials_tui.api import (
     ProcessCancelled,
+    ProcessResult,
     ProcessTimeout,
     ToolError,
     run_process,
@@ -50,14 +52,6 @@ LineCallback = Callable[[str], None]
 
 
 # -- data -------------------------------------------------------------------------------------
-
-
-@dataclass
-class RunResult:
-    argv: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
 
 
 @dataclass
@@ -473,7 +467,7 @@ class TelepresenceCLI:
 
     async def run(self, args: Sequence[str], *, json_output: bool = True,
                   timeout: float | None = None, on_line: LineCallback | None = None,
-                  cancel: asyncio.Event | None = None) -> RunResult:
+                  cancel: asyncio.Event | None = None) -> ProcessResult:
         """Run once; kill the process on timeout, cancel or task cancellation."""
         exe = self.resolve()
         argv = [exe, *args] + (["--output", "json"] if json_output else [])
@@ -497,8 +491,7 @@ class TelepresenceCLI:
                 f"telepresence {cmd} did not answer within {limit:g}s",
                 hint="the daemon may be hung: try `telepresence quit -s`, then connect again"
             ) from exc
-        return RunResult(argv=list(argv), returncode=done.returncode, stdout=done.stdout,
-                         stderr=done.stderr)
+        return done
 
     async def run_json(self, args: Sequence[str], **kwargs: Any) -> Any:
         """Run with ``--output json``; the payload, or ToolError with the CLI's own words."""
@@ -553,7 +546,7 @@ class TelepresenceCLI:
 
     @staticmethod
     def connect_args(namespace: str = "", manager_namespace: str = "",
-                     context: str = "") -> list[str]:
+                     context: str = "") -> builtins.list[str]:
         args = ["connect"]
         if context:
             args += ["--context", context]

@@ -23,6 +23,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.css.query import NoMatches
 from textual.widgets import DataTable, Log, Static
 
@@ -320,7 +321,7 @@ class TelepresencePane(PluginPane):
         if not table.row_count or table.cursor_row < 0:
             return None
         try:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            key = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         except Exception:
             return None
         return next((w for w in self.workloads if w.name == key), None)

@@ -64,13 +64,15 @@ metrics:
 
 
 SELECTORS: tuple[dict[str, str], ...] = ({"app.kubernetes.io/name": "velero"},)
+#: the Helm chart whose release is Velero's (declared on the Plugin, used by detect)
+CHARTS: tuple[str, ...] = ("velero",)
 
 
 def detect(snapshot: ClusterSnapshot) -> Detection:
     det = detect_workloads(
         snapshot,
         selectors=SELECTORS,
-        charts=["velero"],
+        charts=CHARTS,
         api_groups=[GROUP],
     )
     if det.installed is True:
@@ -124,6 +126,7 @@ PLUGIN = Plugin(
     ),
     api_groups=(GROUP,),
     workload_selectors=SELECTORS,
+    chart_names=CHARTS,
     watches=(BACKUPS, RESTORES, SCHEDULES, BSLS),
     board_resources=(BSLS,),
     commands=(PluginCommand(

@@ -8,7 +8,7 @@ too. Values, error messages and log lines are cluster text: shown through
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -30,8 +30,16 @@ from k8s_essentials_tui.api import (
 
 from . import model, ops
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from k8s_essentials_tui.api import EssentialsApp
+
 
 class VeleroDetailScreen(CacheSubscriber, Screen[None]):
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers)
+        app = getters.app(EssentialsApp)
+
     DEFAULT_CSS = """
     VeleroDetailScreen #detail-scroll { height: 2fr; }
     VeleroDetailScreen #detail { height: auto; padding: 0 1; }
@@ -53,7 +61,7 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
         self.detail_text = ""
 
     def compose(self) -> ComposeResult:
-        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        yield self.app.make_status_bar()
         yield Static(clean(f" {self.kind} {self.object_name}"), id="detail-title",
                      markup=False)
         with VerticalScroll(id="detail-scroll"):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from k8s_essentials_tui.api import Fields, mapping, rt, shell_join
+from k8s_essentials_tui.api import Fields, human_duration, mapping, parse_time, rt, shell_join
 
 API_VERSION = "velero.io/v1"
 GROUP = "velero.io"
@@ -156,37 +156,8 @@ def validate_ttl(text: str) -> str:
 
 # -- times ----------------------------------------------------------------------------------
 
-def parse_time(value: Any) -> datetime | None:
-    """RFC 3339 -> aware UTC datetime; junk, a naive time or one out of range -> None-safe
-    (a naive datetime would make sorting raise against aware ones)."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-
-
 def rfc3339(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def human_duration(delta: timedelta) -> str:
-    """Compact, k9s-like: 45s, 12m, 3h12m, 4d3h, 120d."""
-    secs = int(abs(delta.total_seconds()))
-    if secs < 60:
-        return f"{secs}s"
-    mins, _ = divmod(secs, 60)
-    if mins < 60:
-        return f"{mins}m"
-    hours, mins = divmod(mins, 60)
-    if hours < 24:
-        return f"{hours}h{mins}m" if mins else f"{hours}h"
-    days, hours = divmod(hours, 24)
-    if days < 10 and hours:
-        return f"{days}d{hours}h"
-    return f"{days}d"
 
 
 def short_time(when: datetime | None) -> str:

@@ -129,7 +129,7 @@ async def follow(client: KubeClient, rtype: ResourceType, name: str, namespace: 
             async for event in client.watch(rtype, namespace, resource_version=rv,
                                             field_selector=by_name, timeout_seconds=120):
                 delay = 1.0  # the watch works
-                etype, obj = event.get("type"), mapping(event.get("object"))
+                etype, obj = event.get("type"), dict(mapping(event.get("object")))
                 if etype == "BOOKMARK" or mapping(obj.get("metadata")).get("name") != name:
                     continue
                 if etype == "DELETED":

@@ -19,12 +19,13 @@ other column off screen for as long as the pane is open. The detail view has the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from k8s_essentials_tui.api import (
@@ -46,6 +47,9 @@ from k8s_essentials_tui.api import (
 )
 
 from . import model, ops
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
 
 #: action -> (verb, resource type, subresource) it needs in the Velero namespace
 NEEDS: dict[str, tuple[str, ResourceType]] = {
@@ -273,7 +277,7 @@ class VeleroPane(PluginPane):
         shown = spec.shown(self.app.size.width)
         selected = None
         if table.row_count and table.cursor_row < table.row_count:
-            selected = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            selected = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
         set_columns(table, shown)
         names = [spec.names.index(n) for n in NAME_COLUMNS.get(str(table.id), ())]
         rows = [(key, [name_cell(c) if i in names and not isinstance(c, Text) else _cell(c)
@@ -394,13 +398,18 @@ class VeleroPane(PluginPane):
         table = self.query_one(f"#{table_id}", DataTable)
         if not table.row_count:
             return None
-        return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
 
     def _by_name(self, rtype: ResourceType, name: str | None) -> dict[str, Any] | None:
         for obj in self._items(rtype):
             if (obj.get("metadata") or {}).get("name") == name:
                 return obj
         return None
+
+    def _show_restores_when_done(self, ok: bool, _message: str | None) -> None:
+        """After a restore was created: its tab, where it can be followed."""
+        if ok:
+            self._show("tab-restores")
 
     def _show(self, tab: str) -> None:
         """Switch to ``tab`` with its table focused (before the next queued key), so the
@@ -445,7 +454,8 @@ class VeleroPane(PluginPane):
         phase = (obj.get("status") or {}).get("phase") or "New"
         if phase in model.BACKUP_TERMINAL_PHASES:
             row = model.backup_row(obj)
-            severity = "information" if phase in model.BACKUP_OK_PHASES else "error"
+            severity: SeverityLevel = ("information" if phase in model.BACKUP_OK_PHASES
+                                       else "error")
             self.notify(clean(f"backup {row.name} finished: {phase} (errors {row.errors}, "
                               f"warnings {row.warnings})"), title="Velero",
                         severity=severity, timeout=10, markup=False)
@@ -569,7 +579,7 @@ class VeleroPane(PluginPane):
             warning="Existing objects are left as they are; missing ones are created.",
             details=[f"namespaces: {', '.join(opts.include_namespaces)}"]
             + ([f"mapping: {mapping}"] if mapping else [])),
-            lambda ok, _m: ok and self._show("tab-restores"))
+            self._show_restores_when_done)
 
     def action_pause(self) -> None:
         if self._blocked("pause"):
@@ -669,6 +679,7 @@ class VeleroPane(PluginPane):
             from k8s_essentials_tui.api import InstallScreen
         except ImportError:
             chart = self.plugin.chart
+            assert chart is not None  # the catalog entry has its chart
             self.notify("the install screen is not available in this build yet; install with: "
                         f"helm install velero vmware-tanzu/velero --version {chart.version} "
                         "-n velero --create-namespace (after helm repo add vmware-tanzu "

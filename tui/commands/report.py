@@ -6,8 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from ..errors import ForbiddenError
-from ..evaluate import (
+from ..detection.evaluate import (
     FAIL_CONDITIONS,
     evaluate,
     failing,
@@ -16,11 +15,12 @@ from ..evaluate import (
     report_markdown,
     state_label,
 )
+from ..detection.snapshot import ClusterSnapshot
+from ..detection.snapshot_builder import build_snapshot, candidate_namespaces, client_lister
+from ..errors import ForbiddenError
 from ..kube.session import ClusterSession
 from ..plugin import Detection, Plugin
 from ..registry import load_registry
-from ..snapshot import ClusterSnapshot
-from ..snapshot_builder import build_snapshot, candidate_namespaces, client_lister
 from ..text import clean
 from ._common import (
     EXIT_FOUND,
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                 raise denied
             return set(disc.groups), set(disc.resources)
 
-        from ..helm_summary import summarize_releases as decode_helm_releases
+        from ..helm.summary import summarize_releases as decode_helm_releases
 
         namespaces = candidate_namespaces(plugins, settings_for(args).charts,
                                           [session.namespace])

@@ -52,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         name, ns = spec.release, spec.namespace
 
     async def body(session: ClusterSession) -> int:
-        target_ns = ns or session.namespace
+        # a headless session always has a namespace (-n, else the kubeconfig's)
+        target_ns = ns or session.namespace or "default"
         rel = deployed_of(await fetch_releases(session.client, target_ns, name), target_ns,
                           name)
         if rel is None:

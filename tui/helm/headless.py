@@ -15,8 +15,8 @@ from typing import Any
 
 from ..errors import ConfigError, EssentialsError
 from ..text import clean
-from ..tools.helm import HelmTool
 from .chart import ChartSpec
+from .tool import HelmTool
 
 #: kubeconfig "context" names that are not real contexts (no --kube-context for helm)
 _SYNTHETIC_CONTEXTS = {"in-cluster", ""}

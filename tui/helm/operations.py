@@ -19,12 +19,12 @@ from typing import Any
 from ..actions import Mutation, Permission
 from ..errors import ToolError
 from ..settings import state_dir
-from ..tools.helm import HelmResult, HelmTool, LineCallback
 from .chart import ChartSpec, rollback_args, uninstall_args, upgrade_install_args
 from .diff import ResourceDiff, diff_manifests, diff_text, split_manifest, summary
 from .oci import explain_error, list_versions
 from .release import LABEL_SELECTOR, PENDING, Release, decode_all, release_from_json
 from .storage import helm_storage, readable_storage
+from .tool import HelmResult, HelmTool, LineCallback
 from .values import dump_values, mask_values_pair, parse_values
 
 #: what ``helm uninstall`` never deletes; shown in the uninstall confirmation

@@ -18,8 +18,10 @@ import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from ..timefmt import parse_time
 
 SECRET_TYPE = "helm.sh/release.v1"
 LABEL_SELECTOR = "owner=helm"
@@ -101,19 +103,6 @@ class Release:
                 "chart_version": self.chart_version, "app_version": self.app_version,
                 "status": self.status if self.readable else "unreadable",
                 "revision": self.revision}
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Helm's RFC 3339 times carry nanoseconds; Python's parser takes microseconds."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def decode_payload(data: str | bytes) -> dict[str, Any]:
@@ -198,8 +187,8 @@ def release_from_json(doc: dict[str, Any], *, secret_name: str = "", uid: str = 
         chart=str(meta.get("name") or ""),
         chart_version=str(meta.get("version") or ""),
         app_version=str(meta.get("appVersion") or ""),
-        first_deployed=parse_time(info.get("first_deployed")),
-        last_deployed=parse_time(info.get("last_deployed")),
+        first_deployed=parse_time(info.get("first_deployed"), keep_offset=True),
+        last_deployed=parse_time(info.get("last_deployed"), keep_offset=True),
         description=str(info.get("description") or ""),
         notes=str(info.get("notes") or ""),
         config=config if isinstance(config, dict) else {},

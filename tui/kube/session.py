@@ -42,7 +42,8 @@ class ClusterSession:
         #: mutation run with :attr:`actions` when it is set
         self.read_only = read_only
         self.client = client
-        self.namespace = namespace or settings.namespace
+        #: None after the user chose "all namespaces" (see EssentialsApp.set_namespace)
+        self.namespace: str | None = namespace or settings.namespace
         self.caches = CacheRegistry(client)
         self.access = AccessChecker(client)
         self.server_version: dict[str, Any] = {}

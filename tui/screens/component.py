@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,12 +17,20 @@ from ..widgets.crash import PaneBoundary
 from ..widgets.pane import PluginPane
 from ..widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import EssentialsApp
+
 
 class ComponentScreen(Screen[None]):
     """A component's own pane, or its overview (workloads, Helm release, webhooks, API
     groups: :class:`~..widgets.summary.ComponentSummary`) when it has none or when asked
     with ``o`` from its own pane -- cert-manager's certificates say nothing about whether
     its webhook has endpoints."""
+
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers)
+        app = getters.app(EssentialsApp)
 
     # key_display: a pane's own escape (leave input / clear filter / back) shadows this
     # one's escape, and the footer would then say "q Back"
@@ -34,7 +43,7 @@ class ComponentScreen(Screen[None]):
         self.overview = overview or not plugin.pane
 
     def compose(self) -> ComposeResult:
-        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        yield self.app.make_status_bar()
         yield Static(text(f" {self.plugin.title} — {self.plugin.why}"), id="pane-title",
                      markup=False)
         # the crash boundary: an exception in the pane shows an error here, the app and
@@ -54,7 +63,12 @@ class ComponentScreen(Screen[None]):
                                       "(o shows the overview)"), classes="error-text",
                                  markup=False)
                 else:
-                    yield pane_cls(self.plugin)
+                    if pane_cls is None:  # not reached: overview is set when there is none
+                        from ..widgets.summary import ComponentSummary
+
+                        yield ComponentSummary(self.plugin)
+                    else:
+                        yield pane_cls(self.plugin)
         yield Footer()
 
     def action_back(self) -> None:

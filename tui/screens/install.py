@@ -24,7 +24,7 @@ import subprocess
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -32,6 +32,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import (
     Footer,
     Input,
@@ -62,6 +63,11 @@ from ..widgets.helm_dialogs import ExportDialog, VersionPicker
 from ..widgets.helm_diff import DiffView
 from ..widgets.pane import CacheSubscriber, CacheUpdated
 
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import EssentialsApp
+
 _FIELDS = ("repo", "chart", "version", "namespace", "release")
 #: keep the output log bounded (helm --debug can be chatty)
 MAX_OUTPUT_LINES = 5000
@@ -74,6 +80,9 @@ def elapsed_text(seconds: float) -> str:
 
 
 class InstallScreen(CacheSubscriber, Screen[None]):
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers)
+        app = getters.app(EssentialsApp)
+
     DEFAULT_CSS = """
     InstallScreen #install-title { height: 1; background: $boost; text-style: bold;
                                    padding: 0 1; }
@@ -130,6 +139,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self._values_edited = values is not None
         self._loading_values = False
         self._run_worker: Worker[None] | None = None
+        #: the elapsed-time ticker while helm runs
+        self._timer: Timer | None = None
         self._started: datetime | None = None
         self._status_text = ""
         self._mutation_command = ""
@@ -513,7 +524,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self.end_progress(False, f"cancelled. {state}")
 
     def begin_progress(self, title: str) -> None:
-        self._started = self.app.now()  # type: ignore[attr-defined]
+        self._started = self.app.now()
         self._status_text = title
         self.query_one(TabbedContent).active = "tab-output"
         self.query_one("#output", Log).clear()
@@ -525,7 +536,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     def _tick(self) -> None:
         if self._started is None:
             return
-        secs = (self.app.now() - self._started).total_seconds()  # type: ignore[attr-defined]
+        secs = (self.app.now() - self._started).total_seconds()
         frame = _SPINNER[int(secs) % len(_SPINNER)]
         self.query_one("#progress", Static).update(
             text(f"{frame} {self._status_text} … {elapsed_text(secs)}  (escape cancels)"))
@@ -538,7 +549,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
 
     def end_progress(self, ok: bool, message: str) -> None:
         self._stop_timer()
-        secs = ((self.app.now() - self._started).total_seconds()  # type: ignore[attr-defined]
+        secs = ((self.app.now() - self._started).total_seconds()
                 if self._started else 0)
         progress = self.query_one("#progress", Static)
         mark = "✔" if ok else "✖"

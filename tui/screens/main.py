@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -9,6 +11,11 @@ from textual.widgets import Footer, Static
 
 from ..text import clean, text
 from ..widgets.board import Board
+
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import EssentialsApp
 
 
 def connect_help(error: str) -> str:
@@ -23,6 +30,9 @@ def connect_help(error: str) -> str:
 
 
 class MainScreen(Screen[None]):
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers)
+        app = getters.app(EssentialsApp)
+
     HELP_GROUP = "Board"
     BINDINGS = [
         Binding("q", "app.quit", "Quit", id="main.quit"),
@@ -34,7 +44,7 @@ class MainScreen(Screen[None]):
     """
 
     def compose(self) -> ComposeResult:
-        yield self.app.make_status_bar()  # type: ignore[attr-defined]
+        yield self.app.make_status_bar()
         yield Static("", id="notice", markup=False)
         yield Board(id="board")
         yield Footer()
@@ -44,7 +54,6 @@ class MainScreen(Screen[None]):
 
     def on_session_changed(self, _message: object) -> None:
         self._show_state()
-        self.query_one(Board).session_changed()
 
     def _show_state(self) -> None:
         app = self.app
@@ -58,6 +67,6 @@ class MainScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         if getattr(self.app, "session", None) is None:
-            self.app.connect()  # type: ignore[attr-defined]
+            self.app.connect()
         else:
-            self.query_one(Board).refresh_now()
+            self.app.detection.refresh()

@@ -1,52 +1,46 @@
 """The essentials board: one row per area with the chosen component, state, version, health
-and problems, kept live from the shared watch caches (no polling)."""
+and problems. It renders what the app's detection model publishes (``tui/detection/model.py``
+keeps the snapshot live from the shared watch caches, no polling); it builds nothing."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
-from ..errors import ClusterError
-from ..evaluate import (
+from ..detection.evaluate import (
     BoardRow,
     board_rows,
     cluster_problems,
-    evaluate,
     health_label,
     state_label,
 )
-from ..helm_summary import summarize_releases as decode_helm_releases
-from ..kube.resources import ResourceType
+from ..detection.snapshot import ClusterSnapshot
 from ..plugin import Detection
-from ..snapshot import ClusterSnapshot
-from ..snapshot_builder import ListResult, build_snapshot, candidate_namespaces
 from ..text import clean, fit, text
 from ..text import width as cell_width
 from .columns import same_cell
 from .keytable import KeyTable
-from .pane import CacheSubscriber, CacheUpdated
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from textual import getters
+
+    from ..app import EssentialsApp
+    from ..detection.model import DetectionModel
+    from ..kube.session import ClusterSession
+
 STATE_STYLES = {"installed": "bold green", "partial": "bold yellow", "missing": "dim",
                 "unknown": "yellow"}
 HEALTH_STYLES = {"ok": "green", "degraded": "bold red", "unknown": "yellow"}
 #: a problem of no component (a blocking webhook) on the notes line, above the notes
 PROBLEM_STYLE = "bold red"
 WIDE = 110
-#: seconds between two rebuilds caused by cache changes
-REBUILD_INTERVAL = 0.5
 MIN_PROBLEM = 14
 MIN_COMPONENT = 12
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
@@ -192,7 +186,10 @@ def row_matches(row: BoardRow, cells: dict[str, Text | str], needle: str) -> boo
     return any(needle in h.lower() for h in hay)
 
 
-class Board(CacheSubscriber, Vertical):
+class Board(Vertical):
+    if TYPE_CHECKING:  # the app's own attributes, typed (Textual's getter, for checkers only)
+        app = getters.app(EssentialsApp)
+
     HELP_GROUP = "Board table"
     DEFAULT_CSS = """
     Board { height: 1fr; }
@@ -216,11 +213,10 @@ class Board(CacheSubscriber, Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rows: list[BoardRow] = []
+        #: the snapshot the model published last (None until its first read)
         self.snapshot: ClusterSnapshot | None = None
+        self._unsubscribe: Callable[[], None] | None = None
         self._columns: tuple[str, ...] = ()
-        self._last_rebuild = 0.0
-        self._rebuild_timer: Timer | None = None
-        self._changed_during_build = False
         #: the cells last put in the table, per row key (see render_rows)
         self._shown: dict[str, dict[str, Text | str]] = {}
         #: the width the columns were laid out for (a resize lays them out again)
@@ -237,106 +233,27 @@ class Board(CacheSubscriber, Vertical):
         yield Static("", id="detail", markup=False)
 
     def on_mount(self) -> None:
+        model = self.app.detection
+        self._unsubscribe = model.subscribe(self._published)
+        self.snapshot = model.snapshot
         self.render_rows()
         self.query_one(DataTable).focus()
-        if self.session is not None:
-            self.session_changed()
 
-    # -- data ------------------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
 
-    def session_changed(self) -> None:
-        self.unwatch_all()
-        self.snapshot = None
-        self._changed_during_build = False
-        self.app.detections = {}  # type: ignore[attr-defined]
+    # -- what the model publishes -----------------------------------------------------------
+
+    def _published(self, model: DetectionModel) -> None:
+        """A new snapshot and detections (or a new session): render them."""
+        self.snapshot = model.snapshot
         self.render_rows()
-        if self.session is not None:
-            self.rebuild()
 
-    def refresh_now(self) -> None:
-        """``r``: re-read discovery, and retry at once every cache that is waiting after a
-        403 or an error (RBAC just granted, a CRD just installed)."""
-        if self.session is not None:
-            self.session.retry_now()  # caches and permission answers
-            self.rebuild(refresh_discovery=True)
-
-    def on_cache_updated(self, _message: CacheUpdated) -> None:
-        """Rebuild on changes, at most every REBUILD_INTERVAL: on a busy cluster (rollouts,
-        autoscalers) the workload caches change all the time."""
-        if self.snapshot is None:
-            # the first build reads the caches one after another: a change to one it has
-            # read already must not wait for the next change to show
-            self._changed_during_build = True
-            return
-        if self._rebuild_timer is not None:
-            return  # one is due
-        self._schedule_rebuild()
-
-    def _schedule_rebuild(self) -> None:
-        wait = self._last_rebuild + REBUILD_INTERVAL - time.monotonic()
-        if wait > 0:
-            self._rebuild_timer = self.set_timer(wait, self._timed_rebuild)
-        else:
-            self.rebuild()
-
-    def _timed_rebuild(self) -> None:
-        self._rebuild_timer = None
-        self.rebuild()
-
-    async def _list(self, rtype: ResourceType, selector: str | None,
-                    keep: Callable[[dict[str, Any]], bool] | None = None,
-                    namespace: str | None = None) -> ListResult:
-        cache = self.watch_resource(rtype, namespace, selector, keep=keep)
-        if cache is None:
-            return ListResult([], ClusterError("not connected"))
-        try:
-            await cache.wait_synced(timeout=30)
-        except ClusterError as exc:
-            return ListResult(cache.items(), exc)
-        except TimeoutError:
-            return ListResult(cache.items(), ClusterError(f"timed out listing {rtype.plural}"))
-        error = cache.error if cache.state != "synced" else None
-        return ListResult(cache.items(), error)
-
-    @work(exclusive=True, group="board", exit_on_error=False)
-    async def rebuild(self, refresh_discovery: bool = False) -> None:
-        try:
-            await self._rebuild(refresh_discovery)
-        except Exception as exc:  # a bug here must not take the app down
-            log.exception("board rebuild failed")
-            self.notify(f"board: {type(exc).__name__}: {exc}", severity="error")
-
-    async def _rebuild(self, refresh_discovery: bool) -> None:
-        session = self.session
-        if session is None:
-            return
-        await asyncio.sleep(0)  # let a burst of cache messages collapse into this run
-        self._last_rebuild = time.monotonic()
-        plugins = self.app.registry.ordered()  # type: ignore[attr-defined]
-
-        async def groups() -> tuple[set[str], set[tuple[str, str]]]:
-            disc = await session.discovery(refresh=refresh_discovery)
-            return set(disc.groups), set(disc.resources)
-
-        first = self.snapshot is None
-        settings = getattr(self.app, "settings", None)
-        namespaces = candidate_namespaces(plugins, getattr(settings, "charts", None),
-                                          [session.namespace])
-        snapshot = await build_snapshot(plugins, self._list, groups, decode_helm_releases,
-                                        namespaces)
-        if session is not self.session:
-            return
-        self.snapshot = snapshot
-        if first and self._changed_during_build and self._rebuild_timer is None:
-            self._changed_during_build = False
-            self._schedule_rebuild()
-        self.app.detections = evaluate(plugins, snapshot)  # type: ignore[attr-defined]
-        # a watch that lost the apiserver keeps its last objects ("stale"): say so up top
-        stale = any(c.state in ("stale", "error") for c in session.caches.caches())
-        state = "reconnecting" if stale else "connected"
-        if self.app.connection_state in ("connected", "reconnecting"):  # type: ignore[attr-defined]
-            self.app.connection_state = state  # type: ignore[attr-defined]
-        self.render_rows()
+    @property
+    def session(self) -> ClusterSession | None:
+        return self.app.session
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -351,20 +268,21 @@ class Board(CacheSubscriber, Vertical):
     def on_resize(self) -> None:
         self.render_rows()  # columns, and the room left for problems (13 rows: cheap)
 
-    def _cells(self, row: BoardRow) -> dict[str, Text]:
-        return board_cells(row, connected=self.session is not None,
-                           wide=self.size.width >= WIDE)
+    def _cells(self, row: BoardRow) -> dict[str, Text | str]:
+        """A row's cells, as the layout helpers take them (they cut some cells to ``str``)."""
+        return {**board_cells(row, connected=self.session is not None,
+                              wide=self.size.width >= WIDE)}
 
     def render_rows(self) -> None:
         tables = self.query(DataTable)
         if not tables:  # not composed yet, or being torn down while a rebuild finished
             return
         table = tables.first()
-        plugins = self.app.registry.ordered()  # type: ignore[attr-defined]
+        plugins = self.app.registry.ordered()
         self.rows = board_rows(plugins, getattr(self.app, "detections", {}))
         wanted = self._wanted_columns()
         cursor = table.cursor_row
-        pairs = [(row, dict(self._cells(row))) for row in self.rows]
+        pairs = [(row, self._cells(row)) for row in self.rows]
         pairs = [(r, c) for r, c in pairs if row_matches(r, c, self.filter_text)]
         all_cells = [c for _r, c in pairs]
         width = self._table_width(table)
@@ -456,7 +374,7 @@ class Board(CacheSubscriber, Vertical):
     def action_open(self) -> None:
         row = self._selected()
         if row is not None and row.plugin is not None:
-            self.app.open_plugin(row.plugin.id)  # type: ignore[attr-defined]
+            self.app.open_plugin(row.plugin.id)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -465,7 +383,7 @@ class Board(CacheSubscriber, Vertical):
     def action_install(self) -> None:
         row = self._selected()
         if row is not None and row.plugin is not None:
-            self.app.open_install(row.plugin)  # type: ignore[attr-defined]
+            self.app.open_install(row.plugin)
 
     # -- the / filter (k9s: escape leaves the prompt, then clears the filter) ---------------
 

@@ -1,22 +1,17 @@
-"""Small modal dialogs of the Helm flows: pick a chart version, pick a rollback revision
-(with the diff of that revision against the current one), export as GitOps YAML."""
+"""Small modal dialogs of the Helm install flow: pick a chart version, export as GitOps YAML.
+(The rollback picker belongs to the Helm releases plugin.)"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets import Button, Input, Label, OptionList, Select
 
-from ..helm.diff import diff_manifests
-from ..helm.release import Release
 from ..text import text
-from .helm_diff import DiffView
-from .keytable import KeyTable
 
 _DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -58,70 +53,6 @@ class VersionPicker(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.versions[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class RollbackPicker(ModalScreen[int | None]):
-    """Revision history; the highlighted revision's diff against the current one is shown."""
-
-    DEFAULT_CSS = _DIALOG_CSS.format(name="RollbackPicker") + """
-    RollbackPicker > Vertical { height: 90%; }
-    RollbackPicker DataTable { height: auto; max-height: 8; }
-    """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="helm.rollback.cancel"),
-        Binding("enter", "pick", "Roll back to this revision", id="helm.rollback.pick",
-                priority=True),
-    ]
-
-    def __init__(self, current: Release, revisions: list[Release]) -> None:
-        super().__init__()
-        self.current = current
-        self.revisions = [r for r in revisions if r.revision != current.revision and r.readable]
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(text(f"Roll back {self.current.name} in {self.current.namespace} "
-                             f"(now revision {self.current.revision})"), classes="title",
-                        markup=False)
-            yield KeyTable(id="revisions")
-            yield DiffView(id="rollback-diff")
-            yield Static("enter: roll back to the highlighted revision · escape: cancel",
-                         classes="hint")
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("REVISION", "STATUS", "CHART", "APP VERSION", "DESCRIPTION")
-        for rel in reversed(self.revisions):
-            table.add_row(*(text(c) for c in (rel.revision, rel.status, rel.chart_ref,
-                                              rel.app_version, rel.description)),
-                          key=str(rel.revision))
-        if not self.revisions:
-            self.query_one(DiffView).message("No earlier readable revision to roll back to.")
-        table.focus()
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        rev = self._revision(event.row_key.value)
-        if rev is not None:
-            diffs = diff_manifests(self.current.manifest, rev.manifest, self.current.namespace)
-            self.query_one(DiffView).show(diffs, title=f"revision {self.current.revision} → "
-                                                       f"{rev.revision}")
-
-    def _revision(self, key: Any) -> Release | None:
-        for rel in self.revisions:
-            if str(rel.revision) == key:
-                return rel
-        return None
-
-    def action_pick(self) -> None:
-        table = self.query_one(DataTable)
-        if not self.revisions:
-            return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        rev = self._revision(key)
-        self.dismiss(rev.revision if rev else None)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -4,6 +4,7 @@ ANSI palette, one section per resource: what an operator reads before confirming
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -71,7 +72,7 @@ class DiffView(VerticalScroll):
     DiffView > Static.message { width: 1fr; text-wrap: wrap; }
     """
 
-    def compose(self):  # type: ignore[no-untyped-def]
+    def compose(self) -> ComposeResult:
         yield Static("", id="diff-body", markup=False)
 
     def show(self, diffs: list[ResourceDiff], values_diff: list[str] | None = None, *,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.widget import Widget
 from textual.widgets import DataTable
 
@@ -57,7 +58,7 @@ class KeyTable(DataTable[Any]):
         if not self.row_count or not 0 <= self.cursor_row < self.row_count:
             return None
         try:
-            value = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
+            value = self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
         except Exception:
             return None
         return None if value is None else str(value)

@@ -22,7 +22,10 @@ from textual.widgets import Input, TextArea
 from ..kube.resources import ResourceType
 
 if TYPE_CHECKING:
+    from textual import getters
+
     from ..actions import Mutation
+    from ..app import EssentialsApp
     from ..kube.cache import CacheChange, ResourceCache
     from ..kube.session import ClusterSession
     from ..plugin import Plugin
@@ -47,9 +50,14 @@ class _Subscription:
 
 
 class CacheSubscriber:
-    """Mixin for any widget that shows shared-cache data (panes, the board)."""
+    """Mixin for any widget (or screen) that shows shared-cache data (panes, install)."""
 
     _subscriptions: list[_Subscription]
+    if TYPE_CHECKING:  # what the widget it is mixed into provides, typed for checkers
+        @property
+        def app(self) -> EssentialsApp: ...
+
+        def post_message(self, message: Message) -> bool: ...
 
     def watch_resource(self, rtype: ResourceType, namespace: str | None = None,
                        label_selector: str | None = None,
@@ -60,7 +68,7 @@ class CacheSubscriber:
 
         The first CacheUpdated arrives after the initial list (or at once if the cache is
         already synced)."""
-        session = self.session  # type: ignore[attr-defined]
+        session = self.session
         if session is None:
             return None
         if not hasattr(self, "_subscriptions"):
@@ -69,7 +77,7 @@ class CacheSubscriber:
         for sub in self._subscriptions:
             if sub.cache is cache:
                 return cache
-        post: Callable[[Message], Any] = self.post_message  # type: ignore[attr-defined]
+        post: Callable[[Message], Any] = self.post_message
         unsubscribe = cache.subscribe(lambda change: post(CacheUpdated(change)))
         self._subscriptions.append(_Subscription(cache, unsubscribe))
         if cache.synced:
@@ -85,15 +93,18 @@ class CacheSubscriber:
 
     @property
     def session(self) -> ClusterSession | None:
-        return getattr(self.app, "session", None)  # type: ignore[attr-defined]
+        return self.app.session
 
     def now(self) -> datetime:
-        return self.app.now()  # type: ignore[attr-defined]
+        return self.app.now()
 
 
 class PluginPane(CacheSubscriber, Vertical):
     """Subclass per component. Override :meth:`on_session_ready` to subscribe and
     ``on_cache_updated`` to render. ``self.plugin`` is the catalog entry."""
+
+    if TYPE_CHECKING:  # the app's own attributes (settings, session, options...), typed
+        app = getters.app(EssentialsApp)
 
     DEFAULT_CSS = """
     PluginPane { height: 1fr; }
@@ -183,4 +194,4 @@ class PluginPane(CacheSubscriber, Vertical):
     def perform(self, mutation: Mutation,
                 on_done: Callable[[bool, str | None], None] | None = None) -> None:
         """Confirm and run a mutation through the app (read-only, RBAC, audit)."""
-        self.app.start_mutation(mutation, on_done)  # type: ignore[attr-defined]
+        self.app.start_mutation(mutation, on_done)

@@ -24,8 +24,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ..detect import TROUBLED_RELEASE
-from ..evaluate import health_label, state_label
+from ..detection.detect import TROUBLED_RELEASE
+from ..detection.evaluate import health_label, state_label
 from ..plugin import Detection, Plugin
 from ..text import clean, text
 from .board import HEALTH_STYLES, PROBLEM_STYLE, STATE_STYLES
@@ -197,7 +197,7 @@ class ComponentSummary(PluginPane):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.app.detections_changed.subscribe(self, self._detections_changed)  # type: ignore[attr-defined]
+        self.app.detections_changed.subscribe(self, self._detections_changed)
         # nothing else here takes focus: the scroll keeps arrows/pgup and the pane's keys
         for scroll in self.query(VerticalScroll):
             scroll.focus()
@@ -222,4 +222,4 @@ class ComponentSummary(PluginPane):
         self._rerender()
 
     def action_install(self) -> None:
-        self.app.open_install(self.plugin)  # type: ignore[attr-defined]
+        self.app.open_install(self.plugin)

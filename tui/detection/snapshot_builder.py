@@ -26,13 +26,12 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .detect import labels_match
-from .errors import ClusterError, ForbiddenError, NotFoundError
-from .fields import mapping
-from .helm.release import CURRENT_SELECTOR
-from .helm.storage import UnreadableDriverError, helm_storage
-from .kube.client import KubeClient
-from .kube.resources import (
+from ..errors import ClusterError, ForbiddenError, NotFoundError
+from ..fields import mapping
+from ..helm.release import CURRENT_SELECTOR
+from ..helm.storage import UnreadableDriverError, helm_storage
+from ..kube.client import KubeClient
+from ..kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
     MUTATING_WEBHOOKS,
@@ -41,7 +40,8 @@ from .kube.resources import (
     ResourceType,
     rt,
 )
-from .plugin import Plugin
+from ..plugin import Plugin
+from .detect import labels_match
 from .snapshot import ClusterSnapshot
 
 ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")

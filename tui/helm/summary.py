@@ -1,6 +1,6 @@
 """Helm releases for detection: the newest revision per release, as plain dicts.
 
-Decoding (memoised per resourceVersion) lives in :mod:`.helm.release`; this is the shape
+Decoding (memoised per resourceVersion) lives in :mod:`.release`; this is the shape
 ``ClusterSnapshot.helm_releases`` documents.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .helm.release import SECRET_TYPE, decode_all, latest
+from .release import SECRET_TYPE, decode_all, latest
 
 
 def summarize_releases(secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:

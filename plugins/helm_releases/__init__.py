@@ -46,7 +46,7 @@ PLUGIN = Plugin(
     why="Most week-1 components arrive as Helm charts: see every release, its history and "
         "values, and upgrade, roll back or uninstall with the real helm.",
     detect=detect,
-    pane="k8s_essentials_tui.widgets.helm_releases:ReleasesPane",
+    pane="k8s_essentials_tui.plugins.helm_releases.pane:ReleasesPane",
     actions=(
         PluginAction("upgrade", "Upgrade release", "u", "same flow as install, from the "
                      "deployed values", mutating=True),

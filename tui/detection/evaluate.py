@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
+from ..plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
+from ..text import clean
 from .snapshot import ClusterSnapshot
 from .snapshot_builder import webhook_rows
-from .text import clean
 
 #: namespaces many unrelated things share: a webhook's service there says nothing about
 #: which component registered it

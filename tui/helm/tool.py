@@ -17,13 +17,13 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..actions import shell_join
 from ..errors import ToolError
-from .process import run_process
+from ..process import ProcessResult, run_process
 
 #: on_line(stream, line): stream is "stdout" or "stderr"; line has no trailing newline
 LineCallback = Callable[[str, str], None]
@@ -62,15 +62,11 @@ def find_helm(configured: str | None = None) -> str:
 
 
 @dataclass
-class HelmResult:
-    args: list[str]
-    returncode: int
-    stdout: str
-    stderr: str
+class HelmResult(ProcessResult):
+    """A finished helm run: the shared :class:`ProcessResult` plus how to read helm's
+    errors and JSON. ``args`` are helm's own arguments (without the binary and kube flags)."""
 
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
+    args: list[str] = field(default_factory=list)
 
     def error_message(self) -> str:
         """Helm's own error ("Error: ..." lines), else the last stderr line."""
@@ -135,8 +131,8 @@ class HelmTool:
             raise ToolError(f"helm not found at {self.binary}") from exc
         except PermissionError as exc:
             raise ToolError(f"helm at {self.binary} is not executable") from exc
-        code, out, err = done.returncode, [done.stdout], [done.stderr]
-        result = HelmResult(list(args), code, "".join(out), "".join(err))
+        result = HelmResult(done.argv, done.returncode, done.stdout, done.stderr,
+                            args=list(args))
         if check and not result.ok:
             raise ToolError(f"helm {args[0]} failed: {result.error_message()}")
         return result

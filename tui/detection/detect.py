@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .fields import Fields, mapping
-from .helm.release import PENDING
-from .plugin import Detection
+from ..fields import Fields, mapping
+from ..helm.release import PENDING
+from ..plugin import Detection
 from .snapshot import ClusterSnapshot
 
 

@@ -1,6 +1,7 @@
 """Run an external CLI without blocking the event loop: streamed lines, timeout, cancel.
 
-Shared by the helm and telepresence wrappers. The child runs in its own process group, so
+The one subprocess runner and result type: the helm wrapper (helm/tool.py) and the
+telepresence plugin (through the api) use it. The child runs in its own process group, so
 a timeout or a cancel kills it *and* whatever it spawned (a hung daemon must not keep the
 pipes open); a cancelled awaiting task gets SIGTERM to the group, then SIGKILL after a grace
 period.

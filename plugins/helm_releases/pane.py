@@ -10,7 +10,6 @@ Corrupt or foreign release Secrets show as ``unreadable`` rows with the reason."
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -19,14 +18,39 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, TextArea
 
-from ..helm.diff import mask_manifest
-from ..helm.release import LABEL_SELECTOR, Release, decode_all, history, latest
-from ..helm.storage import UnreadableDriverError, helm_storage
-from ..helm.values import dump_values, mask_values
-from ..text import cell, clean, text
-from .columns import Columns, fill_rows, set_columns
-from .keytable import KeyTable, focus_now
-from .pane import CacheUpdated, PluginPane
+from k8s_essentials_tui.api import (
+    HELM_LABEL_SELECTOR,
+    SECRETS,
+    CacheUpdated,
+    ChartRef,
+    ChartSpec,
+    Columns,
+    HelmOperations,
+    KeyTable,
+    Plugin,
+    PluginPane,
+    UnreadableDriverError,
+    age,
+    cell,
+    clean,
+    diff_manifests,
+    dump_values,
+    fill_rows,
+    find_plugin_for_release,
+    focus_now,
+    helm_storage,
+    mask_manifest,
+    mask_values,
+    set_columns,
+)
+from k8s_essentials_tui.api import HelmRelease as Release
+from k8s_essentials_tui.api import decode_helm_releases as decode_all
+from k8s_essentials_tui.api import display_text as text
+from k8s_essentials_tui.api import latest_releases as latest
+from k8s_essentials_tui.api import make_helm_tool as make_tool
+from k8s_essentials_tui.api import release_history as history
+
+from .rollback import RollbackPicker
 
 #: first line of the Values/Manifest tab when something is masked (x is not in the footer)
 HIDDEN_HINT = "# (hidden) values: press x to show them (needs get secrets in the namespace)\n"
@@ -34,19 +58,6 @@ COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATE
 RELEASE_COLUMNS = Columns(COLUMNS, ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "UPDATED"))
 HISTORY_COLUMNS = Columns(("REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION"),
                           ("REV", "STATUS", "UPDATED", "DESCRIPTION"))
-
-
-def age(when: datetime | None, now: datetime) -> str:
-    """kubectl-style age ("5m", "3h", "12d") from the injected clock."""
-    if when is None:
-        return "-"
-    secs = int((now - when).total_seconds())
-    if secs < 0:
-        return "0s"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if secs >= size:
-            return f"{secs // size}{unit}"
-    return f"{secs}s"
 
 
 class ReleasesPane(PluginPane):
@@ -120,7 +131,7 @@ class ReleasesPane(PluginPane):
             self._unreadable = str(exc)
             self._update_state()
             return
-        self.watch_resource(storage.rtype, None, LABEL_SELECTOR)
+        self.watch_resource(storage.rtype, None, HELM_LABEL_SELECTOR)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -133,7 +144,7 @@ class ReleasesPane(PluginPane):
             # like `helm list` without -A: a namespace-scoped user sees their namespace
             self._scope = scoped
             self.unwatch_all()  # the denied cache goes idle instead of retrying for us
-            self.watch_resource(cache.rtype, scoped, LABEL_SELECTOR)
+            self.watch_resource(cache.rtype, scoped, HELM_LABEL_SELECTOR)
             return
         if self._scope is not None and cache.key.namespace != self._scope:
             return  # a last message of the denied all-namespaces cache
@@ -240,9 +251,9 @@ class ReleasesPane(PluginPane):
         # a TextArea paints its document as it is: clean it like any other display text
         values.load_text(clean(hint + (dump_values(config) or "# no user-supplied values\n"),
                                multiline=True))
-        shown = rel.manifest if clear else mask_manifest(rel.manifest)
-        manifest.load_text(clean(("" if clear or shown == rel.manifest else HIDDEN_HINT) + shown,
-                                 multiline=True))
+        masked = rel.manifest if clear else mask_manifest(rel.manifest)
+        manifest.load_text(clean(("" if clear or masked == rel.manifest else HIDDEN_HINT)
+                                 + masked, multiline=True))
         notes.update(text(rel.notes or "(no notes)", multiline=True))
 
     # -- actions ----------------------------------------------------------------------------
@@ -294,9 +305,6 @@ class ReleasesPane(PluginPane):
         return rel
 
     def _ops(self) -> Any:
-        from ..helm.headless import make_tool
-        from ..helm.operations import HelmOperations
-
         app: Any = self.app
         context = self.session.context if self.session is not None else app.options.context
         return HelmOperations(make_tool(app.settings, app.options.kubeconfig, context))
@@ -305,19 +313,15 @@ class ReleasesPane(PluginPane):
         rel = self._need_selection()
         if rel is None:
             return
-        from ..helm.chart import ChartSpec
-        from ..helm.operations import find_plugin_for_release
-        from ..plugin import ChartRef, Plugin
-
         app: Any = self.app
         plugin = find_plugin_for_release(app.registry.ordered(), rel)
         if plugin is not None:
             spec = ChartSpec.for_plugin(plugin, app.settings.charts)
         else:
-            plugin = Plugin(id="release", title=rel.name, category="packaging",
-                            chart=ChartRef(repo="", chart=rel.chart, version=rel.chart_version,
-                                           namespace=rel.namespace, release=rel.name))
-            spec = ChartSpec.from_ref(plugin.chart)  # type: ignore[arg-type]
+            ref = ChartRef(repo="", chart=rel.chart, version=rel.chart_version,
+                           namespace=rel.namespace, release=rel.name)
+            plugin = Plugin(id="release", title=rel.name, category="packaging", chart=ref)
+            spec = ChartSpec.from_ref(ref)
             if not app.read_only:
                 app.notify(f"{rel.chart} is not in the catalog: fill in its chart repository",
                            severity="warning")
@@ -338,8 +342,6 @@ class ReleasesPane(PluginPane):
     @work(exclusive=True, group="helm-reveal")
     async def _reveal(self, rel: Release) -> None:
         """Show credentials only to a user who may read the Secrets they came from."""
-        from ..kube.resources import SECRETS
-
         if self.session is None:
             return
         access = await self.session.access.can("get", SECRETS, rel.namespace)
@@ -354,9 +356,6 @@ class ReleasesPane(PluginPane):
         rel = self._need_selection()
         if rel is None:
             return
-        from ..helm.diff import diff_manifests
-        from .helm_dialogs import RollbackPicker
-
         revisions = history(self.all_revisions, rel.namespace, rel.name)
 
         def picked(revision: int | None) -> None:
@@ -379,7 +378,7 @@ class ReleasesPane(PluginPane):
     def _guarded(self, mutation: Any, rel: Release, verb: str) -> Any:
         """A release owned by GitOps (a plugin's ``release_guard``) needs a second, explicit
         confirmation naming the owner: the change would be reverted or cause drift."""
-        from ..plugin import release_guard
+        from k8s_essentials_tui.api import release_guard
 
         app: Any = self.app
         mutation.second_confirmation = release_guard(app.registry.ordered(), rel.manifest,
