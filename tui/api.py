@@ -94,6 +94,7 @@ from .kube.resources import (
     rt,
 )
 from .kube.session import ClusterSession, ConnectOptions
+from .lifecycle import LatestChart, Lifecycle, LifecycleVerdict, lifecycle_of
 from .plugin import (
     CATEGORIES,
     CATEGORY_TITLES,
@@ -150,6 +151,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
     "PluginAction", "PluginCommand", "Setting",
+    # lifecycle facts and verdicts
+    "LatestChart", "Lifecycle", "LifecycleVerdict", "lifecycle_of",
     # detection
     "ClusterSnapshot", "detect_workloads", "find_workloads", "helm_release_for", "image_tag",
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",

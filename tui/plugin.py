@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from .kube.resources import ResourceType
+from .lifecycle import Lifecycle
 
 if TYPE_CHECKING:
     from .snapshot import ClusterSnapshot
@@ -201,6 +202,9 @@ class Plugin:
     settings: tuple[Setting, ...] = ()
     #: the table's name (default: the plugin id), e.g. ``"certificates"``
     settings_table: str = ""
+    #: dated upstream lifecycle facts (retired, supported minors; see ``tui/lifecycle.py``).
+    #: Left out, a built-in plugin gets the core table's (``tui/lifecycle_data.py``)
+    lifecycle: Lifecycle | None = None
 
     @property
     def table(self) -> str:
