@@ -113,6 +113,14 @@ class LifecycleVerdict:
             return "supported"
         return ""
 
+    @property
+    def summary(self) -> str:
+        """:attr:`label` plus a newer chart when the label is about something else
+        (``retired upstream, update 4.13.3 → 4.14.1``): the board cell and report column."""
+        if self.update_available and self.verdict in ("retired", "eol", "unsupported"):
+            return f"{self.label}, update {self.chart_version} → {self.latest_chart}"
+        return self.label
+
     def as_json(self, *, looked_up: bool) -> dict[str, Any]:
         """``report -o json``'s ``lifecycle`` object. ``latest_chart`` is the version,
         ``"unknown"`` when looked up without an answer, ``null`` when not looked up."""
@@ -253,10 +261,7 @@ def lifecycle_cell(plugin: Plugin, detection: Detection | None,
     installed = detection is not None and detection.installed is not False
     if not installed and v.verdict not in ("retired", "eol"):
         return "", ""
-    text = v.label
-    if v.update_available and v.verdict in ("retired", "eol", "unsupported"):
-        text = f"{text}, update {v.chart_version} → {v.latest_chart}"
-    return text, CELL_STYLES.get("outdated" if v.update_available and v.verdict in (
+    return v.summary, CELL_STYLES.get("outdated" if v.update_available and v.verdict in (
         "supported", "active", "outdated") else v.verdict, "")
 
 

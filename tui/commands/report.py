@@ -149,7 +149,7 @@ def lifecycle_labels(plugins: list[Plugin], detections: dict[str, Detection],
             continue
         installed = detections[p.id].installed is not False
         if installed or v.verdict in ("retired", "eol"):
-            out[p.id] = v.label
+            out[p.id] = v.summary
     return out
 
 
