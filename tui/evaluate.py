@@ -55,6 +55,10 @@ def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, 
     for key, messages in unread.items():
         for det in out.values() if messages else ():
             det.details[key] = messages
+    # what needs more than one component: bundled releases, duplicates, class clashes
+    from .catalog_checks import annotate
+
+    annotate(plugins, out, snapshot)
     for hook in webhook_rows(snapshot):
         owner = _webhook_owner(plugins, out, hook)
         if owner is None:
