@@ -14,6 +14,8 @@ from k8s_essentials_tui.evaluate import evaluate
 from k8s_essentials_tui.lifecycle import lifecycle_cell
 from k8s_essentials_tui.registry import load_registry
 from k8s_essentials_tui.snapshot import ClusterSnapshot
+from k8s_essentials_tui.widgets.summary import overview
+from tests.conftest import rich_plain
 
 REG = load_registry(third_party=False)
 PLUGINS = REG.ordered()
@@ -61,6 +63,9 @@ def test_grafana_inside_kube_prometheus_stack_is_provided_not_offered() -> None:
     assert grafana.installed is True
     assert grafana.details["provided_by"] == {"release": "kps", "namespace": "monitoring",
                                               "chart": "kube-prometheus-stack"}
+    # the overview says where it comes from
+    text = " ".join(rich_plain(overview(REG.get("grafana"), grafana), 140).split())
+    assert "Release provided by release monitoring/kps (chart kube-prometheus-stack)" in text
     why = install_refusal(REG.get("grafana"), grafana)
     assert why is not None and "provided by release monitoring/kps" in why
     # the stack itself runs from its own chart: nothing to refuse

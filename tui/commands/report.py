@@ -121,6 +121,8 @@ def run(args: argparse.Namespace) -> int:
         for component in data["components"]:
             component["lifecycle"] = verdicts[component["id"]].as_json(
                 looked_up=component["id"] in latest)
+            component["provided_by"] = detections[component["id"]].details.get(
+                "provided_by")
         print_json(data)
     elif args.output == "markdown":
         print(report_markdown(plugins, detections, snapshot,

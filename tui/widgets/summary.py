@@ -78,6 +78,12 @@ def _facts(plugin: Plugin, det: Detection | None) -> Table:
         grid.add_row("Health", text(health, HEALTH_STYLES.get(health, "")))
     if det.namespace:
         grid.add_row("Namespace", text(det.namespace))
+    provided = det.details.get("provided_by")
+    if isinstance(provided, dict):
+        from ..catalog_checks import provided_text
+
+        # upgrading means changing that release's values, not installing this chart
+        grid.add_row("Release", text(provided_text(provided)))
     if det.version:
         source = det.details.get("version_source")
         line = det.version + {"helm": " (Helm chart version)",
