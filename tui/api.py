@@ -72,6 +72,7 @@ from .errors import (
     UnreachableError,
 )
 from .fields import Fields, mapping
+from .gateway_api import GATEWAY_RESOURCES, add_gateway_health, gateway_health
 from .helm.release import gunzip_bounded
 from .kube.access import Access, AccessChecker
 from .kube.client import KubeClient
@@ -156,6 +157,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # detection
     "ClusterSnapshot", "detect_workloads", "find_workloads", "helm_release_for", "image_tag",
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",
+    "GATEWAY_RESOURCES", "add_gateway_health", "gateway_health",
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "InstallScreen", "KeyTable", "PluginPane", "current_columns", "fill_rows", "focus_now",

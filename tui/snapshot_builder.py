@@ -223,6 +223,13 @@ def _note(snapshot: ClusterSnapshot, part: str, what: str, err: ClusterError | N
         snapshot.errors[part] = str(err)
 
 
+def _looks_installed(plugin: Plugin, snap: ClusterSnapshot) -> bool:
+    from .detect import find_workloads
+
+    return (not plugin.api_groups or any(g in snap.api_groups for g in plugin.api_groups)
+            or bool(find_workloads(snap, plugin.workload_selectors)))
+
+
 async def build_snapshot(
     plugins: Iterable[Plugin],
     lister: Lister,
@@ -271,7 +278,11 @@ async def build_snapshot(
         res = await lister(rtype, None, None)
         snap.webhooks.extend(res.items)
         _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
-    for rtype in sorted({r for p in plugins for r in p.board_resources}):
+    # only for plugins that look installed (their own API groups served, or their
+    # workloads found) when they declare groups: the Gateway API CRDs are often installed
+    # alone, and must not cost three lists then
+    for rtype in sorted({r for p in plugins for r in p.board_resources
+                         if _looks_installed(p, snap)}):
         if (rtype.group, rtype.plural) not in snap.resources:
             continue
         res = await lister(rtype, None, None)

@@ -4,7 +4,15 @@ Declarative detection: ``app.kubernetes.io/name=traefik``, the ``traefik`` relea
 
 from __future__ import annotations
 
-from k8s_essentials_tui.api import ChartRef, Plugin
+from k8s_essentials_tui.api import (
+    GATEWAY_RESOURCES,
+    ChartRef,
+    ClusterSnapshot,
+    Detection,
+    Plugin,
+    add_gateway_health,
+    detect_workloads,
+)
 
 # https://traefik.github.io/charts; chart 41.5.0 (Traefik Proxy v3.7.13), September 2026
 # (traefik/traefik-helm-chart#1997)
@@ -29,6 +37,17 @@ WORKLOAD_NAMES: tuple[str, ...] = ("traefik",)
 SELECTORS: tuple[dict[str, str], ...] = ({"app.kubernetes.io/name": "traefik"},)
 CHARTS: tuple[str, ...] = ("traefik",)
 API_GROUPS: tuple[str, ...] = ("traefik.io",)
+#: the GatewayClass ``spec.controllerName`` this implementation serves
+CONTROLLERS: tuple[str, ...] = ("traefik.io/gateway-controller",)
+
+
+def detect(snapshot: ClusterSnapshot) -> Detection:
+    """The declarative rule, then the Gateway API objects of this controller: a class not
+    Accepted or a Gateway not Programmed is a problem (it serves nothing)."""
+    det = detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS,
+                           api_groups=API_GROUPS)
+    return add_gateway_health(det, snapshot, CONTROLLERS)
+
 
 PLUGIN = Plugin(
     id="traefik",
@@ -39,4 +58,6 @@ PLUGIN = Plugin(
     workload_selectors=SELECTORS,
     chart_names=CHARTS,
     api_groups=API_GROUPS,
+    detect=detect,
+    board_resources=GATEWAY_RESOURCES,
 )
