@@ -147,18 +147,23 @@ def board_rows(plugins: Iterable[Plugin], detections: dict[str, Detection]) -> l
             continue
         # among the missing, a maintained component before a retired one: ``i`` on an
         # empty ingress area must not offer ingress-nginx (retired upstream) first
-        chosen = min(ps, key=lambda p: (rank[detections[p.id].installed]
-                                        if p.id in detections else 3, _retired(p)))
+        def key(p: Plugin) -> tuple[int, tuple[bool, bool]]:
+            r = rank[detections[p.id].installed] if p.id in detections else 3
+            return (r, _retired(p) if r >= 2 else (False, False))
+
+        chosen = min(ps, key=key)
         rows.append(BoardRow(cat, chosen, detections.get(chosen.id),
                              [p for p in ps if p is not chosen]))
     return rows
 
 
-def _retired(plugin: Plugin) -> bool:
-    from .lifecycle_data import lifecycle_facts
+def _retired(plugin: Plugin) -> tuple[bool, bool]:
+    """Sort key among an area's missing components: retired or end of life last, and a
+    companion (a log collector beside Loki) after the area's own backend."""
+    from .lifecycle_data import COMPANIONS, lifecycle_facts
 
     facts = lifecycle_facts(plugin)
-    return facts is not None and facts.status != "active"
+    return (facts is not None and facts.status != "active", plugin.id in COMPANIONS)
 
 
 def state_label(det: Detection | None) -> str:

@@ -121,6 +121,13 @@ BUNDLES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: entries that complement their area's backend rather than replace it (log collectors
+#: beside Loki, the OpenTelemetry Collector beside Jaeger): never the headline of an empty
+#: area's board row
+COMPANIONS: frozenset[str] = frozenset({"alloy", "fluent-bit", "promtail",
+                                        "opentelemetry-collector"})
+
+
 def lifecycle_facts(plugin: Plugin) -> Lifecycle | None:
     """The plugin's own facts (``Plugin.lifecycle``), else the built-in table's (only for
     built-in plugins: a third-party plugin that reuses an id is not ours to judge)."""
