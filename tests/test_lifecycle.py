@@ -191,3 +191,23 @@ def test_cache_is_trusted_for_a_day(tmp_path: Path) -> None:
     assert cached(spec, cache_dir=tmp_path, now=now + timedelta(hours=2)) is None
     # served from the cache: no request (the host does not exist)
     assert asyncio.run(latest_chart(spec, cache_dir=tmp_path, now=now)).version == "1.2.0"
+
+
+def test_overview_lifecycle_row() -> None:
+    from k8s_essentials_tui.widgets.summary import overview
+    from tests.conftest import rich_plain
+
+    def shown(pid: str, det: Detection, latest: LatestChart | None = None) -> str:
+        return " ".join(rich_plain(overview(plugin(pid), det, latest=latest), 200).split())
+
+    nginx = shown("ingress-nginx", installed("4.13.3", "1.13.3"), LatestChart("4.14.1"))
+    assert ("Lifecycle retired upstream since 2026-03; successor: a Gateway API "
+            "implementation") in nginx and nginx.endswith("update 4.13.3 → 4.14.1") is False
+    assert "update 4.13.3 → 4.14.1" in nginx
+    assert "Lifecycle unsupported 1.17 (supported: 1.21, 1.20 as of 2026-12-06)" in shown(
+        "cert-manager", installed("v1.17.2", "v1.17.2"))
+    assert "Lifecycle update 9.4.17 → 9.5.0" in shown(
+        "argocd", installed("9.4.17", "v3.5.2"), LatestChart("9.5.0"))
+    # nothing to say: no row (Velero publishes no window; a missing active component)
+    assert "Lifecycle" not in shown("velero", installed("12.2.1", "1.18.0"))
+    assert "Lifecycle" not in shown("argocd", Detection())

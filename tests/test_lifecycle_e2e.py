@@ -123,3 +123,45 @@ def test_unreachable_repository_is_unknown_not_an_error(
                        "-o", "json")
     assert code == 0
     assert ours(json.loads(out), namespace)["lifecycle"]["latest_chart"] is None
+
+
+async def test_overview_shows_the_cached_newer_chart(kubeconfig: str, namespace: str,
+                                                    kube_admin: KubeAdmin,
+                                                    state_dir: Path) -> None:
+    """The pane never asks a chart repository: it reads the day-old cache (filled by
+    ``report --check-charts``) off the event loop and says ``update A → B``."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+
+    install_ingress_nginx(kube_admin, namespace, "0.1.0")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / "chart-latest.json").write_text(json.dumps({
+        "https://kubernetes.github.io/ingress-nginx|ingress-nginx": {
+            "version": "9.9.9", "checked_at": datetime.now(UTC).isoformat()}}))
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    async with app.run_test(size=(120, 40)) as pilot:
+        async def until(cond) -> None:  # type: ignore[no-untyped-def]
+            async with asyncio.timeout(30):
+                while not cond():
+                    await pilot.pause(0.05)
+
+        await until(lambda: getattr(app.detections.get("ingress-nginx"), "namespace",
+                                    None) == namespace)
+        for key in (":", *"ingress-nginx", "enter"):
+            await pilot.press(key)
+        await until(lambda: type(app.screen).__name__ == "ComponentScreen")
+
+        def shown() -> str:
+            from textual.widgets import Static
+
+            from tests.conftest import rich_plain
+
+            found = app.screen.query("#overview")
+            if not found:
+                return ""
+            return " ".join(rich_plain(found.first(Static).content, 118).split())
+
+        await until(lambda: "update 0.1.0 → 9.9.9" in shown())
+        assert "retired upstream since 2026-03" in shown()

@@ -227,8 +227,7 @@ def lifecycle_of(plugin: Plugin, detection: Detection | None,
         notes.insert(0, eol_note)
     elif supported is False:
         verdict = "unsupported"
-        notes.insert(0, f"{_minor_text(app)} is outside the supported versions "
-                        f"({', '.join(lc.supported)}, as of {lc.checked})")
+        notes.insert(0, f"supported: {', '.join(lc.supported)} as of {lc.checked}")
     elif update:
         verdict = "outdated"
     elif supported:
