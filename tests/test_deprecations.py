@@ -142,3 +142,32 @@ def test_deprecations_command_on_release_records(capsys: pytest.CaptureFixture[s
     with pytest.raises(SystemExit) as usage:
         main(["deprecations", "--target-version", "banana"])
     assert usage.value.code == 2
+
+
+def test_a_components_release_with_removed_apis_is_a_board_problem() -> None:
+    """The board's Helm summary carries the removed APIs of each current manifest, and the
+    component whose release it is gets a problem (helm cannot upgrade it)."""
+    from k8s_essentials_tui.evaluate import evaluate
+    from k8s_essentials_tui.helm_summary import summarize_releases
+    from k8s_essentials_tui.registry import load_registry
+    from k8s_essentials_tui.snapshot import ClusterSnapshot
+
+    secret = release_secret("edge", "ingress-nginx", chart="ingress-nginx",
+                            chart_version="4.13.3", manifest=OLD_MANIFEST)
+    modern = release_secret("web", "apps", chart="web",
+                            manifest="apiVersion: apps/v1\nkind: Deployment\n")
+    rels = {r["name"]: r for r in summarize_releases([secret, modern])}
+    assert rels["web"]["removed_apis"] == []
+    assert [(r["kind"], r["removed_in"]) for r in rels["edge"]["removed_apis"]] == [
+        ("Ingress", "1.22"), ("PodDisruptionBudget", "1.25"), ("FlowSchema", "1.32")]
+    labels = {"app.kubernetes.io/name": "ingress-nginx",
+              "app.kubernetes.io/component": "controller"}
+    snap = ClusterSnapshot(helm_releases=list(rels.values()), workloads=[{
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "c", "namespace": "ingress-nginx", "labels": labels},
+        "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}])
+    det = evaluate(load_registry(third_party=False).ordered(), snap)["ingress-nginx"]
+    (problem,) = [p for p in det.problems if "removed APIs" in p]
+    assert problem.startswith("Helm release ingress-nginx/edge uses removed APIs: "
+                              "Ingress/web extensions/v1beta1 (removed in 1.22, use "
+                              "networking.k8s.io/v1)")

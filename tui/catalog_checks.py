@@ -126,11 +126,31 @@ def annotate(plugins: Iterable[Plugin], detections: dict[str, Detection],
             detections[pid].problems.append(
                 f"IngressClass {cls} is claimed by {len(who)} controllers ({names}): "
                 "both serve its Ingresses")
+    for p in plugins:
+        det = detections.get(p.id)
+        release = det.details.get("release") if det is not None else None
+        if det is None or not isinstance(release, Mapping):
+            continue
+        removed = release.get("removed_apis")
+        if removed:
+            det.problems.append(removed_text(release, removed))
     loki = detections.get("loki")
     if loki is not None and loki.installed is True and not any(
             (d := detections.get(c)) is not None and d.installed is True for c in COLLECTORS):
         loki.problems.append("Loki installed, no collector: nothing ships logs to it "
                              "(install Grafana Alloy or Fluent Bit)")
+
+
+def removed_text(release: Mapping[str, Any], removed: list[Mapping[str, Any]]) -> str:
+    """``Helm release ns/name uses removed APIs: Ingress/web extensions/v1beta1 (removed in
+    1.22, use networking.k8s.io/v1): helm upgrade fails until the record is rewritten``."""
+    shown = ", ".join(f"{r.get('kind')}/{r.get('name')} {r.get('api_version')} (removed in "
+                      f"{r.get('removed_in')}, use {r.get('replacement')})"
+                      for r in removed[:3])
+    more = f" and {len(removed) - 3} more" if len(removed) > 3 else ""
+    return (f"Helm release {release.get('namespace')}/{release.get('name')} uses removed "
+            f"APIs: {shown}{more}: helm upgrade fails until the record is rewritten "
+            "(see `deprecations`)")
 
 
 def install_refusal(plugin: Plugin, detection: Detection | None) -> str | None:
