@@ -166,3 +166,24 @@ def test_promtail_is_end_of_life_and_not_installable() -> None:
                                                kind="DaemonSet")])
     text, style = lifecycle_cell(promtail, evaluate(PLUGINS, snap)["promtail"])
     assert text == "end of life" and "orange" in style
+
+
+def test_hostile_chart_and_object_names_stay_data() -> None:
+    """A release record's chart name and a manifest's object names are the cluster's text:
+    through the overview and ``report -o text`` they arrive cleaned (no ESC, no markup)."""
+    from k8s_essentials_tui.commands.report import report_text
+    from testkit.hostile import WORST
+
+    snap = ClusterSnapshot(workloads=KPS, helm_releases=[
+        release("kps", "monitoring", WORST),
+        {**release("stack", "monitoring", "kube-prometheus-stack"), "removed_apis": [
+            {"kind": "Ingress", "name": WORST, "api_version": "extensions/v1beta1",
+             "replacement": "networking.k8s.io/v1", "removed_in": "1.22"}]}])
+    dets = evaluate(PLUGINS, snap)
+    grafana = dets["grafana"]
+    assert grafana.details["provided_by"]["chart"] == WORST
+    shown = rich_plain(overview(REG.get("grafana"), grafana), 200)
+    assert "\x1b" not in shown and "[/]x" in shown  # markup shown, not parsed
+    lines = report_text(PLUGINS, dets, snap)
+    assert lines and not any("\x1b" in line for line in lines)
+    assert any("uses removed APIs" in line for line in lines)
