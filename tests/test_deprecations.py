@@ -171,3 +171,35 @@ def test_a_components_release_with_removed_apis_is_a_board_problem() -> None:
     assert problem.startswith("Helm release ingress-nginx/edge uses removed APIs: "
                               "Ingress/web extensions/v1beta1 (removed in 1.22, use "
                               "networking.k8s.io/v1)")
+
+
+def test_the_line_scanner_reads_helm_manifests_like_yaml() -> None:
+    """Block metadata with nested labels (a deeper ``name:`` is not the object's), quoted
+    values and comments; flow style falls back to YAML. Same answer as a YAML parser."""
+    manifest = """\
+---
+# Source: x/templates/a.yaml
+apiVersion: "networking.k8s.io/v1beta1"
+kind: Ingress
+metadata:
+  labels:
+    app.kubernetes.io/name: not-this
+  name: 'web'   # the object's
+  namespace: apps
+spec:
+  rules: []
+---
+apiVersion: batch/v1beta1
+kind: CronJob
+metadata: {name: nightly, namespace: jobs}
+---
+kind: ConfigMap
+apiVersion: v1
+metadata:
+
+  name: cm
+"""
+    got = [(o.api_version, o.kind, o.name, o.namespace) for o in manifest_objects(manifest)]
+    assert got == [("networking.k8s.io/v1beta1", "Ingress", "web", "apps"),
+                   ("batch/v1beta1", "CronJob", "nightly", "jobs"),
+                   ("v1", "ConfigMap", "cm", "")]

@@ -211,3 +211,27 @@ def test_overview_lifecycle_row() -> None:
     # nothing to say: no row (Velero publishes no window; a missing active component)
     assert "Lifecycle" not in shown("velero", installed("12.2.1", "1.18.0"))
     assert "Lifecycle" not in shown("argocd", Detection())
+
+
+def test_index_scanner_agrees_with_the_yaml_parser(tmp_path: Path) -> None:
+    """helm's own index.yaml layout is read without a YAML parser (a public index is tens of
+    MB); anything else falls back to parsing."""
+    import yaml
+
+    from k8s_essentials_tui.chart_latest import scan_index
+
+    index = {"apiVersion": "v1", "generated": "2026-12-06T00:00:00Z", "entries": {
+        "alpha": [{"version": "1.0.0", "name": "alpha"}],
+        "demo": [{"apiVersion": "v2", "name": "demo", "version": "0.3.0-rc.1"},
+                 {"name": "demo", "version": "0.10.0", "deprecated": True},
+                 {"version": "0.9.1", "name": "demo", "urls": ["https://x/demo-0.9.1.tgz"]},
+                 {"name": "demo", "version": "0.2.0",
+                  "annotations": {"version": "99.0.0"}}],
+        "zeta": [{"name": "zeta", "version": "5.0.0"}]}}
+    raw = yaml.safe_dump(index, sort_keys=True, indent=2).encode()
+    # PyYAML writes list items at the parent's indent, as helm's Go YAML does
+    assert b"\n  demo:\n  - " in raw
+    for chart in ("alpha", "demo", "zeta", "missing"):
+        assert scan_index(raw, chart) == newest_in_index(index, chart), chart
+    assert scan_index(b"entries: {}\n", "demo") is False
+    assert scan_index(b'{"entries": {"demo": []}}', "demo") is False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,21 +91,59 @@ def _store(spec: ChartSpec, result: LatestChart, cache_dir: Path | None) -> None
 def newest_in_index(index: Any, chart: str) -> str | None:
     """The newest version of ``chart`` in a parsed ``index.yaml``: the highest release
     (pre-releases only when there is nothing else); None when the chart is not there."""
-    from .helm.oci import version_key
 
     entries = index.get("entries") if isinstance(index, Mapping) else None
     versions = entries.get(chart) if isinstance(entries, Mapping) else None
     found = [str(v["version"]) for v in versions or ()
              if isinstance(v, Mapping) and isinstance(v.get("version"), str | int | float)
              and not v.get("deprecated")] if isinstance(versions, list) else []
-    stable = [v for v in found if "-" not in v.split("+", 1)[0]]
-    pool = stable or found
-    return max(pool, key=version_key) if pool else None
+    return _newest(found)
 
 
 def _parse_index(raw: bytes) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(raw, Loader=loader)  # a safe loader (C when libyaml is there)
+
+
+_ITEM_VERSION = re.compile(rb"^    version: *[\"']?([^\"'\s#]+)", re.M)
+_ITEM_DEPRECATED = re.compile(rb"^    deprecated: *true\b", re.M)
+
+
+def scan_index(raw: bytes, chart: str) -> str | bool | None:
+    """The newest version of ``chart`` read straight from the bytes of an ``index.yaml``
+    as helm (and chart-releaser) write it: ``entries:`` at column 0, each chart name at
+    two spaces, its versions as ``  - `` items with their keys at four. Why: a public index
+    is tens of megabytes and a YAML parser takes minutes for it on a busy bastion; this is
+    a few regex scans. ``False`` when the file is not in that layout (then parse it)."""
+    start = raw.find(b"\nentries:\n")
+    if start < 0:
+        return False
+    key = raw.find(b"\n  " + chart.encode() + b":\n", start)
+    if key < 0:
+        return None if raw.find(b"\n  ", start) >= 0 else False
+    body_start = key + len(chart) + 5
+    nxt = re.compile(rb"^(?:  [^ -]|[^ \n-])", re.M).search(raw, body_start)
+    body = raw[body_start:nxt.start() if nxt else len(raw)]
+    # each item's first key sits after "  - ": give it the four spaces of the others
+    items = [b"    " + item for item in (b"\n" + body).split(b"\n  - ")[1:]]
+    if not items:
+        return False
+    found = []
+    for item in items:
+        m = _ITEM_VERSION.search(item)
+        if m is None:
+            return False  # an item without a version line at four spaces: not our layout
+        if not _ITEM_DEPRECATED.search(item):
+            found.append(m.group(1).decode("utf-8", "replace"))
+    return _newest(found)
+
+
+def _newest(versions: list[str]) -> str | None:
+    from .helm.oci import version_key
+
+    stable = [v for v in versions if "-" not in v.split("+", 1)[0]]
+    pool = stable or versions
+    return max(pool, key=version_key) if pool else None
 
 
 async def _from_repo(spec: ChartSpec, timeout: float,
@@ -122,8 +161,12 @@ async def _from_repo(spec: ChartSpec, timeout: float,
                 if size > MAX_INDEX_BYTES:
                     raise ValueError(f"{url} is larger than {MAX_INDEX_BYTES >> 20} MiB")
                 chunks.append(chunk)
-    # parsing megabytes of YAML takes seconds: off the event loop
-    index = await asyncio.to_thread(_parse_index, b"".join(chunks))
+    raw = b"".join(chunks)
+    scanned = scan_index(raw, spec.chart)
+    if scanned is not False:
+        return scanned if isinstance(scanned, str) else None
+    # not helm's layout: parse the YAML (seconds for megabytes), off the event loop
+    index = await asyncio.to_thread(_parse_index, raw)
     return newest_in_index(index, spec.chart)
 
 

@@ -136,27 +136,73 @@ class ManifestObject:
     namespace: str
 
 
+_TOP = re.compile(r"^(apiVersion|kind):[ \t]*[\"']?([^\"'\s#]+)", re.M)
+
+
+def _meta_fields(lines: list[str]) -> dict[str, str] | None:
+    """``name``/``namespace`` under a block ``metadata:`` (the first level below it);
+    None when metadata is written flow-style (``metadata: {name: x}``): parse it then."""
+    for i, line in enumerate(lines):
+        if not line.startswith("metadata:"):
+            continue
+        if line[len("metadata:"):].split("#", 1)[0].strip():
+            return None
+        out: dict[str, str] = {}
+        indent: int | None = None
+        for sub in lines[i + 1:]:
+            if not sub.strip() or sub.lstrip().startswith("#"):
+                continue
+            depth = len(sub) - len(sub.lstrip(" "))
+            if depth == 0:
+                break
+            indent = depth if indent is None else indent
+            if depth != indent:
+                continue
+            key, sep, value = sub.strip().partition(":")
+            if sep and key in ("name", "namespace") and key not in out:
+                out[key] = value.split(" #", 1)[0].strip().strip("\"'")
+        return out
+    return {}
+
+
 def manifest_objects(manifest: str) -> list[ManifestObject]:
-    """The objects of a rendered Helm manifest (``---`` separated YAML documents). A
-    document that does not parse is skipped: one bad template must not hide the rest."""
+    """The objects of a rendered Helm manifest (``---`` separated YAML documents).
+
+    Why a line scanner and not a YAML parser: the board runs this for every release on its
+    refresh path, and PyYAML takes milliseconds per document (tens on a busy bastion). Helm
+    renders ``apiVersion``, ``kind`` and ``metadata`` at column 0; a document written
+    otherwise (flow style) is parsed with YAML, and one that does not parse is skipped."""
     out: list[ManifestObject] = []
-    for chunk in re.split(r"(?m)^---\s*$", manifest or ""):
+    for chunk in re.split(r"(?m)^---[ \t]*$", manifest or ""):
         if not chunk.strip():
             continue
-        try:
-            doc = yaml.safe_load(chunk)
-        except yaml.YAMLError:
+        top = {key: value for key, value in _TOP.findall(chunk)}
+        meta = _meta_fields(chunk.splitlines()) if len(top) == 2 else None
+        if meta is None:
+            obj = _parse(chunk)
+            if obj is not None:
+                out.append(obj)
             continue
-        if not isinstance(doc, Mapping):
-            continue
-        api, kind = doc.get("apiVersion"), doc.get("kind")
-        raw_meta = doc.get("metadata")
-        meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
-        if isinstance(api, str) and isinstance(kind, str):
-            name, ns = meta.get("name"), meta.get("namespace")
-            out.append(ManifestObject(api, kind, name if isinstance(name, str) else "",
-                                      ns if isinstance(ns, str) else ""))
+        out.append(ManifestObject(top["apiVersion"], top["kind"], meta.get("name", ""),
+                                  meta.get("namespace", "")))
     return out
+
+
+def _parse(chunk: str) -> ManifestObject | None:
+    try:
+        doc = yaml.safe_load(chunk)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(doc, Mapping):
+        return None
+    api, kind = doc.get("apiVersion"), doc.get("kind")
+    raw_meta = doc.get("metadata")
+    meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
+    if not (isinstance(api, str) and isinstance(kind, str)):
+        return None
+    name, ns = meta.get("name"), meta.get("namespace")
+    return ManifestObject(api, kind, name if isinstance(name, str) else "",
+                          ns if isinstance(ns, str) else "")
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,15 @@ def summarize_releases(secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for r in latest(decode_all(ours))]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=1024)
 def _removed_in_manifest(manifest: str) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Cached by the manifest text: the board's decoded releases are memoised per
+    resourceVersion, so the same ``str`` object (its hash kept) comes back every refresh
+    and a hit costs a dict lookup."""
     from .deprecations import lookup, manifest_objects
 
+    if not _CANDIDATE.search(manifest):
+        return ()
     out = []
     for obj in manifest_objects(manifest):
         api = lookup(obj.api_version, obj.kind)
@@ -40,7 +45,7 @@ def removed_apis(release: Release) -> list[dict[str, str]]:
     upgrade such a release on a cluster that stopped serving the API. Cheap on the board's
     path: a regex finds candidates first (almost no manifest has one), and a manifest is
     parsed at most once (cached by its text)."""
-    if not release.manifest or not _CANDIDATE.search(release.manifest):
+    if not release.manifest:
         return []
     return [dict(zip(("kind", "name", "api_version", "replacement", "removed_in"), row,
                      strict=True)) for row in _removed_in_manifest(release.manifest)]
