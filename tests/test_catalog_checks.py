@@ -187,3 +187,15 @@ def test_hostile_chart_and_object_names_stay_data() -> None:
     lines = report_text(PLUGINS, dets, snap)
     assert lines and not any("\x1b" in line for line in lines)
     assert any("uses removed APIs" in line for line in lines)
+
+
+@pytest.mark.parametrize("bad", [5, {"a": 1}, ["x", 3], None, "--ingress-class=x"])
+def test_malformed_args_and_labels_do_not_break_the_checks(bad: object) -> None:
+    w = workload("ingress-nginx-controller", "ingress-nginx", NGINX)
+    w["spec"]["template"]["spec"]["containers"][0]["args"] = bad
+    w["metadata"]["labels"] = {**NGINX, "app.kubernetes.io/instance": bad}
+    snap = ClusterSnapshot(workloads=[w], helm_releases=[
+        release("x", "ingress-nginx", "other-chart"), {"name": bad, "namespace": 3}])
+    det = evaluate(PLUGINS, snap)["ingress-nginx"]
+    assert det.installed is True
+    assert not any(p.startswith("detection failed") for p in det.problems)

@@ -54,12 +54,15 @@ def provided_by(plugin: Plugin, snapshot: ClusterSnapshot) -> dict[str, str] | N
     if not plugin.workload_selectors:
         return None
     releases = {(r.get("namespace"), r.get("name")): r for r in snapshot.helm_releases
-                if r.get("status") != "uninstalled"}
+                if r.get("status") != "uninstalled" and isinstance(r.get("name"), str)}
     mine = own_charts(plugin)
     for workload in find_workloads(snapshot, plugin.workload_selectors):
         labels = _labels(workload)
         for key in INSTANCE_LABELS:
-            rel = releases.get((_meta(workload, "namespace"), labels.get(key)))
+            instance = labels.get(key)
+            if not isinstance(instance, str):
+                continue  # a malformed label value (a list, a map) names no release
+            rel = releases.get((_meta(workload, "namespace"), instance))
             if rel is None:
                 continue
             chart = rel.get("chart")
@@ -82,7 +85,8 @@ def _instances(plugin: Plugin, snapshot: ClusterSnapshot) -> list[str]:
 
 def _claimed_class(plugin_id: str, workload: Mapping[str, Any]) -> str | None:
     for container in Fields(workload).array("spec.template.spec.containers"):
-        for arg in mapping(container).get("args") or ():
+        args = mapping(container).get("args")
+        for arg in args if isinstance(args, list) else ():
             m = _CLASS_ARG.match(arg) if isinstance(arg, str) else None
             if m:
                 return m["cls"]

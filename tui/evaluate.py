@@ -58,7 +58,10 @@ def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, 
     # what needs more than one component: bundled releases, duplicates, class clashes
     from .catalog_checks import annotate
 
-    annotate(plugins, out, snapshot)
+    try:
+        annotate(plugins, out, snapshot)
+    except Exception as exc:  # a bug there must not blank the board either
+        logging.getLogger(__name__).info("cross-component checks raised", exc_info=exc)
     for hook in webhook_rows(snapshot):
         owner = _webhook_owner(plugins, out, hook)
         if owner is None:
