@@ -165,3 +165,24 @@ async def test_overview_shows_the_cached_newer_chart(kubeconfig: str, namespace:
 
         await until(lambda: "update 0.1.0 → 9.9.9" in shown())
         assert "retired upstream since 2026-03" in shown()
+
+
+@pytest.mark.usefixtures("helm_home")
+def test_newest_chart_from_a_real_oci_registry(helm_bin: str, tmp_path: Path) -> None:
+    """An ``oci://`` chart's newest version comes from the registry's tag list (a
+    pre-release is not "newer"); a registry that is gone is unknown, not an error."""
+    import asyncio
+
+    from k8s_essentials_tui.chart_latest import latest_chart
+    from k8s_essentials_tui.helm.chart import ChartSpec
+    from testkit.oci_registry import OciRegistry
+
+    with OciRegistry() as reg:
+        for i, version in enumerate(("0.1.0", "0.2.0", "0.3.0-rc.1")):
+            reg.push_chart(helm_bin, version, app_version=f"1.{i}.0")
+        spec = ChartSpec(repo=reg.url, chart="essentials-demo", version="0.1.0",
+                         namespace="d", release="d", plain_http=True)
+        got = asyncio.run(latest_chart(spec, cache_dir=tmp_path, timeout=10))
+        assert got.version == "0.2.0", got
+    gone = asyncio.run(latest_chart(spec, cache_dir=tmp_path / "other", timeout=3))
+    assert gone.version is None and gone.error
