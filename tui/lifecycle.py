@@ -233,7 +233,7 @@ def lifecycle_of(plugin: Plugin, detection: Detection | None,
     elif supported:
         verdict = "supported"
     elif not installed:
-        verdict = "unknown" if not lc.supported and lc.status == "active" else "active"
+        verdict = "unknown"  # nothing installed to judge
     else:
         verdict = "active"
     if update:
