@@ -235,7 +235,8 @@ async def test_install_key_opens_the_install_screen(kubeconfig: str) -> None:
         await wait_until(pilot, lambda: board.snapshot is not None)
         await pilot.press("i")  # first row: ingress
         await wait_until(pilot, lambda: type(app.screen).__name__ == "InstallScreen")
-        assert app.screen.plugin.id == "ingress-nginx"
+        # a maintained controller, not ingress-nginx (retired upstream, #18)
+        assert app.screen.plugin.id == "envoy-gateway"
 
 
 async def test_install_key_is_disabled_read_only(kubeconfig: str) -> None:

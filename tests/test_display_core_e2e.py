@@ -95,7 +95,8 @@ def test_report_text_and_markdown_carry_no_control_characters(
     assert md.returncode == 0, md.stderr
     _no_control(md)
     tracing = next(line for line in md.stdout.splitlines() if line.startswith("| Tracing"))
-    assert len(re.findall(r"(?<!\\)\|", tracing)) == 8  # no cell split by data
+    # 8 columns + Lifecycle (#18): no cell split by data
+    assert len(re.findall(r"(?<!\\)\|", tracing)) == 9
     assert "4.1.0[/]x␛[2J␛[H" in tracing
 
 

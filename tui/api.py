@@ -73,6 +73,7 @@ from .errors import (
     UnreachableError,
 )
 from .fields import Fields, mapping
+from .gateway_api import GATEWAY_RESOURCES, add_gateway_health, gateway_health
 from .helm.headless import confirm
 from .helm.release import LABEL_SELECTOR as HELM_LABEL_SELECTOR
 from .helm.release import Release as HelmRelease
@@ -102,6 +103,7 @@ from .kube.resources import (
     rt,
 )
 from .kube.session import ClusterSession, ConnectOptions
+from .lifecycle import LatestChart, Lifecycle, LifecycleVerdict, lifecycle_of
 from .plugin import (
     CATEGORIES,
     CATEGORY_TITLES,
@@ -174,9 +176,12 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
     "PluginAction", "PluginCommand", "Setting", "release_guard",
+    # lifecycle facts and verdicts
+    "LatestChart", "Lifecycle", "LifecycleVerdict", "lifecycle_of",
     # detection
     "ClusterSnapshot", "detect_workloads", "find_workloads", "helm_release_for", "image_tag",
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",
+    "GATEWAY_RESOURCES", "add_gateway_health", "gateway_health",
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",

@@ -524,6 +524,13 @@ class EssentialsApp(App[int]):
         if plugin.chart is None:
             self.notify(f"{plugin.title} has no Helm chart to install", severity="warning")
             return
+        from .catalog_checks import install_refusal
+
+        # a component inside another release (Grafana in kube-prometheus-stack): a second
+        # install would run two of it; upgrading a listed release (spec given) is fine
+        if spec is None and (why := install_refusal(plugin, self.detections.get(plugin.id))):
+            self.notify(why, severity="warning")
+            return
         from .screens.install import InstallScreen
 
         self.push_screen(InstallScreen(plugin, spec=spec))

@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
 
 from .kube.resources import ResourceType
+from .lifecycle import Lifecycle
 
 if TYPE_CHECKING:
     from .detection.snapshot import ClusterSnapshot
@@ -206,6 +207,9 @@ class Plugin:
     #: ``verb`` ("upgrade", "roll back", "uninstall"). The Helm screens then ask a second,
     #: explicit confirmation with this text (:func:`release_guard`). Pure and quick.
     release_guard: Callable[[str, str], str] | None = field(default=None, compare=False)
+    #: dated upstream lifecycle facts (retired, supported minors; see ``tui/lifecycle.py``).
+    #: Left out, a built-in plugin gets the core table's (``tui/lifecycle_data.py``)
+    lifecycle: Lifecycle | None = None
 
     @property
     def table(self) -> str:

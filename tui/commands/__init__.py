@@ -13,6 +13,14 @@ from ..plugin import PluginCommand
 
 CORE_COMMANDS: tuple[PluginCommand, ...] = (
     PluginCommand(
+        "deprecations", "Helm releases using Kubernetes API versions removed by the next "
+        "minor (like Pluto/kubent)", "k8s_essentials_tui.commands.deprecations",
+        "Scan the manifests of the current Helm release revisions (decoded natively from the "
+        "release records, no helm needed) for apiVersions the Kubernetes deprecation guide "
+        "lists as removed, and the cluster's served versions. Exit 1 when something is "
+        "removed at --target-version (default: the cluster's next minor), 0 otherwise, 2 "
+        "when the cluster cannot be read."),
+    PluginCommand(
         "install", "install or upgrade a component's Helm chart (preview, confirm, run)",
         "k8s_essentials_tui.commands.install",
         "Install or upgrade COMPONENT with `helm upgrade --install`. A server-side dry-run "

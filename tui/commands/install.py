@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..helm.operations import HelmOperations, fetch_releases
 from ..helm.release import deployed as deployed_of
 from ..helm.values import dump_values
 from ..kube.session import ClusterSession
+from ..plugin import Plugin
 from ..registry import load_registry
 from ._common import (
     EXIT_FOUND,
@@ -86,7 +88,12 @@ def run(args: argparse.Namespace) -> int:
 
     as_json = args.output == "json"
 
+    plugin = load_registry().get(args.component)
+
     async def body(session: ClusterSession) -> int:
+        if plugin is not None and (why := await bundled_refusal(session, plugin,
+                                                                  settings.charts)):
+            return fail(why)
         tool = make_tool(settings, getattr(args, "kubeconfig", None), session.context)
         ops = HelmOperations(tool)
         current = deployed_of(await fetch_releases(session.client, spec.namespace,
@@ -146,3 +153,24 @@ def run(args: argparse.Namespace) -> int:
         return run_async(lambda: with_session(args, body))
     except EssentialsError as exc:
         return fail(str(exc))
+
+
+async def bundled_refusal(session: ClusterSession, plugin: Plugin,
+                          charts: Mapping[str, Mapping[str, str | bool]]) -> str | None:
+    """Why installing ``plugin`` would make a second copy (it already runs inside another
+    release, e.g. Grafana in kube-prometheus-stack), from the same detection the board
+    runs, for this one plugin (a few list requests); None when installing is fine."""
+    from ..catalog_checks import install_refusal
+    from ..detection.evaluate import evaluate
+    from ..helm.summary import summarize_releases
+    from ..detection.snapshot_builder import build_snapshot, candidate_namespaces, client_lister
+
+    disc = await session.discovery()
+
+    async def groups() -> tuple[set[str], set[tuple[str, str]]]:
+        return set(disc.groups), set(disc.resources)
+
+    snap = await build_snapshot([plugin], client_lister(session.client), groups,
+                                summarize_releases,
+                                candidate_namespaces([plugin], charts, [session.namespace]))
+    return install_refusal(plugin, evaluate([plugin], snap).get(plugin.id))

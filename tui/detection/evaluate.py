@@ -55,6 +55,13 @@ def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, 
     for key, messages in unread.items():
         for det in out.values() if messages else ():
             det.details[key] = messages
+    # what needs more than one component: bundled releases, duplicates, class clashes
+    from ..catalog_checks import annotate
+
+    try:
+        annotate(plugins, out, snapshot)
+    except Exception as exc:  # a bug there must not blank the board either
+        logging.getLogger(__name__).info("cross-component checks raised", exc_info=exc)
     for hook in webhook_rows(snapshot):
         owner = _webhook_owner(plugins, out, hook)
         if owner is None:
@@ -141,11 +148,25 @@ def board_rows(plugins: Iterable[Plugin], detections: dict[str, Detection]) -> l
         if not ps:
             rows.append(BoardRow(cat, None, None))
             continue
-        chosen = min(ps, key=lambda p: rank[detections[p.id].installed]
-                     if p.id in detections else 3)
+        # among the missing, a maintained component before a retired one: ``i`` on an
+        # empty ingress area must not offer ingress-nginx (retired upstream) first
+        def key(p: Plugin) -> tuple[int, tuple[bool, bool]]:
+            r = rank[detections[p.id].installed] if p.id in detections else 3
+            return (r, _retired(p) if r >= 2 else (False, False))
+
+        chosen = min(ps, key=key)
         rows.append(BoardRow(cat, chosen, detections.get(chosen.id),
                              [p for p in ps if p is not chosen]))
     return rows
+
+
+def _retired(plugin: Plugin) -> tuple[bool, bool]:
+    """Sort key among an area's missing components: retired or end of life last, and a
+    companion (a log collector beside Loki) after the area's own backend."""
+    from ..lifecycle_data import COMPANIONS, lifecycle_facts
+
+    facts = lifecycle_facts(plugin)
+    return (facts is not None and facts.status != "active", plugin.id in COMPANIONS)
 
 
 def state_label(det: Detection | None) -> str:
@@ -181,11 +202,14 @@ def report_json(plugins: Iterable[Plugin], detections: dict[str, Detection],
 
 
 def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
-                    snapshot: ClusterSnapshot) -> str:
+                    snapshot: ClusterSnapshot,
+                    lifecycle: dict[str, str] | None = None) -> str:
+    """``lifecycle``: component id -> its lifecycle label (a column when given)."""
     data = report_json(list(plugins), detections, snapshot)
+    extra = " Lifecycle |" if lifecycle is not None else ""
     lines = [f"**{data['areas_covered']} of {data['areas_total']} areas covered**", "",
-             "| Area | Component | Installed | Namespace | Version | Healthy | Problems |",
-             "|---|---|---|---|---|---|---|"]
+             "| Area | Component | Installed | Namespace | Version | Healthy |" + extra
+             + " Problems |", "|---|---|---|---|---|---|" + ("---|" if extra else "") + "---|"]
     for c in data["components"]:
         installed = {True: "yes", False: "no", "partial": "partial"}[c["installed"]]
         if c["state"] == "unknown":
@@ -194,7 +218,9 @@ def report_markdown(plugins: Iterable[Plugin], detections: dict[str, Detection],
         if c["installed"] is False:
             healthy = ""
         cells = (CATEGORY_TITLES[c["category"]], c["title"], installed, c["namespace"],
-                 c["version"], healthy, "; ".join(c["problems"]))
+                 c["version"], healthy,
+                 *([lifecycle.get(c["id"], "")] if lifecycle is not None else []),
+                 "; ".join(c["problems"]))
         lines.append("| " + " | ".join(markdown_cell(v) for v in cells) + " |")
     for problem in data["cluster_problems"]:
         lines.append(f"\n> **problem:** {markdown_cell(problem)}")
@@ -214,7 +240,10 @@ def markdown_cell(value: object) -> str:
 
 #: what ``report --fail-on`` can gate on (cron and CI): each maps to the components or
 #: areas that make it true
-FAIL_CONDITIONS = ("unhealthy", "unknown", "missing")
+FAIL_CONDITIONS = ("unhealthy", "unknown", "missing", "retired", "unsupported", "outdated")
+#: the conditions about upstream lifecycle, judged by ``lifecycle.lifecycle_failing``
+#: (they need the newest chart versions, which this pure module does not look up)
+LIFECYCLE_CONDITIONS = ("retired", "unsupported", "outdated")
 
 
 def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
@@ -232,6 +261,8 @@ def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
     plugins = list(plugins)
     found: dict[str, list[str]] = {}
     for cond in conditions:
+        if cond in LIFECYCLE_CONDITIONS:
+            continue
         if cond == "missing":
             # an area whose component could not be judged is unknown, not missing
             hits = [r.category for r in board_rows(plugins, detections)

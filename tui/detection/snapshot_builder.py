@@ -272,6 +272,9 @@ async def build_snapshot(
         res = await lister(rtype, None, None)
         snap.webhooks.extend(res.items)
         _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
+    # only for plugins whose controllers run (one list per installed component): the
+    # test cluster, like many real ones, serves CRDs of tools that are not installed, and
+    # the Gateway API CRDs are often installed alone
     for rtype in sorted({r for p in plugins if _running(p, snap) for r in p.board_resources}):
         if (rtype.group, rtype.plural) not in snap.resources:
             continue

@@ -26,6 +26,7 @@ from textual.widgets import Static
 
 from ..detection.detect import TROUBLED_RELEASE
 from ..detection.evaluate import health_label, state_label
+from ..lifecycle import LatestChart
 from ..plugin import Detection, Plugin
 from ..text import clean, text
 from .board import HEALTH_STYLES, PROBLEM_STYLE, STATE_STYLES
@@ -57,7 +58,26 @@ def _table(*columns: str) -> Table:
     return table
 
 
-def _facts(plugin: Plugin, det: Detection | None) -> Table:
+def _lifecycle_line(plugin: Plugin, det: Detection,
+                    latest: LatestChart | None) -> Text | None:
+    """``retired upstream (…successor…)``, ``unsupported 1.14 (…window…)``, ``update
+    3.4.4 → 3.7.0``: the board's lifecycle cell with the note that explains it."""
+    from ..lifecycle import CELL_STYLES, lifecycle_of
+
+    verdict = lifecycle_of(plugin, det, latest)
+    installed = det.installed is not False
+    if not verdict.label or (not installed and verdict.verdict not in ("retired", "eol")):
+        return None
+    line = verdict.summary
+    if verdict.verdict in ("retired", "eol", "unsupported") and verdict.notes:
+        note = verdict.notes[0]
+        line = (note + line[len(verdict.label):] if note.startswith(verdict.label)
+                else f"{line} ({note})")
+    style = CELL_STYLES.get("outdated" if verdict.verdict == "outdated" else verdict.verdict, "")
+    return text(line, style)
+
+
+def _facts(plugin: Plugin, det: Detection | None, latest: LatestChart | None = None) -> Table:
     """Chart, state, health, namespace, version: one aligned "key  value" block."""
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style=HEADING_STYLE, no_wrap=True)
@@ -78,6 +98,12 @@ def _facts(plugin: Plugin, det: Detection | None) -> Table:
         grid.add_row("Health", text(health, HEALTH_STYLES.get(health, "")))
     if det.namespace:
         grid.add_row("Namespace", text(det.namespace))
+    provided = det.details.get("provided_by")
+    if isinstance(provided, dict):
+        from ..catalog_checks import provided_text
+
+        # upgrading means changing that release's values, not installing this chart
+        grid.add_row("Release", text(provided_text(provided)))
     if det.version:
         source = det.details.get("version_source")
         line = det.version + {"helm": " (Helm chart version)",
@@ -85,6 +111,9 @@ def _facts(plugin: Plugin, det: Detection | None) -> Table:
         if chart and source == "helm" and det.version.lstrip("v") != chart.version.lstrip("v"):
             line += f"; catalog pins {chart.version}: press i to review an upgrade"
         grid.add_row("Version", text(line))
+    lifecycle = _lifecycle_line(plugin, det, latest)
+    if lifecycle is not None:
+        grid.add_row("Lifecycle", lifecycle)
     return grid
 
 
@@ -133,9 +162,11 @@ def _webhooks(hooks: list[dict[str, Any]]) -> Table:
     return table
 
 
-def overview(plugin: Plugin, det: Detection | None, connected: bool = True) -> Group:
-    """Everything the pane shows, as one Rich renderable (pure: unit-tested as text)."""
-    parts: list[RenderableType] = [_facts(plugin, det)]
+def overview(plugin: Plugin, det: Detection | None, connected: bool = True,
+             latest: LatestChart | None = None) -> Group:
+    """Everything the pane shows, as one Rich renderable (pure: unit-tested as text).
+    ``latest``: the newest chart as the day-old cache knows it (``chart_latest``)."""
+    parts: list[RenderableType] = [_facts(plugin, det, latest)]
 
     def section(title: str, body: RenderableType) -> None:
         parts.extend([Text(""), Text(title, style=HEADING_STYLE), body])
@@ -189,7 +220,9 @@ class ComponentSummary(PluginPane):
 
     #: what was rendered last: (detection, connected); a busy cluster re-evaluates the
     #: board every half second, and most of those leave this component as it was
-    _shown: tuple[Detection | None, bool] | None = None
+    _shown: tuple[Detection | None, bool, LatestChart | None] | None = None
+    #: the newest chart from the cache (read once, off the event loop, on mount)
+    _latest: LatestChart | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="overview-scroll"):
@@ -201,15 +234,35 @@ class ComponentSummary(PluginPane):
         # nothing else here takes focus: the scroll keeps arrows/pgup and the pane's keys
         for scroll in self.query(VerticalScroll):
             scroll.focus()
+        if self.plugin.chart is not None:
+            self.run_worker(self._read_latest(), exclusive=True, group="overview-latest")
 
-    def _state(self) -> tuple[Detection | None, bool]:
+    async def _read_latest(self) -> None:
+        """The cached newest chart (``report --check-charts`` fills the cache): a file read
+        in a thread, never a request from the pane."""
+        import asyncio
+
+        from ..chart_latest import cached
+        from ..errors import EssentialsError
+        from ..helm.chart import ChartSpec
+
+        settings = getattr(self.app, "settings", None)
+        charts = getattr(settings, "charts", None) or {}
+        try:
+            spec = ChartSpec.for_plugin(self.plugin, charts)
+        except EssentialsError:  # a broken [charts] override: the install screen says why
+            return
+        self._latest = await asyncio.to_thread(cached, spec)
+        self._rerender()
+
+    def _state(self) -> tuple[Detection | None, bool, LatestChart | None]:
         det = getattr(self.app, "detections", {}).get(self.plugin.id)
-        return det, self.session is not None
+        return det, self.session is not None, self._latest
 
     def _overview(self) -> Group:
         self._shown = self._state()
-        det, connected = self._shown
-        return overview(self.plugin, det, connected=connected)
+        det, connected, latest = self._shown
+        return overview(self.plugin, det, connected=connected, latest=latest)
 
     def _rerender(self) -> None:
         if self.is_mounted and self._state() != self._shown:
