@@ -4,6 +4,7 @@ keeps the snapshot live from the shared watch caches, no polling); it builds not
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from ..detection.evaluate import (
     state_label,
 )
 from ..detection.snapshot import ClusterSnapshot
+from ..lifecycle import LatestChart, lifecycle_cell
 from ..plugin import Detection
 from ..text import clean, fit, text
 from ..text import width as cell_width
@@ -44,7 +46,10 @@ WIDE = 110
 MIN_PROBLEM = 14
 MIN_COMPONENT = 12
 NARROW_COLUMNS = ("area", "component", "state", "health", "problems")
-WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "health", "problems")
+WIDE_COLUMNS = ("area", "component", "state", "namespace", "version", "lifecycle", "health",
+                "problems")
+#: how old the board's copy of the newest-chart cache may get before it is read again
+LATEST_REREAD_SECONDS = 60.0
 
 
 #: room for every label of the column once it shows any, so a state turning from
@@ -124,9 +129,14 @@ def _fit_problems(rows: list[dict[str, Text | str]], columns: tuple[str, ...],
         r["problems"] = _cut(r["problems"], budget)
 
 
-def board_cells(row: BoardRow, *, connected: bool, wide: bool) -> dict[str, Text]:
+def board_cells(row: BoardRow, *, connected: bool, wide: bool,
+                latest: LatestChart | None = None) -> dict[str, Text]:
     """One board row's cells, every one a ``Text`` of cleaned data (a component's
-    namespace, version and problems come from the cluster: never markup, never ESC)."""
+    namespace, version and problems come from the cluster: never markup, never ESC).
+
+    The lifecycle cell (``retired upstream``, ``unsupported 1.17``, ``update 4.13.3 →
+    4.14.1``: ``tui/lifecycle.py``) is its own column when the board is wide and follows
+    the problems in their cell when it is narrow (80 columns)."""
     det = row.detection
     component = row.plugin.title if row.plugin else "-"
     if row.alternatives and (det is None or det.installed is False):
@@ -136,6 +146,12 @@ def board_cells(row: BoardRow, *, connected: bool, wide: bool) -> dict[str, Text
             component += f" +{len(row.alternatives)}"
     state = state_label(det)
     health = health_label(det)
+    life_text, life_style = (lifecycle_cell(row.plugin, det, latest)
+                             if row.plugin is not None and connected else ("", ""))
+    lifecycle = text(life_text, life_style)
+    problems = text(_problem_summary(det.problems) if det else "")
+    if not wide and life_text:  # a problem first: it is what needs acting on now
+        problems = Text.assemble(problems, "; ", lifecycle) if problems.plain else lifecycle
     return {
         "area": text(row.title),
         "component": text(component),
@@ -143,8 +159,9 @@ def board_cells(row: BoardRow, *, connected: bool, wide: bool) -> dict[str, Text
         if connected and row.plugin is not None else Text(""),
         "namespace": text(det.namespace if det else ""),
         "version": text(det.version if det else ""),
+        "lifecycle": lifecycle,
         "health": text(health, HEALTH_STYLES.get(health, "")),
-        "problems": text(_problem_summary(det.problems) if det else ""),
+        "problems": problems,
     }
 
 
@@ -158,6 +175,9 @@ def detail_text(row: BoardRow | None, detections: dict[str, Detection],
     lines = [f"{row.plugin.title}: {row.plugin.why}"]
     if det is not None:
         lines += [f"- {p}" for p in det.problems]
+    life, _style = lifecycle_cell(row.plugin, det)
+    if life:  # the narrow board cuts it off behind the problems
+        lines.append(f"- lifecycle: {life}")
     lines += _alternative_lines(row, detections, said)
     return Text("\n".join(clean(line) for line in lines))
 
@@ -223,6 +243,9 @@ class Board(Vertical):
         self._laid_out_at = -1
         #: the ``/`` filter, lower-cased ("" = every row)
         self.filter_text = ""
+        #: plugin id -> the newest chart as the day-old cache knows it (read in a thread)
+        self._latest: dict[str, LatestChart] = {}
+        self._latest_read_at: float | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="summary", markup=False)
@@ -237,6 +260,7 @@ class Board(Vertical):
         self._unsubscribe = model.subscribe(self._published)
         self.snapshot = model.snapshot
         self.render_rows()
+        self._read_latest_soon()
         self.query_one(DataTable).focus()
 
     def on_unmount(self) -> None:
@@ -250,6 +274,45 @@ class Board(Vertical):
         """A new snapshot and detections (or a new session): render them."""
         self.snapshot = model.snapshot
         self.render_rows()
+        self._read_latest_soon()
+
+    def _read_latest_soon(self) -> None:
+        """Refresh the copy of the newest-chart cache (``report --check-charts`` and the
+        overview fill it) at most once a minute: a small file read, in a thread, never a
+        request to a chart repository from the board."""
+        now = time.monotonic()
+        if self._latest_read_at is not None and now - self._latest_read_at < \
+                LATEST_REREAD_SECONDS:
+            return
+        self._latest_read_at = now
+        self.run_worker(self._read_latest(), exclusive=True, group="board-latest")
+
+    async def _read_latest(self) -> None:
+        import asyncio
+
+        from ..chart_latest import cached
+        from ..errors import EssentialsError
+        from ..helm.chart import ChartSpec
+
+        charts = getattr(getattr(self.app, "settings", None), "charts", None) or {}
+
+        def read() -> dict[str, LatestChart]:
+            found: dict[str, LatestChart] = {}
+            for plugin in self.app.registry.ordered():
+                if plugin.chart is None:
+                    continue
+                try:
+                    latest = cached(ChartSpec.for_plugin(plugin, charts))
+                except (EssentialsError, OSError, ValueError):
+                    continue  # a broken [charts] override: the install screen says why
+                if latest is not None:
+                    found[plugin.id] = latest
+            return found
+
+        latest = await asyncio.to_thread(read)
+        if latest != self._latest:
+            self._latest = latest
+            self.render_rows()
 
     @property
     def session(self) -> ClusterSession | None:
@@ -270,8 +333,9 @@ class Board(Vertical):
 
     def _cells(self, row: BoardRow) -> dict[str, Text | str]:
         """A row's cells, as the layout helpers take them (they cut some cells to ``str``)."""
+        latest = self._latest.get(row.plugin.id) if row.plugin is not None else None
         return {**board_cells(row, connected=self.session is not None,
-                              wide=self.size.width >= WIDE)}
+                              wide=self.size.width >= WIDE, latest=latest)}
 
     def render_rows(self) -> None:
         tables = self.query(DataTable)
