@@ -80,5 +80,9 @@ PLUGIN = Plugin(
         Setting("bearer_token_file", str, "", "file holding a bearer token for a direct URL"),
         Setting("username", str, "", "basic-auth user for a direct URL"),
         Setting("password_file", str, "", "file holding the basic-auth password"),
+        Setting("logs_service_label", str, "service_name",
+                "Loki label holding the service name ('l' on a span queries it)"),
+        Setting("logs_trace_filter", bool, True,
+                "'l' on a span adds the trace id as a line filter (logs carry trace ids)"),
     ),
 )
