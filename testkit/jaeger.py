@@ -199,14 +199,38 @@ class SentTrace:
     services: tuple[str, ...] = ()
 
 
+def _id_generator(seed: int | None) -> Any:
+    """Seeded trace/span ids (snapshots show the trace id), or the SDK's random ones."""
+    import random
+
+    from opentelemetry.sdk.trace.id_generator import IdGenerator, RandomIdGenerator
+
+    if seed is None:
+        return RandomIdGenerator()
+
+    class Seeded(IdGenerator):
+        def __init__(self) -> None:
+            self.rng = random.Random(seed)
+
+        def generate_span_id(self) -> int:
+            return self.rng.getrandbits(64) or 1
+
+        def generate_trace_id(self) -> int:
+            return self.rng.getrandbits(128) or 1
+
+    return Seeded()
+
+
 class _Providers:
     """One TracerProvider per service (a resource names the service), all exporting to
     Jaeger's OTLP/HTTP receiver."""
 
-    def __init__(self, otlp_url: str, batch: bool = False, queue: int = 2048) -> None:
+    def __init__(self, otlp_url: str, batch: bool = False, queue: int = 2048,
+                 seed: int | None = None) -> None:
         self.otlp_url = otlp_url
         self.batch = batch
         self.queue = queue
+        self.ids = _id_generator(seed)
         self.providers: dict[str, Any] = {}
 
     def tracer(self, service: str, host: str = "") -> Any:
@@ -219,7 +243,7 @@ class _Providers:
             attrs: dict[str, Any] = {"service.name": service}
             if host:
                 attrs["host.name"] = host
-            provider = TracerProvider(resource=Resource.create(attrs))
+            provider = TracerProvider(resource=Resource.create(attrs), id_generator=self.ids)
             exporter = OTLPSpanExporter(endpoint=f"{self.otlp_url}/v1/traces", timeout=30)
             processor: Any = (BatchSpanProcessor(exporter, max_queue_size=self.queue,
                                                  max_export_batch_size=1000,
@@ -236,7 +260,10 @@ class _Providers:
 
 
 def send_shop_trace(otlp_url: str, start_ns: int | None = None,
-                    operation: str = "GET /checkout") -> SentTrace:
+                    operation: str = "GET /checkout", seed: int | None = None,
+                    services: tuple[str, str, str, str] = ("frontend", "checkout", "cart",
+                                                           "payments"),
+                    message: str = "card declined") -> SentTrace:
     """frontend -> checkout -> (cart, payments [error] -> payments-db): 6 spans, 4 services.
 
     Times (ms after start): frontend 0-120; checkout 5-115; cart 10-30; payments 35-110
@@ -246,32 +273,33 @@ def send_shop_trace(otlp_url: str, start_ns: int | None = None,
     from opentelemetry.trace import SpanKind, Status, StatusCode
 
     t0 = start_ns if start_ns is not None else time.time_ns() - 2000 * MS
-    p = _Providers(otlp_url)
+    p = _Providers(otlp_url, seed=seed)
+    frontend, checkout, cart_svc, payments = services
     try:
-        front = p.tracer("frontend", "web-1")
+        front = p.tracer(frontend, "web-1")
         root = front.start_span(operation, kind=SpanKind.SERVER, start_time=t0,
                                 attributes={"http.method": "GET", "http.route": "/checkout",
                                             "http.status_code": 500})
         ctx = otel.set_span_in_context(root)
-        co = p.tracer("checkout", "checkout-7d9f").start_span(
+        co = p.tracer(checkout, "checkout-7d9f").start_span(
             "checkout.place_order", context=ctx, kind=SpanKind.SERVER, start_time=t0 + 5 * MS)
         cctx = otel.set_span_in_context(co)
-        cart = p.tracer("cart").start_span("cart.get", context=cctx, kind=SpanKind.CLIENT,
+        cart = p.tracer(cart_svc).start_span("cart.get", context=cctx, kind=SpanKind.CLIENT,
                                            start_time=t0 + 10 * MS)
         cart.end(end_time=t0 + 30 * MS)
-        pay = p.tracer("payments", "payments-0").start_span(
+        pay = p.tracer(payments, "payments-0").start_span(
             "payments.charge", context=cctx, kind=SpanKind.SERVER, start_time=t0 + 35 * MS,
             attributes={"http.status_code": 500, "payment.amount": 42.5})
-        db = p.tracer("payments").start_span(
+        db = p.tracer(payments).start_span(
             "SELECT cards", context=otel.set_span_in_context(pay), kind=SpanKind.CLIENT,
             start_time=t0 + 40 * MS, attributes={"db.system": "postgresql"})
         db.end(end_time=t0 + 100 * MS)
         pay.add_event("exception", {"exception.type": "CardDeclined",
-                                    "exception.message": "card declined"},
+                                    "exception.message": message},
                       timestamp=t0 + 105 * MS)
-        pay.set_status(Status(StatusCode.ERROR, "card declined"))
+        pay.set_status(Status(StatusCode.ERROR, message))
         pay.end(end_time=t0 + 110 * MS)
-        render = p.tracer("checkout").start_span("render", context=cctx,
+        render = p.tracer(checkout).start_span("render", context=cctx,
                                                  start_time=t0 + 111 * MS)
         render.end(end_time=t0 + 114 * MS)
         co.end(end_time=t0 + 115 * MS)
@@ -280,18 +308,18 @@ def send_shop_trace(otlp_url: str, start_ns: int | None = None,
         error_span = format(pay.get_span_context().span_id, "016x")
     finally:
         p.close()
-    return SentTrace(trace_id, 6, t0, error_span, ("frontend", "checkout", "cart", "payments"))
+    return SentTrace(trace_id, 6, t0, error_span, services)
 
 
 def send_big_trace(otlp_url: str, spans: int = 10_000, fanout: int = 8,
-                   start_ns: int | None = None) -> SentTrace:
+                   start_ns: int | None = None, seed: int | None = None) -> SentTrace:
     """One trace of ``spans`` spans in a tree with ``fanout`` children per span (breadth
     first), over three services; each child starts 1µs after its parent and lasts less."""
     from opentelemetry import trace as otel
 
     t0 = start_ns if start_ns is not None else time.time_ns() - 5000 * MS
     services = ("gateway", "orders", "inventory")
-    p = _Providers(otlp_url, batch=True, queue=spans + 1000)
+    p = _Providers(otlp_url, batch=True, queue=spans + 1000, seed=seed)
     try:
         tracers = [p.tracer(s) for s in services]
         # breadth-first: span k's parent is (k - 1) // fanout; parents end after children

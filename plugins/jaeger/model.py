@@ -344,9 +344,12 @@ def summarize_v1(raw: Any) -> TraceSummary:
     if root is None and spans:
         root = min(spans, key=lambda s: _int(s.get("startTime"), "startTime"))
     trace_id = _str(raw.get("traceID")) or (_str(root.get("traceID")) if root else "")
+    root_service = names.get(_str(root.get("processID")), "") if root else ""
+    if root_service in counts:  # the root's service first, as the tree shows it
+        counts = {root_service: counts[root_service],
+                  **{k: v for k, v in counts.items() if k != root_service}}
     return TraceSummary(
-        trace_id, start or 0, (end or 0) - (start or 0), len(spans), errors,
-        names.get(_str(root.get("processID")), "") if root else "",
+        trace_id, start or 0, (end or 0) - (start or 0), len(spans), errors, root_service,
         _str(root.get("operationName")) if root else "", counts)
 
 

@@ -198,6 +198,8 @@ class TracingPane(PluginPane):
         self._initial_trace = trace_id
         self._initial_service = service
         self._services: list[str] = []
+        #: seconds the last search took (shown nowhere: snapshots must not change)
+        self.elapsed = 0.0
 
     # -- composition ----------------------------------------------------------------------
 
@@ -318,9 +320,10 @@ class TracingPane(PluginPane):
         if not form["service"]:
             raise ValueError("type a service first (tab completes from Jaeger's list)")
         tags = dict(parse_tag_filter(t) for t in form["tags"].split())
-        limit = int(form["limit"] or "20")
-        if not 0 < limit <= 1500:
-            raise ValueError("limit must be between 1 and 1500")
+        text = form["limit"] or "20"
+        if not text.isdigit() or not 0 < int(text) <= 1500:
+            raise ValueError("limit must be a number between 1 and 1500")
+        limit = int(text)
         now = self.now()
         since = timedelta(microseconds=parse_duration(form["since"] or "1h"))
         return SearchQuery(
@@ -359,8 +362,9 @@ class TracingPane(PluginPane):
         self.show_error(None)
         self.result = result
         self.show_results()
+        self.elapsed = time.perf_counter() - t0
         self.set_status(f"{len(result.summaries)} traces of {query.describe()} "
-                        f"({time.perf_counter() - t0:.2f}s) — enter opens, o sorts")
+                        "— enter opens, o sorts")
         self.query_one(ContentSwitcher).current = "jaeger-results"
         self.table.focus()
 

@@ -69,9 +69,10 @@ def layout(total: int) -> tuple[int, int]:
 def header_lines(trace: Trace) -> list[str]:
     s = trace.summary()
     services = ", ".join(f"{clean(k)} ({v})" for k, v in s.services.items())
-    lines = [f"trace {clean(trace.trace_id)}  {s.time.strftime('%Y-%m-%d %H:%M:%S.%f')[:-3]}Z  "
-             f"{format_duration(s.duration)}  {s.span_count} spans  {s.error_count} errors",
-             f"services: {services}"]
+    started = s.time.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    lines = [f"trace {clean(trace.trace_id)}  {format_duration(s.duration)}  "
+             f"{s.span_count} spans  {s.error_count} errors",
+             f"start {started}Z  services: {services}"]
     lines += [f"warning: {clean(w)}" for w in trace.warnings]
     return lines
 

@@ -57,7 +57,7 @@ class Waterfall(ScrollView, can_focus=True):
         Binding("g,home", "cursor_home", show=False, id="jaeger.home"),
         Binding("G,end", "cursor_end", show=False, id="jaeger.end"),
         Binding("enter", "detail", "Span", id="jaeger.detail"),
-        Binding("space,right,left", "fold", "Fold", id="jaeger.fold"),
+        Binding("space,right,left", "fold", "Fold", id="jaeger.fold", key_display="space"),
         Binding("c", "next_critical", "Critical", id="jaeger.critical"),
         Binding("x", "next_error", "Error", id="jaeger.error"),
     ]
