@@ -94,9 +94,9 @@ async def test_search_open_trace_and_walk_the_waterfall(stand: Stand) -> None:
         assert pane.table.row_count == 2
         first = [str(c) for c in pane.table.get_row_at(0)]
         assert first[1] == "frontend: GET /checkout" and first[4] == "1"  # newest first
-        await pilot.press("o")  # sort by duration: equal, stable
+        await pilot.press("s")  # sort by duration
         assert "sorted by duration" in status(pane)
-        await pilot.press("o", "enter")
+        await pilot.press("s", "enter")
         await pilot.pause()
         assert pane.showing_trace() and pane.trace is not None
         assert pane.trace.trace_id == stand.shop.trace_id

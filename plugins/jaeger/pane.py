@@ -10,7 +10,7 @@ All Jaeger I/O runs in exclusive workers (``jaeger-connect``, ``jaeger-search``,
 and keeps the form as typed.
 
 Keys: ``ctrl+r`` (or enter in the form) searches, ``e`` edits the search, ``ctrl+o`` picks
-a recent search, ``o`` sorts the results (start/duration), ``enter`` opens a trace or a
+a recent search, ``s`` sorts the results (start/duration), ``enter`` opens a trace or a
 span's details, ``space`` folds a subtree, ``c``/``x`` jump to the next critical-path /
 error span, ``l`` opens the span's service logs in the Loki pane, ``/`` filters,
 ``escape`` leaves the form, clears the filter, closes the trace, then goes back.
@@ -180,7 +180,7 @@ class TracingPane(PluginPane):
         Binding("ctrl+r", "search", "Search", id="jaeger.search", priority=True),
         Binding("e", "edit", "Edit", id="jaeger.edit"),
         Binding("ctrl+o", "history", "History", id="jaeger.history", priority=True),
-        Binding("o", "sort", "Sort", id="jaeger.sort"),
+        Binding("s", "sort", "Sort", id="jaeger.sort"),
         Binding("l", "logs", "Logs", id="jaeger.logs"),
         Binding("slash", "filter", "Filter", id="jaeger.filter", priority=True),
         Binding("escape", "back", "Back", show=False, id="jaeger.escape"),
@@ -364,7 +364,7 @@ class TracingPane(PluginPane):
         self.show_results()
         self.elapsed = time.perf_counter() - t0
         self.set_status(f"{len(result.summaries)} traces of {query.describe()} "
-                        "— enter opens, o sorts")
+                        "— enter opens, s sorts")
         self.query_one(ContentSwitcher).current = "jaeger-results"
         self.table.focus()
 
