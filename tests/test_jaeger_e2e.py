@@ -71,7 +71,7 @@ def test_traces_search_json_and_text(jaeger: JaegerServer, shop: SentTrace,
     assert row["spans"] == 6 and row["errors"] == 1
     assert row["rootService"] == "frontend" and row["rootOperation"] == "GET /checkout"
     assert row["durationMicros"] == 120_000
-    assert list(row["services"])[0] == "frontend"  # the root's service first
+    assert next(iter(row["services"])) == "frontend"  # the root's service first
     assert row["services"] == {"frontend": 1, "checkout": 2, "cart": 1, "payments": 2}
     rc, out, err = _cli(capsys, "traces", "--service", "payments", "--operation",
                         "payments.charge", "--jaeger-url", jaeger.query_url)

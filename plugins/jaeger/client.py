@@ -187,10 +187,11 @@ class JaegerClient:
 
     async def _get(self, path: str, params: dict[str, Any] | list[tuple[str, str]],
                    what: str) -> Any:
-        if isinstance(params, dict):
-            params = [(k, str(v)) for k, v in params.items() if v is not None and v != ""]
+        items = params.items() if isinstance(params, dict) else params
+        pairs: list[tuple[str, str | int | float | bool | None]] = [
+            (k, str(v)) for k, v in items if v is not None and v != ""]
         try:
-            resp = await self.http.get(f"{self.prefix}{path}", params=params,
+            resp = await self.http.get(f"{self.prefix}{path}", params=pairs,
                                        timeout=self.timeout,
                                        extensions=self.extensions or None)
         except httpx.TimeoutException as exc:
