@@ -213,7 +213,7 @@ class LokiPane(PluginPane):
         Binding("ctrl+r", "run", "Run", id="loki.run", priority=True),
         Binding("ctrl+g", "results", "Results", id="loki.results", priority=True),
         Binding("t", "tail", "Tail", id="loki.tail"),
-        Binding("T", "trace", "Trace", id="loki.trace"),
+        Binding("T", "trace", "Trace", id="loki.trace", show=False),
         Binding("p,space", "pause", "Pause", id="loki.pause"),
         Binding("slash", "search", "Search", id="loki.search", priority=True),
         Binding("e,i", "edit", "Edit", id="loki.edit"),
