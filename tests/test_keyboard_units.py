@@ -75,7 +75,8 @@ def test_long_workload_names_do_not_wrap_mid_word_at_80_columns() -> None:
 def test_every_headless_command_takes_output_json() -> None:
     parser = build_parser()
     argv = {"install": ["install", "velero"], "uninstall": ["uninstall", "velero"],
-            "loki": ["loki", "{a=\"b\"}"], "backup": ["backup", "list"]}
+            "loki": ["loki", "{a=\"b\"}"], "backup": ["backup", "list"],
+            "traces": ["traces", "--service", "s"], "trace": ["trace", "abc"]}
     for name in command_table():
         args = parser.parse_args([*argv.get(name, [name]), "-o", "json"])
         assert args.output == "json", name
