@@ -253,3 +253,36 @@ def test_pick_service_prefers_the_query_service() -> None:
     target = pick_service(services)
     assert target is not None and str(target) == "obs/jaeger-query:query"
     assert str(pick_service(services, ["jaeger"])) == "jaeger/jaeger:http-query"
+
+
+# -- hostile input (property-based) ----------------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from k8s_essentials_tui.plugins.jaeger.model import TraceFormatError  # noqa: E402
+from testkit import hostile  # noqa: E402
+
+
+@given(hostile.json_values())
+def test_any_json_is_a_trace_or_a_format_error(value: object) -> None:
+    for parse in (parse_v1_trace, summarize_v1, parse_v3_traces):
+        try:
+            parse(value)
+        except TraceFormatError:
+            pass
+
+
+@given(st.lists(st.tuples(hostile.nasty_text(30), hostile.nasty_text(30),
+                          hostile.nasty_text(20)), min_size=1, max_size=5))
+def test_hostile_names_and_tags_never_reach_the_text_waterfall(
+        spans: list[tuple[str, str, str]]) -> None:
+    raw = {"traceID": TID, "processes": {f"p{i}": {"serviceName": svc, "tags": [
+        {"key": val, "value": val}]} for i, (svc, _op, val) in enumerate(spans)},
+        "spans": [v1_span(f"{i + 1:016x}", op, f"p{i}", i * 10, 100 - i,
+                          f"{i:016x}" if i else "", [{"key": "error", "value": val}])
+                  for i, (_svc, op, val) in enumerate(spans)]}
+    trace = parse_v1_trace(raw)
+    hostile.assert_clean(text_lines(trace, 80), " (trace text)")
+    q, _s, _e = logs_query(trace.spans[0], TID)
+    assert "\n" not in q  # the LogQL string escapes what it quotes

@@ -19,6 +19,7 @@ error span, ``l`` opens the span's service logs in the Loki pane, ``/`` filters,
 from __future__ import annotations
 
 import importlib
+import json
 import time
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -584,7 +585,7 @@ def logs_query(span: Span, trace_id: str, label: str = "service_name",
                with_trace_id: bool = True) -> tuple[str, str, str]:
     """(LogQL, start, end) for a span's service logs in its window (1 s margin each side,
     RFC3339 for the Loki pane's custom range)."""
-    value = span.service.replace("\\", "\\\\").replace('"', '\\"')
+    value = json.dumps(span.service, ensure_ascii=False)[1:-1]  # a LogQL "..." string
     query = f'{{{label}="{value}"}}'
     if with_trace_id and trace_id:
         query += f' |= "{trace_id}"'
