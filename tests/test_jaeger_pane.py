@@ -175,7 +175,7 @@ async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
             lp.editor.text = '{app="payments"}'
             await pilot.press("enter")
             await wait_until(pilot, lambda: len(lp.view.entries) == 2)
-            await pilot.press("ctrl+g", "j", "T")  # the line without an id
+            await pilot.press("ctrl+g", "g", "j", "T")  # the older line, without an id
             assert "carries no trace id" in str(lp.query_one("#loki-status").render())
             await pilot.press("k", "T")
             await pilot.pause()

@@ -113,8 +113,14 @@ class DetailScreen(ModalScreen[None]):
 
     def action_trace(self) -> None:
         """Open the trace this line carries in the tracing pane (if it carries one)."""
-        if open_trace_of(self.app, self.entry):
-            self.dismiss()
+        from .traceids import trace_id_of
+
+        if trace_id_of(self.entry.line, self.entry.labels) is None:
+            self.notify("this line carries no trace id", severity="warning")
+            return
+        app, entry = self.app, self.entry
+        self.dismiss()
+        app.call_later(open_trace_of, app, entry)
 
     def compose(self) -> ComposeResult:
         e = self.entry
