@@ -240,7 +240,9 @@ class _Providers:
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 
         if service not in self.providers:
-            attrs: dict[str, Any] = {"service.name": service}
+            # a fixed instance id: the SDK's default is a random UUID (pictures must not move)
+            attrs: dict[str, Any] = {"service.name": service,
+                                     "service.instance.id": f"{service}-0"}
             if host:
                 attrs["host.name"] = host
             provider = TracerProvider(resource=Resource.create(attrs), id_generator=self.ids)

@@ -285,6 +285,21 @@ class JaegerClient:
             raise JaegerError("choose a service to search")
         if await self._which_api() == "v3":
             return await self._search_v3(q)
+        result = await self._search_v1(q)
+        wanted = q.tags.get("error", "").lower()
+        if result.summaries or wanted not in ("true", "false"):
+            return result
+        # Jaeger v2's memory store reads the ``error`` tag of a search as a bool attribute
+        # and the UI API sends it as a string, so ``error=true`` never matches there
+        # (internal/storage/v2/memory/tenant.go, v1.75.0): search without it, then keep the
+        # traces whose error spans say the same (the limit applies before this filter)
+        rest = {k: v for k, v in q.tags.items() if k != "error"}
+        broad = await self._search_v1(SearchQuery(q.service, q.operation, rest, q.min_duration,
+                                                  q.max_duration, q.start, q.end, q.limit))
+        keep = [s for s in broad.summaries if (s.error_count > 0) == (wanted == "true")]
+        return SearchResult(keep, {s.trace_id: broad.raw[s.trace_id] for s in keep}, "v1")
+
+    async def _search_v1(self, q: SearchQuery) -> SearchResult:
         params: list[tuple[str, str]] = [("service", q.service), ("limit", str(q.limit))]
         if q.operation:
             params.append(("operation", q.operation))
