@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 import pytest
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
-from k8s_essentials_tui.plugins.jaeger.pane import SpanScreen, TracingPane, open_trace
+from k8s_essentials_tui.plugins.jaeger.pane import (
+    SpanScreen,
+    TracingPane,
+    open_trace,
+    span_detail,
+)
 from k8s_essentials_tui.settings import parse_settings
 from testkit import hostile
 from testkit.jaeger import (
@@ -108,9 +113,11 @@ async def test_search_open_trace_and_walk_the_waterfall(stand: Stand) -> None:
         await pilot.pause()
         assert isinstance(app.screen, SpanScreen)
         painted = "\n".join(hostile.painted_text(app))
-        for expected in ("payments: payments.charge", "card declined", "http.status_code",
-                         "payments-0", "CHILD_OF", "exception.message"):
-            assert expected in painted
+        assert "payments: payments.charge" in painted and "card declined" in painted
+        detail = span_detail(pane.trace, 3).plain  # the part below the fold too
+        for expected in ("http.status_code", "payments-0", "CHILD_OF", "exception.message",
+                         "self 15ms"):
+            assert expected in detail
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.query_one(TracingPane) is pane
@@ -211,7 +218,7 @@ async def test_ten_thousand_spans_open_and_scroll(stand: Stand) -> None:
         await pilot.press("g", "space")  # fold the root: one row
         assert view.rows == [0]
         await pilot.press("space", "ctrl+f")
-        assert view.cursor == view.size.height - 1
+        assert view.cursor == view.scrollable_content_region.height - 1
 
 
 async def test_l_on_a_span_opens_loki_with_the_service_logs(stand: Stand) -> None:

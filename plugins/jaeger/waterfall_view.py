@@ -116,7 +116,7 @@ class Waterfall(ScrollView, can_focus=True):
         if keep is not None and keep in self.rows:
             self.cursor = self.rows.index(keep)
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(0, len(self.rows))
         self.refresh()
 
     @property
@@ -147,7 +147,7 @@ class Waterfall(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._strips.clear()
-        self.virtual_size = Size(self.size.width, len(self.rows))
+        self.virtual_size = Size(0, len(self.rows))
 
     def render_line(self, y: int) -> Strip:
         pos = self.scroll_offset.y + y
