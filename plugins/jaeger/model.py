@@ -125,8 +125,13 @@ class Trace:
     def summary(self) -> TraceSummary:
         root = self.spans[self.roots[0]] if self.roots else None
         counts: dict[str, int] = {}
+        first: dict[str, int] = {}
         for s in self.spans:
             counts[s.service] = counts.get(s.service, 0) + 1
+            first[s.service] = min(first.get(s.service, s.start), s.start)
+        lead = root.service if root else ""
+        # the root's service first, then in the order services joined the request
+        counts = {k: counts[k] for k in sorted(counts, key=lambda k: (k != lead, first[k], k))}
         return TraceSummary(self.trace_id, self.start, self.duration, len(self.spans),
                             self.error_count, root.service if root else "",
                             root.operation if root else "", counts)
@@ -143,7 +148,7 @@ class TraceSummary:
     error_count: int
     root_service: str
     root_operation: str
-    #: service -> span count, in order of first appearance
+    #: service -> span count: the root's service first, then by their earliest span
     services: dict[str, int]
 
     @property
@@ -323,6 +328,7 @@ def summarize_v1(raw: Any) -> TraceSummary:
     spans = _list(raw.get("spans"), "spans")
     start, end, errors = None, None, 0
     counts: dict[str, int] = {}
+    first: dict[str, int] = {}  # service -> its earliest span start
     root: dict[str, Any] | None = None
     for s in spans:
         if not isinstance(s, dict):
@@ -333,6 +339,7 @@ def summarize_v1(raw: Any) -> TraceSummary:
         end = en if end is None else max(end, en)
         svc = names.get(_str(s.get("processID")), "")
         counts[svc] = counts.get(svc, 0) + 1
+        first[svc] = min(first.get(svc, st), st)
         if not s.get("references") and (root is None or st < _int(root.get("startTime"), "")):
             root = s
         for t in s.get("tags") or ():
@@ -345,9 +352,8 @@ def summarize_v1(raw: Any) -> TraceSummary:
         root = min(spans, key=lambda s: _int(s.get("startTime"), "startTime"))
     trace_id = _str(raw.get("traceID")) or (_str(root.get("traceID")) if root else "")
     root_service = names.get(_str(root.get("processID")), "") if root else ""
-    if root_service in counts:  # the root's service first, as the tree shows it
-        counts = {root_service: counts[root_service],
-                  **{k: v for k, v in counts.items() if k != root_service}}
+    counts = {k: counts[k] for k in sorted(counts, key=lambda k: (k != root_service,
+                                                                  first[k], k))}
     return TraceSummary(
         trace_id, start or 0, (end or 0) - (start or 0), len(spans), errors, root_service,
         _str(root.get("operationName")) if root else "", counts)
