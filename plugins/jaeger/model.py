@@ -257,47 +257,57 @@ def _list(value: Any, what: str) -> list[Any]:
 
 
 def _v1_tags(value: Any) -> list[Tag]:
+    # the hot loop of opening a 10,000-span trace: strings (the usual case) are taken as
+    # they are, anything else goes through _str
     out: list[Tag] = []
     for t in _list(value, "tags"):
         if isinstance(t, dict):
-            out.append((_str(t.get("key")), _str(t.get("value"))))
+            k, v = t.get("key"), t.get("value")
+            out.append((k if type(k) is str else _str(k), v if type(v) is str else _str(v)))
     return out
 
 
 _ERROR_VALUES = ("true", "1")
+_NO_PROCESS: tuple[str, list[Tag]] = ("", [])
 
 
-def _v1_span(raw: Any, processes: dict[str, Any], trace_id: str) -> Span:
+def _v1_span(raw: Any, processes: dict[str, tuple[str, list[Tag]]], trace_id: str) -> Span:
     if not isinstance(raw, dict):
         raise TraceFormatError("a span is not an object")
     tags = _v1_tags(raw.get("tags"))
-    proc = processes.get(_str(raw.get("processID")))
-    proc = proc if isinstance(proc, dict) else {}
+    service, proc_tags = processes.get(_str(raw.get("processID")), _NO_PROCESS)
     refs: list[tuple[str, str, str]] = []
+    parent, child_of = "", False  # the first CHILD_OF in this trace, else the first ref
     for r in _list(raw.get("references"), "references"):
         if isinstance(r, dict):
-            refs.append((_str(r.get("refType")) or "CHILD_OF",
-                         _str(r.get("traceID")) or trace_id, _str(r.get("spanID"))))
-    parent = ""
-    for kind, tid, sid in refs:
-        if tid == trace_id and sid and (kind == "CHILD_OF" or not parent):
-            parent = sid
-            if kind == "CHILD_OF":
-                break
+            ref = _str(r.get("refType")) or "CHILD_OF"
+            tid = _str(r.get("traceID")) or trace_id
+            sid = _str(r.get("spanID"))
+            refs.append((ref, tid, sid))
+            if tid == trace_id and sid and not child_of and (ref == "CHILD_OF" or not parent):
+                parent, child_of = sid, ref == "CHILD_OF"
     logs = [SpanLog(_int(lg.get("timestamp"), "log timestamp"), _v1_tags(lg.get("fields")))
-            for lg in _list(raw.get("logs"), "logs") if isinstance(lg, dict)]
-    tag = dict(tags)
-    error = (tag.get("error", "").lower() in _ERROR_VALUES
-             or tag.get("otel.status_code") == "ERROR")
+            for lg in _list(raw.get("logs"), "logs") if isinstance(lg, dict)] \
+        if raw.get("logs") else []
+    error, kind, status = False, "", ""
+    for k, v in tags:
+        if k == "error":
+            error = error or v.lower() in _ERROR_VALUES
+        elif k == "otel.status_code":
+            error = error or v == "ERROR"
+        elif k == "span.kind":
+            kind = v
+        elif k == "otel.status_description":
+            status = v
+    warnings = raw.get("warnings")
     return Span(
         span_id=_str(raw.get("spanID")), parent_id=parent, trace_id=trace_id,
-        operation=_str(raw.get("operationName")), service=_str(proc.get("serviceName")),
+        operation=_str(raw.get("operationName")), service=service,
         start=_int(raw.get("startTime"), "startTime"),
         duration=max(0, _int(raw.get("duration") or 0, "duration")),
-        tags=tags, logs=logs, process_tags=_v1_tags(proc.get("tags")), references=refs,
-        error=error, kind=tag.get("span.kind", ""),
-        status_message=tag.get("otel.status_description", ""),
-        warnings=[_str(w) for w in _list(raw.get("warnings"), "warnings")])
+        tags=tags, logs=logs, process_tags=proc_tags, references=refs,
+        error=error, kind=kind, status_message=status,
+        warnings=[_str(w) for w in _list(warnings, "warnings")] if warnings else [])
 
 
 def parse_v1_trace(raw: Any) -> Trace:
@@ -308,7 +318,10 @@ def parse_v1_trace(raw: Any) -> Trace:
     processes = raw.get("processes") or {}
     if not isinstance(processes, dict):
         raise TraceFormatError("processes is not an object")
-    spans = [_v1_span(s, processes, trace_id) for s in _list(raw.get("spans"), "spans")]
+    # a process (service + its resource tags) is shared by many spans: read it once
+    procs = {_str(pid): (_str(p.get("serviceName")), _v1_tags(p.get("tags")))
+             for pid, p in processes.items() if isinstance(p, dict)}
+    spans = [_v1_span(s, procs, trace_id) for s in _list(raw.get("spans"), "spans")]
     if not trace_id and spans:
         trace_id = spans[0].trace_id
     warnings = [_str(w) for w in _list(raw.get("warnings"), "warnings")]
