@@ -316,7 +316,8 @@ def send_shop_trace(otlp_url: str, start_ns: int | None = None,
 def send_big_trace(otlp_url: str, spans: int = 10_000, fanout: int = 8,
                    start_ns: int | None = None, seed: int | None = None) -> SentTrace:
     """One trace of ``spans`` spans in a tree with ``fanout`` children per span (breadth
-    first), over three services; each child starts 1µs after its parent and lasts less."""
+    first), over three services; children start after their parent (siblings 10µs apart)
+    and end before it."""
     from opentelemetry import trace as otel
 
     t0 = start_ns if start_ns is not None else time.time_ns() - 5000 * MS
@@ -333,11 +334,12 @@ def send_big_trace(otlp_url: str, spans: int = 10_000, fanout: int = 8,
         for k in range(spans):
             parent = created[(k - 1) // fanout] if k else None
             ctx = otel.set_span_in_context(parent) if parent is not None else None
-            start = t0 + depth[k] * 1000 + (k % fanout) * 10
+            start = t0 + depth[k] * 100_000 + (k % fanout) * 10_000  # whole µs apart
             created.append(tracers[k % 3].start_span(f"op-{k % 50}", context=ctx,
                                                      start_time=start))
         for k in reversed(range(spans)):
-            end = t0 + (max_depth - depth[k] + 1) * 50_000 + depth[k] * 1000 + (k % 7) * 100
+            end = (t0 + (max_depth - depth[k] + 1) * 5 * MS + depth[k] * 100_000
+                   + (k % 7) * 1000)
             created[k].end(end_time=end)
         trace_id = format(created[0].get_span_context().trace_id, "032x")
     finally:

@@ -182,7 +182,7 @@ def test_ten_thousand_span_trace(jaeger: JaegerServer, big: SentTrace,
     trace = asyncio.run(fetch())
     assert len(trace.spans) == 10_000 and trace.roots == [0]
     assert max(trace.depth) == 5  # 8-way fan-out
-    assert trace.services == ["gateway", "orders", "inventory"]
+    assert trace.services == ["gateway", "inventory", "orders"]  # tree order: k=8 starts first
     rc, out, err = _cli(capsys, "trace", big.trace_id, "--jaeger-url", jaeger.query_url)
     assert rc == 0, err
     assert len(out.splitlines()) == 2 + 10_000

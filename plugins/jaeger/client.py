@@ -23,6 +23,7 @@ Every failure is a :class:`JaegerError` carrying Jaeger's own message ("trace no
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 from collections.abc import Iterable
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from k8s_essentials_tui.api import ClusterSession, Settings
 
 API_CHOICES = ("auto", "v1", "v3")
+#: answers larger than this are decoded in a thread (bytes)
+BIG_BODY = 1 << 20
 
 
 class JaegerError(EssentialsError):
@@ -143,6 +146,7 @@ class JaegerClient:
         self.api = api
         self.extensions = extensions or {}
         self.timeout = timeout
+        self._services_body: Any = None
 
     async def aclose(self) -> None:
         if self.owns_http:
@@ -204,6 +208,8 @@ class JaegerClient:
         if resp.status_code >= 400:
             raise self.error_from(resp.status_code, resp.text, what)
         try:
+            if len(resp.content) > BIG_BODY:  # a 10,000-span trace is ~4 MB: not on the loop
+                return await asyncio.to_thread(json.loads, resp.content)
             return resp.json()
         except ValueError as exc:
             raise JaegerError(f"{what}: Jaeger sent invalid JSON "
@@ -247,7 +253,7 @@ class JaegerClient:
         if self.api != "auto":
             return self.api
         try:
-            await self._get("/api/services", {}, "list services")
+            self._services_body = await self._get("/api/services", {}, "list services")
             self.api = "v1"
         except JaegerError as exc:
             if exc.status != 404 or isinstance(exc, TraceNotFoundError | JaegerNotFoundError):
@@ -263,7 +269,10 @@ class JaegerClient:
             body = await self._get("/api/v3/services", {}, "list services")
             data = body.get("services") if isinstance(body, dict) else None
         else:
-            body = await self._get("/api/services", {}, "list services")
+            # the API probe just fetched them: no second request at start-up
+            body, self._services_body = self._services_body, None
+            if body is None:
+                body = await self._get("/api/services", {}, "list services")
             data = body.get("data") if isinstance(body, dict) else None
         return sorted(str(s) for s in data or [])
 
@@ -366,7 +375,8 @@ class JaegerClient:
         if not isinstance(data, list) or not data:
             raise TraceNotFoundError("trace not found", status=404)
         try:
-            return parse_v1_trace(data[0])
+            # off the event loop: the pane keeps answering keys while 10,000 spans are read
+            return await asyncio.to_thread(parse_v1_trace, data[0])
         except TraceFormatError as exc:
             raise JaegerError(f"Jaeger sent a trace of an unexpected shape: {exc}") from None
 

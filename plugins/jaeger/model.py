@@ -495,8 +495,9 @@ def build_trace(trace_id: str, spans: list[Span], warnings: Iterable[str] = ()) 
     depth_of = [0] * len(spans)
     seen = [False] * len(spans)
 
-    def start_key(i: int) -> tuple[int, int]:
-        return (spans[i].start, i)
+    def start_key(i: int) -> tuple[int, str, int]:
+        # ties by span id, not by position: servers return spans in varying order
+        return (spans[i].start, spans[i].span_id, i)
 
     def walk(top: list[int]) -> None:
         stack = [(i, 0) for i in sorted(top, key=start_key, reverse=True)]
