@@ -364,12 +364,29 @@ class JaegerClient:
 
     async def trace(self, trace_id: str) -> Trace:
         tid = trace_id.strip().lower()
-        if await self._which_api() == "v3":
+        if self.api == "auto":
+            # no probe first: opening a trace from a log line is one request to Jaeger
+            try:
+                trace = await self._trace_v1(tid)
+            except JaegerError as exc:
+                if isinstance(exc, TraceNotFoundError):
+                    self.api = "v1"
+                if exc.status != 404 or isinstance(exc, TraceNotFoundError |
+                                                   JaegerNotFoundError):
+                    raise
+                self.api = "v3"
+            else:
+                self.api = "v1"
+                return trace
+        if self.api == "v3":
             traces = self._parse_v3(await self._get(f"/api/v3/traces/{quote(tid, safe='')}",
                                                     {}, f"get trace {tid}"))
             if not traces:
                 raise TraceNotFoundError("trace not found", status=404)
             return traces[0]
+        return await self._trace_v1(tid)
+
+    async def _trace_v1(self, tid: str) -> Trace:
         body = await self._get(f"/api/traces/{quote(tid, safe='')}", {}, f"get trace {tid}")
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, list) or not data:

@@ -289,6 +289,9 @@ class TracingPane(PluginPane):
         prefer = [n for n in (detected, self.session.namespace if self.session else None) if n]
         try:
             self.client = await connect(self.session, settings, prefer_namespaces=prefer)
+            if self._initial_trace:  # opened on a trace: fetch it first, services meanwhile
+                tid, self._initial_trace = self._initial_trace, None
+                self.load_trace(tid)
             self._services = await self.client.services()
         except JaegerError as exc:
             self.set_status("Jaeger unavailable")
@@ -299,12 +302,10 @@ class TracingPane(PluginPane):
         self._render_where()
         self._input("service").suggester = SuggestFromList(self._services,
                                                            case_sensitive=False)
-        self.set_status(f"{len(self._services)} services — type one, enter searches"
-                        if self._services else "Jaeger has no traces yet (no services)")
-        if self._initial_trace:
-            tid, self._initial_trace = self._initial_trace, None
-            self.load_trace(tid)
-        elif self._initial_service:
+        if self.trace is None:  # a trace being shown keeps its own status line
+            self.set_status(f"{len(self._services)} services — type one, enter searches"
+                            if self._services else "Jaeger has no traces yet (no services)")
+        if self._initial_service:
             self.action_search()
 
     async def on_unmount(self) -> None:
