@@ -239,7 +239,8 @@ class TracingPane(PluginPane):
             self._input("service").value = self._initial_service
         self._input("service").focus()
         super().on_mount()
-        if self.session is None and self.app.settings.get("jaeger.url"):  # type: ignore[attr-defined]
+        settings = getattr(self.app, "settings", None)
+        if self.session is None and settings is not None and settings.get("jaeger.url"):
             self.connect_jaeger()
 
     def on_session_ready(self) -> None:
@@ -605,7 +606,9 @@ def open_trace(app: Any, trace_id: str) -> None:
 
     class _Screen(ComponentScreen):
         def compose(self) -> ComposeResult:
-            yield self.app.make_status_bar()  # type: ignore[attr-defined]
+            status_bar = getattr(self.app, "make_status_bar", None)
+            if status_bar is not None:
+                yield status_bar()
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
             yield TracingPane(plugin, trace_id=trace_id)
             yield Footer()

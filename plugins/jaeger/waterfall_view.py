@@ -12,7 +12,7 @@ Text from Jaeger is cleaned (``clean`` via :func:`waterfall.name_text`) before i
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -70,8 +70,8 @@ class Waterfall(ScrollView, can_focus=True):
             self.span = span
             self.index = index
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.trace: Trace | None = None
         self.rows: list[int] = []
         self.collapsed: set[int] = set()
