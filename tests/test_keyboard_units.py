@@ -77,7 +77,8 @@ def test_every_headless_command_takes_output_json() -> None:
     argv = {"install": ["install", "velero"], "uninstall": ["uninstall", "velero"],
             "loki": ["loki", "{a=\"b\"}"], "backup": ["backup", "list"],
             "gitops": ["gitops", "status"], "promql": ["promql", "up"],
-            "silence": ["silence", "expire", "abc"]}
+            "silence": ["silence", "expire", "abc"],
+            "traces": ["traces", "--service", "s"], "trace": ["trace", "abc"]}
     for name in command_table():
         args = parser.parse_args([*argv.get(name, [name]), "-o", "json"])
         assert args.output == "json", name

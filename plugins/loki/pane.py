@@ -104,11 +104,23 @@ class DetailScreen(ModalScreen[None]):
         border: thick $accent; background: $panel; padding: 1 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,enter", "dismiss", "Close", id="loki.detail.close")]
+        Binding("escape,q,enter", "dismiss", "Close", id="loki.detail.close"),
+        Binding("t", "trace", "Trace", id="loki.detail.trace")]
 
     def __init__(self, entry: LogEntry) -> None:
         super().__init__()
         self.entry = entry
+
+    def action_trace(self) -> None:
+        """Open the trace this line carries in the tracing pane (if it carries one)."""
+        from .traceids import trace_id_of
+
+        if trace_id_of(self.entry.line, self.entry.labels) is None:
+            self.notify("this line carries no trace id", severity="warning")
+            return
+        app, entry = self.app, self.entry
+        self.dismiss()
+        app.call_later(open_trace_of, app, entry)
 
     def compose(self) -> ComposeResult:
         e = self.entry
@@ -207,6 +219,7 @@ class LokiPane(PluginPane):
         Binding("ctrl+r", "run", "Run", id="loki.run", priority=True),
         Binding("ctrl+g", "results", "Results", id="loki.results", priority=True),
         Binding("t", "tail", "Tail", id="loki.tail"),
+        Binding("T", "trace", "Trace", id="loki.trace", show=False),
         Binding("p,space", "pause", "Pause", id="loki.pause"),
         Binding("slash", "search", "Search", id="loki.search", priority=True),
         Binding("e,i", "edit", "Edit", id="loki.edit"),
@@ -220,14 +233,17 @@ class LokiPane(PluginPane):
     ]
 
     def __init__(self, plugin: Any, *, namespace: str | None = None, app_label: str | None = None,
-                 query: str | None = None, **kwargs: Any) -> None:
+                 query: str | None = None, time_range: tuple[str, str] | None = None,
+                 run: bool = False, **kwargs: Any) -> None:
         super().__init__(plugin, **kwargs)
         self._initial_query = query
+        #: run the initial query once connected (opened from a span: the logs, not a form)
+        self._run_on_connect = run and bool(query)
         self._ctx_namespace = namespace
         self._ctx_app = app_label
         self.client: LokiClient | None = None
-        self.preset = "1h"
-        self.custom = ("now-1h", "")
+        self.preset = "custom" if time_range else "1h"
+        self.custom = time_range or ("now-1h", "")
         self.limit = 1000
         self.direction = "backward"
         self.tailing = False
@@ -348,6 +364,9 @@ class LokiPane(PluginPane):
         self.show_error(None)
         self.set_status("ready — enter runs the query, tab completes, t tails")
         self._render_settings()
+        if self._run_on_connect:
+            self._run_on_connect = False
+            self.action_run()
 
     @on(events.Unmount)
     async def _close_client(self) -> None:
@@ -633,6 +652,17 @@ class LokiPane(PluginPane):
     def _detail(self, event: LogView.Selected) -> None:
         self.app.push_screen(DetailScreen(event.entry))
 
+    def action_trace(self) -> None:
+        """``T`` on a result line: open its trace (``t`` stays "tail" here; in a line's
+        detail view ``t`` opens the trace)."""
+        view = self.view
+        if not 0 <= view.cursor < len(view.entries):
+            self.set_status("select a line first")
+            return
+        if not open_trace_of(self.app, view.entries[view.cursor]):
+            self.set_status("this line carries no trace id (traceID=…, trace_id=…, "
+                            "traceparent)")
+
     def action_edit(self) -> None:
         self.editor.focus()
 
@@ -782,9 +812,26 @@ def _num(v: float) -> str:
     return str(int(v)) if v == int(v) else f"{v:.3g}"
 
 
+def open_trace_of(app: Any, entry: LogEntry) -> bool:
+    """Open the tracing pane on the trace ``entry`` carries; False when it carries none or
+    no tracing plugin is installed."""
+    import importlib
+
+    from .traceids import trace_id_of
+
+    tid = trace_id_of(entry.line, entry.labels)
+    registry = getattr(app, "registry", None)
+    if tid is None or registry is None or registry.get("jaeger") is None:
+        return False
+    importlib.import_module("k8s_essentials_tui.plugins.jaeger.pane").open_trace(app, tid)
+    return True
+
+
 def open_logs(app: Any, namespace: str | None = None, app_label: str | None = None,
-              query: str | None = None) -> None:
-    """Open the Loki pane prefilled for a namespace/workload (``{namespace="x", app="y"}``)."""
+              query: str | None = None, time_range: tuple[str, str] | None = None,
+              run: bool = False) -> None:
+    """Open the Loki pane prefilled for a namespace/workload (``{namespace="x", app="y"}``),
+    or with ``query`` over ``time_range`` (custom start, end), run at once when ``run``."""
     from k8s_essentials_tui.api import ComponentScreen
 
     plugin = app.registry.get("loki")
@@ -793,7 +840,8 @@ def open_logs(app: Any, namespace: str | None = None, app_label: str | None = No
         def compose(self) -> ComposeResult:
             yield self.app.make_status_bar()
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
-            yield LokiPane(plugin, namespace=namespace, app_label=app_label, query=query)
+            yield LokiPane(plugin, namespace=namespace, app_label=app_label, query=query,
+                           time_range=time_range, run=run)
             from textual.widgets import Footer
 
             yield Footer()
@@ -801,4 +849,4 @@ def open_logs(app: Any, namespace: str | None = None, app_label: str | None = No
     app.push_screen(_Screen(plugin))
 
 
-__all__ = ["LokiPane", "open_logs", "sparkline"]
+__all__ = ["LokiPane", "open_logs", "open_trace_of", "sparkline"]

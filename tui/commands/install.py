@@ -162,8 +162,8 @@ async def bundled_refusal(session: ClusterSession, plugin: Plugin,
     runs, for this one plugin (a few list requests); None when installing is fine."""
     from ..catalog_checks import install_refusal
     from ..detection.evaluate import evaluate
-    from ..helm.summary import summarize_releases
     from ..detection.snapshot_builder import build_snapshot, candidate_namespaces, client_lister
+    from ..helm.summary import summarize_releases
 
     disc = await session.discovery()
 
