@@ -6,7 +6,6 @@ that ``k8s_essentials_tui.api`` alone imports no Textual."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.registry import load_registry
 from testkit.hostile import painted_text
 from testkit.kube import KubeAdmin
+from testkit.wait import wait_until
 
 EXAMPLE = Path(__file__).parent / "example_plugin"
 NOTE_LABEL = "notes.example.com/note"
@@ -30,12 +30,6 @@ NOTE_LABEL = "notes.example.com/note"
 @pytest.fixture
 def example_on_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.syspath_prepend(str(EXAMPLE))  # also invalidates the import caches
-
-
-async def settle(pilot, until, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not until():
-            await pilot.pause(0.05)
 
 
 def screen_text(app: Any) -> str:
@@ -87,26 +81,26 @@ async def test_example_pane_lists_live_and_deletes_with_confirm_and_audit(
     kube_admin.create(note("shopping", namespace, "milk [/]x"))
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace))
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot, lambda: "notes" in app.detections)
+        await wait_until(pilot, lambda: "notes" in app.detections)
         assert app.detections["notes"].installed is True  # a Deployment, no status: unready
         assert app.registry.get("notes").source == "essentials-notes"
 
         await pilot.press("colon")
-        await settle(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"note")
-        await settle(pilot, lambda: "Notes" in screen_text(app))
+        await wait_until(pilot, lambda: "Notes" in screen_text(app))
         await pilot.press("enter")
-        await settle(pilot, lambda: "milk [/]x" in screen_text(app))  # text, not markup
+        await wait_until(pilot, lambda: "milk [/]x" in screen_text(app))  # text, not markup
 
         # live: a note created now shows without a key
         kube_admin.create(note("todo", namespace, "write docs"))
-        await settle(pilot, lambda: "write docs" in screen_text(app))
+        await wait_until(pilot, lambda: "write docs" in screen_text(app))
 
         await pilot.press("g", "d")  # the first row ("shopping"), then delete
-        await settle(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen")
         assert "Delete note shopping" in screen_text(app)
         await pilot.press("y")
-        await settle(pilot, lambda: "milk" not in screen_text(app))
+        await wait_until(pilot, lambda: "milk" not in screen_text(app))
         assert "write docs" in screen_text(app)
     entries = [e for e in audit.read() if e["action"] == "notes.delete"]
     assert [(e["result"], e["command"]) for e in entries] == [
