@@ -7,7 +7,7 @@ process spawn:
 
 * ``first frame``: the first non-blank screen;
 * ``data``: the app's own "done" marker -- k9s's table title with the expected count
-  (``Deployments(all)[2000]``), ours: the board's coverage line, or the certificates
+  (``deployments(all)[2000]``), ours: the board's coverage line, or the certificates
   pane's ``N/N shown`` after ``:certs``.
 
 Peak RSS (VmHWM of the pane's process) is read right after ``data``. Prints min / median /
@@ -102,7 +102,8 @@ class AppRun:
 
 
 def _title_count(kind: str, count: int) -> Callable[[str], bool]:
-    pattern = re.compile(rf"{kind}\((?:all)\)\[{count}\]")
+    # k9s v0.50 titles its table in lower case: " pods(all)[0] "
+    pattern = re.compile(rf"{kind}\((?:all)\)\[{count}\]", re.IGNORECASE)
     return lambda screen: bool(pattern.search(screen))
 
 
