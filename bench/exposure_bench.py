@@ -139,7 +139,7 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
         while not (pane.table.row_count >= count and not pane.blocking()):
             await pilot.pause(0.005)
         out["ready_seconds"] = time.perf_counter() - t0
-        while pane.loading():
+        while pane.loading_kinds():
             await pilot.pause(0.005)
         out["all_lists_seconds"] = time.perf_counter() - t0
         from k8s_essentials_tui.plugins.exposure.model import build

@@ -336,7 +336,7 @@ async def test_o_in_a_components_own_pane_shows_its_overview(kubeconfig: str) ->
         assert app.screen.check_action("overview", ()) is False
         await pilot.press("escape")
         assert app.screen is own
-        app.open_plugin("grafana")  # no pane of its own: the overview, no "o"
+        app.open_plugin("fluent-bit")  # no pane of its own: the overview, no "o"
         await wait_until(pilot, lambda: bool(app.screen.query(ComponentSummary)))
         assert app.screen.check_action("overview", ()) is False
 

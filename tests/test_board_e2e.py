@@ -262,9 +262,10 @@ async def test_component_pane_shows_workloads_release_webhooks_and_is_live(
     async with app.run_test(size=(120, 40)) as pilot:
         board = app.screen.query_one(Board)
         await wait_until(pilot, lambda: board.snapshot is not None)
-        lists_before = sum(c.list_count for c in app.session.caches.caches())
-        await pilot.press("enter")  # the first row: Ingress
+        await pilot.press("enter")  # the first row: Ingress, its own pane (exposure, #19)
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await pilot.press("o")  # the overview of what the verdict stands on
+        await wait_until(pilot, lambda: "deploy/ingress-nginx-controller" in _pane_text(app))
         text = _pane_text(app)
         assert "deploy/ingress-nginx-controller 2/2 " \
                "registry.k8s.io/ingress-nginx/controller:v1.13.3" in text
@@ -274,8 +275,13 @@ async def test_component_pane_shows_workloads_release_webhooks_and_is_live(
         assert "└ validate.nginx.ingress.kubernetes.io" in text
         await pilot.press("escape")
         app.open_plugin("external-dns")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen"
+                         and not app.screen.query("#overview"))
+        await pilot.press("o")
         await wait_until(pilot, lambda: "deploy/external-dns 0/1" in _pane_text(app))
         assert "Health degraded" in _pane_text(app)
+        # from here on the overview is live from the shared caches: no new list
+        lists_before = sum(c.list_count for c in app.session.caches.caches())
         await asyncio.to_thread(set_ready, admin, "external-dns", "external-dns", 1, 1)
         try:
             await wait_until(pilot, lambda: "deploy/external-dns 1/1" in _pane_text(app))
@@ -295,8 +301,10 @@ async def test_board_limited_user_shows_notes(board_cluster: ControlPlane) -> No
         assert notes.startswith("no permission to list ")
         assert "secrets (Helm releases)" in notes and "validatingwebhookconfigurations" in notes
         assert _cell(board, "ingress", "state") == "installed"
-        # the component pane says which of its sections could not be read
-        await pilot.press("enter")
+        # the component overview says which of its sections could not be read
+        await pilot.press("enter")  # the exposure pane (#19); "o": the overview
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        await pilot.press("o")
         await wait_until(pilot, lambda: "deploy/ingress-nginx-controller" in _pane_text(app))
         text = _pane_text(app)
         assert "Helm release\nno permission to list secrets (Helm releases)" in text

@@ -78,12 +78,14 @@ async def test_i_on_a_bundled_grafana_refuses(kubeconfig: str, namespace: str,
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(pilot, lambda: "provided_by" in getattr(
             app.detections.get("grafana"), "details", {}))
-        for key in (":", *"grafana", "enter"):
-            await pilot.press(key)
-        await _settle(pilot, lambda: type(app.screen).__name__ == "ComponentScreen")
+        # `i` on the board's Dashboards row (Grafana's own pane is the monitoring one, #22)
+        board = app.screen.query_one("Board")
+        await _settle(pilot, lambda: bool(board.rows))
+        for _ in range([r.category for r in board.rows].index("dashboards")):
+            await pilot.press("j")
         await pilot.press("i")
         await pilot.pause()
-        assert type(app.screen).__name__ == "ComponentScreen"  # no install screen
+        assert type(app.screen).__name__ == "MainScreen"  # no install screen
         notes = [str(n.message) for n in app._notifications]
         assert any("provided by release" in n and "kube-prometheus-stack" in n
                    for n in notes), notes

@@ -225,23 +225,23 @@ async def test_the_pane_rerenders_only_when_its_component_changed() -> None:
 
     app = EssentialsApp(StartOptions(connect=False, now=FIXED_NOW))
     async with app.run_test(size=(120, 40)) as pilot:
-        # linkerd: a component without a pane of its own shows the overview (kyverno opens
-        # the policy pane since #21)
-        base = {"linkerd": Detection(installed=True, namespace="linkerd", healthy=True),
-                "istio": Detection(installed=False)}
+        # fluent-bit: a component without a pane of its own shows the overview (kyverno,
+        # linkerd and grafana open their own panes since #21, #24, #22)
+        base = {"fluent-bit": Detection(installed=True, namespace="logging", healthy=True),
+                "loki": Detection(installed=False)}
         app.detections = dict(base)
-        app.open_plugin("linkerd")
+        app.open_plugin("fluent-bit")
         await pilot.pause(0.2)
         overview_widget = app.screen.query_one("#overview", Static)
         updates: list[object] = []
         real = overview_widget.update
         overview_widget.update = lambda content="": (updates.append(content),  # type: ignore[method-assign]
                                                      real(content))
-        app.detections = {**base, "istio": Detection(installed="partial")}  # not ours
+        app.detections = {**base, "loki": Detection(installed="partial")}  # not ours
         await pilot.pause(0.2)
         assert updates == []
-        app.detections = {**base, "linkerd": Detection(installed=True, namespace="linkerd",
-                                                       healthy=False, problems=["x"])}
+        app.detections = {**base, "fluent-bit": Detection(installed=True, namespace="logging",
+                                                          healthy=False, problems=["x"])}
         await pilot.pause(0.2)
         assert len(updates) == 1
         assert "! x" in flat(overview_widget.content)

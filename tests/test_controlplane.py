@@ -108,7 +108,7 @@ def test_kubectl_lists_the_crds_established(control_plane: ControlPlane) -> None
     out = json.loads(control_plane.kubectl("get", "crd", "-o", "json").stdout)
     crds = {c["metadata"]["name"]: c for c in out["items"]}
     expected = set(iter_crd_names())
-    assert len(expected) == 32
+    assert len(expected) == 45  # the official CRDs the panes need (#19-#24)
     assert expected <= set(crds)
     for name in expected:
         conds = {c["type"]: c["status"] for c in crds[name]["status"]["conditions"]}

@@ -81,7 +81,7 @@ def test_exposure_pane(snap_compare, seeded, kubeconfig, size) -> None:  # type:
         await _until(pilot, lambda: app.screen.query(ExposurePane))
         pane = app.screen.query_one(ExposurePane)
         await _until(pilot, lambda: pane.table.row_count == 4 and len(pane.dns) == 4
-                     and not pane.loading()
+                     and not pane.loading_kinds()
                      and "resolving" not in str(pane.table.get_row_at(0)))
         await pilot.pause(0.3)
 

@@ -152,6 +152,7 @@ async def test_overview_shows_the_cached_newer_chart(kubeconfig: str, namespace:
         for key in (":", *"ingress-nginx", "enter"):
             await pilot.press(key)
         await until(lambda: type(app.screen).__name__ == "ComponentScreen")
+        await pilot.press("o")  # its own pane is the exposure one (#19): "o", the overview
 
         def shown() -> str:
             from textual.widgets import Static

@@ -14,6 +14,7 @@ from k8s_essentials_tui.api import (
     add_gateway_health,
     detect_workloads,
 )
+from k8s_essentials_tui.plugins import exposure
 
 # the official chart is an OCI artifact on Docker Hub (docs: gateway.envoyproxy.io, install
 # with Helm); v1.9.1 released September 2026
@@ -52,6 +53,7 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
 
 PLUGIN = Plugin(
     id="envoy-gateway",
+    pane=exposure.PANE,  # its hosts (HTTPRoutes, GRPCRoutes) in the exposure pane (#19)
     title="Envoy Gateway",
     category="ingress",
     why="Gateway API routing on Envoy: a maintained successor to ingress-nginx.",

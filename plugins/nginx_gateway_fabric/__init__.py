@@ -13,6 +13,7 @@ from k8s_essentials_tui.api import (
     add_gateway_health,
     detect_workloads,
 )
+from k8s_essentials_tui.plugins import exposure
 
 # docs.nginx.com/nginx-gateway-fabric/install/helm: oci://ghcr.io/nginx/charts; 2.7.2 is
 # the release of September 2026 (nginx/nginx-gateway-fabric#5925)
@@ -48,6 +49,7 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
 
 PLUGIN = Plugin(
     id="nginx-gateway-fabric",
+    pane=exposure.PANE,  # its hosts (HTTPRoutes, GRPCRoutes) in the exposure pane (#19)
     title="NGINX Gateway Fabric",
     category="ingress",
     why="Gateway API routing on NGINX: the NGINX successor to ingress-nginx.",

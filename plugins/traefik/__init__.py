@@ -13,6 +13,7 @@ from k8s_essentials_tui.api import (
     add_gateway_health,
     detect_workloads,
 )
+from k8s_essentials_tui.plugins import exposure
 
 # https://traefik.github.io/charts; chart 41.5.0 (Traefik Proxy v3.7.13), September 2026
 # (traefik/traefik-helm-chart#1997)
@@ -51,6 +52,7 @@ def detect(snapshot: ClusterSnapshot) -> Detection:
 
 PLUGIN = Plugin(
     id="traefik",
+    pane=exposure.PANE,  # its hosts (HTTPRoutes, GRPCRoutes) in the exposure pane (#19)
     title="Traefik",
     category="ingress",
     why="Ingress and Gateway API routing in one maintained controller.",
