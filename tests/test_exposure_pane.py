@@ -94,8 +94,9 @@ async def open_from_board(app: EssentialsApp, pilot: Any, *keys: str) -> Exposur
     await until(pilot, lambda: app.screen.query_one("#board-table", DataTable).row_count
                 and app.screen.focused is app.screen.query_one("#board-table"), "the board")
     await pilot.press(*keys, "enter")
+    opened = getattr(getattr(app.screen, "plugin", None), "id", type(app.screen).__name__)
     await until(pilot, lambda: app.screen.query(ExposurePane),
-                f"the exposure pane (opened: {getattr(getattr(app.screen, 'plugin', None), 'id', type(app.screen).__name__)})")
+                f"the exposure pane (opened: {opened})")
     pane = app.screen.query_one(ExposurePane)
     await until(pilot, lambda: pane.table.row_count == 2, "two hosts")
     return pane
