@@ -41,7 +41,7 @@ PLUGIN_ALIASES: dict[str, tuple[str, ...]] = {
     "flux": ("fluxcd",),
     "kube-prometheus-stack": ("prometheus", "prom", "alertmanager"),
     "external-dns": ("externaldns", "xdns"),
-    "ingress-nginx": ("ing", "nginx"),
+    "ingress-nginx": ("ing", "nginx", "exposure", "hosts", "ingresses"),
     "nginx-ingress": ("f5",),
     "gatekeeper": ("opa",),
     "jaeger": ("traces", "trace"),
