@@ -201,7 +201,14 @@ class VeleroServer:
         """Wait for a DownloadRequest and mark it Processed with ``url``; returns its name."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            for req in self.admin.list(V1, "downloadrequests", self.namespace):
+            try:
+                requests = self.admin.list(V1, "downloadrequests", self.namespace)
+            except KubeError as exc:  # 429 while a CRD's storage (re)initializes: retry
+                if exc.status != 429:
+                    raise
+                time.sleep(0.2)
+                continue
+            for req in requests:
                 if (req.get("status") or {}).get("phase") != "Processed":
                     name = req["metadata"]["name"]
                     self.set_status("downloadrequests", name, phase="Processed",
