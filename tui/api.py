@@ -73,7 +73,12 @@ from .errors import (
     UnreachableError,
 )
 from .fields import Fields, mapping
-from .gateway_api import GATEWAY_RESOURCES, add_gateway_health, gateway_health
+from .gateway_api import (
+    GATEWAY_RESOURCES,
+    add_gateway_health,
+    gateway_controller_detect,
+    gateway_health,
+)
 from .helm.headless import confirm
 from .helm.release import LABEL_SELECTOR as HELM_LABEL_SELECTOR
 from .helm.release import Release as HelmRelease
@@ -181,7 +186,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # detection
     "ClusterSnapshot", "detect_workloads", "find_workloads", "helm_release_for", "image_tag",
     "images", "labels_match", "ready_counts", "release_troubled", "workload_status",
-    "GATEWAY_RESOURCES", "add_gateway_health", "gateway_health",
+    "GATEWAY_RESOURCES", "add_gateway_health", "gateway_controller_detect", "gateway_health",
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",

@@ -10,7 +10,8 @@ implementation) judge the same standard objects, told apart only by the class's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from .detection.snapshot import ClusterSnapshot
@@ -94,3 +95,25 @@ def add_gateway_health(det: Detection, snapshot: ClusterSnapshot,
         det.problems += health["problems"]
         det.healthy = False
     return det
+
+
+def _controller_detect(snapshot: ClusterSnapshot, *, selectors: Sequence[Mapping[str, str]],
+                       charts: Sequence[str], api_groups: Sequence[str],
+                       controllers: Iterable[str]) -> Detection:
+    from .detection.detect import detect_workloads
+
+    det = detect_workloads(snapshot, selectors=selectors, charts=charts,
+                           api_groups=api_groups)
+    return add_gateway_health(det, snapshot, controllers)
+
+
+def gateway_controller_detect(*, selectors: Sequence[Mapping[str, str]],
+                              charts: Sequence[str], api_groups: Sequence[str],
+                              controllers: Sequence[str],
+                              ) -> Callable[[ClusterSnapshot], Detection]:
+    """``Plugin.detect`` of a Gateway API implementation: the declarative rule, then the
+    Gateway API objects of its ``controllers`` (``spec.controllerName``): a class not
+    Accepted or a Gateway not Programmed is a problem (it serves nothing). One definition
+    for every such catalog entry instead of a copy per controller."""
+    return partial(_controller_detect, selectors=selectors, charts=charts,
+                   api_groups=api_groups, controllers=tuple(controllers))

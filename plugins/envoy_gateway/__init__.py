@@ -8,11 +8,8 @@ from __future__ import annotations
 from k8s_essentials_tui.api import (
     GATEWAY_RESOURCES,
     ChartRef,
-    ClusterSnapshot,
-    Detection,
     Plugin,
-    add_gateway_health,
-    detect_workloads,
+    gateway_controller_detect,
 )
 from k8s_essentials_tui.plugins import exposure
 
@@ -43,12 +40,8 @@ API_GROUPS: tuple[str, ...] = ("gateway.envoyproxy.io",)
 CONTROLLERS: tuple[str, ...] = ("gateway.envoyproxy.io/gatewayclass-controller",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    """The declarative rule, then the Gateway API objects of this controller: a class not
-    Accepted or a Gateway not Programmed is a problem (it serves nothing)."""
-    det = detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS,
-                           api_groups=API_GROUPS)
-    return add_gateway_health(det, snapshot, CONTROLLERS)
+detect = gateway_controller_detect(selectors=SELECTORS, charts=CHARTS,
+                                   api_groups=API_GROUPS, controllers=CONTROLLERS)
 
 
 PLUGIN = Plugin(

@@ -7,11 +7,8 @@ from __future__ import annotations
 from k8s_essentials_tui.api import (
     GATEWAY_RESOURCES,
     ChartRef,
-    ClusterSnapshot,
-    Detection,
     Plugin,
-    add_gateway_health,
-    detect_workloads,
+    gateway_controller_detect,
 )
 from k8s_essentials_tui.plugins import exposure
 
@@ -42,12 +39,8 @@ API_GROUPS: tuple[str, ...] = ("traefik.io",)
 CONTROLLERS: tuple[str, ...] = ("traefik.io/gateway-controller",)
 
 
-def detect(snapshot: ClusterSnapshot) -> Detection:
-    """The declarative rule, then the Gateway API objects of this controller: a class not
-    Accepted or a Gateway not Programmed is a problem (it serves nothing)."""
-    det = detect_workloads(snapshot, selectors=SELECTORS, charts=CHARTS,
-                           api_groups=API_GROUPS)
-    return add_gateway_health(det, snapshot, CONTROLLERS)
+detect = gateway_controller_detect(selectors=SELECTORS, charts=CHARTS,
+                                   api_groups=API_GROUPS, controllers=CONTROLLERS)
 
 
 PLUGIN = Plugin(
