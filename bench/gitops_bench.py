@@ -94,9 +94,9 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
 
 
 async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
+    from k8s_essentials_tui.api import VirtualTable
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
-    from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
     out: dict[str, float] = {}
@@ -111,8 +111,8 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
         app.open_plugin("argocd")
         await pilot.pause()
         pane = app.screen.query_one(GitOpsPane)
-        apps = pane.query_one("#apps", GitOpsTable)
-        kss = pane.query_one("#kustomizations", GitOpsTable)
+        apps = pane.query_one("#apps", VirtualTable)
+        kss = pane.query_one("#kustomizations", VirtualTable)
         while not (apps.row_count >= count and kss.row_count >= count):
             await pilot.pause(0.005)
         await pilot.pause()  # and painted

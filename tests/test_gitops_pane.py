@@ -13,11 +13,11 @@ import pytest
 from textual.widgets import Static
 
 from k8s_essentials_tui import audit
+from k8s_essentials_tui.api import VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.gitops import patches
 from k8s_essentials_tui.plugins.gitops.detail import GitOpsDetailScreen
 from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
-from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
 from k8s_essentials_tui.screens.confirm import ConfirmScreen
 from k8s_essentials_tui.screens.help import HelpScreen
 from testkit.gitops import FIXED_NOW, KS, GitOpsControllers
@@ -38,7 +38,7 @@ async def until(pilot: Any, predicate: Callable[[], Any], what: str,
 
 
 def cells(app: EssentialsApp, table_id: str) -> list[list[str]]:
-    table = app.screen.query_one(f"#{table_id}", GitOpsTable)
+    table = app.screen.query_one(f"#{table_id}", VirtualTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -234,7 +234,7 @@ async def test_filter_and_tabs_by_keys(ctl, kubeconfig, namespace) -> None:
         await pilot.press("3")
         await until(pilot, lambda: cells(app, "helmreleases")
                     and cells(app, "helmreleases")[0][0] == "podinfo", "helmreleases tab")
-        assert app.screen.focused is app.screen.query_one("#helmreleases", GitOpsTable)
+        assert app.screen.focused is app.screen.query_one("#helmreleases", VirtualTable)
         # ? lists the pane's keys (on a Flux tab: Flux's actions and the table keys)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")

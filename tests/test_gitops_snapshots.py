@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from k8s_essentials_tui.api import VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.gitops.detail import GitOpsDetailScreen
 from k8s_essentials_tui.plugins.gitops.pane import GitOpsPane
-from k8s_essentials_tui.plugins.gitops.vtable import GitOpsTable
 from testkit.gitops import GitOpsControllers
 from tests.conftest import FIXED_NOW
 
@@ -70,9 +70,9 @@ async def _open(app: EssentialsApp, pilot: Any, plugin: str) -> GitOpsPane:
     app.open_plugin(plugin)
     await _until(pilot, lambda: bool(app.screen.query(GitOpsPane)))
     pane = app.screen.query_one(GitOpsPane)
-    await _until(pilot, lambda: pane.query_one("#apps", GitOpsTable).row_count == 3
-                 and pane.query_one("#kustomizations", GitOpsTable).row_count == 3
-                 and pane.query_one("#sources", GitOpsTable).row_count == 1)
+    await _until(pilot, lambda: pane.query_one("#apps", VirtualTable).row_count == 3
+                 and pane.query_one("#kustomizations", VirtualTable).row_count == 3
+                 and pane.query_one("#sources", VirtualTable).row_count == 1)
     await pilot.pause(0.2)
     return pane
 

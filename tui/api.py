@@ -141,6 +141,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .widgets.helm_diff import DiffView
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
+    from .widgets.virtual_table import VirtualTable
 
 #: name -> module (relative to this package) of the names that need Textual (or load more
 #: than a plugin's import should pay for)
@@ -148,6 +149,7 @@ _LAZY: dict[str, str] = {
     "PluginPane": ".widgets.pane", "CacheSubscriber": ".widgets.pane",
     "CacheUpdated": ".widgets.pane",
     "KeyTable": ".widgets.keytable", "focus_now": ".widgets.keytable",
+    "VirtualTable": ".widgets.virtual_table",
     "Columns": ".widgets.columns", "current_columns": ".widgets.columns",
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
@@ -190,7 +192,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
-    "fill_rows", "focus_now", "set_columns",
+    "fill_rows", "focus_now", "set_columns", "VirtualTable",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "HelmOperations", "HelmRelease",
     "UnreadableDriverError", "decode_helm_releases", "diff_manifests", "dump_values",

@@ -28,6 +28,7 @@ from k8s_essentials_tui.api import (
     Permission,
     PluginPane,
     ResourceType,
+    VirtualTable,
     clean,
     fit,
     focus_now,
@@ -36,7 +37,6 @@ from k8s_essentials_tui.api import (
 
 from . import argo, fluxmodel, ops, patches
 from .kinds import APPLICATIONS, HELMRELEASES, KUSTOMIZATIONS, SOURCES, flux_type
-from .vtable import GitOpsTable
 
 NAME_CELLS = 32
 MESSAGE_CELLS = 60
@@ -92,7 +92,7 @@ class GitOpsPane(PluginPane):
     GitOpsPane #gitops-filter { display: none; height: 3; }
     GitOpsPane #gitops-filter.visible { display: block; }
     GitOpsPane TabbedContent { height: 1fr; }
-    GitOpsPane GitOpsTable { height: 1fr; }
+    GitOpsPane VirtualTable { height: 1fr; }
     """
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="gitops.filter", priority=True),
@@ -133,13 +133,13 @@ class GitOpsPane(PluginPane):
         with TabbedContent(id="gitops-tabs",
                            initial=f"tab-{FIRST_TAB.get(self.plugin.id, 'apps')}"):
             with TabPane("Applications", id="tab-apps"):
-                yield GitOpsTable(id="apps")
+                yield VirtualTable(id="apps")
             with TabPane("Kustomizations", id="tab-kustomizations"):
-                yield GitOpsTable(id="kustomizations")
+                yield VirtualTable(id="kustomizations")
             with TabPane("HelmReleases", id="tab-helmreleases"):
-                yield GitOpsTable(id="helmreleases")
+                yield VirtualTable(id="helmreleases")
             with TabPane("Sources", id="tab-sources"):
-                yield GitOpsTable(id="sources")
+                yield VirtualTable(id="sources")
 
     def spec(self, table_id: str) -> Columns:
         return scoped(TABLES[table_id]) if self.scope else TABLES[table_id]
@@ -152,7 +152,7 @@ class GitOpsPane(PluginPane):
         self.scope = (getattr(options, "namespace", None)
                       or (settings.get("namespace") if settings is not None else None) or None)
         for table_id in TABLES:
-            self.query_one(f"#{table_id}", GitOpsTable).set_data(
+            self.query_one(f"#{table_id}", VirtualTable).set_data(
                 self.spec(table_id).shown(self.app.size.width), [])
         focus_now(self.main_widget())
         super().on_mount()
@@ -278,7 +278,7 @@ class GitOpsPane(PluginPane):
     def _refill(self, table_id: str, rows: list[tuple[str, list[Any]]]) -> None:
         """Show these full rows (one cell per column of TABLES) with the columns that fit
         the terminal; the cursor stays on the same object."""
-        table = self.query_one(f"#{table_id}", GitOpsTable)
+        table = self.query_one(f"#{table_id}", VirtualTable)
         full = TABLES[table_id]
         shown = self.spec(table_id).shown(self.app.size.width)
         table.set_data(shown, [(key, full.cells(cells, shown)) for key, cells in rows])
@@ -378,12 +378,12 @@ class GitOpsPane(PluginPane):
     def _active(self) -> str:
         return (self.query_one(TabbedContent).active or "tab-apps").removeprefix("tab-")
 
-    def main_widget(self) -> GitOpsTable:
-        return self.query_one(f"#{self._active()}", GitOpsTable)
+    def main_widget(self) -> VirtualTable:
+        return self.query_one(f"#{self._active()}", VirtualTable)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = f"tab-{tab}"
-        focus_now(self.query_one(f"#{tab}", GitOpsTable))
+        focus_now(self.query_one(f"#{tab}", VirtualTable))
 
     def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
         """The footer follows the tab: Argo CD keys on Applications, Flux keys elsewhere."""

@@ -1,15 +1,25 @@
-"""A virtualised row table for the GitOps pane: renders only the visible lines.
+"""The shared virtualised row table: renders only the visible lines, for lists of thousands.
 
 Why not ``KeyTable`` (a ``DataTable``): Textual's DataTable measures every cell of every new
-row on its next idle; ``bench/gitops_bench.py`` measured 2,000 Applications in a DataTable
-at ~6 s on this kind of machine, against 1.4 s for the raw lists of 2,000 Applications and
-2,000 Kustomizations. Here the rows are a plain list of (key, cells); column widths come
-from ``Text.cell_len`` (cheap), and ``render_line`` draws the ~40 visible lines.
+row on its next idle and styles it on add; ``bench/gitops_bench.py`` measured 2,000
+Applications in a DataTable at ~6 s on this kind of machine, against 1.4 s for the raw
+lists of 2,000 Applications and 2,000 Kustomizations. Here the rows are a plain list of
+(key, cells); column widths come from ``Text.cell_len`` (cheap), and ``render_line`` draws
+the ~40 visible lines. Born in the GitOps pane, moved to the core so every pane with long
+lists (policy results, alerts, trace search, exposure hosts) shares one widget.
 
-Cells are ``rich.text.Text`` made by the pane from cleaned text (the text boundary): this
-widget never parses markup and cuts every cell by terminal cells. Keys as every table:
-``j``/``k``/``g``/``G``/``ctrl+f``/``ctrl+b`` (and the arrows, home/end, page keys);
-``enter`` is the pane's (detail).
+The surface mirrors the part of ``DataTable`` panes use (``row_count``, ``cursor_row``,
+``move_cursor``, ``get_row_at``, ``selected_key``), so switching a pane is small:
+``set_data(columns, rows)`` replaces everything at once (a watch event, a filter, a sort);
+the cursor stays on the same key. ``Highlighted`` is posted when the cursor lands on another
+row, ``Selected`` on ``enter`` when the table was made with ``select_on_enter=True``
+(otherwise ``enter`` goes on to the pane's own binding) and on a click on the cursor row.
+
+Cells are ``rich.text.Text`` made from cleaned text (the text boundary), or plain values
+that go through :func:`~k8s_essentials_tui.text.display_text` here: this widget never parses
+markup and cuts every cell by terminal cells (a Hangul name keeps the columns aligned). Keys
+as every table: ``j``/``k``/``g``/``G``/``ctrl+f``/``ctrl+b`` (and the arrows, home/end,
+page keys).
 """
 
 from __future__ import annotations
@@ -23,10 +33,11 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Click
 from textual.geometry import Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from k8s_essentials_tui.api import display_text
+from ..text import text as display_text
 
 Row = tuple[str, list[Text]]
 
@@ -35,14 +46,14 @@ def as_text(value: object) -> Text:
     return value if isinstance(value, Text) else display_text(value)
 
 
-class GitOpsTable(ScrollView, can_focus=True):
+class VirtualTable(ScrollView, can_focus=True):
     HELP_GROUP = "Table"
     DEFAULT_CSS = """
-    GitOpsTable { height: 1fr; background: $surface; }
-    GitOpsTable > .gitopstable--header { text-style: bold; color: $text-muted; }
-    GitOpsTable > .gitopstable--cursor { background: $accent 40%; }
+    VirtualTable { height: 1fr; background: $surface; }
+    VirtualTable > .vtable--header { text-style: bold; color: $text-muted; }
+    VirtualTable > .vtable--cursor { background: $accent 40%; }
     """
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"gitopstable--header", "gitopstable--cursor"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"vtable--header", "vtable--cursor"}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "cursor(1)", "Down", show=False, id="table.down"),
         Binding("up,k", "cursor(-1)", "Up", show=False, id="table.up"),
@@ -51,10 +62,30 @@ class GitOpsTable(ScrollView, can_focus=True):
         Binding("pagedown,ctrl+f", "page(1)", "Page down", show=False,
                 id="table.page_down"),
         Binding("pageup,ctrl+b", "page(-1)", "Page up", show=False, id="table.page_up"),
+        Binding("enter", "select", "Details", show=False, id="table.select"),
     ]
 
-    def __init__(self, **kwargs: Any) -> None:
+    class Highlighted(Message):
+        """The cursor moved to the row with this key."""
+
+        def __init__(self, table: VirtualTable, key: str | None, index: int) -> None:
+            super().__init__()
+            self.table = table
+            self.key = key
+            self.index = index
+
+        @property
+        def control(self) -> VirtualTable:
+            return self.table
+
+    class Selected(Highlighted):
+        """``enter`` (or a click on the cursor row) on the row with this key."""
+
+    def __init__(self, *, select_on_enter: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: whether ``enter`` posts :class:`Selected`; off, the key goes on to the pane's
+        #: own ``enter`` binding (see :meth:`check_action`)
+        self.select_on_enter = select_on_enter
         self.columns: tuple[str, ...] = ()
         self.rows: list[Row] = []
         self.widths: list[int] = []
@@ -120,7 +151,10 @@ class GitOpsTable(ScrollView, can_focus=True):
     def move_cursor(self, row: int, animate: bool = False) -> None:
         if not self.rows:
             return
+        before = self.cursor_row
         self.cursor_row = max(0, min(len(self.rows) - 1, row))
+        if self.cursor_row != before:
+            self.post_message(self.Highlighted(self, self.selected_key(), self.cursor_row))
         top = round(self.scroll_offset.y)
         if self.cursor_row < top:
             self.scroll_to(y=self.cursor_row, animate=animate)
@@ -137,9 +171,24 @@ class GitOpsTable(ScrollView, can_focus=True):
     def action_jump(self, where: int) -> None:
         self.move_cursor(0 if where == 0 else len(self.rows) - 1)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``enter`` is the table's only when asked for: a disabled binding lets the key go
+        on to the pane (the GitOps pane binds ``enter`` to its detail view)."""
+        if action == "select":
+            return self.select_on_enter
+        return True
+
+    def action_select(self) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.post_message(self.Selected(self, key, self.cursor_row))
+
     def on_click(self, event: Click) -> None:
         if event.y >= 1:
-            self.move_cursor(round(self.scroll_offset.y) + event.y - 1)
+            index = round(self.scroll_offset.y) + event.y - 1
+            if index == self.cursor_row:
+                self.action_select()
+            self.move_cursor(index)
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self._line_width(), len(self.rows) + 1)
@@ -168,7 +217,7 @@ class GitOpsTable(ScrollView, can_focus=True):
         scroll_x = round(self.scroll_offset.x)
         base = self.rich_style
         if y == 0:
-            style = base + self.get_component_rich_style("gitopstable--header")
+            style = base + self.get_component_rich_style("vtable--header")
             header = [Text(name) for name in self.columns]
             strip = Strip(self._cells(header, style))
         else:
@@ -177,9 +226,12 @@ class GitOpsTable(ScrollView, can_focus=True):
                 return Strip.blank(width, base)
             style = base
             if index == self.cursor_row:
-                style = base + (self.get_component_rich_style("gitopstable--cursor")
+                style = base + (self.get_component_rich_style("vtable--cursor")
                                 if self.has_focus else Style(underline=True))
             strip = Strip(self._cells(self.rows[index][1], style))
         total = max(width + scroll_x, self._line_width())
         strip = strip.extend_cell_length(total, style)
         return strip.crop(scroll_x, scroll_x + width)
+
+
+__all__ = ["Row", "VirtualTable", "as_text"]

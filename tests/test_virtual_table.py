@@ -1,0 +1,88 @@
+"""The shared virtualised table (api ``VirtualTable``): keys, messages, cursor by key, and
+hostile cells, driven through a Pilot."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from k8s_essentials_tui.api import VirtualTable
+from testkit.hostile import NASTY, assert_screen_clean, painted_links
+
+
+class TableApp(App[None]):
+    def __init__(self, *, select_on_enter: bool) -> None:
+        super().__init__()
+        self.select_on_enter = select_on_enter
+        self.highlighted: list[str | None] = []
+        self.selected: list[str | None] = []
+        self.pane_enter = 0
+
+    BINDINGS = [("enter", "pane_enter", "pane")]
+
+    def compose(self) -> ComposeResult:
+        yield VirtualTable(select_on_enter=self.select_on_enter, id="t")
+
+    def action_pane_enter(self) -> None:
+        self.pane_enter += 1
+
+    def on_virtual_table_highlighted(self, event: VirtualTable.Highlighted) -> None:
+        if not isinstance(event, VirtualTable.Selected):
+            self.highlighted.append(event.key)
+
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
+        self.selected.append(event.key)
+
+
+def rows(n: int) -> list[tuple[str, list[object]]]:
+    return [(f"k{i}", [f"name-{i}", i]) for i in range(n)]
+
+
+async def test_keys_move_the_cursor_and_post_messages() -> None:
+    app = TableApp(select_on_enter=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data(("NAME", "N"), rows(5000))
+        table.focus()
+        await pilot.press("j", "j", "k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.selected_key() == "k4999"
+        await pilot.press("g", "ctrl+f")
+        assert table.cursor_row == 23  # one page: 24 lines less the header
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.selected == ["k23"] and app.pane_enter == 0
+        assert app.highlighted[:3] == ["k1", "k2", "k1"]
+
+
+async def test_enter_goes_to_the_pane_unless_asked_for() -> None:
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data(("NAME", "N"), rows(3))
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.pane_enter == 1 and app.selected == []
+
+
+async def test_cursor_follows_its_key_across_new_data() -> None:
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data(("NAME", "N"), rows(10))
+        table.focus()
+        await pilot.press("j", "j", "j")
+        assert table.selected_key() == "k3"
+        table.set_data(("NAME", "N"), [r for r in rows(10) if r[0] != "k1"])  # a deletion
+        assert table.selected_key() == "k3" and table.cursor_row == 2
+
+
+async def test_hostile_cells_are_painted_clean() -> None:
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data(("NAME", "NOTE"), [(f"k{i}", [s, s]) for i, s in enumerate(NASTY)])
+        await pilot.pause()
+        assert_screen_clean(app)
+        assert painted_links(app) == []
