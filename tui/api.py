@@ -87,8 +87,6 @@ from .helm.release import gunzip_bounded
 from .helm.release import history as release_history
 from .helm.release import latest as latest_releases
 from .helm.storage import UnreadableDriverError, helm_storage
-from .kube.access import Access, AccessChecker
-from .kube.client import KubeClient
 from .kube.proxy import service_proxy_path
 from .kube.resources import (
     CONFIGMAPS,
@@ -107,7 +105,6 @@ from .kube.resources import (
     obj_key,
     rt,
 )
-from .kube.session import ClusterSession, ConnectOptions
 from .lifecycle import LatestChart, Lifecycle, LifecycleVerdict, lifecycle_of
 from .plugin import (
     CATEGORIES,
@@ -134,6 +131,9 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .helm.headless import make_tool as make_helm_tool
     from .helm.operations import HelmOperations, find_plugin_for_release
     from .helm.values import dump_values, mask_values
+    from .kube.access import Access, AccessChecker
+    from .kube.client import KubeClient
+    from .kube.session import ClusterSession, ConnectOptions
     from .screens.component import ComponentScreen
     from .screens.install import InstallScreen
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
@@ -156,6 +156,10 @@ _LAZY: dict[str, str] = {
     "ComponentScreen": ".screens.component", "InstallScreen": ".screens.install",
     "EssentialsApp": ".app",
     "DiffView": ".widgets.helm_diff",
+    # the kube client layer (httpx, msgspec): loaded when a pane or command connects, not
+    # by a plugin's import -- the TUI paints its first frame before any of it is needed
+    "Access": ".kube.access", "AccessChecker": ".kube.access", "KubeClient": ".kube.client",
+    "ClusterSession": ".kube.session", "ConnectOptions": ".kube.session",
     # Helm operations and YAML: not needed to import a plugin, loaded on first use
     "ChartSpec": ".helm.chart", "HelmOperations": ".helm.operations",
     "find_plugin_for_release": ".helm.operations", "make_helm_tool": ".helm.headless:make_tool",

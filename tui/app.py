@@ -185,7 +185,9 @@ class EssentialsApp(App[int]):
         for _source, message in self.registry.errors:
             self.notify(message, title="plugin skipped", severity="warning", timeout=10)
         if self.options.connect:
-            self.connect()
+            # after the first frame: connecting imports the kube layer (httpx, msgspec:
+            # ~200 ms here), which would otherwise run before anything is painted (#25)
+            self.call_after_refresh(self.connect)
         else:
             self.connection_state = "offline"
         # Everything imported and built so far lives as long as the app: move it out of the
