@@ -195,12 +195,20 @@ def _setup_log_file() -> None:
 
 
 def _run_tui(args: argparse.Namespace) -> int:
-    from .app import EssentialsApp, StartOptions
+    from .splash import hide_splash, show_splash
 
-    _setup_log_file()
+    shown = show_splash(sys.stdout, __version__)  # before Textual is even imported
+    try:
+        from .app import EssentialsApp, StartOptions
 
-    options = StartOptions.from_args(args)
-    app = EssentialsApp(options)
+        _setup_log_file()
+
+        options = StartOptions.from_args(args)
+        app = EssentialsApp(options)
+    except BaseException:
+        if shown:
+            hide_splash(sys.stdout)  # the error line must land on the normal screen
+        raise
     app.run()
     return int(app.return_code or 0)
 
