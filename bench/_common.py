@@ -104,3 +104,40 @@ def budget_line(name: str, raw: float, bare: float, ours: float, target: float) 
     return (f"{name}: raw {raw * 1000:.0f} ms + bare screen {bare * 1000:.0f} ms, ours "
             f"{ours * 1000:.0f} ms -> {ours / raw:.2f}x raw, "
             f"{ours / (raw + bare):.2f}x (raw + screen; target <= {target}x)")
+
+
+class LoopStalls:
+    """The longest time the event loop could not run a 5 ms timer: what a user feels as a
+    frozen screen or a late key (#25's "no refresh blocks the event loop > 50 ms").
+    ``start()`` inside the loop being measured, ``reset()`` at the start of a phase, read
+    ``worst_ms`` at its end."""
+
+    def __init__(self, tick: float = 0.005) -> None:
+        self.tick = tick
+        self.worst = 0.0
+        self._task: Any = None
+
+    def start(self) -> None:
+        import asyncio
+
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.tick)
+            self.worst = max(self.worst, loop.time() - before - self.tick)
+
+    def reset(self) -> None:
+        self.worst = 0.0
+
+    @property
+    def worst_ms(self) -> float:
+        return self.worst * 1000.0
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
