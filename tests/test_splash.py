@@ -52,3 +52,23 @@ def test_a_start_up_error_after_the_splash_gives_the_terminal_back(
     assert cli.main([]) == 2
     painted = out.getvalue()
     assert painted.index("starting...") < painted.rindex(ALT_SCREEN_OFF)
+
+
+def test_only_a_tui_start_shows_the_splash() -> None:
+    from k8s_essentials_tui.cli import starts_tui
+
+    assert starts_tui([]) and starts_tui(["--kubeconfig", "report", "-n", "x", "--read-only"])
+    for argv in (["report"], ["--help"], ["-h"], ["--version"], ["certs", "-A"], ["--", "x"]):
+        assert not starts_tui(argv), argv
+
+
+def test_a_usage_error_leaves_the_splash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from k8s_essentials_tui import cli
+
+    out = Tty()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.delenv("K8S_ESSENTIALS_TUI_NO_SPLASH", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    with pytest.raises(SystemExit):
+        cli.main(["--no-such-option"])
+    assert out.getvalue().index("starting...") < out.getvalue().rindex(ALT_SCREEN_OFF)
