@@ -141,3 +141,13 @@ class LoopStalls:
     def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
+
+
+def stream_every_collection() -> None:
+    """Make the app's caches keep a WatchList sync however large the collection (the
+    behaviour before the large-collection switch in tui/kube/cache.py), so a bench can
+    compare both in one run."""
+    sys.path.insert(0, str(ROOT))
+    from k8s_essentials_tui.kube import cache
+
+    cache.LARGE_COLLECTION = 10**9
