@@ -22,9 +22,8 @@ controller:
 )
 
 
-SELECTORS: tuple[dict[str, str], ...] = (
-    {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
-)
+#: shared with the exposure view, which judges "controller runs" by the same selectors
+SELECTORS: tuple[dict[str, str], ...] = exposure.CONTROLLER_SELECTORS["ingress-nginx"]
 
 
 PLUGIN = Plugin(

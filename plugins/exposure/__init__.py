@@ -33,6 +33,18 @@ GATEWAYS = rt(f"{GATEWAY_GROUP}/v1", "gateways", "Gateway")
 HTTP_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "httproutes", "HTTPRoute")
 GRPC_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "grpcroutes", "GRPCRoute")
 
+#: the board's selectors of the two NGINX controllers, by catalog id (= the
+#: ``app.kubernetes.io/name`` of their Deployments): their catalog entries declare exactly
+#: these ``workload_selectors``, and the model judges "running" by them when it has no
+#: published detection (headless), so the pane, the command and the board never disagree
+#: (ingress-nginx's chart labels its default backend ``component: default-backend``: not
+#: a controller)
+CONTROLLER_SELECTORS: dict[str, tuple[dict[str, str], ...]] = {
+    "ingress-nginx": ({"app.kubernetes.io/name": "ingress-nginx",
+                       "app.kubernetes.io/component": "controller"},),
+    "nginx-ingress": ({"app.kubernetes.io/name": "nginx-ingress"},),
+}
+
 #: the workloads the chain needs: the two NGINX controllers and ExternalDNS (one list, by
 #: the same ``app.kubernetes.io/name`` values their catalog entries declare)
 CONTROLLER_NAMES: tuple[str, ...] = ("ingress-nginx", "nginx-ingress", "external-dns")
@@ -81,7 +93,20 @@ def view_plugin(area: str) -> Plugin:
 
 
 __all__ = [
-    "COMMANDS", "CONTROLLER_NAMES", "CONTROLLER_SELECTOR", "ENDPOINT_SLICES", "GATEWAYS",
-    "GATEWAY_CLASSES", "GRPC_ROUTES", "HTTP_ROUTES", "INGRESS_CLASSES", "PANE", "SETTINGS",
-    "SETTINGS_TABLE", "SOURCES", "TLS_SELECTOR", "view_plugin",
+    "COMMANDS",
+    "CONTROLLER_NAMES",
+    "CONTROLLER_SELECTOR",
+    "CONTROLLER_SELECTORS",
+    "ENDPOINT_SLICES",
+    "GATEWAYS",
+    "GATEWAY_CLASSES",
+    "GRPC_ROUTES",
+    "HTTP_ROUTES",
+    "INGRESS_CLASSES",
+    "PANE",
+    "SETTINGS",
+    "SETTINGS_TABLE",
+    "SOURCES",
+    "TLS_SELECTOR",
+    "view_plugin",
 ]

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from k8s_essentials_tui.api import Fields, mapping
+from k8s_essentials_tui.api import Detection, Fields, labels_match, mapping
 
+from . import CONTROLLER_SELECTORS
 from . import externaldns as edns
 from .tlsinfo import Leaf, from_secret
 
@@ -162,6 +163,35 @@ class Inputs:
     deployments: list[dict[str, Any]] = field(default_factory=list)
     #: why the TLS Secrets could not be read ("no permission"), else None
     secrets_unreadable: str | None = None
+    #: catalog id -> whether a controller runs, from the board's published detection
+    #: (:func:`running_from_detections`); None headless: judged from ``deployments`` by
+    #: the same selectors
+    controllers_running: Mapping[str, bool] | None = None
+
+
+def running_from_detections(detections: Mapping[str, Detection]) -> dict[str, bool] | None:
+    """Whether each NGINX controller runs, as the board's detection saw it: installed, and
+    a workload with a ready replica (1/2 ready still serves; 0/1 does not). None before the
+    board's first read, so the caller falls back to the selectors."""
+    if not detections:
+        return None
+    out = {}
+    for app in CONTROLLER_SELECTORS:
+        det = detections.get(app)
+        workloads = det.details.get("workload_status") if det is not None else None
+        out[app] = bool(det is not None and det.installed is True and isinstance(
+            workloads, list) and any(mapping(w).get("ready", 0) for w in workloads))
+    return out
+
+
+def running_from_deployments(deployments: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
+    """The headless fallback: the catalog's selectors over the listed Deployments."""
+    out = dict.fromkeys(CONTROLLER_SELECTORS, False)
+    for d in deployments:
+        for app, selectors in CONTROLLER_SELECTORS.items():
+            if any(labels_match(d, sel) for sel in selectors):
+                out[app] = out[app] or Fields(d).number("status.readyReplicas") > 0
+    return out
 
 
 def _items(value: Any) -> list[Any]:
@@ -202,16 +232,13 @@ class Index:
                 if cond.get("ready") is not False:
                     self.ready[key] += len([a for a in _items(mapping(ep).get("addresses"))
                                             if isinstance(a, str)]) or 1
-        self.running: dict[str, bool] = {}
-        self.externaldns: list[edns.ExternalDNS] = []
-        for d in inputs.deployments:
-            f = Fields(d)
-            app = f.text_map("metadata.labels").get("app.kubernetes.io/name", "")
-            ready = f.number("status.readyReplicas") > 0
-            if app == "external-dns":
-                self.externaldns.append(edns.from_deployment(d))
-            elif app:
-                self.running[app] = self.running.get(app, False) or ready
+        self.running: Mapping[str, bool] = (
+            inputs.controllers_running if inputs.controllers_running is not None
+            else running_from_deployments(inputs.deployments))
+        self.externaldns: list[edns.ExternalDNS] = [
+            edns.from_deployment(d) for d in inputs.deployments
+            if Fields(d).text_map("metadata.labels").get("app.kubernetes.io/name")
+            == "external-dns"]
         self.default_class = next(
             (name for name, c in sorted(self.classes.items())
              if Fields(c).text_map("metadata.annotations").get(DEFAULT_CLASS_ANNOTATION)
