@@ -34,10 +34,5 @@ PLUGIN = Plugin(
     chart=CHART,
     workload_selectors=SELECTORS,
     pane=exposure.PANE,  # the exposure pane, opened at this area's column
-    # the exposure view has no catalog entry of its own (nothing to install): its
-    # command and settings ride on the ingress area's first entry
-    commands=exposure.COMMANDS,
-    settings=exposure.SETTINGS,
-    settings_table=exposure.SETTINGS_TABLE,
     chart_names=("ingress-nginx",),
 )
