@@ -20,6 +20,8 @@ alike) and the medians are compared: the budget "pane ready <= 1.5x the raw list
 one watch event takes (model in a thread, table on the event loop).
 
     .venv/bin/python bench/exposure_bench.py [--count 2000] [--rounds 3] [--profile FILE]
+    .venv/bin/python bench/exposure_bench.py --serve        # set up once, keep it, then
+    .venv/bin/python bench/exposure_bench.py --kubeconfig PATH   # measure against it
 
 ``--profile FILE`` runs one more pane child under cProfile and writes its stats to FILE
 (``python -m pstats FILE``): where opening the pane spends its time.
@@ -229,8 +231,12 @@ def main() -> int:
     raws: list[dict[str, float]] = []
     bares: list[dict[str, float]] = []
     panes: list[dict[str, float]] = []
-    with bench_cluster("exposure-bench-") as kubeconfig:
-        asyncio.run(create_objects(kubeconfig, args.count))
+    with contextlib.ExitStack() as stack:
+        if args.kubeconfig:  # a cluster already set up by --serve
+            kubeconfig = args.kubeconfig
+        else:
+            kubeconfig = stack.enter_context(bench_cluster("exposure-bench-"))
+            asyncio.run(create_objects(kubeconfig, args.count))
         # interleaved rounds, medians: the shared machine's load hits the three alike
         for i in range(args.rounds):
             raws.append(child("raw", kubeconfig, args.count))

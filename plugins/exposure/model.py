@@ -16,13 +16,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8s_essentials_tui.api import Detection, Fields, labels_match, mapping
 
 from . import CONTROLLER_SELECTORS
 from . import externaldns as edns
-from .tlsinfo import Leaf, from_secret
+
+if TYPE_CHECKING:  # the parser (cryptography) loads in the build's thread, not at open
+    from .tlsinfo import Leaf
 
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
@@ -116,12 +118,33 @@ class HostRow:
                 else f"{self.tls_secret.split('/', 1)[-1]} expired"
         return f"{text}; {self.probe}" if self.probe else text
 
+    def cell(self, name: str, now: datetime) -> str:
+        """One column's text (a table computes only the columns it shows); ``!`` is the
+        problem count."""
+        if name == "HOST":
+            return self.host
+        if name == "PATHS":
+            return ",".join(self.paths) or "-"
+        if name == "SOURCE":
+            return self.source
+        if name == "CLASS":
+            return self.class_text()
+        if name == "BACKEND":
+            return self.backend_text()
+        if name == "ADDRESS":
+            return self.address_text()
+        if name == "DNS":
+            return self.dns
+        if name == "EXTERNALDNS":
+            return self.externaldns or "-"
+        if name == "TLS":
+            return self.tls_text(now)
+        if name == "!":
+            return str(len(self.problems)) if self.problems else "ok"
+        raise KeyError(name)
+
     def cells(self, now: datetime) -> dict[str, str]:
-        return {"HOST": self.host, "PATHS": ",".join(self.paths) or "-",
-                "SOURCE": self.source, "CLASS": self.class_text(),
-                "BACKEND": self.backend_text(), "ADDRESS": self.address_text(),
-                "DNS": self.dns, "EXTERNALDNS": self.externaldns or "-",
-                "TLS": self.tls_text(now)}
+        return {name: self.cell(name, now) for name in COLUMNS}
 
     def as_json(self, now: datetime) -> dict[str, Any]:
         leaf = self.tls_leaf
@@ -247,6 +270,8 @@ class Index:
 
     def leaf(self, key: tuple[str, str]) -> tuple[Leaf | None, str | None]:
         if key not in self.leaves:
+            from .tlsinfo import from_secret
+
             self.leaves[key] = from_secret(self.secrets[key])
         return self.leaves[key]
 

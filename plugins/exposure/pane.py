@@ -25,6 +25,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -140,6 +141,7 @@ class ExposurePane(PluginPane):
         self.resolver: Any = None
         self.resolve_error = ""
         self._rebuild_pending = False
+        self._rebuild_timer: Timer | None = None
         #: a build runs in its thread / the caches changed meanwhile (build again after)
         self._building = False
         self._dirty = False
@@ -200,7 +202,7 @@ class ExposurePane(PluginPane):
     def _detections_changed(self, _detections: dict[str, Any]) -> None:
         if not self._rebuild_pending and self.caches:
             self._rebuild_pending = True
-            self.set_timer(REBUILD_DELAY, self.rebuild)
+            self._rebuild_timer = self.set_timer(REBUILD_DELAY, self.rebuild)
 
     def _setting(self, key: str, default: Any) -> Any:
         settings = getattr(self.app, "settings", None)
@@ -227,9 +229,14 @@ class ExposurePane(PluginPane):
         if message.cache.rtype.plural not in FIELD_OF:
             return
         message.stop()
-        if not self._rebuild_pending:
+        if not self.rows and not self._building and not self.blocking():
+            # the last list the rows need just arrived: the first fill is not debounced
+            if self._rebuild_timer is not None:
+                self._rebuild_timer.stop()
+            self.rebuild()
+        elif not self._rebuild_pending:
             self._rebuild_pending = True
-            self.set_timer(REBUILD_DELAY, self.rebuild)
+            self._rebuild_timer = self.set_timer(REBUILD_DELAY, self.rebuild)
 
     def _inputs(self) -> Inputs:
         inputs = Inputs()
@@ -259,6 +266,7 @@ class ExposurePane(PluginPane):
         is not "missing its secret". The model runs in a thread: 2,000 Ingresses take a
         few hundred milliseconds that the keyboard must not wait for."""
         self._rebuild_pending = False
+        self._rebuild_timer = None
         if self.blocking():
             self._summary()
             return
@@ -276,15 +284,15 @@ class ExposurePane(PluginPane):
 
     def _built(self, rows: list[HostRow]) -> None:
         self._building = False
-        if self._dirty:
-            self._dirty = False
-            self.rebuild()
         self.rows = rows
         hosts = frozenset(r.host.lower() for r in self.rows)
         if self.resolver is not None and hosts != self._resolved_hosts:
             self._resolved_hosts = hosts
             self.resolve_hosts(sorted(hosts))
         self.render_rows()
+        if self._dirty:  # the caches changed while this one was built: the newest next
+            self._dirty = False
+            self.rebuild()
 
     def _decorated(self) -> list[HostRow]:
         rows = self.rows
@@ -307,11 +315,8 @@ class ExposurePane(PluginPane):
         width = self.app.size.width
         shown = shown_columns(self.area, width)
         now = self.now()
-        plain = []
-        for row in rows:
-            cells = row.cells(now)
-            cells["!"] = str(len(row.problems)) if row.problems else "ok"
-            plain.append((row, tuple(cells[name] for name in shown)))
+        # only the shown columns' text (the detail computes the rest when asked)
+        plain = [(row, tuple(row.cell(name, now) for name in shown)) for row in rows]
         signature = (shown, [(row.key, values) for row, values in plain])
         if signature != self._rendered:  # a watch event that changed no visible cell
             self._rendered = signature
