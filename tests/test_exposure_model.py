@@ -257,7 +257,7 @@ def test_service_hostnames_under_both_annotation_prefixes() -> None:
 
 def test_controller_runs_by_the_boards_selectors_and_detection() -> None:
     """"Controller runs" agrees with the board: the catalog's selectors headless (the chart's
-    default backend, ``component: default-backend``, is no controller), the published
+    default backend, ``component: defaultbackend``, is no controller), the published
     detection when the app has one."""
     classes = [{"metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}}]
 
@@ -269,10 +269,10 @@ def test_controller_runs_by_the_boards_selectors_and_detection() -> None:
 
     ing = [_ingress("a", "a.test", "nginx")]
     backend_only = build(Inputs(ingresses=ing, ingress_classes=classes,
-                                deployments=[nginx("default-backend")]))[0]
+                                deployments=[nginx("defaultbackend")]))[0]
     assert backend_only.controller_state == "no controller"
     headless = build(Inputs(ingresses=ing, ingress_classes=classes,
-                            deployments=[nginx("default-backend"), nginx("controller")]))[0]
+                            deployments=[nginx("defaultbackend"), nginx("controller")]))[0]
     assert headless.controller_state == "running"
     # the board's detection wins over the listed Deployments, both ways
     seen = Detection(installed=True, details={"workload_status": [

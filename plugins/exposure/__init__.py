@@ -38,7 +38,7 @@ GRPC_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "grpcroutes", "GRPCRoute")
 #: ``app.kubernetes.io/name`` of their Deployments): their catalog entries declare exactly
 #: these ``workload_selectors``, and the model judges "running" by them when it has no
 #: published detection (headless), so the pane, the command and the board never disagree
-#: (ingress-nginx's chart labels its default backend ``component: default-backend``: not
+#: (ingress-nginx's chart labels its default backend ``component: defaultbackend``: not
 #: a controller)
 CONTROLLER_SELECTORS: dict[str, tuple[dict[str, str], ...]] = {
     "ingress-nginx": ({"app.kubernetes.io/name": "ingress-nginx",
