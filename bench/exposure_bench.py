@@ -35,6 +35,7 @@ import base64
 import contextlib
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import time
@@ -147,6 +148,8 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
 
     settings = Settings()
     settings.values["exposure.resolve"] = False
+    if os.environ.get("EXPOSURE_BENCH_NO_WATCHLIST"):  # list + watch instead (compare)
+        settings.values["watch_list"] = False
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=NOW,
                                      settings=settings))
     out: dict[str, float] = {}
@@ -170,7 +173,7 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
         from k8s_essentials_tui.plugins.exposure.model import build
 
         t1 = time.perf_counter()
-        build(pane._inputs())  # one watch event: the model, in a thread worker
+        build(pane._inputs(), pane._facts)  # one watch event: the model, in a thread
         out["build_seconds"] = time.perf_counter() - t1
         t1 = time.perf_counter()
         pane.render_rows()  # ... and on the event loop: only the changed cells

@@ -313,3 +313,28 @@ def test_tls_days_come_from_the_certificates_panes_parse() -> None:
     assert served.fingerprint == leaf.fingerprint
     bad, why = tlsinfo.from_secret({"data": {"tls.crt": base64.b64encode(b"junk").decode()}})
     assert bad is None and why and why.startswith("tls.crt does not parse")
+
+
+def test_rebuild_reuses_each_ingresses_facts_by_resource_version() -> None:
+    """A watch event re-parses only the changed Ingress; the rows are the same as a build
+    from nothing, and lookups (here: a Service that appeared) are redone for every row."""
+    def ing(name: str, rv: str, host: str) -> dict[str, Any]:
+        obj = _ingress(name, host)
+        obj["metadata"].update(uid=f"uid-{name}", resourceVersion=rv)
+        return obj
+
+    memo: dict[Any, Any] = {}
+    first = build(Inputs(ingresses=[ing("a", "1", "a.test"), ing("b", "1", "b.test")]), memo)
+    assert len(memo) == 2
+    assert [r.host for r in first] == ["a.test", "b.test"]
+    cached = dict(memo)
+    web = {"metadata": {"namespace": "n", "name": "web"},
+           "spec": {"ports": [{"name": "http", "port": 80}]}}
+    inputs = Inputs(ingresses=[ing("a", "1", "a.test"), ing("b", "2", "c.test")],
+                    services=[web])
+    again = build(inputs, memo)
+    assert memo[("uid-a", "1")] is cached[("uid-a", "1")]  # not parsed again
+    assert ("uid-b", "2") in memo
+    assert [r.__dict__ for r in again] == [r.__dict__ for r in build(inputs)]
+    assert [r.host for r in again] == ["a.test", "c.test"]
+    assert again[0].backends[0].state == "no ready endpoints"  # the lookup was redone

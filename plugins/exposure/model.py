@@ -341,14 +341,26 @@ def _host_matches(pattern: str, host: str) -> bool:
     return pattern == host
 
 
-def _ingress_rows(index: Index, ing: dict[str, Any]) -> list[HostRow]:
+@dataclass(frozen=True)
+class IngressFacts:
+    """What one Ingress says by itself (no lookups): parsed once per resourceVersion."""
+
+    namespace: str
+    name: str
+    annotations: Mapping[str, str]
+    klass: str  # spec.ingressClassName, else the legacy annotation ("" = none)
+    addresses: tuple[Address, ...]
+    #: host -> (paths, [(service, port)])
+    hosts: Mapping[str, tuple[list[str], list[tuple[str, Any]]]]
+    tls: tuple[tuple[list[str], str], ...]  # (hosts, secretName)
+    problems: tuple[str, ...]
+
+
+def ingress_facts(ing: Mapping[str, Any]) -> IngressFacts:
     f = Fields(ing)
     ns, name = _meta(ing)
     annotations = f.text_map("metadata.annotations")
     klass = f.text("spec.ingressClassName") or annotations.get(LEGACY_CLASS_ANNOTATION, "")
-    note = ""
-    if not klass and index.default_class:
-        klass, note = index.default_class, "default"
     addresses = _lb_addresses(f.obj("status.loadBalancer"))
     default_backend = f.obj("spec.defaultBackend")
     hosts: dict[str, tuple[list[str], list[tuple[str, Any]]]] = {}
@@ -373,14 +385,42 @@ def _ingress_rows(index: Index, ing: dict[str, Any]) -> list[HostRow]:
             if not backends:
                 backends.append((str(svc.get("name") or ""), port.get("number")
                                  or port.get("name")))
-    tls = [(Fields(t, f.problems).texts("hosts"), Fields(t, f.problems).text("secretName"))
-           for t in f.array("spec.tls")]
+    tls = tuple((Fields(t, f.problems).texts("hosts"), Fields(t, f.problems).text("secretName"))
+                for t in f.array("spec.tls"))
+    return IngressFacts(ns, name, annotations, klass, addresses, hosts, tls,
+                        tuple(f.problems))
+
+
+#: (uid, resourceVersion) -> facts; a watch event re-parses only the changed objects
+FactsMemo = dict[tuple[str, str], IngressFacts]
+
+
+def _facts(ing: Mapping[str, Any], memo: FactsMemo | None) -> IngressFacts:
+    meta = mapping(ing.get("metadata"))
+    uid, rv = meta.get("uid"), meta.get("resourceVersion")
+    if memo is None or not isinstance(uid, str) or not isinstance(rv, str) or not uid:
+        return ingress_facts(ing)
+    facts = memo.get((uid, rv))
+    if facts is None:
+        facts = memo[(uid, rv)] = ingress_facts(ing)
+    return facts
+
+
+def _ingress_rows(index: Index, ing: dict[str, Any],
+                  memo: FactsMemo | None = None) -> list[HostRow]:
+    facts = _facts(ing, memo)
+    ns, name, annotations, addresses = (facts.namespace, facts.name, facts.annotations,
+                                        facts.addresses)
+    klass, note = facts.klass, ""
+    if not klass and index.default_class:
+        klass, note = index.default_class, "default"
+    hosts, tls = facts.hosts, facts.tls
     rows = []
     for host, (paths, backends) in hosts.items():
         row = HostRow(host=host, kind="Ingress", namespace=ns, name=name,
                       paths=tuple(dict.fromkeys(paths)), klass=klass, class_note=note,
                       addresses=addresses, annotations=annotations)
-        row.problems.extend(f"{row.source}: {p}" for p in f.problems)
+        row.problems.extend(f"{row.source}: {p}" for p in facts.problems)
         _ingress_class(index, row)
         seen: set[tuple[str, str]] = set()
         bs = []
@@ -578,12 +618,17 @@ def _claims(rows: list[HostRow]) -> None:
                                 f"{', '.join(others)}")
 
 
-def build(inputs: Inputs) -> list[HostRow]:
-    """Every exposed host, sorted by host then source."""
+def build(inputs: Inputs, memo: FactsMemo | None = None) -> list[HostRow]:
+    """Every exposed host, sorted by host then source. ``memo`` (the pane's, kept between
+    rebuilds) holds each Ingress's own facts by resourceVersion: after a watch event only
+    the changed Ingresses are parsed again; the lookups (services, endpoints, classes,
+    secrets, controllers) are redone for every row, they are what changed."""
     index = Index(inputs)
     rows: list[HostRow] = []
+    if memo is not None and len(memo) > 2 * len(inputs.ingresses) + 64:
+        memo.clear()  # old versions pile up: start over (a rebuild parses everything)
     for ing in inputs.ingresses:
-        rows.extend(_ingress_rows(index, ing))
+        rows.extend(_ingress_rows(index, ing, memo))
     for route in inputs.http_routes:
         rows.extend(_route_rows(index, route, "HTTPRoute"))
     for route in inputs.grpc_routes:

@@ -46,6 +46,7 @@ from .model import (
     AREA_COLUMN,
     COLUMNS,
     DnsAnswer,
+    FactsMemo,
     HostRow,
     Inputs,
     ProbeResult,
@@ -142,6 +143,8 @@ class ExposurePane(PluginPane):
         self.resolve_error = ""
         self._rebuild_pending = False
         self._rebuild_timer: Timer | None = None
+        #: each Ingress's own facts by resourceVersion, kept between rebuilds
+        self._facts: FactsMemo = {}
         #: a build runs in its thread / the caches changed meanwhile (build again after)
         self._building = False
         self._dirty = False
@@ -278,7 +281,7 @@ class ExposurePane(PluginPane):
 
     @work(thread=True, group="exposure-build")
     def _build(self, inputs: Inputs) -> None:
-        rows = build(inputs)
+        rows = build(inputs, self._facts)  # one build at a time: the memo is this thread's
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, rows)
 
