@@ -139,7 +139,7 @@ class EssentialsApp(App[int]):
         self._detections: dict[str, Detection] = {}
         #: owns the snapshot rebuilds of the session; the board and the overviews render
         #: what it publishes (through :attr:`detections`)
-        self.detection = DetectionModel(self.registry.ordered,
+        self.detection = DetectionModel(self.registry.components,
                                         lambda: getattr(self.settings, "charts", None))
         self.detection.subscribe(self._detections_published, self._detection_failed)
         #: set when the pane modules were imported in the background (tui/prewarm.py);
