@@ -210,6 +210,10 @@ class Plugin:
     #: dated upstream lifecycle facts (retired, supported minors; see ``tui/lifecycle.py``).
     #: Left out, a built-in plugin gets the core table's (``tui/lifecycle_data.py``)
     lifecycle: Lifecycle | None = None
+    #: ``"package.module:function"``: an install preflight run on a chart's rendered
+    #: manifests after helm renders them and before the install is confirmed (see
+    #: ``tui/preflight.py``; the policy plugin's server-side dry-run). Imported only then.
+    preflight: str | None = None
 
     @property
     def table(self) -> str:
