@@ -57,7 +57,8 @@ REBUILD_DELAY = 0.1
 #: result rows the violations table holds at most (a DataTable re-measures every row it
 #: gets; 8,000 took seconds): the summary says how many more there are, / and enter narrow
 MAX_RESULT_ROWS = 1000
-SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template"}
+SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template",
+               "ValidatingPolicy": "VPol", "NamespacedValidatingPolicy": "NVPol"}
 VIEWS = ("policies", "results", "webhooks", "exemptions", "check")
 VIEW_TITLES = {"policies": "Policies", "results": "Violations", "webhooks": "Webhooks",
                "exemptions": "Exemptions", "check": "Would this be admitted?"}
@@ -229,7 +230,8 @@ class PolicyPane(PluginPane):
     def _rebuild(self) -> None:
         self._dirty = False
         src = model.Sources(
-            kyverno=self._items("kyverno"), kyverno_exceptions=self._items("kyverno_exceptions"),
+            kyverno=self._items("kyverno"), kyverno_vpols=self._items("kyverno_vpols"),
+            kyverno_exceptions=self._items("kyverno_exceptions"),
             templates=self._items("templates"), constraints=self._items("constraints"),
             gatekeeper_configs=self._items("gatekeeper_configs"), vaps=self._items("vaps"),
             vap_bindings=self._items("vap_bindings"), reports=self._items("reports"))
