@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
 
+from k8s_essentials_tui.api import VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.policy.detail import ResourceResultsScreen
 from k8s_essentials_tui.plugins.policy.pane import PolicyPane
@@ -135,7 +135,7 @@ def test_resource_results(snap_compare, seeded, kubeconfig, size) -> None:  # ty
     async def run_before(pilot: Any) -> None:
         await _open(app, pilot)
         await pilot.press("2", "b", "b")  # by resource
-        table = app.screen.query_one("#policy-table", DataTable)
+        table = app.screen.query_one("#policy-table", VirtualTable)
         await pilot.press("j")  # the first result under the first resource
         assert table.cursor_row == 1
         await pilot.press("enter")
