@@ -126,8 +126,8 @@ def denial_warning(reports: Sequence[PreflightReport]) -> str:
     if not denied:
         return ""
     objects = "object" if denied == 1 else "objects"
-    return (f"✖ The cluster's admission policies would DENY {denied} {objects} of this "
-            "chart: helm would fail part-way and leave a failed release. Fix the values "
+    return (f"✖ The preflight checks say the cluster would DENY {denied} {objects} of "
+            "this chart: helm would fail part-way and leave a failed release. Fix the values "
             "(or the policy) first.")
 
 

@@ -522,8 +522,9 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         if not plugins or app.action_context().read_only:  # perform() refuses it anyway
             return
         if preview is None or self.session is None:
-            mutation.details.append("admission preflight: not run (ctrl+r renders the chart "
-                                    "first; the preview's manifests are checked)")
+            names = ", ".join(p.title for p in plugins)
+            mutation.details.append(f"preflight checks ({names}): not run -- ctrl+r renders "
+                                    "the chart first, and its manifests are checked")
             return
         self.notify("checking the rendered manifests against the cluster's policies…")
         request = PreflightRequest(preview.rendered.manifest, spec.namespace, spec.release,
@@ -533,7 +534,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         warning = denial_warning(self.preflight_reports)
         if warning:
             mutation.warning = "\n".join(w for w in (warning, mutation.warning) if w)
-            again = "Install anyway, knowing the cluster will deny part of it?"
+            verb = mutation.title.split(" ", 1)[0] or "Install"  # Install | Upgrade
+            again = f"{verb} anyway, knowing the cluster will deny part of it?"
             mutation.second_confirmation = "\n".join(
                 w for w in (mutation.second_confirmation, again) if w)
 
