@@ -139,3 +139,36 @@ async def test_install_screen_shows_the_denials_before_confirming(
     assert kube_admin.get_or_none("v1", "ConfigMap", "blocked-config", namespace) is None
     secrets = kube_admin.list("v1", "Secret", namespace)
     assert not [s for s in secrets if s["metadata"]["name"].startswith("sh.helm.release")]
+
+
+@pytest.mark.e2e
+async def test_an_admitted_chart_installs_with_one_confirmation(
+        capsys: pytest.CaptureFixture[str], kubeconfig: str, namespace: str,
+        guarded: AdmissionWebhook, kube_admin: KubeAdmin, chart_repo: ChartRepo,
+        helm_home: Path, tmp_path: Path) -> None:
+    """The demo chart passes both policies; the webhook's warning (no team label on its
+    ConfigMap) is shown, and one "y" installs."""
+    await _policies_active(capsys, kubeconfig, namespace, tmp_path)
+    plugin = Plugin(id="demo", title="Demo", category="packaging",
+                    chart=ChartRef(repo=chart_repo.url, chart="essentials-demo",
+                                   version="0.1.0", namespace=namespace, release="ok"))
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, now=FIXED_NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None, what="connection")
+        screen = InstallScreen(plugin)
+        app.push_screen(screen)
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        await wait_until(pilot, lambda: screen.preview is not None, what="preview", timeout=60)
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm",
+                         timeout=30)
+        shown = _texts(app.screen)
+        assert "admission dry-run: 1 warning, 2 admitted" in shown
+        assert "ConfigMap ok-config has no team label" in shown
+        assert "DENY" not in shown
+        await pilot.press("y")
+        progress = screen.query_one("#progress", Static)
+        await wait_until(pilot, lambda: "✔" in str(progress.render()), what="installed",
+                         timeout=60)
+    assert kube_admin.get_or_none("v1", "ConfigMap", "ok-config", namespace) is not None
