@@ -16,16 +16,20 @@ from .admission import ADMITTED, DENIED, ERROR, CheckResult, check_manifests, lo
 TITLE = "admission dry-run"
 
 
-def line_for(result: CheckResult) -> PreflightLine:
-    """One object's verdict as a preflight line (the policy's words, who denied)."""
+def line_for(result: CheckResult, namespace: str = "") -> PreflightLine:
+    """One object's verdict as a preflight line (the policy's words, who denied). Objects
+    in the release's ``namespace`` are named ``Kind/name`` (the dialog is narrow at 80
+    columns and the title already names the namespace)."""
+    ref = f"{result.kind}/{result.name}" if result.namespace in ("", namespace) \
+        else result.ref
     if result.verdict == DENIED:
         who = f" ({result.source})" if result.source else ""
-        return PreflightLine(result.ref, DENIED, reason(result.message) + who)
+        return PreflightLine(ref, DENIED, reason(result.message) + who)
     if result.verdict == ERROR:
-        return PreflightLine(result.ref, ERROR, result.message)
+        return PreflightLine(ref, ERROR, result.message)
     if result.warnings:
-        return PreflightLine(result.ref, "warning", "; ".join(result.warnings))
-    return PreflightLine(result.ref, ADMITTED)
+        return PreflightLine(ref, "warning", "; ".join(result.warnings))
+    return PreflightLine(ref, ADMITTED)
 
 
 async def check(request: PreflightRequest) -> PreflightReport:
@@ -33,5 +37,5 @@ async def check(request: PreflightRequest) -> PreflightReport:
     objs, problems = load_manifests(request.manifest, "rendered manifests")
     results = await check_manifests(request.session.client, objs, request.namespace)
     lines = [PreflightLine("", ERROR, p) for p in problems]
-    lines += [line_for(r) for r in results]
+    lines += [line_for(r, request.namespace) for r in results]
     return PreflightReport(TITLE, lines)
