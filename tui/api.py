@@ -118,6 +118,11 @@ from .plugin import (
     Setting,
     release_guard,
 )
+from .preflight import (
+    PreflightLine,
+    PreflightReport,
+    PreflightRequest,
+)
 from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
 from .settings import Settings, private_file, state_dir
 from .text import cell, clean, fit, lines, width
@@ -187,6 +192,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
     "PluginAction", "PluginCommand", "Setting", "release_guard",
+    # install preflight (Plugin.preflight: checks on a chart's rendered manifests)
+    "PreflightLine", "PreflightReport", "PreflightRequest",
     # lifecycle facts and verdicts
     "LatestChart", "Lifecycle", "LifecycleVerdict", "lifecycle_of",
     # detection

@@ -216,6 +216,10 @@ class Plugin:
     #: :func:`components`); ``plugins``, the ``:`` words, the palette, its commands and its
     #: settings treat it as any plugin.
     board: bool = True
+    #: ``"package.module:function"``: an install preflight run on a chart's rendered
+    #: manifests after helm renders them and before the install is confirmed (see
+    #: ``tui/preflight.py``; the policy plugin's server-side dry-run). Imported only then.
+    preflight: str | None = None
 
     @property
     def table(self) -> str:
