@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import compileall
 import json
 import statistics
 import sys
@@ -147,10 +146,6 @@ def main() -> int:
         print(json.dumps(asyncio.run(measure_pane(args.kubeconfig, args.reports,
                                                   args.failing))))
         return 0
-    # this machine sets PYTHONDONTWRITEBYTECODE: without .pyc files every child would
-    # compile the app's modules (~0.3 s for the pane's), which an installed app never does
-    for package in ("tui", "plugins"):
-        compileall.compile_dir(str(ROOT / package), quiet=1)
     with bench_cluster("policy-bench-") as kubeconfig:
         failing = asyncio.run(create_objects(kubeconfig, args.reports, args.results))
         common = ("--kubeconfig", kubeconfig, "--reports", str(args.reports),
