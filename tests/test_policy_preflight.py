@@ -147,7 +147,8 @@ async def test_an_admitted_chart_installs_with_one_confirmation(
         guarded: AdmissionWebhook, kube_admin: KubeAdmin, chart_repo: ChartRepo,
         helm_home: Path, tmp_path: Path) -> None:
     """The demo chart passes both policies; the webhook's warning (no team label on its
-    ConfigMap) is shown, and one "y" installs."""
+    ConfigMap) is shown, and one "y" installs. ``ctrl+g`` straight from the form: the
+    screen renders the chart itself (the preview's dry-run) before checking it."""
     await _policies_active(capsys, kubeconfig, namespace, tmp_path)
     plugin = Plugin(id="demo", title="Demo", category="packaging",
                     chart=ChartRef(repo=chart_repo.url, chart="essentials-demo",
@@ -158,11 +159,11 @@ async def test_an_admitted_chart_installs_with_one_confirmation(
         screen = InstallScreen(plugin)
         app.push_screen(screen)
         await pilot.pause()
-        await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: screen.preview is not None, what="preview", timeout=60)
-        await pilot.press("ctrl+g")
+        assert screen.preview is None
+        await pilot.press("ctrl+g")  # no ctrl+r first
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm",
-                         timeout=30)
+                         timeout=90)
+        assert screen.preview is not None  # rendered for the check, shown on its tab
         shown = _texts(app.screen)
         assert "admission dry-run: 1 warning, 2 admitted" in shown
         assert "ConfigMap ok-config has no team label" in shown

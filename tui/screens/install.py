@@ -11,7 +11,8 @@ Flow (each step keeps what the user typed, also after a failure):
    deployed release, grouped by resource, plus the exact command (``f2`` copies it);
 4. ``ctrl+g`` confirm and run through ``app.perform`` (read-only, RBAC, confirm, audit);
    before the dialog, the plugins' preflights (``Plugin.preflight``, e.g. the policy
-   plugin's admission dry-run) check the previewed manifests and their verdicts are shown
+   plugin's admission dry-run) check the previewed manifests (rendered first with the
+   preview's dry-run when nothing was previewed) and their verdicts are shown
    in it -- a denial is said plainly and asks twice; helm's output streams into the
    Output tab with elapsed time; ``escape`` cancels helm;
 5. ``ctrl+t`` export the same install as Flux or Argo CD YAML.
@@ -521,11 +522,27 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         plugins = [p for p in app.registry.ordered() if p.preflight]
         if not plugins or app.action_context().read_only:  # perform() refuses it anyway
             return
-        if preview is None or self.session is None:
-            names = ", ".join(p.title for p in plugins)
-            mutation.details.append(f"preflight checks ({names}): not run -- ctrl+r renders "
-                                    "the chart first, and its manifests are checked")
+        names = ", ".join(p.title for p in plugins)
+        if self.session is None:
+            mutation.details.append(f"preflight checks ({names}): not run -- not connected")
             return
+        if preview is None:
+            # nothing previewed (or the form changed since): render it now, as ctrl+r does,
+            # so a chart the cluster's policies would deny is caught before the confirmation
+            self.notify("rendering the chart for the preflight checks (a server-side "
+                        "dry-run)…")
+            try:
+                dry_run = self._ops().preview_mutation(spec, self.values_text(),
+                                                       self.deployed)
+                await execute(dry_run, app.action_context())
+            except EssentialsError as exc:
+                mutation.details.append(f"preflight checks ({names}): not run -- the "
+                                        f"chart did not render: {exc}")
+                return
+            preview = dry_run.preview
+            if preview is None:
+                return
+            self.show_preview(preview)  # what was checked, on the Preview tab
         self.notify("checking the rendered manifests against the cluster's policies…")
         request = PreflightRequest(preview.rendered.manifest, spec.namespace, spec.release,
                                    self.session)
