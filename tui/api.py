@@ -88,7 +88,7 @@ from .helm.release import history as release_history
 from .helm.release import latest as latest_releases
 from .helm.storage import UnreadableDriverError, helm_storage
 from .kube.access import Access, AccessChecker
-from .kube.client import KubeClient
+from .kube.client import FIELD_MANAGER, KubeClient
 from .kube.proxy import service_proxy_path
 from .kube.resources import (
     CONFIGMAPS,
@@ -203,7 +203,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "check_writable", "execute", "refusal", "shell_join",
     # the cluster
     "CONFIGMAPS", "CRDS", "DAEMONSETS", "DEPLOYMENTS", "ENDPOINTS", "EVENTS", "INGRESSES",
-    "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
+    "FIELD_MANAGER", "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
     "ConnectOptions", "KubeClient", "ResourceType", "obj_key", "rt", "service_proxy_path",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",
