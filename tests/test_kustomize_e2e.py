@@ -149,6 +149,6 @@ def test_server_refusal_is_exit_2_with_message(kubeconfig, namespace, config, tm
     (bad / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
     (bad / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
                                  "  name: Not_Valid\ndata: {a: b}\n")
-    rc, out, err = _run(capsys, "diff", str(bad), *_args(kubeconfig, namespace, config))
+    rc, out, _err = _run(capsys, "diff", str(bad), *_args(kubeconfig, namespace, config))
     assert rc == 2, out
     assert "ConfigMap" in out and "Not_Valid" in out and "error" in out

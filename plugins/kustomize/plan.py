@@ -193,8 +193,8 @@ async def apply_plan(session: ClusterSession, plan: Plan,
                      on_result: Callable[[Outcome], None] | None = None) -> list[Outcome]:
     """Server-side apply every object in rendered order (Namespaces first), under the app's
     field manager, without ``force`` unless the plan says so: a field another manager owns
-    is a conflict the operator sees, not something silently taken over. A failure does not stop the rest
-    (as ``kubectl apply``)."""
+    is a conflict the operator sees, not something silently taken over. A failure does not
+    stop the rest (as ``kubectl apply``)."""
     outcomes: list[Outcome] = []
     for entry in plan.entries:
         if entry.rtype is None:
