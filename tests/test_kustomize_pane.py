@@ -98,7 +98,8 @@ async def test_preview_diff_apply(kubectl_on_path: None, kubeconfig: str, namesp
             ["ConfigMap", namespace, "web-config", "added"],
             ["Secret", namespace, "web-credentials-5h9922dk6t", "added"],
             ["Deployment", namespace, "web", "added"]]
-        assert status(app).endswith("3 objects · 0 changed, 3 added, 0 unchanged")
+        assert status(app).startswith("3 objects · 0 changed, 3 added, 0 unchanged · "
+                                      f"kubectl kustomize {OVERLAY}")
 
         await pilot.press("d")  # the whole diff
         await until(pilot, lambda: "password: (added)" in diff_body(app), "the diff")

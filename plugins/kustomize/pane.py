@@ -185,8 +185,9 @@ class KustomizePane(PluginPane):
             self.busy = False
         self.plan = plan
         self._fill()
-        self._status(f"{renderer.shown} {directory} · {len(plan.entries)} objects · "
-                     f"{plan.summary()}")
+        # the counts first: at 80 columns the end of the line is cut
+        self._status(f"{len(plan.entries)} objects · {plan.summary()} · "
+                     f"{renderer.shown} {directory}")
 
     def _rows(self) -> list[Entry]:
         if self.plan is None:
