@@ -34,7 +34,7 @@ def complete_directory(value: str) -> str | None:
                         names.append(entry.name)
                 except OSError:
                     continue
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the typed path
         return None
     if not names:
         return None
