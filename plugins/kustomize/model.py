@@ -20,6 +20,11 @@ from k8s_essentials_tui.api import FIELD_MANAGER, shell_join
 Change = Literal["added", "changed", "unchanged", "error"]
 CHANGE_ORDER: dict[str, int] = {"error": 0, "changed": 1, "added": 2, "unchanged": 3}
 
+#: libyaml's loader and dumper when PyYAML was built with it (several times faster on a big
+#: rendered stream); the pure-Python ones otherwise -- same results
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
 #: fields the apiserver sets itself; comparing them would report a change on every run
 #: (``status`` is written by controllers, not by an apply, and moves between two requests)
 _SERVER_META = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "selfLink")
@@ -54,7 +59,7 @@ def parse_objects(stream: str) -> list[Item]:
     """The rendered YAML stream -> items, in the renderer's order (it sorts Namespaces and
     CRDs first, the order an apply needs). ``List`` documents are flattened."""
     try:
-        docs = list(yaml.safe_load_all(stream))
+        docs = list(yaml.load_all(stream, Loader=_LOADER))
     except yaml.YAMLError as exc:
         raise ManifestError(f"rendered output is not YAML: {str(exc).splitlines()[0]}") \
             from None
@@ -105,8 +110,8 @@ def comparable(obj: dict[str, Any]) -> dict[str, Any]:
 def to_yaml(obj: dict[str, Any]) -> str:
     """YAML of one object in the server's field order (both sides of a diff come from the
     server, so equal objects give equal text)."""
-    return yaml.safe_dump(comparable(obj), sort_keys=False, default_flow_style=False,
-                          allow_unicode=True)
+    return yaml.dump(comparable(obj), Dumper=_DUMPER, sort_keys=False,
+                     default_flow_style=False, allow_unicode=True)
 
 
 def apply_command(directory: str, namespace: str | None = None, *,

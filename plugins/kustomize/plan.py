@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,16 +102,26 @@ def _resolve(disc: Any, core: dict[str, ResourceType], item: Item) -> ResourceTy
 
 
 def _diff(live: dict[str, Any] | None, planned: dict[str, Any]) -> tuple[Change, list[str]]:
-    from k8s_essentials_tui.api import diff_manifests
-
+    """Change and diff lines of one object. Secrets go through the api's ``diff_manifests``
+    (it masks their values); other kinds are compared as text here, without parsing the
+    YAML back (``diff_manifests`` would, twice per object)."""
     old = to_yaml(live) if live is not None else None
-    diffs = diff_manifests(old, to_yaml(planned))
-    lines = [ln for d in diffs for ln in d.lines]
-    if live is None:
-        return "added", lines
-    if all(d.change == "unchanged" for d in diffs):
+    new = to_yaml(planned)
+    if old == new:
         return "unchanged", []
-    return "changed", lines
+    if planned.get("kind") == "Secret" or (live or {}).get("kind") == "Secret":
+        from k8s_essentials_tui.api import diff_manifests
+
+        diffs = diff_manifests(old, new)
+        lines = [ln for d in diffs for ln in d.lines]
+        if live is not None and all(d.change == "unchanged" for d in diffs):
+            return "unchanged", []
+    elif old is None:
+        lines = ["+" + ln for ln in new.splitlines()]
+    else:
+        lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="",
+                                          n=3))[2:]
+    return ("added" if live is None else "changed"), lines
 
 
 async def build_plan(session: ClusterSession, directory: str, items: Sequence[Item],
