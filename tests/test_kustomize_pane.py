@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from k8s_essentials_tui import audit
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
@@ -134,7 +134,14 @@ async def test_filter_and_help(kubectl_on_path: None, kubeconfig: str,
     app = make_app(kubeconfig, namespace)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_pane(app, pilot)
-        await preview(app, pilot, OVERLAY, 3)
+        # directory completion: → takes the suggested sub-directory
+        await pilot.press(*"testkit/kustomize/ov")
+        box = app.screen.query_one("#kz-dir", Input)
+        await until(pilot, lambda: box._suggestion == "testkit/kustomize/overlays/",
+                    "the suggestion")
+        await pilot.press("right")
+        assert box.value == "testkit/kustomize/overlays/"
+        await preview(app, pilot, "demo", 3)
         await pilot.press("slash", *"secret")
         await until(pilot, lambda: len(cells(app)) == 1, "the filtered row")
         assert cells(app)[0][0] == "Secret"

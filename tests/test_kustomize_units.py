@@ -86,9 +86,14 @@ def test_equivalent_commands() -> None:
         "kubectl diff --server-side --field-manager=k8s-essentials-tui --force-conflicts -k o")
 
 
-class _Settings(dict[str, object]):
-    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
-        return super().get(key, default)
+class _Settings:
+    """What the renderer reads of ``Settings``: ``get(key)``."""
+
+    def __init__(self, values: dict[str, object] | None = None) -> None:
+        self.values = values or {}
+
+    def get(self, key: str, default: object = None) -> object:
+        return self.values.get(key, default)
 
 
 def _exe(path: Path) -> str:
