@@ -152,3 +152,70 @@ def test_server_refusal_is_exit_2_with_message(kubeconfig, namespace, config, tm
     rc, out, _err = _run(capsys, "diff", str(bad), *_args(kubeconfig, namespace, config))
     assert rc == 2, out
     assert "ConfigMap" in out and "Not_Valid" in out and "error" in out
+
+
+def test_namespace_created_by_the_same_kustomization(kube_admin, kubeconfig, namespace,
+                                                     config, tmp_path, capsys) -> None:
+    """The server cannot dry-run into a namespace that does not exist yet: the object is
+    shown as added from its rendered text, with a note; apply creates the namespace first."""
+    target = f"{namespace}-new"
+    directory = tmp_path / "with-ns"
+    directory.mkdir()
+    (directory / "kustomization.yaml").write_text(
+        f"namespace: {target}\nresources: [ns.yaml, cm.yaml]\n")
+    (directory / "ns.yaml").write_text(
+        f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {target}\n")
+    (directory / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata: {a: b}\n")
+    common = _args(kubeconfig, namespace, config)
+    try:
+        rc, out, err = _run(capsys, "diff", str(directory), *common, "-o", "json")
+        assert rc == 1, out + err
+        objects = {o["kind"]: o for o in json.loads(out)["objects"]}
+        assert objects["Namespace"]["change"] == "added"
+        assert objects["ConfigMap"]["change"] == "added"
+        assert objects["ConfigMap"]["namespace"] == target
+        assert objects["ConfigMap"]["note"] == f"namespace {target} is created by this " \
+                                               "kustomization"
+        assert "+  a: b" in objects["ConfigMap"]["diff"]
+
+        rc, out, err = _run(capsys, "apply", str(directory), "--yes", *common)
+        assert rc == 0, out + err
+        assert out.splitlines()[-1] == "applied: 2 created"
+        assert kube_admin.get("v1", "configmaps", "settings", target)["data"] == {"a": "b"}
+
+        rc, out, err = _run(capsys, "diff", str(directory), *common)
+        assert rc == 0, out + err
+    finally:
+        kube_admin.delete_namespace(target)
+
+
+def test_apply_failure_is_exit_1_and_audited(kube_admin, kubeconfig, namespace, config,
+                                             tmp_path, capsys) -> None:
+    """An object the server refuses at apply time (here: an invalid name in a namespace the
+    same apply creates, so no dry-run could check it) fails alone: exit 1, the others are
+    applied, the audit log says failed."""
+    target = f"{namespace}-bad"
+    directory = tmp_path / "bad-apply"
+    directory.mkdir()
+    (directory / "kustomization.yaml").write_text(
+        f"namespace: {target}\nresources: [ns.yaml, cm.yaml]\n")
+    (directory / "ns.yaml").write_text(
+        f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {target}\n")
+    (directory / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_Valid\ndata: {a: b}\n")
+    try:
+        rc, out, err = _run(capsys, "apply", str(directory), "--yes",
+                            *_args(kubeconfig, namespace, config), "-o", "json")
+        assert rc == 1, out + err
+        results = {r["kind"]: r for r in json.loads(out)["results"]}
+        assert results["Namespace"]["result"] == "created"
+        assert results["ConfigMap"]["result"] == "failed"
+        assert "Not_Valid" in results["ConfigMap"]["error"]
+        assert err.startswith("k8s-essentials-tui: 1 of 2 objects failed to apply "
+                              "(1 created, 1 failed); first: ConfigMap")
+        assert kube_admin.get("v1", "namespaces", target)["metadata"]["name"] == target
+        entry = audit.read()[-1]
+        assert entry["action"] == "kustomize.apply" and entry["result"] == "failed"
+    finally:
+        kube_admin.delete_namespace(target)
