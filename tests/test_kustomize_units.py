@@ -153,3 +153,14 @@ def test_complete_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 @given(st.text(max_size=30))
 def test_complete_directory_never_raises(value: str) -> None:
     paths.complete_directory(value)  # a NUL, a missing directory: None, never an error
+
+
+@given(nasty_text(), nasty_text(), st.lists(nasty_text(40), max_size=5))
+def test_diff_text_is_always_clean(name: str, error: str, lines: list[str]) -> None:
+    from k8s_essentials_tui.plugins.kustomize.pane import diff_text
+    from k8s_essentials_tui.plugins.kustomize.plan import Entry, Plan
+
+    item = model.Item("v1", "ConfigMap", name, name, {})
+    plan = Plan("dir", "ns", [Entry(item, name, change="changed", lines=lines),
+                              Entry(item, name, change="error", error=error)])
+    assert_clean(diff_text(plan).plain.splitlines())
