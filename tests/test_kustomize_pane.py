@@ -203,7 +203,7 @@ async def test_hostile_rendered_text_is_clean(kubectl_on_path: None, kubeconfig:
         await pilot.pause(0.1)
         hostile.assert_screen_clean(app)
         assert not hostile.painted_links(app)
-        await pilot.press("o", "ctrl+u")
+        await pilot.press("e", "ctrl+u")
         await preview(app, pilot, str(printable), 1)
         await pilot.press("d")
         await until(pilot, lambda: "payload" in diff_body(app), "the diff")

@@ -106,7 +106,7 @@ class KustomizePane(PluginPane):
     KustomizePane #kz-diff > Static { width: auto; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "open_dir", "Directory", id="kustomize.open"),
+        Binding("e", "open_dir", "Directory", id="kustomize.open"),
         Binding("d", "diff", "Diff", id="kustomize.diff"),
         Binding("a", "apply", "Apply", id="kustomize.apply"),
         Binding("r", "refresh", "Refresh", id="kustomize.refresh"),
