@@ -8,12 +8,15 @@ import stat
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from k8s_essentials_tui.plugins.kustomize import model, paths, render
 from k8s_essentials_tui.plugins.kustomize.model import ManifestError, parse_objects
 from testkit.hostile import assert_clean, nasty_text
+
+#: no per-example deadline: 2 shared cores make a 200 ms limit flaky (as test_hostile_models)
+FAST = settings(max_examples=60, deadline=None)
 
 STREAM = """\
 apiVersion: v1
@@ -53,6 +56,7 @@ def test_parse_objects_refuses_what_is_not_an_object(stream: str, message: str) 
         parse_objects(stream)
 
 
+@FAST
 @given(nasty_text())
 def test_parse_objects_never_crashes_on_any_text(value: str) -> None:
     try:
@@ -128,6 +132,7 @@ def test_one_line_unwraps_klog_and_cleans() -> None:
     assert len(render.one_line("x" * 5000)) == render.MAX_MESSAGE
 
 
+@FAST
 @given(nasty_text(200))
 def test_one_line_is_always_clean(value: str) -> None:
     out = render.one_line(value)
@@ -150,11 +155,13 @@ def test_complete_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert paths.complete_directory(f"{tmp_path}{os.sep}ov") == f"{tmp_path}/overlays/"
 
 
+@FAST
 @given(st.text(max_size=30))
 def test_complete_directory_never_raises(value: str) -> None:
     paths.complete_directory(value)  # a NUL, a missing directory: None, never an error
 
 
+@FAST
 @given(nasty_text(), nasty_text(), st.lists(nasty_text(40), max_size=5))
 def test_diff_text_is_always_clean(name: str, error: str, lines: list[str]) -> None:
     from k8s_essentials_tui.plugins.kustomize.pane import diff_text
