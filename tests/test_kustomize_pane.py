@@ -162,6 +162,7 @@ async def test_read_only_refuses_apply(kubectl_on_path: None, kubeconfig: str,
         await pilot.press("a")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, ConfirmScreen)
+        assert any("read-only mode" in str(n.message) for n in app._notifications)
     assert kube_admin.list("apps/v1", "deployments", namespace) == []
 
 
@@ -224,3 +225,29 @@ def _escape(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+async def test_a_preview_of_an_older_connection_is_not_applied(
+        kubectl_on_path: None, kubeconfig: str, namespace: str,
+        kube_admin: KubeAdmin) -> None:
+    """After a reconnect (a new session: possibly another cluster) the plan on screen was
+    made through the old one: ``a`` refuses and asks for ``r``; ``r`` then ``a`` works."""
+    app = make_app(kubeconfig, namespace)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_pane(app, pilot)
+        await preview(app, pilot, OVERLAY, 3)
+        old = app.session
+        app.connect()  # what a reconnect does
+        await until(pilot, lambda: app.session is not None and app.session is not old,
+                    "the new session")
+        await pilot.press("a")
+        await pilot.pause(0.3)
+        assert not isinstance(app.screen, ConfirmScreen)
+        assert any("press r to preview again" in str(n.message) for n in app._notifications)
+        await pilot.press("r")
+        await until(pilot, lambda: "…" not in status(app) and len(cells(app)) == 3,
+                    "the new preview")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the dialog")
+        await pilot.press("n")
+    assert kube_admin.list("apps/v1", "deployments", namespace) == []

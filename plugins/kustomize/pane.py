@@ -117,6 +117,9 @@ class KustomizePane(PluginPane):
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
         super().__init__(plugin, **kwargs)
         self.plan: Plan | None = None
+        #: the session the plan was made with: applying it through another one (the
+        #: operator switched context since) would apply a preview of a different cluster
+        self.plan_session: object | None = None
         self.directory = ""
         self.needle = ""
         self.busy = False
@@ -183,7 +186,7 @@ class KustomizePane(PluginPane):
             return
         finally:
             self.busy = False
-        self.plan = plan
+        self.plan, self.plan_session = plan, session
         self._fill()
         # the counts first: at 80 columns the end of the line is cut
         self._status(f"{len(plan.entries)} objects · {plan.summary()} · "
@@ -295,6 +298,10 @@ class KustomizePane(PluginPane):
             return
         if self.busy:
             self.app.notify("a preview is running", severity="warning")
+            return
+        if session is not self.plan_session:
+            self.app.notify("the connection changed since this preview: press r to preview "
+                            "again before applying", severity="warning")
             return
         if plan.errors:
             first = plan.errors[0]
