@@ -251,3 +251,17 @@ async def test_a_preview_of_an_older_connection_is_not_applied(
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the dialog")
         await pilot.press("n")
     assert kube_admin.list("apps/v1", "deployments", namespace) == []
+
+
+async def test_configured_directory_previews_on_open(kubectl_on_path: None, kubeconfig: str,
+                                                     namespace: str, tmp_path: Path) -> None:
+    from k8s_essentials_tui.settings import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[kustomize]\ndirectory = "{OVERLAY}"\n')
+    app = make_app(kubeconfig, namespace, settings=load_settings(config))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_pane(app, pilot)
+        await until(pilot, lambda: len(cells(app)) == 3 and "…" not in status(app), "rows")
+        assert isinstance(app.screen.focused, DataTable)
+        assert app.screen.query_one("#kz-dir", Input).value == OVERLAY
