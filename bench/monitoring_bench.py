@@ -82,8 +82,6 @@ MOUNTED: list[float] = []
 
 
 async def pane_alerts(prom: str, am: str, rows: int) -> float:
-    from textual.widgets import DataTable
-
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.settings import Settings
 
@@ -100,8 +98,7 @@ async def pane_alerts(prom: str, am: str, rows: int) -> float:
             if not mounted and app.screen.query("MonitoringPane"):
                 mounted = time.perf_counter()
             tables = app.screen.query("MonitoringPane #alerts")
-            if tables and isinstance(tables.first(), DataTable) and \
-                    tables.first().row_count >= rows:
+            if tables and getattr(tables.first(), "row_count", 0) >= rows:
                 break
             await asyncio.sleep(0.002)
         await pilot.pause()  # the next frame

@@ -1,0 +1,52 @@
+"""The monitoring pane's one-line status, fitted to the terminal by cells.
+
+Why its own function: at 80 columns two long Service names (``a-long-namespace/
+kube-prometheus-stack-alertmanager:http-web`` twice) cut the line before its end, and the
+part cut first was what mattered most (a server's error, the Prometheus version). Here the
+facts are ordered by importance -- errors first, then each server and the Prometheus
+version, then where they are reached -- and each has shorter forms that are tried, least
+important first, before anything is cut with an ellipsis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from k8s_essentials_tui.api import clean, fit, width
+
+SEP = " · "
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact, its forms from the longest to the shortest (never empty)."""
+
+    forms: tuple[str, ...]
+
+
+def server_fact(name: str, namespace: str, service: str, port: str, url: str,
+                version: str = "") -> Fact:
+    """A server reached through the apiserver (namespace/service:port) or at a URL."""
+    tail = f" ({version})" if version else ""
+    if url:
+        return Fact((f"{name} {url}{tail}", f"{name}{tail}"))
+    return Fact((f"{name} {namespace}/{service}:{port}{tail}", f"{name} {service}{tail}",
+                 f"{name}{tail}"))
+
+
+def fit_status(facts: Sequence[Fact], cells: int) -> str:
+    """The facts joined, shortened from the last (least important) one until the line
+    fits ``cells``; cut with an ellipsis only when even the shortest forms do not fit."""
+    forms = [[clean(f) for f in fact.forms] for fact in facts]
+    chosen = [0] * len(forms)
+
+    def line() -> str:
+        return SEP.join(f[i] for f, i in zip(forms, chosen, strict=True))
+
+    for index in reversed(range(len(forms))):
+        while width(line()) > cells and chosen[index] < len(forms[index]) - 1:
+            chosen[index] += 1
+        if width(line()) <= cells:
+            break
+    return fit(line(), cells, pad=False)
