@@ -539,6 +539,20 @@ def _pair(value: Any) -> tuple[float, float]:
     return _float(value[0]), _float(value[1])
 
 
+def _pairs(values: list[Any]) -> list[tuple[float, float]]:
+    """A range series' samples. Fast path first (a 24 h range at 1 m step is 1,441 pairs per
+    series): ``[number, "string"]`` lists as Prometheus sends them; anything else goes
+    through :func:`_pair`, which says what is wrong."""
+    try:
+        out = [(float(t), float(v)) for t, v in values
+               if type(t) is not bool and type(v) is str]
+    except (TypeError, ValueError):
+        out = []
+    if len(out) == len(values) and all(type(p) is list for p in values):
+        return out
+    return [_pair(p) for p in values]
+
+
 def parse_query(body: Any) -> QueryResult:
     """``/api/v1/query`` or ``query_range`` -> :class:`QueryResult`."""
     data = _obj(_data(body), "data")
@@ -550,7 +564,7 @@ def parse_query(body: Any) -> QueryResult:
         for raw in _list(result, "result"):
             obj = _obj(raw, "a series")
             res.series.append(Series(_labels(obj.get("metric")),
-                                     [_pair(p) for p in _list(obj.get("values"), "values")]))
+                                     _pairs(_list(obj.get("values"), "values"))))
     elif kind == "vector":
         for raw in _list(result, "result"):
             obj = _obj(raw, "a sample")

@@ -408,7 +408,7 @@ class MonitoringPane(PluginPane):
                 got_alerts = await get("alerts", am.alert_groups(thread_bytes=THREAD_BYTES))
                 if got_alerts is not None:
                     self.alerts, self.groups = got_alerts
-                    self.render_all()
+                    self.render_all(("alerts",))
             else:
                 calls["alerts"] = am.alert_groups(thread_bytes=THREAD_BYTES)
         if am is not None:
@@ -429,7 +429,8 @@ class MonitoringPane(PluginPane):
             self.rules = got["rules"]
         if got.get("status") is not None:
             self.status = got["status"]
-        self.render_all()
+        fetched = {"status": "targets"}
+        self.render_all(tuple({fetched.get(k, k) for k, v in got.items() if v is not None}))
 
     def on_cache_updated(self, message: CacheUpdated) -> None:
         session = self.session
@@ -449,12 +450,16 @@ class MonitoringPane(PluginPane):
 
     # -- rendering ----------------------------------------------------------------------------
 
-    def render_all(self) -> None:
+    def render_all(self, tabs: tuple[str, ...] = ("alerts", "silences", "targets", "rules",
+                                                  "grafana")) -> None:
+        """Status, tab titles and the visible tab when it is one of ``tabs`` (the others
+        when shown). A poll passes the tabs whose data it fetched: 2,000 alerts are not
+        laid out again because the targets came back."""
         if not self.is_attached or not self.query("#mon-status"):
             return  # the pane closed while a poll was under way
         self.render_status()
         self.render_titles()
-        self._dirty.update(("alerts", "silences", "targets", "rules", "grafana"))
+        self._dirty.update(tabs)
         self.render_active()
 
     def render_active(self) -> None:
