@@ -25,7 +25,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
@@ -172,7 +172,8 @@ class MonitoringPane(PluginPane):
     MonitoringPane #promql-plot.hidden { display: none; }
     MonitoringPane #promql-table { height: 1fr; max-height: 8; }
     MonitoringPane #promql-table.alone { max-height: 100%; }
-    MonitoringPane #grafana-facts { height: 1fr; padding: 0 1; }
+    MonitoringPane #grafana-scroll { height: 1fr; }
+    MonitoringPane #grafana-facts { height: auto; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("/", "filter", "Filter", id="monitoring.filter", priority=True),
@@ -182,6 +183,8 @@ class MonitoringPane(PluginPane):
         Binding("r", "refresh", "Refresh", id="monitoring.refresh"),
         Binding("ctrl+r", "run_query", "Run", id="monitoring.run"),
         Binding("ctrl+g", "toggle_editor", "Editor", id="monitoring.editor"),
+        Binding("ctrl+s", "save_query", "Save query", id="monitoring.save_query"),
+        Binding("ctrl+o", "saved_queries", "Saved", id="monitoring.saved_queries"),
         Binding("up", "history(-1)", "History", show=False, id="monitoring.history_prev"),
         Binding("down", "history(1)", "History", show=False, id="monitoring.history_next"),
         *[Binding(str(i + 1), f"show_tab('{t}')", t.capitalize(), show=False,
@@ -204,6 +207,9 @@ class MonitoringPane(PluginPane):
         from . import history
 
         self.history: list[str] = history.load()
+        from . import saved
+
+        self.saved: list[saved.SavedQuery] = saved.load()
         self._history_pos = len(self.history)
         self.grafana = GrafanaFacts()
         self._wide: bool | None = None
@@ -231,11 +237,8 @@ class MonitoringPane(PluginPane):
                 with TabPane(TAB_TITLES[tab], id=f"tab-{tab}"):
                     if tab == initial:
                         for widget in self._tab_widgets(tab):
-                            if widget.id == "promql-bar":
-                                with widget:
-                                    yield from self._promql_bar()
-                            else:
-                                yield widget
+                            with widget:
+                                yield from self._children(widget.id)
         self._composed.add(initial)
 
     def _initial_tab(self) -> str:
@@ -256,7 +259,19 @@ class MonitoringPane(PluginPane):
                     Static("", id="promql-note", classes="tab-note", markup=False),
                     Static("", id="promql-plot", classes="hidden"),
                     KeyTable(id="promql-table", cursor_type="row", classes="alone")]
-        return [Static("", id="grafana-facts")]
+        # in a focusable scroll: with nothing focusable in the tab, focus fell on the hidden
+        # filter box and ``o`` (overview) was typed into it
+        return [VerticalScroll(id="grafana-scroll")]
+
+    def _children(self, container_id: str | None) -> list[Widget]:
+        """What goes inside a tab's container (mounted into it, not passed to its
+        constructor, which would register them only when it composes: queried and focused
+        at once)."""
+        if container_id == "promql-bar":
+            return self._promql_bar()
+        if container_id == "grafana-scroll":
+            return [Static("", id="grafana-facts")]
+        return []
 
     def _promql_bar(self) -> list[Widget]:
         return [Input(placeholder="PromQL, e.g. sum by (job) (up)  (enter runs)",
@@ -270,10 +285,10 @@ class MonitoringPane(PluginPane):
         self._composed.add(tab)
         widgets = self._tab_widgets(tab)
         self.query_one(TabbedContent).get_pane(f"tab-{tab}").mount(*widgets)
-        if tab == "promql":
-            # mounted into the bar now (not passed to its constructor, which would register
-            # them only when the bar composes): queried and focused at once
-            widgets[0].mount(*self._promql_bar())
+        for widget in widgets:
+            children = self._children(widget.id)
+            if children:
+                widget.mount(*children)
         self._set_columns(tab)
         self._dirty.add(tab)
         return True
@@ -636,7 +651,7 @@ class MonitoringPane(PluginPane):
         if tab == "promql":
             return self.query_one("#promql-input", Input)
         if tab == "grafana":
-            return self.query_one("#grafana-facts", Static)
+            return self.query_one("#grafana-scroll", VerticalScroll)
         return self.query_one(f"#{tab}")
 
     def action_show_tab(self, tab: str) -> None:
@@ -665,7 +680,7 @@ class MonitoringPane(PluginPane):
             return self._active() == "alerts"
         if action == "expire":
             return self._active() == "silences"
-        if action in ("run_query", "toggle_editor"):
+        if action in ("run_query", "toggle_editor", "save_query", "saved_queries"):
             return self._active() == "promql"
         return super().check_action(action, parameters)
 
@@ -791,6 +806,48 @@ class MonitoringPane(PluginPane):
     @on(Input.Submitted, "#promql-range")
     def _submitted(self, _event: Input.Submitted) -> None:
         self.action_run_query()
+
+    def action_save_query(self) -> None:
+        """``ctrl+s``: keep the console's query under a name (with its range)."""
+        from . import saved
+        from .screens import SaveQueryScreen
+
+        query = self.query_one("#promql-input", Input).value.strip()
+        if not query:
+            self.notify("type a query first, then ctrl+s saves it", severity="warning")
+            return
+        span = self.query_one("#promql-range", Input).value.strip()
+
+        def done(name: str | None) -> None:
+            if name:
+                saved.save(self.saved, saved.SavedQuery(name, query, span))
+                self.notify(f"saved as {clean(name)!r} (ctrl+o lists saved queries)",
+                            markup=False)
+
+        self.app.push_screen(SaveQueryScreen(query, saved.default_name(query)), done)
+
+    def action_saved_queries(self) -> None:
+        """``ctrl+o``: pick a saved query; it is put in the console and run."""
+        from . import saved
+        from .screens import SavedQueriesScreen
+
+        if not self.saved:
+            self.notify("no saved queries yet: ctrl+s in the console saves one",
+                        severity="warning")
+            return
+
+        def done(picked: saved.SavedQuery | None) -> None:
+            if picked is None:
+                return
+            box = self.query_one("#promql-input", Input)
+            box.value = picked.query
+            box.cursor_position = len(box.value)
+            self.query_one("#promql-range", Input).value = picked.range
+            focus_now(box)
+            self.action_run_query()
+
+        self.app.push_screen(
+            SavedQueriesScreen(self.saved, lambda name: saved.delete(self.saved, name)), done)
 
     def action_history(self, delta: int) -> None:
         if not self.history:

@@ -36,17 +36,19 @@ def server_fact(name: str, namespace: str, service: str, port: str, url: str,
 
 
 def fit_status(facts: Sequence[Fact], cells: int) -> str:
-    """The facts joined, shortened from the last (least important) one until the line
-    fits ``cells``; cut with an ellipsis only when even the shortest forms do not fit."""
+    """The facts joined, each in its longest form that still lets the less important ones
+    fit in their shortest: the most important fact gets its room first. Cut with an
+    ellipsis only when even the shortest forms do not fit."""
     forms = [[clean(f) for f in fact.forms] for fact in facts]
-    chosen = [0] * len(forms)
+    chosen = [len(f) - 1 for f in forms]  # all shortest
 
     def line() -> str:
         return SEP.join(f[i] for f, i in zip(forms, chosen, strict=True))
 
-    for index in reversed(range(len(forms))):
-        while width(line()) > cells and chosen[index] < len(forms[index]) - 1:
-            chosen[index] += 1
-        if width(line()) <= cells:
-            break
+    for index, options in enumerate(forms):
+        for longer in range(len(options)):
+            before, chosen[index] = chosen[index], longer
+            if width(line()) <= cells:
+                break
+            chosen[index] = before
     return fit(line(), cells, pad=False)
