@@ -183,7 +183,7 @@ class MonitoringPane(PluginPane):
         Binding("r", "refresh", "Refresh", id="monitoring.refresh"),
         Binding("ctrl+r", "run_query", "Run", id="monitoring.run"),
         Binding("ctrl+g", "toggle_editor", "Editor", id="monitoring.editor"),
-        Binding("ctrl+s", "save_query", "Save query", id="monitoring.save_query"),
+        Binding("ctrl+s", "save_query", "Save", id="monitoring.save_query"),
         Binding("ctrl+o", "saved_queries", "Saved", id="monitoring.saved_queries"),
         Binding("up", "history(-1)", "History", show=False, id="monitoring.history_prev"),
         Binding("down", "history(1)", "History", show=False, id="monitoring.history_next"),
@@ -559,7 +559,8 @@ class MonitoringPane(PluginPane):
 
     def render_silences(self) -> None:
         now = self.now()
-        rows = [(s.id, [_styled(s.state), s.id[:8], s.matcher_text, _until(s.ends_at, now),
+        rows = [(s.id, [_styled(s.state), s.id[:8], _long(s.matcher_text, 44),
+                        _until(s.ends_at, now),
                         s.created_by, _long(s.comment)])
                 for s in self.silences
                 if self._matches(s.state, s.id, s.matcher_text, s.created_by, s.comment)]
