@@ -151,3 +151,28 @@ def test_status_line_keeps_the_important_facts_at_80_columns() -> None:
     assert cut.startswith("Prometheus: cannot reach") and width(cut) <= 60
     hangul = fit_status([server_fact("Alertmanager", "모니터링" * 10, "am", "web", "")], 30)
     assert width(hangul) <= 30
+
+
+async def test_a_hostile_saved_query_file_is_shown_not_obeyed() -> None:
+    """The saved-queries file is the user's, but it may come from elsewhere (a copied home
+    dir): names and queries are shown through the text boundary."""
+    from testkit.hostile import NASTY, WORST, assert_screen_clean, painted_links
+
+    state = Path(os.environ["K8S_ESSENTIALS_TUI_STATE_DIR"])
+    state.mkdir(parents=True, exist_ok=True)
+    (state / "promql-saved.json").write_text(json.dumps({"saved": [
+        {"name": WORST, "query": q, "range": NASTY[0]} for q in NASTY[:4]] + [
+        {"name": "fine", "query": f"up{{job='{WORST}'}}", "range": "1h"}, {"name": 3}]}))
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_plugin("kube-prometheus-stack")
+        await until(pilot, lambda: app.screen.query(MonitoringPane), "the pane")
+        await pilot.press("5", "ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, SavedQueriesScreen), "the list")
+        await pilot.pause(0.2)
+        assert app.screen.query_one(OptionList).option_count == 2  # one per name; bad dropped
+        assert_screen_clean(app)
+        assert painted_links(app) == []
+        await pilot.press("j", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, SavedQueriesScreen), "picked")
+        assert_screen_clean(app)

@@ -841,9 +841,10 @@ class MonitoringPane(PluginPane):
             if picked is None:
                 return
             box = self.query_one("#promql-input", Input)
-            box.value = picked.query
+            # the file may have been edited by hand: an input shows its value as it is
+            box.value = clean(picked.query)
             box.cursor_position = len(box.value)
-            self.query_one("#promql-range", Input).value = picked.range
+            self.query_one("#promql-range", Input).value = clean(picked.range)
             focus_now(box)
             self.action_run_query()
 
@@ -863,7 +864,7 @@ class MonitoringPane(PluginPane):
             at_end = self._history_pos in (0, len(self.history))
             if value != current or at_end:
                 break
-        box.value = value
+        box.value = clean(value)  # the history file may have been edited by hand
         box.cursor_position = len(box.value)
 
     def action_run_query(self) -> None:

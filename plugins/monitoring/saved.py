@@ -43,8 +43,9 @@ def load(path: Path | None = None) -> list[SavedQuery]:
         if isinstance(item, dict) and isinstance(item.get("name"), str) \
                 and isinstance(item.get("query"), str):
             rng = item.get("range")
-            out.append(SavedQuery(item["name"], item["query"],
-                                  rng if isinstance(rng, str) else ""))
+            entry = SavedQuery(item["name"], item["query"], rng if isinstance(rng, str) else "")
+            # one entry per name (a hand-edited file may repeat one): the last one wins
+            out = [s for s in out if s.name != entry.name] + [entry]
     return out[-MAX_SAVED:]
 
 

@@ -239,12 +239,13 @@ class SavedQueriesScreen(ModalScreen[SavedQuery | None]):
 
     def _options(self) -> list[Option]:
         out = []
-        for s in reversed(self.saved):  # the newest first
+        for index in reversed(range(len(self.saved))):  # the newest first
+            s = self.saved[index]
             prompt = display_text(s.name, "bold")
             prompt.append(f"  [{clean(s.range) or 'instant'}]", style="dim")
             prompt.append("\n  ")
             prompt.append_text(display_text(s.query, "dim"))
-            out.append(Option(prompt, id=s.name))
+            out.append(Option(prompt, id=str(index)))  # names are data: not option ids
         return out
 
     def on_mount(self) -> None:
@@ -261,8 +262,8 @@ class SavedQueriesScreen(ModalScreen[SavedQuery | None]):
         options = self.query_one(OptionList)
         if options.highlighted is None:
             return None
-        name = options.get_option_at_index(options.highlighted).id
-        return next((s for s in self.saved if s.name == name), None)
+        index = int(options.get_option_at_index(options.highlighted).id or -1)
+        return self.saved[index] if 0 <= index < len(self.saved) else None
 
     def on_option_list_option_selected(self, _event: OptionList.OptionSelected) -> None:
         self.dismiss(self._current())
