@@ -38,7 +38,7 @@ def load(path: Path | None = None) -> list[SavedQuery]:
     except (OSError, ValueError):
         return []
     items = doc.get("saved") if isinstance(doc, dict) else None
-    out = []
+    out: list[SavedQuery] = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and isinstance(item.get("name"), str) \
                 and isinstance(item.get("query"), str):
