@@ -176,3 +176,32 @@ async def test_a_hostile_saved_query_file_is_shown_not_obeyed() -> None:
         await pilot.press("j", "enter")
         await until(pilot, lambda: not isinstance(app.screen, SavedQueriesScreen), "picked")
         assert_screen_clean(app)
+
+
+async def test_the_alerts_request_starts_before_the_pane_is_composed(
+        monkeypatch: Any) -> None:
+    """The budget's first cut: the Alertmanager request travels while the screen is built
+    (the pane object is created before its compose runs), not after it was painted."""
+    from k8s_essentials_tui.plugins.monitoring.client import AlertmanagerClient
+
+    order: list[str] = []
+    real_groups = AlertmanagerClient.alert_groups
+    real_compose = MonitoringPane.compose
+
+    async def groups(self: AlertmanagerClient, **kwargs: Any) -> Any:
+        order.append("request")
+        return await real_groups(self, **kwargs)
+
+    def compose(self: MonitoringPane) -> Any:
+        order.append("compose")
+        return real_compose(self)
+
+    monkeypatch.setattr(AlertmanagerClient, "alert_groups", groups)
+    monkeypatch.setattr(MonitoringPane, "compose", compose)
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_plugin("kube-prometheus-stack")
+        await until(pilot, lambda: "request" in order and "compose" in order, "both")
+        await pilot.pause(0.2)
+    assert order[:2] == ["request", "compose"]
+    assert order.count("request") == 1  # the first poll used the early answer

@@ -315,8 +315,14 @@ class MonitoringPane(PluginPane):
             self.watch_resource(rtype, None, label_selector=selector)
         self.action_refresh()
 
+    def _cancel_prefetch(self) -> None:
+        early, self._early = self._early, None
+        if early is not None and not early.done():
+            early.cancel()
+
     def on_session_changed(self, _message: Any) -> None:
         self.unwatch_all()
+        self._cancel_prefetch()  # it asks the old cluster
         self.prometheus = self.alertmanager = None
         if self.session is not None:
             self.on_session_ready()
@@ -325,6 +331,7 @@ class MonitoringPane(PluginPane):
     async def _close_clients(self) -> None:
         """The HTTP clients go with the pane (PluginPane's own unmount handler, called too,
         ends the watches)."""
+        self._cancel_prefetch()
         for client in (self.prometheus, self.alertmanager):
             if client is not None:
                 await client.aclose()
