@@ -5,14 +5,17 @@ shows labels, annotations, receivers, generator URL; ``s`` silences), **Silences
 pending, expired; ``x`` expires), **Targets** (down first with lastError; TSDB/build facts
 above), **Rules** (evaluation errors first, firing counts), **PromQL** (instant or range query,
 a braille plot of range results over a result table, history on up/down, completion of
-metric names, label names and values from the server: → accepts), **Grafana** (where it is
+metric names, label names and values from the server: → accepts; ``ctrl+s`` saves the query
+under a name, ``ctrl+o`` picks a saved one), **Grafana** (where it is
 exposed, provisioned datasources: names, types and URLs only, dashboards, how to get the
 admin password).
 
-Prometheus and Alertmanager are polled (every ``REFRESH`` s, and on ``r``) in exclusive
-workers; the Grafana facts come from the shared watch caches. A failure is shown in the tab
-it concerns, never as a crash. Silences go through ``Mutation`` (confirm with the amtool
-command, read-only refusal, RBAC check on ``services/proxy``, audit).
+Only the visible tab is composed (lazy tabs); the first alerts request starts when the pane
+is created, before its screen is composed. Prometheus and Alertmanager are polled (every
+``REFRESH`` s, and on ``r``) in exclusive workers; the Grafana facts come from the shared
+watch caches. A failure is shown in the tab it concerns, never as a crash. Silences go
+through ``Mutation`` (confirm with the amtool command, read-only refusal, RBAC check on
+``services/proxy``, audit).
 """
 
 from __future__ import annotations
