@@ -19,7 +19,7 @@ from textual.strip import Strip
 from k8s_essentials_tui.api import VirtualTable, display_text
 
 #: the cells of a row not made yet (compared by identity)
-_PENDING: list[Text] = []
+_PENDING: list[Text | str] = []
 
 
 class PolicyTable(VirtualTable):
@@ -59,8 +59,8 @@ class PolicyTable(VirtualTable):
         if 0 <= index < len(self.rows) and self.rows[index][1] is _PENDING \
                 and self._make is not None:
             key = self.rows[index][0]
-            cells = [c if isinstance(c, Text) else display_text(c)
-                     for c in self._make(index)]
+            cells: list[Text | str] = [c if isinstance(c, Text) else display_text(c)
+                                       for c in self._make(index)]
             self.rows[index] = (key, cells)
 
     def get_row_at(self, index: int) -> list[Text]:
