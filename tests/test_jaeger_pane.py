@@ -160,8 +160,9 @@ async def test_search_errors_show_jaegers_message_and_keep_the_form(stand: Stand
 
 
 async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
-    """Logs -> traces: a log line carrying ``traceID=...`` opens that trace (``T`` in the
-    results, ``t`` in a line's detail view); a line without one says so."""
+    """Logs -> traces: a log line carrying ``traceID=...`` opens that trace (``t`` in the
+    results and in a line's detail view, ``T`` kept as an alias); a line without one says
+    so in the status line and nothing else happens (``t`` no longer tails)."""
     from k8s_essentials_tui.plugins.loki.logql import to_ns
     from k8s_essentials_tui.plugins.loki.pane import DetailScreen, LokiPane
     from testkit.fake_loki import FakeLoki, FakeLokiServer
@@ -182,14 +183,24 @@ async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
             lp.editor.text = '{app="payments"}'
             await pilot.press("enter")
             await wait_until(pilot, lambda: len(lp.view.entries) == 2)
-            await pilot.press("ctrl+g", "g", "j", "T")  # the older line, without an id
-            assert "carries no trace id" in str(lp.query_one("#loki-status").render())
-            await pilot.press("k", "T")
+            await pilot.press("ctrl+g", "g", "j", "t")  # the older line, without an id
+            await pilot.pause()
+            status = str(lp.query_one("#loki-status").render())
+            assert "carries no trace id" in status and "\n" not in status
+            assert not lp.tailing and app.screen.query(LokiPane)  # no tail, no new screen
+            await pilot.press("k", "t")
             await pilot.pause()
             pane = app.screen.query_one(TracingPane)
             await wait_until(pilot, lambda: pane.trace is not None)
             assert pane.trace is not None and pane.trace.trace_id == stand.shop.trace_id
             await pilot.press("escape")  # no search behind it: back to Loki
+            await pilot.pause()
+            assert app.screen.query_one(LokiPane) is lp
+            await pilot.press("T")  # the old key, kept as an alias for a release
+            await pilot.pause()
+            pane = app.screen.query_one(TracingPane)
+            await wait_until(pilot, lambda: pane.trace is not None)
+            await pilot.press("escape")
             await pilot.pause()
             assert app.screen.query_one(LokiPane) is lp
             await pilot.press("enter")
