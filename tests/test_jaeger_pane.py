@@ -97,7 +97,7 @@ async def test_search_open_trace_and_walk_the_waterfall(stand: Stand) -> None:
                                   "orders", "payments"]
         await search(pilot, pane)
         assert pane.table.row_count == 2
-        first = [str(c) for c in pane.table.get_row_at(0)]
+        first = [str(c).strip() for c in pane.table.get_row_at(0)]
         assert first[1] == "frontend: GET /checkout" and first[4] == "1"  # newest first
         await pilot.press("s")  # sort by duration
         assert "sorted by duration" in status(pane)
