@@ -214,6 +214,23 @@ async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
             await wait_until(pilot, lambda: pane.trace is not None)
 
 
+async def test_open_trace_unknown_id_shows_jaegers_message(stand: Stand) -> None:
+    """The trace is asked for before the pane is composed; Jaeger's "not found" lands in
+    the pane, which keeps the client for a search (services load after it)."""
+    app = make_app(stand.server.query_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        open_trace(app, "0123456789abcdef0123456789abcdef")
+        await pilot.pause()
+        pane = app.screen.query_one(TracingPane)
+        err = pane.query_one("#jaeger-error")
+        await wait_until(pilot, lambda: err.has_class("shown"))
+        assert str(err.render()) == "trace not found" and pane.trace is None
+        await wait_until(pilot, lambda: bool(pane._services))
+        await pilot.press("e", *"frontend", "enter")
+        await wait_until(pilot, lambda: pane.table.row_count == 2)
+        assert not err.has_class("shown")
+
+
 async def test_ten_thousand_spans_open_and_scroll(stand: Stand) -> None:
     app = make_app(stand.server.query_url)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -223,6 +240,7 @@ async def test_ten_thousand_spans_open_and_scroll(stand: Stand) -> None:
         await wait_until(pilot, lambda: pane.trace is not None)
         view = pane.waterfall
         assert len(view.rows) == 10_000
+        assert app.focused is view  # the trace view was composed visible and focused
         await pilot.press("G")
         await pilot.pause()
         assert view.cursor == 9_999 and view.scroll_offset.y > 9_900

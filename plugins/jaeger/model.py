@@ -127,6 +127,7 @@ class Trace:
     end: int
     critical: set[int]
     warnings: list[str] = field(default_factory=list)
+    _summary: TraceSummary | None = field(default=None, repr=False, compare=False)
 
     @property
     def duration(self) -> int:
@@ -147,6 +148,12 @@ class Trace:
         return None
 
     def summary(self) -> TraceSummary:
+        """The search row of this trace (kept: the header asks for it on every paint)."""
+        if self._summary is None:
+            self._summary = self._summarize()
+        return self._summary
+
+    def _summarize(self) -> TraceSummary:
         root = self.spans[self.roots[0]] if self.roots else None
         counts: dict[str, int] = {}
         first: dict[str, int] = {}

@@ -6,8 +6,9 @@ status/error line; then either the results table or the trace view (a header, th
 axis, the virtualised :class:`Waterfall`).
 
 All Jaeger I/O runs in exclusive workers (``jaeger-connect``, ``jaeger-search``,
-``jaeger-trace``, ``jaeger-operations``); a failure shows Jaeger's own message in the pane
-and keeps the form as typed.
+``jaeger-trace``, ``jaeger-operations``) -- except the trace :func:`open_trace` asks for
+before the pane exists, which the pane's connect worker then takes over; a failure shows
+Jaeger's own message in the pane and keeps the form as typed.
 
 Keys: ``ctrl+r`` (or enter in the form) searches, ``e`` edits the search, ``ctrl+o`` picks
 a recent search, ``s`` sorts the results (start/duration), ``enter`` opens a trace or a
@@ -190,8 +191,10 @@ class TracingPane(PluginPane):
     ]
 
     def __init__(self, plugin: Any, *, trace_id: str | None = None, service: str | None = None,
-                 **kwargs: Any) -> None:
+                 prefetch: asyncio.Future[Prefetched] | None = None, **kwargs: Any) -> None:
         super().__init__(plugin, **kwargs)
+        #: the trace request :func:`open_trace` started before this pane was composed
+        self._prefetch = prefetch
         self.client: JaegerClient | None = None
         self.result: SearchResult | None = None
         self.trace: Trace | None = None
@@ -229,7 +232,10 @@ class TracingPane(PluginPane):
             yield Input("20", id="jaeger-limit", compact=True)
         yield Static("", id="jaeger-error", markup=False)
         yield Static("connecting to Jaeger…", id="jaeger-status", markup=False)
-        with ContentSwitcher(initial="jaeger-results", id="jaeger-body"):
+        # opened on a trace: its view is the one composed visible (and focused at mount),
+        # so the trace arrives into a laid-out screen and the focus does not move again
+        first = "jaeger-trace" if self._initial_trace else "jaeger-results"
+        with ContentSwitcher(initial=first, id="jaeger-body"):
             yield VirtualTable(id="jaeger-results", select_on_enter=True)
             with Vertical(id="jaeger-trace"):
                 yield Static("", id="jaeger-trace-head")
@@ -241,7 +247,11 @@ class TracingPane(PluginPane):
         self.table.set_data(COLUMNS, [])
         if self._initial_service:
             self._input("service").value = self._initial_service
-        self._input("service").focus()
+        if self._initial_trace:
+            self.waterfall.focus()
+            self.set_status(f"loading trace {self._initial_trace}…")
+        else:
+            self._input("service").focus()
         super().on_mount()
         settings = getattr(self.app, "settings", None)
         if self.session is None and settings is not None and settings.get("jaeger.url"):
@@ -289,14 +299,17 @@ class TracingPane(PluginPane):
 
     @work(exclusive=True, group="jaeger-connect")
     async def connect_jaeger(self) -> None:
-        from .client import connect
-
-        settings = getattr(self.app, "settings", None)
-        det = (getattr(self.app, "detections", None) or {}).get("jaeger")
-        detected = det.namespace if det is not None and det.installed is True else None
-        prefer = [n for n in (detected, self.session.namespace if self.session else None) if n]
         try:
-            self.client = await connect(self.session, settings, prefer_namespaces=prefer)
+            if self._prefetch is not None:  # the trace was asked for before the screen
+                # shielded: a restarted connect must not cancel the request it waits on
+                self.client, got = await asyncio.shield(self._prefetch)
+                self._prefetch = None
+                self.show_error(None)  # before the trace's own error, which must stay
+                tid, self._initial_trace = self._initial_trace or "", None
+                self._got_trace(tid, got)
+            else:
+                self.client = await open_client(self.app)
+                self.show_error(None)
             if self._initial_trace:  # opened on a trace: fetch it first, services meanwhile
                 tid, self._initial_trace = self._initial_trace, None
                 self.load_trace(tid)
@@ -306,7 +319,6 @@ class TracingPane(PluginPane):
             self.show_error(str(exc))
             self._render_where()
             return
-        self.show_error(None)
         self._render_where()
         self._input("service").suggester = SuggestFromList(self._services,
                                                            case_sensitive=False)
@@ -319,7 +331,13 @@ class TracingPane(PluginPane):
     @on(events.Unmount)
     async def _close_client(self) -> None:
         """The Jaeger client goes with the pane (PluginPane's own unmount handler, called
-        too, ends the watches)."""
+        too, ends the watches), and so does a trace request the pane never took."""
+        fetch, self._prefetch = self._prefetch, None
+        if fetch is not None:
+            if not fetch.done():
+                fetch.cancel()
+            elif not fetch.cancelled() and fetch.exception() is None:
+                await fetch.result()[0].aclose()
         if self.client is not None:
             await self.client.aclose()
 
@@ -453,13 +471,18 @@ class TracingPane(PluginPane):
             return
         self.set_status(f"loading trace {trace_id}…")
         try:
-            trace = await self.client.trace(trace_id)
+            got: Trace | JaegerError = await self.client.trace_off_loop(trace_id)
         except JaegerError as exc:
+            got = exc
+        self._got_trace(trace_id, got)
+
+    def _got_trace(self, trace_id: str, got: Trace | JaegerError) -> None:
+        if isinstance(got, JaegerError):
             self.set_status(f"trace {trace_id}")
-            self.show_error(str(exc))
+            self.show_error(str(got))
             return
         self.show_error(None)
-        self.show_trace(trace)
+        self.show_trace(got)
 
     # -- the trace ------------------------------------------------------------------------
 
@@ -627,13 +650,50 @@ def logs_query(span: Span, trace_id: str, label: str = "service_name",
     return query, start, end
 
 
+#: what :func:`open_trace` fetched ahead: the client and the trace (or Jaeger's error)
+Prefetched = tuple[JaegerClient, Trace | JaegerError]
+
+
+async def open_client(app: Any) -> JaegerClient:
+    """A client for the Jaeger this app reaches: ``jaeger.url``, else the query Service
+    (where the board found Jaeger first, then the session's namespace)."""
+    from .client import connect
+
+    session = getattr(app, "session", None)
+    det = (getattr(app, "detections", None) or {}).get("jaeger")
+    detected = det.namespace if det is not None and det.installed is True else None
+    prefer = [n for n in (detected, session.namespace if session else None) if n]
+    return await connect(session, getattr(app, "settings", None), prefer_namespaces=prefer)
+
+
+async def prefetch_trace(app: Any, trace_id: str) -> Prefetched:
+    """Connect and fetch one trace; a failed connect raises, a failed fetch is returned
+    (the pane shows Jaeger's message and keeps the client for its search form)."""
+    client = await open_client(app)
+    try:
+        return client, await client.trace_off_loop(trace_id)
+    except JaegerError as exc:
+        return client, exc
+    except BaseException:  # cancelled: the pane went away before the answer
+        await client.aclose()
+        raise
+
+
 def open_trace(app: Any, trace_id: str) -> None:
-    """Open the tracing pane on one trace (the Loki pane's ``t`` on a line with a trace id)."""
+    """Open the tracing pane on one trace (the Loki pane's ``t`` on a line with a trace id).
+
+    The trace request goes out first, then the screen is composed: on a 10,000-span trace
+    the fetch, decode and read (off the loop) overlap the screen's compose and first paint
+    instead of following them."""
     from textual.widgets import Footer
 
     from k8s_essentials_tui.api import ComponentScreen
 
     plugin = app.registry.get("jaeger")
+    settings = getattr(app, "settings", None)
+    ready = getattr(app, "session", None) is not None or bool(
+        settings is not None and settings.get("jaeger.url"))
+    prefetch = asyncio.ensure_future(prefetch_trace(app, trace_id)) if ready else None
 
     class _Screen(ComponentScreen):
         def compose(self) -> ComposeResult:
@@ -641,10 +701,11 @@ def open_trace(app: Any, trace_id: str) -> None:
             if status_bar is not None:
                 yield status_bar()
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
-            yield TracingPane(plugin, trace_id=trace_id)
+            yield TracingPane(plugin, trace_id=trace_id, prefetch=prefetch)
             yield Footer()
 
     app.push_screen(_Screen(plugin))
 
 
-__all__ = ["SpanScreen", "TracingPane", "logs_query", "open_trace", "span_detail"]
+__all__ = ["SpanScreen", "TracingPane", "logs_query", "open_client", "open_trace",
+           "prefetch_trace", "span_detail"]
