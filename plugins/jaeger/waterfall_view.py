@@ -40,6 +40,8 @@ CURSOR = Style(reverse=True)
 ERROR = Style(color="red", bold=True)
 DIM = Style(dim=True)
 MATCH = Style(underline=True)
+PLAIN = Style()
+BOLD = Style(bold=True)
 
 
 class Waterfall(ScrollView, can_focus=True):
@@ -79,6 +81,10 @@ class Waterfall(ScrollView, can_focus=True):
         self.cursor = 0
         self._colours: dict[str, Style] = {}
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
+        #: the widget's base style (``rich_style`` walks the CSS of every ancestor: it was
+        #: half of a page's paint when asked for per row) and the combined styles of a row
+        self._base: tuple[object, Style] | None = None
+        self._combined: dict[tuple[Style, bool, bool], Style] = {}
 
     # -- data -----------------------------------------------------------------------------
 
@@ -149,11 +155,19 @@ class Waterfall(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(0, len(self.rows))
 
+    def _base_style(self) -> Style:
+        """``rich_style``, worked out once per focus state and theme."""
+        key = (self.has_focus, getattr(self.app, "theme", None))
+        if self._base is None or self._base[0] != key:
+            self._base = (key, self.rich_style)
+            self._combined.clear()
+        return self._base[1]
+
     def render_line(self, y: int) -> Strip:
         pos = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if self.trace is None or not 0 <= pos < len(self.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         index = self.rows[pos]
         cursor = pos == self.cursor and self.has_focus
         selected = pos == self.cursor
@@ -161,7 +175,7 @@ class Waterfall(ScrollView, can_focus=True):
         strip = self._strips.get(key)
         if strip is None:
             strip = Strip(self._segments(index, width, cursor, selected)).adjust_cell_length(
-                width, self.rich_style)
+                width, self._base_style())
             self._strips[key] = strip
         return strip
 
@@ -170,13 +184,19 @@ class Waterfall(ScrollView, can_focus=True):
         trace = self.trace
         assert trace is not None
         span = trace.spans[index]
-        base = self.rich_style
-        colour = self._colours.get(span.service, Style())
+        base = self._base_style()
+        colour = self._colours.get(span.service, PLAIN)
         critical = index in trace.critical
+        combined = self._combined
 
         def style(s: Style) -> Style:
-            s = base + s
-            return s + CURSOR if cursor else (s + Style(bold=True) if selected else s)
+            key = (s, cursor, selected)
+            out = combined.get(key)
+            if out is None:
+                out = base + s
+                out = out + CURSOR if cursor else (out + BOLD if selected else out)
+                combined[key] = out
+            return out
 
         name_cells, bar_cells = layout(width - 2)
         fold = ("▸ " if index in self.collapsed else "▾ ") if trace.children[index] else "  "
@@ -184,19 +204,19 @@ class Waterfall(ScrollView, can_focus=True):
         head = indent_of(trace.depth[index]) + fold
         name = fit(f"{head}{svc}: {op}", name_cells)
         split = min(len(head) + len(svc) + 1, len(name))
-        segs = [Segment("✖" if span.error else " ", style(ERROR if span.error else Style())),
+        segs = [Segment("✖" if span.error else " ", style(ERROR if span.error else PLAIN)),
                 Segment("◆" if critical else " ", style(DIM)),
                 Segment(name[:len(head)], style(DIM)),
                 Segment(name[len(head):split], style(colour)),
-                Segment(name[split:], style(Style())),
-                Segment(" ", style(Style()))]
+                Segment(name[split:], style(PLAIN)),
+                Segment(" ", style(PLAIN))]
         x0, x1 = bar_span(span, trace, bar_cells)
-        bar_style = ERROR if span.error else colour + Style(bold=critical)
+        bar_style = ERROR if span.error else (colour + BOLD if critical else colour)
         segs += [Segment(" " * x0, style(DIM)),
                  Segment((BAR_CRITICAL if critical else BAR) * (x1 - x0), style(bar_style)),
                  Segment(" " * (bar_cells - x1), style(DIM)),
                  Segment(format_duration(span.duration).rjust(DURATION_CELLS + 1),
-                         style(DIM if not critical else Style()))]
+                         style(DIM if not critical else PLAIN))]
         return segs
 
     # -- keys -----------------------------------------------------------------------------
