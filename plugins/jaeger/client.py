@@ -26,11 +26,11 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -130,6 +130,7 @@ class ServiceTarget:
         return f"{self.namespace}/{self.name}:{self.port}"
 
 
+T = TypeVar("T")
 _TLS: list[ssl.SSLContext] = []
 
 
@@ -422,32 +423,38 @@ class JaegerClient:
 
     async def trace_off_loop(self, trace_id: str) -> Trace:
         """:meth:`trace`, with the request, the decode and the read all in a thread that
-        runs its own event loop on its own connection (see :attr:`twin`).
+        runs its own event loop on its own connection (see :meth:`off_loop`).
 
         Why: a 10,000-span answer is ~4 MB; read on the app's loop it arrives in 64 KB
         pieces between the UI's callbacks (composing and painting the pane, the footer's
         re-layout) and took about twice as long as the same request with nothing else
         running. In a thread the socket is read while the UI works."""
+        return await self.off_loop(lambda twin: twin.trace(trace_id))
+
+    async def off_loop(self, call: Callable[[JaegerClient], Awaitable[T]]) -> T:
+        """``call`` on a twin of this client (:attr:`twin`: the same URL or Service and
+        credentials, its own connection) in a thread with its own event loop; without a
+        twin, here. The API the twin settles on (v1/v3) is kept."""
         make = self.twin
         if make is None:
-            return await self.trace(trace_id)
+            return await call(self)
         api = self.api
 
-        def run() -> tuple[Trace, str]:
-            async def fetch() -> tuple[Trace, str]:
+        def run() -> tuple[T, str]:
+            async def go() -> tuple[T, str]:
                 twin = make()
                 twin.api = api
                 try:
-                    return await twin.trace(trace_id), twin.api
+                    return await call(twin), twin.api
                 finally:
                     await twin.aclose()
 
-            return asyncio.run(fetch())
+            return asyncio.run(go())
 
-        trace, found = await asyncio.to_thread(run)
+        result, found = await asyncio.to_thread(run)
         if self.api == "auto":
             self.api = found
-        return trace
+        return result
 
     async def _trace_v1(self, tid: str) -> Trace:
         what = f"get trace {tid}"
