@@ -302,18 +302,18 @@ class TracingPane(PluginPane):
         try:
             if self._prefetch is not None:  # the trace was asked for before the screen
                 # shielded: a restarted connect must not cancel the request it waits on
-                self.client, got = await asyncio.shield(self._prefetch)
-                self._prefetch = None
+                client, got = await asyncio.shield(self._prefetch)
+                self.client, self._prefetch = client, None
                 self.show_error(None)  # before the trace's own error, which must stay
                 tid, self._initial_trace = self._initial_trace or "", None
                 self._got_trace(tid, got)
             else:
-                self.client = await open_client(self.app)
+                client = self.client = await open_client(self.app)
                 self.show_error(None)
             if self._initial_trace:  # opened on a trace: fetch it first, services meanwhile
                 tid, self._initial_trace = self._initial_trace, None
                 self.load_trace(tid)
-            self._services = await self.client.services()
+            self._services = await client.services()
         except JaegerError as exc:
             self.set_status("Jaeger unavailable")
             self.show_error(str(exc))
