@@ -144,6 +144,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
     from .widgets.command_preview import CommandPreview
     from .widgets.helm_diff import DiffView
+    from .widgets.key_footer import KeyFooter
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
     from .widgets.virtual_table import VirtualTable
@@ -154,7 +155,7 @@ _LAZY: dict[str, str] = {
     "PluginPane": ".widgets.pane", "CacheSubscriber": ".widgets.pane",
     "CacheUpdated": ".widgets.pane",
     "KeyTable": ".widgets.keytable", "focus_now": ".widgets.keytable",
-    "VirtualTable": ".widgets.virtual_table",
+    "VirtualTable": ".widgets.virtual_table", "KeyFooter": ".widgets.key_footer",
     "Columns": ".widgets.columns", "current_columns": ".widgets.columns",
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
@@ -204,7 +205,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
-    "fill_rows", "focus_now", "set_columns", "VirtualTable",
+    "fill_rows", "focus_now", "set_columns", "VirtualTable", "KeyFooter",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "HelmOperations", "HelmRelease",
     "UnreadableDriverError", "decode_helm_releases", "diff_manifests", "dump_values",

@@ -26,11 +26,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from k8s_essentials_tui.api import (
     CacheUpdated,
+    KeyFooter,
     PluginPane,
     ResourceType,
     VirtualTable,
@@ -533,7 +534,7 @@ class HostDetailScreen(Screen[None]):
         yield getattr(self.app, "make_status_bar")()  # noqa: B009 (the app's, untyped here)
         with VerticalScroll():
             yield Static("", id="host-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_detail()  # and again whenever the pane renders (live)

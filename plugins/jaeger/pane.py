@@ -685,9 +685,7 @@ def open_trace(app: Any, trace_id: str) -> None:
     The trace request goes out first, then the screen is composed: on a 10,000-span trace
     the fetch, decode and read (off the loop) overlap the screen's compose and first paint
     instead of following them."""
-    from textual.widgets import Footer
-
-    from k8s_essentials_tui.api import ComponentScreen
+    from k8s_essentials_tui.api import ComponentScreen, KeyFooter
 
     plugin = app.registry.get("jaeger")
     settings = getattr(app, "settings", None)
@@ -702,7 +700,7 @@ def open_trace(app: Any, trace_id: str) -> None:
                 yield status_bar()
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
             yield TracingPane(plugin, trace_id=trace_id, prefetch=prefetch)
-            yield Footer()
+            yield KeyFooter()
 
     app.push_screen(_Screen(plugin))
 

@@ -854,9 +854,9 @@ def open_logs(app: Any, namespace: str | None = None, app_label: str | None = No
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
             yield LokiPane(plugin, namespace=namespace, app_label=app_label, query=query,
                            time_range=time_range, run=run)
-            from textual.widgets import Footer
+            from k8s_essentials_tui.api import KeyFooter
 
-            yield Footer()
+            yield KeyFooter()
 
     app.push_screen(_Screen(plugin))
 

@@ -38,7 +38,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import (
-    Footer,
     Input,
     Log,
     Static,
@@ -72,6 +71,7 @@ from ..text import clean, text
 from ..widgets.command_preview import CommandPreview
 from ..widgets.helm_dialogs import ExportDialog, VersionPicker
 from ..widgets.helm_diff import DiffView
+from ..widgets.key_footer import KeyFooter
 from ..widgets.pane import CacheSubscriber, CacheUpdated
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             with TabPane("Output", id="tab-output"):
                 yield Static("nothing run yet", id="progress", markup=False)
                 yield Log(id="output", max_lines=MAX_OUTPUT_LINES)
-        yield Footer()
+        yield KeyFooter()
 
     def _input(self, name: str, value: str, placeholder: str) -> Input:
         widget = Input(value, placeholder=placeholder, id=name)
