@@ -33,6 +33,8 @@ async def test_starts_without_kubeconfig_and_explains(tmp_path: Path,
     app = EssentialsApp(StartOptions())
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(pilot, lambda: app.connection_error is not None)
+        # the board's notice follows the connection's message (a frame later under load)
+        await wait_until(pilot, lambda: "no kubeconfig found" in notice_text(app))
         text = notice_text(app)
         assert "no kubeconfig found" in text and "scripts/demo" in text
         assert app.connection_state == "no kubeconfig"

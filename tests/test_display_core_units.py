@@ -200,7 +200,7 @@ def _painted(renderable: Any) -> str:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(_DETECTIONS, st.sampled_from(PLUGINS))
+@given(_DETECTIONS, st.sampled_from([p for p in PLUGINS if p.board]))
 def test_board_overview_and_report_over_hostile_detections(det: Detection,
                                                            plugin: Plugin) -> None:
     """A detection whose every string is hostile (a third-party plugin's, or one quoting

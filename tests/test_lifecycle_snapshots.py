@@ -28,9 +28,8 @@ def test_overview_lifecycle(snap_compare, demo_kubeconfig: str,  # type: ignore[
                 break
             await pilot.pause(0.05)
         await pilot.pause(0.3)
-        # both have their own pane now (exposure #19, monitoring #22): "o", the overview.
-        # Known gap: the monitoring pane opened from the Dashboards area keeps its Grafana
-        # tab on "o" (the grafana snapshot shows that tab, not the overview)
+        # both have their own pane now (exposure #19, monitoring #22): "o", the overview
+        # (from the monitoring pane's Grafana tab too, since its facts take the focus)
         await pilot.press("o")
         for _ in range(100):
             if app.screen.query("ComponentSummary"):
