@@ -53,6 +53,7 @@ from .kinds import (
 
 NAME_CELLS = 32
 MESSAGE_CELLS = 60
+LIST_CELLS = 30
 TABLES: dict[str, Columns] = {
     "apps": Columns(("NAME", "NAMESPACE", "SYNC", "HEALTH", "REVISION", "TARGET", "PATH",
                      "AUTO", "LAST OP", "OOS", "DEG"),
@@ -66,8 +67,8 @@ TABLES: dict[str, Columns] = {
                         "MESSAGE"), ("KIND", "NAME", "STATUS", "REVISION")),
     "appsets": Columns(("NAME", "NAMESPACE", "STATUS", "APPS", "GENERATORS", "MESSAGE"),
                        ("NAME", "STATUS", "APPS", "MESSAGE")),
-    "projects": Columns(("NAME", "NAMESPACE", "WINDOWS", "REPOS", "DESTINATIONS",
-                         "CLUSTER RESOURCES"), ("NAME", "WINDOWS", "REPOS")),
+    "projects": Columns(("NAME", "NAMESPACE", "WINDOWS", "CLUSTER RESOURCES",
+                         "DESTINATIONS", "REPOS"), ("NAME", "WINDOWS", "REPOS")),
 }
 TAB_TYPES: dict[str, tuple[ResourceType, ...]] = {
     "apps": (APPLICATIONS,), "kustomizations": (KUSTOMIZATIONS,),
@@ -106,6 +107,11 @@ def scoped(spec: Columns) -> Columns:
 
 def _name(value: str) -> Text:
     return Text(fit(clean(value), NAME_CELLS, pad=False))
+
+
+def _list(value: str) -> Text:
+    """A project's list cell (repos, destinations, kinds): the detail has them all."""
+    return Text(fit(clean(value), LIST_CELLS, pad=False))
 
 
 def _msg(value: str) -> Text:
@@ -388,8 +394,8 @@ class GitOpsPane(PluginPane):
         self._refill("projects", [
             (r.key, [_name(r.name), r.namespace,
                      Text(r.windows_text, style=warning if r.denying else ""),
-                     _msg(projects.repos_text(r)), _msg(projects.destinations_text(r)),
-                     _msg(r.cluster_text)])
+                     _list(r.cluster_text), _list(projects.destinations_text(r)),
+                     _list(projects.repos_text(r))])
             for r in self.all_projects() if self._keep(r.name)])
 
     def _source_cell(self, row: fluxmodel.FluxRow,

@@ -119,7 +119,7 @@ class ProjectRow:
             return "-"
         active = sum(1 for w in self.windows if w.active)
         text = f"{len(self.windows)} ({active} active)"
-        return text + (", DENYING" if self.denying else "")
+        return text + (", syncs denied" if self.denying else "")
 
     @property
     def cluster_text(self) -> str:
