@@ -120,6 +120,7 @@ from .plugin import (
     PluginCommand,
     Setting,
     release_guard,
+    release_owner,
 )
 from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
 from .settings import Settings, private_file, state_dir
@@ -182,7 +183,7 @@ def __dir__() -> list[str]:
 __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
-    "PluginAction", "PluginCommand", "Setting", "release_guard",
+    "PluginAction", "PluginCommand", "Setting", "release_guard", "release_owner",
     # lifecycle facts and verdicts
     "LatestChart", "Lifecycle", "LifecycleVerdict", "lifecycle_of",
     # detection
