@@ -82,6 +82,9 @@ FEEDS: dict[ResourceType, tuple[str, ...]] = {
     APPPROJECTS: ("projects",), KUSTOMIZATIONS: ("kustomizations",),
     HELMRELEASES: ("helmreleases",), **{t: ("sources", "kustomizations") for t in SOURCES},
 }
+#: every type the pane shows (one shared cache each)
+WATCHED: tuple[ResourceType, ...] = (APPLICATIONS, KUSTOMIZATIONS, HELMRELEASES, *SOURCES,
+                                     APPLICATIONSETS, APPPROJECTS)
 #: the tabs whose keys are Flux's
 FLUX_TABS = frozenset({"kustomizations", "helmreleases", "sources"})
 #: the tab each catalog entry opens on
@@ -161,6 +164,28 @@ class GitOpsPane(PluginPane):
         self._rows: dict[ResourceType, dict[tuple[str, str], Any]] = {}
         self._lists: dict[ResourceType, tuple[str, list[Any]]] = {}
         self._render_scheduled = False
+        try:  # made inside the running app (the usual case): start the lists now
+            self.scope = self._scope()
+            self._prefetch()
+        except RuntimeError:  # Textual's NoActiveAppError: made outside an app
+            pass
+
+    def _scope(self) -> str | None:
+        """--namespace (or the config's namespace), else all namespaces: GitOps objects
+        live in the tools' namespaces, not the kubeconfig's default."""
+        options = getattr(self.app, "options", None)
+        settings = getattr(self.app, "settings", None)
+        return (getattr(options, "namespace", None)
+                or (settings.get("namespace") if settings is not None else None) or None)
+
+    def _prefetch(self) -> None:
+        """Start the shared caches' lists now, before the pane is composed and mounted:
+        the lists are the long part of opening the pane, and the screen's first paint
+        need not wait for them (``watch_resource`` at mount subscribes to these caches)."""
+        session = self.session
+        if session is not None:
+            for rtype in WATCHED:
+                session.cache(rtype, self.scope)
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -186,12 +211,7 @@ class GitOpsPane(PluginPane):
         return scoped(TABLES[table_id]) if self.scope else TABLES[table_id]
 
     def on_mount(self) -> None:
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        # scope: --namespace (or the config's namespace), else all namespaces -- GitOps
-        # objects live in the tools' namespaces, not the kubeconfig's default
-        self.scope = (getattr(options, "namespace", None)
-                      or (settings.get("namespace") if settings is not None else None) or None)
+        self.scope = self._scope()
         for table_id in TABLES:
             self.query_one(f"#{table_id}", VirtualTable).set_data(
                 self.spec(table_id).shown(self.app.size.width), [])
@@ -199,12 +219,12 @@ class GitOpsPane(PluginPane):
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        for rtype in (APPLICATIONS, KUSTOMIZATIONS, HELMRELEASES, *SOURCES,
-                      APPLICATIONSETS, APPPROJECTS):
+        for rtype in WATCHED:
             self.watch_resource(rtype, self.scope)
 
     def on_session_changed(self, _message: Any) -> None:
         self.unwatch_all()
+        self.scope = self._scope()
         if self.session is not None:
             self.on_session_ready()
 
