@@ -242,3 +242,38 @@ def test_window_time_zone_and_bad_schedule() -> None:
     assert row.windows[0].active is None and row.problems
     # allow windows exist and none is active: syncs are denied (Argo CD's rule)
     assert row.denying
+
+
+APP_TEMPLATE = {
+    "metadata": {"name": "x", "namespace": "ns"},
+    "spec": {"project": "p", "source": {"repoURL": "r", "path": "p", "chart": "c",
+                                        "targetRevision": "t"},
+             "sources": [{"repoURL": "r2", "path": "p2"}],
+             "syncPolicy": {"automated": {"prune": True, "selfHeal": False,
+                                          "enabled": True}}},
+    "operation": {"sync": {"revision": "r"}},
+    "status": {"sync": {"status": "Synced", "revision": "a"},
+               "health": {"status": "Healthy", "message": "m"},
+               "operationState": {"phase": "Running", "message": "m"},
+               "resources": [{"group": "apps", "kind": "Deployment", "namespace": "n",
+                              "name": "d", "status": "OutOfSync",
+                              "health": {"status": "Degraded", "message": "m"}}],
+               "conditions": [{"type": "SyncError", "message": "m"}],
+               "history": [{"id": 1, "revision": "a", "deployedAt": "t"}]}}
+
+
+def test_fast_application_reader_equals_the_checked_one() -> None:
+    """The pane's fast reader (direct dict reads) and the checked one (every read through
+    Fields) give the same row for any object -- the fast one hands odd objects over."""
+    from hypothesis import given
+
+    from tests.test_hostile_models import FAST, objects
+
+    @FAST
+    @given(objects(APP_TEMPLATE))
+    def check(obj: dict[str, Any]) -> None:
+        assert argo.app_row(obj) == argo.checked_app_row(obj)
+
+    check()
+    assert argo.app_row(APP_TEMPLATE) == argo.checked_app_row(APP_TEMPLATE)
+    assert not argo.app_row(APP_TEMPLATE).problems

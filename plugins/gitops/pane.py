@@ -164,6 +164,9 @@ class GitOpsPane(PluginPane):
         self._rows: dict[ResourceType, dict[tuple[str, str], Any]] = {}
         self._lists: dict[ResourceType, tuple[str, list[Any]]] = {}
         self._render_scheduled = False
+        self._palette_key: str | None = None
+        self._palette_styles: dict[str, str] = {}
+        self._words: dict[tuple[str, bool], Text] = {}
         try:  # made inside the running app (the usual case): start the lists now
             self.scope = self._scope()
             self._prefetch()
@@ -317,6 +320,7 @@ class GitOpsPane(PluginPane):
             self.render_tab(tab)
 
     def render_tab(self, tab: str) -> None:
+        self._refresh_palette()
         {"apps": self.render_apps, "kustomizations": self.render_kustomizations,
          "helmreleases": self.render_helmreleases, "sources": self.render_sources,
          "appsets": self.render_appsets, "projects": self.render_projects}[tab]()
@@ -331,21 +335,46 @@ class GitOpsPane(PluginPane):
         self._fill_visible()
         self.render_status()
 
-    def _status_style(self, word: str) -> str:
+    def _palette(self) -> dict[str, str]:
+        return self._palette_styles or self._refresh_palette()
+
+    def _refresh_palette(self) -> dict[str, str]:
+        """The status colours of the current theme, read once per render: looking the
+        theme up for each of 2,000 rows was a visible part of filling a tab."""
         theme = self.app.current_theme
-        if word in ("Synced", "Healthy", "Ready", "Succeeded", "True"):
-            return theme.success or ""
+        key = theme.name
+        if self._palette_key != key:
+            self._palette_key = key
+            self._palette_styles = {"success": theme.success or "",
+                                    "error": theme.error or "",
+                                    "warning": theme.warning or ""}
+            self._words.clear()
+        return self._palette_styles
+
+    def _warning(self) -> str:
+        return self._palette()["warning"]
+
+    def _status_style(self, word: str) -> str:
+        palette = self._palette()
+        if word in ("Synced", "Healthy", "Ready", "Succeeded", "True", "UpToDate"):
+            return palette["success"]
         if word in ("Degraded", "Missing", "Failed", "Stalled", "Error", "False"):
-            return theme.error or ""
+            return palette["error"]
         if word in ("OutOfSync", "Progressing", "Reconciling", "Running", "Suspended",
                     "Terminating"):
-            return theme.warning or ""
+            return palette["warning"]
         return ""
 
     def _word(self, word: str, problems: Sequence[str] = ()) -> Text:
-        text = Text(clean(word or "-"), style=self._status_style(word))
-        if problems:
-            text.append(" ⚠", style=self.app.current_theme.warning or "")
+        """A status cell; one shared ``Text`` per (word, ⚠) -- the table copies a cell
+        before cutting it, and the pane never changes one it got from here."""
+        key = (word, bool(problems))
+        text = self._words.get(key)
+        if text is None:
+            text = Text(clean(word or "-"), style=self._status_style(word))
+            if problems:
+                text.append(" ⚠", style=self._warning())
+            self._words[key] = text
         return text
 
     def _refill(self, table_id: str, rows: list[tuple[str, list[Any]]]) -> None:
@@ -410,7 +439,7 @@ class GitOpsPane(PluginPane):
             for r in self.all_appsets() if self._keep(r.name)])
 
     def render_projects(self) -> None:
-        warning = self.app.current_theme.warning or ""
+        warning = self._warning()
         self._refill("projects", [
             (r.key, [_name(r.name), r.namespace,
                      Text(r.windows_text, style=warning if r.denying else ""),
@@ -427,7 +456,7 @@ class GitOpsPane(PluginPane):
             return Text("-")
         if revision == row.applied:
             return Text("same")
-        return Text(clean(_short(revision)), style=self.app.current_theme.warning or "")
+        return Text(clean(_short(revision)), style=self._warning())
 
     def _blocked(self, row: fluxmodel.FluxRow,
                  same_kind: dict[tuple[str, str], fluxmodel.FluxRow]) -> str:
@@ -438,7 +467,8 @@ class GitOpsPane(PluginPane):
     def _flux_word(self, row: fluxmodel.FluxRow) -> Text:
         text = self._word(row.status, row.problems)
         if row.suspended:
-            text.append(" (suspended)", style=self.app.current_theme.warning or "")
+            text = text.copy()  # the shared cell stays as it is
+            text.append(" (suspended)", style=self._warning())
         return text
 
     def render_status(self) -> None:
