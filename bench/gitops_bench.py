@@ -18,12 +18,14 @@ budget "pane ready <= 1.5x the raw lists" is read as ``pane <= 1.5 x (raw + bare
 ``pane/raw`` and ``pane/(raw + bare)`` are printed.
 
     .venv/bin/python bench/gitops_bench.py [--count 2000] [--rounds 3] [--profile]
+    .venv/bin/python bench/gitops_bench.py --kubeconfig KC   # objects already created there
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
@@ -188,8 +190,12 @@ def main() -> int:
     raws: list[float] = []
     bares: list[float] = []
     panes: list[dict[str, float]] = []
-    with bench_cluster("gitops-bench-") as kubeconfig:
-        asyncio.run(create_objects(kubeconfig, args.count))
+    with contextlib.ExitStack() as stack:
+        if args.kubeconfig:  # a cluster that already holds the objects (setup takes minutes)
+            kubeconfig = args.kubeconfig
+        else:
+            kubeconfig = stack.enter_context(bench_cluster("gitops-bench-"))
+            asyncio.run(create_objects(kubeconfig, args.count))
         for _ in range(args.rounds):  # interleaved: the machine's load hits all alike
             raws.append(child("raw", kubeconfig, args.count)["seconds"])
             bares.append(child("bare", kubeconfig, args.count)["seconds"])

@@ -35,6 +35,7 @@ from k8s_essentials_tui.api import (
     ResourceType,
     VirtualTable,
     clean,
+    display_text,
     fit,
     focus_now,
     mapping,
@@ -54,6 +55,8 @@ from .kinds import (
 NAME_CELLS = 32
 MESSAGE_CELLS = 60
 LIST_CELLS = 30
+#: distinct repeated cell values kept (see ``GitOpsPane._same``)
+SAME_CELLS = 5_000
 TABLES: dict[str, Columns] = {
     "apps": Columns(("NAME", "NAMESPACE", "SYNC", "HEALTH", "REVISION", "TARGET", "PATH",
                      "AUTO", "LAST OP", "OOS", "DEG"),
@@ -167,6 +170,7 @@ class GitOpsPane(PluginPane):
         self._palette_key: str | None = None
         self._palette_styles: dict[str, str] = {}
         self._words: dict[tuple[str, bool], Text] = {}
+        self._texts: dict[str, Text] = {}
         try:  # made inside the running app (the usual case): start the lists now
             self.scope = self._scope()
             self._prefetch()
@@ -313,8 +317,13 @@ class GitOpsPane(PluginPane):
         self.render_status()
 
     def _fill_visible(self) -> None:
-        """Draw the visible tab when its data changed since it was last drawn."""
+        """Draw the visible tab when its data changed since it was last drawn -- once its
+        own lists are in: a cache notifies during its first sync too, and laying out 700,
+        then 1,400, then 2,000 Applications cost more than the wait (the status line says
+        "loading…" meanwhile)."""
         tab = self._active()
+        if any(self._state(rtype)[0] == "pending" for rtype in TAB_TYPES[tab]):
+            return
         if tab in self._stale:
             self._stale.discard(tab)
             self.render_tab(tab)
@@ -365,6 +374,28 @@ class GitOpsPane(PluginPane):
             return palette["warning"]
         return ""
 
+    def _same(self, value: str) -> Text:
+        """A cell whose value repeats across rows (namespace, target revision, on/off,
+        counts): one shared ``Text`` through the text boundary per distinct value, not one
+        per row (the table copies a cell before cutting it)."""
+        text = self._texts.get(value)
+        if text is None:
+            if len(self._texts) > SAME_CELLS:
+                self._texts.clear()
+            text = self._texts[value] = display_text(value)
+        return text
+
+    def _same_msg(self, value: str) -> Text:
+        """A message cell (cut at :data:`MESSAGE_CELLS`), shared like :meth:`_same`:
+        2,000 Kustomizations mostly say the same "Applied revision: …"."""
+        key = "\0msg\0" + value
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) > SAME_CELLS:
+                self._texts.clear()
+            text = self._texts[key] = _msg(value)
+        return text
+
     def _word(self, word: str, problems: Sequence[str] = ()) -> Text:
         """A status cell; one shared ``Text`` per (word, ⚠) -- the table copies a cell
         before cutting it, and the pane never changes one it got from here."""
@@ -387,11 +418,12 @@ class GitOpsPane(PluginPane):
 
     def render_apps(self) -> None:
         self._refill("apps", [
-            (r.key, [_name(r.name), r.namespace, self._word(r.sync, r.problems),
-                     self._word(r.health), _short(r.revision) or "-",
-                     r.target_revision, r.path or "-", r.auto_short,
-                     self._word(r.op_phase) if r.op_phase else "-",
-                     str(r.out_of_sync), str(r.degraded)])
+            (r.key, [_name(r.name), self._same(r.namespace),
+                     self._word(r.sync, r.problems), self._word(r.health),
+                     _short(r.revision) or "-", self._same(r.target_revision),
+                     r.path or "-", self._same(r.auto_short),
+                     self._word(r.op_phase) if r.op_phase else self._same("-"),
+                     self._same(str(r.out_of_sync)), self._same(str(r.degraded))])
             for r in self.app_rows()])
 
     def render_kustomizations(self) -> None:
@@ -399,9 +431,9 @@ class GitOpsPane(PluginPane):
         ks_all = self.all_flux(KUSTOMIZATIONS)
         by_name = {(r.namespace, r.name): r for r in ks_all}
         self._refill("kustomizations", [
-            (r.key, [_name(r.name), r.namespace, self._flux_word(r),
-                     _short(r.applied) or "-", self._source_cell(r, sources),
-                     _name(self._blocked(r, by_name)) or "-", _msg(r.message)])
+            (r.key, [_name(r.name), self._same(r.namespace), self._flux_word(r),
+                     self._same(_short(r.applied) or "-"), self._source_cell(r, sources),
+                     self._blocked_cell(r, by_name), self._same_msg(r.message)])
             for r in self.flux_rows(KUSTOMIZATIONS)])
 
     def render_helmreleases(self) -> None:
@@ -453,10 +485,15 @@ class GitOpsPane(PluginPane):
         revision in the warning colour (the next successful reconcile applies it)."""
         revision = fluxmodel.source_revision(row, sources)
         if not revision:
-            return Text("-")
+            return self._same("-")
         if revision == row.applied:
-            return Text("same")
+            return self._same("same")
         return Text(clean(_short(revision)), style=self._warning())
+
+    def _blocked_cell(self, row: fluxmodel.FluxRow,
+                      same_kind: dict[tuple[str, str], fluxmodel.FluxRow]) -> Text:
+        blocked = self._blocked(row, same_kind)
+        return _name(blocked) if blocked else self._same("-")
 
     def _blocked(self, row: fluxmodel.FluxRow,
                  same_kind: dict[tuple[str, str], fluxmodel.FluxRow]) -> str:
