@@ -438,14 +438,15 @@ class GitOpsPane(PluginPane):
 
     def render_helmreleases(self) -> None:
         self._refill("helmreleases", [
-            (r.key, [_name(r.name), r.namespace, self._flux_word(r), r.applied or "-",
-                     _msg(r.message)])
+            (r.key, [_name(r.name), self._same(r.namespace), self._flux_word(r),
+                     self._same(r.applied or "-"), self._same_msg(r.message)])
             for r in self.flux_rows(HELMRELEASES)])
 
     def render_sources(self) -> None:
         self._refill("sources", [
-            (r.key, [r.kind, _name(r.name), r.namespace, self._flux_word(r),
-                     _short(r.applied) or "-", _msg(r.url or "-"), _msg(r.message)])
+            (r.key, [self._same(r.kind), _name(r.name), self._same(r.namespace),
+                     self._flux_word(r), self._same(_short(r.applied) or "-"),
+                     self._same_msg(r.url or "-"), self._same_msg(r.message)])
             for r in sorted(self.source_rows(), key=lambda r: (r.kind, r.namespace, r.name))
             if self._keep(r.name)])
 
