@@ -70,6 +70,16 @@ def releases(kube_admin) -> Iterator[str]:  # type: ignore[no-untyped-def]
     kube_admin.delete_namespace(NS)
 
 
+async def settle(app: EssentialsApp, pilot: Any) -> None:
+    """No blinking cursors, no timed toasts: the picture must not depend on timing."""
+    app.clear_notifications()
+    for widget in app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 def rows(pane: ReleasesPane) -> dict[str, list[str]]:
     table = pane.query_one("#releases")
     out = {}
@@ -145,7 +155,7 @@ def test_releases_list_mark(snap_compare, releases, kubeconfig, size) -> None:  
         await pilot.press("j")
         state = pane.query_one("#state", Static)
         await until(pilot, lambda: "managed by GitOps" in str(state.render()), "state")
-        await pilot.pause(0.2)
+        await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -160,6 +170,6 @@ def test_install_screen_names_the_owner(snap_compare, releases, kubeconfig, size
         await until(pilot, lambda: isinstance(app.screen, InstallScreen), "install screen")
         warning = app.screen.query_one("#install-warning", Static)
         await until(pilot, lambda: warning.display, "the owner line")
-        await pilot.pause(0.3)
+        await settle(app, pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
