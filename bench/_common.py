@@ -30,10 +30,22 @@ def run_child(script: str, mode: str, *args: str) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def precompile() -> None:
+    """Write the app's ``.pyc`` files, as an installed app has them. Why: this machine sets
+    ``PYTHONDONTWRITEBYTECODE``, so without them every measured child process compiled the
+    app's modules again (~0.3 s for one pane's; more for a start-up), which no installed
+    app does (``scripts/bootstrap`` compiles them too)."""
+    import compileall
+
+    for package in ("tui", "plugins"):
+        compileall.compile_dir(str(ROOT / package), quiet=1)
+
+
 @contextlib.contextmanager
 def bench_cluster(prefix: str) -> Iterator[str]:
     """A real kube-apiserver + etcd with the test CRDs, for the length of a run; yields
-    its kubeconfig path."""
+    its kubeconfig path. The app's modules are compiled first (:func:`precompile`)."""
+    precompile()
     sys.path.insert(0, str(ROOT))
     from testkit.controlplane import ControlPlane
 
@@ -104,3 +116,50 @@ def budget_line(name: str, raw: float, bare: float, ours: float, target: float) 
     return (f"{name}: raw {raw * 1000:.0f} ms + bare screen {bare * 1000:.0f} ms, ours "
             f"{ours * 1000:.0f} ms -> {ours / raw:.2f}x raw, "
             f"{ours / (raw + bare):.2f}x (raw + screen; target <= {target}x)")
+
+
+class LoopStalls:
+    """The longest time the event loop could not run a 5 ms timer: what a user feels as a
+    frozen screen or a late key (#25's "no refresh blocks the event loop > 50 ms").
+    ``start()`` inside the loop being measured, ``reset()`` at the start of a phase, read
+    ``worst_ms`` at its end."""
+
+    def __init__(self, tick: float = 0.005) -> None:
+        self.tick = tick
+        self.worst = 0.0
+        self._task: Any = None
+
+    def start(self) -> None:
+        import asyncio
+
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            await asyncio.sleep(self.tick)
+            self.worst = max(self.worst, loop.time() - before - self.tick)
+
+    def reset(self) -> None:
+        self.worst = 0.0
+
+    @property
+    def worst_ms(self) -> float:
+        return self.worst * 1000.0
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+
+def stream_every_collection() -> None:
+    """Make the app's caches keep a WatchList sync however large the collection (the
+    behaviour before the large-collection switch in tui/kube/cache.py), so a bench can
+    compare both in one run."""
+    sys.path.insert(0, str(ROOT))
+    from k8s_essentials_tui.kube import cache
+
+    cache.LARGE_COLLECTION = 10**9

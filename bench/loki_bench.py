@@ -253,7 +253,7 @@ async def tail_bench(server: Server, seconds: float, rate: int, buffer: int,
         pane.editor.text = TAIL_QUERY
         pane.view.set_max_lines(buffer)
         pane.view.focus()
-        await pilot.press("t")
+        await pilot.press("f")
         if freeze:  # experiment: what full collections of the start-up heap cost
             gc.collect()
             gc.freeze()
@@ -332,7 +332,7 @@ async def tail_bench(server: Server, seconds: float, rate: int, buffer: int,
         if waiting is None:  # the pane before the batching change held lines, not batches
             waiting = len(getattr(pane, "_held", []))
         received = kept + pane.view.evicted + waiting
-        await pilot.press("t")
+        await pilot.press("f")
     sent = int(sent_box[0].split()[1]) if sent_box else 0
     return {"sent": sent, "seconds": seconds, "received": received, "kept": kept,
             "buffer": buffer, "keys": len(key_lat), "key_lat": key_lat,

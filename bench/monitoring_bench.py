@@ -27,6 +27,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from _common import bare_screen_seconds, budget_line  # noqa: E402
 
 QUERY = ('sin(vector(time()) / 3600) or label_replace(cos(vector(time()) / 7200), "w", "c", '
          '"", "") or label_replace(vector(time() % 3600 / 3600), "w", "saw", "", "")')
@@ -82,8 +85,6 @@ MOUNTED: list[float] = []
 
 
 async def pane_alerts(prom: str, am: str, rows: int) -> float:
-    from textual.widgets import DataTable
-
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.settings import Settings
 
@@ -100,12 +101,28 @@ async def pane_alerts(prom: str, am: str, rows: int) -> float:
             if not mounted and app.screen.query("MonitoringPane"):
                 mounted = time.perf_counter()
             tables = app.screen.query("MonitoringPane #alerts")
-            if tables and isinstance(tables.first(), DataTable) and \
-                    tables.first().row_count >= rows:
+            if tables and getattr(tables.first(), "row_count", 0) >= rows:
                 break
             await asyncio.sleep(0.002)
         await pilot.pause()  # the next frame
         MOUNTED.append(time.perf_counter() - mounted)
+        return time.perf_counter() - t0
+
+
+async def empty_pane(plugin: str) -> float:
+    """Another pane with nothing to show (Velero, not connected): open -> painted. The app's
+    own screen (status bar, title, footer, the app's stylesheet) costs this much before any
+    pane data, much more than ``bare_screen_seconds``' empty Screen."""
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+
+    app = EssentialsApp(StartOptions(connect=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.2)
+        t0 = time.perf_counter()
+        app.open_plugin(plugin)
+        while not app.screen.query("#pane-body"):
+            await asyncio.sleep(0.002)
+        await pilot.pause()
         return time.perf_counter() - t0
 
 
@@ -136,23 +153,33 @@ async def alerts_round(rounds: int, n: int, names: int) -> None:
         stack.post_alerts(alerts(n, names))
         am, prom = stack.alertmanager_url, stack.prometheus_url
         rows = min(n, names * 4)
-        raw, model, pane = [], [], []
+        raw, model, pane, bare, empty = [], [], [], [], []
         MOUNTED.clear()
         for _ in range(rounds):
             raw.append(await raw_get(f"{am}/api/v2/alerts"))
+            bare.append(await bare_screen_seconds((120, 40), rounds=1))
+            empty.append(await empty_pane("velero"))
             model.append(await model_alerts(am))
             pane.append(await pane_alerts(prom, am, rows))
         print(f"{n} alerts in {rows} groups (table rows), {rounds} rounds")
         ratio("  client + model (parse, group)", raw, model, 1.5)
         ratio(f"  pane: open -> {rows}-row table painted", raw, pane, 1.5)
         ratio("  pane: mounted (screen composed) -> table painted", raw, MOUNTED, 1.5)
+        print("  " + budget_line(f"pane budget, {rows} rows", statistics.median(raw),
+                                 statistics.median(bare), statistics.median(pane), 1.5))
+        e, p, r = statistics.median(empty), statistics.median(pane), statistics.median(raw)
+        print(f"  for scale: an empty Velero pane (not connected) opens in {e * 1000:.0f} ms; "
+              f"ours / (raw + that) = {p / (r + e):.2f}x")
 
 
-async def main(rounds: int, n: int) -> None:
+async def main(rounds: int, n: int, only: str) -> None:
     from testkit.prometheus import MonitoringStack
 
-    await alerts_round(rounds, n, 50)  # a realistic spread: 200 groups
-    await alerts_round(rounds, n, 500)  # the worst case: every alert its own group
+    if only in ("", "alerts"):
+        await alerts_round(rounds, n, 50)  # a realistic spread: 200 groups
+        await alerts_round(rounds, n, 500)  # the worst case: every alert its own group
+    if only not in ("", "range"):
+        return
     with MonitoringStack(rules=False).start() as stack:
         prom = stack.prometheus_url
         end = datetime.now(UTC)
@@ -170,5 +197,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--alerts", type=int, default=2000)
+    parser.add_argument("--only", choices=("alerts", "range"), default="")
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.alerts))
+    asyncio.run(main(args.rounds, args.alerts, args.only))

@@ -5,7 +5,9 @@ rounds (k9s, ours, k9s, ours, ...) so machine load hits both alike. For each rou
 screen is polled (``tmux capture-pane``) every 10 ms and two moments are recorded from the
 process spawn:
 
-* ``first frame``: the first non-blank screen;
+* ``first frame``: the first non-blank screen (a splash counts: k9s's logo, our start-up
+  line from tui/splash.py);
+* ``app frame``: the first screen of the app itself (k9s: its header; ours: the board);
 * ``data``: the app's own "done" marker -- k9s's table title with the expected count
   (``deployments(all)[2000]``), ours: the board's coverage line, or the certificates
   pane's ``N/N shown`` after ``:certs``.
@@ -99,6 +101,17 @@ class AppRun:
     done: Callable[[str], bool]
     #: tmux key strings sent once after the first frame (ours: open a pane)
     keys_after_frame: list[str] = field(default_factory=list)
+    #: the first frame that is the app itself, not its splash (k9s: its header with
+    #: "Context:"; ours: anything but tui/splash.py's line)
+    app_frame: Callable[[str], bool] = lambda screen: bool(screen.strip())
+
+
+def _k9s_app(screen: str) -> bool:
+    return "Context:" in screen
+
+
+def _ours_app(screen: str) -> bool:
+    return bool(screen.strip()) and "starting..." not in screen
 
 
 def _title_count(kind: str, count: int) -> Callable[[str], bool]:
@@ -115,19 +128,21 @@ def apps_for(scenario: str, count: int, kubeconfig: str, k9s: Path,
     board_done = re.compile(r"\d+ of \d+ areas covered")
     if scenario == "empty":
         return [AppRun("k9s", [str(k9s), "-A", "-c", "pods"], k9s_env,
-                       _title_count("Pods", 0)),
-                AppRun("ours", ours_cmd, ours_env, lambda s: bool(board_done.search(s)))]
+                       _title_count("Pods", 0), app_frame=_k9s_app),
+                AppRun("ours", ours_cmd, ours_env, lambda s: bool(board_done.search(s)),
+                       app_frame=_ours_app)]
     if scenario == "workloads":
         return [AppRun("k9s", [str(k9s), "-A", "-c", "deployments"], k9s_env,
-                       _title_count("Deployments", count)),
-                AppRun("ours", ours_cmd, ours_env, lambda s: bool(board_done.search(s)))]
+                       _title_count("Deployments", count), app_frame=_k9s_app),
+                AppRun("ours", ours_cmd, ours_env, lambda s: bool(board_done.search(s)),
+                       app_frame=_ours_app)]
     if scenario == "certs":
         shown = re.compile(rf"\b{count}/{count} shown")
         return [AppRun("k9s", [str(k9s), "-A", "-c", "certificates"], k9s_env,
-                       _title_count("Certificates", count)),
+                       _title_count("Certificates", count), app_frame=_k9s_app),
                 AppRun("ours", [*ours_cmd, "-n", "bench"], ours_env,
                        lambda s: bool(shown.search(s)),
-                       keys_after_frame=[":", "certs", "Enter"])]
+                       keys_after_frame=[":", "certs", "Enter"], app_frame=_ours_app)]
     raise SystemExit(f"unknown scenario {scenario!r}")
 
 
@@ -155,7 +170,7 @@ def run_once(app: AppRun, timeout: float) -> dict[str, float | None]:
     _tmux("new-session", "-d", "-s", session, "-x", str(WIDTH), "-y", str(HEIGHT),
           "env", "TERM=xterm-256color", *env_args, *app.argv)
     pid = int(_tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip() or "0")
-    first = data = None
+    first = app_first = data = None
     sent = False
     try:
         while time.perf_counter() - t0 < timeout:
@@ -163,7 +178,9 @@ def run_once(app: AppRun, timeout: float) -> dict[str, float | None]:
             now = time.perf_counter() - t0
             if first is None and screen.strip():
                 first = now
-            if first is not None and app.keys_after_frame and not sent:
+            if app_first is None and app.app_frame(screen):
+                app_first = now
+            if app_first is not None and app.keys_after_frame and not sent:
                 for key in app.keys_after_frame:
                     _tmux("send-keys", "-t", session, *([key] if key == "Enter" else
                                                          ["-l", key]))
@@ -175,7 +192,7 @@ def run_once(app: AppRun, timeout: float) -> dict[str, float | None]:
         rss = _peak_rss_mb(pid) if pid else None
     finally:
         _tmux("kill-session", "-t", session)
-    return {"first_frame": first, "data": data, "rss_mb": rss}
+    return {"first_frame": first, "app_frame": app_first, "data": data, "rss_mb": rss}
 
 
 # -- seeding -------------------------------------------------------------------------------
@@ -233,7 +250,7 @@ def main() -> int:
             medians: dict[str, dict[str, float]] = {}
             for name, runs in results.items():
                 print(f"-- {name}")
-                for key in ("first_frame", "data"):
+                for key in ("first_frame", "app_frame", "data"):
                     values = [float(v) for r in runs if (v := r[key]) is not None]
                     print("   " + summary(key, values))
                     if values:
@@ -241,7 +258,7 @@ def main() -> int:
                 rss = [float(v) for r in runs if (v := r["rss_mb"]) is not None]
                 if rss:
                     print(f"   peak RSS    median {statistics.median(rss):7.0f} MB")
-            for key in ("first_frame", "data"):
+            for key in ("first_frame", "app_frame", "data"):
                 k, o = medians.get("k9s", {}).get(key), medians.get("ours", {}).get(key)
                 if k and o:
                     print(f"   ratio ours/k9s {key}: {o / k:.2f}")

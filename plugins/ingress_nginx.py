@@ -22,9 +22,8 @@ controller:
 )
 
 
-SELECTORS: tuple[dict[str, str], ...] = (
-    {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},
-)
+#: shared with the exposure view, which judges "controller runs" by the same selectors
+SELECTORS: tuple[dict[str, str], ...] = exposure.CONTROLLER_SELECTORS["ingress-nginx"]
 
 
 PLUGIN = Plugin(
@@ -35,10 +34,5 @@ PLUGIN = Plugin(
     chart=CHART,
     workload_selectors=SELECTORS,
     pane=exposure.PANE,  # the exposure pane, opened at this area's column
-    # the exposure view has no catalog entry of its own (nothing to install): its
-    # command and settings ride on the ingress area's first entry
-    commands=exposure.COMMANDS,
-    settings=exposure.SETTINGS,
-    settings_table=exposure.SETTINGS_TABLE,
     chart_names=("ingress-nginx",),
 )

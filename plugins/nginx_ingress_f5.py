@@ -31,7 +31,8 @@ prometheus:
 
 #: app.kubernetes.io/name values of the chart's workloads (for the snapshot's list selector)
 WORKLOAD_NAMES: tuple[str, ...] = ("nginx-ingress",)
-SELECTORS: tuple[dict[str, str], ...] = ({"app.kubernetes.io/name": "nginx-ingress"},)
+#: shared with the exposure view, which judges "controller runs" by the same selectors
+SELECTORS: tuple[dict[str, str], ...] = exposure.CONTROLLER_SELECTORS["nginx-ingress"]
 CHARTS: tuple[str, ...] = ("nginx-ingress",)
 API_GROUPS: tuple[str, ...] = ("k8s.nginx.org",)
 

@@ -41,6 +41,46 @@ def kyverno_ready(admin: KubeAdmin, policy: JSON) -> None:
                            "message": "Ready", "lastTransitionTime": "2026-12-01T10:00:00Z"}]})
 
 
+def kyverno_validating_policy(name: str, *, namespace: str | None = None,
+                              actions: tuple[str, ...] = ("Deny",), validations: int = 1,
+                              background: bool = True) -> JSON:
+    """A CEL ValidatingPolicy (or, with ``namespace``, a NamespacedValidatingPolicy) in
+    policies.kyverno.io/v1, the shape of Kyverno 1.17's docs (the official CRD is in
+    testkit/crds/kyverno-validatingpolicies.yaml)."""
+    meta: JSON = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {
+        "apiVersion": "policies.kyverno.io/v1",
+        "kind": "NamespacedValidatingPolicy" if namespace else "ValidatingPolicy",
+        "metadata": meta,
+        "spec": {
+            "validationActions": list(actions),
+            "evaluation": {"background": {"enabled": background}},
+            "matchConstraints": {"resourceRules": [{
+                "apiGroups": ["apps"], "apiVersions": ["v1"],
+                "operations": ["CREATE", "UPDATE"], "resources": ["deployments"]}]},
+            "validations": [{"expression": f"object.spec.replicas <= {5 + i}",
+                             "message": f"replicas must be at most {5 + i}"}
+                            for i in range(validations)],
+        },
+    }
+
+
+def kyverno_vpol_ready(admin: KubeAdmin, policy: JSON, ready: bool = True,
+                       message: str = "") -> None:
+    """The status Kyverno's controller writes (``status.conditionStatus``)."""
+    ns = policy["metadata"].get("namespace")
+    plural = "namespacedvalidatingpolicies" if ns else "validatingpolicies"
+    admin.patch_status("policies.kyverno.io/v1", plural, ns, policy["metadata"]["name"],
+                       {"conditionStatus": {"ready": ready, "message": message,
+                                            "conditions": [{
+                                                "type": "WebhookConfigured",
+                                                "status": "True" if ready else "False",
+                                                "reason": "Succeeded" if ready else "Failed",
+                                                "message": message or "Webhook configured.",
+                                                "lastTransitionTime":
+                                                    "2026-12-01T10:00:00Z"}]}})
+
+
 def policy_report(namespace: str, resource: JSON, results: list[JSON],
                   api_version: str = "wgpolicyk8s.io/v1alpha2",
                   kind: str = "PolicyReport") -> JSON:

@@ -42,3 +42,19 @@ def test_declarative_detection_default() -> None:
     own = api.Plugin(id="own", title="Own", category="dns", api_groups=("x.example.com",),
                      detect=lambda _s: api.Detection(installed=True))
     assert own.detect(api.ClusterSnapshot()).installed is True
+
+
+def test_the_tui_paints_before_the_kube_layer_is_imported() -> None:
+    """The app, the registry and every built-in plugin import without httpx or msgspec: the
+    kube client layer loads at connect time, after the first frame (#25: ~200 ms of imports
+    moved off the first frame). A plugin that imports ``KubeClient`` from the api at module
+    level would undo it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, k8s_essentials_tui.app, k8s_essentials_tui.registry as r; "
+            "r.load_registry(); "
+            "print(sorted(m for m in ('httpx', 'msgspec', 'httpcore') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"

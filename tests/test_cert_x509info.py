@@ -205,3 +205,37 @@ def test_encoded_names_never_raise_on_any_bytes() -> None:
         issuer_and_subject(tbs[:cut] + noise)
 
     check()
+
+
+def test_rsa_keys_cert_managers_default_are_matched() -> None:
+    """cert-manager issues RSA-2048 keys by default; their match is read from the public
+    half (no OpenSSL consistency check: 50+ ms per key, minutes for 10,000 Secrets)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    def pair(cn: str) -> tuple[bytes, rsa.RSAPrivateKey]:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        now = dt.datetime(2026, 12, 6, tzinfo=dt.UTC)
+        cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+                .public_key(key.public_key()).serial_number(1)
+                .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
+                .sign(key, hashes.SHA256()))
+        return cert.public_bytes(serialization.Encoding.PEM), key
+
+    crt, key = pair("rsa.example.com")
+    _other_crt, other = pair("other.example.com")
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    other_pem = other.private_bytes(serialization.Encoding.PEM,
+                                    serialization.PrivateFormat.TraditionalOpenSSL,
+                                    serialization.NoEncryption())
+    assert parse_tls(crt, pem).key_matches is True
+    assert parse_tls(crt, der).key_matches is True
+    assert parse_tls(crt, other_pem).key_matches is False

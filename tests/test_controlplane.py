@@ -108,7 +108,8 @@ def test_kubectl_lists_the_crds_established(control_plane: ControlPlane) -> None
     out = json.loads(control_plane.kubectl("get", "crd", "-o", "json").stdout)
     crds = {c["metadata"]["name"]: c for c in out["items"]}
     expected = set(iter_crd_names())
-    assert len(expected) == 45  # the official CRDs the panes need (#19-#24)
+    # the official CRDs the panes need (#19-#24; 2 of them Kyverno's CEL ValidatingPolicies)
+    assert len(expected) == 47
     assert expected <= set(crds)
     for name in expected:
         conds = {c["type"]: c["status"] for c in crds[name]["status"]["conditions"]}
@@ -120,6 +121,9 @@ def test_kubectl_lists_the_crds_established(control_plane: ControlPlane) -> None
     assert crds["clusterissuers.cert-manager.io"]["spec"]["scope"] == "Cluster"
     assert "results" in (crds["policyreports.wgpolicyk8s.io"]["spec"]["versions"][0]["schema"]
                          ["openAPIV3Schema"]["properties"])
+    served = {v["name"] for v in crds["validatingpolicies.policies.kyverno.io"]["spec"]
+              ["versions"] if v["served"]}
+    assert served == {"v1", "v1beta1", "v1alpha1"}  # Kyverno 1.17
     names = control_plane.kubectl("get", "crd", "-o", "name").stdout
     assert "customresourcedefinition.apiextensions.k8s.io/applications.argoproj.io" in names
 

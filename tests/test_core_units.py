@@ -406,6 +406,7 @@ async def test_watchlist_without_end_bookmark_falls_back_to_a_list() -> None:
     class IgnoresSendInitialEvents:
         watch_list = True
         lists = 0
+        large_collections: set[object] = set()
 
         async def watch(self, *args, send_initial_events: bool = False, **kw):  # type: ignore[no-untyped-def]
             if send_initial_events:  # what an old server does: "most recent" + ADDED

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from k8s_essentials_tui.api import clean
+from k8s_essentials_tui.api import Detection, clean
 from k8s_essentials_tui.plugins.exposure import externaldns as edns
 from k8s_essentials_tui.plugins.exposure import fleet
 from k8s_essentials_tui.plugins.exposure.model import (
@@ -22,6 +22,7 @@ from k8s_essentials_tui.plugins.exposure.model import (
     Inputs,
     build,
     dns_verdict,
+    running_from_detections,
     with_dns,
 )
 from k8s_essentials_tui.plugins.exposure.resolve import parse_nameserver
@@ -158,7 +159,8 @@ def test_route_without_gateway_and_rows_per_listener_hostname() -> None:
 
 def test_fleet_webhook_and_snippets_and_listeners() -> None:
     deployment = {"metadata": {"namespace": "ing", "name": "ctl",
-                               "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
+                               "labels": {"app.kubernetes.io/name": "ingress-nginx",
+                                          "app.kubernetes.io/component": "controller"}},
                   "spec": {"replicas": 2}, "status": {"readyReplicas": 1}}
     cm = {"metadata": {"namespace": "ing", "name": "ctl-cm",
                        "labels": {"app.kubernetes.io/name": "ingress-nginx"}},
@@ -251,3 +253,88 @@ def test_service_hostnames_under_both_annotation_prefixes() -> None:
                                   svc("new", "external-dns.kubernetes.io/hostname")]))
     assert sorted((r.host, r.name) for r in rows) == [("a.t", "new"), ("a.t", "old"),
                                                       ("b.t", "new"), ("b.t", "old")]
+
+
+def test_controller_runs_by_the_boards_selectors_and_detection() -> None:
+    """"Controller runs" agrees with the board: the catalog's selectors headless (the chart's
+    default backend, ``component: defaultbackend``, is no controller), the published
+    detection when the app has one."""
+    classes = [{"metadata": {"name": "nginx"}, "spec": {"controller": "k8s.io/ingress-nginx"}}]
+
+    def nginx(component: str) -> dict[str, Any]:
+        return {"metadata": {"namespace": "ing", "name": f"ingress-nginx-{component}",
+                             "labels": {"app.kubernetes.io/name": "ingress-nginx",
+                                        "app.kubernetes.io/component": component}},
+                "spec": {"replicas": 1}, "status": {"readyReplicas": 1}}
+
+    ing = [_ingress("a", "a.test", "nginx")]
+    backend_only = build(Inputs(ingresses=ing, ingress_classes=classes,
+                                deployments=[nginx("defaultbackend")]))[0]
+    assert backend_only.controller_state == "no controller"
+    headless = build(Inputs(ingresses=ing, ingress_classes=classes,
+                            deployments=[nginx("defaultbackend"), nginx("controller")]))[0]
+    assert headless.controller_state == "running"
+    # the board's detection wins over the listed Deployments, both ways
+    seen = Detection(installed=True, details={"workload_status": [
+        {"kind": "Deployment", "namespace": "ing", "name": "c", "ready": 1, "desired": 2}]})
+    running = running_from_detections({"ingress-nginx": seen})
+    assert running == {"ingress-nginx": True, "nginx-ingress": False}
+    assert build(Inputs(ingresses=ing, ingress_classes=classes,
+                        controllers_running=running))[0].controller_state == "running"
+    down = Detection(installed=True, details={"workload_status": [
+        {"kind": "Deployment", "namespace": "ing", "name": "c", "ready": 0, "desired": 1}]})
+    row = build(Inputs(ingresses=ing, ingress_classes=classes,
+                       deployments=[nginx("controller")],
+                       controllers_running=running_from_detections({"ingress-nginx": down})))[0]
+    assert row.controller_state == "no controller"
+    assert running_from_detections({}) is None  # before the board's first read
+
+
+def test_tls_days_come_from_the_certificates_panes_parse() -> None:
+    """The TLS column's leaf is the certificates pane's (its parser, the same leaf of a
+    bundle), and its fingerprint is the served certificate's when the same one is served."""
+    import base64
+
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from k8s_essentials_tui.plugins.cert_manager.x509info import parse_secret
+    from k8s_essentials_tui.plugins.exposure import tlsinfo
+    from tests import exposure_fixtures as fx
+
+    pair = fx.leaf("shop.example.test", days=30, now=NOW, seed="tlsinfo")
+    bundle = pair.cert_pem + fx.CA.cert_pem
+    secret = {"data": {"tls.crt": base64.b64encode(bundle).decode(),
+                       "tls.key": "bm90IHJlYWQ="}}
+    leaf, problem = tlsinfo.from_secret(secret)
+    assert problem is None and leaf is not None
+    assert leaf.not_after == parse_secret(secret, deep=False).not_after
+    assert leaf.dns_names == ("shop.example.test",)
+    served = tlsinfo.from_der(pair.cert.public_bytes(Encoding.DER))
+    assert served.fingerprint == leaf.fingerprint
+    bad, why = tlsinfo.from_secret({"data": {"tls.crt": base64.b64encode(b"junk").decode()}})
+    assert bad is None and why and why.startswith("tls.crt does not parse")
+
+
+def test_rebuild_reuses_each_ingresses_facts_by_resource_version() -> None:
+    """A watch event re-parses only the changed Ingress; the rows are the same as a build
+    from nothing, and lookups (here: a Service that appeared) are redone for every row."""
+    def ing(name: str, rv: str, host: str) -> dict[str, Any]:
+        obj = _ingress(name, host)
+        obj["metadata"].update(uid=f"uid-{name}", resourceVersion=rv)
+        return obj
+
+    memo: dict[Any, Any] = {}
+    first = build(Inputs(ingresses=[ing("a", "1", "a.test"), ing("b", "1", "b.test")]), memo)
+    assert len(memo) == 2
+    assert [r.host for r in first] == ["a.test", "b.test"]
+    cached = dict(memo)
+    web = {"metadata": {"namespace": "n", "name": "web"},
+           "spec": {"ports": [{"name": "http", "port": 80}]}}
+    inputs = Inputs(ingresses=[ing("a", "1", "a.test"), ing("b", "2", "c.test")],
+                    services=[web])
+    again = build(inputs, memo)
+    assert memo[("uid-a", "1")] is cached[("uid-a", "1")]  # not parsed again
+    assert ("uid-b", "2") in memo
+    assert [r.__dict__ for r in again] == [r.__dict__ for r in build(inputs)]
+    assert [r.host for r in again] == ["a.test", "c.test"]
+    assert again[0].backends[0].state == "no ready endpoints"  # the lookup was redone

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable
 
+from k8s_essentials_tui.api import Detection, VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.exposure.controllers import ControllersScreen
 from k8s_essentials_tui.plugins.exposure.pane import ExposurePane, HostDetailScreen
@@ -41,12 +42,13 @@ def screen_text(app: EssentialsApp) -> str:
     return "\n".join(painted_text(app))
 
 
-def headers(table: DataTable) -> list[str]:
-    return [str(c.label) for c in table.columns.values()]
+def headers(table: VirtualTable) -> list[str]:
+    return list(table.columns)
 
 
-def cell(table: DataTable, row_key: str, column: str) -> str:
-    return str(table.get_row(row_key)[headers(table).index(column)])
+def cell(table: VirtualTable, row_key: str, column: str) -> str:
+    cells = next(c for k, c in table.rows if k == row_key)
+    return str(cells[headers(table).index(column)])
 
 
 @pytest.fixture
@@ -128,7 +130,7 @@ async def test_ingress_area_keys(kubeconfig, namespace, seeded, dns, size) -> No
         # e: problems only
         await pilot.press("e")
         assert table.row_count == 1
-        assert table.coordinate_to_cell_key((0, 0)).row_key.value == api_key(namespace)
+        assert table.selected_key() == api_key(namespace)
         # enter: the detail names every problem's object
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, HostDetailScreen), "detail")
@@ -183,6 +185,14 @@ async def test_dns_area_opens_at_dns_column_and_probe(kubeconfig, namespace, see
         await pilot.press("r")
         await until(pilot, lambda: cell(table, shop_key(namespace), "DNS")
                     == "points elsewhere (10.9.9.8)", "resolved again")
+        # "controller runs" is the board's verdict: when the board publishes that the
+        # controller is gone, the CLASS column says so (the pane and the board agree)
+        assert cell(table, shop_key(namespace), "CLASS") == f"{seeded['class']}: running"
+        app.detections = {**app.detections, "ingress-nginx": Detection(installed=False)}
+        await until(pilot, lambda: cell(table, shop_key(namespace), "CLASS").startswith(
+            f"{seeded['class']}: no contr"), "the board's verdict")  # cut to the column
+        assert "no running ingress-nginx controller" in " ".join(
+            next(r for r in pane.rows if r.key == shop_key(namespace)).problems)
 
 
 async def test_hostile_hostname_annotation(kube_admin, kubeconfig, namespace, dns) -> None:

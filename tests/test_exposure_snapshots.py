@@ -1,4 +1,4 @@
-"""SVG snapshots of the exposure pane at 80x24 and 120x40, opened from the Ingress area, on
+"""SVG snapshots of the exposure pane at 80x24 and 120x40, opened by ``:exposure``, on
 the real apiserver with a real CoreDNS (fixed names, fixed clock, certificates dated from
 the fixed clock)."""
 
@@ -77,8 +77,8 @@ def test_exposure_pane(snap_compare, seeded, kubeconfig, size) -> None:  # type:
     async def run_before(pilot: Any) -> None:
         await _until(pilot, lambda: app.session is not None
                      and app.screen.query_one("#board-table", DataTable).row_count)
-        # ":exposure" opens ingress-nginx's pane: by keys, and not subject to which
-        # component heads the Ingress row while detection is still running
+        # ":exposure" opens the exposure view (a plugin of its own, board=False): by keys,
+        # and not subject to which component heads the Ingress row during detection
         for key in (":", *"exposure", "enter"):
             await pilot.press(key)
         await _until(pilot, lambda: app.screen.query(ExposurePane))

@@ -179,7 +179,19 @@ def test_ten_thousand_span_trace(jaeger: JaegerServer, big: SentTrace,
         finally:
             await client.aclose()
 
+    async def fetch_off_loop() -> tuple[Trace, str]:
+        client = JaegerClient.direct(jaeger.query_url)
+        try:
+            return await client.trace_off_loop(big.trace_id), client.api
+        finally:
+            await client.aclose()
+
     trace = asyncio.run(fetch())
+    # the pane's path: request, decode and read in a thread on the client's twin; the
+    # API it found (v1) comes back to the pane's client
+    other, api = asyncio.run(fetch_off_loop())
+    assert api == "v1" and other.summary() == trace.summary()
+    assert [s.span_id for s in other.spans] == [s.span_id for s in trace.spans]
     assert len(trace.spans) == 10_000 and trace.roots == [0]
     assert max(trace.depth) == 5  # 8-way fan-out
     assert trace.services == ["gateway", "inventory", "orders"]  # tree order: k=8 starts first
@@ -235,3 +247,35 @@ def test_headless_through_the_service_proxy(kube_admin, namespace: str,  # type:
     rc, out, err = _cli(capsys, "trace", sent.trace_id, "--kubeconfig", limited_kubeconfig,
                         "-n", namespace)
     assert rc == 2 and "services/proxy" in err
+
+
+def test_trace_off_loop_through_the_service_proxy(kube_admin, namespace: str,  # type: ignore[no-untyped-def]
+                                                  kubeconfig: str,
+                                                  proxied_jaeger: tuple[VethNamespace,
+                                                                        JaegerServer]) -> None:
+    """The pane opens a trace on a twin client (its own connection to the apiserver, the
+    same credentials) in a thread: through the real service proxy it reads the same trace,
+    and Jaeger's own "not found" still reaches the pane."""
+    from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
+    from k8s_essentials_tui.plugins.jaeger.client import connect
+
+    veth, server = proxied_jaeger
+    sent = send_shop_trace(server.otlp_url)
+    server.wait_for_trace(sent.trace_id, sent.spans)
+    expose_in_cluster(kube_admin, namespace, "jaeger-query", veth.inner_ip, server.query_port,
+                      port_name="http-query", labels={"app.kubernetes.io/name": "jaeger"})
+
+    async def run() -> tuple[Trace, Trace]:
+        session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig))
+        try:
+            client = await connect(session, None, prefer_namespaces=[namespace])
+            assert client.via_proxy and client.twin is not None
+            off = await client.trace_off_loop(sent.trace_id)
+            with pytest.raises(TraceNotFoundError):
+                await client.trace_off_loop("0123456789abcdef0123456789abcdef")
+            return off, await client.trace(sent.trace_id)
+        finally:
+            await session.close()
+
+    off, on = asyncio.run(run())
+    assert off.summary() == on.summary() and off.summary().span_count == 6

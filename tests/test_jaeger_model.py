@@ -10,6 +10,7 @@ import pytest
 
 from k8s_essentials_tui.plugins.jaeger.client import JaegerClient, pick_service
 from k8s_essentials_tui.plugins.jaeger.model import (
+    TraceFormatError,
     build_trace,
     format_duration,
     parse_duration,
@@ -260,7 +261,6 @@ def test_pick_service_prefers_the_query_service() -> None:
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from k8s_essentials_tui.plugins.jaeger.model import TraceFormatError  # noqa: E402
 from testkit import hostile  # noqa: E402
 
 
@@ -286,3 +286,25 @@ def test_hostile_names_and_tags_never_reach_the_text_waterfall(
     hostile.assert_clean(text_lines(trace, 80), " (trace text)")
     q, _s, _e = logs_query(trace.spans[0], TID)
     assert "\n" not in q  # the LogQL string escapes what it quotes
+
+
+def test_v1_tags_and_logs_are_read_when_first_used() -> None:
+    """Opening a 10,000-span trace reads only what the waterfall needs; a span's
+    attributes and events stay Jaeger's JSON until its details (or a filter) ask."""
+    raw = shop_v1()
+    trace = parse_v1_trace(raw)
+    pay = trace.spans[3]
+    assert pay.error and pay.attrs is None and pay.events is None  # flags read, rest not
+    assert ("http.status_code", "500") in pay.tags and ("error", "true") in pay.tags
+    assert pay.attrs is not None and pay.raw_tags is None
+    assert pay.logs[0].name == "exception" and pay.raw_logs is None
+    assert trace.spans[0].kind == "server" and trace.spans[0].tag("span.kind") == "server"
+    # a malformed log, first read in the detail view, is left out with a warning
+    raw["spans"][0]["logs"].append({"timestamp": "soon", "fields": []})
+    late = parse_v1_trace(raw).spans[3]
+    assert len(late.logs) == 1 and late.warnings == [
+        "a log was left out: log timestamp is not a number"]
+    # a wrong shape where the waterfall reads it still fails the parse at once
+    raw["spans"][0]["tags"] = {"error": True}
+    with pytest.raises(TraceFormatError, match="tags is not a list"):
+        parse_v1_trace(raw)

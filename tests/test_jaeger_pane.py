@@ -97,7 +97,7 @@ async def test_search_open_trace_and_walk_the_waterfall(stand: Stand) -> None:
                                   "orders", "payments"]
         await search(pilot, pane)
         assert pane.table.row_count == 2
-        first = [str(c) for c in pane.table.get_row_at(0)]
+        first = [str(c).strip() for c in pane.table.get_row_at(0)]
         assert first[1] == "frontend: GET /checkout" and first[4] == "1"  # newest first
         await pilot.press("s")  # sort by duration
         assert "sorted by duration" in status(pane)
@@ -153,6 +153,8 @@ async def test_search_errors_show_jaegers_message_and_keep_the_form(stand: Stand
         error = str(pane.query_one("#jaeger-error").render())
         assert error == "'maxDuration' should be greater than 'minDuration'"
         assert pane.form()["min"] == "5s" and pane.form()["max"] == "1s"
+        await pilot.pause()
+        assert app.focused is pane._input("max")  # the table had it while Jaeger answered
         pane._input("limit").value = "x"
         await pilot.press("enter")
         assert str(pane.query_one("#jaeger-error").render()) == \
@@ -160,8 +162,9 @@ async def test_search_errors_show_jaegers_message_and_keep_the_form(stand: Stand
 
 
 async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
-    """Logs -> traces: a log line carrying ``traceID=...`` opens that trace (``T`` in the
-    results, ``t`` in a line's detail view); a line without one says so."""
+    """Logs -> traces: a log line carrying ``traceID=...`` opens that trace (``t`` in the
+    results and in a line's detail view, ``T`` kept as an alias); a line without one says
+    so in the status line and nothing else happens (``t`` no longer tails)."""
     from k8s_essentials_tui.plugins.loki.logql import to_ns
     from k8s_essentials_tui.plugins.loki.pane import DetailScreen, LokiPane
     from testkit.fake_loki import FakeLoki, FakeLokiServer
@@ -182,14 +185,24 @@ async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
             lp.editor.text = '{app="payments"}'
             await pilot.press("enter")
             await wait_until(pilot, lambda: len(lp.view.entries) == 2)
-            await pilot.press("ctrl+g", "g", "j", "T")  # the older line, without an id
-            assert "carries no trace id" in str(lp.query_one("#loki-status").render())
-            await pilot.press("k", "T")
+            await pilot.press("ctrl+g", "g", "j", "t")  # the older line, without an id
+            await pilot.pause()
+            status = str(lp.query_one("#loki-status").render())
+            assert "carries no trace id" in status and "\n" not in status
+            assert not lp.tailing and app.screen.query(LokiPane)  # no tail, no new screen
+            await pilot.press("k", "t")
             await pilot.pause()
             pane = app.screen.query_one(TracingPane)
             await wait_until(pilot, lambda: pane.trace is not None)
             assert pane.trace is not None and pane.trace.trace_id == stand.shop.trace_id
             await pilot.press("escape")  # no search behind it: back to Loki
+            await pilot.pause()
+            assert app.screen.query_one(LokiPane) is lp
+            await pilot.press("T")  # the old key, kept as an alias for a release
+            await pilot.pause()
+            pane = app.screen.query_one(TracingPane)
+            await wait_until(pilot, lambda: pane.trace is not None)
+            await pilot.press("escape")
             await pilot.pause()
             assert app.screen.query_one(LokiPane) is lp
             await pilot.press("enter")
@@ -201,6 +214,23 @@ async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:
             await wait_until(pilot, lambda: pane.trace is not None)
 
 
+async def test_open_trace_unknown_id_shows_jaegers_message(stand: Stand) -> None:
+    """The trace is asked for before the pane is composed; Jaeger's "not found" lands in
+    the pane, which keeps the client for a search (services load after it)."""
+    app = make_app(stand.server.query_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        open_trace(app, "0123456789abcdef0123456789abcdef")
+        await pilot.pause()
+        pane = app.screen.query_one(TracingPane)
+        err = pane.query_one("#jaeger-error")
+        await wait_until(pilot, lambda: err.has_class("shown"))
+        assert str(err.render()) == "trace not found" and pane.trace is None
+        await wait_until(pilot, lambda: bool(pane._services))
+        await pilot.press("e", *"frontend", "enter")
+        await wait_until(pilot, lambda: pane.table.row_count == 2)
+        assert not err.has_class("shown")
+
+
 async def test_ten_thousand_spans_open_and_scroll(stand: Stand) -> None:
     app = make_app(stand.server.query_url)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -210,6 +240,7 @@ async def test_ten_thousand_spans_open_and_scroll(stand: Stand) -> None:
         await wait_until(pilot, lambda: pane.trace is not None)
         view = pane.waterfall
         assert len(view.rows) == 10_000
+        assert app.focused is view  # the trace view was composed visible and focused
         await pilot.press("G")
         await pilot.pause()
         assert view.cursor == 9_999 and view.scroll_offset.y > 9_900

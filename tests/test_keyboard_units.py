@@ -78,7 +78,8 @@ def test_every_headless_command_takes_output_json() -> None:
             "loki": ["loki", "{a=\"b\"}"], "backup": ["backup", "list"],
             "gitops": ["gitops", "status"], "promql": ["promql", "up"],
             "silence": ["silence", "expire", "abc"],
-            "traces": ["traces", "--service", "s"], "trace": ["trace", "abc"]}
+            "traces": ["traces", "--service", "s"], "trace": ["trace", "abc"],
+            "kustomize": ["kustomize", "diff", "dir"]}
     for name in command_table():
         args = parser.parse_args([*argv.get(name, [name]), "-o", "json"])
         assert args.output == "json", name

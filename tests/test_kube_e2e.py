@@ -168,6 +168,49 @@ async def test_cache_syncs_with_one_watch_request(kubeconfig: str, audit_log: Pa
         await session.close()
 
 
+async def test_a_large_collection_switches_to_a_paginated_list(
+        kubeconfig: str, audit_log: Path, namespace: str) -> None:
+    """Past ``large_collection`` initial WatchList objects the cache drops the stream and
+    lists in pages (faster for big collections, see tui/kube/cache.py), then watches; the
+    key is remembered, so the next cache of it lists from the start. Nothing is lost: every
+    object is there at the sync, live changes follow."""
+    import time
+
+    from testkit.controlplane import read_audit_events
+
+    session = await connect(kubeconfig)
+    try:
+        for i in range(12):
+            await session.client.create(CONFIGMAPS, cm(f"big-{i}"), namespace)
+        since = time.time()
+        cache = session.cache(CONFIGMAPS, namespace)
+        cache.large_collection = 5  # before its loop runs: "large" means 6 objects here
+        await cache.wait_synced()
+        assert cache.sync_mode == "list" and cache.list_count == 1
+        assert {f"big-{i}" for i in range(12)} <= {o["metadata"]["name"]
+                                                   for o in cache.items()}
+        assert cache.key in session.client.large_collections
+        await session.client.create(CONFIGMAPS, cm("big-live"), namespace)
+        await wait_until(
+            None, lambda: any(o["metadata"]["name"] == "big-live" for o in cache.items()))
+        await asyncio.sleep(0.5)
+        events = read_audit_events(audit_log, user="admin", since=since)
+        verbs = list({e["auditID"]: e["verb"] for e in events  # one entry per request
+                      if e.get("objectRef", {}).get("resource") == "configmaps"
+                      and e.get("objectRef", {}).get("namespace") == namespace
+                      and e["verb"] in ("list", "watch")}.values())
+        # the dropped WatchList, the list, then the watch from the list's resourceVersion
+        assert verbs == ["watch", "list", "watch"], verbs
+        await cache.stop()
+        again = ResourceCache(session.client, cache.key)
+        again.start()
+        await again.wait_synced()
+        assert again.sync_mode == "list"  # no WatchList try for a key known to be large
+        await again.stop()
+    finally:
+        await session.close()
+
+
 class _NoWatchCacheControlPlane(ControlPlane):
     """A real apiserver that serves watches straight from etcd (``--watch-cache=false``),
     with WatchList switched off, as on servers before 1.32.

@@ -162,7 +162,7 @@ async def test_tail_pause_dropped_and_bounded_buffer(fake: FakeLokiServer) -> No
         pane.view.focus()
         await pilot.press("ctrl+b")              # buffer 10000 -> 50000 ...
         pane.view.set_max_lines(5)               # ... the operator may also pick a small one
-        await pilot.press("t")
+        await pilot.press("f")
         await wait_until(pilot, lambda: loki.tail_count == 1)
         await wait_until(pilot, lambda: len(pane.view.entries) == 1)  # history: last minute
         loki.add(PAY, [(ago(-i), f"live {i}") for i in range(1, 9)])
@@ -176,7 +176,7 @@ async def test_tail_pause_dropped_and_bounded_buffer(fake: FakeLokiServer) -> No
         assert status(pane).startswith("paused") and "1 waiting" in status(pane)
         await pilot.press("p")
         await wait_until(pilot, lambda: pane.view.entries[-1].line == "while paused")
-        await pilot.press("t")
+        await pilot.press("f")
         await wait_until(pilot, lambda: loki.tail_count == 0)
         assert not pane.tailing
 
@@ -210,7 +210,7 @@ async def _tail(pilot) -> None:  # type: ignore[no-untyped-def]
     loki = pilot.app._fake.loki
     pane.editor.text = '{app="ledger"}'
     pane.view.focus()
-    await pilot.press("t")
+    await pilot.press("f")
     await wait_until(pilot, lambda: loki.tail_count == 1 and len(pane.view.entries) == 1)
     loki.add(PAY, [(ago(-i), f'level=info msg="booked" txn={100 + i}') for i in range(1, 6)])
     loki.report_dropped(PAY, [ago(-30)])

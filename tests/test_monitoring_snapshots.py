@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
+from k8s_essentials_tui.api import VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.monitoring.pane import MonitoringPane
 from k8s_essentials_tui.plugins.monitoring.screens import AlertDetailScreen
@@ -86,7 +87,7 @@ async def _open(app: EssentialsApp, pilot: Any) -> MonitoringPane:
     app.open_plugin("kube-prometheus-stack")
     await _until(pilot, lambda: bool(app.screen.query(MonitoringPane)))
     pane = app.screen.query_one(MonitoringPane)
-    await _until(pilot, lambda: pane.query_one("#alerts", DataTable).row_count == 4
+    await _until(pilot, lambda: pane.query_one("#alerts", VirtualTable).row_count == 4
                  and pane.status is not None and len(pane.targets) == 2
                  and all(t.health != "unknown" for t in pane.targets))
     await pilot.pause(0.2)

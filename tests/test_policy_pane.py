@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 import yaml
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import Button, Input, Static
 
 from k8s_essentials_tui import audit
+from k8s_essentials_tui.api import VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
 from k8s_essentials_tui.plugins.policy.detail import ResourceResultsScreen
 from k8s_essentials_tui.plugins.policy.pane import PolicyPane
@@ -46,7 +47,7 @@ async def until(pilot: Any, predicate: Callable[[], Any], what: str,
 
 
 def cells(app: EssentialsApp) -> list[list[str]]:
-    table = app.screen.query_one("#policy-table", DataTable)
+    table = app.screen.query_one("#policy-table", VirtualTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -70,7 +71,7 @@ async def open_pane(app: EssentialsApp, pilot: Any) -> PolicyPane:
 
 
 def select(app: EssentialsApp, predicate: Callable[[list[str]], bool]) -> None:
-    table = app.screen.query_one("#policy-table", DataTable)
+    table = app.screen.query_one("#policy-table", VirtualTable)
     rows = cells(app)
     index = next(i for i, r in enumerate(rows) if predicate(r))
     table.move_cursor(row=index)

@@ -1,6 +1,8 @@
-"""SVG snapshots of the policy pane (policies, violations by policy, a resource's results) at
-80x24 and 120x40, on the real apiserver with fixed names; reports and constraint status are
-written as Kyverno and Gatekeeper write them (testkit.policy_engines)."""
+"""SVG snapshots of the policy pane (policies, violations by policy, a resource's results,
+the admission webhooks) at 80x24 and 120x40, on the real apiserver with fixed names; reports
+and constraint status are written as Kyverno and Gatekeeper write them
+(testkit.policy_engines). The webhooks view lists every configuration of the (shared)
+cluster, so its snapshot filters to this test's own, named with ``HOOK_PREFIX``."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
 
+from k8s_essentials_tui.api import VirtualTable
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.policy import webhooks
 from k8s_essentials_tui.plugins.policy.detail import ResourceResultsScreen
 from k8s_essentials_tui.plugins.policy.pane import PolicyPane
 from testkit import policy_engines as pe
@@ -23,6 +26,10 @@ SIZES = [(80, 24), (120, 40)]
 NS = "policy-snapshots"  # fixed: names are shown on screen
 KIND = "K8sRequiredLabels"
 VAP_API = "admissionregistration.k8s.io/v1"
+HOOK_PREFIX = "snap-hook-"
+#: rules no real request matches: a Fail webhook of this test never blocks another test
+NO_MATCH = [{"apiGroups": ["snapshots.example.com"], "apiVersions": ["v1"],
+             "operations": ["CREATE"], "resources": ["widgets"]}]
 
 
 def _deploy(name: str) -> dict[str, Any]:
@@ -135,11 +142,78 @@ def test_resource_results(snap_compare, seeded, kubeconfig, size) -> None:  # ty
     async def run_before(pilot: Any) -> None:
         await _open(app, pilot)
         await pilot.press("2", "b", "b")  # by resource
-        table = app.screen.query_one("#policy-table", DataTable)
+        table = app.screen.query_one("#policy-table", VirtualTable)
         await pilot.press("j")  # the first result under the first resource
         assert table.cursor_row == 1
         await pilot.press("enter")
         await _until(pilot, lambda: isinstance(app.screen, ResourceResultsScreen))
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def _hook(name: str, failure: str, client: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "clientConfig": client, "rules": NO_MATCH,
+            "failurePolicy": failure, "sideEffects": "None",
+            "admissionReviewVersions": ["v1"]}
+
+
+@pytest.fixture
+def hooks(kube_admin: KubeAdmin) -> Iterator[None]:
+    """A Kyverno-like Fail webhook whose service has no endpoint (BLOCKING), a Gatekeeper-
+    like one this app switched to Ignore (one ready endpoint), and a URL webhook (endpoints
+    unknown); in their own namespace, matching nothing."""
+    kube_admin.delete_namespace(NS)
+    kube_admin.create_namespace(NS)
+    configs = [
+        {"apiVersion": VAP_API, "kind": "ValidatingWebhookConfiguration",
+         "metadata": {"name": f"{HOOK_PREFIX}kyverno-resource"},
+         "webhooks": [_hook("validate.kyverno.svc-fail", "Fail",
+                            {"service": {"namespace": NS, "name": "kyverno-svc"}})]},
+        {"apiVersion": VAP_API, "kind": "ValidatingWebhookConfiguration",
+         "metadata": {"name": f"{HOOK_PREFIX}gatekeeper",
+                      "annotations": {webhooks.IGNORED_ANNOTATION:
+                                      "validation.gatekeeper.sh"}},
+         "webhooks": [_hook("validation.gatekeeper.sh", "Ignore",
+                            {"service": {"namespace": NS,
+                                         "name": "gatekeeper-webhook-service"}})]},
+        {"apiVersion": VAP_API, "kind": "MutatingWebhookConfiguration",
+         "metadata": {"name": f"{HOOK_PREFIX}sidecar-injector"},
+         "webhooks": [_hook("inject.example.dev", "Fail",
+                            {"url": "https://127.0.0.1:9/mutate"})]},
+    ]
+    for c in configs:
+        kube_admin.apply(c)
+    kube_admin.apply({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                      "metadata": {"name": "gatekeeper-webhook-service-1", "namespace": NS,
+                                   "labels": {"kubernetes.io/service-name":
+                                              "gatekeeper-webhook-service"}},
+                      "addressType": "IPv4",
+                      "endpoints": [{"addresses": ["10.0.0.9"],
+                                     "conditions": {"ready": True}}]})
+    yield
+    for c in configs:
+        kube_admin.delete(VAP_API, c["kind"], c["metadata"]["name"])
+    kube_admin.delete_namespace(NS)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_webhooks(snap_compare, hooks, kubeconfig, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app(kubeconfig)
+
+    def rows() -> list[str]:
+        table = app.screen.query_one("#policy-table", VirtualTable)
+        return [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+
+    async def run_before(pilot: Any) -> None:
+        await _until(pilot, lambda: app.session is not None)
+        app.open_plugin("kyverno")
+        await _until(pilot, lambda: bool(app.screen.query(PolicyPane)))
+        await pilot.press("3", "slash", *HOOK_PREFIX, "enter")
+        # the three, with the endpoints of their namespace read
+        await _until(pilot, lambda: len(rows()) == 3 and "BLOCKING" in " ".join(rows())
+                     and any(" 1 " in r for r in rows()))
+        await pilot.press("j")  # the cursor off the first row, its detail below
         await pilot.pause(0.3)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -59,7 +59,14 @@ def test_confirm_dialog(snap_compare, theme: str,  # type: ignore[no-untyped-def
         warning="Backups stop being taken until Velero is installed again.")
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        from textual.widgets import Input
+
         app.start_mutation(mutation)
         await pilot.pause(0.2)
+        # the typed-confirmation box's cursor blinks every 0.5 s: under load the picture
+        # was taken in either phase ("v" drawn as the cursor or not) -- hold it visible
+        for box in app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)

@@ -41,7 +41,8 @@ PLUGIN_ALIASES: dict[str, tuple[str, ...]] = {
     "flux": ("fluxcd",),
     "kube-prometheus-stack": ("prometheus", "prom", "alertmanager"),
     "external-dns": ("externaldns", "xdns"),
-    "ingress-nginx": ("ing", "nginx", "exposure", "hosts", "ingresses"),
+    "ingress-nginx": ("ing", "nginx"),
+    "exposure": ("hosts", "ingresses"),  # a view (board=False), not a component
     "nginx-ingress": ("f5",),
     "gatekeeper": ("opa",),
     "jaeger": ("traces", "trace"),
@@ -76,7 +77,8 @@ def alias_table(plugins: Iterable[Plugin]) -> dict[str, Alias]:
         add(word, target, titles[target])
     by_area: dict[str, list[Plugin]] = {}
     for p in plugins:
-        by_area.setdefault(p.category, []).append(p)
+        if p.board:  # a view (board=False) does not take its area's word
+            by_area.setdefault(p.category, []).append(p)
     for p in plugins:
         title = f"Open {p.title}"
         add(p.id, p.id, title)

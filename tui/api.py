@@ -87,8 +87,6 @@ from .helm.release import gunzip_bounded
 from .helm.release import history as release_history
 from .helm.release import latest as latest_releases
 from .helm.storage import UnreadableDriverError, helm_storage
-from .kube.access import Access, AccessChecker
-from .kube.client import KubeClient
 from .kube.proxy import service_proxy_path
 from .kube.resources import (
     CONFIGMAPS,
@@ -107,7 +105,6 @@ from .kube.resources import (
     obj_key,
     rt,
 )
-from .kube.session import ClusterSession, ConnectOptions
 from .lifecycle import LatestChart, Lifecycle, LifecycleVerdict, lifecycle_of
 from .plugin import (
     CATEGORIES,
@@ -122,6 +119,11 @@ from .plugin import (
     release_guard,
     release_owner,
 )
+from .preflight import (
+    PreflightLine,
+    PreflightReport,
+    PreflightRequest,
+)
 from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_process
 from .settings import Settings, private_file, state_dir
 from .text import cell, clean, fit, lines, width
@@ -135,11 +137,15 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .helm.headless import make_tool as make_helm_tool
     from .helm.operations import HelmOperations, find_plugin_for_release
     from .helm.values import dump_values, mask_values
+    from .kube.access import Access, AccessChecker
+    from .kube.client import FIELD_MANAGER, KubeClient
+    from .kube.session import ClusterSession, ConnectOptions
     from .screens.component import ComponentScreen
     from .screens.install import InstallScreen
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
     from .widgets.command_preview import CommandPreview
     from .widgets.helm_diff import DiffView
+    from .widgets.key_footer import KeyFooter
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
     from .widgets.virtual_table import VirtualTable
@@ -150,13 +156,18 @@ _LAZY: dict[str, str] = {
     "PluginPane": ".widgets.pane", "CacheSubscriber": ".widgets.pane",
     "CacheUpdated": ".widgets.pane",
     "KeyTable": ".widgets.keytable", "focus_now": ".widgets.keytable",
-    "VirtualTable": ".widgets.virtual_table",
+    "VirtualTable": ".widgets.virtual_table", "KeyFooter": ".widgets.key_footer",
     "Columns": ".widgets.columns", "current_columns": ".widgets.columns",
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
     "ComponentScreen": ".screens.component", "InstallScreen": ".screens.install",
     "EssentialsApp": ".app",
     "DiffView": ".widgets.helm_diff",
+    # the kube client layer (httpx, msgspec): loaded when a pane or command connects, not
+    # by a plugin's import -- the TUI paints its first frame before any of it is needed
+    "Access": ".kube.access", "AccessChecker": ".kube.access", "KubeClient": ".kube.client",
+    "FIELD_MANAGER": ".kube.client",
+    "ClusterSession": ".kube.session", "ConnectOptions": ".kube.session",
     # Helm operations and YAML: not needed to import a plugin, loaded on first use
     "ChartSpec": ".helm.chart", "HelmOperations": ".helm.operations",
     "find_plugin_for_release": ".helm.operations", "make_helm_tool": ".helm.headless:make_tool",
@@ -184,6 +195,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
     "PluginAction", "PluginCommand", "Setting", "release_guard", "release_owner",
+    # install preflight (Plugin.preflight: checks on a chart's rendered manifests)
+    "PreflightLine", "PreflightReport", "PreflightRequest",
     # lifecycle facts and verdicts
     "LatestChart", "Lifecycle", "LifecycleVerdict", "lifecycle_of",
     # detection
@@ -193,7 +206,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # panes and tables (lazy: Textual)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
-    "fill_rows", "focus_now", "set_columns", "VirtualTable",
+    "fill_rows", "focus_now", "set_columns", "VirtualTable", "KeyFooter",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "HelmOperations", "HelmRelease",
     "UnreadableDriverError", "decode_helm_releases", "diff_manifests", "dump_values",
@@ -204,7 +217,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "check_writable", "execute", "refusal", "shell_join",
     # the cluster
     "CONFIGMAPS", "CRDS", "DAEMONSETS", "DEPLOYMENTS", "ENDPOINTS", "EVENTS", "INGRESSES",
-    "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
+    "FIELD_MANAGER", "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
     "ConnectOptions", "KubeClient", "ResourceType", "obj_key", "rt", "service_proxy_path",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",

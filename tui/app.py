@@ -11,6 +11,7 @@ import argparse
 import gc
 import logging
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -138,9 +139,12 @@ class EssentialsApp(App[int]):
         self._detections: dict[str, Detection] = {}
         #: owns the snapshot rebuilds of the session; the board and the overviews render
         #: what it publishes (through :attr:`detections`)
-        self.detection = DetectionModel(self.registry.ordered,
+        self.detection = DetectionModel(self.registry.components,
                                         lambda: getattr(self.settings, "charts", None))
         self.detection.subscribe(self._detections_published, self._detection_failed)
+        #: set when the pane modules were imported in the background (tui/prewarm.py);
+        #: None until the board's first detections started that
+        self.panes_imported: threading.Event | None = None
         self._theme_short = self.options.theme or self.settings["theme"] or DEFAULT_THEME
 
     @property
@@ -155,6 +159,10 @@ class EssentialsApp(App[int]):
 
     def _detections_published(self, model: DetectionModel) -> None:
         self.detections = model.detections
+        if self.panes_imported is None:  # the board is filled: import the panes meanwhile
+            from . import prewarm
+
+            self.panes_imported = prewarm.start(self.registry.ordered())
         state = "reconnecting" if model.stale else "connected"
         if self.connection_state in ("connected", "reconnecting"):
             self.connection_state = state
@@ -185,7 +193,9 @@ class EssentialsApp(App[int]):
         for _source, message in self.registry.errors:
             self.notify(message, title="plugin skipped", severity="warning", timeout=10)
         if self.options.connect:
-            self.connect()
+            # after the first frame: connecting imports the kube layer (httpx, msgspec:
+            # ~200 ms here), which would otherwise run before anything is painted (#25)
+            self.call_after_refresh(self.connect)
         else:
             self.connection_state = "offline"
         # Everything imported and built so far lives as long as the app: move it out of the

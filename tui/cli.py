@@ -112,13 +112,36 @@ EXIT_BROKEN_PIPE = 141
 TRACEBACK_ENV = "K8S_ESSENTIALS_TRACEBACK"
 
 
+def starts_tui(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` starts the TUI (no command, no ``--help``/``--version``): decided
+    before the parser is built, so the splash shows before the plugins are imported."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token in _VALUE_OPTIONS:
+            skip = True
+        elif token in ("-h", "--help", "--version", "--") or not token.startswith("-"):
+            return False
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(args_list)
-    args = parser.parse_args(args_list)
+    splash = False
+    if starts_tui(args_list):
+        from .splash import show_splash
+
+        splash = show_splash(sys.stdout, __version__)  # before plugins and Textual load
+    try:
+        parser = build_parser(args_list)
+        args = parser.parse_args(args_list)
+    except BaseException:  # a usage error (SystemExit 2) prints on the normal screen
+        _hide_splash(splash)
+        raise
     try:
         if getattr(args, "_run", None) is None:
-            return _run_tui(args)
+            return _run_tui(args, splash)
         code = int(_call(args._run, args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
         return code
@@ -194,13 +217,24 @@ def _setup_log_file() -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def _run_tui(args: argparse.Namespace) -> int:
-    from .app import EssentialsApp, StartOptions
+def _hide_splash(shown: bool) -> None:
+    if shown:
+        from .splash import hide_splash
 
-    _setup_log_file()
+        hide_splash(sys.stdout)
 
-    options = StartOptions.from_args(args)
-    app = EssentialsApp(options)
+
+def _run_tui(args: argparse.Namespace, splash: bool = False) -> int:
+    try:
+        from .app import EssentialsApp, StartOptions
+
+        _setup_log_file()
+
+        options = StartOptions.from_args(args)
+        app = EssentialsApp(options)
+    except BaseException:
+        _hide_splash(splash)  # the error line must land on the normal screen
+        raise
     app.run()
     return int(app.return_code or 0)
 

@@ -8,7 +8,7 @@ loaded only when the operator opens them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Literal
@@ -212,6 +212,16 @@ class Plugin:
     #: dated upstream lifecycle facts (retired, supported minors; see ``tui/lifecycle.py``).
     #: Left out, a built-in plugin gets the core table's (``tui/lifecycle_data.py``)
     lifecycle: Lifecycle | None = None
+    #: False: a view, not a component (nothing to install, e.g. the exposure view that
+    #: follows hosts across the ingress, DNS and certificate areas). It gets no board row
+    #: and no detection, and the board, ``report`` and the catalog counts skip it (see
+    #: :func:`components`); ``plugins``, the ``:`` words, the palette, its commands and its
+    #: settings treat it as any plugin.
+    board: bool = True
+    #: ``"package.module:function"``: an install preflight run on a chart's rendered
+    #: manifests after helm renders them and before the install is confirmed (see
+    #: ``tui/preflight.py``; the policy plugin's server-side dry-run). Imported only then.
+    preflight: str | None = None
 
     @property
     def table(self) -> str:
@@ -237,6 +247,12 @@ class Plugin:
             return None
         module, _, name = self.pane.partition(":")
         return getattr(importlib.import_module(module), name)
+
+
+def components(plugins: Iterable[Plugin]) -> list[Plugin]:
+    """The plugins that are catalog components (board rows, detection, ``report``): every
+    one but the views (``board=False``)."""
+    return [p for p in plugins if p.board]
 
 
 def release_guard(plugins: Sequence[Plugin], manifest: str, verb: str) -> str:

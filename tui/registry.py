@@ -44,6 +44,11 @@ class Registry:
     def ordered(self) -> list[Plugin]:
         return [p for plugins in self.by_category().values() for p in plugins]
 
+    def components(self) -> list[Plugin]:
+        """:meth:`ordered` without the views (``Plugin.board`` False): what the board,
+        detection and ``report`` cover."""
+        return [p for p in self.ordered() if p.board]
+
     def get(self, plugin_id: str) -> Plugin | None:
         return self.plugins.get(plugin_id)
 

@@ -20,9 +20,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from k8s_essentials_tui.api import EVENTS, CacheSubscriber, CacheUpdated, clean, days_left
+from k8s_essentials_tui.api import (
+    EVENTS,
+    CacheSubscriber,
+    CacheUpdated,
+    KeyFooter,
+    clean,
+    days_left,
+)
 
 from . import CERTIFICATE_REQUESTS, CHALLENGES, CLUSTER_ISSUERS, ISSUERS, ORDERS
 from .model import KIND_BACKUP, KIND_CERT, CertRow, Thresholds, condition, rfc3339
@@ -270,7 +277,7 @@ class CertDetailScreen(CacheSubscriber, Screen[None]):
         yield self.app.make_status_bar()
         with VerticalScroll():
             yield Static(id="detail-body")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         ns = self.row.namespace

@@ -61,7 +61,9 @@ FIELD_SELECTORS: dict[str, str] = {SECRETS.qualified: "type=kubernetes.io/tls"}
 _KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
                             INGRESSES.qualified: "Ingress",
                             VELERO_BACKUPS.qualified: KIND_BACKUP}
-DEEPEN_BATCH = 50
+DEEPEN_BATCH = 10
+#: seconds of chain/key checks between two frames (see _deepen)
+DEEPEN_SLICE = 0.008
 
 
 class PickScreen(ModalScreen[str | None]):
@@ -318,7 +320,11 @@ class CertificatesPane(PluginPane):
         dirty = False
         try:
             while self.index.pending_deep():
-                dirty = bool(self.index.deepen(DEEPEN_BATCH)) or dirty
+                # a slice of at most DEEPEN_SLICE seconds, in small steps: a fixed batch of
+                # Secrets was one long block of the event loop on a slow or loaded machine
+                started = loop.time()
+                while self.index.pending_deep() and loop.time() - started < DEEPEN_SLICE:
+                    dirty = bool(self.index.deepen(DEEPEN_BATCH)) or dirty
                 # problems found here do not move rows; re-sort at most twice a second
                 if dirty and (loop.time() - last > 0.5 or not self.index.pending_deep()):
                     last = loop.time()

@@ -1,12 +1,13 @@
 """Exposure: every public host followed from route to backend, address, DNS, ExternalDNS and
 TLS (issue #19).
 
-Not a component of its own (nothing to install), so it registers no catalog entry: the
-ingress controllers' and ExternalDNS's entries name :data:`PANE` as their pane (``enter`` on
-the Ingress or DNS area opens it at that area's column), the certificates pane opens it
-with ``x`` at the TLS column, and the ingress-nginx entry carries the ``exposure`` command
-and the ``[exposure]`` settings table (a command needs an owning plugin; ingress is the area
-the chain starts from). Textual-free: catalog entries import this module.
+Not a component (nothing to install): a view, ``Plugin(board=False)``, so the board, the
+detection and ``report`` skip it while ``plugins``, the palette and ``:exposure`` /
+``:hosts`` / ``:ingresses`` list it. It owns the ``exposure`` command and the
+``[exposure]`` settings table. The ingress controllers' and ExternalDNS's entries name
+:data:`PANE` as their pane (``enter`` on the Ingress or DNS area opens it at that area's
+column), and the certificates pane opens it with ``x`` at the TLS column.
+Textual-free: catalog entries import this module.
 """
 
 from __future__ import annotations
@@ -32,6 +33,18 @@ GATEWAY_CLASSES = rt(f"{GATEWAY_GROUP}/v1", "gatewayclasses", "GatewayClass", na
 GATEWAYS = rt(f"{GATEWAY_GROUP}/v1", "gateways", "Gateway")
 HTTP_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "httproutes", "HTTPRoute")
 GRPC_ROUTES = rt(f"{GATEWAY_GROUP}/v1", "grpcroutes", "GRPCRoute")
+
+#: the board's selectors of the two NGINX controllers, by catalog id (= the
+#: ``app.kubernetes.io/name`` of their Deployments): their catalog entries declare exactly
+#: these ``workload_selectors``, and the model judges "running" by them when it has no
+#: published detection (headless), so the pane, the command and the board never disagree
+#: (ingress-nginx's chart labels its default backend ``component: defaultbackend``: not
+#: a controller)
+CONTROLLER_SELECTORS: dict[str, tuple[dict[str, str], ...]] = {
+    "ingress-nginx": ({"app.kubernetes.io/name": "ingress-nginx",
+                       "app.kubernetes.io/component": "controller"},),
+    "nginx-ingress": ({"app.kubernetes.io/name": "nginx-ingress"},),
+}
 
 #: the workloads the chain needs: the two NGINX controllers and ExternalDNS (one list, by
 #: the same ``app.kubernetes.io/name`` values their catalog entries declare)
@@ -73,15 +86,39 @@ COMMANDS: tuple[PluginCommand, ...] = (
         "1 when a host has a problem, 2 on errors."),
 )
 
+WHY = "every public host from route to DNS to certificate"
+
+#: the registered view: no board row (``board=False``), its own command and settings; its
+#: category (ingress) is the area the chain starts from, so ``:exposure`` opens it with the
+#: CLASS column next to the host
+PLUGIN = Plugin(id="exposure", title="Exposure", category="ingress", why=WHY, pane=PANE,
+                board=False,
+                commands=COMMANDS, settings=SETTINGS, settings_table=SETTINGS_TABLE)
+
+
 def view_plugin(area: str) -> Plugin:
-    """A catalog-less entry that opens the pane from ``area`` (the certificates pane's
-    ``x``): never registered, so the board and ``report`` do not list it."""
-    return Plugin(id="exposure", title="Exposure", category=area, pane=PANE,
-                  why="every public host from route to DNS to certificate")
+    """The view opened from ``area`` (the certificates pane's ``x``): the same plugin,
+    whose category says which column comes next to the host."""
+    return Plugin(**{**PLUGIN.__dict__, "category": area})
 
 
 __all__ = [
-    "COMMANDS", "CONTROLLER_NAMES", "CONTROLLER_SELECTOR", "ENDPOINT_SLICES", "GATEWAYS",
-    "GATEWAY_CLASSES", "GRPC_ROUTES", "HTTP_ROUTES", "INGRESS_CLASSES", "PANE", "SETTINGS",
-    "SETTINGS_TABLE", "SOURCES", "TLS_SELECTOR", "view_plugin",
+    "COMMANDS",
+    "CONTROLLER_NAMES",
+    "CONTROLLER_SELECTOR",
+    "CONTROLLER_SELECTORS",
+    "ENDPOINT_SLICES",
+    "GATEWAYS",
+    "GATEWAY_CLASSES",
+    "GRPC_ROUTES",
+    "HTTP_ROUTES",
+    "INGRESS_CLASSES",
+    "PANE",
+    "PLUGIN",
+    "SETTINGS",
+    "SETTINGS_TABLE",
+    "SOURCES",
+    "TLS_SELECTOR",
+    "WHY",
+    "view_plugin",
 ]

@@ -11,9 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from k8s_essentials_tui.api import CONFIGMAPS, CacheSubscriber, CacheUpdated, display_text, rt
+from k8s_essentials_tui.api import (
+    CONFIGMAPS,
+    CacheSubscriber,
+    CacheUpdated,
+    KeyFooter,
+    display_text,
+    rt,
+)
 
 from . import CONTROLLER_SELECTOR
 from .fleet import controllers, gateways, lines
@@ -52,7 +59,7 @@ class ControllersScreen(CacheSubscriber, Screen[None]):
         yield Static(" Controllers", id="controllers-title", markup=False)
         with VerticalScroll():
             yield Static("Loading…", id="controllers", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for rtype, selector in ((CONFIGMAPS, CONTROLLER_SELECTOR), (VALIDATING_WEBHOOKS, None)):

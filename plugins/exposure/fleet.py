@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8s_essentials_tui.api import Fields, mapping
+from k8s_essentials_tui.api import Fields, labels_match, mapping
 
+from . import CONTROLLER_SELECTORS
 from .model import KNOWN_CONTROLLERS
 
 NOTABLE_SETTINGS: dict[str, tuple[str, ...]] = {
@@ -82,7 +83,9 @@ def controllers(deployments: Iterable[Mapping[str, Any]],
     out = []
     for d in deployments:
         f = Fields(d)
-        app = f.text_map("metadata.labels").get("app.kubernetes.io/name", "")
+        # the board's selectors: ingress-nginx's default backend is not a controller
+        app = next((a for a, sels in CONTROLLER_SELECTORS.items()
+                    if any(labels_match(d, s) for s in sels)), "")
         if app not in NOTABLE_SETTINGS:
             continue
         ns = f.text("metadata.namespace")

@@ -16,12 +16,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from k8s_essentials_tui.api import Fields, mapping
+from k8s_essentials_tui.api import Detection, Fields, labels_match, mapping
 
+from . import CONTROLLER_SELECTORS
 from . import externaldns as edns
-from .tlsinfo import Leaf, from_secret
+
+if TYPE_CHECKING:  # the parser (cryptography) loads in the build's thread, not at open
+    from .tlsinfo import Leaf
 
 DEFAULT_CLASS_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
 LEGACY_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
@@ -115,12 +118,33 @@ class HostRow:
                 else f"{self.tls_secret.split('/', 1)[-1]} expired"
         return f"{text}; {self.probe}" if self.probe else text
 
+    def cell(self, name: str, now: datetime) -> str:
+        """One column's text (a table computes only the columns it shows); ``!`` is the
+        problem count."""
+        if name == "HOST":
+            return self.host
+        if name == "PATHS":
+            return ",".join(self.paths) or "-"
+        if name == "SOURCE":
+            return self.source
+        if name == "CLASS":
+            return self.class_text()
+        if name == "BACKEND":
+            return self.backend_text()
+        if name == "ADDRESS":
+            return self.address_text()
+        if name == "DNS":
+            return self.dns
+        if name == "EXTERNALDNS":
+            return self.externaldns or "-"
+        if name == "TLS":
+            return self.tls_text(now)
+        if name == "!":
+            return str(len(self.problems)) if self.problems else "ok"
+        raise KeyError(name)
+
     def cells(self, now: datetime) -> dict[str, str]:
-        return {"HOST": self.host, "PATHS": ",".join(self.paths) or "-",
-                "SOURCE": self.source, "CLASS": self.class_text(),
-                "BACKEND": self.backend_text(), "ADDRESS": self.address_text(),
-                "DNS": self.dns, "EXTERNALDNS": self.externaldns or "-",
-                "TLS": self.tls_text(now)}
+        return {name: self.cell(name, now) for name in COLUMNS}
 
     def as_json(self, now: datetime) -> dict[str, Any]:
         leaf = self.tls_leaf
@@ -162,6 +186,35 @@ class Inputs:
     deployments: list[dict[str, Any]] = field(default_factory=list)
     #: why the TLS Secrets could not be read ("no permission"), else None
     secrets_unreadable: str | None = None
+    #: catalog id -> whether a controller runs, from the board's published detection
+    #: (:func:`running_from_detections`); None headless: judged from ``deployments`` by
+    #: the same selectors
+    controllers_running: Mapping[str, bool] | None = None
+
+
+def running_from_detections(detections: Mapping[str, Detection]) -> dict[str, bool] | None:
+    """Whether each NGINX controller runs, as the board's detection saw it: installed, and
+    a workload with a ready replica (1/2 ready still serves; 0/1 does not). None before the
+    board's first read, so the caller falls back to the selectors."""
+    if not detections:
+        return None
+    out = {}
+    for app in CONTROLLER_SELECTORS:
+        det = detections.get(app)
+        workloads = det.details.get("workload_status") if det is not None else None
+        out[app] = bool(det is not None and det.installed is True and isinstance(
+            workloads, list) and any(mapping(w).get("ready", 0) for w in workloads))
+    return out
+
+
+def running_from_deployments(deployments: Iterable[Mapping[str, Any]]) -> dict[str, bool]:
+    """The headless fallback: the catalog's selectors over the listed Deployments."""
+    out = dict.fromkeys(CONTROLLER_SELECTORS, False)
+    for d in deployments:
+        for app, selectors in CONTROLLER_SELECTORS.items():
+            if any(labels_match(d, sel) for sel in selectors):
+                out[app] = out[app] or Fields(d).number("status.readyReplicas") > 0
+    return out
 
 
 def _items(value: Any) -> list[Any]:
@@ -202,16 +255,13 @@ class Index:
                 if cond.get("ready") is not False:
                     self.ready[key] += len([a for a in _items(mapping(ep).get("addresses"))
                                             if isinstance(a, str)]) or 1
-        self.running: dict[str, bool] = {}
-        self.externaldns: list[edns.ExternalDNS] = []
-        for d in inputs.deployments:
-            f = Fields(d)
-            app = f.text_map("metadata.labels").get("app.kubernetes.io/name", "")
-            ready = f.number("status.readyReplicas") > 0
-            if app == "external-dns":
-                self.externaldns.append(edns.from_deployment(d))
-            elif app:
-                self.running[app] = self.running.get(app, False) or ready
+        self.running: Mapping[str, bool] = (
+            inputs.controllers_running if inputs.controllers_running is not None
+            else running_from_deployments(inputs.deployments))
+        self.externaldns: list[edns.ExternalDNS] = [
+            edns.from_deployment(d) for d in inputs.deployments
+            if Fields(d).text_map("metadata.labels").get("app.kubernetes.io/name")
+            == "external-dns"]
         self.default_class = next(
             (name for name, c in sorted(self.classes.items())
              if Fields(c).text_map("metadata.annotations").get(DEFAULT_CLASS_ANNOTATION)
@@ -220,6 +270,8 @@ class Index:
 
     def leaf(self, key: tuple[str, str]) -> tuple[Leaf | None, str | None]:
         if key not in self.leaves:
+            from .tlsinfo import from_secret
+
             self.leaves[key] = from_secret(self.secrets[key])
         return self.leaves[key]
 
@@ -289,14 +341,26 @@ def _host_matches(pattern: str, host: str) -> bool:
     return pattern == host
 
 
-def _ingress_rows(index: Index, ing: dict[str, Any]) -> list[HostRow]:
+@dataclass(frozen=True)
+class IngressFacts:
+    """What one Ingress says by itself (no lookups): parsed once per resourceVersion."""
+
+    namespace: str
+    name: str
+    annotations: Mapping[str, str]
+    klass: str  # spec.ingressClassName, else the legacy annotation ("" = none)
+    addresses: tuple[Address, ...]
+    #: host -> (paths, [(service, port)])
+    hosts: Mapping[str, tuple[list[str], list[tuple[str, Any]]]]
+    tls: tuple[tuple[list[str], str], ...]  # (hosts, secretName)
+    problems: tuple[str, ...]
+
+
+def ingress_facts(ing: Mapping[str, Any]) -> IngressFacts:
     f = Fields(ing)
     ns, name = _meta(ing)
     annotations = f.text_map("metadata.annotations")
     klass = f.text("spec.ingressClassName") or annotations.get(LEGACY_CLASS_ANNOTATION, "")
-    note = ""
-    if not klass and index.default_class:
-        klass, note = index.default_class, "default"
     addresses = _lb_addresses(f.obj("status.loadBalancer"))
     default_backend = f.obj("spec.defaultBackend")
     hosts: dict[str, tuple[list[str], list[tuple[str, Any]]]] = {}
@@ -321,14 +385,42 @@ def _ingress_rows(index: Index, ing: dict[str, Any]) -> list[HostRow]:
             if not backends:
                 backends.append((str(svc.get("name") or ""), port.get("number")
                                  or port.get("name")))
-    tls = [(Fields(t, f.problems).texts("hosts"), Fields(t, f.problems).text("secretName"))
-           for t in f.array("spec.tls")]
+    tls = tuple((Fields(t, f.problems).texts("hosts"), Fields(t, f.problems).text("secretName"))
+                for t in f.array("spec.tls"))
+    return IngressFacts(ns, name, annotations, klass, addresses, hosts, tls,
+                        tuple(f.problems))
+
+
+#: (uid, resourceVersion) -> facts; a watch event re-parses only the changed objects
+FactsMemo = dict[tuple[str, str], IngressFacts]
+
+
+def _facts(ing: Mapping[str, Any], memo: FactsMemo | None) -> IngressFacts:
+    meta = mapping(ing.get("metadata"))
+    uid, rv = meta.get("uid"), meta.get("resourceVersion")
+    if memo is None or not isinstance(uid, str) or not isinstance(rv, str) or not uid:
+        return ingress_facts(ing)
+    facts = memo.get((uid, rv))
+    if facts is None:
+        facts = memo[(uid, rv)] = ingress_facts(ing)
+    return facts
+
+
+def _ingress_rows(index: Index, ing: dict[str, Any],
+                  memo: FactsMemo | None = None) -> list[HostRow]:
+    facts = _facts(ing, memo)
+    ns, name, annotations, addresses = (facts.namespace, facts.name, facts.annotations,
+                                        facts.addresses)
+    klass, note = facts.klass, ""
+    if not klass and index.default_class:
+        klass, note = index.default_class, "default"
+    hosts, tls = facts.hosts, facts.tls
     rows = []
     for host, (paths, backends) in hosts.items():
         row = HostRow(host=host, kind="Ingress", namespace=ns, name=name,
                       paths=tuple(dict.fromkeys(paths)), klass=klass, class_note=note,
                       addresses=addresses, annotations=annotations)
-        row.problems.extend(f"{row.source}: {p}" for p in f.problems)
+        row.problems.extend(f"{row.source}: {p}" for p in facts.problems)
         _ingress_class(index, row)
         seen: set[tuple[str, str]] = set()
         bs = []
@@ -526,12 +618,17 @@ def _claims(rows: list[HostRow]) -> None:
                                 f"{', '.join(others)}")
 
 
-def build(inputs: Inputs) -> list[HostRow]:
-    """Every exposed host, sorted by host then source."""
+def build(inputs: Inputs, memo: FactsMemo | None = None) -> list[HostRow]:
+    """Every exposed host, sorted by host then source. ``memo`` (the pane's, kept between
+    rebuilds) holds each Ingress's own facts by resourceVersion: after a watch event only
+    the changed Ingresses are parsed again; the lookups (services, endpoints, classes,
+    secrets, controllers) are redone for every row, they are what changed."""
     index = Index(inputs)
     rows: list[HostRow] = []
+    if memo is not None and len(memo) > 2 * len(inputs.ingresses) + 64:
+        memo.clear()  # old versions pile up: start over (a rebuild parses everything)
     for ing in inputs.ingresses:
-        rows.extend(_ingress_rows(index, ing))
+        rows.extend(_ingress_rows(index, ing, memo))
     for route in inputs.http_routes:
         rows.extend(_route_rows(index, route, "HTTPRoute"))
     for route in inputs.grpc_routes:

@@ -5,7 +5,8 @@ certificates pane (``x``); each opens it with its own column next to the host. D
 from the shared watch caches only (Ingresses, IngressClasses, Services, EndpointSlices,
 Gateway API kinds, TLS Secrets, the controller Deployments): opening the pane costs one
 list+watch per type, never a request per host. Rows are rebuilt from the caches, debounced,
-and written with ``fill_rows`` (only changed cells when the keys stay the same).
+in a thread, and handed to the shared ``VirtualTable`` as one list (it paints only the
+visible lines: 2,000 hosts cost no more to show than 40).
 
 DNS lookups run in a worker through the ``[exposure] nameserver`` (cached for their TTL);
 ``p`` probes the selected host's TLS; ``c`` opens the controller view; ``enter`` the detail.
@@ -24,19 +25,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.timer import Timer
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from k8s_essentials_tui.api import (
     CacheUpdated,
-    KeyTable,
+    KeyFooter,
     PluginPane,
+    ResourceType,
+    VirtualTable,
     clean,
     display_text,
-    fill_rows,
     fit,
     focus_now,
-    set_columns,
 )
 
 from . import SOURCES
@@ -45,11 +47,13 @@ from .model import (
     AREA_COLUMN,
     COLUMNS,
     DnsAnswer,
+    FactsMemo,
     HostRow,
     Inputs,
     ProbeResult,
     build,
     probe_targets,
+    running_from_detections,
     with_dns,
     with_probe,
 )
@@ -139,6 +143,9 @@ class ExposurePane(PluginPane):
         self.resolver: Any = None
         self.resolve_error = ""
         self._rebuild_pending = False
+        self._rebuild_timer: Timer | None = None
+        #: each Ingress's own facts by resourceVersion, kept between rebuilds
+        self._facts: FactsMemo = {}
         #: a build runs in its thread / the caches changed meanwhile (build again after)
         self._building = False
         self._dirty = False
@@ -146,39 +153,69 @@ class ExposurePane(PluginPane):
         self._probing = 0
         #: (columns, [(key, cell values)]) of the last fill: skip identical renders
         self._rendered: tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = ((), [])
+        self._start_lists()
+
+    def _scope(self) -> str | None:
+        options = getattr(self.app, "options", None)
+        settings = getattr(self.app, "settings", None)
+        return (getattr(options, "namespace", None)
+                or (settings.get("namespace") if settings is not None else None) or None)
+
+    def _sources(self) -> list[tuple[ResourceType, str | None, str | None, str | None]]:
+        """(type, namespace, label selector, field selector) of every shared cache read."""
+        scope = self._scope()
+        return [(rtype, None if rtype.plural in ("deployments", "gateways") else scope,
+                 labels, fields) for rtype, labels, fields in SOURCES]
+
+    def _start_lists(self) -> None:
+        """Start the shared caches' lists now, before the pane is composed and mounted:
+        the first list of 2,000 Ingresses then overlaps the screen's first paint instead
+        of following it (``on_session_ready`` subscribes to the same caches)."""
+        from textual._context import active_app
+
+        app = active_app.get(None)  # None when made outside a running app
+        session = getattr(app, "session", None)
+        if session is None:
+            return
+        for rtype, scope, labels, fields in self._sources():
+            session.cache(rtype, scope, labels, fields)
 
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static("Loading hosts…", id="exposure-summary", markup=False)
-        yield KeyTable(id="exposure-table")
+        yield VirtualTable(id="exposure-table")
         yield Input(placeholder="filter hosts, sources, problems (enter: keep, esc: leave)",
                     id="exposure-filter")
 
     @property
-    def table(self) -> KeyTable:
-        return self.query_one("#exposure-table", KeyTable)
+    def table(self) -> VirtualTable:
+        return self.query_one("#exposure-table", VirtualTable)
 
-    def main_widget(self) -> KeyTable:
+    def main_widget(self) -> VirtualTable:
         return self.table
 
     def on_mount(self) -> None:
         focus_now(self.table)
         super().on_mount()
+        # "controller runs" comes from the board's detection: rebuild when it is published
+        signal = getattr(self.app, "detections_changed", None)
+        if signal is not None:
+            signal.subscribe(self, self._detections_changed)
+
+    def _detections_changed(self, _detections: dict[str, Any]) -> None:
+        if not self._rebuild_pending and self.caches:
+            self._rebuild_pending = True
+            self._rebuild_timer = self.set_timer(REBUILD_DELAY, self.rebuild)
 
     def _setting(self, key: str, default: Any) -> Any:
         settings = getattr(self.app, "settings", None)
         return settings.get(f"exposure.{key}", default) if settings is not None else default
 
     def on_session_ready(self) -> None:
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        scope = (getattr(options, "namespace", None)
-                 or (settings.get("namespace") if settings is not None else None) or None)
-        for rtype, labels, fields in SOURCES:
-            cluster_wide = rtype.plural in ("deployments", "gateways")
-            cache = self.watch_resource(rtype, None if cluster_wide else scope,
-                                        label_selector=labels, field_selector=fields)
+        for rtype, scope, labels, fields in self._sources():
+            cache = self.watch_resource(rtype, scope, label_selector=labels,
+                                        field_selector=fields)
             if cache is not None:
                 self.caches[rtype.plural] = cache
         if self._setting("resolve", True):
@@ -196,9 +233,14 @@ class ExposurePane(PluginPane):
         if message.cache.rtype.plural not in FIELD_OF:
             return
         message.stop()
-        if not self._rebuild_pending:
+        if not self.rows and not self._building and not self.blocking():
+            # the last list the rows need just arrived: the first fill is not debounced
+            if self._rebuild_timer is not None:
+                self._rebuild_timer.stop()
+            self.rebuild()
+        elif not self._rebuild_pending:
             self._rebuild_pending = True
-            self.set_timer(REBUILD_DELAY, self.rebuild)
+            self._rebuild_timer = self.set_timer(REBUILD_DELAY, self.rebuild)
 
     def _inputs(self) -> Inputs:
         inputs = Inputs()
@@ -207,6 +249,9 @@ class ExposurePane(PluginPane):
         secrets = self.caches.get("secrets")
         if secrets is not None and secrets.state == "forbidden":
             inputs.secrets_unreadable = "not readable (no permission)"
+        # the board's verdict when it has one (None before its first read: the selectors)
+        inputs.controllers_running = running_from_detections(
+            getattr(self.app, "detections", None) or {})
         return inputs
 
     def loading_kinds(self) -> list[str]:
@@ -225,6 +270,7 @@ class ExposurePane(PluginPane):
         is not "missing its secret". The model runs in a thread: 2,000 Ingresses take a
         few hundred milliseconds that the keyboard must not wait for."""
         self._rebuild_pending = False
+        self._rebuild_timer = None
         if self.blocking():
             self._summary()
             return
@@ -236,21 +282,21 @@ class ExposurePane(PluginPane):
 
     @work(thread=True, group="exposure-build")
     def _build(self, inputs: Inputs) -> None:
-        rows = build(inputs)
+        rows = build(inputs, self._facts)  # one build at a time: the memo is this thread's
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, rows)
 
     def _built(self, rows: list[HostRow]) -> None:
         self._building = False
-        if self._dirty:
-            self._dirty = False
-            self.rebuild()
         self.rows = rows
         hosts = frozenset(r.host.lower() for r in self.rows)
         if self.resolver is not None and hosts != self._resolved_hosts:
             self._resolved_hosts = hosts
             self.resolve_hosts(sorted(hosts))
         self.render_rows()
+        if self._dirty:  # the caches changed while this one was built: the newest next
+            self._dirty = False
+            self.rebuild()
 
     def _decorated(self) -> list[HostRow]:
         rows = self.rows
@@ -272,15 +318,9 @@ class ExposurePane(PluginPane):
         self.view = rows
         width = self.app.size.width
         shown = shown_columns(self.area, width)
-        table = self.table
-        if set_columns(table, shown):
-            self._rendered = ((), [])  # the rows went with the old columns
         now = self.now()
-        plain = []
-        for row in rows:
-            cells = row.cells(now)
-            cells["!"] = str(len(row.problems)) if row.problems else "ok"
-            plain.append((row, tuple(cells[name] for name in shown)))
+        # only the shown columns' text (the detail computes the rest when asked)
+        plain = [(row, tuple(row.cell(name, now) for name in shown)) for row in rows]
         signature = (shown, [(row.key, values) for row, values in plain])
         if signature != self._rendered:  # a watch event that changed no visible cell
             self._rendered = signature
@@ -291,8 +331,8 @@ class ExposurePane(PluginPane):
                       if name == "!" else "red" if _bad(name, value, row) else "")
                 for i, (name, value) in enumerate(zip(shown, values, strict=True))])
                 for row, values in plain]
-            with self.app.batch_update():
-                fill_rows(table, data)
+            # one list for the virtual table: it paints only the visible lines
+            self.table.set_data(shown, data)
         self._summary()
         for screen in self.app.screen_stack:
             if isinstance(screen, HostDetailScreen) and screen.pane is self:
@@ -422,10 +462,6 @@ class ExposurePane(PluginPane):
     def nameserver(self) -> str:
         return self.resolver.nameserver if self.resolver is not None else ""
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_detail()
-
     def action_install(self) -> None:
         if self.plugin.chart is None:  # opened from the certificates pane: no component
             return
@@ -498,7 +534,7 @@ class HostDetailScreen(Screen[None]):
         yield getattr(self.app, "make_status_bar")()  # noqa: B009 (the app's, untyped here)
         with VerticalScroll():
             yield Static("", id="host-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.refresh_detail()  # and again whenever the pane renders (live)

@@ -1,6 +1,13 @@
 """The leaf certificate of a TLS Secret or of a TLS handshake, reduced to what the exposure
 checks compare: SHA-256 fingerprint, validity end, names. Only certificate metadata is
 read; ``tls.key`` is never touched (docs/untrusted-text.md, "Secret data").
+
+A Secret's ``tls.crt`` is parsed by the certificates pane's own parser
+(``cert_manager.x509info.parse_tls``, leaf only, no key): the days left here are the days
+left there, the same leaf picked from the same bundle. The certificates plugin is imported
+directly (a pure, Textual-free module), as the ingress entries import this package: the api
+cannot re-export plugin code (the core imports no plugin). Only the fingerprint the probe
+compares is computed here, from the leaf's DER bytes.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+
+from k8s_essentials_tui.plugins.cert_manager.x509info import parse_tls
 
 _PEM = re.compile(rb"-----BEGIN CERTIFICATE-----\s.*?-----END CERTIFICATE-----", re.DOTALL)
 
@@ -73,20 +82,26 @@ def from_secret(secret: Mapping[str, Any]) -> tuple[Leaf | None, str | None]:
 def _from_b64(raw: str) -> tuple[Leaf | None, str | None]:
     """Parsed once per distinct ``tls.crt`` (every rebuild of the rows asks again)."""
     try:
-        pem = base64.b64decode(raw, validate=True)
+        crt = base64.b64decode(raw, validate=True)
     except (binascii.Error, ValueError):
         return None, "tls.crt is not valid base64"
-    match = _PEM.search(pem)
     try:
-        if match is None:
-            return from_der(pem), None
-        return from_der(x509.load_pem_x509_certificate(match.group(0)).public_bytes(
-            _der_encoding())), None
-    except ValueError as exc:
-        return None, f"tls.crt does not parse: {str(exc)[:80]}"
+        info = parse_tls(crt, deep=False)  # the leaf only; the key is not passed
+    except Exception as exc:  # a parser edge case is a problem, not a crash
+        return None, f"tls.crt does not parse ({type(exc).__name__})"
+    if info.not_after is None or info.not_before is None:
+        why = next((p for p in info.problems if "subjectAltName" not in p), "no certificate")
+        return None, f"tls.crt does not parse: {why[:80]}"
+    return Leaf(fingerprint=_leaf_fingerprint(crt), not_after=info.not_after,
+                not_before=info.not_before, common_name=info.common_name,
+                dns_names=info.dns_names, issuer_cn=info.issuer_cn), None
 
 
-def _der_encoding() -> Any:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return Encoding.DER
+def _leaf_fingerprint(crt: bytes) -> str:
+    """SHA-256 of the first certificate's DER (the leaf parse_tls reads): a PEM block's
+    body is that DER in base64, so no second X.509 parse is needed."""
+    match = _PEM.search(crt)
+    if match is None:
+        return hashlib.sha256(crt).hexdigest()  # DER as it is
+    body = b"".join(match.group(0).splitlines()[1:-1])
+    return hashlib.sha256(base64.b64decode(body)).hexdigest()

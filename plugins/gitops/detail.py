@@ -17,9 +17,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from k8s_essentials_tui.api import Fields, clean
+from k8s_essentials_tui.api import Fields, KeyFooter, clean
 
 from . import appsets, argo, fluxmodel, projects
 
@@ -166,7 +166,7 @@ class GitOpsDetailScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(self.detail, id="gitops-detail")
-        yield Footer()
+        yield KeyFooter()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -26,16 +26,16 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from k8s_essentials_tui.api import EssentialsError, service_proxy_path
+from k8s_essentials_tui.api import EssentialsError, KubeClient, service_proxy_path
 
 from .model import (
     Trace,
@@ -130,6 +130,20 @@ class ServiceTarget:
         return f"{self.namespace}/{self.name}:{self.port}"
 
 
+T = TypeVar("T")
+_TLS: list[ssl.SSLContext] = []
+
+
+def _tls_context() -> ssl.SSLContext:
+    """httpx's own default TLS context (same CA bundle, same SSL_CERT_* variables), made
+    once for every direct client: httpx would load the bundle again for each (tens of ms,
+    paid twice when a trace is opened: the pane's client and the twin of
+    :meth:`JaegerClient.trace_off_loop`)."""
+    if not _TLS:
+        _TLS.append(httpx.create_ssl_context(trust_env=True))
+    return _TLS[0]
+
+
 class JaegerClient:
     """Typed calls to Jaeger's query service; every failure raises :class:`JaegerError`."""
 
@@ -147,6 +161,8 @@ class JaegerClient:
         self.extensions = extensions or {}
         self.timeout = timeout
         self._services_body: Any = None
+        #: makes an equivalent client on its own connection, for :meth:`trace_off_loop`
+        self.twin: Callable[[], JaegerClient] | None = None
 
     async def aclose(self) -> None:
         if self.owns_http:
@@ -173,8 +189,11 @@ class JaegerClient:
         http = httpx.AsyncClient(base_url=str(parsed.copy_with(path="/")), headers=headers,
                                  auth=auth, timeout=httpx.Timeout(timeout,
                                                                   connect=min(timeout, 10.0)),
-                                 trust_env=True)
-        return cls(http, prefix, description=url, api=api, timeout=timeout)
+                                 verify=_tls_context(), trust_env=True)
+        client = cls(http, prefix, description=url, api=api, timeout=timeout)
+        client.twin = lambda: cls.direct(url, bearer_token=bearer_token, username=username,
+                                         password=password, api=api, timeout=timeout)
+        return client
 
     @classmethod
     def via_service(cls, session: ClusterSession, target: ServiceTarget, *, api: str = "auto",
@@ -184,13 +203,34 @@ class JaegerClient:
         ext: dict[str, Any] = {}
         if kube.settings.tls_server_name:
             ext["sni_hostname"] = kube.settings.tls_server_name
-        return cls(kube.http, prefix, description=f"service {target} through the apiserver",
-                   owns_http=False, via_proxy=True, api=api, extensions=ext, timeout=timeout)
+        description = f"service {target} through the apiserver"
+        client = cls(kube.http, prefix, description=description, owns_http=False,
+                     via_proxy=True, api=api, extensions=ext, timeout=timeout)
+        # the twin opens its own connection to the apiserver, with the same credentials
+        client.twin = lambda: cls(KubeClient(kube.settings).http, prefix,
+                                  description=description, via_proxy=True, api=api,
+                                  extensions=ext, timeout=timeout)
+        return client
 
     # -- HTTP -----------------------------------------------------------------------------
 
     async def _get(self, path: str, params: dict[str, Any] | list[tuple[str, str]],
                    what: str) -> Any:
+        content = await self._fetch(path, params, what)
+        try:
+            if len(content) > BIG_BODY:  # a 10,000-span trace is ~4 MB: not on the loop
+                return await asyncio.to_thread(json.loads, content)
+            return json.loads(content)
+        except ValueError as exc:
+            raise self._invalid_json(what) from exc
+
+    def _invalid_json(self, what: str) -> JaegerError:
+        return JaegerError(f"{what}: Jaeger sent invalid JSON "
+                           f"(is {self.description} really Jaeger's query service?)")
+
+    async def _fetch(self, path: str, params: dict[str, Any] | list[tuple[str, str]],
+                     what: str) -> bytes:
+        """The body of a successful answer; every failure as a :class:`JaegerError`."""
         items = params.items() if isinstance(params, dict) else params
         pairs: list[tuple[str, str | int | float | bool | None]] = [
             (k, str(v)) for k, v in items if v is not None and v != ""]
@@ -207,13 +247,7 @@ class JaegerClient:
                 f"cannot reach Jaeger at {self.description}: {first}") from exc
         if resp.status_code >= 400:
             raise self.error_from(resp.status_code, resp.text, what)
-        try:
-            if len(resp.content) > BIG_BODY:  # a 10,000-span trace is ~4 MB: not on the loop
-                return await asyncio.to_thread(json.loads, resp.content)
-            return resp.json()
-        except ValueError as exc:
-            raise JaegerError(f"{what}: Jaeger sent invalid JSON "
-                              f"(is {self.description} really Jaeger's query service?)") from exc
+        return resp.content
 
     def error_from(self, status: int, text: str, what: str) -> JaegerError:
         """Jaeger's own message from either envelope; the apiserver's Status unwrapped."""
@@ -322,16 +356,17 @@ class JaegerClient:
             params.append(("start", str(to_us(q.start))))
         if q.end is not None:
             params.append(("end", str(to_us(q.end))))
-        body = await self._get("/api/traces", params, "search traces")
-        data = body.get("data") if isinstance(body, dict) else None
-        if data is not None and not isinstance(data, list):
-            raise JaegerError("Jaeger sent search results of an unexpected shape")
+        content = await self._fetch("/api/traces", params, "search traces")
         try:
-            summaries = [summarize_v1(t) for t in data or []]
-        except TraceFormatError as exc:
-            raise JaegerError(f"Jaeger sent a trace of an unexpected shape: {exc}") from None
-        raw = {s.trace_id: t for s, t in zip(summaries, data or [], strict=True)}
-        return SearchResult(summaries, raw, "v1")
+            # decode and summarise in one trip off the event loop (the pane is painting
+            # and re-laying its footer meanwhile)
+            return await asyncio.to_thread(_decode_v1_search, content)
+        except ValueError as exc:
+            if isinstance(exc, TraceFormatError):
+                raise JaegerError(f"Jaeger sent a trace of an unexpected shape: {exc}") from None
+            if isinstance(exc, _ShapeError):
+                raise JaegerError("Jaeger sent search results of an unexpected shape") from None
+            raise self._invalid_json("search traces") from exc
 
     async def _search_v3(self, q: SearchQuery) -> SearchResult:
         if q.start is None or q.end is None:
@@ -386,16 +421,82 @@ class JaegerClient:
             return traces[0]
         return await self._trace_v1(tid)
 
+    async def trace_off_loop(self, trace_id: str) -> Trace:
+        """:meth:`trace`, with the request, the decode and the read all in a thread that
+        runs its own event loop on its own connection (see :meth:`off_loop`).
+
+        Why: a 10,000-span answer is ~4 MB; read on the app's loop it arrives in 64 KB
+        pieces between the UI's callbacks (composing and painting the pane, the footer's
+        re-layout) and took about twice as long as the same request with nothing else
+        running. In a thread the socket is read while the UI works."""
+        return await self.off_loop(lambda twin: twin.trace(trace_id))
+
+    async def off_loop(self, call: Callable[[JaegerClient], Awaitable[T]]) -> T:
+        """``call`` on a twin of this client (:attr:`twin`: the same URL or Service and
+        credentials, its own connection) in a thread with its own event loop; without a
+        twin, here. The API the twin settles on (v1/v3) is kept."""
+        make = self.twin
+        if make is None:
+            return await call(self)
+        api = self.api
+
+        def run() -> tuple[T, str]:
+            async def go() -> tuple[T, str]:
+                twin = make()
+                twin.api = api
+                try:
+                    return await call(twin), twin.api
+                finally:
+                    await twin.aclose()
+
+            return asyncio.run(go())
+
+        result, found = await asyncio.to_thread(run)
+        if self.api == "auto":
+            self.api = found
+        return result
+
     async def _trace_v1(self, tid: str) -> Trace:
-        body = await self._get(f"/api/traces/{quote(tid, safe='')}", {}, f"get trace {tid}")
-        data = body.get("data") if isinstance(body, dict) else None
-        if not isinstance(data, list) or not data:
-            raise TraceNotFoundError("trace not found", status=404)
+        what = f"get trace {tid}"
+        content = await self._fetch(f"/api/traces/{quote(tid, safe='')}", {}, what)
+        # decode and read in one trip off the event loop: the pane keeps answering keys
+        # (and painting its screen) while 10,000 spans are read
         try:
-            # off the event loop: the pane keeps answering keys while 10,000 spans are read
-            return await asyncio.to_thread(parse_v1_trace, data[0])
-        except TraceFormatError as exc:
-            raise JaegerError(f"Jaeger sent a trace of an unexpected shape: {exc}") from None
+            trace = await asyncio.to_thread(_decode_v1_trace, content)
+        except ValueError as exc:
+            if isinstance(exc, TraceFormatError):
+                raise JaegerError(f"Jaeger sent a trace of an unexpected shape: {exc}") from None
+            raise self._invalid_json(what) from exc
+        if trace is None:
+            raise TraceNotFoundError("trace not found", status=404)
+        return trace
+
+
+class _ShapeError(ValueError):
+    """``data`` of a search answer is not a list."""
+
+
+def _decode_v1_search(content: bytes) -> SearchResult:
+    """``/api/traces?...`` bytes -> search rows (no trees built) and the raw traces."""
+    body = json.loads(content)
+    data = body.get("data") if isinstance(body, dict) else None
+    if data is not None and not isinstance(data, list):
+        raise _ShapeError
+    summaries = [summarize_v1(t) for t in data or []]
+    raw = {s.trace_id: t for s, t in zip(summaries, data or [], strict=True)}
+    return SearchResult(summaries, raw, "v1")
+
+
+def _decode_v1_trace(content: bytes) -> Trace | None:
+    """``/api/traces/{id}`` bytes -> the trace (None: Jaeger listed none), its summary
+    computed too (the header needs it; here it costs the event loop nothing)."""
+    body = json.loads(content)
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list) or not data:
+        return None
+    trace = parse_v1_trace(data[0])
+    trace.summary()
+    return trace
 
 
 # -- discovery -------------------------------------------------------------------------------

@@ -53,6 +53,12 @@ class SpanLog:
 
 @dataclass(slots=True)
 class Span:
+    """One span. Its attributes and events may still be Jaeger's JSON (``raw_tags``,
+    ``raw_logs``): reading them into tuples is most of the cost of opening a 10,000-span
+    trace, and only a span's details (or a filter) need them, so :attr:`tags` and
+    :attr:`logs` read them on first use. What the waterfall needs (ids, times, service,
+    error, kind) is read at once."""
+
     span_id: str
     parent_id: str
     trace_id: str
@@ -60,8 +66,12 @@ class Span:
     service: str
     start: int  # µs since the epoch
     duration: int  # µs
-    tags: list[Tag] = field(default_factory=list)
-    logs: list[SpanLog] = field(default_factory=list)
+    #: the attributes once read (None: still ``raw_tags``)
+    attrs: list[Tag] | None = None
+    #: the events once read (None: still ``raw_logs``)
+    events: list[SpanLog] | None = None
+    raw_tags: Any = None
+    raw_logs: Any = None
     process_tags: list[Tag] = field(default_factory=list)
     #: (reference type, trace id, span id)
     references: list[tuple[str, str, str]] = field(default_factory=list)
@@ -69,6 +79,20 @@ class Span:
     kind: str = ""
     status_message: str = ""
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def tags(self) -> list[Tag]:
+        if self.attrs is None:
+            self.attrs = _v1_tags(self.raw_tags) if self.raw_tags else []
+            self.raw_tags = None
+        return self.attrs
+
+    @property
+    def logs(self) -> list[SpanLog]:
+        if self.events is None:
+            self.events = _v1_logs(self.raw_logs, self.warnings) if self.raw_logs else []
+            self.raw_logs = None
+        return self.events
 
     @property
     def end(self) -> int:
@@ -103,6 +127,7 @@ class Trace:
     end: int
     critical: set[int]
     warnings: list[str] = field(default_factory=list)
+    _summary: TraceSummary | None = field(default=None, repr=False, compare=False)
 
     @property
     def duration(self) -> int:
@@ -123,6 +148,12 @@ class Trace:
         return None
 
     def summary(self) -> TraceSummary:
+        """The search row of this trace (kept: the header asks for it on every paint)."""
+        if self._summary is None:
+            self._summary = self._summarize()
+        return self._summary
+
+    def _summarize(self) -> TraceSummary:
         root = self.spans[self.roots[0]] if self.roots else None
         counts: dict[str, int] = {}
         first: dict[str, int] = {}
@@ -257,56 +288,100 @@ def _list(value: Any, what: str) -> list[Any]:
 
 
 def _v1_tags(value: Any) -> list[Tag]:
-    # the hot loop of opening a 10,000-span trace: strings (the usual case) are taken as
-    # they are, anything else goes through _str
+    # strings (the usual case) are taken as they are, anything else goes through _str;
+    # read lazily (Span.tags) for spans, at once for processes (shared by many spans)
     out: list[Tag] = []
-    for t in _list(value, "tags"):
+    for t in value if type(value) is list else ():
         if isinstance(t, dict):
             k, v = t.get("key"), t.get("value")
             out.append((k if type(k) is str else _str(k), v if type(v) is str else _str(v)))
     return out
 
 
+def _v1_logs(value: Any, warnings: list[str]) -> list[SpanLog]:
+    """A span's logs, read on first use: a malformed one is left out with a warning on
+    the span (the trace is already on screen; it must not fail now)."""
+    out: list[SpanLog] = []
+    for lg in value if type(value) is list else ():
+        if isinstance(lg, dict):
+            try:
+                out.append(SpanLog(_int(lg.get("timestamp"), "log timestamp"),
+                                   _v1_tags(lg.get("fields"))))
+            except TraceFormatError as exc:
+                warnings.append(f"a log was left out: {exc}")
+    return out
+
+
 _ERROR_VALUES = ("true", "1")
 _NO_PROCESS: tuple[str, list[Tag]] = ("", [])
+#: the tag keys the waterfall needs before any detail is opened
+_FLAG_KEYS = frozenset(("error", "otel.status_code", "span.kind", "otel.status_description"))
 
 
-def _v1_span(raw: Any, processes: dict[str, tuple[str, list[Tag]]], trace_id: str) -> Span:
-    if not isinstance(raw, dict):
-        raise TraceFormatError("a span is not an object")
-    tags = _v1_tags(raw.get("tags"))
-    service, proc_tags = processes.get(_str(raw.get("processID")), _NO_PROCESS)
-    refs: list[tuple[str, str, str]] = []
-    parent, child_of = "", False  # the first CHILD_OF in this trace, else the first ref
-    for r in _list(raw.get("references"), "references"):
-        if isinstance(r, dict):
-            ref = _str(r.get("refType")) or "CHILD_OF"
-            tid = _str(r.get("traceID")) or trace_id
-            sid = _str(r.get("spanID"))
-            refs.append((ref, tid, sid))
-            if tid == trace_id and sid and not child_of and (ref == "CHILD_OF" or not parent):
-                parent, child_of = sid, ref == "CHILD_OF"
-    logs = [SpanLog(_int(lg.get("timestamp"), "log timestamp"), _v1_tags(lg.get("fields")))
-            for lg in _list(raw.get("logs"), "logs") if isinstance(lg, dict)] \
-        if raw.get("logs") else []
+def _flags(raw_tags: list[Any]) -> tuple[bool, str, str]:
+    """(error, kind, status message) from a span's JSON tags, without reading the rest."""
     error, kind, status = False, "", ""
-    for k, v in tags:
+    for t in raw_tags:
+        if type(t) is not dict:
+            continue
+        k = t.get("key")
+        if k not in _FLAG_KEYS:
+            continue
+        v = t.get("value")
+        v = v if type(v) is str else _str(v)
         if k == "error":
             error = error or v.lower() in _ERROR_VALUES
         elif k == "otel.status_code":
             error = error or v == "ERROR"
         elif k == "span.kind":
             kind = v
-        elif k == "otel.status_description":
+        else:
             status = v
-    warnings = raw.get("warnings")
+    return error, kind, status
+
+
+def _v1_span(raw: Any, processes: dict[str, tuple[str, list[Tag]]], trace_id: str) -> Span:
+    # the hot loop of opening a 10,000-span trace: the usual types are checked with
+    # ``type() is`` and taken as they are; anything else goes through _str/_int
+    if type(raw) is not dict:
+        if not isinstance(raw, dict):
+            raise TraceFormatError("a span is not an object")
+    get = raw.get
+    raw_tags = get("tags")
+    if raw_tags and type(raw_tags) is not list:
+        raise TraceFormatError("tags is not a list")
+    error, kind, status = _flags(raw_tags) if raw_tags else (False, "", "")
+    raw_logs = get("logs")
+    if raw_logs and type(raw_logs) is not list:
+        raise TraceFormatError("logs is not a list")
+    pid = get("processID")
+    service, proc_tags = processes.get(pid if type(pid) is str else _str(pid), _NO_PROCESS)
+    refs: list[tuple[str, str, str]] = []
+    parent, child_of = "", False  # the first CHILD_OF in this trace, else the first ref
+    raw_refs = get("references")
+    if raw_refs:
+        for r in _list(raw_refs, "references"):
+            if isinstance(r, dict):
+                ref = _str(r.get("refType")) or "CHILD_OF"
+                tid = _str(r.get("traceID")) or trace_id
+                sid = _str(r.get("spanID"))
+                refs.append((ref, tid, sid))
+                if tid == trace_id and sid and not child_of and (ref == "CHILD_OF"
+                                                                 or not parent):
+                    parent, child_of = sid, ref == "CHILD_OF"
+    start = get("startTime")
+    if type(start) is not int:
+        start = _int(start, "startTime")
+    duration = get("duration") or 0
+    if type(duration) is not int:
+        duration = _int(duration, "duration")
+    span_id, op = get("spanID"), get("operationName")
+    warnings = get("warnings")
     return Span(
-        span_id=_str(raw.get("spanID")), parent_id=parent, trace_id=trace_id,
-        operation=_str(raw.get("operationName")), service=service,
-        start=_int(raw.get("startTime"), "startTime"),
-        duration=max(0, _int(raw.get("duration") or 0, "duration")),
-        tags=tags, logs=logs, process_tags=proc_tags, references=refs,
-        error=error, kind=kind, status_message=status,
+        span_id if type(span_id) is str else _str(span_id), parent, trace_id,
+        op if type(op) is str else _str(op), service, start, max(0, duration),
+        raw_tags=raw_tags or None, raw_logs=raw_logs or None, process_tags=proc_tags,
+        references=refs, error=error, kind=kind, status_message=status,
         warnings=[_str(w) for w in _list(warnings, "warnings")] if warnings else [])
 
 
@@ -464,7 +539,7 @@ def _v3_span(raw: Any, service: str, proc_tags: list[Tag]) -> Span:
     return Span(
         span_id=_hex_id(raw.get("spanId")), parent_id=parent, trace_id=trace_id,
         operation=_str(raw.get("name")), service=service, start=start_ns // 1000,
-        duration=max(0, (end_ns - start_ns) // 1000), tags=tags, logs=events,
+        duration=max(0, (end_ns - start_ns) // 1000), attrs=tags, events=events,
         process_tags=proc_tags, references=refs, error=error,
         kind=_enum(raw.get("kind"), _KINDS, "SPAN_KIND_"),
         status_message=_str(status.get("message")))
@@ -494,21 +569,26 @@ def build_trace(trace_id: str, spans: list[Span], warnings: Iterable[str] = ()) 
     order: list[int] = []
     depth_of = [0] * len(spans)
     seen = [False] * len(spans)
-
-    def start_key(i: int) -> tuple[int, str, int]:
-        # ties by span id, not by position: servers return spans in varying order
-        return (spans[i].start, spans[i].span_id, i)
+    # ties by span id, not by position: servers return spans in varying order
+    keys = [(s.start, s.span_id, i) for i, s in enumerate(spans)]
+    by_start = keys.__getitem__
+    for k in kids:  # each list sorted once, here; most spans are leaves
+        if len(k) > 1:
+            k.sort(key=by_start)
 
     def walk(top: list[int]) -> None:
-        stack = [(i, 0) for i in sorted(top, key=start_key, reverse=True)]
+        stack = [(i, 0) for i in sorted(top, key=by_start, reverse=True)]
+        pop, push = stack.pop, stack.extend
         while stack:
-            i, d = stack.pop()
+            i, d = pop()
             if seen[i]:
                 continue
             seen[i] = True
             depth_of[i] = d
             order.append(i)
-            stack.extend((c, d + 1) for c in sorted(kids[i], key=start_key, reverse=True))
+            k = kids[i]
+            if k:
+                push([(c, d + 1) for c in reversed(k)])
 
     walk(roots)
     stray = [i for i in range(len(spans)) if not seen[i]]
@@ -517,10 +597,12 @@ def build_trace(trace_id: str, spans: list[Span], warnings: Iterable[str] = ()) 
         roots.extend(stray)
         walk(stray)
     # renumber into tree order
-    new_of = {old: new for new, old in enumerate(order)}
+    new_of = [0] * len(spans)
+    for new, old in enumerate(order):
+        new_of[old] = new
     ordered = [spans[i] for i in order]
-    children = [[new_of[c] for c in sorted(kids[i], key=start_key)
-                 if c in new_of and depth_of[c] == depth_of[i] + 1] for i in order]
+    children = [[new_of[c] for c in kids[i] if depth_of[c] == depth_of[i] + 1]
+                if kids[i] else [] for i in order]
     depth = [depth_of[i] for i in order]
     new_roots = sorted((new_of[r] for r in roots), key=lambda n: (ordered[n].start, n))
     start = min((s.start for s in spans), default=0)

@@ -6,8 +6,9 @@ status/error line; then either the results table or the trace view (a header, th
 axis, the virtualised :class:`Waterfall`).
 
 All Jaeger I/O runs in exclusive workers (``jaeger-connect``, ``jaeger-search``,
-``jaeger-trace``, ``jaeger-operations``); a failure shows Jaeger's own message in the pane
-and keeps the form as typed.
+``jaeger-trace``, ``jaeger-operations``) -- except the trace :func:`open_trace` asks for
+before the pane exists, which the pane's connect worker then takes over; a failure shows
+Jaeger's own message in the pane and keeps the form as typed.
 
 Keys: ``ctrl+r`` (or enter in the form) searches, ``e`` edits the search, ``ctrl+o`` picks
 a recent search, ``s`` sorts the results (start/duration), ``enter`` opens a trace or a
@@ -18,6 +19,7 @@ error span, ``l`` opens the span's service logs in the Loki pane, ``/`` filters,
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import json
 import time
@@ -34,7 +36,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from k8s_essentials_tui.api import KeyTable, PluginPane, clean, display_text, fit
+from k8s_essentials_tui.api import PluginPane, VirtualTable, clean, display_text, fit
 
 from .client import JaegerClient, JaegerError, SearchQuery, SearchResult
 from .history import SearchHistory, describe
@@ -52,6 +54,7 @@ from .waterfall import header_lines, layout
 from .waterfall_view import Waterfall
 
 FORM = ("service", "operation", "tags", "min", "max", "since", "limit")
+COLUMNS = ("START", "ROOT", "DURATION", "SPANS", "ERR", "SERVICES", "TRACE ID")
 
 
 class SpanScreen(ModalScreen[str | None]):
@@ -188,8 +191,10 @@ class TracingPane(PluginPane):
     ]
 
     def __init__(self, plugin: Any, *, trace_id: str | None = None, service: str | None = None,
-                 **kwargs: Any) -> None:
+                 prefetch: asyncio.Future[Prefetched] | None = None, **kwargs: Any) -> None:
         super().__init__(plugin, **kwargs)
+        #: the trace request :func:`open_trace` started before this pane was composed
+        self._prefetch = prefetch
         self.client: JaegerClient | None = None
         self.result: SearchResult | None = None
         self.trace: Trace | None = None
@@ -199,6 +204,9 @@ class TracingPane(PluginPane):
         self._initial_trace = trace_id
         self._initial_service = service
         self._services: list[str] = []
+        self._error_text = ""
+        #: the form field a search was started from (its focus comes back on failure)
+        self._search_from: Input | None = None
         #: seconds the last search took (shown nowhere: snapshots must not change)
         self.elapsed = 0.0
 
@@ -224,8 +232,11 @@ class TracingPane(PluginPane):
             yield Input("20", id="jaeger-limit", compact=True)
         yield Static("", id="jaeger-error", markup=False)
         yield Static("connecting to Jaeger…", id="jaeger-status", markup=False)
-        with ContentSwitcher(initial="jaeger-results", id="jaeger-body"):
-            yield KeyTable(id="jaeger-results", cursor_type="row", zebra_stripes=True)
+        # opened on a trace: its view is the one composed visible (and focused at mount),
+        # so the trace arrives into a laid-out screen and the focus does not move again
+        first = "jaeger-trace" if self._initial_trace else "jaeger-results"
+        with ContentSwitcher(initial=first, id="jaeger-body"):
+            yield VirtualTable(id="jaeger-results", select_on_enter=True)
             with Vertical(id="jaeger-trace"):
                 yield Static("", id="jaeger-trace-head")
                 yield Static("", id="jaeger-axis")
@@ -233,11 +244,14 @@ class TracingPane(PluginPane):
         yield Input(placeholder="filter (enter: apply, escape: close)", id="jaeger-filter")
 
     def on_mount(self) -> None:
-        table = self.query_one("#jaeger-results", KeyTable)
-        table.add_columns("START", "ROOT", "DURATION", "SPANS", "ERR", "SERVICES", "TRACE ID")
+        self.table.set_data(COLUMNS, [])
         if self._initial_service:
             self._input("service").value = self._initial_service
-        self._input("service").focus()
+        if self._initial_trace:
+            self.waterfall.focus()
+            self.set_status(f"loading trace {self._initial_trace}…")
+        else:
+            self._input("service").focus()
         super().on_mount()
         settings = getattr(self.app, "settings", None)
         if self.session is None and settings is not None and settings.get("jaeger.url"):
@@ -254,8 +268,8 @@ class TracingPane(PluginPane):
         return self.query_one(Waterfall)
 
     @property
-    def table(self) -> KeyTable:
-        return self.query_one("#jaeger-results", KeyTable)
+    def table(self) -> VirtualTable:
+        return self.query_one("#jaeger-results", VirtualTable)
 
     def showing_trace(self) -> bool:
         return self.query_one(ContentSwitcher).current == "jaeger-trace"
@@ -269,6 +283,9 @@ class TracingPane(PluginPane):
         self.query_one("#jaeger-status", Static).update(clean(text))
 
     def show_error(self, message: str | None) -> None:
+        if (message or "") == self._error_text:
+            return  # clearing an absent error must not cost a style pass per search
+        self._error_text = message or ""
         err = self.query_one("#jaeger-error", Static)
         err.update(clean(message or "", multiline=True))
         err.set_class(bool(message), "shown")
@@ -282,24 +299,26 @@ class TracingPane(PluginPane):
 
     @work(exclusive=True, group="jaeger-connect")
     async def connect_jaeger(self) -> None:
-        from .client import connect
-
-        settings = getattr(self.app, "settings", None)
-        det = (getattr(self.app, "detections", None) or {}).get("jaeger")
-        detected = det.namespace if det is not None and det.installed is True else None
-        prefer = [n for n in (detected, self.session.namespace if self.session else None) if n]
         try:
-            self.client = await connect(self.session, settings, prefer_namespaces=prefer)
+            if self._prefetch is not None:  # the trace was asked for before the screen
+                # shielded: a restarted connect must not cancel the request it waits on
+                client, got = await asyncio.shield(self._prefetch)
+                self.client, self._prefetch = client, None
+                self.show_error(None)  # before the trace's own error, which must stay
+                tid, self._initial_trace = self._initial_trace or "", None
+                self._got_trace(tid, got)
+            else:
+                client = self.client = await open_client(self.app)
+                self.show_error(None)
             if self._initial_trace:  # opened on a trace: fetch it first, services meanwhile
                 tid, self._initial_trace = self._initial_trace, None
                 self.load_trace(tid)
-            self._services = await self.client.services()
+            self._services = await client.services()
         except JaegerError as exc:
             self.set_status("Jaeger unavailable")
             self.show_error(str(exc))
             self._render_where()
             return
-        self.show_error(None)
         self._render_where()
         self._input("service").suggester = SuggestFromList(self._services,
                                                            case_sensitive=False)
@@ -312,7 +331,13 @@ class TracingPane(PluginPane):
     @on(events.Unmount)
     async def _close_client(self) -> None:
         """The Jaeger client goes with the pane (PluginPane's own unmount handler, called
-        too, ends the watches)."""
+        too, ends the watches), and so does a trace request the pane never took."""
+        fetch, self._prefetch = self._prefetch, None
+        if fetch is not None:
+            if not fetch.done():
+                fetch.cancel()
+            elif not fetch.cancelled() and fetch.exception() is None:
+                await fetch.result()[0].aclose()
         if self.client is not None:
             await self.client.aclose()
 
@@ -348,30 +373,47 @@ class TracingPane(PluginPane):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        self.history.add(form)
-        self.run_search(query)
+        # the table takes the focus now, while Jaeger works: the footer's re-layout for
+        # the table's keys (the dearest UI step of a search, ~a frame or more) overlaps
+        # the request instead of following the answer; a failed search gives the form
+        # field its focus back
+        self._search_from = self.screen.focused if isinstance(self.screen.focused,
+                                                              Input) else None
+        self.query_one(ContentSwitcher).current = "jaeger-results"
+        self.trace = None
+        self.table.focus()
+        self.run_search(query, form)
 
     @work(exclusive=True, group="jaeger-search")
-    async def run_search(self, query: SearchQuery) -> None:
+    async def run_search(self, query: SearchQuery, form: dict[str, str] | None = None) -> None:
         if self.client is None:
             self.show_error("Jaeger is not connected yet")
             return
-        self.set_status(f"searching {query.describe()}…")
         t0 = time.perf_counter()
+        # the request goes out first; the status line and the history file (a disk
+        # write) are done while Jaeger answers
+        request = asyncio.ensure_future(self.client.search(query))
         try:
-            result = await self.client.search(query)
+            await asyncio.sleep(0)
+            self.set_status(f"searching {query.describe()}…")
+            if form is not None:
+                self.history.add(form)
+            result = await request
         except JaegerError as exc:
             self.set_status("search failed — the form is kept; fix it and press enter")
             self.show_error(str(exc))
+            back = self._search_from
+            if back is not None and back.is_attached:
+                back.focus()
             return
+        finally:
+            request.cancel()  # a newer search replaced this one: its request goes too
         self.show_error(None)
         self.result = result
         self.show_results()
         self.elapsed = time.perf_counter() - t0
         self.set_status(f"{len(result.summaries)} traces of {query.describe()} "
                         "— enter opens, s sorts")
-        self.query_one(ContentSwitcher).current = "jaeger-results"
-        self.table.focus()
 
     def _sorted(self) -> list[TraceSummary]:
         rows = list(self.result.summaries) if self.result else []
@@ -385,20 +427,25 @@ class TracingPane(PluginPane):
         return rows
 
     def show_results(self) -> None:
+        """All rows at once into the virtualised table (it paints only the visible ones;
+        a DataTable measured and styled all 500 and made the search 6x its fetch)."""
+        summaries = self._sorted()
+        durations = [format_duration(s.duration) for s in summaries]
+        # numbers right-aligned under their heading (the table pads cells on the right)
+        dw = max([len(COLUMNS[2]), *map(len, durations)])
+        cw = max([len(COLUMNS[3]), *(len(str(s.span_count)) for s in summaries)])
+        ew = max([len(COLUMNS[4]), *(len(str(s.error_count)) for s in summaries)])
+        rows = [(s.trace_id, (
+            Text(s.time.strftime("%H:%M:%S")),
+            display_text(f"{s.root_service}: {s.root_operation}"),
+            Text(d.rjust(dw)),
+            Text(str(s.span_count).rjust(cw)),
+            Text(str(s.error_count).rjust(ew), style="bold red" if s.error_count else ""),
+            display_text(", ".join(s.services)),
+            display_text(s.trace_id))) for s, d in zip(summaries, durations, strict=True)]
         table = self.table
-        table.clear()
-        for s in self._sorted():
-            table.add_row(
-                Text(s.time.strftime("%H:%M:%S")),
-                display_text(f"{s.root_service}: {s.root_operation}"),
-                Text(format_duration(s.duration), justify="right"),
-                Text(str(s.span_count), justify="right"),
-                Text(str(s.error_count), style="bold red" if s.error_count else "",
-                     justify="right"),
-                display_text(", ".join(s.services)),
-                display_text(s.trace_id), key=s.trace_id)
-        if table.row_count:
-            table.move_cursor(row=0)
+        table.set_data(COLUMNS, rows)
+        table.move_cursor(0)
 
     def action_sort(self) -> None:
         if self.showing_trace() or self.result is None:
@@ -408,9 +455,9 @@ class TracingPane(PluginPane):
         self.set_status("sorted by duration (longest first)" if self.sort == "duration"
                         else "sorted by start (newest first)")
 
-    @on(KeyTable.RowSelected, "#jaeger-results")
-    def _open_row(self, event: KeyTable.RowSelected) -> None:
-        tid = str(event.row_key.value)
+    @on(VirtualTable.Selected, "#jaeger-results")
+    def _open_row(self, event: VirtualTable.Selected) -> None:
+        tid = str(event.key)
         trace = self.result.trace(tid) if self.result else None
         if trace is not None:
             self.show_trace(trace)
@@ -424,13 +471,18 @@ class TracingPane(PluginPane):
             return
         self.set_status(f"loading trace {trace_id}…")
         try:
-            trace = await self.client.trace(trace_id)
+            got: Trace | JaegerError = await self.client.trace_off_loop(trace_id)
         except JaegerError as exc:
+            got = exc
+        self._got_trace(trace_id, got)
+
+    def _got_trace(self, trace_id: str, got: Trace | JaegerError) -> None:
+        if isinstance(got, JaegerError):
             self.set_status(f"trace {trace_id}")
-            self.show_error(str(exc))
+            self.show_error(str(got))
             return
         self.show_error(None)
-        self.show_trace(trace)
+        self.show_trace(got)
 
     # -- the trace ------------------------------------------------------------------------
 
@@ -598,13 +650,48 @@ def logs_query(span: Span, trace_id: str, label: str = "service_name",
     return query, start, end
 
 
-def open_trace(app: Any, trace_id: str) -> None:
-    """Open the tracing pane on one trace (the Loki pane's ``t`` on a line with a trace id)."""
-    from textual.widgets import Footer
+#: what :func:`open_trace` fetched ahead: the client and the trace (or Jaeger's error)
+Prefetched = tuple[JaegerClient, Trace | JaegerError]
 
-    from k8s_essentials_tui.api import ComponentScreen
+
+async def open_client(app: Any) -> JaegerClient:
+    """A client for the Jaeger this app reaches: ``jaeger.url``, else the query Service
+    (where the board found Jaeger first, then the session's namespace)."""
+    from .client import connect
+
+    session = getattr(app, "session", None)
+    det = (getattr(app, "detections", None) or {}).get("jaeger")
+    detected = det.namespace if det is not None and det.installed is True else None
+    prefer = [n for n in (detected, session.namespace if session else None) if n]
+    return await connect(session, getattr(app, "settings", None), prefer_namespaces=prefer)
+
+
+async def prefetch_trace(app: Any, trace_id: str) -> Prefetched:
+    """Connect and fetch one trace; a failed connect raises, a failed fetch is returned
+    (the pane shows Jaeger's message and keeps the client for its search form)."""
+    client = await open_client(app)
+    try:
+        return client, await client.trace_off_loop(trace_id)
+    except JaegerError as exc:
+        return client, exc
+    except BaseException:  # cancelled: the pane went away before the answer
+        await client.aclose()
+        raise
+
+
+def open_trace(app: Any, trace_id: str) -> None:
+    """Open the tracing pane on one trace (the Loki pane's ``t`` on a line with a trace id).
+
+    The trace request goes out first, then the screen is composed: on a 10,000-span trace
+    the fetch, decode and read (off the loop) overlap the screen's compose and first paint
+    instead of following them."""
+    from k8s_essentials_tui.api import ComponentScreen, KeyFooter
 
     plugin = app.registry.get("jaeger")
+    settings = getattr(app, "settings", None)
+    ready = getattr(app, "session", None) is not None or bool(
+        settings is not None and settings.get("jaeger.url"))
+    prefetch = asyncio.ensure_future(prefetch_trace(app, trace_id)) if ready else None
 
     class _Screen(ComponentScreen):
         def compose(self) -> ComposeResult:
@@ -612,10 +699,11 @@ def open_trace(app: Any, trace_id: str) -> None:
             if status_bar is not None:
                 yield status_bar()
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
-            yield TracingPane(plugin, trace_id=trace_id)
-            yield Footer()
+            yield TracingPane(plugin, trace_id=trace_id, prefetch=prefetch)
+            yield KeyFooter()
 
     app.push_screen(_Screen(plugin))
 
 
-__all__ = ["SpanScreen", "TracingPane", "logs_query", "open_trace", "span_detail"]
+__all__ = ["SpanScreen", "TracingPane", "logs_query", "open_client", "open_trace",
+           "prefetch_trace", "span_detail"]

@@ -18,7 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -40,6 +40,8 @@ CURSOR = Style(reverse=True)
 ERROR = Style(color="red", bold=True)
 DIM = Style(dim=True)
 MATCH = Style(underline=True)
+PLAIN = Style()
+BOLD = Style(bold=True)
 
 
 class Waterfall(ScrollView, can_focus=True):
@@ -79,6 +81,12 @@ class Waterfall(ScrollView, can_focus=True):
         self.cursor = 0
         self._colours: dict[str, Style] = {}
         self._strips: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
+        #: the widget's base style (``rich_style`` walks the CSS of every ancestor: it was
+        #: half of a page's paint when asked for per row) and the combined styles of a row
+        self._base: tuple[object, Style] | None = None
+        #: (scroll offset, width, focus) while a frame's rows are rendered
+        self._frame: tuple[int, int, bool] | None = None
+        self._combined: dict[tuple[Style, bool, bool], Style] = {}
 
     # -- data -----------------------------------------------------------------------------
 
@@ -149,34 +157,68 @@ class Waterfall(ScrollView, can_focus=True):
         self._strips.clear()
         self.virtual_size = Size(0, len(self.rows))
 
+    def _base_style(self) -> Style:
+        """``rich_style``, worked out once per focus state and theme."""
+        key = (self.has_focus, getattr(self.app, "theme", None))
+        if self._base is None or self._base[0] != key:
+            self._base = (key, self.rich_style)
+            self._combined.clear()
+        return self._base[1]
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """One frame's rows: the scroll offset, width and focus are read once for all of
+        them (each is a walk through Textual's reactives and regions, per row it was a
+        third of a page's paint)."""
+        self._frame = (self.scroll_offset.y, self.scrollable_content_region.width,
+                       self.has_focus)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
     def render_line(self, y: int) -> Strip:
-        pos = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
+        top, width, focused = self._frame or (self.scroll_offset.y,
+                                              self.scrollable_content_region.width,
+                                              self.has_focus)
+        pos = top + y
         if self.trace is None or not 0 <= pos < len(self.rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         index = self.rows[pos]
-        cursor = pos == self.cursor and self.has_focus
         selected = pos == self.cursor
+        cursor = selected and focused
         key = (index, width, cursor, selected, index in self.collapsed)
         strip = self._strips.get(key)
         if strip is None:
-            strip = Strip(self._segments(index, width, cursor, selected)).adjust_cell_length(
-                width, self.rich_style)
+            segments, cells = self._segments(index, width, cursor, selected)
+            if cells <= width:  # the usual case: pad, no measuring of what was built
+                if cells < width:
+                    segments.append(Segment(" " * (width - cells), self._base_style()))
+                strip = Strip(segments, width)
+            else:
+                strip = Strip(segments).adjust_cell_length(width, self._base_style())
             self._strips[key] = strip
         return strip
 
     def _segments(self, index: int, width: int, cursor: bool, selected: bool
-                  ) -> list[Segment]:
+                  ) -> tuple[list[Segment], int]:
+        """A row's segments and their width in cells (the name is fitted to its cells,
+        the rest is ASCII or one-cell box characters)."""
         trace = self.trace
         assert trace is not None
         span = trace.spans[index]
-        base = self.rich_style
-        colour = self._colours.get(span.service, Style())
+        base = self._base_style()
+        colour = self._colours.get(span.service, PLAIN)
         critical = index in trace.critical
+        combined = self._combined
 
         def style(s: Style) -> Style:
-            s = base + s
-            return s + CURSOR if cursor else (s + Style(bold=True) if selected else s)
+            key = (s, cursor, selected)
+            out = combined.get(key)
+            if out is None:
+                out = base + s
+                out = out + CURSOR if cursor else (out + BOLD if selected else out)
+                combined[key] = out
+            return out
 
         name_cells, bar_cells = layout(width - 2)
         fold = ("▸ " if index in self.collapsed else "▾ ") if trace.children[index] else "  "
@@ -184,20 +226,20 @@ class Waterfall(ScrollView, can_focus=True):
         head = indent_of(trace.depth[index]) + fold
         name = fit(f"{head}{svc}: {op}", name_cells)
         split = min(len(head) + len(svc) + 1, len(name))
-        segs = [Segment("✖" if span.error else " ", style(ERROR if span.error else Style())),
+        segs = [Segment("✖" if span.error else " ", style(ERROR if span.error else PLAIN)),
                 Segment("◆" if critical else " ", style(DIM)),
                 Segment(name[:len(head)], style(DIM)),
                 Segment(name[len(head):split], style(colour)),
-                Segment(name[split:], style(Style())),
-                Segment(" ", style(Style()))]
+                Segment(name[split:], style(PLAIN)),
+                Segment(" ", style(PLAIN))]
         x0, x1 = bar_span(span, trace, bar_cells)
-        bar_style = ERROR if span.error else colour + Style(bold=critical)
+        bar_style = ERROR if span.error else (colour + BOLD if critical else colour)
+        duration = format_duration(span.duration).rjust(DURATION_CELLS + 1)
         segs += [Segment(" " * x0, style(DIM)),
                  Segment((BAR_CRITICAL if critical else BAR) * (x1 - x0), style(bar_style)),
                  Segment(" " * (bar_cells - x1), style(DIM)),
-                 Segment(format_duration(span.duration).rjust(DURATION_CELLS + 1),
-                         style(DIM if not critical else Style()))]
-        return segs
+                 Segment(duration, style(DIM if not critical else PLAIN))]
+        return segs, 2 + (name_cells if name_cells > 0 else 0) + 1 + bar_cells + len(duration)
 
     # -- keys -----------------------------------------------------------------------------
 

@@ -91,7 +91,8 @@ PLUGIN = Plugin(
     chart_names=CHARTS,
     actions=(
         PluginAction("loki.run", "Run query", "ctrl+r", "run the LogQL query"),
-        PluginAction("loki.tail", "Live tail", "t", "follow new lines over the websocket"),
+        PluginAction("loki.tail", "Live tail", "f", "follow new lines over the websocket"),
+        PluginAction("loki.trace", "Open trace", "t", "open the trace a log line carries"),
     ),
     commands=(PluginCommand(
         "loki", "run a LogQL query against Loki and print the result",

@@ -1,5 +1,7 @@
 """The Loki pane: a LogQL editor with completion, time range, results, live tail, history.
 
+Keys in the results: ``f`` follows (live tail), ``t`` opens the highlighted line's trace.
+
 Layout (top to bottom): a settings line (where Loki is, range, limit, direction, buffer),
 the query editor (a ``TextArea`` that grows with soft-wrap, up to 5 rows), the completion
 drop-down (an ``OptionList`` shown under the editor), a status/error line, then either the
@@ -218,8 +220,10 @@ class LokiPane(PluginPane):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "run", "Run", id="loki.run", priority=True),
         Binding("ctrl+g", "results", "Results", id="loki.results", priority=True),
-        Binding("t", "tail", "Tail", id="loki.tail"),
-        Binding("T", "trace", "Trace", id="loki.trace", show=False),
+        Binding("f", "tail", "Follow", id="loki.tail"),
+        Binding("t", "trace", "Trace", id="loki.trace"),
+        # ``T`` was the trace key while ``t`` tailed; kept as an alias for one release
+        Binding("T", "trace", "Trace", id="loki.trace_alias", show=False),
         Binding("p,space", "pause", "Pause", id="loki.pause"),
         Binding("slash", "search", "Search", id="loki.search", priority=True),
         Binding("e,i", "edit", "Edit", id="loki.edit"),
@@ -362,7 +366,7 @@ class LokiPane(PluginPane):
             self.show_error(str(exc))
             return
         self.show_error(None)
-        self.set_status("ready — enter runs the query, tab completes, t tails")
+        self.set_status("ready — enter runs the query, tab completes, f follows (live tail)")
         self._render_settings()
         if self._run_on_connect:
             self._run_on_connect = False
@@ -475,7 +479,7 @@ class LokiPane(PluginPane):
         self.view.follow = True
         self._tail_count, self._tail_t0 = 0, time.perf_counter()
         self._render_settings()
-        self.set_status("tailing… (t stops, p pauses)")
+        self.set_status("tailing… (f stops, p pauses)")
         self.tail_worker(query)
 
     @work(exclusive=True, group="loki-tail")
@@ -653,15 +657,23 @@ class LokiPane(PluginPane):
         self.app.push_screen(DetailScreen(event.entry))
 
     def action_trace(self) -> None:
-        """``T`` on a result line: open its trace (``t`` stays "tail" here; in a line's
-        detail view ``t`` opens the trace)."""
+        """``t`` on a result line (and in its detail view): open the trace it carries.
+
+        Live tail moved to ``f`` (follow, as ``tail -f``) so ``t`` can mean trace, as the
+        issue asks; the status line says so when a line has no id, so a ``t`` pressed from
+        habit to tail explains itself."""
+        from .traceids import trace_id_of
+
         view = self.view
-        if not 0 <= view.cursor < len(view.entries):
-            self.set_status("select a line first")
+        if self.has_class("metric") or not 0 <= view.cursor < len(view.entries):
+            self.set_status("select a log line first (f follows, t opens a line's trace)")
             return
-        if not open_trace_of(self.app, view.entries[view.cursor]):
+        entry = view.entries[view.cursor]
+        if trace_id_of(entry.line, entry.labels) is None:
             self.set_status("this line carries no trace id (traceID=…, trace_id=…, "
-                            "traceparent)")
+                            "traceparent) — f follows (live tail)")
+        elif not open_trace_of(self.app, entry):
+            self.set_status("no tracing plugin (jaeger) is installed")
 
     def action_edit(self) -> None:
         self.editor.focus()
@@ -842,9 +854,9 @@ def open_logs(app: Any, namespace: str | None = None, app_label: str | None = No
             yield Static(f" {plugin.title} — {plugin.why}", id="pane-title", markup=False)
             yield LokiPane(plugin, namespace=namespace, app_label=app_label, query=query,
                            time_range=time_range, run=run)
-            from textual.widgets import Footer
+            from k8s_essentials_tui.api import KeyFooter
 
-            yield Footer()
+            yield KeyFooter()
 
     app.push_screen(_Screen(plugin))
 

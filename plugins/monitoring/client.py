@@ -17,6 +17,7 @@ parse error reads exactly as Prometheus wrote it), the apiserver's ``Status`` un
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import ssl
@@ -174,10 +175,10 @@ class _Client:
         if self.endpoint.owns_http:
             await self.endpoint.http.aclose()
 
-    async def request(self, method: str, path: str, what: str, *,
-                      params: dict[str, Any] | None = None, form: dict[str, Any] | None = None,
-                      json_body: Any = None) -> Any:
-        """One call; the decoded JSON answer, or a :class:`MonitoringError`."""
+    async def send(self, method: str, path: str, what: str, *,
+                   params: dict[str, Any] | None = None, form: dict[str, Any] | None = None,
+                   json_body: Any = None) -> httpx.Response:
+        """One call; the successful response (not decoded), or a :class:`MonitoringError`."""
         ep = self.endpoint
         kwargs: dict[str, Any] = {"headers": ep.headers, "timeout": self.timeout,
                                   "extensions": ep.extensions or None}
@@ -199,13 +200,25 @@ class _Client:
         if resp.status_code >= 400:
             raise self.error_from(resp.status_code, resp.headers.get("content-type", ""),
                                   resp.text, what)
-        if not resp.content:
+        return resp
+
+    def decode(self, content: bytes, what: str) -> Any:
+        """The JSON of an answer (None for an empty one)."""
+        if not content:
             return None
         try:
-            return resp.json()
+            return json.loads(content)
         except ValueError as exc:
             raise MonitoringError(f"{what}: {self.server} sent invalid JSON (is "
                                   f"{self.description} really {self.server}?)") from exc
+
+    async def request(self, method: str, path: str, what: str, *,
+                      params: dict[str, Any] | None = None, form: dict[str, Any] | None = None,
+                      json_body: Any = None) -> Any:
+        """One call; the decoded JSON answer, or a :class:`MonitoringError`."""
+        resp = await self.send(method, path, what, params=params, form=form,
+                               json_body=json_body)
+        return self.decode(resp.content, what)
 
     def error_from(self, status: int, content_type: str, text: str, what: str
                    ) -> MonitoringError:
@@ -301,13 +314,27 @@ class AlertmanagerClient(_Client):
 
     async def alerts(self, *, active: bool = True, silenced: bool = True,
                      inhibited: bool = True, filters: Iterable[str] = ()) -> list[model.Alert]:
-        params: dict[str, Any] = {"active": _b(active), "silenced": _b(silenced),
-                                  "inhibited": _b(inhibited)}
-        flist = list(filters)
-        if flist:
-            params["filter"] = flist
-        body = await self.request("GET", "/api/v2/alerts", "list alerts", params=params)
+        body = await self.request("GET", "/api/v2/alerts", "list alerts",
+                                  params=_alert_params(active, silenced, inhibited, filters))
         return _parsed(model.parse_alerts, body, self.server)
+
+    async def alert_groups(self, *, thread_bytes: int = 0
+                           ) -> tuple[list[model.Alert], list[model.AlertGroup]]:
+        """All alerts and their groups. An answer larger than ``thread_bytes`` (when > 0) is
+        decoded, parsed and grouped in a worker thread: a TUI's event loop keeps painting
+        while 2,000 alerts (~1 MB of JSON) turn into objects."""
+        resp = await self.send("GET", "/api/v2/alerts", "list alerts",
+                               params=_alert_params(True, True, True, ()))
+        content = resp.content
+
+        def work() -> tuple[list[model.Alert], list[model.AlertGroup]]:
+            alerts = _parsed(model.parse_alerts, self.decode(content, "list alerts"),
+                             self.server)
+            return alerts, model.group_alerts(alerts)
+
+        if thread_bytes and len(content) > thread_bytes:
+            return await asyncio.to_thread(work)
+        return work()
 
     async def silences(self) -> list[model.Silence]:
         body = await self.request("GET", "/api/v2/silences", "list silences")
@@ -327,6 +354,16 @@ class AlertmanagerClient(_Client):
     async def expire_silence(self, silence_id: str) -> None:
         await self.request("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}",
                            f"expire silence {silence_id}")
+
+
+def _alert_params(active: bool, silenced: bool, inhibited: bool, filters: Iterable[str]
+                  ) -> dict[str, Any]:
+    params: dict[str, Any] = {"active": _b(active), "silenced": _b(silenced),
+                              "inhibited": _b(inhibited)}
+    flist = list(filters)
+    if flist:
+        params["filter"] = flist
+    return params
 
 
 def _b(value: bool) -> str:

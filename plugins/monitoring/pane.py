@@ -5,14 +5,17 @@ shows labels, annotations, receivers, generator URL; ``s`` silences), **Silences
 pending, expired; ``x`` expires), **Targets** (down first with lastError; TSDB/build facts
 above), **Rules** (evaluation errors first, firing counts), **PromQL** (instant or range query,
 a braille plot of range results over a result table, history on up/down, completion of
-metric names, label names and values from the server: → accepts), **Grafana** (where it is
+metric names, label names and values from the server: → accepts; ``ctrl+s`` saves the query
+under a name, ``ctrl+o`` picks a saved one), **Grafana** (where it is
 exposed, provisioned datasources: names, types and URLs only, dashboards, how to get the
 admin password).
 
-Prometheus and Alertmanager are polled (every ``REFRESH`` s, and on ``r``) in exclusive
-workers; the Grafana facts come from the shared watch caches. A failure is shown in the tab
-it concerns, never as a crash. Silences go through ``Mutation`` (confirm with the amtool
-command, read-only refusal, RBAC check on ``services/proxy``, audit).
+Only the visible tab is composed (lazy tabs); the first alerts request starts when the pane
+is created, before its screen is composed. Prometheus and Alertmanager are polled (every
+``REFRESH`` s, and on ``r``) in exclusive workers; the Grafana facts come from the shared
+watch caches. A failure is shown in the tab it concerns, never as a crash. Silences go
+through ``Mutation`` (confirm with the amtool command, read-only refusal, RBAC check on
+``services/proxy``, audit).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from k8s_essentials_tui.api import (
@@ -39,6 +43,7 @@ from k8s_essentials_tui.api import (
     EssentialsError,
     KeyTable,
     PluginPane,
+    VirtualTable,
     clean,
     display_text,
     fill_rows,
@@ -61,6 +66,10 @@ PROMETHEUS_RULES = rt("monitoring.coreos.com/v1", "prometheusrules", "Prometheus
 #: seconds between polls of Prometheus and Alertmanager
 REFRESH = 15.0
 TABS = ("alerts", "silences", "targets", "rules", "promql", "grafana")
+TAB_TITLES = {t: "PromQL" if t == "promql" else t.capitalize() for t in TABS}
+#: an Alertmanager answer larger than this (bytes) is decoded, parsed and grouped in a thread
+#: (2,000 alerts are ~1 MB: ~0.1 s of CPU the event loop spends painting meanwhile)
+THREAD_BYTES = 256 * 1024
 TABLES: dict[str, Columns] = {
     "alerts": Columns(("STATUS", "SEVERITY", "ALERTNAME", "NAMESPACE", "N", "SINCE",
                        "SUMMARY"),
@@ -166,7 +175,8 @@ class MonitoringPane(PluginPane):
     MonitoringPane #promql-plot.hidden { display: none; }
     MonitoringPane #promql-table { height: 1fr; max-height: 8; }
     MonitoringPane #promql-table.alone { max-height: 100%; }
-    MonitoringPane #grafana-facts { height: 1fr; padding: 0 1; }
+    MonitoringPane #grafana-scroll { height: 1fr; }
+    MonitoringPane #grafana-facts { height: auto; padding: 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("/", "filter", "Filter", id="monitoring.filter", priority=True),
@@ -176,6 +186,8 @@ class MonitoringPane(PluginPane):
         Binding("r", "refresh", "Refresh", id="monitoring.refresh"),
         Binding("ctrl+r", "run_query", "Run", id="monitoring.run"),
         Binding("ctrl+g", "toggle_editor", "Editor", id="monitoring.editor"),
+        Binding("ctrl+s", "save_query", "Save", id="monitoring.save_query"),
+        Binding("ctrl+o", "saved_queries", "Saved", id="monitoring.saved_queries"),
         Binding("up", "history(-1)", "History", show=False, id="monitoring.history_prev"),
         Binding("down", "history(1)", "History", show=False, id="monitoring.history_next"),
         *[Binding(str(i + 1), f"show_tab('{t}')", t.capitalize(), show=False,
@@ -198,6 +210,9 @@ class MonitoringPane(PluginPane):
         from . import history
 
         self.history: list[str] = history.load()
+        from . import saved
+
+        self.saved: list[saved.SavedQuery] = saved.load()
         self._history_pos = len(self.history)
         self.grafana = GrafanaFacts()
         self._wide: bool | None = None
@@ -205,39 +220,90 @@ class MonitoringPane(PluginPane):
         #: 2,000-row table costs about a second to fill and measure, so only the visible
         #: one is filled on every poll)
         self._dirty: set[str] = set()
+        #: tabs whose widgets exist (lazy tabs, see ``compose``)
+        self._composed: set[str] = set()
+        #: the first alerts request, started here -- before the screen is composed -- so
+        #: the request and its parsing overlap the first paint (see ``_prefetch``)
+        self._early: asyncio.Task[None] | None = None
+        self._start_prefetch()
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static("connecting…", id="mon-status", markup=False)
         yield Input(placeholder="filter rows (escape clears)", id="mon-filter")
-        initial = "tab-grafana" if self.plugin.id == "grafana" else "tab-alerts"
-        with TabbedContent(id="mon-tabs", initial=initial):
-            with TabPane("Alerts", id="tab-alerts"):
-                yield KeyTable(id="alerts", cursor_type="row")
-            with TabPane("Silences", id="tab-silences"):
-                yield KeyTable(id="silences", cursor_type="row")
-            with TabPane("Targets", id="tab-targets"):
-                yield Static("", id="targets-note", classes="tab-note", markup=False)
-                yield KeyTable(id="targets", cursor_type="row")
-            with TabPane("Rules", id="tab-rules"):
-                yield Static("", id="rules-note", classes="tab-note", markup=False)
-                yield KeyTable(id="rules", cursor_type="row")
-            with TabPane("PromQL", id="tab-promql"):
-                with Horizontal(id="promql-bar"):
-                    yield Input(placeholder="PromQL, e.g. sum by (job) (up)  (enter runs)",
-                                id="promql-input", suggester=PromQLSuggester(self))
-                    yield Input("1h", placeholder="instant", id="promql-range")
-                yield Static("", id="promql-note", classes="tab-note", markup=False)
-                yield Static("", id="promql-plot", classes="hidden")
-                yield KeyTable(id="promql-table", cursor_type="row", classes="alone")
-            with TabPane("Grafana", id="tab-grafana"):
-                yield Static("", id="grafana-facts")
+        initial = self._initial_tab()
+        # lazy tabs: only the visible tab's widgets are composed now (a tab's first paint
+        # is most of a pane's cost), the others when first shown (``_ensure_tab``)
+        with TabbedContent(id="mon-tabs", initial=f"tab-{initial}"):
+            for tab in TABS:
+                with TabPane(TAB_TITLES[tab], id=f"tab-{tab}"):
+                    if tab == initial:
+                        for widget in self._tab_widgets(tab):
+                            with widget:
+                                yield from self._children(widget.id)
+        self._composed.add(initial)
 
-    def on_mount(self) -> None:
+    def _initial_tab(self) -> str:
+        return "grafana" if self.plugin.id == "grafana" else "alerts"
+
+    def _tab_widgets(self, tab: str) -> list[Widget]:
+        """The widgets of one tab (made when the tab is first shown)."""
+        if tab == "alerts":
+            # virtualised: 2,000 groups cost what 40 visible rows cost to paint
+            return [VirtualTable(id="alerts")]
+        if tab == "silences":
+            return [KeyTable(id="silences", cursor_type="row")]
+        if tab in ("targets", "rules"):
+            return [Static("", id=f"{tab}-note", classes="tab-note", markup=False),
+                    KeyTable(id=tab, cursor_type="row")]
+        if tab == "promql":
+            return [Horizontal(id="promql-bar"),
+                    Static("", id="promql-note", classes="tab-note", markup=False),
+                    Static("", id="promql-plot", classes="hidden"),
+                    KeyTable(id="promql-table", cursor_type="row", classes="alone")]
+        # in a focusable scroll: with nothing focusable in the tab, focus fell on the hidden
+        # filter box and ``o`` (overview) was typed into it
+        return [VerticalScroll(id="grafana-scroll")]
+
+    def _children(self, container_id: str | None) -> list[Widget]:
+        """What goes inside a tab's container (mounted into it, not passed to its
+        constructor, which would register them only when it composes: queried and focused
+        at once)."""
+        if container_id == "promql-bar":
+            return self._promql_bar()
+        if container_id == "grafana-scroll":
+            return [Static("", id="grafana-facts")]
+        return []
+
+    def _promql_bar(self) -> list[Widget]:
+        return [Input(placeholder="PromQL, e.g. sum by (job) (up)  (enter runs)",
+                      id="promql-input", suggester=PromQLSuggester(self)),
+                Input("1h", placeholder="instant", id="promql-range")]
+
+    def _ensure_tab(self, tab: str) -> bool:
+        """Mount a tab's widgets the first time it is shown; True when this call did."""
+        if tab in self._composed:
+            return False
+        self._composed.add(tab)
+        widgets = self._tab_widgets(tab)
+        self.query_one(TabbedContent).get_pane(f"tab-{tab}").mount(*widgets)
+        for widget in widgets:
+            children = self._children(widget.id)
+            if children:
+                widget.mount(*children)
+        self._set_columns(tab)
+        self._dirty.add(tab)
+        return True
+
+    def _set_columns(self, tab: str) -> None:
         width = self.app.size.width
         for table_id, spec in TABLES.items():
-            set_columns(self.query_one(f"#{table_id}", DataTable), spec.shown(width))
+            if table_id.split("-")[0] == tab and table_id != "alerts":
+                set_columns(self.query_one(f"#{table_id}", DataTable), spec.shown(width))
+
+    def on_mount(self) -> None:
+        self._set_columns(self._initial_tab())
         focus_now(self.main_widget())
         super().on_mount()
         if self.session is None:
@@ -252,8 +318,14 @@ class MonitoringPane(PluginPane):
             self.watch_resource(rtype, None, label_selector=selector)
         self.action_refresh()
 
+    def _cancel_prefetch(self) -> None:
+        early, self._early = self._early, None
+        if early is not None and not early.done():
+            early.cancel()
+
     def on_session_changed(self, _message: Any) -> None:
         self.unwatch_all()
+        self._cancel_prefetch()  # it asks the old cluster
         self.prometheus = self.alertmanager = None
         if self.session is not None:
             self.on_session_ready()
@@ -262,6 +334,7 @@ class MonitoringPane(PluginPane):
     async def _close_clients(self) -> None:
         """The HTTP clients go with the pane (PluginPane's own unmount handler, called too,
         ends the watches)."""
+        self._cancel_prefetch()
         for client in (self.prometheus, self.alertmanager):
             if client is not None:
                 await client.aclose()
@@ -269,6 +342,8 @@ class MonitoringPane(PluginPane):
     def on_resize(self) -> None:
         """Columns change only when the width crosses a threshold (see ``Columns``)."""
         wide = self.app.size.width >= TABLES["alerts"].wide_at
+        if self.query("#mon-status"):
+            self.render_status()
         if wide != self._wide:
             self._wide = wide
             self.render_all()
@@ -280,6 +355,49 @@ class MonitoringPane(PluginPane):
         ns = det.namespace if det is not None and det.installed is True else None
         return [n for n in (ns,) if n]
 
+    def _start_prefetch(self) -> None:
+        """Start the first Alertmanager request at once when it can be made (connected, or
+        a direct URL set). The pane is built inside its screen's compose, before any of its
+        widgets exist: the answer travels (and is parsed, in a thread when large) while the
+        screen is composed and painted, instead of after it."""
+        if self._initial_tab() != "alerts":
+            return
+        try:
+            app = self.app
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # built outside a running app (a unit test): the poll does it
+            return
+        settings = getattr(app, "settings", None)
+        direct = settings is not None and bool(settings.get("monitoring.alertmanager_url", ""))
+        if getattr(app, "session", None) is None and not direct:
+            return
+        self._early = loop.create_task(self._prefetch())
+
+    async def _prefetch(self) -> None:
+        am = await self._connect_alertmanager()
+        if am is None:
+            return
+        try:
+            self.alerts, self.groups = await am.alert_groups(thread_bytes=THREAD_BYTES)
+        except EssentialsError as exc:
+            self.errors["alerts"] = str(exc)
+            return
+        self._dirty.add("alerts")
+        if self.is_attached and "alerts" in self._composed:
+            self.render_status()
+            self.render_titles()
+            self.render_active()
+
+    async def _connect_alertmanager(self) -> AlertmanagerClient | None:
+        if self.alertmanager is None:
+            try:
+                self.alertmanager = await connect_alertmanager(
+                    self.session, getattr(self.app, "settings", None),
+                    prefer_namespaces=self._prefer())
+            except EssentialsError as exc:
+                self.errors["alertmanager"] = str(exc)
+        return self.alertmanager
+
     async def _clients(self) -> tuple[PrometheusClient | None, AlertmanagerClient | None]:
         settings = getattr(self.app, "settings", None)
         if self.prometheus is None:
@@ -288,18 +406,16 @@ class MonitoringPane(PluginPane):
                     self.session, settings, prefer_namespaces=self._prefer())
             except EssentialsError as exc:
                 self.errors["prometheus"] = str(exc)
-        if self.alertmanager is None:
-            try:
-                self.alertmanager = await connect_alertmanager(
-                    self.session, settings, prefer_namespaces=self._prefer())
-            except EssentialsError as exc:
-                self.errors["alertmanager"] = str(exc)
-        return self.prometheus, self.alertmanager
+        return self.prometheus, await self._connect_alertmanager()
 
     @work(exclusive=True, group="monitoring-refresh")
     async def action_refresh(self) -> None:
         """Poll both servers (one request each per view, concurrently)."""
-        self.errors = {}
+        early, self._early = self._early, None
+        if early is not None:
+            await early  # the alerts asked for before the screen was composed
+        else:
+            self.errors = {}
         prom, am = await self._clients()
 
         async def get(key: str, call: Any) -> Any:
@@ -309,19 +425,18 @@ class MonitoringPane(PluginPane):
                 self.errors[key] = str(exc)
                 return None
 
-        # what the visible tab shows first (a big alert list must not queue behind four
-        # other requests), the rest concurrently after it
-        first = "alerts" if am is not None and self._active() in ("alerts", "silences") \
-            else None
-        if first is not None and am is not None:
-            alerts = await get("alerts", am.alerts())
-            if alerts is not None:
-                self.alerts, self.groups = alerts, model.group_alerts(alerts)
-                self.render_all()
         calls: dict[str, Any] = {}
+        if early is None and am is not None:
+            # what the visible tab shows first (a big alert list must not queue behind
+            # four other requests), the rest concurrently after it
+            if self._active() in ("alerts", "silences"):
+                got_alerts = await get("alerts", am.alert_groups(thread_bytes=THREAD_BYTES))
+                if got_alerts is not None:
+                    self.alerts, self.groups = got_alerts
+                    self.render_all(("alerts",))
+            else:
+                calls["alerts"] = am.alert_groups(thread_bytes=THREAD_BYTES)
         if am is not None:
-            if first is None:
-                calls["alerts"] = am.alerts()
             calls["silences"] = am.silences()
         if prom is not None:
             calls["targets"] = prom.targets()
@@ -330,8 +445,7 @@ class MonitoringPane(PluginPane):
         results = await asyncio.gather(*(get(k, c) for k, c in calls.items()))
         got = dict(zip(calls, results, strict=True))
         if got.get("alerts") is not None:
-            self.alerts = got["alerts"]
-            self.groups = model.group_alerts(self.alerts)
+            self.alerts, self.groups = got["alerts"]
         if got.get("silences") is not None:
             self.silences = got["silences"]
         if got.get("targets") is not None:
@@ -340,7 +454,8 @@ class MonitoringPane(PluginPane):
             self.rules = got["rules"]
         if got.get("status") is not None:
             self.status = got["status"]
-        self.render_all()
+        fetched = {"status": "targets"}
+        self.render_all(tuple({fetched.get(k, k) for k, v in got.items() if v is not None}))
 
     def on_cache_updated(self, message: CacheUpdated) -> None:
         session = self.session
@@ -355,25 +470,31 @@ class MonitoringPane(PluginPane):
             [*session.cache(CONFIGMAPS, None, DATASOURCE_LABEL).items(),
              *session.cache(CONFIGMAPS, None, DASHBOARD_LABEL).items()],
             session.cache(SECRETS, None, DATASOURCE_LABEL).items())
-        self.render_grafana()
+        self._dirty.add("grafana")
+        self.render_active()
 
     # -- rendering ----------------------------------------------------------------------------
 
-    def render_all(self) -> None:
+    def render_all(self, tabs: tuple[str, ...] = ("alerts", "silences", "targets", "rules",
+                                                  "grafana")) -> None:
+        """Status, tab titles and the visible tab when it is one of ``tabs`` (the others
+        when shown). A poll passes the tabs whose data it fetched: 2,000 alerts are not
+        laid out again because the targets came back."""
         if not self.is_attached or not self.query("#mon-status"):
             return  # the pane closed while a poll was under way
         self.render_status()
         self.render_titles()
-        self._dirty.update(("alerts", "silences", "targets", "rules"))
+        self._dirty.update(tabs)
         self.render_active()
-        self.render_grafana()
 
     def render_active(self) -> None:
+        """Fill the visible tab if its data changed while it was hidden (or never shown)."""
         tab = self._active()
-        if tab in self._dirty:
+        if tab in self._dirty and tab in self._composed:
             self._dirty.discard(tab)
             {"alerts": self.render_alerts, "silences": self.render_silences,
-             "targets": self.render_targets, "rules": self.render_rules}[tab]()
+             "targets": self.render_targets, "rules": self.render_rules,
+             "grafana": self.render_grafana}.get(tab, lambda: None)()
 
     def render_titles(self) -> None:
         self._tab_title("tab-alerts", "Alerts", sum(1 for g in self.groups
@@ -385,8 +506,12 @@ class MonitoringPane(PluginPane):
         self._tab_title("tab-rules", "Rules", sum(1 for r in self.rules if r.health == "err"))
 
     def render_status(self) -> None:
-        parts: list[str] = []
-        problem = False
+        """Errors first, then each server, then how they are reached, fitted by cells
+        (``status_line``): a long namespace shortens the line, it never hides an error."""
+        from .status_line import Fact, fit_status, server_fact
+
+        errors: list[Fact] = []
+        servers: list[Fact] = []
         proxied = False
         for key, client in (("alertmanager", self.alertmanager),
                             ("prometheus", self.prometheus)):
@@ -394,19 +519,21 @@ class MonitoringPane(PluginPane):
             if client is not None:
                 svc = client.endpoint.service
                 proxied = proxied or svc is not None
-                parts.append(f"{name} {svc or client.endpoint.url}")
-                if key == "prometheus" and self.status is not None and self.status.version:
-                    parts[-1] += f" ({self.status.version})"
+                version = self.status.version if key == "prometheus" and self.status else ""
+                servers.append(server_fact(
+                    name, svc.namespace if svc else "", svc.name if svc else "",
+                    str(svc.port) if svc else "", "" if svc else client.endpoint.url,
+                    version or ""))
             elif key in self.errors:
-                parts.append(f"{name}: {self.errors[key]}")
-                problem = True
+                errors.append(Fact((f"{name}: {self.errors[key]}",)))
+        facts = [*errors, *servers]
         if proxied:
-            parts.append("via the apiserver")
+            facts.append(Fact(("via the apiserver", "via apiserver", "proxied")))
         widget = self.query_one("#mon-status", Static)
-        line = display_text(" · ".join(parts) or "connecting…")
-        line.no_wrap, line.overflow = True, "ellipsis"
-        widget.update(line)
-        widget.set_class(problem, "problem")
+        room = widget.content_region.width or self.app.size.width - 2
+        line = fit_status(facts, room) if facts else "connecting…"
+        widget.update(Text(line, no_wrap=True, overflow="ellipsis"))
+        widget.set_class(bool(errors), "problem")
 
     def _matches(self, *cells: str) -> bool:
         if not self.filter_text:
@@ -415,13 +542,17 @@ class MonitoringPane(PluginPane):
         return any(needle in c.lower() for c in cells)
 
     def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
+        table = self.query_one(f"#{table_id}")
         spec = TABLES[table_id]
         shown = spec.shown(self.app.size.width)
-        set_columns(table, shown)
         if not rows and error_key in self.errors:
             rows = [("error", [display_text(self.errors[error_key], "bold red")]
                      + [""] * (len(spec.names) - 1))]
+        if isinstance(table, VirtualTable):
+            table.set_data(shown, [(key, spec.cells(cells, shown)) for key, cells in rows])
+            return
+        assert isinstance(table, DataTable)
+        set_columns(table, shown)
         fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows])
 
     def render_alerts(self) -> None:
@@ -438,7 +569,8 @@ class MonitoringPane(PluginPane):
 
     def render_silences(self) -> None:
         now = self.now()
-        rows = [(s.id, [_styled(s.state), s.id[:8], s.matcher_text, _until(s.ends_at, now),
+        rows = [(s.id, [_styled(s.state), s.id[:8], _long(s.matcher_text, 44),
+                        _until(s.ends_at, now),
                         s.created_by, _long(s.comment)])
                 for s in self.silences
                 if self._matches(s.state, s.id, s.matcher_text, s.created_by, s.comment)]
@@ -526,13 +658,15 @@ class MonitoringPane(PluginPane):
 
     def main_widget(self) -> Any:
         tab = self._active()
+        self._ensure_tab(tab)
         if tab == "promql":
             return self.query_one("#promql-input", Input)
         if tab == "grafana":
-            return self.query_one("#grafana-facts", Static)
-        return self.query_one(f"#{tab}", DataTable)
+            return self.query_one("#grafana-scroll", VerticalScroll)
+        return self.query_one(f"#{tab}")
 
     def action_show_tab(self, tab: str) -> None:
+        self._ensure_tab(tab)
         self.query_one(TabbedContent).active = f"tab-{tab}"
         widget = self.main_widget()
         if widget.focusable:
@@ -540,6 +674,7 @@ class MonitoringPane(PluginPane):
 
     @on(TabbedContent.TabActivated)
     def _tab_changed(self, _event: TabbedContent.TabActivated) -> None:
+        self._ensure_tab(self._active())
         self.render_active()
         widget = self.main_widget()
         if widget.focusable and self.screen.focused is not widget:
@@ -556,7 +691,7 @@ class MonitoringPane(PluginPane):
             return self._active() == "alerts"
         if action == "expire":
             return self._active() == "silences"
-        if action in ("run_query", "toggle_editor"):
+        if action in ("run_query", "toggle_editor", "save_query", "saved_queries"):
             return self._active() == "promql"
         return super().check_action(action, parameters)
 
@@ -598,7 +733,7 @@ class MonitoringPane(PluginPane):
     # -- alerts and silences ------------------------------------------------------------------
 
     def _selected_group(self) -> model.AlertGroup | None:
-        key = self.query_one("#alerts", KeyTable).selected_key()
+        key = self.query_one("#alerts", VirtualTable).selected_key()
         return next((g for g in self.groups if "\x00".join(g.key) == key), None)
 
     def action_detail(self) -> None:
@@ -615,9 +750,9 @@ class MonitoringPane(PluginPane):
 
         self.app.push_screen(AlertDetailScreen(group.alerts[0], self.now()), done)
 
-    @on(DataTable.RowSelected, "#alerts")
-    def _alert_selected(self, _event: DataTable.RowSelected) -> None:
-        self.action_detail()
+    @on(VirtualTable.Selected, "#alerts")
+    def _alert_selected(self, _event: VirtualTable.Selected) -> None:
+        self.action_detail()  # a click on the cursor row (enter is the pane's own binding)
 
     def action_silence(self) -> None:
         group = self._selected_group()
@@ -683,6 +818,49 @@ class MonitoringPane(PluginPane):
     def _submitted(self, _event: Input.Submitted) -> None:
         self.action_run_query()
 
+    def action_save_query(self) -> None:
+        """``ctrl+s``: keep the console's query under a name (with its range)."""
+        from . import saved
+        from .screens import SaveQueryScreen
+
+        query = self.query_one("#promql-input", Input).value.strip()
+        if not query:
+            self.notify("type a query first, then ctrl+s saves it", severity="warning")
+            return
+        span = self.query_one("#promql-range", Input).value.strip()
+
+        def done(name: str | None) -> None:
+            if name:
+                saved.save(self.saved, saved.SavedQuery(name, query, span))
+                self.notify(f"saved as {clean(name)!r} (ctrl+o lists saved queries)",
+                            markup=False)
+
+        self.app.push_screen(SaveQueryScreen(query, saved.default_name(query)), done)
+
+    def action_saved_queries(self) -> None:
+        """``ctrl+o``: pick a saved query; it is put in the console and run."""
+        from . import saved
+        from .screens import SavedQueriesScreen
+
+        if not self.saved:
+            self.notify("no saved queries yet: ctrl+s in the console saves one",
+                        severity="warning")
+            return
+
+        def done(picked: saved.SavedQuery | None) -> None:
+            if picked is None:
+                return
+            box = self.query_one("#promql-input", Input)
+            # the file may have been edited by hand: an input shows its value as it is
+            box.value = clean(picked.query)
+            box.cursor_position = len(box.value)
+            self.query_one("#promql-range", Input).value = clean(picked.range)
+            focus_now(box)
+            self.action_run_query()
+
+        self.app.push_screen(
+            SavedQueriesScreen(self.saved, lambda name: saved.delete(self.saved, name)), done)
+
     def action_history(self, delta: int) -> None:
         if not self.history:
             return
@@ -696,7 +874,7 @@ class MonitoringPane(PluginPane):
             at_end = self._history_pos in (0, len(self.history))
             if value != current or at_end:
                 break
-        box.value = value
+        box.value = clean(value)  # the history file may have been edited by hand
         box.cursor_position = len(box.value)
 
     def action_run_query(self) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from rich.text import Text
+from rich.text import Span, Text
 
 from k8s_essentials_tui.api import clean, display_text, fit
 
@@ -40,15 +40,13 @@ class Bounds:
     hi: float
 
 
-def _ok(t: float, v: float) -> bool:
-    return math.isfinite(t) and math.isfinite(v)
-
-
 def bounds(series: Sequence[Series]) -> Bounds | None:
-    ts = [t for s in series for t, v in s.points if _ok(t, v)]
-    vs = [v for s in series for t, v in s.points if _ok(t, v)]
-    if not ts:
+    isfinite = math.isfinite
+    finite = [(t, v) for s in series for t, v in s.points if isfinite(t) and isfinite(v)]
+    if not finite:
         return None
+    ts = [t for t, _ in finite]
+    vs = [v for _, v in finite]
     lo, hi = min(vs), max(vs)
     if not math.isfinite(hi - lo) or hi - lo <= abs(hi) * 1e-12:
         # one value (or a span floats cannot subtract): a band around it
@@ -59,38 +57,45 @@ def bounds(series: Sequence[Series]) -> Bounds | None:
     return Bounds(min(ts), max(ts), lo, hi)
 
 
-def _raster(series: Series, b: Bounds, cols: int, rows: int) -> dict[tuple[int, int], int]:
-    """Cell (col, row) -> dot bits for one series, consecutive points joined by a line."""
+def _raster(series: Series, b: Bounds, cols: int, rows: int) -> list[int]:
+    """Dot bits per cell (index ``row * cols + col``) for one series, consecutive points
+    joined by a line. Written for speed (a flat list, no calls per point, a point on the
+    dot of the one before skipped): 1,440 points x 3 series in a few milliseconds."""
     w, h = cols * 2, rows * 4
     span_t = (b.t1 - b.t0) or 1.0
     span_v = (b.hi - b.lo) or 1.0
     if not math.isfinite(span_t):
         span_t = 1.0
-    cells: dict[tuple[int, int], int] = {}
-    prev: tuple[int, int] | None = None
-
-    def dot(x: int, y: int) -> None:
-        key = (x // 2, y // 4)
-        cells[key] = cells.get(key, 0) | _DOTS[x % 2][y % 4]
-
+    sx, sy = (w - 1) / span_t, (h - 1) / span_v
+    t0, hi = b.t0, b.hi
+    xmax, ymax = w - 1, h - 1
+    cells = [0] * (cols * rows)
+    dots = _DOTS
+    isfinite = math.isfinite
+    px = py = -1  # -1: no previous point (start, or after a gap)
     for t, v in series.points:
-        if not _ok(t, v):
-            prev = None  # a gap (NaN, Inf) breaks the line
+        fx = (t - t0) * sx + 0.5
+        fy = (hi - v) * sy + 0.5
+        if not (isfinite(fx) and isfinite(fy)):
+            px = -1  # a gap (NaN, Inf) breaks the line
             continue
-        fx = (t - b.t0) / span_t * (w - 1) + 0.5
-        fy = (b.hi - v) / span_v * (h - 1) + 0.5
-        if not (math.isfinite(fx) and math.isfinite(fy)):
-            prev = None
+        x = int(fx)
+        x = 0 if x < 0 else xmax if x > xmax else x
+        y = int(fy)
+        y = 0 if y < 0 else ymax if y > ymax else y
+        if x == px and y == py:
             continue
-        x = min(w - 1, max(0, int(fx)))
-        y = min(h - 1, max(0, int(fy)))
-        if prev is not None:
-            px, py = prev
-            steps = max(abs(x - px), abs(y - py))
+        if px >= 0:
+            dx, dy = x - px, y - py
+            steps = dx if dx > 0 else -dx
+            ady = dy if dy > 0 else -dy
+            if ady > steps:
+                steps = ady
             for i in range(1, steps):
-                dot(px + (x - px) * i // steps, py + (y - py) * i // steps)
-        dot(x, y)
-        prev = (x, y)
+                ix, iy = px + dx * i // steps, py + dy * i // steps
+                cells[(iy >> 2) * cols + (ix >> 1)] |= dots[ix & 1][iy & 3]
+        cells[(y >> 2) * cols + (x >> 1)] |= dots[x & 1][y & 3]
+        px, py = x, y
     return cells
 
 
@@ -119,23 +124,40 @@ def render(series: Sequence[Series], width: int, height: int, *, legend: bool = 
     if yw + 1 + 10 > width:  # no room for the labels: the plot matters more
         ylabels, yw = ["", ""], 1
     cols = max(4, width - yw - 1)
-    grid: dict[tuple[int, int], tuple[int, int]] = {}  # cell -> (bits, series index)
+    bits = [0] * (cols * rows)
+    owner = [0] * (cols * rows)  # the last series drawn in a cell gives its colour
     for idx, s in enumerate(drawn):
-        for cell, bits in _raster(s, b, cols, rows).items():
-            old = grid.get(cell)
-            grid[cell] = (bits | (old[0] if old else 0), idx)
-    out = Text(no_wrap=True, overflow="crop")
+        for i, cell_bits in enumerate(_raster(s, b, cols, rows)):
+            if cell_bits:
+                bits[i] |= cell_bits
+                owner[i] = idx
+    # one string and a span per run of one colour (not one append per cell: a 116x24
+    # plot is 2,700 cells)
+    plain: list[str] = []
+    spans: list[Span] = []
+    pos = 0
     for r in range(rows):
         label = ylabels[0] if r == 0 else ylabels[1] if r == rows - 1 else ""
-        out.append(label.rjust(yw - 1) + " ", style="dim")
-        out.append("│", style="dim")
-        for c in range(cols):
-            hit = grid.get((c, r))
-            if hit is None:
-                out.append(" ")
-            else:
-                out.append(chr(_BRAILLE + hit[0]), style=COLOURS[hit[1] % len(COLOURS)])
-        out.append("\n")
+        head = label.rjust(yw - 1) + " │"
+        plain.append(head)
+        spans.append(Span(pos, pos + len(head), "dim"))
+        pos += len(head)
+        base = r * cols
+        row_chars = [chr(_BRAILLE + bits[base + c]) if bits[base + c] else " "
+                     for c in range(cols)]
+        plain.append("".join(row_chars))
+        run_start, run_colour = 0, -1
+        for c in range(cols + 1):
+            colour = owner[base + c] if c < cols and bits[base + c] else -1
+            if colour != run_colour:
+                if run_colour >= 0:
+                    spans.append(Span(pos + run_start, pos + c,
+                                      COLOURS[run_colour % len(COLOURS)]))
+                run_start, run_colour = c, colour
+        pos += cols
+        plain.append("\n")
+        pos += 1
+    out = Text("".join(plain), no_wrap=True, overflow="crop", spans=spans)
     start, end = _time(b.t0, b.t1 - b.t0), _time(b.t1, b.t1 - b.t0)
     if len(start) + len(end) + 1 > cols:
         start = end = ""

@@ -1,4 +1,5 @@
-"""The pane's dialogs: an alert's detail and the silence form (Textual).
+"""The pane's dialogs: an alert's detail, the silence form, saving and picking a saved
+PromQL query (Textual).
 
 Both get only ``Text`` built through the text boundary: labels, annotations and URLs are
 server strings.
@@ -6,6 +7,7 @@ server strings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
@@ -15,12 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from k8s_essentials_tui.api import clean, display_text
 
 from .model import Alert, Matcher, parse_matcher
 from .promql import parse_duration
+from .saved import SavedQuery
 
 
 def _kv(out: Text, key: str, value: str, style: str = "") -> None:
@@ -170,3 +174,108 @@ class SilenceScreen(ModalScreen[SilenceRequest | None]):
             self.query_one("#silence-comment", Input).focus()
             return
         self.dismiss(SilenceRequest(matchers, duration, comment))
+
+
+class SaveQueryScreen(ModalScreen[str | None]):
+    """Name a PromQL query to keep (``ctrl+s`` in the console). Enter saves, escape
+    cancels; the same name again replaces the saved query."""
+
+    DEFAULT_CSS = """
+    SaveQueryScreen { align: center middle; }
+    SaveQueryScreen > Vertical { width: 94%; height: auto; border: thick $accent;
+        background: $panel; padding: 0 1; }
+    SaveQueryScreen #save-query-text { color: $text-muted; height: auto; max-height: 3; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="monitoring.save.cancel"),
+    ]
+
+    def __init__(self, query: str, name: str) -> None:
+        super().__init__()
+        self.query_text = query
+        self.default_name = name
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Save the query as (enter saves, escape cancels)")
+            yield Input(self.default_name, id="save-query-name")
+            yield Static(display_text(self.query_text), id="save-query-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#save-query-name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = " ".join(event.value.split())
+        if name:
+            self.dismiss(name)
+
+
+class SavedQueriesScreen(ModalScreen[SavedQuery | None]):
+    """The saved queries (``ctrl+o`` in the console): enter puts one in the console, ``d``
+    forgets it, escape closes."""
+
+    DEFAULT_CSS = """
+    SavedQueriesScreen { align: center middle; }
+    SavedQueriesScreen > Vertical { width: 94%; height: auto; max-height: 90%;
+        border: thick $accent; background: $panel; padding: 0 1; }
+    SavedQueriesScreen OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q", "dismiss(None)", "Close", id="monitoring.saved.close"),
+        Binding("d", "forget", "Forget", id="monitoring.saved.forget"),
+        Binding("j", "move(1)", "Down", show=False, id="monitoring.saved.down"),
+        Binding("k", "move(-1)", "Up", show=False, id="monitoring.saved.up"),
+    ]
+
+    def __init__(self, saved: list[SavedQuery], forget: Callable[[str], None]) -> None:
+        super().__init__()
+        self.saved = saved
+        self.forget = forget
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Saved queries (enter runs it, d forgets it)")
+            yield OptionList(*self._options(), id="saved-queries")
+
+    def _options(self) -> list[Option]:
+        out = []
+        for index in reversed(range(len(self.saved))):  # the newest first
+            s = self.saved[index]
+            prompt = display_text(s.name, "bold")
+            prompt.append(f"  [{clean(s.range) or 'instant'}]", style="dim")
+            prompt.append("\n  ")
+            prompt.append_text(display_text(s.query, "dim"))
+            out.append(Option(prompt, id=str(index)))  # names are data: not option ids
+        return out
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        if self.saved:
+            options.highlighted = 0
+
+    def action_move(self, delta: int) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if delta > 0 else options.action_cursor_up()
+
+    def _current(self) -> SavedQuery | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        index = int(options.get_option_at_index(options.highlighted).id or -1)
+        return self.saved[index] if 0 <= index < len(self.saved) else None
+
+    def on_option_list_option_selected(self, _event: OptionList.OptionSelected) -> None:
+        self.dismiss(self._current())
+
+    def action_forget(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        self.forget(current.name)
+        options = self.query_one(OptionList)
+        at = options.highlighted or 0
+        options.clear_options()
+        options.add_options(self._options())
+        if self.saved:
+            options.highlighted = min(at, len(self.saved) - 1)

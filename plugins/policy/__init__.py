@@ -110,6 +110,8 @@ KYVERNO = Plugin(
     pane=PANE,
     actions=ACTIONS,
     aliases=("policy", "policies", "pol"),
+    # the install screen's "would this chart be admitted?" (any engine, or none: VAPs)
+    preflight="k8s_essentials_tui.plugins.policy.preflight:check",
     commands=(PluginCommand(
         "policy", POLICY_HELP, "k8s_essentials_tui.plugins.policy.command",
         "Policies of Kyverno, Gatekeeper and ValidatingAdmissionPolicy with their failing "

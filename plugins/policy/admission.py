@@ -18,8 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from k8s_essentials_tui.api import ClusterError, EssentialsError, KubeClient, ResourceType
 
 ADMITTED, DENIED, ERROR = "admitted", "denied", "error"
@@ -53,6 +51,8 @@ def load_manifests(text: str, source: str = "") -> tuple[list[dict[str, Any]], l
     """The objects of a multi-document YAML (or JSON) text; ``List`` kinds are flattened.
     Returns (objects, problems): a document that is not an object with apiVersion, kind and
     metadata.name is a problem line, not an exception."""
+    import yaml  # here, not at the top: the pane imports this module when it opens
+
     objs: list[dict[str, Any]] = []
     problems: list[str] = []
     where = f"{source}: " if source else ""

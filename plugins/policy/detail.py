@@ -12,9 +12,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
-from k8s_essentials_tui.api import clean
+from k8s_essentials_tui.api import KeyFooter, clean
 
 from .model import ResultRow, result_order
 
@@ -55,7 +55,7 @@ class ResourceResultsScreen(Screen[None]):
                      id="results-title")
         with VerticalScroll():
             yield Static(results_text(self.results), id="results-body")
-        yield Footer()
+        yield KeyFooter()
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -6,7 +6,15 @@ discovery call: Kyverno policies and PolicyExceptions, Gatekeeper templates, Con
 constraint kind (one CRD per template), ValidatingAdmissionPolicies and bindings, both report
 APIs, and the webhook configurations with the EndpointSlices of the services they call.
 A change marks the model dirty; it is rebuilt at most every ``REBUILD_DELAY`` seconds, so
-a burst of 500 report events costs one rebuild.
+a burst of 500 report events costs one rebuild -- and the first build waits until every
+watched type has synced (or ``FIRST_BUILD_WAIT`` passed), so the initial stream of reports
+is parsed once, not once per flush. The model is built in a thread (``asyncio.to_thread``):
+parsing 20,000 results never freezes the keys. One build runs at a time (the report cache
+is not shared between threads); changes during a build start the next one.
+
+The table is the shared ``VirtualTable`` (``table.py``): only the visible lines are
+painted, and the violations view makes a row's cells only when it is painted, so every
+failing result is listed (no cap).
 
 Scope: ``--namespace`` (or the config's ``namespace``) narrows reports and namespaced
 policies; cluster-scoped policies are always shown.
@@ -22,23 +30,21 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from k8s_essentials_tui.api import (
     CacheUpdated,
     Columns,
     EssentialsError,
-    KeyTable,
     Mutation,
     Permission,
     PluginPane,
     ResourceType,
+    VirtualTable,
     clean,
     display_text,
-    fill_rows,
     fit,
     focus_now,
-    set_columns,
     width,
 )
 
@@ -52,12 +58,13 @@ from .admission import (
     reason,
 )
 from .read import served_types
+from .table import PolicyTable
 
 REBUILD_DELAY = 0.1
-#: result rows the violations table holds at most (a DataTable re-measures every row it
-#: gets; 8,000 took seconds): the summary says how many more there are, / and enter narrow
-MAX_RESULT_ROWS = 1000
-SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template"}
+#: seconds after discovery the first build waits for every watched type to sync
+FIRST_BUILD_WAIT = 3.0
+SHORT_KINDS = {"ValidatingAdmissionPolicy": "VAP", "ConstraintTemplate": "Template",
+               "ValidatingPolicy": "VPol", "NamespacedValidatingPolicy": "NVPol"}
 VIEWS = ("policies", "results", "webhooks", "exemptions", "check")
 VIEW_TITLES = {"policies": "Policies", "results": "Violations", "webhooks": "Webhooks",
                "exemptions": "Exemptions", "check": "Would this be admitted?"}
@@ -149,21 +156,24 @@ class PolicyPane(PluginPane):
         self._row_objects: dict[str, Any] = {}
         self._result_index: dict[str, model.ResultRow] = {}
         self._reports = model.ReportCache()
-        self._hidden = 0
+        self._building = False
+        self._first_build = True
+        self._built = False
+        self._wait_until: float | None = None
 
     # -- layout ------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static("Loading policies…", id="policy-summary", markup=False)
-        yield KeyTable(id="policy-table")
+        yield PolicyTable(id="policy-table")
         yield Input(placeholder="filter (enter: keep, esc: leave)", id="policy-filter")
         yield Input(placeholder="manifest file to dry-run (enter: check, esc: cancel)",
                     id="policy-file")
         yield Static("", id="policy-detail", markup=False)
 
     @property
-    def table(self) -> KeyTable:
-        return self.query_one("#policy-table", KeyTable)
+    def table(self) -> PolicyTable:
+        return self.query_one("#policy-table", PolicyTable)
 
     def on_mount(self) -> None:
         self.table.focus()
@@ -186,6 +196,7 @@ class PolicyPane(PluginPane):
         except EssentialsError as exc:
             self.inventory.notes.append(f"discovery failed: {exc}")
             self._discovered = True
+            self._built = True
             self._show()
             return
         wanted = served_types(disc.resources)
@@ -217,7 +228,30 @@ class PolicyPane(PluginPane):
     def _schedule(self) -> None:
         if not self._dirty:
             self._dirty = True
-            self.set_timer(REBUILD_DELAY, self._rebuild)
+            self.set_timer(REBUILD_DELAY, self._start_rebuild)
+
+    def _synced(self) -> bool:
+        """Every watched policy type has its first answer (synced, or forbidden/failed)."""
+        return all(getattr(cache, "state", "") != "pending"
+                   for qualified, cache in self._caches.items() if qualified in self._roles)
+
+    def _start_rebuild(self) -> None:
+        if self._building:  # the build in flight starts the next one when it ends
+            return
+        if not self._synced() and self._first_build:
+            loop = asyncio.get_running_loop()
+            if self._wait_until is None:
+                self._wait_until = loop.time() + FIRST_BUILD_WAIT
+            left = self._wait_until - loop.time()
+            if left > 0:
+                # a cache's sync posts CacheUpdated (which schedules again); the timer
+                # bounds the wait for a type that never answers
+                self._dirty = False
+                self.set_timer(min(left, 0.5), self._schedule)
+                return
+        self._dirty = False
+        self._building = True
+        self._rebuild()
 
     def _items(self, role: str) -> list[Any]:
         out: list[Any] = []
@@ -226,10 +260,10 @@ class PolicyPane(PluginPane):
                 out.extend(self._caches[qualified].items())
         return out
 
-    def _rebuild(self) -> None:
-        self._dirty = False
+    def _sources(self) -> model.Sources:
         src = model.Sources(
-            kyverno=self._items("kyverno"), kyverno_exceptions=self._items("kyverno_exceptions"),
+            kyverno=self._items("kyverno"), kyverno_vpols=self._items("kyverno_vpols"),
+            kyverno_exceptions=self._items("kyverno_exceptions"),
             templates=self._items("templates"), constraints=self._items("constraints"),
             gatekeeper_configs=self._items("gatekeeper_configs"), vaps=self._items("vaps"),
             vap_bindings=self._items("vap_bindings"), reports=self._items("reports"))
@@ -239,7 +273,18 @@ class PolicyPane(PluginPane):
                 src.notes.append(f"not allowed to list {qualified}: not shown")
             elif state == "error":
                 src.notes.append(f"{qualified}: list failed")
-        self.inventory = model.inventory(src, self.scope, self._reports)
+        return src
+
+    @work(group="policy-model")
+    async def _rebuild(self) -> None:
+        """The model in a thread (pure; the watch caches' item lists are snapshots)."""
+        try:
+            inv = await asyncio.to_thread(model.inventory, self._sources(), self.scope,
+                                          self._reports)
+        finally:
+            self._building = False
+        self._first_build = False
+        self.inventory = inv
         configs = self._items("webhooks")
         self._watch_endpoints(configs)
         slices: list[Any] = []
@@ -254,7 +299,11 @@ class PolicyPane(PluginPane):
                                                   synced)
         self._row_objects = {f"{c.get('kind')}/{(c.get('metadata') or {}).get('name')}": c
                              for c in configs}
+        self._built = True
         self._show()
+        if self._dirty:  # changes arrived during the build
+            self._dirty = False
+            self._schedule()
 
     def _watch_endpoints(self, configs: list[Any]) -> None:
         """EndpointSlices only of the namespaces webhook services live in."""
@@ -271,42 +320,19 @@ class PolicyPane(PluginPane):
     def _width(self) -> int:
         return self.size.width or self.app.size.width
 
-    def _fit_last(self, rows: list[tuple[str, list[Any]]],
-                  shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
-        """Cut the last (free-text) column to the cells the other columns leave, so a long
-        message never pushes the table into a horizontal scroll; the detail line below the
-        table has the whole text."""
-        if not rows:
-            return rows
-        widths = [width(name) for name in shown]
-        for _key, row in rows:
-            for i, c in enumerate(row[:-1]):
-                widths[i] = max(widths[i], width(c.plain if isinstance(c, Text) else str(c)))
-        room = max(12, self._width() - sum(widths[:-1]) - 2 * len(shown) - 3)
-        out = []
-        for key, row in rows:
-            last = row[-1]
-            if isinstance(last, Text):
-                last = Text(fit(last.plain, room, pad=False), style=last.style)
-            else:
-                last = fit(str(last), room, pad=False)
-            out.append((key, [*row[:-1], last]))
-        return out
-
     def _show(self) -> None:
+        """Fill the table with the current view only (the others are made when shown)."""
         if not self.is_mounted:
             return
         shown = COLUMNS[self.view].shown(self._width())
-        rows = getattr(self, f"_rows_{self.view}")(shown)
-        table = self.table
-        key = table.selected_key()
-        set_columns(table, shown)
-        fill_rows(table, self._fit_last(
-            [(k, COLUMNS[self.view].cells(cells, shown)) for k, cells in rows], shown))
-        keys = [k for k, _ in rows]
-        if key in keys:
-            table.move_cursor(row=keys.index(key), animate=False)
-        self._summary(len(rows))
+        if self.view == "results":
+            count = self._show_results(shown)
+        else:
+            rows = getattr(self, f"_rows_{self.view}")(shown)
+            self.table.set_data(shown, [(k, COLUMNS[self.view].cells(cells, shown))
+                                        for k, cells in rows])
+            count = len(rows)
+        self._summary(count)
         self._detail()
 
     def _summary(self, count: int) -> None:
@@ -325,13 +351,11 @@ class PolicyPane(PluginPane):
             parts.append(f"policy {self.policy_filter.ref}")
         if self.needle:
             parts.append(f"/{self.needle}")
-        if self.view == "results" and self._hidden:
-            parts.append(f"{self._hidden} more not listed: / or enter narrows")
-        if not self._discovered:
+        if not self._built:
             parts.append("loading…")
         line = " · ".join(parts)
         if self.view in ("policies", "results", "exemptions") and not count \
-                and self._discovered:
+                and self._built:
             line += " · nothing to show"
         self.query_one("#policy-summary", Static).update(display_text(line))
 
@@ -356,38 +380,62 @@ class PolicyPane(PluginPane):
             results = [r for r in results if model.matches(r, self.needle)]
         return results
 
-    def _rows_results(self, shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
-        """Group headers, then their results. The grouped-by field is blank in the result
-        rows (the header says it), which leaves the message more room."""
-        rows: list[tuple[str, list[Any]]] = []
-        self._result_index = {}
-        self._hidden = 0
-        shown_results = 0
+    def _show_results(self, shown: tuple[str, ...]) -> int:
+        """Group headers, then their results, as lazy rows: the keys and the column widths
+        now (widths measured on the distinct values), a row's cells when it is painted.
+        The grouped-by field is blank in the result rows (the header says it), which leaves
+        the message more room. Returns how many results are listed."""
         cap = max(20, min(32, self._width() // 4))
         res_cap = max(20, min(40, self._width() // 4))
-        for group, items in model.grouped(self._visible_results(), self.group_by):
-            if shown_results >= MAX_RESULT_ROWS:
-                self._hidden += len(items)
-                continue
-            count = f" ({len(items)})"
-            head = Text(f"▸ {fit(clean(group), cap - len(count) - 2, pad=False)}{count}",
-                        style="bold")
-            rows.append((f"group:{group}", [Text(""), "", head, "", "", ""]))
+        entries: list[tuple[str, str, int, model.ResultRow | None]] = []
+        self._result_index = {}
+        results = self._visible_results()
+        for group, items in model.grouped(results, self.group_by):
+            entries.append((f"group:{group}", group, len(items), None))
             for i, r in enumerate(items):
-                if shown_results >= MAX_RESULT_ROWS:
-                    self._hidden += len(items) - i
-                    break
-                shown_results += 1
                 key = f"r:{group}:{i}"
                 self._result_index[key] = r
-                policy = "" if self.group_by == "policy" else fit(clean(r.policy), cap,
-                                                                    pad=False)
-                resource = "" if self.group_by == "resource" else fit(
-                    clean(self._local(r.resource)), res_cap, pad=False)
-                rows.append((key, [
-                    Text(r.result, style=RESULT_STYLE.get(r.result, "")), r.severity or "-",
-                    policy, r.rule or "-", resource, clean(r.message)]))
-        return rows
+                entries.append((key, group, 0, r))
+
+        def head(group: str, count: int) -> str:
+            n = f" ({count})"
+            return f"▸ {fit(clean(group), cap - len(n) - 2, pad=False)}{n}"
+
+        def policy_cell(r: model.ResultRow) -> str:
+            return "" if self.group_by == "policy" else fit(clean(r.policy), cap, pad=False)
+
+        def resource_cell(r: model.ResultRow) -> str:
+            return "" if self.group_by == "resource" else fit(clean(self._local(r.resource)),
+                                                              res_cap, pad=False)
+
+        def widest(values: set[str]) -> int:
+            return max((width(v) for v in values), default=0)
+
+        heads = {head(g, n) for _k, g, n, r in entries if r is None}
+        widths = {
+            "RESULT": widest({r.result for r in results}),
+            "SEVERITY": widest({r.severity or "-" for r in results}),
+            "POLICY": widest({policy_cell(r) for r in results} | heads),
+            "RULE": widest({clean(r.rule) or "-" for r in results}),
+            "RESOURCE": widest({resource_cell(r) for r in results}),
+            # the last column is cut to the screen by the table: an upper bound will do
+            "MESSAGE": max((len(r.message) for r in results), default=0),
+        }
+        all_cols = RESULT_COLS.names
+
+        def make(index: int) -> list[Any]:
+            _key, group, count, r = entries[index]
+            if r is None:
+                cells: list[Any] = [Text(""), "", Text(head(group, count), style="bold"),
+                                    "", "", ""]
+            else:
+                cells = [Text(r.result, style=RESULT_STYLE.get(r.result, "")),
+                         r.severity or "-", policy_cell(r), clean(r.rule) or "-",
+                         resource_cell(r), clean(r.message)]
+            return [cells[all_cols.index(c)] for c in shown]
+
+        self.table.set_lazy(shown, [e[0] for e in entries], [widths[c] for c in shown], make)
+        return len(results)
 
     def _local(self, resource: str) -> str:
         """``Kind/ns/name`` without the namespace when the pane is scoped to it."""
@@ -481,7 +529,7 @@ class PolicyPane(PluginPane):
                 text = f"dry-run of {self.check_file}"
         self.query_one("#policy-detail", Static).update(display_text(text, multiline=True))
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_virtual_table_highlighted(self, event: VirtualTable.Highlighted) -> None:
         event.stop()
         self._detail()
 
@@ -533,7 +581,7 @@ class PolicyPane(PluginPane):
             event.input.remove_class("visible")
         self.table.focus()
 
-    def main_widget(self) -> KeyTable:
+    def main_widget(self) -> PolicyTable:
         return self.table
 
     def has_filter(self) -> bool:
@@ -566,9 +614,9 @@ class PolicyPane(PluginPane):
             focused.remove_class("visible")
         await super().action_back()
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_virtual_table_selected(self, event: VirtualTable.Selected) -> None:
         event.stop()
-        key = str(event.row_key.value or "")
+        key = event.key or ""
         if self.view == "policies":
             row = next((p for p in self.inventory.policies if p.key == key), None)
             if row is not None:

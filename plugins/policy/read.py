@@ -26,11 +26,18 @@ def served_types(resources: dict[tuple[str, str], ResourceType]) -> dict[str, li
     def have(r: ResourceType) -> list[ResourceType]:
         return [r] if (r.group, r.plural) in resources else []
 
+    def served(r: ResourceType) -> list[ResourceType]:
+        """The type in the version discovery prefers (Kyverno's CEL policies moved from
+        v1alpha1 to v1beta1 to v1 between 1.15 and 1.17)."""
+        found = resources.get((r.group, r.plural))
+        return [found] if found is not None else []
+
     constraints = [rt(f"{t.group}/{t.version}", t.plural, t.kind, namespaced=False)
                    for (g, _), t in sorted(resources.items())
                    if g == model.GK_CONSTRAINT_GROUP and t.kind]
     return {
         "kyverno": have(model.KYVERNO_CLUSTER_POLICIES) + have(model.KYVERNO_POLICIES),
+        "kyverno_vpols": served(model.KYVERNO_VPOLS) + served(model.KYVERNO_NVPOLS),
         "kyverno_exceptions": have(model.KYVERNO_EXCEPTIONS),
         "templates": have(model.GK_TEMPLATES),
         "constraints": constraints,

@@ -17,11 +17,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Log, Static
+from textual.widgets import Log, Static
 
 from k8s_essentials_tui.api import (
     CacheSubscriber,
     CacheUpdated,
+    KeyFooter,
     Mutation,
     Permission,
     ResourceType,
@@ -69,7 +70,7 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
         yield Static(f"Press l to fetch the {self.kind.lower()} log through a "
                      "DownloadRequest.", id="log-state", markup=False)
         yield Log(max_lines=20000, highlight=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         cache = self.watch_resource(self.rtype, self.velero_namespace)

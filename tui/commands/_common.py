@@ -9,13 +9,15 @@ import math
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from ..errors import EssentialsError
-from ..kube.session import ClusterSession, ConnectOptions
 from ..settings import Settings, load_settings
 from ..text import clean, fit
 from ..text import width as cell_width
+
+if TYPE_CHECKING:  # the kube layer (httpx, msgspec) loads when a command connects
+    from ..kube.session import ClusterSession, ConnectOptions
 
 T = TypeVar("T")
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -71,6 +73,8 @@ def read_only(args: argparse.Namespace) -> bool:
 
 
 def connect_options(args: argparse.Namespace) -> ConnectOptions:
+    from ..kube.session import ConnectOptions
+
     return ConnectOptions(kubeconfig=getattr(args, "kubeconfig", None),
                           context=getattr(args, "context", None),
                           namespace=getattr(args, "namespace", None),
@@ -91,6 +95,8 @@ async def with_session(args: argparse.Namespace,
                        check: bool = True) -> T:
     """Connect, run ``body``, close. ``check=False`` skips the ``/version`` probe for a
     command whose own first request fails just as clearly when the cluster is away."""
+    from ..kube.session import ClusterSession
+
     session = await ClusterSession.connect(connect_options(args), check=check)
     try:
         return await body(session)

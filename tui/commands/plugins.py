@@ -24,7 +24,9 @@ def run(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = [
         {"id": p.id, "category": p.category, "title": p.title, "source": p.source,
          "commands": [c.name for c in p.commands],
-         "settings_table": p.table if p.settings else None}
+         "settings_table": p.table if p.settings else None,
+         # False: a view with no board row (not counted by the board and ``report``)
+         "board": p.board}
         for p in reg.ordered()
     ]
     errors = [msg for _src, msg in reg.errors]

@@ -71,6 +71,7 @@ def report_text(plugins: list[Plugin], detections: dict[str, Detection],
                 lifecycle: dict[str, LifecycleVerdict] | None = None) -> list[str]:
     """``report -o text``: the lines to print, every one cleaned of control characters
     (component problems and notes quote cluster strings), the table aligned by cells."""
+    plugins = [p for p in plugins if p.board]  # the views (board=False) have no row
     data = report_json(plugins, detections, snapshot)
     labels = lifecycle_labels(plugins, detections, lifecycle or {})
     rows = []
@@ -88,7 +89,7 @@ def report_text(plugins: list[Plugin], detections: dict[str, Detection],
 
 def run(args: argparse.Namespace) -> int:
     reg = load_registry()
-    plugins = reg.ordered()
+    plugins = reg.components()  # the views (board=False) are not components
 
     async def body(session: ClusterSession) -> tuple[Any, Any]:
         # discovery first, outside the snapshot: it is the reachability check (no

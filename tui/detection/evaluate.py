@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin
+from ..plugin import CATEGORIES, CATEGORY_TITLES, Detection, Plugin, components
 from ..text import clean
 from .snapshot import ClusterSnapshot
 from .snapshot_builder import webhook_rows
@@ -36,7 +36,7 @@ def detection_failed(exc: BaseException) -> Detection:
 
 
 def evaluate(plugins: Iterable[Plugin], snapshot: ClusterSnapshot) -> dict[str, Detection]:
-    plugins = list(plugins)
+    plugins = components(plugins)  # a view (board=False) has nothing to detect
     out: dict[str, Detection] = {}
     for p in plugins:
         try:
@@ -139,7 +139,7 @@ class BoardRow:
 def board_rows(plugins: Iterable[Plugin], detections: dict[str, Detection]) -> list[BoardRow]:
     """One row per area: the installed component (healthiest first), else the first one."""
     by_cat: dict[str, list[Plugin]] = {c: [] for c in CATEGORIES}
-    for p in plugins:
+    for p in components(plugins):  # a view (board=False) has no row
         by_cat[p.category].append(p)
     rows = []
     rank = {True: 0, "partial": 1, False: 2}
@@ -185,7 +185,7 @@ def health_label(det: Detection | None) -> str:
 
 def report_json(plugins: Iterable[Plugin], detections: dict[str, Detection],
                 snapshot: ClusterSnapshot) -> dict[str, Any]:
-    plugins = list(plugins)
+    plugins = [p for p in plugins if p.board]  # the views are not components
     components = []
     for p in plugins:
         det = detections[p.id]
@@ -258,7 +258,7 @@ def failing(plugins: Iterable[Plugin], detections: dict[str, Detection],
     * ``missing``: areas (categories) with no installed component.
 
     Pure, so the exit status of ``report`` is unit-testable."""
-    plugins = list(plugins)
+    plugins = components(plugins)
     found: dict[str, list[str]] = {}
     for cond in conditions:
         if cond in LIFECYCLE_CONDITIONS:

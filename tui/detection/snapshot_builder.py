@@ -24,13 +24,12 @@ import asyncio
 import shutil
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import ClusterError, ForbiddenError, NotFoundError
 from ..fields import mapping
 from ..helm.release import CURRENT_SELECTOR
 from ..helm.storage import UnreadableDriverError, helm_storage
-from ..kube.client import KubeClient
 from ..kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
@@ -43,6 +42,9 @@ from ..kube.resources import (
 from ..plugin import Plugin
 from .detect import labels_match
 from .snapshot import ClusterSnapshot
+
+if TYPE_CHECKING:  # httpx and msgspec load at connect time, not before the first frame
+    from ..kube.client import KubeClient
 
 ENDPOINT_SLICES = rt("discovery.k8s.io/v1", "endpointslices", "EndpointSlice")
 NAME_LABEL = "app.kubernetes.io/name"

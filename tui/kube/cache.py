@@ -9,6 +9,14 @@ list+watch loop; later subscribers share it. The loop
   requests and spares the apiserver (and us) one big list body per type. When the server
   refuses that sync (see ``_watch_list``: 429, 422, 403) the cache falls back to:
 * a paginated list, then a watch from the list's ``resourceVersion`` with bookmarks;
+* and switches to that paginated list for a LARGE collection: once the initial events pass
+  ``LARGE_COLLECTION`` objects the stream is dropped and the collection listed in pages,
+  and the cache's key is remembered on the client, so the next cache of that key (after an
+  idle retire, a 410, a reconnect) lists from the start. Why: measured on the 2-core machine
+  (bench/mesh_bench.py, 5,000 pods), a WatchList sync reads one HTTP chunk per object through
+  httpcore (~8,000 loop iterations) and took 1.5-2.5x the raw paginated list in the app,
+  where a paginated list (10 bodies, 64 KB reads) took 1.1-1.4x. Small collections -- almost
+  every type the board watches -- keep the single streaming request;
 * re-syncs on 410 Gone (and on an ERROR event carrying 410); waits out a 429 on a watch
   (the apiserver's watch cache for the type is still initialising) without going stale;
 * reconnects with exponential backoff (0.5 s .. 30 s) on network errors, keeping the last
@@ -53,6 +61,14 @@ def forbidden_delay(denials: int) -> float:
 
 #: the annotation on the bookmark that closes a WatchList's initial events
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
+
+#: initial WatchList events after which a collection counts as large and is listed in
+#: pages instead (one list page's worth: what the switch may waste is bounded by it)
+LARGE_COLLECTION = 500
+
+
+class _LargeCollection(Exception):
+    """Raised inside a WatchList sync that passed LARGE_COLLECTION initial objects."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,8 @@ class ResourceCache:
         self._list_only = False
         #: seconds without an event before a WatchList's initial events count as stuck
         self.initial_events_timeout = 10.0
+        #: initial WatchList objects after which this cache lists instead (see module doc)
+        self.large_collection = LARGE_COLLECTION
         self._subscribers: list[Subscriber] = []
         self._pending = CacheChange(self)
         self._flush_handle: asyncio.TimerHandle | None = None
@@ -190,6 +208,8 @@ class ResourceCache:
         denials = 0
         while True:
             try:
+                if self.key in self.client.large_collections:
+                    self._list_only = True  # another cache of this key found it large
                 if not (self.client.watch_list and not self._list_only
                         and await self._watch_list()):  # syncs, then follows to the timeout
                     await self._list()
@@ -254,16 +274,18 @@ class ResourceCache:
         #: when the quiet deadline was last pushed back: once a second, not per event (a
         #: timer per event is measurable on 10k-object syncs)
         pushed = loop.time()
+        seen = 0
         try:
             # a server that ignores sendInitialEvents (an old or aggregated one) streams
             # the objects but never the end bookmark: a quiet stream means "list instead"
-            async with asyncio.timeout_at(loop.time() + self.initial_events_timeout) as quiet:
-                async for event in self.client.watch(
-                    self.key.rtype, self.key.namespace, resource_version="",
-                    label_selector=self.key.label_selector,
-                    field_selector=self.key.field_selector,
-                    timeout_seconds=self.watch_timeout, send_initial_events=True,
-                ):
+            async with asyncio.timeout_at(loop.time() + self.initial_events_timeout) as quiet, \
+                    contextlib.aclosing(self.client.watch(
+                        self.key.rtype, self.key.namespace, resource_version="",
+                        label_selector=self.key.label_selector,
+                        field_selector=self.key.field_selector,
+                        timeout_seconds=self.watch_timeout, send_initial_events=True,
+                    )) as events:
+                async for event in events:
                     if initial is None:
                         self._apply(event)
                         continue
@@ -284,6 +306,15 @@ class ResourceCache:
                         initial.pop(obj_key(obj), None)
                     else:
                         initial[obj_key(obj)] = _slim(obj)
+                    seen += 1
+                    if seen > self.large_collection:
+                        raise _LargeCollection
+        except _LargeCollection:
+            log.debug("%s has more than %d objects: paginated list + watch from now on",
+                      self.key, self.large_collection)
+            self._list_only = True
+            self.client.large_collections.add(self.key)
+            return False
         except TimeoutError:
             log.info("no end of initial events for %s after %.0f s of quiet: listing",
                      self.key, self.initial_events_timeout)

@@ -138,6 +138,9 @@ class KubeClient:
         #: instead of list + watch? None = unknown (no /version read yet: do not try),
         #: set by :meth:`note_server_version` and cleared when the server refuses it.
         self.watch_list: bool | None = None
+        #: cache keys (``CacheKey``) whose collection a WatchList sync found large: their
+        #: caches sync by paginated list (see tui/kube/cache.py)
+        self.large_collections: set[Any] = set()
         self._extensions: dict[str, Any] = {}
         if settings.tls_server_name:
             self._extensions["sni_hostname"] = settings.tls_server_name
@@ -353,7 +356,7 @@ class KubeClient:
         field_selector: str | None = None,
         timeout_seconds: int = 300,
         send_initial_events: bool = False,
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Yield watch events (``{"type":..., "object":...}``) including BOOKMARKs.
 
         A 410 (as an HTTP status or an ERROR event) raises :class:`GoneError`; the caller

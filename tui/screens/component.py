@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from ..plugin import Plugin
 from ..text import text
 from ..widgets.crash import PaneBoundary
+from ..widgets.key_footer import KeyFooter
 from ..widgets.pane import PluginPane
 from ..widgets.status_bar import StatusBar
 
@@ -69,7 +70,7 @@ class ComponentScreen(Screen[None]):
                         yield ComponentSummary(self.plugin)
                     else:
                         yield pane_cls(self.plugin)
-        yield Footer()
+        yield KeyFooter()
 
     def action_back(self) -> None:
         """Escape (the rule of every core screen): in an input it leaves the input for the

@@ -10,7 +10,11 @@ Flow (each step keeps what the user typed, also after a failure):
 3. ``ctrl+r`` preview: ``helm upgrade --install --dry-run=server`` and the diff against the
    deployed release, grouped by resource, plus the exact command (``f2`` copies it);
 4. ``ctrl+g`` confirm and run through ``app.perform`` (read-only, RBAC, confirm, audit);
-   helm's output streams into the Output tab with elapsed time; ``escape`` cancels helm;
+   before the dialog, the plugins' preflights (``Plugin.preflight``, e.g. the policy
+   plugin's admission dry-run) check the previewed manifests (rendered first with the
+   preview's dry-run when nothing was previewed) and their verdicts are shown
+   in it -- a denial is said plainly and asks twice; helm's output streams into the
+   Output tab with elapsed time; ``escape`` cancels helm;
 5. ``ctrl+t`` export the same install as Flux or Argo CD YAML.
 """
 
@@ -34,7 +38,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import (
-    Footer,
     Input,
     Log,
     Static,
@@ -46,7 +49,7 @@ from textual.widgets import (
 from textual.worker import Worker
 
 from .. import audit
-from ..actions import execute
+from ..actions import Mutation, execute
 from ..errors import EssentialsError
 from ..helm import export
 from ..helm.chart import ChartSpec
@@ -57,10 +60,18 @@ from ..helm.release import deployed as deployed_of
 from ..helm.storage import readable_storage
 from ..helm.values import ValuesError, dump_values, parse_values
 from ..plugin import Plugin
+from ..preflight import (
+    PreflightReport,
+    PreflightRequest,
+    denial_warning,
+    detail_lines,
+    run_preflights,
+)
 from ..text import clean, text
 from ..widgets.command_preview import CommandPreview
 from ..widgets.helm_dialogs import ExportDialog, VersionPicker
 from ..widgets.helm_diff import DiffView
+from ..widgets.key_footer import KeyFooter
 from ..widgets.pane import CacheSubscriber, CacheUpdated
 
 if TYPE_CHECKING:
@@ -147,6 +158,8 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         self._action_name = "helm.install"
         #: Secret values shown in clear in the preview (only after an access check)
         self.revealed = False
+        #: the last install preflight's reports (``Plugin.preflight``), shown when confirming
+        self.preflight_reports: list[PreflightReport] = []
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -185,7 +198,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             with TabPane("Output", id="tab-output"):
                 yield Static("nothing run yet", id="progress", markup=False)
                 yield Log(id="output", max_lines=MAX_OUTPUT_LINES)
-        yield Footer()
+        yield KeyFooter()
 
     def _input(self, name: str, value: str, placeholder: str) -> Input:
         widget = Input(value, placeholder=placeholder, id=name)
@@ -514,11 +527,55 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         mutation.run = run_with_progress
         self._mutation_command = mutation.command
         self._action_name = mutation.action
-        self._run_worker = self._run(mutation, spec)
+        self._run_worker = self._run(mutation, spec, preview)
+
+    async def _preflight(self, mutation: Mutation, spec: ChartSpec,
+                         preview: Preview | None) -> None:
+        """The plugins' preflights (``Plugin.preflight``) on the rendered manifests, into
+        the confirm dialog: a denial is said plainly and needs a second confirmation."""
+        app: Any = self.app
+        plugins = [p for p in app.registry.ordered() if p.preflight]
+        if not plugins or app.action_context().read_only:  # perform() refuses it anyway
+            return
+        names = ", ".join(p.title for p in plugins)
+        if self.session is None:
+            mutation.details.append(f"preflight checks ({names}): not run -- not connected")
+            return
+        if preview is None:
+            # nothing previewed (or the form changed since): render it now, as ctrl+r does,
+            # so a chart the cluster's policies would deny is caught before the confirmation
+            self.notify("rendering the chart for the preflight checks (a server-side "
+                        "dry-run)…")
+            try:
+                dry_run = self._ops().preview_mutation(spec, self.values_text(),
+                                                       self.deployed)
+                await execute(dry_run, app.action_context())
+            except EssentialsError as exc:
+                mutation.details.append(f"preflight checks ({names}): not run -- the "
+                                        f"chart did not render: {exc}")
+                return
+            preview = dry_run.preview
+            if preview is None:
+                return
+            self.show_preview(preview)  # what was checked, on the Preview tab
+        self.notify("checking the rendered manifests against the cluster's policies…")
+        request = PreflightRequest(preview.rendered.manifest, spec.namespace, spec.release,
+                                   self.session)
+        self.preflight_reports = await run_preflights(plugins, request)
+        mutation.details.extend(detail_lines(self.preflight_reports))
+        warning = denial_warning(self.preflight_reports)
+        if warning:
+            mutation.warning = "\n".join(w for w in (warning, mutation.warning) if w)
+            verb = mutation.title.split(" ", 1)[0] or "Install"  # Install | Upgrade
+            again = f"{verb} anyway, knowing the cluster will deny part of it?"
+            mutation.second_confirmation = "\n".join(
+                w for w in (mutation.second_confirmation, again) if w)
 
     @work(exclusive=True, group="helm-run")
-    async def _run(self, mutation: Any, spec: ChartSpec) -> None:
+    async def _run(self, mutation: Mutation, spec: ChartSpec,
+                   preview: Preview | None = None) -> None:
         app: Any = self.app
+        await self._preflight(mutation, spec, preview)
         try:
             ok, message = await app.perform(mutation)
         except asyncio.CancelledError:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..text import clean, text
 from ..widgets.board import Board
+from ..widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from textual import getters
@@ -47,7 +48,7 @@ class MainScreen(Screen[None]):
         yield self.app.make_status_bar()
         yield Static("", id="notice", markup=False)
         yield Board(id="board")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_state()
