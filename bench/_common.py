@@ -163,3 +163,4 @@ def stream_every_collection() -> None:
     from k8s_essentials_tui.kube import cache
 
     cache.LARGE_COLLECTION = 10**9
+    cache.LARGE_COLLECTION_BY_TYPE.clear()

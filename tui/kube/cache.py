@@ -9,14 +9,16 @@ list+watch loop; later subscribers share it. The loop
   requests and spares the apiserver (and us) one big list body per type. When the server
   refuses that sync (see ``_watch_list``: 429, 422, 403) the cache falls back to:
 * a paginated list, then a watch from the list's ``resourceVersion`` with bookmarks;
-* and switches to that paginated list for a LARGE collection: once the initial events pass
-  ``LARGE_COLLECTION`` objects the stream is dropped and the collection listed in pages,
+* and switches to that paginated list for a LARGE collection: once the initial events
+  pass ``LARGE_COLLECTION`` objects (500 for pods) the stream is dropped and the
+  collection listed in pages,
   and the cache's key is remembered on the client, so the next cache of that key (after an
   idle retire, a 410, a reconnect) lists from the start. Why: measured on the 2-core machine
   (bench/mesh_bench.py, 5,000 pods), a WatchList sync reads one HTTP chunk per object through
   httpcore (~8,000 loop iterations) and took 1.5-2.5x the raw paginated list in the app,
-  where a paginated list (10 bodies, 64 KB reads) took 1.1-1.4x. Small collections -- almost
-  every type the board watches -- keep the single streaming request;
+  where a paginated list (10 bodies, 64 KB reads) took 1.1-1.4x; for smaller objects
+  (Argo CD Applications, workloads) the streaming sync measured faster even at thousands,
+  hence the higher bound for every other type (see ``LARGE_COLLECTION``);
 * re-syncs on 410 Gone (and on an ERROR event carrying 410); waits out a 429 on a watch
   (the apiserver's watch cache for the type is still initialising) without going stale;
 * reconnects with exponential backoff (0.5 s .. 30 s) on network errors, keeping the last
@@ -63,8 +65,14 @@ def forbidden_delay(denials: int) -> float:
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 
 #: initial WatchList events after which a collection counts as large and is listed in
-#: pages instead (one list page's worth: what the switch may waste is bounded by it)
-LARGE_COLLECTION = 500
+#: pages instead. Measured both ways on this machine: 20,000 pods synced in the app 3x
+#: faster by pages (bench/mesh_bench.py), while 2,000 Argo CD Applications + 2,000 Flux
+#: Kustomizations were 2x faster by WatchList (bench/gitops_bench.py, A/B on one cluster) and
+#: the board's 26,000 workloads too. Pods are the collection that grows with the cluster and
+#: whose objects are big, so they switch after one page's worth; any other type only past
+#: LARGE_COLLECTION objects.
+LARGE_COLLECTION = 5000
+LARGE_COLLECTION_BY_TYPE: dict[str, int] = {"pods": 500}
 
 
 class _LargeCollection(Exception):
@@ -122,7 +130,8 @@ class ResourceCache:
         #: seconds without an event before a WatchList's initial events count as stuck
         self.initial_events_timeout = 10.0
         #: initial WatchList objects after which this cache lists instead (see module doc)
-        self.large_collection = LARGE_COLLECTION
+        self.large_collection = LARGE_COLLECTION_BY_TYPE.get(key.rtype.qualified,
+                                                             LARGE_COLLECTION)
         self._subscribers: list[Subscriber] = []
         self._pending = CacheChange(self)
         self._flush_handle: asyncio.TimerHandle | None = None
