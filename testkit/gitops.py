@@ -141,6 +141,72 @@ class GitOpsControllers:
                 "syncResult": {"revision": (op.get("sync") or {}).get("revision", "")}},
                 "sync": {"status": "Synced"}}}, self.namespace)
 
+    def add_applicationset(self, name: str, generators: list[dict[str, Any]], *,
+                           apps: Sequence[str] = (), error: str = "",
+                           up_to_date: bool = True) -> dict[str, Any]:
+        """An ApplicationSet (official CRD) whose controller generated ``apps``: each is
+        created owned by the set (ownerReferences, as the controller does), and the set's
+        conditions say what the controller would: ``error`` sets ErrorOccurred True and
+        ParametersGenerated False with that message."""
+        created = self.admin.create({
+            "apiVersion": ARGO, "kind": "ApplicationSet",
+            "metadata": {"name": name, "namespace": self.namespace},
+            "spec": {"generators": generators, "template": {
+                "metadata": {"name": "{{.name}}"},
+                "spec": {"project": "default", "source": {"repoURL": REPO, "path": "apps",
+                                                          "targetRevision": "main"},
+                         "destination": {"server": "https://kubernetes.default.svc",
+                                         "namespace": "{{.name}}"}}}}})
+        owner = {"apiVersion": ARGO, "kind": "ApplicationSet", "name": name,
+                 "uid": created["metadata"]["uid"], "controller": True,
+                 "blockOwnerDeletion": True}
+        for app in apps:
+            self.add_application(app)
+            self.admin.patch(ARGO, "applications", app,
+                             {"metadata": {"ownerReferences": [owner]}}, self.namespace)
+        when = self.now - timedelta(minutes=1)
+        if error:
+            conds = [condition("ErrorOccurred", "True", "ApplicationGenerationFromParamsError",
+                               error, when),
+                     condition("ParametersGenerated", "False", "ErrorOccurred", error, when),
+                     condition("ResourcesUpToDate", "False", "ErrorOccurred", error, when)]
+        else:
+            conds = [condition("ErrorOccurred", "False", "ApplicationSetUpToDate",
+                               "Successfully generated parameters for all Applications",
+                               when),
+                     condition("ParametersGenerated", "True", "ParametersGenerated",
+                               "Successfully generated parameters for all Applications",
+                               when),
+                     condition("ResourcesUpToDate", "True" if up_to_date else "False",
+                               "ApplicationSetUpToDate",
+                               "All applications have been generated successfully", when)]
+        for c in conds:
+            c.pop("observedGeneration", None)
+        return self.admin.patch_status(ARGO, "applicationsets", self.namespace, name, {
+            "conditions": conds,
+            "resources": [{"group": "argoproj.io", "version": "v1alpha1",
+                           "kind": "Application", "name": a, "namespace": self.namespace,
+                           "status": "Synced", "health": {"status": "Healthy"}}
+                          for a in apps]})
+
+    def add_appproject(self, name: str, *, repos: Sequence[str] = ("*",),
+                       destinations: Sequence[tuple[str, str]] = (("*", "*"),),
+                       cluster_resources: Sequence[tuple[str, str]] = (),
+                       windows: Sequence[dict[str, Any]] = (),
+                       description: str = "") -> dict[str, Any]:
+        """An AppProject (official CRD; no status). ``windows``: syncWindows entries."""
+        spec: dict[str, Any] = {
+            "sourceRepos": list(repos),
+            "destinations": [{"server": s, "namespace": n} for s, n in destinations],
+            "clusterResourceWhitelist": [{"group": g, "kind": k}
+                                         for g, k in cluster_resources],
+            "syncWindows": list(windows)}
+        if description:
+            spec["description"] = description
+        return self.admin.create({"apiVersion": ARGO, "kind": "AppProject",
+                                  "metadata": {"name": name, "namespace": self.namespace},
+                                  "spec": spec})
+
     # -- Flux -------------------------------------------------------------------------------
 
     def _flux_status(self, api: str, plural: str, name: str, ready: str, reason: str,
@@ -166,6 +232,24 @@ class GitOpsControllers:
                           {"artifact": {"revision": rev, "digest": "sha256:" + sha(rev) * 1,
                                         "lastUpdateTime": ts(self.now)}})
         return rev
+
+    def add_source(self, kind: str, name: str, spec: dict[str, Any], revision: str,
+                   ready: str = "True", message: str = "") -> dict[str, Any]:
+        """An OCIRepository, HelmChart or Bucket (official CRDs) with the artifact its
+        source-controller would have stored."""
+        plural = {"OCIRepository": "ocirepositories", "HelmChart": "helmcharts",
+                  "Bucket": "buckets"}[kind]
+        self.admin.create({"apiVersion": SRC, "kind": kind,
+                           "metadata": {"name": name, "namespace": self.namespace},
+                           "spec": {"interval": "5m0s", **spec}})
+        extra = {"artifact": {"revision": revision, "digest": "sha256:" + sha(revision) * 1,
+                              "path": f"{plural}/{self.namespace}/{name}/a.tar.gz",
+                              "url": f"http://source-controller/{plural}/{name}.tar.gz",
+                              "lastUpdateTime": ts(self.now)}} if ready == "True" else {}
+        return self._flux_status(SRC, plural, name, ready,
+                                 "Succeeded" if ready == "True" else "Failed",
+                                 message or f"stored artifact for revision '{revision}'",
+                                 extra)
 
     def add_kustomization(self, name: str, *, source: str = "fleet", ready: str = "True",
                           reason: str = "ReconciliationSucceeded", message: str = "",

@@ -162,3 +162,118 @@ def test_release_owner_from_flux_labels_and_argo_tracking() -> None:
     plain = "kind: Service\nmetadata:\n  labels:\n    app.kubernetes.io/instance: web\n"
     assert release_owner(plain) is None
     assert release_owner("{: not yaml") is None
+
+
+# -- ApplicationSets and AppProjects ------------------------------------------------------------
+
+def test_generator_words() -> None:
+    from k8s_essentials_tui.plugins.gitops.appsets import generator_word
+
+    assert generator_word({"list": {"elements": [{}, {}, {}]}}) == "list(3)"
+    assert generator_word({"git": {"files": [{"path": "x"}]}}) == "git files"
+    assert generator_word({"clusters": {}}) == "clusters"
+    assert generator_word({"pullRequest": {"github": {"owner": "o"}}}) == \
+        "pull requests github"
+    assert generator_word({"matrix": {"generators": [{"clusters": {}},
+                                                     {"git": {"directories": [{}]}}]}}) \
+        == "matrix(clusters+git dirs)"
+    assert generator_word("not a mapping") == "?"
+
+
+def test_appset_error_and_message() -> None:
+    from k8s_essentials_tui.plugins.gitops.appsets import appset_rows
+
+    def aset(name: str, uid: str, conds: list[tuple[str, str, str]]) -> dict[str, Any]:
+        return {"metadata": {"name": name, "namespace": "argocd", "uid": uid},
+                "spec": {"generators": [{"clusters": {}}]},
+                "status": {"conditions": [{"type": t, "status": s, "reason": "r",
+                                           "message": m} for t, s, m in conds]}}
+
+    owned = {"metadata": {"ownerReferences": [{"kind": "ApplicationSet", "uid": "u1"}]}}
+    rows = appset_rows([
+        aset("bad", "u1", [("ErrorOccurred", "True", "boom"),
+                           ("ResourcesUpToDate", "False", "boom")]),
+        aset("nogen", "u2", [("ParametersGenerated", "False", "no params")]),
+        aset("ok", "u3", [("ErrorOccurred", "False", "fine"),
+                          ("ResourcesUpToDate", "True", "all generated")]),
+    ], [owned, owned, {"metadata": {}}])
+    by = {r.name: r for r in rows}
+    assert (by["bad"].status, by["bad"].message, by["bad"].owned) == ("Error", "boom", 2)
+    assert (by["nogen"].status, by["nogen"].message) == ("Error", "no params")
+    assert (by["ok"].status, by["ok"].message, by["ok"].owned) == \
+        ("UpToDate", "all generated", 0)
+
+
+def test_go_durations() -> None:
+    from datetime import timedelta
+
+    from k8s_essentials_tui.plugins.gitops.projects import go_duration
+
+    assert go_duration("1h30m") == timedelta(hours=1, minutes=30)
+    assert go_duration("90s") == timedelta(seconds=90)
+    assert go_duration("1.5h") == timedelta(minutes=90)
+    assert go_duration("1d") is None and go_duration("") is None and go_duration("h") is None
+
+
+@pytest.mark.parametrize(("now", "active"), [
+    (datetime(2026, 6, 1, 21, 59, tzinfo=UTC), False),
+    (datetime(2026, 6, 1, 22, 0, 30, tzinfo=UTC), True),
+    (datetime(2026, 6, 2, 0, 59, tzinfo=UTC), True),   # crosses midnight
+    (datetime(2026, 6, 2, 1, 0, tzinfo=UTC), False),   # the duration is over
+])
+def test_window_active(now: datetime, active: bool) -> None:
+    from k8s_essentials_tui.plugins.gitops.projects import window_active
+
+    assert window_active("0 22 * * *", "3h", "UTC", now) == (active, "")
+
+
+def test_window_time_zone_and_bad_schedule() -> None:
+    from k8s_essentials_tui.plugins.gitops.projects import project_row, window_active
+
+    # 09:00 in New York (EDT, UTC-4) is 13:00 UTC
+    assert window_active("0 9 * * *", "1h", "America/New_York",
+                         datetime(2026, 6, 1, 13, 30, tzinfo=UTC)) == (True, "")
+    assert window_active("0 9 * * *", "1h", "UTC",
+                         datetime(2026, 6, 1, 13, 30, tzinfo=UTC)) == (False, "")
+    assert window_active("bogus", "1h", "UTC", datetime(2026, 6, 1, tzinfo=UTC))[0] is None
+    row = project_row({"metadata": {"name": "p"}, "spec": {"syncWindows": [
+        {"kind": "allow", "schedule": "0 9 * * *", "duration": "forever"}]}},
+        datetime(2026, 6, 1, tzinfo=UTC))
+    assert row.windows[0].active is None and row.problems
+    # allow windows exist and none is active: syncs are denied (Argo CD's rule)
+    assert row.denying
+
+
+APP_TEMPLATE = {
+    "metadata": {"name": "x", "namespace": "ns"},
+    "spec": {"project": "p", "source": {"repoURL": "r", "path": "p", "chart": "c",
+                                        "targetRevision": "t"},
+             "sources": [{"repoURL": "r2", "path": "p2"}],
+             "syncPolicy": {"automated": {"prune": True, "selfHeal": False,
+                                          "enabled": True}}},
+    "operation": {"sync": {"revision": "r"}},
+    "status": {"sync": {"status": "Synced", "revision": "a"},
+               "health": {"status": "Healthy", "message": "m"},
+               "operationState": {"phase": "Running", "message": "m"},
+               "resources": [{"group": "apps", "kind": "Deployment", "namespace": "n",
+                              "name": "d", "status": "OutOfSync",
+                              "health": {"status": "Degraded", "message": "m"}}],
+               "conditions": [{"type": "SyncError", "message": "m"}],
+               "history": [{"id": 1, "revision": "a", "deployedAt": "t"}]}}
+
+
+def test_fast_application_reader_equals_the_checked_one() -> None:
+    """The pane's fast reader (direct dict reads) and the checked one (every read through
+    Fields) give the same row for any object -- the fast one hands odd objects over."""
+    from hypothesis import given
+
+    from tests.test_hostile_models import FAST, objects
+
+    @FAST
+    @given(objects(APP_TEMPLATE))
+    def check(obj: dict[str, Any]) -> None:
+        assert argo.app_row(obj) == argo.checked_app_row(obj)
+
+    check()
+    assert argo.app_row(APP_TEMPLATE) == argo.checked_app_row(APP_TEMPLATE)
+    assert not argo.app_row(APP_TEMPLATE).problems

@@ -1,5 +1,6 @@
-"""SVG snapshots of the GitOps pane (Applications, Kustomizations, an Application's detail)
-at 80x24 and 120x40, on the real apiserver with fixed names and the fixed clock."""
+"""SVG snapshots of the GitOps pane (Applications, Kustomizations, ApplicationSets,
+AppProjects, an Application's detail) at 80x24 and 120x40, on the real apiserver with
+fixed names and the fixed clock."""
 
 from __future__ import annotations
 
@@ -49,6 +50,22 @@ def seeded(kube_admin):
                                   "ready", depends_on=["infra-controllers"])
     ctl.add_helmrelease("podinfo", ready="False", stalled="Failed to install after 4 "
                         "attempt(s)", message="Helm install failed for release podinfo")
+    ctl.add_applicationset("regions", [{"list": {"elements": [{"name": "eu"},
+                                                              {"name": "us"}]}}],
+                           apps=["shop-eu", "shop-us"])
+    ctl.add_applicationset("previews", [{"pullRequest": {"github": {
+        "owner": "example", "repo": "shop"}}}],
+        error="failed to get params for generator: 401 Bad credentials")
+    # FIXED_NOW is Monday 12:00 UTC: the weekday change freeze (10:00 + 4h) is active
+    ctl.add_appproject("payments", repos=["https://github.com/example/payments.git"],
+                       destinations=[("https://kubernetes.default.svc", "payments")],
+                       windows=[{"kind": "deny", "schedule": "0 10 * * 1-5",
+                                 "duration": "4h", "applications": ["*"]}])
+    ctl.add_appproject("platform", cluster_resources=[("", "Namespace"),
+                                                      ("rbac.authorization.k8s.io",
+                                                       "ClusterRole")],
+                       windows=[{"kind": "allow", "schedule": "0 22 * * *",
+                                 "duration": "4h", "clusters": ["prod"]}])
     yield ctl
     kube_admin.delete_namespace(NS)
 
@@ -70,11 +87,20 @@ async def _open(app: EssentialsApp, pilot: Any, plugin: str) -> GitOpsPane:
     app.open_plugin(plugin)
     await _until(pilot, lambda: bool(app.screen.query(GitOpsPane)))
     pane = app.screen.query_one(GitOpsPane)
-    await _until(pilot, lambda: pane.query_one("#apps", VirtualTable).row_count == 3
-                 and pane.query_one("#kustomizations", VirtualTable).row_count == 3
-                 and pane.query_one("#sources", VirtualTable).row_count == 1)
+    # only the visible tab is filled; every cache synced = the status says no "loading"
+    first, rows = ("apps", 5) if plugin == "argocd" else ("kustomizations", 3)
+    await _until(pilot, lambda: pane.query_one(f"#{first}", VirtualTable).row_count == rows
+                 and "loading" not in str(pane.query_one("#gitops-status").render()))
     await pilot.pause(0.2)
     return pane
+
+
+async def _tab(app: EssentialsApp, pilot: Any, key: str, table: str, rows: int) -> None:
+    await _open(app, pilot, "argocd")
+    await pilot.press(key)
+    await _until(pilot, lambda: app.screen.query_one(f"#{table}", VirtualTable).row_count
+                 == rows)
+    await pilot.pause(0.2)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -93,6 +119,26 @@ def test_kustomizations(snap_compare, seeded, kubeconfig, size) -> None:  # type
 
     async def run_before(pilot: Any) -> None:
         await _open(app, pilot, "flux")
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_applicationsets(snap_compare, seeded, kubeconfig, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app(kubeconfig)
+
+    async def run_before(pilot: Any) -> None:
+        await _tab(app, pilot, "5", "appsets", 2)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_appprojects(snap_compare, seeded, kubeconfig, size) -> None:  # type: ignore[no-untyped-def]
+    app = _app(kubeconfig)
+
+    async def run_before(pilot: Any) -> None:
+        await _tab(app, pilot, "6", "projects", 2)
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 

@@ -117,6 +117,7 @@ from .plugin import (
     PluginCommand,
     Setting,
     release_guard,
+    release_owner,
 )
 from .preflight import (
     PreflightLine,
@@ -193,7 +194,7 @@ def __dir__() -> list[str]:
 __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # the plugin contract
     "CATEGORIES", "CATEGORY_TITLES", "ChartRef", "Detection", "Installed", "Plugin",
-    "PluginAction", "PluginCommand", "Setting", "release_guard",
+    "PluginAction", "PluginCommand", "Setting", "release_guard", "release_owner",
     # install preflight (Plugin.preflight: checks on a chart's rendered manifests)
     "PreflightLine", "PreflightReport", "PreflightRequest",
     # lifecycle facts and verdicts

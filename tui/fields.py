@@ -32,7 +32,7 @@ class Fields:
 
     def __init__(self, obj: Any, problems: list[str] | None = None) -> None:
         self.problems: list[str] = [] if problems is None else problems
-        if isinstance(obj, Mapping):
+        if type(obj) is dict or isinstance(obj, Mapping):
             self.root: Mapping[str, Any] = obj
         else:
             self.root = {}
@@ -44,24 +44,27 @@ class Fields:
             self.problems.append(text)
 
     def raw(self, path: str) -> Any:
-        """The value at ``path`` (None when missing, null, or under a non-object)."""
+        """The value at ``path`` (None when missing, null, or under a non-object).
+
+        Why ``type(node) is dict`` first: decoded JSON is plain dicts, and the ABC check
+        ``isinstance(node, Mapping)`` was most of the cost of parsing 2,000 Argo CD
+        Applications (``bench/gitops_bench.py``); other mappings still pass."""
         node: Any = self.root
-        walked: list[str] = []
-        for part in path.split("."):
+        parts = path.split(".")
+        for depth, part in enumerate(parts):
             if node is None:
                 return None
-            if not isinstance(node, Mapping):
-                self._note(problem(".".join(walked), "an object"))
+            if type(node) is not dict and not isinstance(node, Mapping):
+                self._note(problem(".".join(parts[:depth]), "an object"))
                 return None
             node = node.get(part)
-            walked.append(part)
         return node
 
     def obj(self, path: str) -> Mapping[str, Any]:
         value = self.raw(path)
         if value is None:
             return {}
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             self._note(problem(path, "an object"))
             return {}
         return value
@@ -132,7 +135,7 @@ class Fields:
 
 def mapping(value: Any) -> Mapping[str, Any]:
     """``value`` when it is an object, else an empty one (for reads that need no problem)."""
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 __all__ = ["Fields", "mapping", "problem"]

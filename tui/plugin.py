@@ -205,7 +205,9 @@ class Plugin:
     #: ``(manifest, verb) -> warning``: a non-empty warning when a Helm release (its stored
     #: manifest) is owned by this component -- a GitOps tool that would revert a hand-made
     #: ``verb`` ("upgrade", "roll back", "uninstall"). The Helm screens then ask a second,
-    #: explicit confirmation with this text (:func:`release_guard`). Pure and quick.
+    #: explicit confirmation with this text (:func:`release_guard`). With verb ``""`` it
+    #: returns the owner alone, e.g. "Flux HelmRelease ns/name" (:func:`release_owner`:
+    #: the "managed by GitOps" mark of the releases list). Pure and quick.
     release_guard: Callable[[str, str], str] | None = field(default=None, compare=False)
     #: dated upstream lifecycle facts (retired, supported minors; see ``tui/lifecycle.py``).
     #: Left out, a built-in plugin gets the core table's (``tui/lifecycle_data.py``)
@@ -267,3 +269,9 @@ def release_guard(plugins: Sequence[Plugin], manifest: str, verb: str) -> str:
         if warning:
             return warning
     return ""
+
+
+def release_owner(plugins: Sequence[Plugin], manifest: str) -> str:
+    """Who owns a Helm release (its manifest), e.g. "Flux HelmRelease ns/name"; ``""``
+    when no plugin claims it. The plugins' ``release_guard`` asked with no verb."""
+    return release_guard(plugins, manifest, "")

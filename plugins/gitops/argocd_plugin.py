@@ -23,7 +23,7 @@ from k8s_essentials_tui.api import (
 
 from . import argo, owner
 from .health import count, delivered, extra, names
-from .kinds import APPLICATIONS
+from .kinds import APPLICATIONS, APPLICATIONSETS, APPPROJECTS
 
 PANE = "k8s_essentials_tui.plugins.gitops.pane:GitOpsPane"
 
@@ -111,7 +111,7 @@ PLUGIN = Plugin(
     api_groups=API_GROUPS,
     chart_names=CHARTS,
     workload_selectors=SELECTORS,
-    watches=(APPLICATIONS,),
+    watches=(APPLICATIONS, APPLICATIONSETS, APPPROJECTS),
     board_resources=(APPLICATIONS,),
     aliases=("apps", "applications", "gitops"),
     commands=(COMMAND,),

@@ -1,9 +1,10 @@
 """``gitops``: what Argo CD and Flux deliver, and their actions, without argocd/flux binaries.
 
 ``gitops status [-n NS | -A] [-o text|json]``: one row per Application, Kustomization and
-HelmRelease (all namespaces unless ``-n``: GitOps objects live in the tools' namespaces, not
-the kubeconfig's); exit 1 when any is not Synced+Healthy / Ready -- suspended Flux objects
-are reported, not failed. ``gitops sync NAME [-n NS]`` sets an Argo CD sync operation (the
+HelmRelease, plus every ApplicationSet in error (all namespaces unless ``-n``: GitOps objects
+live in the tools' namespaces, not the kubeconfig's); exit 1 when any is not Synced+Healthy /
+Ready or an ApplicationSet reports an error -- suspended Flux objects are reported, not
+failed. ``gitops sync NAME [-n NS]`` sets an Argo CD sync operation (the
 namespace defaults to ``argocd``). ``gitops reconcile KIND/NAME [-n NS] [--with-source]
 [--wait]`` annotates like ``flux reconcile`` (namespace default ``flux-system``). ``gitops
 suspend|resume KIND/NAME`` toggles ``spec.suspend``. Every mutation is confirmed (``--yes``
@@ -38,8 +39,15 @@ from k8s_essentials_tui.api import (
     with_session,
 )
 
-from . import argo, fluxmodel, ops, patches
-from .kinds import APPLICATIONS, HELMRELEASES, KUSTOMIZATIONS, SOURCES, flux_type
+from . import appsets, argo, fluxmodel, ops, patches
+from .kinds import (
+    APPLICATIONS,
+    APPLICATIONSETS,
+    HELMRELEASES,
+    KUSTOMIZATIONS,
+    SOURCES,
+    flux_type,
+)
 
 ARGO_NAMESPACE = "argocd"
 FLUX_NAMESPACE = "flux-system"
@@ -53,8 +61,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="gitops_command", metavar="ACTION", required=True)
     status = sub.add_parser("status", parents=[common], help="one row per delivered object",
                             description="Applications, Kustomizations and HelmReleases with "
-                                        "sync, health/ready, revision and message. Exit 1 "
-                                        "when any is not Synced+Healthy or Ready.")
+                                        "sync, health/ready, revision and message, and "
+                                        "ApplicationSets in error. Exit 1 when any is not "
+                                        "Synced+Healthy or Ready, or an ApplicationSet "
+                                        "reports an error.")
     status.add_argument("-A", "--all-namespaces", action="store_true",
                         help="every namespace (the default unless -n is given)")
     add_output(status)
@@ -121,6 +131,16 @@ def app_record(row: argo.AppRow) -> dict[str, Any]:
             "message": message or row.health_message}
 
 
+def appset_record(row: appsets.AppSetRow) -> dict[str, Any]:
+    """An ApplicationSet in the status list (only those in error are listed)."""
+    return {"kind": "ApplicationSet", "namespace": row.namespace, "name": row.name,
+            "sync": row.status, "health": row.status, "revision": "",
+            "generators": row.generators, "applications": row.owned,
+            "conditions": {k: {"status": s, "reason": r, "message": m}
+                           for k, (s, r, m) in row.conditions.items()},
+            "ok": not row.error, "suspended": False, "message": row.message}
+
+
 def flux_record(row: fluxmodel.FluxRow, sources: dict[tuple[str, str, str],
                                                       fluxmodel.FluxRow]) -> dict[str, Any]:
     return {"kind": row.kind, "namespace": row.namespace, "name": row.name,
@@ -139,6 +159,10 @@ async def _status(session: ClusterSession, args: argparse.Namespace) -> int:
     if apps is not None:
         served = True
         records += [app_record(r) for r in argo.app_rows(apps)]
+        sets = await _list(session, APPLICATIONSETS, namespace)
+        # only sets in error: a healthy set's Applications are already rows of their own
+        records += [appset_record(r) for r in appsets.appset_rows(sets or [], apps)
+                    if r.error]
     source_rows: list[fluxmodel.FluxRow] = []
     for rtype in SOURCES:
         items = await _list(session, rtype, namespace)

@@ -1,5 +1,7 @@
-"""Detail of one Application (resources with sync and health, conditions, history) or one
-Flux object (conditions, revisions, dependencies, a Kustomization's inventory): ``enter``
+"""Detail of one Application (resources with sync and health, conditions, history), one
+ApplicationSet (generators, owned Applications, conditions), one AppProject (repos,
+destinations, cluster resources, each sync window and whether it is active) or one Flux
+object (conditions, revisions, dependencies, a Kustomization's inventory): ``enter``
 in the GitOps pane, ``escape`` back. Every value is cluster text, shown through the text
 boundary (a ``Text`` built with ``append``, never markup).
 """
@@ -7,6 +9,7 @@ boundary (a ``Text`` built with ``append``, never markup).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -18,7 +21,7 @@ from textual.widgets import Static
 
 from k8s_essentials_tui.api import Fields, KeyFooter, clean
 
-from . import argo, fluxmodel
+from . import appsets, argo, fluxmodel, projects
 
 
 def _line(text: Text, label: str, value: object, style: str = "") -> None:
@@ -55,6 +58,45 @@ def app_detail(obj: Mapping[str, Any]) -> Text:
         text.append("\nHistory (newest first)\n", style="bold")
         for hid, rev, when in row.history:
             text.append(f"  {clean(hid)}  {clean(rev)}  {clean(when)}\n")
+    for problem in row.problems:
+        text.append(f"⚠ {clean(problem)}\n")
+    return text
+
+
+def appset_detail(obj: Mapping[str, Any], owned: int) -> Text:
+    row = appsets.appset_row(obj)
+    text = Text()
+    _line(text, "ApplicationSet", f"{row.namespace}/{row.name}")
+    _line(text, "Status", row.status, "bold" if row.error else "")
+    _line(text, "Generators", row.generators_text)
+    _line(text, "Applications owned", owned)
+    text.append("\nConditions\n", style="bold")
+    for kind in appsets.CONDITIONS:
+        status, reason, message = row.condition(kind)
+        text.append(f"  {kind}={clean(status) or '-'} {clean(reason)}: {clean(message)}\n")
+    if row.reported:
+        text.append(f"\nApplications reported by the controller ({len(row.reported)})\n",
+                    style="bold")
+        for name in row.reported:
+            text.append(f"  {clean(name)}\n")
+    for problem in row.problems:
+        text.append(f"⚠ {clean(problem)}\n")
+    return text
+
+
+def project_detail(obj: Mapping[str, Any], now: datetime) -> Text:
+    row = projects.project_row(obj, now)
+    text = Text()
+    _line(text, "AppProject", f"{row.namespace}/{row.name}")
+    if row.description:
+        _line(text, "Description", row.description)
+    _line(text, "Source repos", projects.repos_text(row))
+    _line(text, "Destinations", projects.destinations_text(row))
+    _line(text, "Cluster resources", row.cluster_text)
+    _line(text, "Syncs now", "DENIED by a sync window" if row.denying else "allowed")
+    text.append(f"\nSync windows ({len(row.windows)})\n", style="bold")
+    for window in row.windows:
+        text.append(f"  {clean(window.text)}\n")
     for problem in row.problems:
         text.append(f"⚠ {clean(problem)}\n")
     return text
@@ -108,12 +150,18 @@ class GitOpsDetailScreen(Screen[None]):
 
     def __init__(self, obj: Mapping[str, Any], *,
                  sources: Mapping[tuple[str, str, str], fluxmodel.FluxRow] | None = None,
-                 same_kind: Mapping[tuple[str, str], fluxmodel.FluxRow] | None = None
-                 ) -> None:
+                 same_kind: Mapping[tuple[str, str], fluxmodel.FluxRow] | None = None,
+                 owned: int = 0, now: datetime | None = None) -> None:
         super().__init__()
         kind = Fields(obj).text("kind")
-        self.detail = app_detail(obj) if kind == "Application" else flux_detail(
-            obj, sources or {}, same_kind or {})
+        if kind == "Application":
+            self.detail = app_detail(obj)
+        elif kind == "ApplicationSet":
+            self.detail = appset_detail(obj, owned)
+        elif kind == "AppProject" and now is not None:
+            self.detail = project_detail(obj, now)
+        else:
+            self.detail = flux_detail(obj, sources or {}, same_kind or {})
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

@@ -52,15 +52,27 @@ def owner_of(metadata: Mapping[str, Any]) -> GitOpsOwner | None:
     return None
 
 
+#: a manifest without one of these strings names no owner (checked before any YAML parsing)
+_MARKERS = (FLUX_NAME_LABEL, ARGO_TRACKING_ANNOTATION)
+
+
 def release_owner(manifest: str) -> GitOpsOwner | None:
-    """The owner named by the first object of a release manifest that names one."""
+    """The owner named by the first object of a release manifest that names one.
+
+    Why not parse the whole manifest: the releases list asks this for every release, and
+    a big chart's manifest is megabytes of YAML. Only the documents that contain a marker
+    string are parsed (most releases contain none and cost one substring search)."""
     import yaml
 
-    try:
-        docs = list(yaml.safe_load_all(manifest or ""))
-    except yaml.YAMLError:
+    if not manifest or not any(marker in manifest for marker in _MARKERS):
         return None
-    for doc in docs:
+    for part in manifest.split("\n---"):
+        if not any(marker in part for marker in _MARKERS):
+            continue
+        try:
+            doc = yaml.safe_load(part.removeprefix("---"))
+        except yaml.YAMLError:
+            continue
         if isinstance(doc, Mapping) and isinstance(doc.get("metadata"), Mapping):
             owner = owner_of(doc["metadata"])
             if owner is not None:
@@ -85,6 +97,10 @@ def drift_warning(owner: GitOpsOwner, verb: str) -> str:
 
 def guard(tool: str, manifest: str, verb: str) -> str:
     """``Plugin.release_guard`` of ``tool``'s entry: the drift warning when ``tool`` owns
-    the release, else ``""`` (the other tool's entry answers for its own releases)."""
+    the release, else ``""`` (the other tool's entry answers for its own releases). With
+    no verb, the owner alone ("Flux HelmRelease flux-system/podinfo"): the mark the
+    releases list and the install screen show up front."""
     owner = release_owner(manifest)
-    return drift_warning(owner, verb) if owner is not None and owner.tool == tool else ""
+    if owner is None or owner.tool != tool:
+        return ""
+    return drift_warning(owner, verb) if verb else owner.title

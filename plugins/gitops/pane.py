@@ -2,13 +2,18 @@
 sources, from the shared watch caches (one watch per type, all namespaces); actions through
 Mutations (confirmed, audited, refused read-only, with the equivalent argocd/flux command).
 
-Keys: ``1``-``4`` tabs; Applications: ``s`` sync, ``r`` refresh, ``H`` hard refresh, ``T``
+Keys: ``1``-``6`` tabs (Applications, Kustomizations, HelmReleases, sources,
+ApplicationSets, AppProjects); Applications: ``s`` sync, ``r`` refresh, ``H`` hard refresh, ``T``
 terminate the running operation, ``a`` auto-sync on/off; Flux tabs: ``R`` reconcile, ``W``
 reconcile with its source, ``S`` suspend/resume; ``enter`` detail, ``/`` filter by name
 (escape leaves the box, then clears the filter). After a reconcile the pane watches for the
 controller's ``lastHandledReconcileAt`` to match the request and notifies the result.
 
 Every cell is cluster text through the text boundary; names are cut at :data:`NAME_CELLS`.
+
+Only the visible tab is filled: a cache update marks the tabs it feeds stale, the visible
+one is redrawn at once and the others when they are shown -- 2,000 Kustomizations are not
+laid out while the operator looks at Applications.
 """
 
 from __future__ import annotations
@@ -30,16 +35,28 @@ from k8s_essentials_tui.api import (
     ResourceType,
     VirtualTable,
     clean,
+    display_text,
     fit,
     focus_now,
     mapping,
 )
 
-from . import argo, fluxmodel, ops, patches
-from .kinds import APPLICATIONS, HELMRELEASES, KUSTOMIZATIONS, SOURCES, flux_type
+from . import appsets, argo, fluxmodel, ops, patches, projects
+from .kinds import (
+    APPLICATIONS,
+    APPLICATIONSETS,
+    APPPROJECTS,
+    HELMRELEASES,
+    KUSTOMIZATIONS,
+    SOURCES,
+    flux_type,
+)
 
 NAME_CELLS = 32
 MESSAGE_CELLS = 60
+LIST_CELLS = 30
+#: distinct repeated cell values kept (see ``GitOpsPane._same``)
+SAME_CELLS = 5_000
 TABLES: dict[str, Columns] = {
     "apps": Columns(("NAME", "NAMESPACE", "SYNC", "HEALTH", "REVISION", "TARGET", "PATH",
                      "AUTO", "LAST OP", "OOS", "DEG"),
@@ -51,11 +68,28 @@ TABLES: dict[str, Columns] = {
                             ("NAME", "STATUS", "CHART", "MESSAGE")),
     "sources": Columns(("KIND", "NAME", "NAMESPACE", "STATUS", "REVISION", "URL",
                         "MESSAGE"), ("KIND", "NAME", "STATUS", "REVISION")),
+    "appsets": Columns(("NAME", "NAMESPACE", "STATUS", "APPS", "GENERATORS", "MESSAGE"),
+                       ("NAME", "STATUS", "APPS", "MESSAGE")),
+    "projects": Columns(("NAME", "NAMESPACE", "WINDOWS", "CLUSTER RESOURCES",
+                         "DESTINATIONS", "REPOS"), ("NAME", "WINDOWS", "REPOS")),
 }
 TAB_TYPES: dict[str, tuple[ResourceType, ...]] = {
     "apps": (APPLICATIONS,), "kustomizations": (KUSTOMIZATIONS,),
     "helmreleases": (HELMRELEASES,), "sources": SOURCES,
+    "appsets": (APPLICATIONSETS,), "projects": (APPPROJECTS,),
 }
+#: the tabs each type feeds (Applications: their sets' owned counts; sources: the
+#: Kustomizations' SOURCE column)
+FEEDS: dict[ResourceType, tuple[str, ...]] = {
+    APPLICATIONS: ("apps", "appsets"), APPLICATIONSETS: ("appsets",),
+    APPPROJECTS: ("projects",), KUSTOMIZATIONS: ("kustomizations",),
+    HELMRELEASES: ("helmreleases",), **{t: ("sources", "kustomizations") for t in SOURCES},
+}
+#: every type the pane shows (one shared cache each)
+WATCHED: tuple[ResourceType, ...] = (APPLICATIONS, KUSTOMIZATIONS, HELMRELEASES, *SOURCES,
+                                     APPLICATIONSETS, APPPROJECTS)
+#: the tabs whose keys are Flux's
+FLUX_TABS = frozenset({"kustomizations", "helmreleases", "sources"})
 #: the tab each catalog entry opens on
 FIRST_TAB = {"argocd": "apps", "flux": "kustomizations"}
 ARGO_ACTIONS = ("sync", "refresh", "hard_refresh", "terminate", "autosync")
@@ -79,6 +113,11 @@ def scoped(spec: Columns) -> Columns:
 
 def _name(value: str) -> Text:
     return Text(fit(clean(value), NAME_CELLS, pad=False))
+
+
+def _list(value: str) -> Text:
+    """A project's list cell (repos, destinations, kinds): the detail has them all."""
+    return Text(fit(clean(value), LIST_CELLS, pad=False))
 
 
 def _msg(value: str) -> Text:
@@ -111,6 +150,8 @@ class GitOpsPane(PluginPane):
         Binding("3", "show_tab('helmreleases')", "HelmReleases", show=False,
                 id="gitops.tab3"),
         Binding("4", "show_tab('sources')", "Sources", show=False, id="gitops.tab4"),
+        Binding("5", "show_tab('appsets')", "ApplicationSets", show=False, id="gitops.tab5"),
+        Binding("6", "show_tab('projects')", "AppProjects", show=False, id="gitops.tab6"),
     ]
 
     def __init__(self, plugin: Any, **kwargs: Any) -> None:
@@ -120,10 +161,38 @@ class GitOpsPane(PluginPane):
         self.pending: dict[str, str] = {}
         self.scope: str | None = None
         self._dirty: set[str] = set()
+        #: tabs whose table is older than their data (drawn when shown)
+        self._stale: set[str] = set(TABLES)
         #: parsed rows per type: (uid, resourceVersion) -> row, and the sorted list
         self._rows: dict[ResourceType, dict[tuple[str, str], Any]] = {}
         self._lists: dict[ResourceType, tuple[str, list[Any]]] = {}
         self._render_scheduled = False
+        self._palette_key: str | None = None
+        self._palette_styles: dict[str, str] = {}
+        self._words: dict[tuple[str, bool], Text] = {}
+        self._texts: dict[str, Text] = {}
+        try:  # made inside the running app (the usual case): start the lists now
+            self.scope = self._scope()
+            self._prefetch()
+        except RuntimeError:  # Textual's NoActiveAppError: made outside an app
+            pass
+
+    def _scope(self) -> str | None:
+        """--namespace (or the config's namespace), else all namespaces: GitOps objects
+        live in the tools' namespaces, not the kubeconfig's default."""
+        options = getattr(self.app, "options", None)
+        settings = getattr(self.app, "settings", None)
+        return (getattr(options, "namespace", None)
+                or (settings.get("namespace") if settings is not None else None) or None)
+
+    def _prefetch(self) -> None:
+        """Start the shared caches' lists now, before the pane is composed and mounted:
+        the lists are the long part of opening the pane, and the screen's first paint
+        need not wait for them (``watch_resource`` at mount subscribes to these caches)."""
+        session = self.session
+        if session is not None:
+            for rtype in WATCHED:
+                session.cache(rtype, self.scope)
 
     # -- layout -----------------------------------------------------------------------------
 
@@ -140,17 +209,16 @@ class GitOpsPane(PluginPane):
                 yield VirtualTable(id="helmreleases")
             with TabPane("Sources", id="tab-sources"):
                 yield VirtualTable(id="sources")
+            with TabPane("AppSets", id="tab-appsets"):
+                yield VirtualTable(id="appsets")
+            with TabPane("Projects", id="tab-projects"):
+                yield VirtualTable(id="projects")
 
     def spec(self, table_id: str) -> Columns:
         return scoped(TABLES[table_id]) if self.scope else TABLES[table_id]
 
     def on_mount(self) -> None:
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        # scope: --namespace (or the config's namespace), else all namespaces -- GitOps
-        # objects live in the tools' namespaces, not the kubeconfig's default
-        self.scope = (getattr(options, "namespace", None)
-                      or (settings.get("namespace") if settings is not None else None) or None)
+        self.scope = self._scope()
         for table_id in TABLES:
             self.query_one(f"#{table_id}", VirtualTable).set_data(
                 self.spec(table_id).shown(self.app.size.width), [])
@@ -158,11 +226,12 @@ class GitOpsPane(PluginPane):
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        for rtype in (APPLICATIONS, KUSTOMIZATIONS, HELMRELEASES, *SOURCES):
+        for rtype in WATCHED:
             self.watch_resource(rtype, self.scope)
 
     def on_session_changed(self, _message: Any) -> None:
         self.unwatch_all()
+        self.scope = self._scope()
         if self.session is not None:
             self.on_session_ready()
 
@@ -231,8 +300,7 @@ class GitOpsPane(PluginPane):
         """Mark what the changed type shows and render once the queued updates are in:
         at start seven caches fill at once, and 2,000 Applications should be laid out
         once, not once per cache."""
-        rtype = message.cache.rtype
-        self._dirty.add("apps" if rtype == APPLICATIONS else "flux")
+        self._dirty.update(FEEDS.get(message.cache.rtype, ()))
         if not self._render_scheduled:
             self._render_scheduled = True
             self.call_later(self._flush)
@@ -242,37 +310,102 @@ class GitOpsPane(PluginPane):
         dirty, self._dirty = self._dirty, set()
         if not self.is_attached:
             return
-        if "apps" in dirty:
-            self.render_apps()
-        if "flux" in dirty:
-            self.render_flux()
+        self._stale |= dirty
+        self._fill_visible()
+        if dirty & FLUX_TABS:
             self._check_pending()
         self.render_status()
+
+    def _fill_visible(self) -> None:
+        """Draw the visible tab when its data changed since it was last drawn -- once its
+        own lists are in: a cache notifies during its first sync too, and laying out 700,
+        then 1,400, then 2,000 Applications cost more than the wait (the status line says
+        "loading…" meanwhile)."""
+        tab = self._active()
+        if any(self._state(rtype)[0] == "pending" for rtype in TAB_TYPES[tab]):
+            return
+        if tab in self._stale:
+            self._stale.discard(tab)
+            self.render_tab(tab)
+
+    def render_tab(self, tab: str) -> None:
+        self._refresh_palette()
+        {"apps": self.render_apps, "kustomizations": self.render_kustomizations,
+         "helmreleases": self.render_helmreleases, "sources": self.render_sources,
+         "appsets": self.render_appsets, "projects": self.render_projects}[tab]()
 
     def on_resize(self) -> None:
         if self.session is not None:
             self.render_all()
 
     def render_all(self) -> None:
-        self.render_apps()
-        self.render_flux()
+        """Every tab is out of date (filter, width): draw the visible one now."""
+        self._stale = set(TABLES)
+        self._fill_visible()
         self.render_status()
 
-    def _status_style(self, word: str) -> str:
+    def _palette(self) -> dict[str, str]:
+        return self._palette_styles or self._refresh_palette()
+
+    def _refresh_palette(self) -> dict[str, str]:
+        """The status colours of the current theme, read once per render: looking the
+        theme up for each of 2,000 rows was a visible part of filling a tab."""
         theme = self.app.current_theme
-        if word in ("Synced", "Healthy", "Ready", "Succeeded", "True"):
-            return theme.success or ""
+        key = theme.name
+        if self._palette_key != key:
+            self._palette_key = key
+            self._palette_styles = {"success": theme.success or "",
+                                    "error": theme.error or "",
+                                    "warning": theme.warning or ""}
+            self._words.clear()
+        return self._palette_styles
+
+    def _warning(self) -> str:
+        return self._palette()["warning"]
+
+    def _status_style(self, word: str) -> str:
+        palette = self._palette()
+        if word in ("Synced", "Healthy", "Ready", "Succeeded", "True", "UpToDate"):
+            return palette["success"]
         if word in ("Degraded", "Missing", "Failed", "Stalled", "Error", "False"):
-            return theme.error or ""
+            return palette["error"]
         if word in ("OutOfSync", "Progressing", "Reconciling", "Running", "Suspended",
                     "Terminating"):
-            return theme.warning or ""
+            return palette["warning"]
         return ""
 
+    def _same(self, value: str) -> Text:
+        """A cell whose value repeats across rows (namespace, target revision, on/off,
+        counts): one shared ``Text`` through the text boundary per distinct value, not one
+        per row (the table copies a cell before cutting it)."""
+        text = self._texts.get(value)
+        if text is None:
+            if len(self._texts) > SAME_CELLS:
+                self._texts.clear()
+            text = self._texts[value] = display_text(value)
+        return text
+
+    def _same_msg(self, value: str) -> Text:
+        """A message cell (cut at :data:`MESSAGE_CELLS`), shared like :meth:`_same`:
+        2,000 Kustomizations mostly say the same "Applied revision: …"."""
+        key = "\0msg\0" + value
+        text = self._texts.get(key)
+        if text is None:
+            if len(self._texts) > SAME_CELLS:
+                self._texts.clear()
+            text = self._texts[key] = _msg(value)
+        return text
+
     def _word(self, word: str, problems: Sequence[str] = ()) -> Text:
-        text = Text(clean(word or "-"), style=self._status_style(word))
-        if problems:
-            text.append(" ⚠", style=self.app.current_theme.warning or "")
+        """A status cell; one shared ``Text`` per (word, ⚠) -- the table copies a cell
+        before cutting it, and the pane never changes one it got from here."""
+        key = (word, bool(problems))
+        text = self._words.get(key)
+        if text is None:
+            text = Text(clean(word or "-"), style=self._status_style(word))
+            if problems:
+                text.append(" ⚠", style=self._warning())
+            self._words[key] = text
         return text
 
     def _refill(self, table_id: str, rows: list[tuple[str, list[Any]]]) -> None:
@@ -285,31 +418,67 @@ class GitOpsPane(PluginPane):
 
     def render_apps(self) -> None:
         self._refill("apps", [
-            (r.key, [_name(r.name), r.namespace, self._word(r.sync, r.problems),
-                     self._word(r.health), _short(r.revision) or "-",
-                     r.target_revision, r.path or "-", r.auto_short,
-                     self._word(r.op_phase) if r.op_phase else "-",
-                     str(r.out_of_sync), str(r.degraded)])
+            (r.key, [_name(r.name), self._same(r.namespace),
+                     self._word(r.sync, r.problems), self._word(r.health),
+                     _short(r.revision) or "-", self._same(r.target_revision),
+                     r.path or "-", self._same(r.auto_short),
+                     self._word(r.op_phase) if r.op_phase else self._same("-"),
+                     self._same(str(r.out_of_sync)), self._same(str(r.degraded))])
             for r in self.app_rows()])
 
-    def render_flux(self) -> None:
+    def render_kustomizations(self) -> None:
         sources = fluxmodel.index(self.source_rows())
         ks_all = self.all_flux(KUSTOMIZATIONS)
         by_name = {(r.namespace, r.name): r for r in ks_all}
         self._refill("kustomizations", [
-            (r.key, [_name(r.name), r.namespace, self._flux_word(r),
-                     _short(r.applied) or "-", self._source_cell(r, sources),
-                     _name(self._blocked(r, by_name)) or "-", _msg(r.message)])
+            (r.key, [_name(r.name), self._same(r.namespace), self._flux_word(r),
+                     self._same(_short(r.applied) or "-"), self._source_cell(r, sources),
+                     self._blocked_cell(r, by_name), self._same_msg(r.message)])
             for r in self.flux_rows(KUSTOMIZATIONS)])
+
+    def render_helmreleases(self) -> None:
         self._refill("helmreleases", [
-            (r.key, [_name(r.name), r.namespace, self._flux_word(r), r.applied or "-",
-                     _msg(r.message)])
+            (r.key, [_name(r.name), self._same(r.namespace), self._flux_word(r),
+                     self._same(r.applied or "-"), self._same_msg(r.message)])
             for r in self.flux_rows(HELMRELEASES)])
+
+    def render_sources(self) -> None:
         self._refill("sources", [
-            (r.key, [r.kind, _name(r.name), r.namespace, self._flux_word(r),
-                     _short(r.applied) or "-", _msg(r.url or "-"), _msg(r.message)])
+            (r.key, [self._same(r.kind), _name(r.name), self._same(r.namespace),
+                     self._flux_word(r), self._same(_short(r.applied) or "-"),
+                     self._same_msg(r.url or "-"), self._same_msg(r.message)])
             for r in sorted(self.source_rows(), key=lambda r: (r.kind, r.namespace, r.name))
             if self._keep(r.name)])
+
+    def all_appsets(self) -> list[appsets.AppSetRow]:
+        """ApplicationSets with the number of Applications each owns (ownerReferences of
+        the watched Applications: no request per set)."""
+        rows: list[appsets.AppSetRow] = self._parsed(APPLICATIONSETS, appsets.appset_row)
+        if rows:
+            counts = appsets.owners(self._items(APPLICATIONS))
+            for row in rows:
+                row.owned = counts.get(row.uid, 0)
+        return rows
+
+    def all_projects(self) -> list[projects.ProjectRow]:
+        """Parsed at the pane's clock each time: whether a window is active changes with
+        time, not with the object."""
+        return projects.project_rows(self._items(APPPROJECTS), self.now())
+
+    def render_appsets(self) -> None:
+        self._refill("appsets", [
+            (r.key, [_name(r.name), r.namespace, self._word(r.status, r.problems),
+                     str(r.owned), _msg(r.generators_text), _msg(r.message or "-")])
+            for r in self.all_appsets() if self._keep(r.name)])
+
+    def render_projects(self) -> None:
+        warning = self._warning()
+        self._refill("projects", [
+            (r.key, [_name(r.name), r.namespace,
+                     Text(r.windows_text, style=warning if r.denying else ""),
+                     _list(r.cluster_text), _list(projects.destinations_text(r)),
+                     _list(projects.repos_text(r))])
+            for r in self.all_projects() if self._keep(r.name)])
 
     def _source_cell(self, row: fluxmodel.FluxRow,
                      sources: dict[tuple[str, str, str], fluxmodel.FluxRow]) -> Text:
@@ -317,10 +486,15 @@ class GitOpsPane(PluginPane):
         revision in the warning colour (the next successful reconcile applies it)."""
         revision = fluxmodel.source_revision(row, sources)
         if not revision:
-            return Text("-")
+            return self._same("-")
         if revision == row.applied:
-            return Text("same")
-        return Text(clean(_short(revision)), style=self.app.current_theme.warning or "")
+            return self._same("same")
+        return Text(clean(_short(revision)), style=self._warning())
+
+    def _blocked_cell(self, row: fluxmodel.FluxRow,
+                      same_kind: dict[tuple[str, str], fluxmodel.FluxRow]) -> Text:
+        blocked = self._blocked(row, same_kind)
+        return _name(blocked) if blocked else self._same("-")
 
     def _blocked(self, row: fluxmodel.FluxRow,
                  same_kind: dict[tuple[str, str], fluxmodel.FluxRow]) -> str:
@@ -331,7 +505,8 @@ class GitOpsPane(PluginPane):
     def _flux_word(self, row: fluxmodel.FluxRow) -> Text:
         text = self._word(row.status, row.problems)
         if row.suspended:
-            text.append(" (suspended)", style=self.app.current_theme.warning or "")
+            text = text.copy()  # the shared cell stays as it is
+            text.append(" (suspended)", style=self._warning())
         return text
 
     def render_status(self) -> None:
@@ -345,6 +520,11 @@ class GitOpsPane(PluginPane):
             parts.append(f"Argo CD: {len(rows)} apps, {len(degraded)} degraded, "
                          f"{len(oos)} OutOfSync")
             problem = problem or bool(degraded)
+            failing = [r for r in self.all_appsets() if r.error]
+            if failing:
+                parts.append(f"{len(failing)} appset{'s' if len(failing) > 1 else ''} "
+                             "in error")
+                problem = True
         elif state == "missing":
             parts.append("Argo CD: not installed")
         elif state == "pending":
@@ -386,7 +566,10 @@ class GitOpsPane(PluginPane):
         focus_now(self.query_one(f"#{tab}", VirtualTable))
 
     def on_tabbed_content_tab_activated(self, _event: TabbedContent.TabActivated) -> None:
-        """The footer follows the tab: Argo CD keys on Applications, Flux keys elsewhere."""
+        """The footer follows the tab (Argo CD keys on Applications, Flux keys on Flux
+        tabs); a tab whose data changed while hidden is drawn now."""
+        if self.session is not None:
+            self._fill_visible()
         self.refresh_bindings()
 
     def _selected(self) -> str | None:
@@ -408,7 +591,7 @@ class GitOpsPane(PluginPane):
         return self._find(APPLICATIONS, namespace, name)
 
     def selected_flux(self) -> tuple[ResourceType, dict[str, Any]] | None:
-        key = self._selected() if self._active() != "apps" else None
+        key = self._selected() if self._active() in FLUX_TABS else None
         if key is None:
             return None
         kind, namespace, name = [*key.split("/", 2), "", ""][:3]
@@ -457,7 +640,7 @@ class GitOpsPane(PluginPane):
         if action in ARGO_ACTIONS:
             return tab == "apps"
         if action in FLUX_ACTIONS:
-            return tab != "apps"
+            return tab in FLUX_TABS
         return True
 
     def _need(self, what: str) -> None:
@@ -661,6 +844,17 @@ class GitOpsPane(PluginPane):
         app_obj = self.selected_app()
         if app_obj is not None:
             self.app.push_screen(GitOpsDetailScreen(app_obj))
+            return
+        tab = self._active()
+        if tab in ("appsets", "projects"):
+            key = self._selected()
+            _kind, namespace, name = [*(key or "").split("/", 2), "", ""][:3]
+            rtype = APPLICATIONSETS if tab == "appsets" else APPPROJECTS
+            obj = self._find(rtype, namespace, name) if key else None
+            if obj is not None:
+                uid = str(mapping(obj.get("metadata")).get("uid") or "")
+                owned = appsets.owners(self._items(APPLICATIONS)).get(uid, 0)
+                self.app.push_screen(GitOpsDetailScreen(obj, owned=owned, now=self.now()))
             return
         picked = self.selected_flux()
         if picked is not None:

@@ -2,6 +2,10 @@
 ``owner=helm`` Secrets, with history, user values, manifest and notes of the highlighted
 one; ``u`` upgrade, ``r`` roll back, ``d`` uninstall, ``/`` filter.
 
+A release owned by GitOps (a plugin's ``release_guard``: Flux's HelmRelease labels, Argo
+CD's tracking annotation) is marked in a GITOPS column, shown when any listed release is
+owned, and named on the state line when highlighted -- before anyone presses ``u``/``d``.
+
 Values that look like credentials and Secret values in the manifest are shown as
 ``(hidden)``; ``x`` reveals them for the highlighted release when the user may ``get``
 Secrets in its namespace (checked with a SelfSubjectAccessReview), like k9s's decode key.
@@ -37,10 +41,12 @@ from k8s_essentials_tui.api import (
     dump_values,
     fill_rows,
     find_plugin_for_release,
+    fit,
     focus_now,
     helm_storage,
     mask_manifest,
     mask_values,
+    release_owner,
     set_columns,
 )
 from k8s_essentials_tui.api import HelmRelease as Release
@@ -56,6 +62,11 @@ from .rollback import RollbackPicker
 HIDDEN_HINT = "# (hidden) values: press x to show them (needs get secrets in the namespace)\n"
 COLUMNS = ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "APP VERSION", "UPDATED")
 RELEASE_COLUMNS = Columns(COLUMNS, ("NAMESPACE", "NAME", "REV", "STATUS", "CHART", "UPDATED"))
+#: the GITOPS cell ("Flux HelmRelease flux-system/podinfo" cut; the state line has it all)
+OWNER_CELLS = 24
+#: the same with the "managed by GitOps" mark, when a listed release is owned
+GITOPS_COLUMNS = Columns((*COLUMNS[:4], "GITOPS", *COLUMNS[4:]),
+                         ("NAMESPACE", "NAME", "REV", "STATUS", "GITOPS", "CHART", "UPDATED"))
 HISTORY_COLUMNS = Columns(("REV", "STATUS", "CHART", "APP VERSION", "UPDATED", "DESCRIPTION"),
                           ("REV", "STATUS", "UPDATED", "DESCRIPTION"))
 
@@ -92,6 +103,9 @@ class ReleasesPane(PluginPane):
         self._scope: str | None = None
         #: releases ("namespace/name") whose credentials are shown in clear (after ``x``)
         self.revealed: set[str] = set()
+        #: (namespace, name, revision) -> the GitOps owner ("" when none); a revision's
+        #: manifest never changes, so each is read once
+        self._owners: dict[tuple[str, str, int], str] = {}
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter by name, namespace, chart or status", id="filter")
@@ -170,10 +184,13 @@ class ReleasesPane(PluginPane):
         stale = " (reconnecting: showing last known state)" if self._stale else ""
         where = (f"in {self._scope} (no permission to list them in all namespaces)"
                  if self._scope else "in all namespaces")
+        rel = self.selected()
+        owner = self.owner(rel) if rel is not None else ""
+        managed = f" · {rel.name}: managed by GitOps ({owner})" if rel and owner else ""
         self.query_one("#state", Static).update(text(
             (f"{_releases(shown)} match {self.filter_text!r}"
              if self.filter_text else f"{_releases(len(self.releases))} {where}")
-            + stale))
+            + stale + managed))
 
     def _visible(self) -> list[Release]:
         f = self.filter_text.lower()
@@ -182,16 +199,29 @@ class ReleasesPane(PluginPane):
         return [r for r in self.releases
                 if f in f"{r.namespace} {r.name} {r.chart_ref} {r.status}".lower()]
 
+    def owner(self, rel: Release) -> str:
+        """The GitOps owner of a release ("Flux HelmRelease ns/name"), "" when none."""
+        key = (rel.namespace, rel.name, rel.revision)
+        if key not in self._owners:
+            app: Any = self.app
+            self._owners[key] = release_owner(app.registry.ordered(), rel.manifest) \
+                if rel.readable else ""
+        return self._owners[key]
+
     def _render_table(self) -> None:
         table = self.query_one("#releases", DataTable)
         selected = self.selected()
         now = self.now()
-        shown = RELEASE_COLUMNS.shown(self.app.size.width)
-        rows = [(f"{rel.namespace}/{rel.name}", RELEASE_COLUMNS.cells(
+        visible = self._visible()
+        owners = [self.owner(rel) for rel in visible]
+        spec = GITOPS_COLUMNS if any(owners) else RELEASE_COLUMNS
+        shown = spec.shown(self.app.size.width)
+        rows = [(f"{rel.namespace}/{rel.name}", spec.cells(
             (rel.namespace, rel.name, str(rel.revision),
-             rel.status if rel.readable else "unreadable", rel.chart_ref or "?",
-             rel.app_version, age(rel.last_deployed, now)), shown))
-            for rel in self._visible()]
+             rel.status if rel.readable else "unreadable",
+             *((fit(owner, OWNER_CELLS, pad=False),) if spec is GITOPS_COLUMNS else ()),
+             rel.chart_ref or "?", rel.app_version, age(rel.last_deployed, now)), shown))
+            for rel, owner in zip(visible, owners, strict=True)]
         with self.app.batch_update():
             set_columns(table, shown)
             # a new revision of one release (GitOps upgrades all day) updates its cells only
@@ -221,6 +251,7 @@ class ReleasesPane(PluginPane):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "releases":
             self._show_details(self.selected())
+            self._update_state()
 
     def _show_details(self, rel: Release | None) -> None:
         hist = self.query_one("#history", DataTable)

@@ -237,6 +237,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         sub = self.query_one("#install-sub", Static)
         warning = self.query_one("#install-warning", Static)
         warning.display = False
+        warnings: list[str] = []
         revisions = history(releases, spec.namespace, spec.release)
         newest = revisions[-1] if revisions else None
         if newest is not None and newest.status in PENDING:
@@ -247,9 +248,13 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             fix = (f"roll back first: helm rollback {newest.name} {newest.revision - 1} {ns}"
                    if newest.revision > 1 else  # a first install: nothing to roll back to
                    f"remove it first: helm uninstall {newest.name} {ns}")
-            warning.update(text(f"⚠ revision {newest.revision} of {newest.name} is "
-                                f"{newest.status}: helm refuses an upgrade until that "
-                                f"operation ends. If nothing runs it any more, {fix}"))
+            warnings.append(f"⚠ revision {newest.revision} of {newest.name} is "
+                            f"{newest.status}: helm refuses an upgrade until that "
+                            f"operation ends. If nothing runs it any more, {fix}")
+        if self.deployed is not None:
+            warnings += self._owner_warning(self.deployed.manifest)
+        if warnings:
+            warning.update(text("\n".join(warnings), multiline=True))
             warning.display = True
         if self.deployed is not None:
             d = self.deployed
@@ -262,6 +267,16 @@ class InstallScreen(CacheSubscriber, Screen[None]):
         else:
             title.update(text(f"Install {self.plugin.title}"))
             sub.update(text(spec.describe()))
+
+    def _owner_warning(self, manifest: str) -> list[str]:
+        """Name the GitOps owner of the deployed release up front (a plugin's
+        ``release_guard``), not only in the second confirmation after Install."""
+        from ..plugin import release_owner
+
+        app: Any = self.app
+        owner = release_owner(app.registry.ordered(), manifest)
+        return [f"⚠ managed by GitOps: {owner} owns this release; a change made here is "
+                "reverted or drifts (you will be asked to confirm twice)"] if owner else []
 
     def _set_values(self, text: str) -> None:
         area = self.query_one("#values", TextArea)
