@@ -68,7 +68,10 @@ async def create_objects(kubeconfig: str, count: int) -> None:
                         "syncPolicy": {"automated": {"prune": True}}},
                "status": {"sync": {"status": "Synced", "revision": f"{i:040x}"},
                           "health": {"status": health},
-                          "operationState": {"phase": "Succeeded", "message": "ok"},
+                          "operationState": {"phase": "Succeeded", "message": "ok",
+                                             "operation": {"sync": {"revision": "main"}},
+                                             "startedAt": "2026-12-06T08:00:00Z",
+                                             "finishedAt": "2026-12-06T08:00:05Z"},
                           "resources": [{"kind": "Deployment", "name": f"d{i}",
                                          "namespace": f"team-{i % 50}", "status": "Synced",
                                          "health": {"status": health}}]}}

@@ -1,5 +1,5 @@
 """``GitOpsControllers``: plays Argo CD's application controller and Flux's controllers in
-tests, on the real apiserver with the CRDs of ``testkit/crds/argocd.yaml`` and ``flux.yaml``.
+tests, on the real apiserver with the official Argo CD and Flux CRDs (``testkit/crds/*official*``).
 
 Why: no controller runs in the test control plane, yet the pane, the board and ``gitops``
 must be seen reading real objects and the controllers' answers to their patches. This helper
@@ -229,9 +229,16 @@ class GitOpsControllers:
                                     "ref": {"branch": "main"}}})
         self._flux_status(SRC, "gitrepositories", name, ready, "Succeeded",
                           f"stored artifact for revision '{rev}'",
-                          {"artifact": {"revision": rev, "digest": "sha256:" + sha(rev) * 1,
-                                        "lastUpdateTime": ts(self.now)}})
+                          {"artifact": self._artifact("gitrepositories", name, rev)})
         return rev
+
+    def _artifact(self, plural: str, name: str, revision: str) -> dict[str, Any]:
+        """What source-controller records for a stored artifact (every field its CRD
+        requires: digest, lastUpdateTime, path, revision, url)."""
+        return {"revision": revision, "digest": "sha256:" + sha(revision) * 1,
+                "path": f"{plural}/{self.namespace}/{name}/a.tar.gz",
+                "url": f"http://source-controller/{plural}/{self.namespace}/{name}/a.tar.gz",
+                "lastUpdateTime": ts(self.now)}
 
     def add_source(self, kind: str, name: str, spec: dict[str, Any], revision: str,
                    ready: str = "True", message: str = "") -> dict[str, Any]:
@@ -242,10 +249,8 @@ class GitOpsControllers:
         self.admin.create({"apiVersion": SRC, "kind": kind,
                            "metadata": {"name": name, "namespace": self.namespace},
                            "spec": {"interval": "5m0s", **spec}})
-        extra = {"artifact": {"revision": revision, "digest": "sha256:" + sha(revision) * 1,
-                              "path": f"{plural}/{self.namespace}/{name}/a.tar.gz",
-                              "url": f"http://source-controller/{plural}/{name}.tar.gz",
-                              "lastUpdateTime": ts(self.now)}} if ready == "True" else {}
+        extra = {"artifact": self._artifact(plural, name, revision)} if ready == "True" \
+            else {}
         return self._flux_status(SRC, plural, name, ready,
                                  "Succeeded" if ready == "True" else "Failed",
                                  message or f"stored artifact for revision '{revision}'",
@@ -288,8 +293,13 @@ class GitOpsControllers:
         self.admin.create({"apiVersion": HR, "kind": "HelmRelease",
                            "metadata": {"name": name, "namespace": self.namespace},
                            "spec": spec})
-        extra = {"history": [{"chartName": chart, "chartVersion": version,
-                              "status": "deployed"}] if ready == "True" else [],
+        deployed = ts(self.now - timedelta(hours=1))
+        extra = {"history": [{  # a helm-controller Snapshot: every field its CRD requires
+            "name": name, "namespace": self.namespace, "version": 1, "status": "deployed",
+            "chartName": chart, "chartVersion": version, "appVersion": version,
+            "configDigest": "sha256:" + sha(f"{name}-values") * 1,
+            "digest": "sha256:" + sha(f"{name}-{version}") * 1,
+            "firstDeployed": deployed, "lastDeployed": deployed}] if ready == "True" else [],
                  "lastAttemptedRevision": version}
         return self._flux_status(HR, "helmreleases", name, ready,
                                  "InstallSucceeded" if ready == "True" else "InstallFailed",
@@ -310,7 +320,7 @@ class GitOpsControllers:
             extra["lastAppliedRevision"] = applied
             extra["lastAttemptedRevision"] = applied
         if plural == "gitrepositories" and applied:
-            extra["artifact"] = {"revision": applied, "lastUpdateTime": ts(self.now)}
+            extra["artifact"] = self._artifact(plural, name, applied)
         self._flux_status(api, plural, name, ready,
                           "ReconciliationSucceeded" if ready == "True" else "BuildFailed",
                           message or (f"Applied revision: {applied}" if applied

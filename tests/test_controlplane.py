@@ -109,7 +109,7 @@ def test_kubectl_lists_the_crds_established(control_plane: ControlPlane) -> None
     crds = {c["metadata"]["name"]: c for c in out["items"]}
     expected = set(iter_crd_names())
     # the official CRDs the panes need (#19-#24; 2 of them Kyverno's CEL ValidatingPolicies)
-    assert len(expected) == 47
+    assert len(expected) == 52  # Argo CD and Flux are official too (#20)
     assert expected <= set(crds)
     for name in expected:
         conds = {c["type"]: c["status"] for c in crds[name]["status"]["conditions"]}

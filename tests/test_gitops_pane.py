@@ -101,8 +101,11 @@ async def test_applications_listed_and_synced_by_keys(ctl, kubeconfig, namespace
         assert not isinstance(app.screen, ConfirmScreen)
         # terminate it (T), as argocd app terminate-op does
         since = datetime.now(UTC)
-        ctl.admin.patch("argoproj.io/v1alpha1", "applications", "payments",
-                        {"status": {"operationState": {"phase": "Running"}}}, namespace)
+        pending = ctl.get_application("payments").get("operation") or {"sync": {}}
+        ctl.admin.patch("argoproj.io/v1alpha1", "applications", "payments",  # as the
+                        {"status": {"operationState": {  # controller starts it
+                            "operation": pending, "phase": "Running",
+                            "startedAt": "2026-12-06T09:00:00Z"}}}, namespace)
         await until(pilot, lambda: cells(app, "apps")[0][7] == "Running", "Running")
         await pilot.press("T")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
