@@ -144,7 +144,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .screens.install import InstallScreen
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
     from .widgets.command_preview import CommandPreview
-    from .widgets.helm_diff import DiffView
+    from .widgets.helm_diff import DiffView, diff_line_style
     from .widgets.key_footer import KeyFooter
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
@@ -162,7 +162,7 @@ _LAZY: dict[str, str] = {
     "CommandPreview": ".widgets.command_preview",
     "ComponentScreen": ".screens.component", "InstallScreen": ".screens.install",
     "EssentialsApp": ".app",
-    "DiffView": ".widgets.helm_diff",
+    "DiffView": ".widgets.helm_diff", "diff_line_style": ".widgets.helm_diff",
     # the kube client layer (httpx, msgspec): loaded when a pane or command connects, not
     # by a plugin's import -- the TUI paints its first frame before any of it is needed
     "Access": ".kube.access", "AccessChecker": ".kube.access", "KubeClient": ".kube.client",
@@ -208,7 +208,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
     "fill_rows", "focus_now", "set_columns", "VirtualTable", "KeyFooter",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
-    "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "HelmOperations", "HelmRelease",
+    "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "diff_line_style", "HelmOperations",
+    "HelmRelease",
     "UnreadableDriverError", "decode_helm_releases", "diff_manifests", "dump_values",
     "find_plugin_for_release", "helm_storage", "latest_releases", "make_helm_tool",
     "mask_manifest", "mask_values", "release_history",

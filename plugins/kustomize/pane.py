@@ -31,6 +31,7 @@ from k8s_essentials_tui.api import (
     Permission,
     PluginPane,
     clean,
+    diff_line_style,
     display_text,
     focus_now,
 )
@@ -57,16 +58,6 @@ class DirectorySuggester(Suggester):
         return await asyncio.to_thread(complete_directory, value)
 
 
-def _line_style(line: str) -> str:
-    if line.startswith("@@"):
-        return "cyan"
-    if line.startswith("+"):
-        return "green"
-    if line.startswith("-"):
-        return "red"
-    return ""
-
-
 def diff_text(plan: Plan, only: Entry | None = None) -> Text:
     """The plan's diff (or one entry's) as a ``Text``: a header per object, then its lines;
     everything cleaned (cluster and kubectl text is untrusted)."""
@@ -88,7 +79,7 @@ def diff_text(plan: Plan, only: Entry | None = None) -> Text:
             if written >= MAX_DIFF_LINES:
                 out.append(f"… diff cut after {MAX_DIFF_LINES} lines\n", style="italic")
                 return out
-            out.append(clean(line) + "\n", style=_line_style(line))
+            out.append(clean(line) + "\n", style=diff_line_style(line))
             written += 1
     return out
 

@@ -28,7 +28,7 @@ def diff_renderable(diffs: list[ResourceDiff], values_diff: list[str] | None = N
     if values_diff:
         text.append("\n▌ values (user-supplied)\n", style="bold cyan")
         for line in values_diff:
-            text.append(clean(line) + "\n", style=_line_style(line))
+            text.append(clean(line) + "\n", style=diff_line_style(line))
     for d in diffs:
         if d.change == "unchanged" and not show_unchanged:
             continue
@@ -41,7 +41,7 @@ def diff_renderable(diffs: list[ResourceDiff], values_diff: list[str] | None = N
             if written >= MAX_LINES:
                 text.append(f"… diff truncated after {MAX_LINES} lines\n", style="italic")
                 return text
-            text.append(clean(line) + "\n", style=_line_style(line))
+            text.append(clean(line) + "\n", style=diff_line_style(line))
             written += 1
     unchanged = [d for d in diffs if d.change == "unchanged"]
     if unchanged and not show_unchanged:
@@ -50,7 +50,9 @@ def diff_renderable(diffs: list[ResourceDiff], values_diff: list[str] | None = N
     return text
 
 
-def _line_style(line: str) -> str:
+def diff_line_style(line: str) -> str:
+    """The colour of one unified-diff line (hunk header, added, removed); shared by every
+    diff the app shows (Helm previews, Kustomize plans)."""
     if line.startswith("@@"):
         return "cyan"
     if line.startswith("+"):
