@@ -118,6 +118,53 @@ def budget_line(name: str, raw: float, bare: float, ours: float, target: float) 
             f"{ours / (raw + bare):.2f}x (raw + screen; target <= {target}x)")
 
 
+def use_watch_list(on: bool) -> None:
+    """Make the app in this (child) process sync its caches by WatchList (``on``) or by
+    paginated list + watch (the default), as ``watch_list`` in config.toml would."""
+    from k8s_essentials_tui import settings
+
+    kind, _default, text = settings.SCHEMA["watch_list"]
+    settings.SCHEMA["watch_list"] = (kind, on, text)
+
+
+class PaintProbe:
+    """When a widget of class ``cls`` was first painted with ``ready(widget)`` true: the
+    moment the compositor renders the frame that shows the data (``at``, a
+    ``perf_counter`` time, else None). Made before the pane is opened (it patches the
+    class's ``render_line`` for the rest of the process: a bench child measures once).
+
+    Why not ``await pilot.pause()`` after the data arrived: that waits until the whole
+    process is idle (``textual._wait.wait_for_idle`` compares CPU and wall time), so a
+    background thread or a late watch event elsewhere -- and, on this shared machine, other
+    processes' load -- was counted as "not ready" although the rows were on screen."""
+
+    def __init__(self, cls: Any, ready: Any) -> None:
+        import time
+
+        self.at: float | None = None
+        original = cls.render_line
+        probe = self
+
+        def render_line(widget: Any, y: int) -> Any:
+            if probe.at is None and ready(widget):
+                probe.at = time.perf_counter()
+            return original(widget, y)
+
+        cls.render_line = render_line
+
+    async def wait(self, timeout: float = 120.0) -> float:
+        """The paint time, waiting for it (in small sleeps: the loop keeps running)."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.at is None:
+            if loop.time() > deadline:
+                raise TimeoutError("never painted")
+            await asyncio.sleep(0.002)
+        return self.at
+
+
 class LoopStalls:
     """The longest time the event loop could not run a 5 ms timer: what a user feels as a
     frozen screen or a late key (#25's "no refresh blocks the event loop > 50 ms").

@@ -39,6 +39,7 @@ from _common import (
     rss_mb,
     run_child,
     stream_every_collection,
+    use_watch_list,
 )
 
 sys.path.insert(0, str(ROOT))
@@ -242,11 +243,9 @@ async def measure_report(kubeconfig: str) -> dict[str, float]:
 async def measure_app(kubeconfig: str, watch_list: bool, stream: bool = False
                       ) -> dict[str, float]:
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
-    from k8s_essentials_tui.kube.client import KubeClient
     from k8s_essentials_tui.widgets.board import Board
 
-    if not watch_list:  # as on a server without WatchList: list + watch
-        KubeClient.note_server_version = lambda self, info: None  # type: ignore[method-assign]
+    use_watch_list(watch_list)  # True: WatchList; False: list + watch (the app's default)
     if stream:  # WatchList even for large collections (no switch to a paginated list)
         stream_every_collection()
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))

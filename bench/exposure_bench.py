@@ -42,6 +42,7 @@ import time
 
 from _common import (
     ROOT,
+    PaintProbe,
     bare_screen_seconds,
     bench_cluster,
     budget_line,
@@ -142,14 +143,15 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
 
 
 async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
+    from k8s_essentials_tui.api import VirtualTable
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.plugins.exposure.pane import ExposurePane
     from k8s_essentials_tui.settings import Settings
 
     settings = Settings()
     settings.values["exposure.resolve"] = False
-    if os.environ.get("EXPOSURE_BENCH_NO_WATCHLIST"):  # list + watch instead (compare)
-        settings.values["watch_list"] = False
+    if os.environ.get("EXPOSURE_BENCH_WATCHLIST"):  # WatchList instead (compare)
+        settings.values["watch_list"] = True
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=NOW,
                                      settings=settings))
     out: dict[str, float] = {}
@@ -158,17 +160,14 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
             await pilot.pause(0.01)  # the board's detection done: not competing
         while app.panes_imported is None or not app.panes_imported.is_set():
             await pilot.pause(0.05)  # as an operator: the board read, the panes imported
+        # ready = the first frame painting the table with every host and no list missing
+        probe = PaintProbe(VirtualTable, lambda table: table.row_count >= count
+                           and not table.parent.blocking())
         t0 = time.perf_counter()
         app.open_plugin("ingress-nginx")
-        await pilot.pause()
+        out["ready_seconds"] = await probe.wait() - t0
         pane = app.screen.query_one(ExposurePane)
-        while not (pane.table.row_count >= count and not pane.blocking()):
-            if "lists_seconds" not in out and pane.caches and not pane.blocking():
-                out["lists_seconds"] = time.perf_counter() - t0  # the lists it needs
-            await pilot.pause(0.005)
-        await pilot.pause()  # the frame with the rows painted
-        out["ready_seconds"] = time.perf_counter() - t0
-        out.setdefault("lists_seconds", out["ready_seconds"])
+        out["lists_seconds"] = out["ready_seconds"]
         while pane.loading_kinds():
             await pilot.pause(0.005)
         out["all_lists_seconds"] = time.perf_counter() - t0

@@ -30,6 +30,7 @@ from _common import (
     rss_mb,
     run_child,
     stream_every_collection,
+    use_watch_list,
 )
 
 sys.path.insert(0, str(ROOT))
@@ -96,11 +97,9 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
 async def measure_pane(kubeconfig: str, pods: int, namespaces: int,
                        watch_list: bool = True) -> dict[str, float]:
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
-    from k8s_essentials_tui.kube.client import KubeClient
     from k8s_essentials_tui.plugins.mesh.pane import MeshPane
 
-    if not watch_list:  # as on a server without WatchList: list + watch
-        KubeClient.note_server_version = lambda self, info: None  # type: ignore[method-assign]
+    use_watch_list(watch_list)  # True: WatchList; False: list + watch (the app's default)
 
     meshed = sum(1 for i in range(namespaces) if namespace_kind(i) != "none")
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))

@@ -17,12 +17,15 @@ the budget "pane ready <= 1.5x the raw list" is read as ``pane <= 1.5 x (raw + b
 and ``pane / raw`` is printed too. Also the peak RSS.
 
     .venv/bin/python bench/policy_bench.py [--reports 500] [--results 40] [--rounds 3]
+    .venv/bin/python bench/policy_bench.py --serve     # set up once, keep it, then
+    .venv/bin/python bench/policy_bench.py --kubeconfig PATH --failing N  # measure against it
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import statistics
 import sys
@@ -135,6 +138,9 @@ def main() -> int:
     parser.add_argument("--failing", type=int, default=0)
     parser.add_argument("--child", choices=("raw", "bare", "pane"))
     parser.add_argument("--kubeconfig")
+    parser.add_argument("--serve", action="store_true",
+                        help="set the cluster up, print its kubeconfig and keep it until "
+                             "interrupted (then measure with --kubeconfig PATH --failing N)")
     args = parser.parse_args()
     if args.child == "raw":
         print(json.dumps(asyncio.run(measure_raw(args.kubeconfig))))
@@ -146,8 +152,19 @@ def main() -> int:
         print(json.dumps(asyncio.run(measure_pane(args.kubeconfig, args.reports,
                                                   args.failing))))
         return 0
-    with bench_cluster("policy-bench-") as kubeconfig:
-        failing = asyncio.run(create_objects(kubeconfig, args.reports, args.results))
+    with contextlib.ExitStack() as stack:
+        if args.kubeconfig:  # a cluster already set up by --serve
+            kubeconfig, failing = args.kubeconfig, args.failing
+        else:
+            kubeconfig = stack.enter_context(bench_cluster("policy-bench-"))
+            failing = asyncio.run(create_objects(kubeconfig, args.reports, args.results))
+        if args.serve:
+            print(f"serving: --kubeconfig {kubeconfig} --failing {failing} "
+                  "(interrupt to stop)", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+            return 0
         common = ("--kubeconfig", kubeconfig, "--reports", str(args.reports),
                   "--failing", str(failing))
         raws, bares, panes = [], [], []

@@ -354,10 +354,14 @@ async def test_r_retries_what_rbac_just_allowed(board_cluster: ControlPlane) -> 
                                     obj["metadata"]["name"])
 
 
-async def test_board_in_the_app_costs_one_watch_per_list(board_cluster: ControlPlane) -> None:
-    """In the app the board's lists are shared watch caches; with WatchList each one is a
-    single streaming request, so the whole board costs the same as the headless report
-    (plus the /version probe), counted by the apiserver."""
+async def test_board_in_the_app_costs_one_watch_per_list(
+        board_cluster: ControlPlane, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the app the board's lists are shared watch caches; with WatchList on
+    (``watch_list = true``) each one is a single streaming request, so the whole board costs
+    the same as the headless report (plus the /version probe), counted by the apiserver."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text("watch_list = true\n")
+    monkeypatch.setenv("K8S_ESSENTIALS_TUI_CONFIG", str(cfg))
     time.sleep(1.1)
     since = time.time()
     app = EssentialsApp(StartOptions(kubeconfig=str(board_cluster.kubeconfig)))

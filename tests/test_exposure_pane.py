@@ -47,8 +47,8 @@ def headers(table: VirtualTable) -> list[str]:
 
 
 def cell(table: VirtualTable, row_key: str, column: str) -> str:
-    cells = next(c for k, c in table.rows if k == row_key)
-    return str(cells[headers(table).index(column)])
+    index = next(i for i, (k, _c) in enumerate(table.rows) if k == row_key)
+    return table.get_row_at(index)[headers(table).index(column)].plain
 
 
 @pytest.fixture

@@ -620,19 +620,22 @@ async def test_cache_of_a_just_installed_crd_syncs_without_an_error(
             return
 
 
-async def test_config_can_turn_watchlist_off(kubeconfig: str, namespace: str,
-                                             tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """``watch_list = false`` in config.toml: the app's caches list + watch, as before."""
+@pytest.mark.parametrize("config", ["", "watch_list = false\n", "watch_list = true\n"])
+async def test_config_chooses_how_the_app_syncs(kubeconfig: str, namespace: str, config: str,
+                                              tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The app's caches sync by paginated list + watch unless ``watch_list = true`` in
+    config.toml (see ``tui/kube/cache.py`` for the measurement behind the default)."""
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
 
     cfg = tmp_path / "config.toml"
-    cfg.write_text("watch_list = false\n")
+    cfg.write_text(config)
     monkeypatch.setenv("K8S_ESSENTIALS_TUI_CONFIG", str(cfg))
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig))
+    on = "true" in config
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_until(None, lambda: app.session is not None)
-        assert app.session is not None and app.session.client.watch_list is False
+        assert app.session is not None and app.session.client.watch_list is on
         cache = app.session.cache(CONFIGMAPS, namespace)
         await cache.wait_synced()
-        assert cache.sync_mode == "list"
+        assert cache.sync_mode == ("watch-list" if on else "list")
         await pilot.pause()

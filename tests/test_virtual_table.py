@@ -86,3 +86,25 @@ async def test_hostile_cells_are_painted_clean() -> None:
         await pilot.pause()
         assert_screen_clean(app)
         assert painted_links(app) == []
+
+
+async def test_styled_cells_are_cleaned_capped_and_painted_late() -> None:
+    """``Styled(value, style)`` keeps a value and its style until the row is painted; a
+    hostile value is cleaned on the way in, and ``max_widths`` cuts a column by cells
+    with an ellipsis (a Hangul name counts two cells per syllable)."""
+    from k8s_essentials_tui.api import Styled
+
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data(("NAME", "STATE"), [
+            ("a", [Styled("결제-서비스-운영-환경-이름", "red"), Styled(NASTY[0], "bold")]),
+            ("b", ["plain", "ok"])], max_widths=(10, 40))
+        await pilot.pause()
+        assert table.widths[0] == 10
+        name, state = table.get_row_at(0)
+        assert str(name.style) == "red" and str(state.style) == "bold"
+        assert "\x1b" not in state.plain
+        line = table.render_line(1).text
+        assert "결제-서비" in line and "…" in line and "운영" not in line
+        assert_screen_clean(app)

@@ -328,7 +328,7 @@ class EssentialsApp(App[int]):
 
     # -- connection ------------------------------------------------------------------------
 
-    @work(exclusive=True, group="connect")
+    @work(exclusive=True, group="connect", description="connect")
     async def connect(self, context: str | None = None) -> None:
         """Load kubeconfig and check the server, off the first frame's path."""
         from .kube.session import ClusterSession, ConnectOptions
@@ -451,7 +451,7 @@ class EssentialsApp(App[int]):
         else:
             self.open_plugin(target)
 
-    @work(exclusive=True, group="namespaces")
+    @work(exclusive=True, group="namespaces", description="namespaces")
     async def action_namespaces(self) -> None:
         """``N`` / ``:ns``: pick the session namespace from the apiserver's namespaces."""
         from .kube.resources import NAMESPACES
@@ -494,7 +494,7 @@ class EssentialsApp(App[int]):
             self.push_screen(ComponentScreen(reopen, overview=overview and not reopen.pane))
         self.notify(f"namespace: {namespace or 'all namespaces'}", title="namespace")
 
-    @work(exclusive=True, group="contexts")
+    @work(exclusive=True, group="contexts", description="contexts")
     async def action_contexts(self) -> None:
         import asyncio
 
@@ -562,7 +562,7 @@ class EssentialsApp(App[int]):
                        on_done: Callable[[bool, str | None], None] | None = None) -> None:
         self._run_mutation(mutation, on_done)
 
-    @work(group="mutation")
+    @work(group="mutation", description="mutation")
     async def _run_mutation(self, mutation: Mutation,
                             on_done: Callable[[bool, str | None], None] | None) -> None:
         ok, message = await self.perform(mutation)

@@ -27,8 +27,9 @@ SCHEMA: dict[str, SchemaEntry] = {
     "theme": (str, "dark", "theme name: dark, light, bastion, or a file name in themes/"),
     "read_only": (bool, False, "disable every mutating action"),
     "namespace": (str, "", "default namespace (else the context's)"),
-    "watch_list": (bool, True, "sync caches with one streaming watch where the server has "
-                               "WatchList (fewer requests); false = list + watch"),
+    "watch_list": (bool, False, "sync caches with one streaming watch where the server has "
+                                "WatchList (fewer requests, twice the client CPU); "
+                                "false = paginated list + watch"),
     "helm.binary": (str, "helm", "helm executable"),
 }
 #: tables whose keys are free-form and validated by their owners

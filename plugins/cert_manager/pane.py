@@ -167,7 +167,7 @@ class CertificatesPane(PluginPane):
                                 field_selector=FIELD_SELECTORS.get(rtype.qualified))
         self._watch_velero()
 
-    @work(group="certs-velero", exclusive=True)
+    @work(group="certs-velero", exclusive=True, description="certs-velero")
     async def _watch_velero(self) -> None:
         """Velero backups join "all expiries" when the CRD is served (one discovery call)."""
         if self.session is None:
@@ -312,7 +312,7 @@ class CertificatesPane(PluginPane):
             if refresh is not None and getattr(screen, "pane", None) is self:
                 refresh()
 
-    @work(group="certs-deepen", exclusive=True)
+    @work(group="certs-deepen", exclusive=True, description="certs-deepen")
     async def _deepen(self) -> None:
         """Check chains and keys in small batches between frames (keeps the UI responsive)."""
         loop = asyncio.get_running_loop()

@@ -370,7 +370,7 @@ class ReleasesPane(PluginPane):
             return
         self._reveal(rel)
 
-    @work(exclusive=True, group="helm-reveal")
+    @work(exclusive=True, group="helm-reveal", description="helm-reveal")
     async def _reveal(self, rel: Release) -> None:
         """Show credentials only to a user who may read the Secrets they came from."""
         if self.session is None:

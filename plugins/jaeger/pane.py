@@ -297,7 +297,7 @@ class TracingPane(PluginPane):
 
     # -- connection -----------------------------------------------------------------------
 
-    @work(exclusive=True, group="jaeger-connect")
+    @work(exclusive=True, group="jaeger-connect", description="jaeger-connect")
     async def connect_jaeger(self) -> None:
         try:
             if self._prefetch is not None:  # the trace was asked for before the screen
@@ -384,7 +384,7 @@ class TracingPane(PluginPane):
         self.table.focus()
         self.run_search(query, form)
 
-    @work(exclusive=True, group="jaeger-search")
+    @work(exclusive=True, group="jaeger-search", description="jaeger-search")
     async def run_search(self, query: SearchQuery, form: dict[str, str] | None = None) -> None:
         if self.client is None:
             self.show_error("Jaeger is not connected yet")
@@ -464,7 +464,7 @@ class TracingPane(PluginPane):
         else:
             self.load_trace(tid)
 
-    @work(exclusive=True, group="jaeger-trace")
+    @work(exclusive=True, group="jaeger-trace", description="jaeger-trace")
     async def load_trace(self, trace_id: str) -> None:
         if self.client is None:
             self.show_error("Jaeger is not connected yet")

@@ -155,7 +155,7 @@ class KustomizePane(PluginPane):
         session = self.session
         return (session.namespace if session is not None else None) or "default"
 
-    @work(exclusive=True, group="kustomize-preview")
+    @work(exclusive=True, group="kustomize-preview", description="kustomize-preview")
     async def preview(self, directory: str) -> None:
         """Render and dry-run ``directory``; the table shows the result or the error."""
         session = self.session

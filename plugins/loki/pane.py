@@ -348,7 +348,7 @@ class LokiPane(PluginPane):
 
     # -- connection -----------------------------------------------------------------------
 
-    @work(exclusive=True, group="loki-connect")
+    @work(exclusive=True, group="loki-connect", description="loki-connect")
     async def connect_loki(self) -> None:
         from .client import connect
 
@@ -392,7 +392,7 @@ class LokiPane(PluginPane):
         self.history.add(query)
         self.run_query(query)
 
-    @work(exclusive=True, group="loki-query")
+    @work(exclusive=True, group="loki-query", description="loki-query")
     async def run_query(self, query: str) -> None:
         if self.client is None:
             self.show_error("Loki is not connected yet")
@@ -482,7 +482,7 @@ class LokiPane(PluginPane):
         self.set_status("tailing… (f stops, p pauses)")
         self.tail_worker(query)
 
-    @work(exclusive=True, group="loki-tail")
+    @work(exclusive=True, group="loki-tail", description="loki-tail")
     async def tail_worker(self, query: str) -> None:
         assert self.client is not None
         start = self.now() - logql.parse_duration("1m")
@@ -760,7 +760,7 @@ class LokiPane(PluginPane):
         ol.add_class("open")
         self.editor.completion_open = True
 
-    @work(exclusive=True, group="loki-complete")
+    @work(exclusive=True, group="loki-complete", description="loki-complete")
     async def fetch_completion(self, c: logql.Completion) -> None:
         if self.client is None:
             self._show_items(c, [])

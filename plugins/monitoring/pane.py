@@ -408,7 +408,7 @@ class MonitoringPane(PluginPane):
                 self.errors["prometheus"] = str(exc)
         return self.prometheus, await self._connect_alertmanager()
 
-    @work(exclusive=True, group="monitoring-refresh")
+    @work(exclusive=True, group="monitoring-refresh", description="monitoring-refresh")
     async def action_refresh(self) -> None:
         """Poll both servers (one request each per view, concurrently)."""
         early, self._early = self._early, None
@@ -761,7 +761,7 @@ class MonitoringPane(PluginPane):
             return
         self.silence_alert(group.alerts[0])
 
-    @work(exclusive=True, group="monitoring-silence")
+    @work(exclusive=True, group="monitoring-silence", description="monitoring-silence")
     async def silence_alert(self, alert: model.Alert) -> None:
         if self.alertmanager is None:
             self.notify(self.errors.get("alertmanager", "Alertmanager is not connected"),
@@ -897,7 +897,7 @@ class MonitoringPane(PluginPane):
         note.update(Text("running…", style="dim"))
         self.run_query(query, span, step)
 
-    @work(exclusive=True, group="monitoring-query")
+    @work(exclusive=True, group="monitoring-query", description="monitoring-query")
     async def run_query(self, query: str, span: timedelta | None, step: float) -> None:
         note = self.query_one("#promql-note", Static)
         prom = self.prometheus

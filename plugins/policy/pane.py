@@ -186,7 +186,7 @@ class PolicyPane(PluginPane):
                       or (settings.get("namespace") if settings is not None else None) or None)
         self._discover()
 
-    @work(group="policy-discovery", exclusive=True)
+    @work(group="policy-discovery", exclusive=True, description="policy-discovery")
     async def _discover(self) -> None:
         """One discovery call decides what to watch (an absent engine costs nothing)."""
         if self.session is None:
@@ -275,7 +275,7 @@ class PolicyPane(PluginPane):
                 src.notes.append(f"{qualified}: list failed")
         return src
 
-    @work(group="policy-model")
+    @work(group="policy-model", description="policy-model")
     async def _rebuild(self) -> None:
         """The model in a thread (pure; the watch caches' item lists are snapshots)."""
         try:
@@ -635,7 +635,7 @@ class PolicyPane(PluginPane):
 
     # -- would this be admitted? ------------------------------------------------------------------
 
-    @work(group="policy-check", exclusive=True)
+    @work(group="policy-check", exclusive=True, description="policy-check")
     async def _run_check(self, path: str) -> None:
         self.check_file = path
         self.check_results, self.check_problems = [], []

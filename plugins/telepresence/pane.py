@@ -138,7 +138,7 @@ class TelepresencePane(PluginPane):
 
     # -- reading state -----------------------------------------------------------------------
 
-    @work(group="telepresence-probe", exclusive=True)
+    @work(group="telepresence-probe", exclusive=True, description="telepresence-probe")
     async def _probe(self) -> None:
         """Find the binary and check its version once; then read state."""
         assert self.cli is not None
@@ -156,7 +156,7 @@ class TelepresencePane(PluginPane):
         if not self._poll_lock.locked() and not self.unavailable and self.version is not None:
             self._poll()
 
-    @work(group="telepresence-poll")
+    @work(group="telepresence-poll", description="telepresence-poll")
     async def _poll(self) -> None:
         await self._poll_once()
 

@@ -149,7 +149,7 @@ class VeleroDetailScreen(CacheSubscriber, Screen[None]):
                       "would create")
         self._fetch_logs(mutation, result)
 
-    @work(exclusive=True, group="velero-logs")
+    @work(exclusive=True, group="velero-logs", description="velero-logs")
     async def _fetch_logs(self, mutation: Mutation, result: list[ops.LogResult]) -> None:
         state = self.query_one("#log-state", Static)
         state.remove_class("problem")

@@ -341,7 +341,7 @@ class VeleroPane(PluginPane):
 
     # -- access -----------------------------------------------------------------------------
 
-    @work(exclusive=True, group="velero-access")
+    @work(exclusive=True, group="velero-access", description="velero-access")
     async def check_access(self) -> None:
         session = self.session
         if session is None:

@@ -28,7 +28,8 @@ class ConnectOptions:
     context: str | None = None
     namespace: str | None = None
     timeout: float = 30.0
-    #: False: never try WatchList (config ``watch_list``), list + watch like older clients
+    #: False: never try WatchList, list + watch (the app passes config ``watch_list``,
+    #: default false: see ``cache.py`` for why); True: WatchList where the server has it
     watch_list: bool = True
     #: ``--read-only`` or ``read_only = true``: every mutation through this session is refused
     read_only: bool = False

@@ -373,7 +373,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
     def action_versions(self) -> None:
         self._load_versions()
 
-    @work(exclusive=True, group="helm-versions")
+    @work(exclusive=True, group="helm-versions", description="helm-versions")
     async def _load_versions(self) -> None:
         spec = self.current_spec()
         if spec.source not in ("repo", "oci"):
@@ -406,7 +406,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             return
         self._preview(spec, self.values_text())
 
-    @work(exclusive=True, group="helm-preview")
+    @work(exclusive=True, group="helm-preview", description="helm-preview")
     async def _preview(self, spec: ChartSpec, values: str) -> None:
         self.query_one(TabbedContent).active = "tab-preview"
         diff = self.query_one(DiffView)
@@ -463,7 +463,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             return
         self._reveal(self.preview)
 
-    @work(exclusive=True, group="helm-reveal")
+    @work(exclusive=True, group="helm-reveal", description="helm-reveal")
     async def _reveal(self, preview: Preview) -> None:
         from ..kube.resources import SECRETS
 
@@ -571,7 +571,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             mutation.second_confirmation = "\n".join(
                 w for w in (mutation.second_confirmation, again) if w)
 
-    @work(exclusive=True, group="helm-run")
+    @work(exclusive=True, group="helm-run", description="helm-run")
     async def _run(self, mutation: Mutation, spec: ChartSpec,
                    preview: Preview | None = None) -> None:
         app: Any = self.app
@@ -590,7 +590,7 @@ class InstallScreen(CacheSubscriber, Screen[None]):
             return
         self.end_progress(ok, message or "")
 
-    @work(group="helm-after-cancel")
+    @work(group="helm-after-cancel", description="helm-after-cancel")
     async def _after_cancel(self, spec: ChartSpec) -> None:
         state = await self._ops()._state_after_failure(spec.release, spec.namespace)
         self.end_progress(False, f"cancelled. {state}")
