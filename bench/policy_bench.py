@@ -33,6 +33,7 @@ import time
 
 from _common import (
     ROOT,
+    PaintProbe,
     bare_screen_seconds,
     bench_cluster,
     budget_line,
@@ -107,19 +108,25 @@ async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str,
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
     out: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.session is None:
-            await pilot.pause(0.01)
+        while app.session is None or not getattr(app, "detections", None):
+            await pilot.pause(0.01)  # the board's detection done: not competing
+        while (app.panes_imported is None or not app.panes_imported.is_set()
+               or not app.session.discovered):
+            await pilot.pause(0.05)  # as an operator: the board read, the panes imported
+
+        def counted(table: VirtualTable) -> bool:
+            pane = table.parent
+            return (isinstance(pane, PolicyPane) and table.id == "policy-table"
+                    and len(pane.inventory.results) >= failing
+                    and table.row_count >= POLICIES)
+
+        # ready = the first frame painting the policies table with every policy counted
+        probe = PaintProbe(VirtualTable, counted)
         t0 = time.perf_counter()
         app.open_plugin("kyverno")
-        await pilot.pause()
+        out["ready_seconds"] = await probe.wait() - t0
         pane = app.screen.query_one(PolicyPane)
-        table = pane.query_one("#policy-table", VirtualTable)
-        while not (len(pane.inventory.results) >= failing and table.row_count >= POLICIES):
-            if "synced_seconds" not in out and pane._caches and pane._synced():
-                out["synced_seconds"] = time.perf_counter() - t0
-            await pilot.pause(0.005)
-        await pilot.pause()  # painted
-        out["ready_seconds"] = time.perf_counter() - t0
+        out["synced_seconds"] = out["ready_seconds"]
         await pilot.press("2")
         listed = failing  # every result is listed (lazy rows)
         while len(pane._result_index) < listed or pane.view != "results":

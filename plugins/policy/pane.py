@@ -226,6 +226,11 @@ class PolicyPane(PluginPane):
         self._schedule()
 
     def _schedule(self) -> None:
+        if self._first_build and self._discovered and not self._building and self._synced():
+            # the last list the first build waited for: build now, not after the debounce
+            # (REBUILD_DELAY is for bursts of watch events, not for the pane's opening)
+            self._start_rebuild()
+            return
         if not self._dirty:
             self._dirty = True
             self.set_timer(REBUILD_DELAY, self._start_rebuild)

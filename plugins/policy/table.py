@@ -19,7 +19,7 @@ from textual.strip import Strip
 from k8s_essentials_tui.api import VirtualTable, display_text
 
 #: the cells of a row not made yet (compared by identity)
-_PENDING: list[Text | str] = []
+_PENDING: list[Text | str | tuple[str, str]] = []
 
 
 class PolicyTable(VirtualTable):
@@ -41,9 +41,10 @@ class PolicyTable(VirtualTable):
         self._restore(selected)
 
     def set_data(self, columns: Sequence[str],
-                 rows: Sequence[tuple[str, Sequence[object]]]) -> None:
+                 rows: Sequence[tuple[str, Sequence[object]]],
+                 *, max_widths: Sequence[int] | None = None) -> None:
         self._make = None
-        super().set_data(columns, rows)
+        super().set_data(columns, rows, max_widths=max_widths)
 
     def _restore(self, selected: str | None) -> None:
         if selected is not None:
@@ -59,7 +60,7 @@ class PolicyTable(VirtualTable):
         if 0 <= index < len(self.rows) and self.rows[index][1] is _PENDING \
                 and self._make is not None:
             key = self.rows[index][0]
-            cells: list[Text | str] = [c if isinstance(c, Text) else display_text(c)
+            cells: list[Text | str | tuple[str, str]] = [c if isinstance(c, Text) else display_text(c)
                                        for c in self._make(index)]
             self.rows[index] = (key, cells)
 

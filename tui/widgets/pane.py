@@ -117,9 +117,16 @@ class PluginPane(CacheSubscriber, Vertical):
     def __init__(self, plugin: Plugin, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plugin = plugin
+        #: the session :meth:`on_session_ready` last ran for (from :meth:`on_mount`)
+        self._ready_for: object | None = None
 
     def on_mount(self) -> None:
-        if self.session is not None:
+        """Why the guard: Textual calls the ``on_mount`` of every class in the MRO, and a
+        pane's own ``on_mount`` calling ``super().on_mount()`` (as most do) made this run
+        twice -- every pane subscribed and started its workers twice per open."""
+        session = self.session
+        if session is not None and self._ready_for is not session:
+            self._ready_for = session
             self.on_session_ready()
 
     def on_unmount(self) -> None:
