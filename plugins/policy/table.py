@@ -60,8 +60,8 @@ class PolicyTable(VirtualTable):
         if 0 <= index < len(self.rows) and self.rows[index][1] is _PENDING \
                 and self._make is not None:
             key = self.rows[index][0]
-            cells: list[Text | str | tuple[str, str]] = [c if isinstance(c, Text) else display_text(c)
-                                       for c in self._make(index)]
+            cells: list[Text | str | tuple[str, str]] = [
+                c if isinstance(c, Text) else display_text(c) for c in self._make(index)]
             self.rows[index] = (key, cells)
 
     def get_row_at(self, index: int) -> list[Text]:
