@@ -13,7 +13,7 @@ Every problem names the object to fix ("service shop/web: no ready endpoints").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -121,27 +121,7 @@ class HostRow:
     def cell(self, name: str, now: datetime) -> str:
         """One column's text (a table computes only the columns it shows); ``!`` is the
         problem count."""
-        if name == "HOST":
-            return self.host
-        if name == "PATHS":
-            return ",".join(self.paths) or "-"
-        if name == "SOURCE":
-            return self.source
-        if name == "CLASS":
-            return self.class_text()
-        if name == "BACKEND":
-            return self.backend_text()
-        if name == "ADDRESS":
-            return self.address_text()
-        if name == "DNS":
-            return self.dns
-        if name == "EXTERNALDNS":
-            return self.externaldns or "-"
-        if name == "TLS":
-            return self.tls_text(now)
-        if name == "!":
-            return str(len(self.problems)) if self.problems else "ok"
-        raise KeyError(name)
+        return CELL_GETTERS[name](self, now)
 
     def cells(self, now: datetime) -> dict[str, str]:
         return {name: self.cell(name, now) for name in COLUMNS}
@@ -226,6 +206,22 @@ def _meta(obj: Mapping[str, Any]) -> tuple[str, str]:
     meta = mapping(obj.get("metadata"))
     ns, name = meta.get("namespace"), meta.get("name")
     return (ns if isinstance(ns, str) else "", name if isinstance(name, str) else "")
+
+
+#: each column's text from a row, by column name: a table looks its columns up once per
+#: render instead of dispatching per cell (2,000 rows x 6 columns)
+CELL_GETTERS: dict[str, Callable[[HostRow, datetime], str]] = {
+    "HOST": lambda r, _now: r.host,
+    "PATHS": lambda r, _now: ",".join(r.paths) or "-",
+    "SOURCE": lambda r, _now: r.source,
+    "CLASS": lambda r, _now: r.class_text(),
+    "BACKEND": lambda r, _now: r.backend_text(),
+    "ADDRESS": lambda r, _now: r.address_text(),
+    "DNS": lambda r, _now: r.dns,
+    "EXTERNALDNS": lambda r, _now: r.externaldns or "-",
+    "TLS": lambda r, now: r.tls_text(now),
+    "!": lambda r, _now: str(len(r.problems)) if r.problems else "ok",
+}
 
 
 def _by_name(objs: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
