@@ -110,8 +110,7 @@ async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str,
     async with app.run_test(size=(120, 40)) as pilot:
         while app.session is None or not getattr(app, "detections", None):
             await pilot.pause(0.01)  # the board's detection done: not competing
-        while (app.panes_imported is None or not app.panes_imported.is_set()
-               or not app.session.discovered):
+        while app.panes_imported is None or not app.panes_imported.is_set():
             await pilot.pause(0.05)  # as an operator: the board read, the panes imported
 
         def counted(table: VirtualTable) -> bool:

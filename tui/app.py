@@ -8,7 +8,6 @@ is loaded and the connection checked in a worker, whose result arrives as a mess
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import logging
 import os
@@ -164,21 +163,9 @@ class EssentialsApp(App[int]):
             from . import prewarm
 
             self.panes_imported = prewarm.start(self.registry.ordered())
-            self._warm_discovery()
         state = "reconnecting" if model.stale else "connected"
         if self.connection_state in ("connected", "reconnecting"):
             self.connection_state = state
-
-    @work(group="discovery-warm", exit_on_error=False, description="discovery-warm")
-    async def _warm_discovery(self) -> None:
-        """Read the served API groups once while the operator reads the board: the
-        policy, certificates and Kustomize panes need them, and a first discovery (two
-        large aggregated documents) cost ~0.2 s of the policy pane's opening. Cached on the
-        session; a failure here is retried by the pane that needs it."""
-        session = self.session
-        if session is not None:
-            with contextlib.suppress(EssentialsError):
-                await session.discovery()
 
     def _detection_failed(self, exc: Exception) -> None:
         self.notify(f"board: {type(exc).__name__}: {exc}", severity="error")

@@ -78,12 +78,6 @@ class ClusterSession:
                 raise
         return session
 
-    @property
-    def discovered(self) -> bool:
-        """Whether :meth:`discovery` has an answer cached (the app warms it in the
-        background once the board is filled)."""
-        return self._discovery is not None
-
     async def discovery(self, refresh: bool = False) -> Discovery:
         """Served groups/resources; fetched once per session (one request, ``/apis``)."""
         async with self._discovery_lock:
