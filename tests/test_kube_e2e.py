@@ -639,3 +639,46 @@ async def test_config_chooses_how_the_app_syncs(kubeconfig: str, namespace: str,
         await cache.wait_synced()
         assert cache.sync_mode == ("watch-list" if on else "list")
         await pilot.pause()
+
+
+async def test_a_mid_size_collection_is_read_whole_after_its_first_page(
+        kubeconfig: str, namespace: str) -> None:
+    """``whole_below``: the first page's ``remainingItemCount`` says the collection is
+    small enough, so the rest comes as one unpaginated list (served from the apiserver's
+    watch cache) instead of ``continue`` pages; above the bound the pages go on. Counted
+    from the requests the client sends to the real apiserver."""
+    session = await connect(kubeconfig)
+    try:
+        c = session.client
+        for i in range(5):
+            await c.create(CONFIGMAPS, cm(f"page-{i}"), namespace)
+        sent: list[dict] = []
+        real = c.get_json
+
+        async def counting(path: str, **kwargs):  # type: ignore[no-untyped-def]
+            sent.append(dict(kwargs.get("params") or {}))
+            return await real(path, **kwargs)
+
+        c.get_json = counting  # type: ignore[method-assign]
+        items, rv = await c.list(CONFIGMAPS, namespace, limit=2, whole_below=100)
+        assert len(items) == 5 and rv
+        assert [p.get("limit") for p in sent] == [2, None]  # one page, then all at once
+        assert all(o["kind"] == "ConfigMap" for o in items)
+        sent.clear()
+        items, _rv = await c.list(CONFIGMAPS, namespace, limit=2, whole_below=5)
+        assert len(items) == 5 and len(sent) == 3  # 5 objects are not below 5: pages
+        sent.clear()
+        items, _rv = await c.list(CONFIGMAPS, namespace, limit=2)
+        assert len(items) == 5 and len(sent) == 3
+    finally:
+        await session.close()
+
+
+def test_custom_resources_are_told_from_builtin_types() -> None:
+    from k8s_essentials_tui.kube.resources import is_builtin
+
+    assert is_builtin(CONFIGMAPS) and is_builtin(rt("apps/v1", "deployments"))
+    assert is_builtin(rt("networking.k8s.io/v1", "ingresses"))
+    assert not is_builtin(rt("argoproj.io/v1alpha1", "applications"))
+    assert not is_builtin(rt("gateway.networking.k8s.io/v1", "httproutes"))
+    assert not is_builtin(rt("wgpolicyk8s.io/v1alpha2", "policyreports"))

@@ -253,16 +253,28 @@ class KubeClient:
         field_selector: str | None = None,
         limit: int = 500,
         keep: Callable[[dict[str, Any]], bool] | None = None,
+        whole_below: int = 0,
     ) -> tuple[list[dict[str, Any]], str]:
         """All objects, paginated with ``limit``/``continue``; returns (items, resourceVersion).
 
         Items get ``apiVersion``/``kind`` filled in (the server omits them in lists).
         ``keep`` drops objects page by page, for filters a label selector cannot express
         (memory then stays at one page plus what is kept).
+
+        ``whole_below``: when the first page says (``remainingItemCount``) that the whole
+        collection has fewer objects than this, the rest is read as ONE unpaginated list
+        instead of ``continue`` pages. Why: the apiserver (1.35) answers a first page and an
+        unpaginated list from its watch cache, but ``continue`` pages of a custom resource
+        from etcd, decoding each stored JSON object again -- measured here, 2,000 Argo CD
+        Applications: 4 pages 1.5 s, one unpaginated list 0.3-0.5 s, the first page 0.1 s.
+        Built-in types (protobuf in etcd) showed no such gap, so callers ask for it for
+        custom resources only, and below a bound (one body of a huge collection is what
+        pagination avoids).
         """
         items: list[dict[str, Any]] = []
         cont: str | None = None
         rv = ""
+        first = True
         while True:
             body = await self.get_json(
                 rtype.path(namespace),
@@ -270,6 +282,16 @@ class KubeClient:
                 params={"labelSelector": label_selector, "fieldSelector": field_selector,
                         "limit": limit, "continue": cont},
             )
+            remaining = (body.get("metadata") or {}).get("remainingItemCount")
+            if first and whole_below and (body.get("metadata") or {}).get("continue") \
+                    and isinstance(remaining, int) and not isinstance(remaining, bool) \
+                    and 0 < remaining and len(body.get("items") or []) + remaining < whole_below:
+                body = await self.get_json(
+                    rtype.path(namespace),
+                    what=f"list {rtype.qualified}{_in(namespace)}",
+                    params={"labelSelector": label_selector, "fieldSelector": field_selector},
+                )
+            first = False
             kind = rtype.kind or (body.get("kind") or "").removesuffix("List")
             for item in body.get("items") or []:
                 item.setdefault("apiVersion", rtype.api_version)

@@ -9,6 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+#: API groups served by the apiserver itself (the rest are custom resources or aggregated)
+BUILTIN_GROUPS = frozenset({"", "apps", "batch", "autoscaling", "policy"})
+
+
+def is_builtin(rtype: ResourceType) -> bool:
+    """Whether the type is one of Kubernetes' own (stored as protobuf), not a custom
+    resource: the core, ``apps``, ``batch``, ``autoscaling``, ``policy`` and the
+    ``*.k8s.io`` groups but Gateway API's (``gateway.networking.k8s.io``, a CRD) and the
+    ``x-k8s.io`` SIG projects'."""
+    group = rtype.group
+    if group in BUILTIN_GROUPS:
+        return True
+    return group.endswith(".k8s.io") and not group.endswith(".x-k8s.io") \
+        and group != "gateway.networking.k8s.io"
+
 
 @dataclass(frozen=True, order=True)
 class ResourceType:
