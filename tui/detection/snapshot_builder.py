@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..errors import ClusterError, ForbiddenError, NotFoundError
 from ..fields import mapping
 from ..helm.release import CURRENT_SELECTOR
-from ..helm.storage import UnreadableDriverError, helm_storage
+from ..helm.storage import HelmStorage, UnreadableDriverError, helm_storage
 from ..kube.resources import (
     DAEMONSETS,
     DEPLOYMENTS,
@@ -251,8 +251,25 @@ async def build_snapshot(
     keep = WorkloadFilter(plugins)
     denied: list[tuple[str, ClusterError]] = []
     read_any: set[str] = set()
-    for rtype in WORKLOAD_TYPES:
-        res, read = await _list_scoped(lister, rtype, selector, keep, namespaces)
+    try:
+        storage: HelmStorage | None = helm_storage()
+    except UnreadableDriverError as exc:  # sql/memory: nothing to read in the cluster
+        snap.errors["helm:driver"] = str(exc)
+        storage = None
+    # the reads that do not depend on each other run at once (each is one shared cache's
+    # first list, or one request headless): the board's first data waited for them one
+    # after another (six round trips on an empty cluster)
+    workload_reads = [_list_scoped(lister, rtype, selector, keep, namespaces)
+                      for rtype in WORKLOAD_TYPES]
+    helm_read = [] if storage is None else [
+        _list_scoped(lister, storage.rtype, HELM_SELECTOR, None, namespaces)]
+    webhook_reads = [_list_scoped(lister, rtype, None, None, ())
+                     for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS)]
+    results = await asyncio.gather(*workload_reads, *helm_read, *webhook_reads)
+    workload_results = results[:len(WORKLOAD_TYPES)]
+    helm_results = results[len(WORKLOAD_TYPES):len(WORKLOAD_TYPES) + len(helm_read)]
+    webhook_results = results[len(WORKLOAD_TYPES) + len(helm_read):]
+    for rtype, (res, read) in zip(WORKLOAD_TYPES, workload_results, strict=True):
         snap.workloads.extend(w for w in res.items if keep(w))
         if isinstance(res.error, ForbiddenError):
             denied.append((rtype.plural, res.error))
@@ -262,16 +279,12 @@ async def build_snapshot(
     if denied:  # one note naming every denied kind (one part: the last would hide the rest)
         _note(snap, "workloads", ", ".join(kind for kind, _e in denied), denied[0][1],
               sorted(read_any))
-    try:
-        storage = helm_storage()
-    except UnreadableDriverError as exc:  # sql/memory: nothing to read in the cluster
-        snap.errors["helm:driver"] = str(exc)
-    else:
-        res, read = await _list_scoped(lister, storage.rtype, HELM_SELECTOR, None, namespaces)
+    if storage is not None:
+        (res, read), = helm_results
         _note(snap, "helm", storage.noun, res.error, read)
         snap.helm_releases = decode_releases(res.items)
-    for rtype in (VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS):
-        res = await lister(rtype, None, None)
+    for rtype, (res, _read) in zip((VALIDATING_WEBHOOKS, MUTATING_WEBHOOKS), webhook_results,
+                                   strict=True):
         snap.webhooks.extend(res.items)
         _note(snap, f"webhooks:{rtype.plural}", rtype.plural, res.error)
     # only for plugins whose controllers run (one list per installed component): the
