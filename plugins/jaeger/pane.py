@@ -244,7 +244,11 @@ class TracingPane(PluginPane):
         yield Input(placeholder="filter (enter: apply, escape: close)", id="jaeger-filter")
 
     def on_mount(self) -> None:
-        self.table.set_data(COLUMNS, [])
+        table = self.table
+        table.set_data(COLUMNS, [])
+        # the results' scrollbar is made (hidden) and styled with the pane, not when the
+        # first search fills the table (Textual makes it on first use)
+        table.vertical_scrollbar.display = False
         if self._initial_service:
             self._input("service").value = self._initial_service
         if self._initial_trace:
@@ -448,6 +452,12 @@ class TracingPane(PluginPane):
             ", ".join(s.services),
             s.trace_id)) for s, d in zip(summaries, durations, strict=True)]
         table = self.table
+        # whether the rows need the scrollbar is known now: shown before the layout that
+        # places the rows, Textual's own check after it finds nothing to change (else it
+        # turns the scrollbar on then, and the screen is laid out a second time)
+        height = table.container_size.height
+        if height and table.styles.overflow_y == "auto":
+            table.show_vertical_scrollbar = len(rows) + 1 > height
         table.set_data(COLUMNS, rows)
         table.move_cursor(0)
 
