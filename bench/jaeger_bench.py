@@ -10,7 +10,9 @@ fixed cost of a frame that a raw fetch does not pay); ``ours/raw`` is printed to
 
 1. Search returning 500 traces: raw ``GET /api/traces?limit=500`` + JSON decode vs the pane's
    path (keys: enter in the form -> client -> summaries -> results table painted, app idle).
-   Target <= 1.5x.
+   Target <= 1.5x. Measured twice per round: a search after the focus has been to the
+   results table once (the footer has every key widget it needs), and the screen's first
+   search (the footer mounts the table's keys meanwhile).
 2. A 10,000-span trace: raw ``GET /api/traces/{id}`` + JSON decode vs the pane's path
    (``open_trace`` -> screen composed + fetch, decode, read in a thread -> the waterfall
    painted, app idle). Target <= 2x.
@@ -49,8 +51,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 MS = 1_000_000
 POLL = 0.005
-#: seconds a focus move from the search form to the results table took, per round
+#: seconds a focus move from the search form to the results table took, per round: the
+#: first on a new screen, and the next
 FOCUS: list[float] = []
+FOCUS_AGAIN: list[float] = []
 
 
 def send_many(otlp_url: str, traces: int) -> None:
@@ -80,7 +84,10 @@ def raw_get(url: str) -> Any:
         return json.loads(r.read())
 
 
-async def pane_search(url: str, profile: str | None = None) -> float:
+async def pane_search(url: str, profile: str | None = None, warm: bool = True) -> float:
+    """``enter`` in the search form -> 500 rows painted, the app idle. ``warm``: the focus
+    has been to the results table and back before (a later search on the screen);
+    otherwise this is the screen's first search."""
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.plugins.jaeger.pane import TracingPane
     from k8s_essentials_tui.settings import parse_settings
@@ -97,14 +104,20 @@ async def pane_search(url: str, profile: str | None = None) -> float:
         pane._input("since").value = "24h"
         pane._input("limit").value = "500"
         await pilot.pause()
-        # what moving the focus from the form to the table costs by itself (the footer
-        # re-lays out its keys), part of every search
-        f0 = time.perf_counter()
-        pane.table.focus()
-        await pilot.pause()
-        FOCUS.append(time.perf_counter() - f0)
-        pane._input("limit").focus()
-        await pilot.pause()
+        if warm:
+            # what moving the focus from the form to the table costs by itself, part of
+            # every search: the first time on a screen the footer mounts the keys it has
+            # not shown yet; later it rewrites its key widgets in place
+            for moves in (FOCUS, FOCUS_AGAIN):
+                f0 = time.perf_counter()
+                pane.table.focus()
+                await pilot.pause()
+                moves.append(time.perf_counter() - f0)
+                pane._input("limit").focus()
+                await pilot.pause()
+        else:  # the pane's first search: the focus has never left the form
+            pane._input("limit").focus()
+            await pilot.pause()
         profiler = None
         if profile:
             import cProfile
@@ -211,7 +224,7 @@ def measure(url: str, big_id: str, rounds: int, profile: str | None,
     deadline = time.monotonic() + 60
     while len(raw_get(search_url)["data"] or []) < 500 and time.monotonic() < deadline:
         time.sleep(0.5)
-    raw_s, pane_s, raw_t, pane_t, bare_s = [], [], [], [], []
+    raw_s, pane_s, first_s, raw_t, pane_t, bare_s = [], [], [], [], [], []
     keys: dict[str, list[float]] = {}
     own: dict[str, list[float]] = {}
     for r in range(rounds):
@@ -220,6 +233,7 @@ def measure(url: str, big_id: str, rounds: int, profile: str | None,
         raw_s.append(time.perf_counter() - t0)
         bare_s.append(asyncio.run(bare_screen_seconds((120, 40))))
         pane_s.append(asyncio.run(pane_search(url)))
+        first_s.append(asyncio.run(pane_search(url, warm=False)))
         if search_only:
             continue
         t0 = time.perf_counter()
@@ -237,11 +251,14 @@ def measure(url: str, big_id: str, rounds: int, profile: str | None,
     bare = med(bare_s)
     print(budget_line("search 500 traces (enter -> table painted)", med(raw_s), bare,
                       med(pane_s), 1.5))
-    print(f"  of which the focus move from the form to the table alone (footer re-layout): "
-          f"{med(FOCUS) * 1000:.0f} ms")
+    print(budget_line("  the screen's first search (the footer mounts the table's keys)",
+                      med(raw_s), bare, med(first_s), 1.5))
+    print(f"  a focus move from the form to the table alone: the first on the screen "
+          f"{med(FOCUS) * 1000:.0f} ms, the next {med(FOCUS_AGAIN) * 1000:.0f} ms")
     if search_only:
         print("  rounds (ms): search raw " + " ".join(f"{x * 1000:.0f}" for x in raw_s)
               + " / pane " + " ".join(f"{x * 1000:.0f}" for x in pane_s)
+              + " / first " + " ".join(f"{x * 1000:.0f}" for x in first_s)
               + "; bare " + " ".join(f"{x * 1000:.0f}" for x in bare_s))
         if profile:
             asyncio.run(pane_search(url, profile))
@@ -251,6 +268,7 @@ def measure(url: str, big_id: str, rounds: int, profile: str | None,
                       med(pane_t), 2.0))
     print("  rounds (ms): search raw " + " ".join(f"{x * 1000:.0f}" for x in raw_s)
           + " / pane " + " ".join(f"{x * 1000:.0f}" for x in pane_s)
+          + " / first " + " ".join(f"{x * 1000:.0f}" for x in first_s)
           + "; trace raw " + " ".join(f"{x * 1000:.0f}" for x in raw_t)
           + " / pane " + " ".join(f"{x * 1000:.0f}" for x in pane_t)
           + "; bare " + " ".join(f"{x * 1000:.0f}" for x in bare_s))

@@ -95,9 +95,7 @@ class KeyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         """Textual's compose (the first build, and the fallback for binding groups)."""
-        plan = self._plan() if self._bindings_ready else None
-        self._drawn = plan if plan is not None and not any(
-            k.palette for k in plan[:-1]) else None
+        self._drawn = self._plan() if self._bindings_ready else None
         for widget in super().compose():
             if isinstance(widget, FooterKey):
                 widget.set_reactive(FooterKey.compact, self.compact)
