@@ -13,7 +13,9 @@ event loop). This subclass
   more keys are shown than ever before on this screen, and the ones not needed are hidden
   (``display: none``) for the next time, not removed;
 * asks for a new layout only when a key's width changed (otherwise a repaint), and
-  coalesces the several signals a focus change sends into one update after the refresh;
+  coalesces the signals of a focus change into one update, queued on the footer's own
+  message queue so that it lands in the same layout and frame as the focus change
+  (Textual waits for the next refresh, then rebuilds: a second layout and frame);
 * gives each new key widget the footer's ``compact`` value before it is mounted, so the
   data binding finds nothing to change (a second style pass per key otherwise).
 
@@ -62,7 +64,7 @@ class KeyFooter(Footer):
         #: the keys shown now (None: nothing drawn yet, or drawn by Textual's compose with
         #: binding groups -- the next change rebuilds)
         self._drawn: tuple[KeySpec, ...] | None = None
-        #: an update is queued after the next refresh (several signals, one update)
+        #: an update is queued (several signals, one update)
         self._pending = False
 
     def _plan(self) -> tuple[KeySpec, ...] | None:
@@ -107,7 +109,7 @@ class KeyFooter(Footer):
             return
         if self.is_attached and screen is self.screen and not self._pending:
             self._pending = True
-            self.call_after_refresh(self._update_keys)
+            self.call_later(self._update_keys)
 
     async def _update_keys(self) -> None:
         self._pending = False
