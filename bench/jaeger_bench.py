@@ -38,6 +38,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import signal
 import statistics
 import sys
 import time
@@ -206,6 +207,8 @@ def main() -> int:
         big = send_big_trace(server.otlp_url)
         server.wait_for_trace(big.trace_id, big.spans, timeout=120)
         if opts.serve:
+            # a TERM (or ctrl+c) leaves the with-block: Jaeger is stopped, its files removed
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             print(f"--url {server.query_url} --big {big.trace_id}", flush=True)
             with contextlib.suppress(KeyboardInterrupt):
                 while True:
