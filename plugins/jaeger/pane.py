@@ -244,7 +244,11 @@ class TracingPane(PluginPane):
         yield Input(placeholder="filter (enter: apply, escape: close)", id="jaeger-filter")
 
     def on_mount(self) -> None:
-        self.table.set_data(COLUMNS, [])
+        table = self.table
+        table.set_data(COLUMNS, [])
+        # the results' scrollbar is made (hidden) and styled with the pane, not when the
+        # first search fills the table (Textual makes it on first use)
+        table.vertical_scrollbar.display = False
         if self._initial_service:
             self._input("service").value = self._initial_service
         if self._initial_trace:
@@ -280,7 +284,8 @@ class TracingPane(PluginPane):
     # -- status ---------------------------------------------------------------------------
 
     def set_status(self, text: str) -> None:
-        self.query_one("#jaeger-status", Static).update(clean(text))
+        # one line high whatever it says: a repaint, not a layout of the whole screen
+        self.query_one("#jaeger-status", Static).update(clean(text), layout=False)
 
     def show_error(self, message: str | None) -> None:
         if (message or "") == self._error_text:
@@ -293,7 +298,7 @@ class TracingPane(PluginPane):
     def _render_where(self) -> None:
         where = self.client.description if self.client else "Jaeger: not connected"
         api = f" · API {self.client.api}" if self.client and self.client.api != "auto" else ""
-        self.query_one("#jaeger-where", Static).update(clean(f"{where}{api}"))
+        self.query_one("#jaeger-where", Static).update(clean(f"{where}{api}"), layout=False)
 
     # -- connection -----------------------------------------------------------------------
 
@@ -435,15 +440,24 @@ class TracingPane(PluginPane):
         dw = max([len(COLUMNS[2]), *map(len, durations)])
         cw = max([len(COLUMNS[3]), *(len(str(s.span_count)) for s in summaries)])
         ew = max([len(COLUMNS[4]), *(len(str(s.error_count)) for s in summaries)])
+        # plain strings: the table cleans them (the text boundary) and makes a Text of a
+        # row only when it is painted; only an error count carries a style
         rows = [(s.trace_id, (
-            Text(s.time.strftime("%H:%M:%S")),
-            display_text(f"{s.root_service}: {s.root_operation}"),
-            Text(d.rjust(dw)),
-            Text(str(s.span_count).rjust(cw)),
-            Text(str(s.error_count).rjust(ew), style="bold red" if s.error_count else ""),
-            display_text(", ".join(s.services)),
-            display_text(s.trace_id))) for s, d in zip(summaries, durations, strict=True)]
+            s.time.strftime("%H:%M:%S"),
+            f"{s.root_service}: {s.root_operation}",
+            d.rjust(dw),
+            str(s.span_count).rjust(cw),
+            Text(str(s.error_count).rjust(ew), style="bold red") if s.error_count
+            else str(s.error_count).rjust(ew),
+            ", ".join(s.services),
+            s.trace_id)) for s, d in zip(summaries, durations, strict=True)]
         table = self.table
+        # whether the rows need the scrollbar is known now: shown before the layout that
+        # places the rows, Textual's own check after it finds nothing to change (else it
+        # turns the scrollbar on then, and the screen is laid out a second time)
+        height = table.container_size.height
+        if height and table.styles.overflow_y == "auto":
+            table.show_vertical_scrollbar = len(rows) + 1 > height
         table.set_data(COLUMNS, rows)
         table.move_cursor(0)
 
