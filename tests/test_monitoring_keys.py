@@ -186,17 +186,23 @@ async def test_the_alerts_request_starts_before_the_pane_is_composed(
 
     order: list[str] = []
     real_groups = AlertmanagerClient.alert_groups
+    real_early = AlertmanagerClient.alert_groups_off_loop
     real_compose = MonitoringPane.compose
 
     async def groups(self: AlertmanagerClient, **kwargs: Any) -> Any:
         order.append("request")
         return await real_groups(self, **kwargs)
 
+    async def early(self: AlertmanagerClient, then: Any) -> Any:
+        order.append("request")
+        return await real_early(self, then)
+
     def compose(self: MonitoringPane) -> Any:
         order.append("compose")
         return real_compose(self)
 
     monkeypatch.setattr(AlertmanagerClient, "alert_groups", groups)
+    monkeypatch.setattr(AlertmanagerClient, "alert_groups_off_loop", early)
     monkeypatch.setattr(MonitoringPane, "compose", compose)
     app = _app()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -121,6 +121,38 @@ def _styled(value: str) -> Text:
     return display_text(value, _STATUS_STYLE.get(value, ""))
 
 
+#: one Text per known status for the alerts table (2,000 rows share a handful of values;
+#: the VirtualTable copies a cell before cutting it, so sharing is safe there)
+_STATUS_TEXT = {value: _styled(value) for value in _STATUS_STYLE}
+
+
+def _matches(needle: str, *cells: str) -> bool:
+    """Whether any cell contains ``needle`` (lower case; "" matches everything)."""
+    return not needle or any(needle in c.lower() for c in cells)
+
+
+def alert_rows(groups: list[model.AlertGroup], now: datetime, filter_text: str,
+               shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+    """The alerts table's rows (one per group, the ``shown`` columns), for the filter.
+
+    A pure function of its arguments: the first answer's rows are made in the thread that
+    fetched and grouped it (``MonitoringPane._prefetch``), the event loop only hands them to
+    the table."""
+    needle = filter_text.lower()
+    spec = TABLES["alerts"]
+    rows = []
+    for g in groups:
+        first = g.alerts[0]
+        status = g.status
+        if not _matches(needle, g.name, g.severity, g.namespace, status, first.summary):
+            continue
+        styled = _STATUS_TEXT.get(status) or _styled(status)
+        rows.append(("\x00".join(g.key), spec.cells([
+            styled, g.severity or "-", g.name, g.namespace or "-",
+            str(len(g.alerts)), _age(g.since, now), _long(first.summary)], shown)))
+    return rows
+
+
 class PromQLSuggester(Suggester):
     """Inline completion from the server: metric names (and PromQL words), label names
     inside ``{``, label values inside quotes. Names are fetched once per pane."""
@@ -225,6 +257,10 @@ class MonitoringPane(PluginPane):
         #: the first alerts request, started here -- before the screen is composed -- so
         #: the request and its parsing overlap the first paint (see ``_prefetch``)
         self._early: asyncio.Task[None] | None = None
+        #: rows made with the first answer off the event loop, and for which (filter,
+        #: columns) they were made (used once by ``render_alerts``)
+        self._alert_rows: tuple[tuple[str, tuple[str, ...]], list[tuple[str, list[Any]]]] \
+            | None = None
         self._start_prefetch()
 
     # -- layout -------------------------------------------------------------------------------
@@ -303,8 +339,17 @@ class MonitoringPane(PluginPane):
                 set_columns(self.query_one(f"#{table_id}", DataTable), spec.shown(width))
 
     def on_mount(self) -> None:
+        # the columns are chosen from the app's width from the start: the first Resize (the
+        # pane's first layout) must not lay out 2,000 alerts a second time (``on_resize``)
+        self._wide = self.app.size.width >= TABLES["alerts"].wide_at
         self._set_columns(self._initial_tab())
         focus_now(self.main_widget())
+        if self._early is not None and self._early.done():
+            # the first answer came before the pane was mounted: show it now, not after
+            # the rest of the first poll (the tab strip gets its counts once it is there)
+            self.render_status()
+            self.render_active()
+            self.call_after_refresh(self.render_titles)
         super().on_mount()
         if self.session is None:
             # direct URLs need no cluster; without them the status line says what to set
@@ -377,13 +422,19 @@ class MonitoringPane(PluginPane):
         am = await self._connect_alertmanager()
         if am is None:
             return
+        # the rows for the table are made in the thread too, for what the table will show
+        # first: no filter yet, the columns of the app's width
+        key = ("", TABLES["alerts"].shown(self.app.size.width))
+        now = self.now()
         try:
-            self.alerts, self.groups = await am.alert_groups(thread_bytes=THREAD_BYTES)
+            self.alerts, self.groups, rows = await am.alert_groups_off_loop(
+                lambda groups: alert_rows(groups, now, *key))
         except EssentialsError as exc:
-            self.errors["alerts"] = str(exc)
-            return
+            self.errors["alerts"] = str(exc)  # shown in the table, as a row
+        else:
+            self._alert_rows = (key, rows)
         self._dirty.add("alerts")
-        if self.is_attached and "alerts" in self._composed:
+        if self.is_mounted:  # else ``on_mount`` shows it
             self.render_status()
             self.render_titles()
             self.render_active()
@@ -536,36 +587,36 @@ class MonitoringPane(PluginPane):
         widget.set_class(bool(errors), "problem")
 
     def _matches(self, *cells: str) -> bool:
-        if not self.filter_text:
-            return True
-        needle = self.filter_text.lower()
-        return any(needle in c.lower() for c in cells)
+        return _matches(self.filter_text.lower(), *cells)
 
-    def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str) -> None:
+    def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str,
+              shown_already: tuple[str, ...] | None = None) -> None:
+        """Fill a table with full rows (one cell per column name), or with rows that
+        already hold only the ``shown_already`` columns."""
         table = self.query_one(f"#{table_id}")
         spec = TABLES[table_id]
-        shown = spec.shown(self.app.size.width)
+        shown = shown_already or spec.shown(self.app.size.width)
         if not rows and error_key in self.errors:
-            rows = [("error", [display_text(self.errors[error_key], "bold red")]
-                     + [""] * (len(spec.names) - 1))]
+            rows = [("error", spec.cells([display_text(self.errors[error_key], "bold red")]
+                                         + [""] * (len(spec.names) - 1), shown))]
+            shown_already = shown
+        if shown_already is None:
+            rows = [(key, spec.cells(cells, shown)) for key, cells in rows]
         if isinstance(table, VirtualTable):
-            table.set_data(shown, [(key, spec.cells(cells, shown)) for key, cells in rows])
+            table.set_data(shown, rows)
             return
         assert isinstance(table, DataTable)
         set_columns(table, shown)
-        fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows])
+        fill_rows(table, rows)
 
     def render_alerts(self) -> None:
-        now = self.now()
-        rows = []
-        for g in self.groups:
-            first = g.alerts[0]
-            if not self._matches(g.name, g.severity, g.namespace, g.status, first.summary):
-                continue
-            rows.append(("\x00".join(g.key), [
-                _styled(g.status), g.severity or "-", g.name, g.namespace or "-",
-                str(len(g.alerts)), _age(g.since, now), _long(first.summary)]))
-        self._fill("alerts", rows, "alerts")
+        shown = TABLES["alerts"].shown(self.app.size.width)
+        ready, self._alert_rows = self._alert_rows, None
+        if ready is not None and ready[0] == (self.filter_text, shown):
+            rows = ready[1]  # made with the answer, off the event loop (``_prefetch``)
+        else:
+            rows = alert_rows(self.groups, self.now(), self.filter_text, shown)
+        self._fill("alerts", rows, "alerts", shown)
 
     def render_silences(self) -> None:
         now = self.now()
