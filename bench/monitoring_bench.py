@@ -128,6 +128,24 @@ async def pane_alerts(prom: str, am: str, rows: int, profile: str = "") -> float
         return ready - t0
 
 
+async def pane_alerts_on_loop(prom: str, am: str, rows: int) -> float:
+    """:func:`pane_alerts` with the first request read on the app's event loop, as before
+    the off-loop fetch (plugins/monitoring/offloop.py): the A/B of that change, same run."""
+    from k8s_essentials_tui.plugins.monitoring.client import AlertmanagerClient
+
+    real = AlertmanagerClient.alert_groups_off_loop
+
+    async def on_loop(self: AlertmanagerClient, then: Any) -> Any:
+        alerts, groups = await self.alert_groups(thread_bytes=256 * 1024)
+        return alerts, groups, then(groups)
+
+    AlertmanagerClient.alert_groups_off_loop = on_loop  # type: ignore[method-assign]
+    try:
+        return await pane_alerts(prom, am, rows)
+    finally:
+        AlertmanagerClient.alert_groups_off_loop = real  # type: ignore[method-assign]
+
+
 async def empty_pane(plugin: str) -> float:
     """Another pane with nothing to show (Velero, not connected): open -> painted. The app's
     own screen (status bar, title, footer, the app's stylesheet) costs this much before any
@@ -165,14 +183,15 @@ def ratio(name: str, raw: list[float], ours: list[float], target: float) -> None
           f"(best {min(ours) / min(raw):.2f}x; target <= {target}x)")
 
 
-async def alerts_round(rounds: int, n: int, names: int, profile: str = "") -> None:
+async def alerts_round(rounds: int, n: int, names: int, profile: str = "",
+                       compare: bool = False) -> None:
     from testkit.prometheus import MonitoringStack
 
     with MonitoringStack(rules=False).start() as stack:
         stack.post_alerts(alerts(n, names))
         am, prom = stack.alertmanager_url, stack.prometheus_url
         rows = min(n, names * 4)
-        raw, model, pane, bare, empty = [], [], [], [], []
+        raw, model, pane, bare, empty, before = [], [], [], [], [], []
         MOUNTED.clear()
         IDLE.clear()
         for _ in range(rounds):
@@ -181,6 +200,9 @@ async def alerts_round(rounds: int, n: int, names: int, profile: str = "") -> No
             empty.append(await empty_pane("velero"))
             model.append(await model_alerts(am))
             pane.append(await pane_alerts(prom, am, rows))
+            if compare:
+                before.append(await pane_alerts_on_loop(prom, am, rows))
+            del MOUNTED[len(pane):], IDLE[len(pane):]  # the A/B rounds are not recorded
         print(f"{n} alerts in {rows} groups (table rows), {rounds} rounds")
         ratio("  client + model (parse, group)", raw, model, 1.5)
         ratio(f"  pane: open -> {rows}-row table painted", raw, pane, 1.5)
@@ -188,6 +210,10 @@ async def alerts_round(rounds: int, n: int, names: int, profile: str = "") -> No
         ratio("  pane: open -> app idle (the whole first poll shown)", raw, IDLE, 1.5)
         print("  " + budget_line(f"pane budget, {rows} rows", statistics.median(raw),
                                  statistics.median(bare), statistics.median(pane), 1.5))
+        if compare:
+            print("  " + budget_line("  the same with the request on the app's loop (before)",
+                                     statistics.median(raw), statistics.median(bare),
+                                     statistics.median(before), 1.5))
         e, p, r = statistics.median(empty), statistics.median(pane), statistics.median(raw)
         print(f"  for scale: an empty Velero pane (not connected) opens in {e * 1000:.0f} ms; "
               f"ours / (raw + that) = {p / (r + e):.2f}x")
@@ -197,12 +223,14 @@ async def alerts_round(rounds: int, n: int, names: int, profile: str = "") -> No
             print(f"  one more pane round under cProfile: {took * 1000:.0f} ms -> {path}")
 
 
-async def main(rounds: int, n: int, only: str, profile: str = "") -> None:
+async def main(rounds: int, n: int, only: str, profile: str = "", compare: bool = False
+               ) -> None:
     from testkit.prometheus import MonitoringStack
 
     if only in ("", "alerts"):
-        await alerts_round(rounds, n, 50, profile)  # a realistic spread: 200 groups
-        await alerts_round(rounds, n, 500, profile)  # the worst case: each its own group
+        # a realistic spread: 200 groups; then the worst case: each alert its own group
+        await alerts_round(rounds, n, 50, profile, compare)
+        await alerts_round(rounds, n, 500, profile, compare)
     if only not in ("", "range"):
         return
     with MonitoringStack(rules=False).start() as stack:
@@ -226,5 +254,8 @@ if __name__ == "__main__":
     parser.add_argument("--profile", default="",
                         help="after the rounds, one more pane round under cProfile, its stats "
                              "written to FILE-<rows>.prof (open -> rows painted only)")
+    parser.add_argument("--compare", action="store_true",
+                        help="also time the pane with its first request on the app's loop "
+                             "(before the off-loop fetch), interleaved")
     args = parser.parse_args()
-    asyncio.run(main(args.rounds, args.alerts, args.only, args.profile))
+    asyncio.run(main(args.rounds, args.alerts, args.only, args.profile, args.compare))

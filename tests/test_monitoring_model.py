@@ -89,6 +89,22 @@ def test_typed_alert_decode_reads_what_the_checking_parser_reads() -> None:
     assert naive.starts_at == datetime(2026, 12, 6, 10, tzinfo=UTC)
 
 
+def test_typed_range_decode_reads_what_the_checking_parser_reads() -> None:
+    body = {"status": "success", "warnings": ["w"], "data": {"resultType": "matrix", "result": [
+        {"metric": {"__name__": "up", "job": "a"},
+         "values": [[1.5, "1"], [2.5, "NaN"], [3.5, "-Inf"], [4.5, "1e3"]]},
+        {"metric": {}, "values": []}]}}
+    fast = m.parse_range_json(json.dumps(body).encode())
+    assert fast is not None and fast.as_json() == m.parse_query(body).as_json()
+    assert fast.warnings == ["w"] and math.isnan(fast.series[0].points[1][1])
+    vector = {"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {}, "value": [1, "2"]}]}}
+    for declined in (vector, {"data": {"resultType": "matrix", "result": [
+            {"values": [[1, "+Inf"]]}]}}, {"status": "error"}, [1]):
+        assert m.parse_range_json(json.dumps(declined).encode()) is None
+    assert m.parse_range_json(b"{") is None
+
+
 def test_matchers_round_trip_amtool_syntax() -> None:
     assert str(m.parse_matcher("alertname=X")) == "alertname=X"
     mm = m.parse_matcher('namespace=~"shop|pay"')
@@ -423,3 +439,24 @@ def test_the_typed_alert_decode_agrees_or_declines(body: Any) -> None:
     fast = m.parse_alerts_json(json.dumps(body).encode())
     if fast is not None:
         assert fast == m.parse_alerts(body)
+
+
+SAMPLE = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                   st.sampled_from(["NaN", "+Inf", "-Inf", "1e3", " 1", "", "0x1"]),
+                   json_values(1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fixed_dictionaries({
+    "status": st.sampled_from(["success", "error"]),
+    "data": st.fixed_dictionaries({
+        "resultType": st.sampled_from(["matrix", "vector"]),
+        "result": st.lists(st.fixed_dictionaries({
+            "metric": st.one_of(st.dictionaries(nasty_text(6), nasty_text(6), max_size=2),
+                                json_values(1)),
+            "values": st.lists(st.tuples(st.one_of(st.floats(-1e12, 1e12), json_values(1)),
+                                         SAMPLE), max_size=5)}), max_size=3)})}))
+def test_the_typed_range_decode_agrees_or_declines(body: Any) -> None:
+    fast = m.parse_range_json(json.dumps(body).encode())
+    if fast is not None:
+        assert fast.as_json() == m.parse_query(body).as_json()

@@ -636,6 +636,44 @@ def parse_query(body: Any) -> QueryResult:
     return res
 
 
+class _WireRangeSeries(msgspec.Struct, frozen=True):
+    metric: dict[str, str] = {}
+    #: lax decoding turns Prometheus's sample strings ("1.5", "NaN", "-Inf") into floats;
+    #: any it does not take ("+Inf") sends the answer to the checking parser
+    values: list[tuple[float, float]] = []
+
+
+class _WireRangeData(msgspec.Struct, frozen=True):
+    result_type: str = msgspec.field(default="", name="resultType")
+    result: list[_WireRangeSeries] = []
+
+
+class _WireRange(msgspec.Struct, frozen=True):
+    status: str = "success"
+    data: _WireRangeData = _WireRangeData()
+    warnings: list[str] = []
+
+
+_WIRE_RANGE = msgspec.json.Decoder(_WireRange, strict=False)
+
+
+def parse_range_json(content: bytes) -> QueryResult | None:
+    """The raw ``query_range`` answer -> its matrix in one typed decode, or None when it is
+    anything else (another result type, an unexpected shape, a sample the lax decoder does
+    not read): then :func:`parse_query` over ``json.loads`` reads it and says what is wrong.
+
+    Why: a 24 h range at 1 m step is 1,441 samples per series; ``json.loads`` plus the
+    checking parser took ~11 ms of the plot's budget (2x the raw fetch) for 3 series."""
+    try:
+        wire = _WIRE_RANGE.decode(content)
+    except msgspec.DecodeError:  # also msgspec.ValidationError: another shape
+        return None
+    if wire.status != "success" or wire.data.result_type != "matrix":
+        return None
+    return QueryResult("matrix", [Series(s.metric, s.values) for s in wire.data.result],
+                       list(wire.warnings))
+
+
 def parse_names(body: Any) -> list[str]:
     """``/api/v1/label/<name>/values`` or ``/api/v1/labels`` -> sorted names."""
     return sorted(_str(x) for x in _list(_data(body), "data"))
