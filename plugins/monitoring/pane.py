@@ -28,10 +28,10 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, DataTable, Input, Static
 
 from k8s_essentials_tui.api import (
     CONFIGMAPS,
@@ -61,6 +61,7 @@ from .client import (
     connect_prometheus,
 )
 from .grafana import DASHBOARD_LABEL, DATASOURCE_LABEL, GrafanaFacts, grafana_facts
+from .tabstrip import TabStrip
 
 PROMETHEUS_RULES = rt("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule")
 #: seconds between polls of Prometheus and Alertmanager
@@ -196,7 +197,8 @@ class MonitoringPane(PluginPane):
     MonitoringPane #mon-status.problem { color: $warning; }
     MonitoringPane #mon-filter { height: 1; border: none; padding: 0 1; display: none; }
     MonitoringPane #mon-filter.shown { display: block; }
-    MonitoringPane TabbedContent { height: 1fr; }
+    MonitoringPane #mon-tabs { height: 1fr; }
+    MonitoringPane #mon-tabs > Vertical { height: 1fr; }
     MonitoringPane DataTable { height: 1fr; }
     MonitoringPane .tab-note { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     MonitoringPane .tab-note.problem { color: $warning; }
@@ -269,15 +271,15 @@ class MonitoringPane(PluginPane):
         yield Static("connecting…", id="mon-status", markup=False)
         yield Input(placeholder="filter rows (escape clears)", id="mon-filter")
         initial = self._initial_tab()
-        # lazy tabs: only the visible tab's widgets are composed now (a tab's first paint
-        # is most of a pane's cost), the others when first shown (``_ensure_tab``)
-        with TabbedContent(id="mon-tabs", initial=f"tab-{initial}"):
-            for tab in TABS:
-                with TabPane(TAB_TITLES[tab], id=f"tab-{tab}"):
-                    if tab == initial:
-                        for widget in self._tab_widgets(tab):
-                            with widget:
-                                yield from self._children(widget.id)
+        yield TabStrip(TAB_TITLES, initial, id="mon-tabstrip")
+        # lazy tabs: only the visible tab's container and widgets are composed now (a
+        # tab's first paint is most of a pane's cost), the others when first shown
+        # (``_ensure_tab``)
+        with ContentSwitcher(id="mon-tabs", initial=f"tab-{initial}"):
+            with Vertical(id=f"tab-{initial}"):
+                for widget in self._tab_widgets(initial):
+                    with widget:
+                        yield from self._children(widget.id)
         self._composed.add(initial)
 
     def _initial_tab(self) -> str:
@@ -323,7 +325,9 @@ class MonitoringPane(PluginPane):
             return False
         self._composed.add(tab)
         widgets = self._tab_widgets(tab)
-        self.query_one(TabbedContent).get_pane(f"tab-{tab}").mount(*widgets)
+        container = Vertical(id=f"tab-{tab}")
+        self.query_one("#mon-tabs", ContentSwitcher).mount(container)
+        container.mount(*widgets)
         for widget in widgets:
             children = self._children(widget.id)
             if children:
@@ -346,10 +350,10 @@ class MonitoringPane(PluginPane):
         focus_now(self.main_widget())
         if self._early is not None and self._early.done():
             # the first answer came before the pane was mounted: show it now, not after
-            # the rest of the first poll (the tab strip gets its counts once it is there)
+            # the rest of the first poll
             self.render_status()
+            self.render_titles()
             self.render_active()
-            self.call_after_refresh(self.render_titles)
         super().on_mount()
         if self.session is None:
             # direct URLs need no cluster; without them the status line says what to set
@@ -696,16 +700,14 @@ class MonitoringPane(PluginPane):
         self.query_one("#grafana-facts", Static).update(out)
 
     def _tab_title(self, tab_id: str, title: str, count: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        label = f"{title} {count}" if count else title
-        tab = tabs.get_tab(tab_id)
-        if str(tab.label) != label:
-            tab.label = label
+        self.query_one("#mon-tabstrip", TabStrip).set_title(
+            tab_id.removeprefix("tab-"), f"{title} {count}" if count else title)
 
     # -- tabs, focus, filter ------------------------------------------------------------------
 
     def _active(self) -> str:
-        return (self.query_one(TabbedContent).active or "tab-alerts").removeprefix("tab-")
+        return (self.query_one("#mon-tabs", ContentSwitcher).current
+                or "tab-alerts").removeprefix("tab-")
 
     def main_widget(self) -> Any:
         tab = self._active()
@@ -717,19 +719,18 @@ class MonitoringPane(PluginPane):
         return self.query_one(f"#{tab}")
 
     def action_show_tab(self, tab: str) -> None:
+        """Keys ``1``-``6`` (and a click on the strip): show a tab, made on first show, its
+        data filled if it changed while hidden, its main widget focused."""
         self._ensure_tab(tab)
-        self.query_one(TabbedContent).active = f"tab-{tab}"
+        self.query_one("#mon-tabs", ContentSwitcher).current = f"tab-{tab}"
+        self.query_one("#mon-tabstrip", TabStrip).set_current(tab)
+        self.render_active()
         widget = self.main_widget()
         if widget.focusable:
             focus_now(widget)
 
-    @on(TabbedContent.TabActivated)
-    def _tab_changed(self, _event: TabbedContent.TabActivated) -> None:
-        self._ensure_tab(self._active())
-        self.render_active()
-        widget = self.main_widget()
-        if widget.focusable and self.screen.focused is not widget:
-            self.call_after_refresh(widget.focus)
+    def on_tab_strip_activated(self, event: TabStrip.Activated) -> None:
+        self.action_show_tab(event.tab)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         focused = self.screen.focused
