@@ -5,13 +5,15 @@ the servers' own cost is in both sides of each ratio):
 
 1. 2,000 alerts (500 alertnames x 4 namespaces: 2,000 groups, so 2,000 table rows): raw
    ``GET /api/v2/alerts`` + JSON decode vs (a) the client + model (parse, group) and (b) the
-   pane: open it in a headless app until its Alerts table holds the 2,000 rows (target <= 1.5x
-   the raw fetch).
+   pane: open it in a headless app until the frame that paints its Alerts table's rows
+   (target <= 1.5x (raw + a bare screen's first paint), see ``bench/_common.py``); also to
+   the app idle, and with ``--compare`` the pane with its first request on the app's loop.
 2. A 24 h range query at 1 m step (1,441 points x 3 series): raw ``POST query_range`` + JSON
    decode vs the client + parse + the braille plot at 120 columns (target <= 2x).
 
 Raw and measured rounds alternate so load spikes hit both; the figure is the ratio of
-medians. Run: ``.venv/bin/python bench/monitoring_bench.py [--rounds 7]``.
+medians. Run: ``.venv/bin/python bench/monitoring_bench.py [--rounds 7] [--only alerts|range]
+[--compare] [--profile FILE]``.
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@ Why not Textual's ``TabbedContent``: its tab bar is a widget per tab plus an ani
 underline and a pane widget per tab, and composing and styling them was the largest part
 of the pane's own first paint -- pushed on a bare app at 120x40, a screen with a six-tab
 ``TabbedContent`` cost ~95 ms of CPU against ~29 ms with a line and one container (~51 ms
-with six containers) (docs/monitoring.md, benchmark). The strip is one ``Static``; the pane's tab containers sit
-in a ``ContentSwitcher`` and are made when first shown. Keys ``1``-``6`` switch (the pane's
-bindings); a click on a title does too.
+with six containers) (docs/monitoring.md, benchmark). The strip is one ``Static``; the
+pane's tab containers sit in a ``ContentSwitcher`` and are made when first shown. Keys
+``1``-``6`` switch (the pane's bindings); a click on a title does too.
 """
 
 from __future__ import annotations
