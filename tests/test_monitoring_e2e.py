@@ -228,6 +228,51 @@ def test_targets_rules_status_and_completion_words(mon_ns: str, kubeconfig: str)
     asyncio.run(body())
 
 
+def test_alerts_fetched_off_the_event_loop_match_the_loops_own(
+        mon_ns: str, kubeconfig: str, stack: MonitoringStack) -> None:
+    """The pane's first request runs on a private loop in a thread with a client of its
+    own (the kubeconfig's TLS and credentials through the proxy, the URL's directly): the
+    same alerts and groups as on the app's loop, ``then`` run in that thread, the loop's
+    own client still usable afterwards, and a failure reported as the loop's would be."""
+    import threading
+
+    from k8s_essentials_tui.plugins.monitoring.client import (
+        ALERTMANAGER,
+        ServerUnreachableError,
+    )
+
+    async def body() -> None:
+        session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig,
+                                                              namespace=mon_ns))
+        try:
+            proxied = await connect_alertmanager(session, prefer_namespaces=[mon_ns])
+            direct = await connect_alertmanager(None, url=stack.alertmanager_url)
+            for client in (proxied, direct):
+                threads: list[int] = []
+
+                def then(groups: Any, seen: list[int] = threads) -> int:
+                    seen.append(threading.get_ident())
+                    return len(groups)
+
+                alerts, groups, count = await client.alert_groups_off_loop(then)
+                assert threads and threads[0] != threading.get_ident()
+                here_alerts, here_groups = await client.alert_groups()
+                assert {a.fingerprint for a in alerts} == {a.fingerprint for a in here_alerts}
+                assert [g.key for g in groups] == [g.key for g in here_groups]
+                assert count == len(groups) and {g.name for g in groups} >= {
+                    "AlwaysFiring", "DiskFilling", "InfoNoise"}
+            assert proxied.endpoint.service is not None and proxied.server == ALERTMANAGER
+            await direct.aclose()
+            dead = await connect_alertmanager(None, url="http://127.0.0.1:1")
+            with pytest.raises(ServerUnreachableError, match="cannot reach Alertmanager"):
+                await dead.alert_groups_off_loop(len)
+            await dead.aclose()
+        finally:
+            await session.close()
+
+    asyncio.run(body())
+
+
 # -- faults, RBAC, hostile text --------------------------------------------------------------
 
 def test_without_services_proxy_rbac_the_answer_says_what_is_missing(

@@ -186,17 +186,23 @@ async def test_the_alerts_request_starts_before_the_pane_is_composed(
 
     order: list[str] = []
     real_groups = AlertmanagerClient.alert_groups
+    real_early = AlertmanagerClient.alert_groups_off_loop
     real_compose = MonitoringPane.compose
 
     async def groups(self: AlertmanagerClient, **kwargs: Any) -> Any:
         order.append("request")
         return await real_groups(self, **kwargs)
 
+    async def early(self: AlertmanagerClient, then: Any) -> Any:
+        order.append("request")
+        return await real_early(self, then)
+
     def compose(self: MonitoringPane) -> Any:
         order.append("compose")
         return real_compose(self)
 
     monkeypatch.setattr(AlertmanagerClient, "alert_groups", groups)
+    monkeypatch.setattr(AlertmanagerClient, "alert_groups_off_loop", early)
     monkeypatch.setattr(MonitoringPane, "compose", compose)
     app = _app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -205,3 +211,26 @@ async def test_the_alerts_request_starts_before_the_pane_is_composed(
         await pilot.pause(0.2)
     assert order[:2] == ["request", "compose"]
     assert order.count("request") == 1  # the first poll used the early answer
+
+
+async def test_the_tab_strip_shows_the_current_tab_and_a_click_switches() -> None:
+    """The one-line strip that replaced TabbedContent: ``3`` shows Targets (made on first
+    show, focused) and the strip says so; a click on a title switches too."""
+    from k8s_essentials_tui.plugins.monitoring.tabstrip import TabStrip
+
+    app = _app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.open_plugin("kube-prometheus-stack")
+        await until(pilot, lambda: app.screen.query(MonitoringPane), "the pane")
+        pane = app.screen.query_one(MonitoringPane)
+        strip = app.screen.query_one("#mon-tabstrip", TabStrip)
+        assert strip.current == "alerts" and not app.screen.query("#targets")
+        await pilot.press("3")
+        await until(pilot, lambda: app.screen.query("#targets"), "the targets table")
+        assert pane._active() == "targets" and strip.current == "targets"
+        assert app.screen.focused is app.screen.query_one("#targets")
+        start = next(s for s, _e, tab in strip._spans if tab == "promql")
+        await pilot.click(strip, offset=(start + 2 + strip.styles.padding.left, 0))
+        await until(pilot, lambda: pane._active() == "promql", "the PromQL tab")
+        assert strip.current == "promql" and "5 PromQL" in str(strip.render())
+        assert isinstance(app.screen.focused, Input)

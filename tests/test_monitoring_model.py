@@ -73,6 +73,38 @@ def test_wrongly_shaped_alerts_raise_shape_error(bad: object) -> None:
         m.parse_alerts(bad)
 
 
+def test_typed_alert_decode_reads_what_the_checking_parser_reads() -> None:
+    """The fast path (one typed msgspec decode) gives the same alerts as json.loads + the
+    checking parser, and declines (None) every shape it was not made for, so the checking
+    parser still says what is wrong."""
+    assert m.parse_alerts_json(json.dumps(ALERTS).encode()) == m.parse_alerts(ALERTS)
+    for bad in ({"x": 1}, [1], [{"labels": "x"}], [{"receivers": {}}],
+                [{"status": {"silencedBy": "s"}}], [{"labels": {"a": 1}}]):
+        assert m.parse_alerts_json(json.dumps(bad).encode()) is None
+    assert m.parse_alerts_json(b"not json") is None
+    zero, naive = m.parse_alerts_json(json.dumps([
+        {"startsAt": "0001-01-01T00:00:00Z"},
+        {"startsAt": "2026-12-06T10:00:00"}]).encode()) or []
+    assert zero.starts_at is None  # Go's zero time: not set
+    assert naive.starts_at == datetime(2026, 12, 6, 10, tzinfo=UTC)
+
+
+def test_typed_range_decode_reads_what_the_checking_parser_reads() -> None:
+    body = {"status": "success", "warnings": ["w"], "data": {"resultType": "matrix", "result": [
+        {"metric": {"__name__": "up", "job": "a"},
+         "values": [[1.5, "1"], [2.5, "NaN"], [3.5, "-Inf"], [4.5, "1e3"]]},
+        {"metric": {}, "values": []}]}}
+    fast = m.parse_range_json(json.dumps(body).encode())
+    assert fast is not None and fast.as_json() == m.parse_query(body).as_json()
+    assert fast.warnings == ["w"] and math.isnan(fast.series[0].points[1][1])
+    vector = {"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {}, "value": [1, "2"]}]}}
+    for declined in (vector, {"data": {"resultType": "matrix", "result": [
+            {"values": [[1, "+Inf"]]}]}}, {"status": "error"}, [1]):
+        assert m.parse_range_json(json.dumps(declined).encode()) is None
+    assert m.parse_range_json(b"{") is None
+
+
 def test_matchers_round_trip_amtool_syntax() -> None:
     assert str(m.parse_matcher("alertname=X")) == "alertname=X"
     mm = m.parse_matcher('namespace=~"shop|pay"')
@@ -380,3 +412,51 @@ def test_the_plot_never_fails_and_stays_in_its_box(points: list[tuple[float, flo
 
         assert len(rows) <= max(height, 4)
         assert all(cell_len(r) <= max(width, 20) for r in rows)
+
+
+ALERT_SHAPED = st.lists(st.fixed_dictionaries(
+    {"labels": st.one_of(st.dictionaries(nasty_text(8), nasty_text(8), max_size=3),
+                         json_values(2)),
+     "status": st.one_of(st.fixed_dictionaries({
+         "state": st.sampled_from(["active", "suppressed", "unprocessed", ""]),
+         "silencedBy": st.lists(nasty_text(4), max_size=2),
+         "inhibitedBy": st.one_of(st.lists(nasty_text(4), max_size=2), json_values(1))}),
+         json_values(1)),
+     "receivers": st.one_of(st.lists(st.fixed_dictionaries({"name": nasty_text(6)}),
+                                     max_size=2), json_values(1)),
+     "startsAt": st.one_of(st.sampled_from(["2026-12-06T10:00:00.123456789Z",
+                                            "2026-12-06T10:00:00+02:00",
+                                            "0001-01-01T00:00:00Z", "2026-12-06"]),
+                           json_values(1)),
+     "fingerprint": st.one_of(nasty_text(8), json_values(1))}), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ALERT_SHAPED)
+def test_the_typed_alert_decode_agrees_or_declines(body: Any) -> None:
+    """Whatever the answer, the fast path either gives exactly what the checking parser
+    gives or declines (and the checking parser reads it)."""
+    fast = m.parse_alerts_json(json.dumps(body).encode())
+    if fast is not None:
+        assert fast == m.parse_alerts(body)
+
+
+SAMPLE = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr),
+                   st.sampled_from(["NaN", "+Inf", "-Inf", "1e3", " 1", "", "0x1"]),
+                   json_values(1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fixed_dictionaries({
+    "status": st.sampled_from(["success", "error"]),
+    "data": st.fixed_dictionaries({
+        "resultType": st.sampled_from(["matrix", "vector"]),
+        "result": st.lists(st.fixed_dictionaries({
+            "metric": st.one_of(st.dictionaries(nasty_text(6), nasty_text(6), max_size=2),
+                                json_values(1)),
+            "values": st.lists(st.tuples(st.one_of(st.floats(-1e12, 1e12), json_values(1)),
+                                         SAMPLE), max_size=5)}), max_size=3)})}))
+def test_the_typed_range_decode_agrees_or_declines(body: Any) -> None:
+    fast = m.parse_range_json(json.dumps(body).encode())
+    if fast is not None:
+        assert fast.as_json() == m.parse_query(body).as_json()

@@ -28,10 +28,10 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import Suggester
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, DataTable, Input, Static
 
 from k8s_essentials_tui.api import (
     CONFIGMAPS,
@@ -61,6 +61,7 @@ from .client import (
     connect_prometheus,
 )
 from .grafana import DASHBOARD_LABEL, DATASOURCE_LABEL, GrafanaFacts, grafana_facts
+from .tabstrip import TabStrip
 
 PROMETHEUS_RULES = rt("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule")
 #: seconds between polls of Prometheus and Alertmanager
@@ -121,6 +122,38 @@ def _styled(value: str) -> Text:
     return display_text(value, _STATUS_STYLE.get(value, ""))
 
 
+#: one Text per known status for the alerts table (2,000 rows share a handful of values;
+#: the VirtualTable copies a cell before cutting it, so sharing is safe there)
+_STATUS_TEXT = {value: _styled(value) for value in _STATUS_STYLE}
+
+
+def _matches(needle: str, *cells: str) -> bool:
+    """Whether any cell contains ``needle`` (lower case; "" matches everything)."""
+    return not needle or any(needle in c.lower() for c in cells)
+
+
+def alert_rows(groups: list[model.AlertGroup], now: datetime, filter_text: str,
+               shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+    """The alerts table's rows (one per group, the ``shown`` columns), for the filter.
+
+    A pure function of its arguments: the first answer's rows are made in the thread that
+    fetched and grouped it (``MonitoringPane._prefetch``), the event loop only hands them to
+    the table."""
+    needle = filter_text.lower()
+    spec = TABLES["alerts"]
+    rows = []
+    for g in groups:
+        first = g.alerts[0]
+        status = g.status
+        if not _matches(needle, g.name, g.severity, g.namespace, status, first.summary):
+            continue
+        styled = _STATUS_TEXT.get(status) or _styled(status)
+        rows.append(("\x00".join(g.key), spec.cells([
+            styled, g.severity or "-", g.name, g.namespace or "-",
+            str(len(g.alerts)), _age(g.since, now), _long(first.summary)], shown)))
+    return rows
+
+
 class PromQLSuggester(Suggester):
     """Inline completion from the server: metric names (and PromQL words), label names
     inside ``{``, label values inside quotes. Names are fetched once per pane."""
@@ -164,7 +197,8 @@ class MonitoringPane(PluginPane):
     MonitoringPane #mon-status.problem { color: $warning; }
     MonitoringPane #mon-filter { height: 1; border: none; padding: 0 1; display: none; }
     MonitoringPane #mon-filter.shown { display: block; }
-    MonitoringPane TabbedContent { height: 1fr; }
+    MonitoringPane #mon-tabs { height: 1fr; }
+    MonitoringPane #mon-tabs > Vertical { height: 1fr; }
     MonitoringPane DataTable { height: 1fr; }
     MonitoringPane .tab-note { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     MonitoringPane .tab-note.problem { color: $warning; }
@@ -225,6 +259,10 @@ class MonitoringPane(PluginPane):
         #: the first alerts request, started here -- before the screen is composed -- so
         #: the request and its parsing overlap the first paint (see ``_prefetch``)
         self._early: asyncio.Task[None] | None = None
+        #: rows made with the first answer off the event loop, and for which (filter,
+        #: columns) they were made (used once by ``render_alerts``)
+        self._alert_rows: tuple[tuple[str, tuple[str, ...]], list[tuple[str, list[Any]]]] \
+            | None = None
         self._start_prefetch()
 
     # -- layout -------------------------------------------------------------------------------
@@ -233,15 +271,15 @@ class MonitoringPane(PluginPane):
         yield Static("connecting…", id="mon-status", markup=False)
         yield Input(placeholder="filter rows (escape clears)", id="mon-filter")
         initial = self._initial_tab()
-        # lazy tabs: only the visible tab's widgets are composed now (a tab's first paint
-        # is most of a pane's cost), the others when first shown (``_ensure_tab``)
-        with TabbedContent(id="mon-tabs", initial=f"tab-{initial}"):
-            for tab in TABS:
-                with TabPane(TAB_TITLES[tab], id=f"tab-{tab}"):
-                    if tab == initial:
-                        for widget in self._tab_widgets(tab):
-                            with widget:
-                                yield from self._children(widget.id)
+        yield TabStrip(TAB_TITLES, initial, id="mon-tabstrip")
+        # lazy tabs: only the visible tab's container and widgets are composed now (a
+        # tab's first paint is most of a pane's cost), the others when first shown
+        # (``_ensure_tab``)
+        with ContentSwitcher(id="mon-tabs", initial=f"tab-{initial}"):
+            with Vertical(id=f"tab-{initial}"):
+                for widget in self._tab_widgets(initial):
+                    with widget:
+                        yield from self._children(widget.id)
         self._composed.add(initial)
 
     def _initial_tab(self) -> str:
@@ -287,7 +325,9 @@ class MonitoringPane(PluginPane):
             return False
         self._composed.add(tab)
         widgets = self._tab_widgets(tab)
-        self.query_one(TabbedContent).get_pane(f"tab-{tab}").mount(*widgets)
+        container = Vertical(id=f"tab-{tab}")
+        self.query_one("#mon-tabs", ContentSwitcher).mount(container)
+        container.mount(*widgets)
         for widget in widgets:
             children = self._children(widget.id)
             if children:
@@ -303,8 +343,17 @@ class MonitoringPane(PluginPane):
                 set_columns(self.query_one(f"#{table_id}", DataTable), spec.shown(width))
 
     def on_mount(self) -> None:
+        # the columns are chosen from the app's width from the start: the first Resize (the
+        # pane's first layout) must not lay out 2,000 alerts a second time (``on_resize``)
+        self._wide = self.app.size.width >= TABLES["alerts"].wide_at
         self._set_columns(self._initial_tab())
         focus_now(self.main_widget())
+        if self._early is not None and self._early.done():
+            # the first answer came before the pane was mounted: show it now, not after
+            # the rest of the first poll
+            self.render_status()
+            self.render_titles()
+            self.render_active()
         super().on_mount()
         if self.session is None:
             # direct URLs need no cluster; without them the status line says what to set
@@ -377,13 +426,19 @@ class MonitoringPane(PluginPane):
         am = await self._connect_alertmanager()
         if am is None:
             return
+        # the rows for the table are made in the thread too, for what the table will show
+        # first: no filter yet, the columns of the app's width
+        key = ("", TABLES["alerts"].shown(self.app.size.width))
+        now = self.now()
         try:
-            self.alerts, self.groups = await am.alert_groups(thread_bytes=THREAD_BYTES)
+            self.alerts, self.groups, rows = await am.alert_groups_off_loop(
+                lambda groups: alert_rows(groups, now, *key))
         except EssentialsError as exc:
-            self.errors["alerts"] = str(exc)
-            return
+            self.errors["alerts"] = str(exc)  # shown in the table, as a row
+        else:
+            self._alert_rows = (key, rows)
         self._dirty.add("alerts")
-        if self.is_attached and "alerts" in self._composed:
+        if self.is_mounted:  # else ``on_mount`` shows it
             self.render_status()
             self.render_titles()
             self.render_active()
@@ -536,36 +591,36 @@ class MonitoringPane(PluginPane):
         widget.set_class(bool(errors), "problem")
 
     def _matches(self, *cells: str) -> bool:
-        if not self.filter_text:
-            return True
-        needle = self.filter_text.lower()
-        return any(needle in c.lower() for c in cells)
+        return _matches(self.filter_text.lower(), *cells)
 
-    def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str) -> None:
+    def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str,
+              shown_already: tuple[str, ...] | None = None) -> None:
+        """Fill a table with full rows (one cell per column name), or with rows that
+        already hold only the ``shown_already`` columns."""
         table = self.query_one(f"#{table_id}")
         spec = TABLES[table_id]
-        shown = spec.shown(self.app.size.width)
+        shown = shown_already or spec.shown(self.app.size.width)
         if not rows and error_key in self.errors:
-            rows = [("error", [display_text(self.errors[error_key], "bold red")]
-                     + [""] * (len(spec.names) - 1))]
+            rows = [("error", spec.cells([display_text(self.errors[error_key], "bold red")]
+                                         + [""] * (len(spec.names) - 1), shown))]
+            shown_already = shown
+        if shown_already is None:
+            rows = [(key, spec.cells(cells, shown)) for key, cells in rows]
         if isinstance(table, VirtualTable):
-            table.set_data(shown, [(key, spec.cells(cells, shown)) for key, cells in rows])
+            table.set_data(shown, rows)
             return
         assert isinstance(table, DataTable)
         set_columns(table, shown)
-        fill_rows(table, [(key, spec.cells(cells, shown)) for key, cells in rows])
+        fill_rows(table, rows)
 
     def render_alerts(self) -> None:
-        now = self.now()
-        rows = []
-        for g in self.groups:
-            first = g.alerts[0]
-            if not self._matches(g.name, g.severity, g.namespace, g.status, first.summary):
-                continue
-            rows.append(("\x00".join(g.key), [
-                _styled(g.status), g.severity or "-", g.name, g.namespace or "-",
-                str(len(g.alerts)), _age(g.since, now), _long(first.summary)]))
-        self._fill("alerts", rows, "alerts")
+        shown = TABLES["alerts"].shown(self.app.size.width)
+        ready, self._alert_rows = self._alert_rows, None
+        if ready is not None and ready[0] == (self.filter_text, shown):
+            rows = ready[1]  # made with the answer, off the event loop (``_prefetch``)
+        else:
+            rows = alert_rows(self.groups, self.now(), self.filter_text, shown)
+        self._fill("alerts", rows, "alerts", shown)
 
     def render_silences(self) -> None:
         now = self.now()
@@ -645,16 +700,14 @@ class MonitoringPane(PluginPane):
         self.query_one("#grafana-facts", Static).update(out)
 
     def _tab_title(self, tab_id: str, title: str, count: int) -> None:
-        tabs = self.query_one(TabbedContent)
-        label = f"{title} {count}" if count else title
-        tab = tabs.get_tab(tab_id)
-        if str(tab.label) != label:
-            tab.label = label
+        self.query_one("#mon-tabstrip", TabStrip).set_title(
+            tab_id.removeprefix("tab-"), f"{title} {count}" if count else title)
 
     # -- tabs, focus, filter ------------------------------------------------------------------
 
     def _active(self) -> str:
-        return (self.query_one(TabbedContent).active or "tab-alerts").removeprefix("tab-")
+        return (self.query_one("#mon-tabs", ContentSwitcher).current
+                or "tab-alerts").removeprefix("tab-")
 
     def main_widget(self) -> Any:
         tab = self._active()
@@ -666,19 +719,18 @@ class MonitoringPane(PluginPane):
         return self.query_one(f"#{tab}")
 
     def action_show_tab(self, tab: str) -> None:
+        """Keys ``1``-``6`` (and a click on the strip): show a tab, made on first show, its
+        data filled if it changed while hidden, its main widget focused."""
         self._ensure_tab(tab)
-        self.query_one(TabbedContent).active = f"tab-{tab}"
+        self.query_one("#mon-tabs", ContentSwitcher).current = f"tab-{tab}"
+        self.query_one("#mon-tabstrip", TabStrip).set_current(tab)
+        self.render_active()
         widget = self.main_widget()
         if widget.focusable:
             focus_now(widget)
 
-    @on(TabbedContent.TabActivated)
-    def _tab_changed(self, _event: TabbedContent.TabActivated) -> None:
-        self._ensure_tab(self._active())
-        self.render_active()
-        widget = self.main_widget()
-        if widget.focusable and self.screen.focused is not widget:
-            self.call_after_refresh(widget.focus)
+    def on_tab_strip_activated(self, event: TabStrip.Activated) -> None:
+        self.action_show_tab(event.tab)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         focused = self.screen.focused

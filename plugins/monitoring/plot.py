@@ -41,20 +41,32 @@ class Bounds:
 
 
 def bounds(series: Sequence[Series]) -> Bounds | None:
-    isfinite = math.isfinite
-    finite = [(t, v) for s in series for t, v in s.points if isfinite(t) and isfinite(v)]
-    if not finite:
+    # one pass, no list of pairs; ``-inf < x < inf`` is False for NaN and the infinities
+    # (cheaper than two ``isfinite`` calls per sample: 4,323 samples for a 24 h range)
+    inf = math.inf
+    t_lo = v_lo = inf
+    t_hi = v_hi = -inf
+    for s in series:
+        for t, v in s.points:
+            if -inf < t < inf and -inf < v < inf:
+                if t < t_lo:
+                    t_lo = t
+                if t > t_hi:
+                    t_hi = t
+                if v < v_lo:
+                    v_lo = v
+                if v > v_hi:
+                    v_hi = v
+    if t_lo == inf:
         return None
-    ts = [t for t, _ in finite]
-    vs = [v for _, v in finite]
-    lo, hi = min(vs), max(vs)
+    lo, hi = v_lo, v_hi
     if not math.isfinite(hi - lo) or hi - lo <= abs(hi) * 1e-12:
         # one value (or a span floats cannot subtract): a band around it
         pad = max(abs(hi) * 0.1, 1.0)
         lo, hi = lo - pad, hi + pad
         if not math.isfinite(hi - lo) or hi == lo:
             lo, hi = -1.0, 1.0
-    return Bounds(min(ts), max(ts), lo, hi)
+    return Bounds(t_lo, t_hi, lo, hi)
 
 
 def _raster(series: Series, b: Bounds, cols: int, rows: int) -> list[int]:
@@ -71,12 +83,12 @@ def _raster(series: Series, b: Bounds, cols: int, rows: int) -> list[int]:
     xmax, ymax = w - 1, h - 1
     cells = [0] * (cols * rows)
     dots = _DOTS
-    isfinite = math.isfinite
+    inf = math.inf
     px = py = -1  # -1: no previous point (start, or after a gap)
     for t, v in series.points:
         fx = (t - t0) * sx + 0.5
         fy = (hi - v) * sy + 0.5
-        if not (isfinite(fx) and isfinite(fy)):
+        if not (-inf < fx < inf and -inf < fy < inf):  # False for NaN and the infinities
             px = -1  # a gap (NaN, Inf) breaks the line
             continue
         x = int(fx)
