@@ -570,3 +570,35 @@ def test_json_decoder_keeps_what_json_kept() -> None:
     assert _event(b'{"type":"ADDED","object":{"kind":"Pod"}}') == {
         "type": "ADDED", "object": {"kind": "Pod"}}
     assert _event(b"[1]") is None and _event(b"{oops") is None and _event(b"  ") is None
+
+
+def test_the_collector_is_tuned_for_large_caches() -> None:
+    """The CLI and the app set the collector's thresholds (gcpolicy: full passes over the
+    caches' heap were most of a large sync's stalls); cyclic garbage is still collected."""
+    import gc
+
+    from k8s_essentials_tui import cli
+    from k8s_essentials_tui.app import EssentialsApp, StartOptions
+    from k8s_essentials_tui.gcpolicy import THRESHOLDS
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        EssentialsApp(StartOptions(connect=False))
+        assert gc.get_threshold() == THRESHOLDS
+        gc.set_threshold(700, 10, 10)
+        try:
+            cli.main(["--version"])
+        except SystemExit:
+            pass
+        assert gc.get_threshold() == THRESHOLDS
+
+        class Cycle:
+            me: object = None
+
+        c = Cycle()
+        c.me = c
+        del c
+        assert gc.collect() >= 1  # a cycle is still found
+    finally:
+        gc.set_threshold(*before)

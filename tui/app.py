@@ -145,6 +145,9 @@ class EssentialsApp(App[int]):
         #: set when the pane modules were imported in the background (tui/prewarm.py);
         #: None until the board's first detections started that
         self.panes_imported: threading.Event | None = None
+        from .gcpolicy import tune
+
+        tune()  # before any cache decodes a list (an embedding app or a bench gets it too)
         self._theme_short = self.options.theme or self.settings["theme"] or DEFAULT_THEME
 
     @property
@@ -200,7 +203,8 @@ class EssentialsApp(App[int]):
             self.connection_state = "offline"
         # Everything imported and built so far lives as long as the app: move it out of the
         # collector's view, so full collections (seen as 100+ ms stalls while a Loki tail
-        # streams) only walk objects created later.
+        # streams) only walk objects created later (the thresholds that keep full passes
+        # rare while caches decode large lists are set in the constructor: gcpolicy).
         self.call_after_refresh(gc.freeze)
 
     def _install_themes(self) -> None:

@@ -127,6 +127,9 @@ def starts_tui(argv: Sequence[str]) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .gcpolicy import tune
+
+    tune()  # before any cache or list is decoded (see gcpolicy for why)
     args_list = list(sys.argv[1:] if argv is None else argv)
     splash = False
     if starts_tui(args_list):
