@@ -125,7 +125,6 @@ async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str,
         app.open_plugin("kyverno")
         out["ready_seconds"] = await probe.wait() - t0
         pane = app.screen.query_one(PolicyPane)
-        out["synced_seconds"] = out["ready_seconds"]
         await pilot.press("2")
         listed = failing  # every result is listed (lazy rows)
         while len(pane._result_index) < listed or pane.view != "results":
@@ -188,10 +187,6 @@ def main() -> int:
     print(budget_line("pane ready, every policy counted", raw, bare, ready, 1.5))
     print(budget_line(f"violations view, all {failing} results listed", raw, bare,
                       violations, 1.5))
-    synced = statistics.median(p.get("synced_seconds", p["ready_seconds"]) for p in panes)
-    print(f"of which the shared watch caches' sync (open -> every watched type synced): "
-          f"{synced * 1000:.0f} ms; the pane's own model + paint after it: "
-          f"{(ready - synced) * 1000:.0f} ms")
     print(f"peak RSS: raw {max(r['rss_mb'] for r in raws):.0f} MB, pane "
           f"{max(p['rss_mb'] for p in panes):.0f} MB")
     return 0
