@@ -189,7 +189,7 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
 
 
 async def measure_bare() -> dict[str, float]:
-    return {"seconds": await bare_screen_seconds((120, 40)), "rss_mb": rss_mb()}
+    return {"seconds": await bare_screen_seconds((120, 40), painted=True), "rss_mb": rss_mb()}
 
 
 def profile_pane(kubeconfig: str, count: int, path: str) -> dict[str, float]:

@@ -151,7 +151,7 @@ def main() -> int:
         print(json.dumps(asyncio.run(measure_raw(args.kubeconfig))))
         return 0
     if args.child == "bare":
-        print(json.dumps({"seconds": asyncio.run(bare_screen_seconds((120, 40)))}))
+        print(json.dumps({"seconds": asyncio.run(bare_screen_seconds((120, 40), painted=True))}))
         return 0
     if args.child == "pane":
         print(json.dumps(asyncio.run(measure_pane(args.kubeconfig, args.reports,
@@ -177,6 +177,9 @@ def main() -> int:
             raws.append(run_child(__file__, "raw", *common))
             bares.append(run_child(__file__, "bare", *common))
             panes.append(run_child(__file__, "pane", *common))
+            print(f"  round {len(raws)}: raw {raws[-1]['seconds']:.2f}s, bare "
+                  f"{bares[-1]['seconds'] * 1000:.0f} ms, pane {panes[-1]['ready_seconds']:.2f}s",
+                  file=sys.stderr, flush=True)
     raw = statistics.median(r["seconds"] for r in raws)
     bare = statistics.median(b["seconds"] for b in bares)
     ready = statistics.median(p["ready_seconds"] for p in panes)
