@@ -123,9 +123,22 @@ class Palette(CommandPalette):
             self._enter_pending = True
 
     @on(Input.Submitted)
-    def _early_enter(self, _event: Input.Submitted) -> None:
-        """Enter in the input before any hit arrived (Textual's own handler then does
-        nothing): run an exact alias now, else choose the first hit when they arrive."""
+    def _early_enter(self, event: Input.Submitted) -> None:
+        """Enter in the input: an exact alias runs now, whatever the list shows; before any
+        hit arrived (Textual's own handler then does nothing) the first hit is chosen when
+        they arrive. Why the alias first: in a burst (``:certs⏎``) the characters and the
+        enter reach the input in order, but the search for "certs" answers later -- the
+        list still showed the hits of an earlier prefix, and Textual's handler ran the
+        highlighted one (the context picker)."""
+        app: Any = self.app
+        alias = resolve(event.value, app.registry.ordered())
+        if alias is not None:
+            event.prevent_default()  # not Textual's own handler: a stale highlighted hit
+            event.stop()
+            self._cancel_gather_commands()
+            self.dismiss()
+            app.call_later(app.run_alias, alias.target)
+            return
         if not self._list_visible and self._selected_command is None:
             self._submit_when_ready()
 
