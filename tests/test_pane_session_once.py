@@ -47,3 +47,22 @@ async def test_on_session_ready_runs_once_per_open(kubeconfig: str) -> None:
                          and bool(app.screen.query(CountingPane)))
         await pilot.pause()
         assert CALLS == ["ready"]
+
+
+async def test_a_pane_opened_before_the_connection_subscribes_once_connected(
+        kubeconfig: str) -> None:
+    """``:``-opened right at start-up, before the app has connected: the pane gets its
+    ``on_session_ready`` when the session arrives (it stayed "Loading…" until reopened)."""
+    CALLS.clear()
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, connect=False))
+    first = app.registry.ordered()[0]
+    app.registry.plugins[first.id] = dataclasses.replace(
+        first, pane=f"{__name__}:{CountingPane.__name__}")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.open_plugin(first.id)
+        await wait_until(pilot, lambda: bool(app.screen.query(CountingPane)))
+        assert app.session is None and CALLS == []
+        app.connect()
+        await wait_until(pilot, lambda: CALLS == ["ready"])
+        await pilot.pause(0.2)
+        assert CALLS == ["ready"]

@@ -128,6 +128,16 @@ class PluginPane(CacheSubscriber, Vertical):
         if session is not None and self._ready_for is not session:
             self._ready_for = session
             self.on_session_ready()
+        elif session is None:
+            # opened before the app connected (``:certs`` typed at start-up): subscribe
+            # once the session exists -- the pane stayed "Loading…" until reopened
+            self.watch(self.app, "connection_state", self._connected, init=False)
+
+    def _connected(self, _state: str) -> None:
+        session = self.session
+        if session is not None and self._ready_for is None:
+            self._ready_for = session
+            self.on_session_ready()
 
     def on_unmount(self) -> None:
         self.unwatch_all()
