@@ -151,6 +151,9 @@ class ExposurePane(PluginPane):
         self._facts: FactsMemo = {}
         #: the board's "controller runs" verdict the rows were last built with
         self._running_used: dict[str, bool] | None = None
+        #: the caches whose objects the rows were last built with (an empty one that
+        #: answers later changes nothing)
+        self._nonempty_used: set[str] = set()
         #: a build runs in its thread / the caches changed meanwhile (build again after)
         self._building = False
         self._dirty = False
@@ -214,6 +217,8 @@ class ExposurePane(PluginPane):
         # second model + render right while the pane was opening (measured)
         if running_from_detections(detections or {}) == self._running_used:
             return
+        if not self.rows and not self._building:
+            return  # the first build reads the latest verdict itself
         if not self._rebuild_pending and self.caches:
             self._rebuild_pending = True
             self._rebuild_timer = self.set_timer(REBUILD_DELAY, self.rebuild)
@@ -240,9 +245,17 @@ class ExposurePane(PluginPane):
     # -- data ------------------------------------------------------------------------------
 
     def on_cache_updated(self, message: CacheUpdated) -> None:
-        if message.cache.rtype.plural not in FIELD_OF:
+        plural = message.cache.rtype.plural
+        if plural not in FIELD_OF:
             return
         message.stop()
+        if plural in GATEWAY_PLURALS and plural not in self._nonempty_used \
+                and not message.cache.items() and (self.rows or self._building):
+            # an empty Gateway API list (no CRD, or no routes) answered after the rows
+            # were built without it: the rows are the same -- a second model of 2,000
+            # Ingresses right while the pane opened, for nothing (measured)
+            self._summary()
+            return
         if not self.rows and not self._building and not self.blocking():
             # the last list the rows need just arrived: the first fill is not debounced
             if self._rebuild_timer is not None:
@@ -254,8 +267,12 @@ class ExposurePane(PluginPane):
 
     def _inputs(self) -> Inputs:
         inputs = Inputs()
+        self._nonempty_used = set()
         for plural, cache in self.caches.items():
-            setattr(inputs, FIELD_OF[plural], cache.items() if cache.synced else [])
+            items = cache.items() if cache.synced else []
+            setattr(inputs, FIELD_OF[plural], items)
+            if items:
+                self._nonempty_used.add(plural)
         secrets = self.caches.get("secrets")
         if secrets is not None and secrets.state == "forbidden":
             inputs.secrets_unreadable = "not readable (no permission)"

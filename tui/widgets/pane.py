@@ -131,9 +131,9 @@ class PluginPane(CacheSubscriber, Vertical):
         elif session is None:
             # opened before the app connected (``:certs`` typed at start-up): subscribe
             # once the session exists -- the pane stayed "Loading…" until reopened
-            self.watch(self.app, "connection_state", self._connected, init=False)
+            self.watch(self.app, "connection_state", self._session_arrived, init=False)
 
-    def _connected(self, _state: str) -> None:
+    def _session_arrived(self, _state: str) -> None:
         session = self.session
         if session is not None and self._ready_for is None:
             self._ready_for = session
