@@ -94,11 +94,13 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> 
         app.open_plugin("cert-manager")
         await pilot.pause()
         pane = app.screen.query_one(CertificatesPane)
-        while not (pane._primed and len(pane.table.rows) >= count):
+        while True:
             for name, rtype in (("secrets", SECRETS), ("certificates", CERTIFICATES)):
                 if f"{name}_synced_seconds" not in out and pane.session is not None \
                         and pane._cache(rtype).state != "pending":
                     out[f"{name}_synced_seconds"] = time.perf_counter() - t0
+            if pane._primed and len(pane.table.rows) >= count:
+                break
             await pilot.pause(0.005)
         # every row is in the table, sorted; it paints on the next refresh (only the
         # visible lines are rendered). pilot.pause() here would also wait for the
