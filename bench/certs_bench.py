@@ -33,6 +33,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import time
@@ -90,6 +91,7 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> 
             await pilot.pause(0.01)
         stalls = LoopStalls()
         stalls.start()
+        gcs = GcPauses()
         t0 = time.perf_counter()
         app.open_plugin("cert-manager")
         await pilot.pause()
@@ -108,6 +110,13 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> 
         out["ready_seconds"] = time.perf_counter() - t0
         out["load_stall_ms"] = stalls.worst_ms
         out["ready_rss_mb"] = rss_mb()
+        out["load_gc_ms"], out["load_gcs"] = gcs.take()
+        if os.environ.get("CERTS_BENCH_GC_FREEZE"):
+            # experiment (--gc-freeze), not what the app does: what an app-level policy
+            # that moves the synced caches out of the collector's full passes would give
+            import gc
+
+            gc.freeze()
         stalls.reset()
         rows = pane.table.rows
         keys = [r.sort_key() for r in rows]
@@ -117,6 +126,8 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> 
         out["deep_seconds"] = time.perf_counter() - t0
         out["deep_stall_ms"] = stalls.worst_ms
         out["deep_rss_mb"] = rss_mb()
+        out["deep_gc_ms"], out["deep_gcs"] = gcs.take()
+        gcs.stop()
         flagged = [r.problems for r in pane.index.rows.values() if r.problems]
         assert not flagged, f"{len(flagged)} rows with problems, e.g. {flagged[0]}"
         assert all(r.info is not None and r.info.deep and r.info.key_matches
@@ -138,6 +149,39 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> 
                 days=days_left(50))).strftime("%Y-%m-%dT%H:%M:%SZ")}}, NS)
     out["rss_mb"] = rss_mb()
     return out
+
+
+class GcPauses:
+    """Full (generation 2) collections of the cyclic garbage collector: how many, and the
+    longest, in ms -- a full collection walks every container object of the process (the
+    caches' decoded objects included) and blocks the event loop meanwhile."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.count = 0
+        self.worst = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.worst = max(self.worst, (time.perf_counter() - self._started) * 1000)
+
+    def take(self) -> tuple[float, int]:
+        out = (self.worst, self.count)
+        self.worst, self.count = 0.0, 0
+        return out
+
+    def stop(self) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
 
 
 async def measure_bare() -> dict[str, float]:
@@ -220,6 +264,9 @@ def main() -> int:
     parser.add_argument("--list-watch", action="store_true",
                         help="also measure the pane with list + watch (no WatchList)")
     parser.add_argument("--profile", help="write the cProfile stats of one pane child here")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="experiment: the pane children call gc.freeze() once the table "
+                             "is ready (what an app-level GC policy would give)")
     parser.add_argument("--serve", action="store_true",
                         help="set the cluster up and keep it until interrupted")
     parser.add_argument("--child", choices=("raw", "bare", "pane", "pane-list", "widgets"))
@@ -257,6 +304,8 @@ def main() -> int:
                     time.sleep(3600)
         return 0
 
+    if args.gc_freeze:
+        os.environ["CERTS_BENCH_GC_FREEZE"] = "1"
     raws: list[dict[str, float]] = []
     bares: list[dict[str, float]] = []
     panes: list[dict[str, float]] = []
@@ -306,6 +355,11 @@ def main() -> int:
           f"{max(p['load_stall_ms'] for p in panes):.0f} ms while loading, "
           f"{max(p['deep_stall_ms'] for p in panes):.0f} ms during the checks, "
           f"{max(p['event_stall_ms'] for p in panes):.0f} ms during the event (target <= 50 ms)")
+    print(f"full garbage collections (worst round): while loading "
+          f"{max(p['load_gcs'] for p in panes):.0f}, longest "
+          f"{max(p['load_gc_ms'] for p in panes):.0f} ms; during the checks "
+          f"{max(p['deep_gcs'] for p in panes):.0f}, longest "
+          f"{max(p['deep_gc_ms'] for p in panes):.0f} ms")
     print(f"pane peak RSS: median {med(panes, 'rss_mb'):.0f} MB, max "
           f"{max(p['rss_mb'] for p in panes):.0f} MB (target <= 200 MB, #25); peak when the "
           f"table was ready {med(panes, 'ready_rss_mb'):.0f} MB, when the checks were done "

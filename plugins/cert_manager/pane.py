@@ -136,6 +136,8 @@ class CertificatesPane(PluginPane):
         self._sorted_all: list[CertRow] | None = None
         #: row key -> its position in ``view_rows`` (checked rows replace theirs in place)
         self._positions: dict[str, int] = {}
+        #: the summary's counts (see _count_states); None = count again
+        self._counts: tuple[int, dict[str, int]] | None = None
         self._states: dict[str, str] = {}
         self._deepening = False
         self._velero = False
@@ -239,7 +241,9 @@ class CertificatesPane(PluginPane):
         changed = self._apply(kind, [message])
         self._after_change(changed)
 
-    @work(thread=True, group="certs-load", exclusive=True)
+    # a description: Textual's default one is the repr of the arguments -- of 10,000
+    # objects, which took seconds of the event loop (#25)
+    @work(thread=True, group="certs-load", exclusive=True, description="certs first load")
     def _load(self, index: CertIndex, lists: dict[str, list[dict[str, Any]]],
               kinds: dict[str, str], now: datetime, thresholds: Thresholds) -> None:
         """The first load of every list into the index, off the event loop: 10,000
@@ -298,6 +302,7 @@ class CertificatesPane(PluginPane):
         self._primed = False
         self._loading = False
         self._sorted_all = None
+        self._counts = None
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, namespace,
                                 field_selector=FIELD_SELECTORS.get(rtype.qualified))
@@ -354,7 +359,7 @@ class CertificatesPane(PluginPane):
             if refresh is not None and getattr(screen, "pane", None) is self:
                 refresh()
 
-    @work(group="certs-ahead", exclusive=True)
+    @work(group="certs-ahead", exclusive=True, description="certs checks ahead")
     async def _check_ahead(self, index: CertIndex, secrets: list[dict[str, Any]]) -> None:
         """Check the Secrets' chains and keys while the other lists are still arriving
         (in slices between frames, like :meth:`_deepen`), until the first load; what is
@@ -376,7 +381,7 @@ class CertificatesPane(PluginPane):
         """Check chains and keys in small batches between frames (keeps the UI responsive)."""
         loop = asyncio.get_running_loop()
         last = loop.time()
-        dirty = False
+        dirty = swapped = False
         try:
             while self.index.pending_deep():
                 # a slice of at most DEEPEN_SLICE seconds, in small steps: a fixed batch of
@@ -389,15 +394,20 @@ class CertificatesPane(PluginPane):
                 # repaint); else re-filter and re-sort, at most twice a second
                 if changed and not dirty and self.is_attached and self._primed \
                         and self._replace_in_view(changed):
-                    self.table.refresh()
+                    swapped = True
                 elif changed:
                     dirty = True
+                # repaint at most twice a second: a table repaint per slice was most of the
+                # checks' time on a loaded machine
                 if (loop.time() - last > 0.5 or not self.index.pending_deep()):
                     last = loop.time()
                     if dirty:
-                        dirty = False
+                        dirty = swapped = False
                         self._refilter()
                     else:
+                        if swapped and self.is_attached:
+                            swapped = False
+                            self.table.refresh()
                         self._show_summary()
                     for screen in self.app.screen_stack:
                         refresh = getattr(screen, "refresh_row", None)
@@ -445,6 +455,7 @@ class CertificatesPane(PluginPane):
             rows.sort(key=CertRow.sort_key)
         self.view_rows = rows
         self._positions = {}
+        self._counts = None
         self.table.set_rows(rows, now)
         self._show_summary()
 
@@ -475,16 +486,9 @@ class CertificatesPane(PluginPane):
     def _show_summary(self) -> None:
         if not self.is_attached or not self.query("#certs-summary"):
             return
-        now = self.now()
-        counts = {"expired": 0, "critical": 0, "warning": 0}
-        total = 0
-        for r in self.index.rows.values():
-            if r.kind == KIND_BACKUP and not self.all_expiries:
-                continue
-            total += 1
-            st = r.state(now, self.thresholds)
-            if st in counts:
-                counts[st] += 1
+        if self._counts is None:
+            self._counts = self._count_states()
+        total, counts = self._counts
         parts = [f"{len(self.view_rows)}/{total} shown",
                  f"{counts['expired']} expired", f"{counts['critical']} critical",
                  f"{counts['warning']} warning"]
@@ -513,6 +517,21 @@ class CertificatesPane(PluginPane):
         self.query_one("#certs-summary", Static).update(clean(text))
         self.query_one("#certs-message", Static).update(
             clean(self._cache_messages(), multiline=True))
+
+    def _count_states(self) -> tuple[int, dict[str, int]]:
+        """(rows counted, {state: rows}) for the summary line: kept until the rows change
+        (:meth:`_refilter`), not recounted for every "checking N secrets" update."""
+        now = self.now()
+        counts = {"expired": 0, "critical": 0, "warning": 0}
+        total = 0
+        for r in self.index.rows.values():
+            if r.kind == KIND_BACKUP and not self.all_expiries:
+                continue
+            total += 1
+            st = r.state(now, self.thresholds)
+            if st in counts:
+                counts[st] += 1
+        return total, counts
 
     def _cache_messages(self) -> str:
         if self.session is None:

@@ -40,7 +40,7 @@ _PEM_CERT = re.compile(
 _PEM_ANY = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CertInfo:
     """What one ``tls.crt`` (+ ``tls.key``) says. ``None`` fields mean "could not tell"."""
 
@@ -335,7 +335,7 @@ def _self_signed(cert: x509.Certificate) -> bool:
     return _issued_by(cert, cert)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Leaf:
     """The leaf of a bundle and the facts the checks need from it, read once: its encoded
     issuer, subject and public key (``der.py``, None when its DER was not at hand) and its
