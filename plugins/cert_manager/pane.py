@@ -4,8 +4,11 @@ Data: the shared watch caches of cert-manager Certificates, TLS Secrets (field s
 ``type=kubernetes.io/tls``, filtered by the apiserver), Ingresses and, when the
 CRD is served, Velero Backups. Watch events are applied to a :class:`~.model.CertIndex` by
 key; the view list is re-filtered and re-sorted and only the visible lines are rendered
-(:class:`~.table.CertTable`). Secrets are parsed quickly first (dates and names) and their
-chains/keys are checked afterwards in small batches, so a big cluster shows its table early.
+(:class:`~.table.CertTable`). The first load of the lists runs in a thread (the loop only
+swaps the sorted rows in); Secrets are parsed quickly first (dates and names) and their
+chains/keys are checked afterwards in small slices between frames -- starting as soon as
+the Secrets have arrived when other lists are still syncing -- so a big cluster shows its
+table early and keeps answering keys (#25; docs/certificates.md has the figures).
 
 Scope: the namespace given with ``--namespace`` (or the config's ``namespace``), else all
 namespaces.
