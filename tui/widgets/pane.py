@@ -120,7 +120,17 @@ class PluginPane(CacheSubscriber, Vertical):
 
     def on_mount(self) -> None:
         if self.session is not None:
-            self.on_session_ready()
+            self.session_connected()
+
+    def session_connected(self) -> None:
+        """Run :meth:`on_session_ready` once: at mount when already connected, else when
+        the host screen hears that the app connected (``SessionChanged``). Why: a pane
+        opened during start-up (``:certs`` typed at once) subscribed to nothing and
+        stayed "loading" for good."""
+        if getattr(self, "_session_ready_done", False) or self.session is None:
+            return
+        self._session_ready_done = True
+        self.on_session_ready()
 
     def on_unmount(self) -> None:
         self.unwatch_all()
