@@ -1,75 +1,58 @@
 """Benchmark (not a test): the certificates pane with 10,000 Certificates + 10,000 TLS Secrets.
 
-Starts a real kube-apiserver with testkit's ControlPlane, creates the objects (Certificates
-with status through the status subresource, each with its TLS Secret), then measures in
-separate child processes, so each figure has its own peak RSS:
+Starts a real kube-apiserver with testkit's ControlPlane, creates the objects (``certs_seed``:
+Certificates with status through the status subresource, each with its TLS Secret; half the
+keys RSA 2048 -- cert-manager's default -- half ECDSA P-256, under two chains), then
+measures in separate child processes, interleaved round by round (medians are printed), so
+each figure has its own peak RSS and the machine's load hits all alike:
 
 * ``raw``: the paginated HTTP list (limit=500) of the same Certificates and Secrets with
-  httpx + json -- the baseline, measured in the same run;
+  httpx + json -- the baseline;
+* ``bare``: a bare Textual app pushing an empty screen and painting it (the fixed cost of a
+  screen, see ``_common.bare_screen_seconds``);
 * ``pane``: the app (headless ``run_test``) from opening the pane to a ready, sorted table
-  with every row, and on to the end of the background chain/key checks.
+  with every row, and on to the end of the chain/key checks; the longest event-loop stall
+  while loading, during the checks and during one watch event.
 
-It prints the ratio pane/raw and the peak RSS (targets: <= 1.5x and <= 300 MB).
+Budgets (#25): the checks done <= 1.5x the raw list, read as ours <= 1.5 x (raw + bare);
+peak RSS <= 200 MB; no loop stall > 50 ms.
 ``--widgets`` adds a micro-benchmark of Textual's DataTable vs the virtual CertTable for the
 same number of rows (the decision behind table.py).
 
-    .venv/bin/python bench/certs_bench.py [--count 10000] [--widgets]
+    .venv/bin/python bench/certs_bench.py [--count 10000] [--rounds 3] [--widgets]
+    .venv/bin/python bench/certs_bench.py --serve --count 50000   # seed once, keep serving
+    .venv/bin/python bench/certs_bench.py --kubeconfig K --count 50000  # measure against it
+    .venv/bin/python bench/certs_bench.py --kubeconfig K --count 50000 --grow-from 10000
+    .venv/bin/python bench/certs_bench.py --kubeconfig K --profile /tmp/pane.prof
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
+import os
+import statistics
 import sys
 import time
 
-from _common import ROOT, LoopStalls, bench_cluster, raw_paged_count, rss_mb, run_child
+from _common import (
+    ROOT,
+    LoopStalls,
+    bare_screen_seconds,
+    bench_cluster,
+    budget_line,
+    raw_paged_count,
+    rss_mb,
+    run_child,
+    use_watch_list,
+)
+from certs_seed import NOW, NS, create_objects, days_left
 
 sys.path.insert(0, str(ROOT))
-NS = "bench"
-NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
-
-
-# -- setup ----------------------------------------------------------------------------------
-
-
-async def create_objects(kubeconfig: str, count: int) -> None:
-    from k8s_essentials_tui.kube.resources import NAMESPACES, SECRETS
-    from k8s_essentials_tui.kube.session import ClusterSession, ConnectOptions
-    from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
-    from tests import cert_fixtures as f
-
-    session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig))
-    client = session.client
-    await client.create(NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
-                                     "metadata": {"name": NS}})
-    sem = asyncio.Semaphore(24)
-
-    async def one(i: int) -> None:
-        days = (i % 120) - 5 + (i % 7) / 7
-        kp = f.leaf(f"c{i}.{NS}", days, (f"c{i}.example.com",))
-        name = f"c{i}"
-        secret = f.tls_secret(NS, f"{name}-tls", kp.cert_pem + f.INTERMEDIATE.cert_pem,
-                              kp.key_pem, f.ROOT.cert_pem,
-                              {"cert-manager.io/certificate-name": name})
-        cert = f.certificate(NS, name, f"{name}-tls", [f"c{i}.example.com"])
-        async with sem:
-            await client.create(SECRETS, secret, NS)
-            await client.create(CERTIFICATES, cert, NS)
-            await client.patch_status(CERTIFICATES, name,
-                                      {"status": f.ready_status(NOW + dt.timedelta(days=days))},
-                                      NS)
-
-    t0 = time.perf_counter()
-    batch = 500
-    for start in range(0, count, batch):
-        await asyncio.gather(*(one(i) for i in range(start, min(count, start + batch))))
-        print(f"  created {min(count, start + batch)}/{count}", file=sys.stderr, flush=True)
-    print(f"setup: {count} Certificates + {count} Secrets in {time.perf_counter() - t0:.1f}s",
-          file=sys.stderr)
-    await session.close()
+__all__ = ["create_objects"]  # vs_k9s.py seeds its certs scenario with it
 
 
 # -- measurements (child processes) --------------------------------------------------------
@@ -92,43 +75,66 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
     return {"seconds": elapsed, "objects": total, "rss_mb": rss_mb()}
 
 
-async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> dict[str, float]:
+async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
+                       ) -> dict[str, float]:
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
-    from k8s_essentials_tui.kube.client import KubeClient
+    from k8s_essentials_tui.kube.resources import SECRETS
+    from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
     from k8s_essentials_tui.plugins.cert_manager.pane import CertificatesPane
 
-    if not watch_list:  # as on a server without WatchList: list + watch
-        KubeClient.note_server_version = lambda self, info: None  # type: ignore[method-assign]
+    use_watch_list(watch_list)  # False: list + watch, the app's default
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=NOW))
     out: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
         while app.session is None:
             await pilot.pause(0.01)
+        stalls = LoopStalls()
+        stalls.start()
+        gcs = GcPauses()
         t0 = time.perf_counter()
         app.open_plugin("cert-manager")
         await pilot.pause()
         pane = app.screen.query_one(CertificatesPane)
-        while not (pane._primed and len(pane.table.rows) >= count):
+        while True:
+            for name, rtype in (("secrets", SECRETS), ("certificates", CERTIFICATES)):
+                if f"{name}_synced_seconds" not in out and pane.session is not None \
+                        and pane._cache(rtype).state != "pending":
+                    out[f"{name}_synced_seconds"] = time.perf_counter() - t0
+            if pane._primed and len(pane.table.rows) >= count:
+                break
             await pilot.pause(0.005)
         # every row is in the table, sorted; it paints on the next refresh (only the
         # visible lines are rendered). pilot.pause() here would also wait for the
         # background chain/key checks, which are measured separately below.
         out["ready_seconds"] = time.perf_counter() - t0
+        out["load_stall_ms"] = stalls.worst_ms
+        out["ready_rss_mb"] = rss_mb()
+        out["load_gc_ms"], out["load_gcs"] = gcs.take()
+        if os.environ.get("CERTS_BENCH_GC_FREEZE"):
+            # experiment (--gc-freeze), not what the app does: what an app-level policy
+            # that moves the synced caches out of the collector's full passes would give
+            import gc
+
+            gc.freeze()
+        stalls.reset()
         rows = pane.table.rows
         keys = [r.sort_key() for r in rows]
         assert keys == sorted(keys), "table not sorted"
-        stalls = LoopStalls()  # the loop while the background checks and an event run
-        stalls.start()
         while pane.index.pending_deep() or pane._deepening:
             await pilot.pause(0.01)
         out["deep_seconds"] = time.perf_counter() - t0
         out["deep_stall_ms"] = stalls.worst_ms
+        out["deep_rss_mb"] = rss_mb()
+        out["deep_gc_ms"], out["deep_gcs"] = gcs.take()
+        gcs.stop()
+        flagged = [r.problems for r in pane.index.rows.values() if r.problems]
+        assert not flagged, f"{len(flagged)} rows with problems, e.g. {flagged[0]}"
+        assert all(r.info is not None and r.info.deep and r.info.key_matches
+                   for r in pane.index.rows.values()), "a row was not checked"
         stalls.reset()
         # one watch event after load: time until the row shows the change
         t1 = time.perf_counter()
-        from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
-
         assert app.session is not None
         await app.session.client.patch_status(
             CERTIFICATES, "c50", {"status": {"notAfter": "2020-01-01T00:00:00Z"}}, NS)
@@ -137,7 +143,57 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = True) -> 
         out["event_seconds"] = time.perf_counter() - t1
         out["event_stall_ms"] = stalls.worst_ms
         stalls.stop()
+        # put it back: the next round sees the same cluster
+        await app.session.client.patch_status(
+            CERTIFICATES, "c50", {"status": {"notAfter": (NOW + dt.timedelta(
+                days=days_left(50))).strftime("%Y-%m-%dT%H:%M:%SZ")}}, NS)
     out["rss_mb"] = rss_mb()
+    return out
+
+
+class GcPauses:
+    """Full (generation 2) collections of the cyclic garbage collector: how many, and the
+    longest, in ms -- a full collection walks every container object of the process (the
+    caches' decoded objects included) and blocks the event loop meanwhile."""
+
+    def __init__(self) -> None:
+        import gc
+
+        self.count = 0
+        self.worst = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.count += 1
+            self.worst = max(self.worst, (time.perf_counter() - self._started) * 1000)
+
+    def take(self) -> tuple[float, int]:
+        out = (self.worst, self.count)
+        self.worst, self.count = 0.0, 0
+        return out
+
+    def stop(self) -> None:
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+
+async def measure_bare() -> dict[str, float]:
+    return {"seconds": await bare_screen_seconds((120, 40)), "rss_mb": rss_mb()}
+
+
+def profile_pane(kubeconfig: str, count: int, path: str) -> dict[str, float]:
+    import cProfile
+
+    profiler = cProfile.Profile()
+    out = profiler.runcall(asyncio.run, measure_pane(kubeconfig, count))
+    profiler.dump_stats(path)
     return out
 
 
@@ -193,53 +249,121 @@ async def measure_widgets(count: int) -> dict[str, float]:
     return results
 
 
-def child(mode: str, kubeconfig: str, count: int) -> dict[str, float]:
-    return run_child(__file__, mode, "--kubeconfig", kubeconfig, "--count", str(count))
+def child(mode: str, kubeconfig: str, count: int, *extra: str) -> dict[str, float]:
+    return run_child(__file__, mode, "--kubeconfig", kubeconfig, "--count", str(count),
+                     *extra)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rsa-share", type=float, default=0.5,
+                        help="share of RSA 2048 keys in the seed (the rest ECDSA P-256)")
     parser.add_argument("--widgets", action="store_true")
-    parser.add_argument("--child", choices=("raw", "pane", "pane-list", "widgets"))
+    parser.add_argument("--watch-list", action="store_true",
+                        help="also measure the pane with WatchList caches (watch_list = true)")
+    parser.add_argument("--profile", help="write the cProfile stats of one pane child here")
+    parser.add_argument("--gc-freeze", action="store_true",
+                        help="experiment: the pane children call gc.freeze() once the table "
+                             "is ready (what an app-level GC policy would give)")
+    parser.add_argument("--serve", action="store_true",
+                        help="set the cluster up and keep it until interrupted")
+    parser.add_argument("--child", choices=("raw", "bare", "pane", "pane-watchlist", "widgets"))
     parser.add_argument("--kubeconfig")
+    parser.add_argument("--grow-from", type=int, metavar="N",
+                        help="with --kubeconfig: add Certificates N .. count-1 to that "
+                             "cluster (grow a 10,000 seed to 50,000) and exit")
     args = parser.parse_args()
+    if args.grow_from is not None:
+        asyncio.run(create_objects(args.kubeconfig, args.count, args.rsa_share,
+                                   start=args.grow_from))
+        return 0
     if args.child == "raw":
         print(json.dumps(asyncio.run(measure_raw(args.kubeconfig))))
         return 0
-    if args.child in ("pane", "pane-list"):
-        print(json.dumps(asyncio.run(measure_pane(args.kubeconfig, args.count,
-                                                  args.child == "pane"))))
+    if args.child == "bare":
+        print(json.dumps(asyncio.run(measure_bare())))
+        return 0
+    if args.child in ("pane", "pane-watchlist"):
+        if args.profile:
+            print(json.dumps(profile_pane(args.kubeconfig, args.count, args.profile)))
+        else:
+            print(json.dumps(asyncio.run(measure_pane(args.kubeconfig, args.count,
+                                                      args.child == "pane-watchlist"))))
         return 0
     if args.child == "widgets":
         print(json.dumps(asyncio.run(measure_widgets(args.count))))
         return 0
+    if args.serve:  # set up once, then measure with --kubeconfig against this cluster
+        with bench_cluster("certs-bench-") as kubeconfig:
+            asyncio.run(create_objects(kubeconfig, args.count, args.rsa_share))
+            print(f"serving: --kubeconfig {kubeconfig} (interrupt to stop)", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+        return 0
 
-    with bench_cluster("certs-bench-") as kubeconfig:
-        asyncio.run(create_objects(kubeconfig, args.count))
-        raw = [child("raw", kubeconfig, args.count) for _ in range(2)]
-        raw_best = min(raw, key=lambda r: r["seconds"])
-        # best of 2 each, like the baseline: on a 2-core machine the apiserver and the
-        # client share the CPUs and single runs vary by 20-30%
-        pane = min((child("pane", kubeconfig, args.count) for _ in range(2)),
-                   key=lambda r: r["ready_seconds"])
-        pane_list = min((child("pane-list", kubeconfig, args.count) for _ in range(2)),
-                        key=lambda r: r["ready_seconds"])
-    ratio = pane["ready_seconds"] / raw_best["seconds"]
-    print(f"objects: {args.count} Certificates + {args.count} TLS Secrets")
-    print(f"raw HTTP list (best of 2): {raw_best['seconds']:.2f}s, "
-          f"peak RSS {raw_best['rss_mb']:.0f} MB")
-    print(f"pane ready, sorted table (best of 2):  {pane['ready_seconds']:.2f}s  "
-          f"ratio {ratio:.2f}x (target <= 1.5x), caches synced with WatchList")
-    print(f"  the same with list + watch: {pane_list['ready_seconds']:.2f}s  ratio "
-          f"{pane_list['ready_seconds'] / raw_best['seconds']:.2f}x, "
-          f"peak RSS {pane_list['rss_mb']:.0f} MB")
-    print(f"pane chain/key checks done: {pane['deep_seconds']:.2f}s "
-          f"(ratio {pane['deep_seconds'] / raw_best['seconds']:.2f}x)")
-    print(f"one watch event to the re-sorted row: {pane['event_seconds'] * 1000:.0f} ms")
-    print(f"longest event-loop stall: {pane['deep_stall_ms']:.0f} ms during the checks, "
-          f"{pane['event_stall_ms']:.0f} ms during the event (target <= 50 ms)")
-    print(f"pane peak RSS: {pane['rss_mb']:.0f} MB (target <= 200 MB after the checks, #25)")
+    if args.gc_freeze:
+        os.environ["CERTS_BENCH_GC_FREEZE"] = "1"
+    raws: list[dict[str, float]] = []
+    bares: list[dict[str, float]] = []
+    panes: list[dict[str, float]] = []
+    lists: list[dict[str, float]] = []
+    with contextlib.ExitStack() as stack:
+        if args.kubeconfig:  # a cluster already set up by --serve
+            kubeconfig = args.kubeconfig
+        else:
+            kubeconfig = stack.enter_context(bench_cluster("certs-bench-"))
+            asyncio.run(create_objects(kubeconfig, args.count, args.rsa_share))
+        # interleaved rounds, medians: on 2 shared cores the apiserver, the client and
+        # other people's work share the CPUs, and single runs vary by 20-30%
+        for i in range(args.rounds):
+            raws.append(child("raw", kubeconfig, args.count))
+            bares.append(child("bare", kubeconfig, args.count))
+            panes.append(child("pane", kubeconfig, args.count))
+            if args.watch_list:
+                lists.append(child("pane-watchlist", kubeconfig, args.count))
+            p = panes[-1]
+            print(f"  round {i + 1}: raw {raws[-1]['seconds']:.2f}s, bare "
+                  f"{bares[-1]['seconds']:.3f}s, pane ready {p['ready_seconds']:.2f}s, "
+                  f"checks done {p['deep_seconds']:.2f}s, {p['rss_mb']:.0f} MB, stalls "
+                  f"{p['load_stall_ms']:.0f}/{p['deep_stall_ms']:.0f}/"
+                  f"{p['event_stall_ms']:.0f} ms", file=sys.stderr, flush=True)
+        if args.profile:
+            child("pane", kubeconfig, args.count, "--profile", args.profile)
+    with open("/proc/loadavg") as f:
+        load = " ".join(f.read().split()[:3])
+
+    def med(rows: list[dict[str, float]], key: str) -> float:
+        return statistics.median(r[key] for r in rows)
+
+    raw, bare = med(raws, "seconds"), med(bares, "seconds")
+    print(f"objects: {args.count} Certificates + {args.count} TLS Secrets "
+          f"({args.rsa_share:.0%} RSA 2048); medians of {args.rounds} interleaved rounds; "
+          f"load average {load}")
+    print(f"raw HTTP list: {raw:.2f}s, peak RSS {max(r['rss_mb'] for r in raws):.0f} MB")
+    print(budget_line("pane ready, sorted table", raw, bare, med(panes, "ready_seconds"), 1.5))
+    print(budget_line("chain/key checks done", raw, bare, med(panes, "deep_seconds"), 1.5))
+    print(f"  caches synced (from opening): Secrets {med(panes, 'secrets_synced_seconds'):.2f}s,"
+          f" Certificates {med(panes, 'certificates_synced_seconds'):.2f}s")
+    if lists:
+        print(f"  the same with WatchList: ready {med(lists, 'ready_seconds'):.2f}s, checks "
+              f"done {med(lists, 'deep_seconds'):.2f}s")
+    print(f"one watch event to the re-sorted row: {med(panes, 'event_seconds') * 1000:.0f} ms")
+    print(f"longest event-loop stall (worst round): "
+          f"{max(p['load_stall_ms'] for p in panes):.0f} ms while loading, "
+          f"{max(p['deep_stall_ms'] for p in panes):.0f} ms during the checks, "
+          f"{max(p['event_stall_ms'] for p in panes):.0f} ms during the event (target <= 50 ms)")
+    print(f"full garbage collections (worst round): while loading "
+          f"{max(p['load_gcs'] for p in panes):.0f}, longest "
+          f"{max(p['load_gc_ms'] for p in panes):.0f} ms; during the checks "
+          f"{max(p['deep_gcs'] for p in panes):.0f}, longest "
+          f"{max(p['deep_gc_ms'] for p in panes):.0f} ms")
+    print(f"pane peak RSS: median {med(panes, 'rss_mb'):.0f} MB, max "
+          f"{max(p['rss_mb'] for p in panes):.0f} MB (target <= 200 MB, #25); peak when the "
+          f"table was ready {med(panes, 'ready_rss_mb'):.0f} MB, when the checks were done "
+          f"{med(panes, 'deep_rss_mb'):.0f} MB")
     if args.widgets:
         w = child("widgets", "", args.count)
         print(f"widgets, {args.count} rows: DataTable fill {w['datatable_fill_seconds']:.2f}s, "

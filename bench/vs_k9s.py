@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -227,6 +228,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--scenarios", default="empty,workloads=2000")
+    parser.add_argument("--kubeconfig",
+                        help="a cluster already seeded for the (one) scenario, e.g. by "
+                             "certs_bench.py --serve: no new control plane, no seeding")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print("vs_k9s: tmux is not installed (apt-get install tmux); skipped")
@@ -238,10 +242,15 @@ def main() -> int:
         return 0
     for text in args.scenarios.split(","):
         scenario, count = parse_scenario(text.strip())
-        with bench_cluster("vs-k9s-") as kubeconfig, \
-                tempfile.TemporaryDirectory(prefix="vs-k9s-state-") as state:
-            print(f"\n== {text}: seeding...", flush=True)
-            seed(kubeconfig, scenario, count)
+        with contextlib.ExitStack() as stack:
+            state = stack.enter_context(tempfile.TemporaryDirectory(prefix="vs-k9s-state-"))
+            if args.kubeconfig:
+                kubeconfig = args.kubeconfig
+                print(f"\n== {text}: on the cluster of {kubeconfig}", flush=True)
+            else:
+                kubeconfig = stack.enter_context(bench_cluster("vs-k9s-"))
+                print(f"\n== {text}: seeding...", flush=True)
+                seed(kubeconfig, scenario, count)
             apps = apps_for(scenario, count, kubeconfig, k9s, state)
             results: dict[str, list[dict[str, float | None]]] = {a.name: [] for a in apps}
             for _ in range(args.rounds):

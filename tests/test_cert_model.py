@@ -207,3 +207,69 @@ def test_bulk_load_equals_incremental() -> None:
     for k in keys:
         assert bulk.rows[k].problems == inc.rows[k].problems
         assert bulk.rows[k].ingress_hosts == inc.rows[k].ingress_hosts
+
+
+def _mixed_objects() -> dict[str, list[dict[str, object]]]:
+    """Certificates with and without status, a Secret whose key is another one's, one
+    whose status date differs from its certificate, spec without DNS names, an Ingress."""
+    def cert(name: str, days: float | None, dns: list[str]) -> dict[str, object]:
+        c = f.certificate("a", name, f"{name}-tls", dns)
+        if days is not None:
+            c["status"] = f.ready_status(NOW + days * DAY)
+        return c
+
+    a, b = f.leaf("k.a", 8), f.leaf("other", 8)
+    wrong_key = f.tls_secret("a", "wrongkey-tls", a.cert_pem + f.INTERMEDIATE.cert_pem,
+                             b.key_pem, f.ROOT.cert_pem)
+    return {"certificates": [cert("web", 10, ["web.example.com"]), cert("nodate", None, []),
+                             cert("wrongkey", 8, ["k.example.com"]),
+                             cert("skew", 40, ["skew.example.com"]), cert("nodns", 5, [])],
+            "secrets": [f.good_secret("a", "web-tls", 10), f.good_secret("a", "nodate-tls", 2),
+                        wrong_key, f.good_secret("a", "skew-tls", 30),
+                        f.good_secret("a", "nodns-tls", 5, ("nodns.example.com",)),
+                        f.good_secret("a", "free", 3)],
+            "ingresses": [_ingress("a", "i", "web-tls", ["web.example.com"])]}
+
+
+def _same_rows(a: CertIndex, b: CertIndex) -> None:
+    assert set(a.rows) == set(b.rows)
+    for k, row in a.rows.items():
+        other = b.rows[k]
+        assert (row.problems, row.dns_names, row.not_after, row.search_text,
+                row.ingress_hosts, row.info) == (
+            other.problems, other.dns_names, other.not_after, other.search_text,
+            other.ingress_hosts, other.info), k
+
+
+def test_checks_after_a_quick_load_give_the_rows_a_deep_load_gives() -> None:
+    """The quick load's rows, given their Secrets' checks afterwards (merged, not rebuilt),
+    equal the rows of a load that checked everything at once (#25)."""
+    deep = CertIndex()
+    deep.load(**_mixed_objects())
+    quick = CertIndex(deep=False)
+    quick.load(**_mixed_objects())
+    assert quick.pending_deep() > 0
+    while quick.pending_deep():
+        quick.deepen(2)
+    _same_rows(quick, deep)
+    assert "tls.key does not match the certificate" in \
+        quick.rows["Certificate:a/wrongkey"].problems
+    assert quick.rows["Certificate:a/nodns"].dns_names == ("nodns.example.com",)
+    assert any("differs from the Secret's certificate" in p
+               for p in quick.rows["Certificate:a/skew"].problems)
+
+
+def test_secrets_checked_ahead_are_not_checked_again() -> None:
+    """Secrets checked before the load (while the Certificates are still listed) give the
+    rows their results at once; nothing waits for the background checks."""
+    deep = CertIndex()
+    deep.load(**_mixed_objects())
+    ahead = CertIndex(deep=False)
+    objs = _mixed_objects()
+    gone = f.good_secret("a", "gone-before-load", 3)
+    for secret in [*objs["secrets"], gone]:
+        ahead.check_ahead(secret)
+    ahead.load(**objs)
+    assert ahead.pending_deep() == 0
+    _same_rows(ahead, deep)
+    assert ("a", "gone-before-load") not in ahead._parsed

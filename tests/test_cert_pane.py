@@ -238,3 +238,16 @@ async def test_namespace_scoped_user_gets_the_context_namespace(
         assert f"scope {namespace} (all namespaces denied)" in summary
         message = str(app.screen.query_one("#certs-message").render())
         assert "certificates" not in message and "secrets" not in message, message
+
+
+async def test_pane_opened_before_the_app_connected_loads(kube_admin, kubeconfig,
+                                                           namespace) -> None:
+    """`:certs` typed at start-up mounts the pane before the session exists; it subscribes
+    when the app connects instead of staying "Loading certificates…" for good."""
+    f.seed(kube_admin, namespace, NOW)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_plugin("cert-manager")  # at once: usually before the connection
+        await wait_until(pilot, lambda: bool(app.screen.query(CertificatesPane)))
+        pane = pane_of(app)
+        await wait_until(pilot, lambda: pane._primed and "web" in names(pane))

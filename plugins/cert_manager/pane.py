@@ -4,8 +4,11 @@ Data: the shared watch caches of cert-manager Certificates, TLS Secrets (field s
 ``type=kubernetes.io/tls``, filtered by the apiserver), Ingresses and, when the
 CRD is served, Velero Backups. Watch events are applied to a :class:`~.model.CertIndex` by
 key; the view list is re-filtered and re-sorted and only the visible lines are rendered
-(:class:`~.table.CertTable`). Secrets are parsed quickly first (dates and names) and their
-chains/keys are checked afterwards in small batches, so a big cluster shows its table early.
+(:class:`~.table.CertTable`). The first load of the lists runs in a thread (the loop only
+swaps the sorted rows in); Secrets are parsed quickly first (dates and names) and their
+chains/keys are checked afterwards in small slices between frames -- starting as soon as
+the Secrets have arrived when other lists are still syncing -- so a big cluster shows its
+table early and keeps answering keys (#25; docs/certificates.md has the figures).
 
 Scope: the namespace given with ``--namespace`` (or the config's ``namespace``), else all
 namespaces.
@@ -25,6 +28,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from k8s_essentials_tui.api import (
     INGRESSES,
@@ -129,6 +133,14 @@ class CertificatesPane(PluginPane):
         self._uids: dict[str, dict[str, tuple[str, str]]] = {}
         self._pending: dict[str, list[CacheUpdated]] = {}
         self._primed = False
+        #: the first load runs in a thread (``_load``)
+        self._loading = False
+        #: every row sorted, from the first load: the first view needs no sort of its own
+        self._sorted_all: list[CertRow] | None = None
+        #: row key -> its position in ``view_rows`` (checked rows replace theirs in place)
+        self._positions: dict[str, int] = {}
+        #: the summary's counts (see _count_states); None = count again
+        self._counts: tuple[int, dict[str, int]] | None = None
         self._states: dict[str, str] = {}
         self._deepening = False
         self._velero = False
@@ -211,29 +223,64 @@ class CertificatesPane(PluginPane):
             # apply the first lists together, Certificates before Secrets, so Secrets that
             # a Certificate manages are not parsed as unmanaged ones first
             self._pending.setdefault(kind, []).append(message)
+            if self._loading:
+                return  # applied when the first load is in (see _loaded)
+            if kind == KIND_SECRET and message.cache.state == "synced":
+                self._check_ahead(self.index, message.cache.items())
             if all(self._cache(k).state != "pending"
                    for k in (CERTIFICATES, SECRETS, INGRESSES)):
-                self._primed = True
                 streams = {"certificates": CERTIFICATES, "secrets": SECRETS,
                            "ingresses": INGRESSES}
                 if KIND_BACKUP in self._pending:
                     streams["backups"] = VELERO_BACKUPS
                 lists = {arg: self._cache(rtype).items() for arg, rtype in streams.items()}
-                for arg, objs in lists.items():
-                    kind = self._kind(streams[arg])
-                    self._uids[kind] = {
-                        (o.get("metadata") or {}).get("uid") or "":
-                            ((o.get("metadata") or {}).get("namespace") or "",
-                             (o.get("metadata") or {}).get("name") or "")
-                        for o in objs}
-                self.index.load(**lists)
+                kinds = {arg: self._kind(rtype) for arg, rtype in streams.items()}
                 self._pending.clear()
-                self._after_change(set(self.index.rows), initial=True)
+                self._loading = True
+                self._load(self.index, lists, kinds, self.now(), self.thresholds)
             else:
                 self._show_summary()
             return
         changed = self._apply(kind, [message])
         self._after_change(changed)
+
+    # a description: Textual's default one is the repr of the arguments -- of 10,000
+    # objects, which took seconds of the event loop (#25)
+    @work(thread=True, group="certs-load", exclusive=True, description="certs first load")
+    def _load(self, index: CertIndex, lists: dict[str, list[dict[str, Any]]],
+              kinds: dict[str, str], now: datetime, thresholds: Thresholds) -> None:
+        """The first load of every list into the index, off the event loop: 10,000
+        Certificates took a second or more in one block (a frozen screen, #25). The rows
+        come back sorted, with their states, so the loop only swaps them in. Nothing else
+        touches ``index`` meanwhile: cache messages wait in ``_pending``."""
+        uids = {kinds[arg]: {(o.get("metadata") or {}).get("uid") or "":
+                             ((o.get("metadata") or {}).get("namespace") or "",
+                              (o.get("metadata") or {}).get("name") or "")
+                             for o in objs}
+                for arg, objs in lists.items()}
+        index.load(**lists)
+        rows = sorted(index.rows.values(), key=CertRow.sort_key)
+        states = {r.key: r.state(now, thresholds) for r in rows}
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._loaded, index, uids, rows, states)
+
+    def _loaded(self, index: CertIndex, uids: dict[str, dict[str, tuple[str, str]]],
+                rows: list[CertRow], states: dict[str, str]) -> None:
+        """Back on the loop: the loaded rows in, then what changed during the load."""
+        if index is not self.index or not self.is_attached:
+            return  # rescoped or closed meanwhile
+        self._loading = False
+        self._primed = True
+        self._uids.update(uids)
+        self._states.update(states)
+        self._sorted_all = rows
+        changed: set[str] = set()
+        pending, self._pending = self._pending, {}
+        for kind, messages in pending.items():
+            changed |= self._apply(kind, messages)
+        if changed:
+            self._sorted_all = None  # rows changed after the thread sorted them
+        self._after_change(changed, initial=True)
 
     def _should_rescope(self) -> bool:
         """All namespaces were asked for and RBAC denies both Certificates (or they are not
@@ -256,6 +303,9 @@ class CertificatesPane(PluginPane):
         self._pending.clear()
         self._states.clear()
         self._primed = False
+        self._loading = False
+        self._sorted_all = None
+        self._counts = None
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, namespace,
                                 field_selector=FIELD_SELECTORS.get(rtype.qualified))
@@ -312,29 +362,63 @@ class CertificatesPane(PluginPane):
             if refresh is not None and getattr(screen, "pane", None) is self:
                 refresh()
 
+    @work(group="certs-ahead", exclusive=True, description="certs checks ahead")
+    async def _check_ahead(self, index: CertIndex, secrets: list[dict[str, Any]]) -> None:
+        """Check the Secrets' chains and keys while the other lists are still arriving
+        (in slices between frames, like :meth:`_deepen`), until the first load; what is
+        left then is :meth:`_deepen`'s."""
+        loop = asyncio.get_running_loop()
+        pending = iter(secrets)
+        while not self._primed and not self._loading and self.index is index:
+            started = loop.time()
+            for secret in pending:
+                index.check_ahead(secret)
+                if loop.time() - started >= DEEPEN_SLICE:
+                    break
+            else:
+                return
+            await asyncio.sleep(0)
+
     @work(group="certs-deepen", exclusive=True, description="certs-deepen")
     async def _deepen(self) -> None:
         """Check chains and keys in small batches between frames (keeps the UI responsive)."""
         loop = asyncio.get_running_loop()
         last = loop.time()
-        dirty = False
+        dirty = swapped = False
         try:
             while self.index.pending_deep():
                 # a slice of at most DEEPEN_SLICE seconds, in small steps: a fixed batch of
                 # Secrets was one long block of the event loop on a slow or loaded machine
                 started = loop.time()
+                changed: set[str] = set()
                 while self.index.pending_deep() and loop.time() - started < DEEPEN_SLICE:
-                    dirty = bool(self.index.deepen(DEEPEN_BATCH)) or dirty
-                # problems found here do not move rows; re-sort at most twice a second
-                if dirty and (loop.time() - last > 0.5 or not self.index.pending_deep()):
+                    changed |= self.index.deepen(DEEPEN_BATCH)
+                # checked rows usually keep their place: swap them in (the visible ones
+                # repaint); else re-filter and re-sort, at most twice a second
+                if changed and not dirty and self.is_attached and self._primed \
+                        and self._replace_in_view(changed):
+                    swapped = True
+                elif changed:
+                    dirty = True
+                # repaint at most twice a second: a table repaint per slice was most of the
+                # checks' time on a loaded machine
+                if (loop.time() - last > 0.5 or not self.index.pending_deep()):
                     last = loop.time()
-                    dirty = False
-                    self._refilter()
+                    if dirty:
+                        dirty = swapped = False
+                        self._refilter()
+                    else:
+                        if swapped and self.is_attached:
+                            swapped = False
+                            self.table.refresh()
+                        self._show_summary()
                     for screen in self.app.screen_stack:
                         refresh = getattr(screen, "refresh_row", None)
                         if refresh is not None and getattr(screen, "pane", None) is self:
                             refresh()
-                await asyncio.sleep(0.005)  # let frames and input through
+                # let frames and input through: a 5 ms sleep here added 60% to the checks'
+                # time (a frame or a key runs in this yield when one is due)
+                await asyncio.sleep(0)
         finally:
             self._deepening = False
             self._show_summary()
@@ -365,25 +449,49 @@ class CertificatesPane(PluginPane):
         if not self.is_attached or not self.query(CertTable):
             return  # unmounting (a worker may finish after the screen closed)
         now = self.now()
-        rows = [r for r in self.index.rows.values() if self._visible(r, now)]
-        rows.sort(key=CertRow.sort_key)
+        first, self._sorted_all = self._sorted_all, None
+        if first is not None:  # the first load's rows, sorted in its thread
+            rows = first if self._shows_all() else [r for r in first
+                                                    if self._visible(r, now)]
+        else:
+            rows = [r for r in self.index.rows.values() if self._visible(r, now)]
+            rows.sort(key=CertRow.sort_key)
         self.view_rows = rows
+        self._positions = {}
+        self._counts = None
         self.table.set_rows(rows, now)
         self._show_summary()
+
+    def _shows_all(self) -> bool:
+        """No filter hides a row (Velero backups are rows only with "all expiries")."""
+        return (self.state_filter == "all" and not self.search
+                and self.namespace_filter is None and self.issuer_filter is None
+                and (self.all_expiries or not self.index.backups))
+
+    def _replace_in_view(self, changed: set[str]) -> bool:
+        """Show rows that the chain/key checks changed without re-filtering and re-sorting
+        10,000 rows: each takes its old row's place when it sorts the same and the filters
+        keep it. False when a row must move, appear or go (then :meth:`_refilter`)."""
+        if not self._positions and self.view_rows:
+            self._positions = {r.key: i for i, r in enumerate(self.view_rows)}
+        now = self.now()
+        rows = self.view_rows
+        for key in changed:
+            row = self.index.rows.get(key)
+            at = self._positions.get(key)
+            if row is None or at is None or rows[at].sort_key() != row.sort_key() \
+                    or not self._visible(row, now):
+                return False
+        for key in changed:
+            rows[self._positions[key]] = self.index.rows[key]
+        return True
 
     def _show_summary(self) -> None:
         if not self.is_attached or not self.query("#certs-summary"):
             return
-        now = self.now()
-        counts = {"expired": 0, "critical": 0, "warning": 0}
-        total = 0
-        for r in self.index.rows.values():
-            if r.kind == KIND_BACKUP and not self.all_expiries:
-                continue
-            total += 1
-            st = r.state(now, self.thresholds)
-            if st in counts:
-                counts[st] += 1
+        if self._counts is None:
+            self._counts = self._count_states()
+        total, counts = self._counts
         parts = [f"{len(self.view_rows)}/{total} shown",
                  f"{counts['expired']} expired", f"{counts['critical']} critical",
                  f"{counts['warning']} warning"]
@@ -412,6 +520,21 @@ class CertificatesPane(PluginPane):
         self.query_one("#certs-summary", Static).update(clean(text))
         self.query_one("#certs-message", Static).update(
             clean(self._cache_messages(), multiline=True))
+
+    def _count_states(self) -> tuple[int, dict[str, int]]:
+        """(rows counted, {state: rows}) for the summary line: kept until the rows change
+        (:meth:`_refilter`), not recounted for every "checking N secrets" update."""
+        now = self.now()
+        counts = {"expired": 0, "critical": 0, "warning": 0}
+        total = 0
+        for r in self.index.rows.values():
+            if r.kind == KIND_BACKUP and not self.all_expiries:
+                continue
+            total += 1
+            st = r.state(now, self.thresholds)
+            if st in counts:
+                counts[st] += 1
+        return total, counts
 
     def _cache_messages(self) -> str:
         if self.session is None:

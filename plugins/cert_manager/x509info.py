@@ -11,9 +11,9 @@ kept, returned, logged or put into a problem message.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -25,14 +25,22 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
-from .der import issuer_and_subject
+from .der import (
+    PublicId,
+    certificate_parts,
+    issuer_and_subject,
+    pem_body,
+    pem_private_key,
+    private_key_public_id,
+    spki_public_id,
+)
 
 _PEM_CERT = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s.*?-----END CERTIFICATE-----", re.DOTALL)
 _PEM_ANY = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CertInfo:
     """What one ``tls.crt`` (+ ``tls.key``) says. ``None`` fields mean "could not tell"."""
 
@@ -72,7 +80,10 @@ def _b64(value: Any) -> tuple[bytes | None, str | None]:
     if not isinstance(value, str):
         return None, "not a base64 string"
     try:
-        return base64.b64decode(value, validate=True), None
+        # strict: any character outside the alphabet is an error, as with
+        # ``b64decode(validate=True)``, whose regular expression pass over the whole value
+        # cost more than the decoding (the apiserver sends canonical base64)
+        return binascii.a2b_base64(value, strict_mode=True), None
     except (binascii.Error, ValueError):
         return None, "not valid base64"
 
@@ -92,14 +103,15 @@ def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
     key, p = _b64(data.get("tls.key"))
     if p:
         problems.append(f"tls.key is {p}")
-    ca, p = _b64(data.get("ca.crt"))
+    ca_value = data.get("ca.crt")
+    ca_certs, p = _ca_b64(ca_value) if isinstance(ca_value, str) else _ca_other(ca_value)
     if p:
         problems.append(f"ca.crt is {p}")
     if "tls.crt" not in data:
         problems.append("tls.crt is missing")
         return CertInfo(problems=tuple(problems))
     try:
-        info = parse_tls(crt, key, ca, key_present="tls.key" in data, deep=deep)
+        info = _parse(crt, key, ca_certs, key_present="tls.key" in data, deep=deep)
     except Exception as exc:  # a parser edge case is a problem, not a crash
         # the exception's type only: its text could quote the key material
         return CertInfo(problems=(*problems,
@@ -108,6 +120,18 @@ def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
     if problems:
         info = _with_problems(info, problems)
     return info
+
+
+@lru_cache(maxsize=64)
+def _ca_b64(value: str) -> tuple[tuple[x509.Certificate, ...], str | None]:
+    """``ca.crt`` as the Secret holds it (base64) -> its certificates: the same root in
+    every Secret of an issuer, decoded and loaded once (public data, unlike tls.key)."""
+    return _ca_other(value)
+
+
+def _ca_other(value: Any) -> tuple[tuple[x509.Certificate, ...], str | None]:
+    ca, problem = _b64(value)
+    return (_load_ca(ca) if ca and ca.strip() else ()), problem
 
 
 def _with_problems(info: CertInfo, extra: list[str]) -> CertInfo:
@@ -129,18 +153,64 @@ def _load_pem_block(block: bytes) -> x509.Certificate:
     return x509.load_pem_x509_certificate(block)
 
 
-def _load_certs(crt: bytes) -> tuple[list[x509.Certificate], str, list[str]]:
-    """All certificates in ``crt`` (PEM blocks, else DER); (certs, encoding, problems)."""
+_BEGIN_CERT = b"-----BEGIN CERTIFICATE-----"
+_END_CERT = b"-----END CERTIFICATE-----"
+
+
+def _pem_cert_blocks(data: bytes) -> list[bytes]:
+    """``_PEM_CERT.findall(data)`` with ``bytes.find``: the lazy ``.*?`` of the expression
+    tries the end marker at every byte (30 us for an RSA bundle, 2 us this way)."""
+    blocks: list[bytes] = []
+    pos = data.find(_BEGIN_CERT)
+    while pos >= 0:
+        after = pos + len(_BEGIN_CERT)
+        if after >= len(data) or data[after] not in b" \t\r\n\x0b\x0c":
+            pos = data.find(_BEGIN_CERT, after)  # the expression wants whitespace here
+            continue
+        end = data.find(_END_CERT, after + 1)
+        if end < 0:
+            break
+        blocks.append(data[pos:end + len(_END_CERT)])
+        pos = data.find(_BEGIN_CERT, end + len(_END_CERT))
+    return blocks
+
+
+def _load_leaf_block(block: bytes) -> tuple[x509.Certificate, bytes | None]:
+    """The first certificate of a bundle, and its DER when the block decoded plainly.
+
+    Not cached (every Secret's leaf is its own). Why the DER: chain and key checks read the
+    issuer Name and the public key from it (``der.py``) instead of building objects."""
+    der = pem_body(block)
+    if der is not None:
+        try:
+            return x509.load_der_x509_certificate(der), der
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            pass  # let the PEM loader judge (and word) it
+    return x509.load_pem_x509_certificate(block), None
+
+
+def _load_certs(crt: bytes, leaf_der: list[bytes] | None = None
+                ) -> tuple[list[x509.Certificate], str, list[str]]:
+    """All certificates in ``crt`` (PEM blocks, else DER); (certs, encoding, problems).
+    ``leaf_der``, when given, receives the first certificate's DER (if it was read)."""
     problems: list[str] = []
-    blocks = _PEM_CERT.findall(crt)
-    kinds = {m.decode("ascii", "replace") for m in _PEM_ANY.findall(crt)}
+    blocks = _pem_cert_blocks(crt)
+    kinds: set[str] = set()
+    if b"PRIVATE KEY" in crt or not blocks:  # the scan only when it can find something
+        kinds = {m.decode("ascii", "replace") for m in _PEM_ANY.findall(crt)}
     if any("PRIVATE KEY" in k for k in kinds):
         problems.append("tls.crt contains a private key (it belongs in tls.key only)")
     if blocks:
         certs: list[x509.Certificate] = []
         for i, block in enumerate(blocks, 1):
             try:
-                certs.append(_load_pem_block(block))
+                if i == 1 and leaf_der is not None:
+                    leaf, der = _load_leaf_block(block)
+                    certs.append(leaf)
+                    if der is not None:
+                        leaf_der.append(der)
+                else:
+                    certs.append(_load_pem_block(block))
             except (ValueError, TypeError, UnsupportedAlgorithm):
                 problems.append(f"tls.crt: PEM certificate #{i} is malformed")
         return certs, "PEM", problems
@@ -154,7 +224,16 @@ def _load_certs(crt: bytes) -> tuple[list[x509.Certificate], str, list[str]]:
         problems.append("tls.crt is not a PEM or DER certificate")
         return [], "", problems
     problems.append("tls.crt is DER, not PEM (ingress controllers expect PEM)")
+    if leaf_der is not None:
+        leaf_der.append(crt)
     return [cert], "DER", problems
+
+
+@lru_cache(maxsize=64)
+def _load_ca(ca: bytes) -> tuple[x509.Certificate, ...]:
+    """The certificates of a ``ca.crt``: the same root in every Secret of an issuer, so
+    it is read once (public data; the key is never cached)."""
+    return tuple(_load_certs(ca)[0])
 
 
 def _name_str(name: x509.Name) -> str:
@@ -195,6 +274,7 @@ def _spki(pub: Any) -> bytes:
                             serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
+@lru_cache(maxsize=_CACHE)  # issuers (leaves go through _Leaf)
 def _names(cert: x509.Certificate) -> tuple[bytes, bytes] | None:
     """(issuer, subject) as encoded in the certificate (see ``der.py``)."""
     try:
@@ -222,13 +302,18 @@ def _key_ids(cert: x509.Certificate) -> tuple[bytes | None, bytes | None]:
 
 @lru_cache(maxsize=_CACHE)
 def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """:func:`_decide_issued_by`, cached: an issuer's own chain is judged once, not per
+    Secret (leaves take ``_leaf_issued_by``)."""
+    return _decide_issued_by(child, parent)
+
+
+def _decide_issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
     """Whether ``parent`` issued ``child``, as chain building decides it (RFC 4158): the
     child's issuer Name equals the parent's subject Name, byte for byte, and where both
     carry key identifiers, the child's authority key id is the parent's subject key id (a
     CA re-created under the same name with a new key does not match). Only when key ids
     are missing does the signature decide (a verification costs far more than the
-    comparison, and every Secret's leaf is new). Cached: an issuer's own chain is judged
-    once, not per Secret."""
+    comparison, and every Secret's leaf is new)."""
     child_names, parent_names = _names(child), _names(parent)
     if child_names is not None and parent_names is not None:
         if child_names[0] != parent_names[1]:
@@ -250,42 +335,125 @@ def _self_signed(cert: x509.Certificate) -> bool:
     return _issued_by(cert, cert)
 
 
-def _chain(certs: list[x509.Certificate], ca: list[x509.Certificate]
+@dataclass(frozen=True, slots=True)
+class _Leaf:
+    """The leaf of a bundle and the facts the checks need from it, read once: its encoded
+    issuer, subject and public key (``der.py``, None when its DER was not at hand) and its
+    key identifiers (from the one pass over its extensions).
+
+    Why: every Secret has its own leaf. The cached helpers above (``_issued_by``,
+    ``_key_ids``, ``_names``) are for issuers, which repeat; a leaf must pass through
+    without being pinned in their caches, and without rebuilding what was already read."""
+
+    cert: x509.Certificate
+    issuer: bytes | None = None
+    subject: bytes | None = None
+    spki: bytes | None = None
+    aki: bytes | None = None
+    ski: bytes | None = None
+    #: the public key as ``der.spki_public_id`` reads it
+    public: PublicId | None = None
+
+
+def _leaf_issued_by(leaf: _Leaf, parent: x509.Certificate, subject: bytes | None,
+                    ski: bytes | None) -> bool:
+    """``_issued_by(leaf.cert, parent)`` from the leaf's facts and the parent's encoded
+    subject and subject key id (the same rules; nothing cached for the leaf)."""
+    if leaf.issuer is None or subject is None:
+        return _decide_issued_by(leaf.cert, parent)
+    if leaf.issuer != subject:
+        return False
+    if leaf.aki is not None and ski is not None:
+        return leaf.aki == ski
+    try:
+        leaf.cert.verify_directly_issued_by(parent)
+    except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
+        return False
+    return True
+
+
+def _issuer_link(leaf: _Leaf, child: x509.Certificate, parent: x509.Certificate) -> bool:
+    """Whether ``parent`` issued ``child``: the leaf from its facts, issuers cached."""
+    if child is not leaf.cert:
+        return _issued_by(child, parent)
+    if parent is leaf.cert:
+        return _leaf_issued_by(leaf, parent, leaf.subject, leaf.ski)
+    names = _names(parent)
+    return _leaf_issued_by(leaf, parent, names[1] if names else None, _key_ids(parent)[1])
+
+
+def _chain(certs: list[x509.Certificate], ca: Sequence[x509.Certificate], leaf: _Leaf
            ) -> tuple[bool | None, bool | None, list[str]]:
-    """(complete, ordered, problems) for the certificates of tls.crt."""
+    """(complete, ordered, problems) for the certificates of tls.crt (``leaf`` first)."""
     problems: list[str] = []
-    ordered = all(_issued_by(certs[i], certs[i + 1]) for i in range(len(certs) - 1))
+    ordered = all(_issuer_link(leaf, certs[i], certs[i + 1]) for i in range(len(certs) - 1))
     if not ordered:
         problems.append("chain in tls.crt is not in order (leaf first, then each issuer)")
-    last = certs[-1] if ordered else _chain_end(certs)
-    if _self_signed(last):
+    last = certs[-1] if ordered else _chain_end(certs, leaf)
+    if _issuer_link(leaf, last, last):
         return True, ordered, problems
     if ca:
-        if any(_issued_by(last, c) for c in ca):
+        if any(_issuer_link(leaf, last, c) for c in ca):
             return True, ordered, problems
-        problems.append(f"chain incomplete: issuer {_cn(last.issuer) or _name_str(last.issuer)}"
+        problems.append(f"chain incomplete: issuer {_issuer_text(last)[1]}"
                         " is neither in tls.crt nor in ca.crt")
         return False, ordered, problems
     # no ca.crt: the last issuer may be a root in the clients' trust store -- cannot tell
     return None, ordered, problems
 
 
-def _chain_end(certs: list[x509.Certificate]) -> x509.Certificate:
+def _chain_end(certs: list[x509.Certificate], leaf: _Leaf) -> x509.Certificate:
     """Follow issuers from the leaf as far as the bundle allows (for unordered bundles)."""
     current = certs[0]
     seen = {id(current)}
     while True:
-        nxt = next((c for c in certs if id(c) not in seen and _issued_by(current, c)), None)
+        nxt = next((c for c in certs
+                    if id(c) not in seen and _issuer_link(leaf, current, c)), None)
         if nxt is None:
             return current
         seen.add(id(nxt))
         current = nxt
 
 
-def _key_matches(key: bytes, cert: x509.Certificate) -> tuple[bool | None, str | None]:
-    """Compare the key's public half with the certificate's. Never returns key material."""
+#: issuer Name (encoded) -> (RFC 4514 text, common name or that text): 10,000 leaves
+#: usually name a handful of issuers. Bounded like the other caches.
+_ISSUER_TEXTS: dict[bytes, tuple[str, str]] = {}
+
+
+def _issuer_text(cert: x509.Certificate, encoded: bytes | None = None) -> tuple[str, str]:
+    """(issuer as RFC 4514 text, issuer CN or that text) of ``cert``."""
+    if encoded is not None:
+        cached = _ISSUER_TEXTS.get(encoded)
+        if cached is not None:
+            return cached
+    issuer = cert.issuer
+    text = _name_str(issuer)
+    out = (text, _cn(issuer) or text)
+    if encoded is not None:
+        if len(_ISSUER_TEXTS) >= _CACHE:
+            _ISSUER_TEXTS.clear()
+        _ISSUER_TEXTS[encoded] = out
+    return out
+
+
+def _key_matches(key: bytes, leaf: _Leaf) -> tuple[bool | None, str | None]:
+    """Compare the key's public half with the certificate's. Never returns key material.
+
+    First on the encodings (``der.py``: an RSA key's modulus and exponent, an EC key's
+    curve and public point, against the certificate's subjectPublicKeyInfo): equal means
+    the key is the certificate's, as the library would say too (it compares the same public
+    half; see below). Anything else -- another key type, a key without its public point,
+    encrypted, malformed, or different -- is decided (and worded) by the library. Why:
+    loading the key cost more than the rest of a Secret's checks (#25)."""
     if not key.strip():
         return None, "tls.key is empty"
+    if leaf.spki is not None:
+        der = pem_private_key(key) if b"-----BEGIN" in key else key
+        mine = private_key_public_id(der) if der is not None else None
+        del der
+        if mine is not None and mine == leaf.public:
+            return True, None
+    cert = leaf.cert
     try:
         # only the public half is compared, never used to sign: skip OpenSSL's RSA
         # consistency check (p*q = n ...), 50+ ms per 2048-bit key on this machine -- cert-
@@ -311,41 +479,82 @@ def _key_matches(key: bytes, cert: x509.Certificate) -> tuple[bool | None, str |
     return same, None if same else "tls.key does not match the certificate"
 
 
+#: named curves by their OID's encoding, as the library names them
+_CURVES = {bytes.fromhex("06082a8648ce3d030107"): ("secp256r1", 256),
+           bytes.fromhex("06052b81040022"): ("secp384r1", 384),
+           bytes.fromhex("06052b81040023"): ("secp521r1", 521)}
+
+
+def _leaf_key_desc(leaf: _Leaf) -> tuple[str, int | None]:
+    """``_key_desc`` of the leaf from its encoded public key where that is RSA or a common
+    curve (the library's answer otherwise)."""
+    public = leaf.public
+    if public is not None:
+        if public[0] == "rsa":
+            return "RSA", int.from_bytes(public[1], "big").bit_length()
+        curve = _CURVES.get(public[1])
+        if curve is not None:
+            return f"ECDSA {curve[0]}", curve[1]
+    return _key_desc(leaf.cert)
+
+
+def _read_leaf(cert: x509.Certificate, der: bytes | None, problems: list[str]
+               ) -> tuple[_Leaf, tuple[str, ...], tuple[str, ...], bool]:
+    """The leaf's facts, DNS names, IP addresses and CA flag, its extensions read in one
+    pass (each ``get_extension_for_class`` walks them again)."""
+    dns: tuple[str, ...] = ()
+    ips: tuple[str, ...] = ()
+    is_ca = False
+    aki = ski = None
+    try:
+        for ext in cert.extensions:
+            value = ext.value
+            if isinstance(value, x509.SubjectAlternativeName):
+                dns = tuple(value.get_values_for_type(x509.DNSName))
+                ips = tuple(str(ip) for ip in value.get_values_for_type(x509.IPAddress))
+            elif isinstance(value, x509.BasicConstraints):
+                is_ca = bool(value.ca)
+            elif isinstance(value, x509.AuthorityKeyIdentifier):
+                aki = value.key_identifier
+            elif isinstance(value, x509.SubjectKeyIdentifier):
+                ski = value.digest
+    except (ValueError, TypeError):
+        dns, ips, is_ca, aki, ski = (), (), False, None, None
+        problems.append("subjectAltName extension is malformed")
+    parts = certificate_parts(der) if der is not None else None
+    if parts is None:
+        return _Leaf(cert, aki=aki, ski=ski), dns, ips, is_ca
+    return (_Leaf(cert, parts[0], parts[1], parts[2], aki, ski, spki_public_id(parts[2])),
+            dns, ips, is_ca)
+
+
 def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = None,
               *, key_present: bool = True, deep: bool = True) -> CertInfo:
     """Parse raw ``tls.crt`` (PEM bundle or DER), optional ``tls.key`` and ``ca.crt``."""
+    return _parse(crt, key, _load_ca(ca) if ca and ca.strip() else (),
+                  key_present=key_present, deep=deep)
+
+
+def _parse(crt: bytes | None, key: bytes | None, ca_certs: Sequence[x509.Certificate], *,
+           key_present: bool, deep: bool) -> CertInfo:
+    """:func:`parse_tls` with ``ca.crt`` already loaded."""
     problems: list[str] = []
     if crt is None or not crt.strip():
         return CertInfo(problems=("tls.crt is empty",))
-    certs, encoding, load_problems = _load_certs(crt)
+    leaf_der: list[bytes] = []
+    certs, encoding, load_problems = _load_certs(crt, leaf_der)
     problems += load_problems
     if not certs:
         return CertInfo(encoding=encoding, problems=tuple(problems))
-    leaf = certs[0]
-    ca_certs: list[x509.Certificate] = []
-    if ca and ca.strip():
-        ca_certs = [c for c in _load_certs(ca)[0]]
-    try:
-        sans = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        dns = tuple(sans.get_values_for_type(x509.DNSName))
-        ips = tuple(str(ip) for ip in sans.get_values_for_type(x509.IPAddress))
-    except x509.ExtensionNotFound:
-        dns, ips = (), ()
-    except (ValueError, TypeError):
-        dns, ips = (), ()
-        problems.append("subjectAltName extension is malformed")
+    leaf, dns, ips, is_ca = _read_leaf(certs[0], leaf_der[0] if leaf_der else None, problems)
+    cert = leaf.cert
     if not dns and not ips:
         problems.append("no subjectAltName: browsers and Go clients ignore the CN")
-    try:
-        bc = leaf.extensions.get_extension_for_class(x509.BasicConstraints).value
-        is_ca = bool(bc.ca)
-    except (x509.ExtensionNotFound, ValueError, TypeError):
-        is_ca = False
-    key_type, key_size = _key_desc(leaf)
+    key_type, key_size = _leaf_key_desc(leaf)
     complete: bool | None = None
     ordered: bool | None = None
     if deep:
-        complete, ordered, chain_problems = _chain(certs, ca_certs)
+        complete, ordered, chain_problems = _chain(certs, ca_certs, leaf)
         problems += chain_problems
     matches: bool | None = None
     if key is not None and deep:
@@ -354,14 +563,16 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
             problems.append(p)
     elif not key_present:
         problems.append("tls.key is missing")
+    subject = cert.subject
+    issuer, issuer_cn = _issuer_text(cert, leaf.issuer)
     return CertInfo(
-        subject=_name_str(leaf.subject),
-        common_name=_cn(leaf.subject),
-        issuer=_name_str(leaf.issuer),
-        issuer_cn=_cn(leaf.issuer) or _name_str(leaf.issuer),
-        serial=format(leaf.serial_number, "x"),
-        not_before=_utc(leaf.not_valid_before_utc),
-        not_after=_utc(leaf.not_valid_after_utc),
+        subject=_name_str(subject),
+        common_name=_cn(subject),
+        issuer=issuer,
+        issuer_cn=issuer_cn,
+        serial=format(cert.serial_number, "x"),
+        not_before=_utc(cert.not_valid_before_utc),
+        not_after=_utc(cert.not_valid_after_utc),
         dns_names=dns,
         ip_addresses=ips,
         key_type=key_type,

@@ -43,6 +43,11 @@ class ComponentScreen(Screen[None]):
         self.plugin = plugin
         self.overview = overview or not plugin.pane
 
+    def on_session_changed(self, _message: object) -> None:
+        """The app connected: a pane mounted before that subscribes now."""
+        for pane in self.query(PluginPane):
+            pane.session_connected()
+
     def compose(self) -> ComposeResult:
         yield self.app.make_status_bar()
         yield Static(text(f" {self.plugin.title} — {self.plugin.why}"), id="pane-title",

@@ -121,23 +121,23 @@ class PluginPane(CacheSubscriber, Vertical):
         self._ready_for: object | None = None
 
     def on_mount(self) -> None:
-        """Why the guard: Textual calls the ``on_mount`` of every class in the MRO, and a
-        pane's own ``on_mount`` calling ``super().on_mount()`` (as most do) made this run
-        twice -- every pane subscribed and started its workers twice per open."""
-        session = self.session
-        if session is not None and self._ready_for is not session:
-            self._ready_for = session
-            self.on_session_ready()
-        elif session is None:
-            # opened before the app connected (``:certs`` typed at start-up): subscribe
-            # once the session exists -- the pane stayed "Loading…" until reopened
-            self.watch(self.app, "connection_state", self._session_arrived, init=False)
+        """Why the guard (in :meth:`session_connected`): Textual calls the ``on_mount`` of
+        every class in the MRO, and a pane's own ``on_mount`` calling ``super().on_mount()``
+        (as most do) made this run twice -- every pane subscribed and started its workers
+        twice per open."""
+        if self.session is not None:
+            self.session_connected()
 
-    def _session_arrived(self, _state: str) -> None:
+    def session_connected(self) -> None:
+        """Run :meth:`on_session_ready` once: at mount when already connected, else when
+        the host screen hears that the app connected (``SessionChanged``). Why: a pane
+        opened during start-up (``:certs`` typed at once) subscribed to nothing and
+        stayed "loading" for good."""
         session = self.session
-        if session is not None and self._ready_for is None:
-            self._ready_for = session
-            self.on_session_ready()
+        if session is None or self._ready_for is not None:
+            return
+        self._ready_for = session
+        self.on_session_ready()
 
     def on_unmount(self) -> None:
         self.unwatch_all()
