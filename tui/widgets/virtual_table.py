@@ -63,12 +63,13 @@ def as_text(value: object) -> Text:
     return value if isinstance(value, Text) else display_text(value)
 
 
-def _stored(value: object) -> Cell:
-    if isinstance(value, Text):
-        return value
-    if type(value) is Styled:
-        return (clean(value[0]), value[1])
-    return clean(value)
+def _plain(value: str) -> tuple[str, int]:
+    """``value`` cleaned, and its width in cells (a printable ASCII value is already clean
+    and one cell per character: the common case skips ``clean()`` and ``cell_len()``)."""
+    if value.isascii() and value.isprintable():
+        return value, len(value)
+    value = clean(value)
+    return value, cell_len(value)
 
 
 def _painted(cell: Cell) -> Text:
@@ -77,14 +78,6 @@ def _painted(cell: Cell) -> Text:
     if isinstance(cell, tuple):
         return Text(cell[0], style=cell[1])
     return Text(cell)
-
-
-def _cells_len(cell: Cell) -> int:
-    if isinstance(cell, str):
-        return cell_len(cell)
-    if isinstance(cell, tuple):
-        return cell_len(cell[0])
-    return cell.cell_len
 
 
 class VirtualTable(ScrollView, can_focus=True):
@@ -157,31 +150,19 @@ class VirtualTable(ScrollView, can_focus=True):
         widths = [len(name) for name in self.columns]
         stored: list[Row] = []
         # one pass, few calls per cell: 2,000 rows x 7 cells is 14,000 of them, and this
-        # runs on the event loop (a printable ASCII value is already clean and one cell
-        # per character: the common case skips clean() and cell_len())
+        # runs on the event loop
         for key, cells in rows:
             out: list[Cell] = []
             for i, cell in enumerate(cells):
-                if type(cell) is str:
-                    value = cell
-                    if not (value.isascii() and value.isprintable()):
-                        value = clean(value)
-                        n = cell_len(value)
-                    else:
-                        n = len(value)
-                    out.append(value)
-                elif type(cell) is Styled:
-                    value = cell[0]
-                    if not (value.isascii() and value.isprintable()):
-                        value = clean(value)
-                        n = cell_len(value)
-                    else:
-                        n = len(value)
-                    out.append((value, cell[1]))
+                stored_cell: Cell
+                if type(cell) is Styled:
+                    value, n = _plain(cell[0])
+                    stored_cell = (value, cell[1])
+                elif isinstance(cell, Text):
+                    stored_cell, n = cell, cell.cell_len
                 else:
-                    stored_cell = _stored(cell)
-                    n = _cells_len(stored_cell)
-                    out.append(stored_cell)
+                    stored_cell, n = _plain(cell if type(cell) is str else clean(cell))
+                out.append(stored_cell)
                 if n > widths[i]:
                     widths[i] = n
             stored.append((key, out))
