@@ -274,24 +274,18 @@ class KubeClient:
         items: list[dict[str, Any]] = []
         cont: str | None = None
         rv = ""
-        first = True
+        path, what = rtype.path(namespace), f"list {rtype.qualified}{_in(namespace)}"
+        selectors = {"labelSelector": label_selector, "fieldSelector": field_selector}
         while True:
-            body = await self.get_json(
-                rtype.path(namespace),
-                what=f"list {rtype.qualified}{_in(namespace)}",
-                params={"labelSelector": label_selector, "fieldSelector": field_selector,
-                        "limit": limit, "continue": cont},
-            )
-            remaining = (body.get("metadata") or {}).get("remainingItemCount")
-            if first and whole_below and (body.get("metadata") or {}).get("continue") \
-                    and isinstance(remaining, int) and not isinstance(remaining, bool) \
-                    and 0 < remaining and len(body.get("items") or []) + remaining < whole_below:
-                body = await self.get_json(
-                    rtype.path(namespace),
-                    what=f"list {rtype.qualified}{_in(namespace)}",
-                    params={"labelSelector": label_selector, "fieldSelector": field_selector},
-                )
-            first = False
+            first = cont is None
+            body = await self.get_json(path, what=what,
+                                       params={**selectors, "limit": limit, "continue": cont})
+            meta = body.get("metadata") or {}
+            remaining = meta.get("remainingItemCount")
+            if first and whole_below and meta.get("continue") \
+                    and type(remaining) is int and remaining > 0 \
+                    and len(body.get("items") or []) + remaining < whole_below:
+                body = await self.get_json(path, what=what, params=selectors)
             kind = rtype.kind or (body.get("kind") or "").removesuffix("List")
             for item in body.get("items") or []:
                 item.setdefault("apiVersion", rtype.api_version)

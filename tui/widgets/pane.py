@@ -117,7 +117,7 @@ class PluginPane(CacheSubscriber, Vertical):
     def __init__(self, plugin: Plugin, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.plugin = plugin
-        #: the session :meth:`on_session_ready` last ran for (from :meth:`on_mount`)
+        #: the session :meth:`on_session_ready` ran for (see :meth:`session_connected`)
         self._ready_for: object | None = None
 
     def on_mount(self) -> None:
