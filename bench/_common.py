@@ -139,6 +139,16 @@ def budget_line(name: str, raw: float, bare: float, ours: float, target: float) 
             f"{ours / (raw + bare):.2f}x (raw + screen; target <= {target}x)")
 
 
+async def board_read(app: Any, pilot: Any) -> None:
+    """Wait as an operator does before opening a pane: the board's detection done (its
+    lists no longer compete) and the panes' modules imported in the background
+    (tui/prewarm.py), so a pane is timed from ``enter``, not from Python's imports."""
+    while app.session is None or not getattr(app, "detections", None):
+        await pilot.pause(0.01)
+    while app.panes_imported is None or not app.panes_imported.is_set():
+        await pilot.pause(0.05)
+
+
 def use_watch_list(on: bool) -> None:
     """Make the app in this (child) process sync its caches by WatchList (``on``) or by
     paginated list + watch (the default), as ``watch_list`` in config.toml would."""

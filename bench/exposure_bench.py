@@ -45,6 +45,7 @@ from _common import (
     PaintProbe,
     bare_screen_seconds,
     bench_cluster,
+    board_read,
     budget_line,
     raw_paged_count,
     rss_mb,
@@ -158,10 +159,7 @@ async def measure_pane(kubeconfig: str, count: int) -> dict[str, float]:
                                      settings=settings))
     out: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.session is None or not getattr(app, "detections", None):
-            await pilot.pause(0.01)  # the board's detection done: not competing
-        while app.panes_imported is None or not app.panes_imported.is_set():
-            await pilot.pause(0.05)  # as an operator: the board read, the panes imported
+        await board_read(app, pilot)
         # ready = the first frame painting the table with every host and no list missing
         probe = PaintProbe(VirtualTable, lambda table: table.row_count >= count
                            and not table.parent.blocking())

@@ -36,6 +36,7 @@ from _common import (
     PaintProbe,
     bare_screen_seconds,
     bench_cluster,
+    board_read,
     budget_line,
     raw_paged_count,
     rss_mb,
@@ -108,10 +109,7 @@ async def measure_pane(kubeconfig: str, reports: int, failing: int) -> dict[str,
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS))
     out: dict[str, float] = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.session is None or not getattr(app, "detections", None):
-            await pilot.pause(0.01)  # the board's detection done: not competing
-        while app.panes_imported is None or not app.panes_imported.is_set():
-            await pilot.pause(0.05)  # as an operator: the board read, the panes imported
+        await board_read(app, pilot)
 
         def counted(table: VirtualTable) -> bool:
             pane = table.parent
