@@ -130,13 +130,18 @@ class VethNamespace:
 
 def expose_in_cluster(admin: Any, namespace: str, name: str, ip: str, port: int, *,
                       service_port: int | None = None, port_name: str = "http",
-                      labels: dict[str, str] | None = None) -> None:
+                      labels: dict[str, str] | None = None,
+                      wait_path: str | None = None) -> None:
     """Make ``ip:port`` reachable as Service ``namespace/name`` through the service proxy.
 
     A selector-less Service + Endpoints (+ EndpointSlice) pointing at ``ip``. The apiserver's
     service proxy only dials an endpoint address whose ``targetRef`` Pod reports that IP in
     ``status.podIPs``, so a placeholder Pod (never scheduled: no kubelet here) carries it.
     ``admin`` is a :class:`testkit.kube.KubeAdmin`.
+
+    ``wait_path``: return only once the proxy carries a GET of that path to the server
+    (:func:`wait_proxied`): tests that read the server once (polling slowed for a snapshot)
+    must not start before the apiserver's endpoint informers saw the new objects.
     """
     pod = f"{name}-0"
     admin.create({"apiVersion": "v1", "kind": "Pod",
@@ -164,3 +169,33 @@ def expose_in_cluster(admin: Any, namespace: str, name: str, ip: str, port: int,
                                  "targetRef": target}],
                   "ports": [{"name": port_name, "port": port, "protocol": "TCP"}]},
                  exist_ok=True)
+    if wait_path is not None:
+        wait_proxied(admin, namespace, name, port_name, wait_path)
+
+
+def wait_proxied(admin: Any, namespace: str, name: str, port_name: str, path: str,
+                 timeout: float = 30.0) -> None:
+    """Until ``GET .../services/NAME:PORT/proxy/PATH`` reaches the server: any answer but
+    the apiserver's own 503 (no endpoints yet) or 502 (cannot dial yet). Why: the proxy
+    resolves a Service from the apiserver's informers, which see objects created a moment
+    ago a little later -- under a loaded CI run, long enough for a pane's single read to
+    fail (tests/test_monitoring_tab_snapshots.py once did)."""
+    import time
+
+    from testkit.kube import KubeError
+
+    proxy = f"/api/v1/namespaces/{namespace}/services/{name}:{port_name}/proxy{path}"
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while True:
+        try:
+            admin.request("GET", proxy)
+            return
+        except KubeError as exc:
+            if exc.status not in (502, 503):
+                return  # the server itself answered (e.g. 404 for that path)
+            last = exc
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"service proxy to {namespace}/{name} not ready after "
+                               f"{timeout:g}s: {last}")
+        time.sleep(0.1)

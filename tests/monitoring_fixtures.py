@@ -61,8 +61,8 @@ def expose(kube_admin: Any, namespace: str, veth: VethNamespace, stack: Monitori
            ) -> None:
     """Services as kube-prometheus-stack names them, port ``http-web``."""
     expose_in_cluster(kube_admin, namespace, PROM_SVC, veth.inner_ip, stack.prometheus_port,
-                      port_name="http-web",
+                      port_name="http-web", wait_path="/-/ready",
                       labels={"app": "kube-prometheus-stack-prometheus", "release": "kps"})
     expose_in_cluster(kube_admin, namespace, AM_SVC, veth.inner_ip, stack.alertmanager_port,
-                      port_name="http-web",
+                      port_name="http-web", wait_path="/-/ready",
                       labels={"app": "kube-prometheus-stack-alertmanager", "release": "kps"})

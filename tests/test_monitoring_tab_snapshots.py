@@ -127,11 +127,22 @@ async def _open(app: EssentialsApp, pilot: Any, veth: VethNamespace) -> Monitori
     app.open_plugin("kube-prometheus-stack")
     await _until(pilot, lambda: bool(app.screen.query(MonitoringPane)))
     pane = app.screen.query_one(MonitoringPane)
-    await _until(pilot, lambda: pane.query_one("#alerts", VirtualTable).row_count == 3
-                 and pane.status is not None and len(pane.targets) == 2
-                 and all(t.health != "unknown" for t in pane.targets)
-                 and len(pane.silences) == 3 and len(pane.rules) == 7
-                 and any(r.health == "err" for r in pane.rules))
+
+    def missing() -> list[str]:
+        """What the pane does not show yet (named in the failure: one read, no retry)."""
+        checks = {"3 alerts": pane.query_one("#alerts", VirtualTable).row_count == 3,
+                  "status": pane.status is not None,
+                  "2 scraped targets": len(pane.targets) == 2
+                  and all(t.health != "unknown" for t in pane.targets),
+                  "3 silences": len(pane.silences) == 3, "7 rules": len(pane.rules) == 7,
+                  "a failing rule": any(r.health == "err" for r in pane.rules)}
+        return [name for name, ok in checks.items() if not ok]
+
+    try:
+        await _until(pilot, lambda: not missing())
+    except AssertionError:
+        raise AssertionError(f"the pane lacks {missing()}; its notes: "
+                             f"{getattr(pane, 'errors', None)!r}") from None
     _freeze(pane, veth)
     return pane
 
