@@ -276,6 +276,23 @@ inhibit_rules:
             time.sleep(0.2)
         raise RuntimeError(f"Prometheus did not scrape in {timeout:g}s: {self.logs()[-2000:]}")
 
+    def wait_for_rule_errors(self, timeout: float = 60.0) -> None:
+        """Until the rules API shows ``essentials:broken`` failing. Why: it fails only once
+        ``up`` has both targets' series (many-to-many ``on()``), and the firing alerts can
+        reach Alertmanager from an evaluation before the dead target's first scrape; a test
+        reading the rules once (polling slowed for a snapshot) then saw no failing rule."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                status, body = _get(f"{self.prometheus_url}/api/v1/rules")
+                groups = json.loads(body)["data"]["groups"] if status == 200 else []
+                if any(r.get("name") == "essentials:broken" and r.get("health") == "err"
+                       for g in groups for r in g.get("rules", [])):
+                    return
+            time.sleep(0.2)
+        raise RuntimeError(f"the broken rule did not fail in {timeout:g}s: "
+                           f"{self.logs()[-2000:]}")
+
     def post_alerts(self, alerts: list[dict[str, Any]]) -> None:
         """Send alerts straight to Alertmanager (``POST /api/v2/alerts``), e.g. many of them."""
         req = urllib.request.Request(

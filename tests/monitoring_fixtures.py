@@ -51,6 +51,7 @@ def start_stack(tag: int, *, rules: bool = True) -> Iterator[tuple[VethNamespace
         stack.wait_for_scrapes()
         if rules:
             stack.wait_for_alerts()
+            stack.wait_for_rule_errors()
         yield veth, stack
     finally:
         stack.stop()
