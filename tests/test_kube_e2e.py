@@ -682,3 +682,42 @@ def test_custom_resources_are_told_from_builtin_types() -> None:
     assert not is_builtin(rt("argoproj.io/v1alpha1", "applications"))
     assert not is_builtin(rt("gateway.networking.k8s.io/v1", "httproutes"))
     assert not is_builtin(rt("wgpolicyk8s.io/v1alpha2", "policyreports"))
+
+
+async def test_kubeconfig_disable_compression_asks_for_plain_answers(
+        kubeconfig: str, namespace: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``clusters[].cluster.disable-compression: true`` (kubectl's field) turns the
+    apiserver's gzip off; without it a list over 128 KiB comes gzipped (the default, for
+    slow links). The other file of a merged $KUBECONFIG does not override the first's
+    cluster (kubectl's first-wins merge)."""
+    doc = yaml.safe_load(Path(kubeconfig).read_text())
+    plain = dict(doc, clusters=[{**c, "cluster": {**c["cluster"], "disable-compression": True}}
+                                for c in doc["clusters"]])
+    plain_path = tmp_path / "plain.yaml"
+    plain_path.write_text(yaml.safe_dump(plain))
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump({"apiVersion": "v1", "kind": "Config", "clusters": [
+        {"name": c["name"], "cluster": {"server": "https://192.0.2.1"}}
+        for c in doc["clusters"]]}))
+    seeding = await connect(kubeconfig)
+    try:
+        for i in range(6):  # ~240 KiB: over the apiserver's 128 KiB compression threshold
+            await seeding.client.create(CONFIGMAPS, cm(f"big-{i}", blob="x" * 40_000), namespace)
+    finally:
+        await seeding.close()
+    import os
+
+    encodings = {}
+    for name, path in (("default", kubeconfig), ("disabled", None)):
+        # None: the merged $KUBECONFIG list, as kubectl reads it
+        monkeypatch.setenv("KUBECONFIG", os.pathsep.join([str(plain_path), str(other)]))
+        session = await ClusterSession.connect(ConnectOptions(kubeconfig=path))
+        try:
+            resp = await session.client.request("GET", CONFIGMAPS.path(namespace))
+            encodings[name] = resp.headers.get("content-encoding")
+            assert len(resp.json()["items"]) >= 6
+            assert session.settings.disable_compression is (name == "disabled")
+        finally:
+            await session.close()
+    assert encodings == {"default": "gzip", "disabled": None}

@@ -120,7 +120,9 @@ def build_http_client(settings: ConnectionSettings, timeout: float = 30.0) -> ht
         verify=verify,
         auth=_KubeAuth(settings),
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        headers={"User-Agent": "k8s-essentials-tui", "Accept": "application/json"},
+        headers={"User-Agent": "k8s-essentials-tui", "Accept": "application/json",
+                 # the kubeconfig's disable-compression (config.cluster_disables_compression)
+                 **({"Accept-Encoding": "identity"} if settings.disable_compression else {})},
         trust_env=True,
         **kwargs,
     )

@@ -43,6 +43,9 @@ class ConnectionSettings:
     proxy: str | None = None
     #: a static ``Authorization`` header value ("Bearer x" / "Basic y"), if any
     authorization: str | None = None
+    #: the cluster's ``disable-compression: true`` (kubeconfig, client-go 1.26+): ask for
+    #: uncompressed answers (see :func:`cluster_disables_compression`)
+    disable_compression: bool = False
     #: the ``kubernetes`` Configuration, kept to refresh exec/OIDC tokens
     source: Any = field(default=None, repr=False)
 
@@ -172,7 +175,41 @@ def load_settings(kubeconfig: str | None = None, context: str | None = None) -> 
         )
     except Exception as exc:
         raise ConfigError(f"cannot load context {chosen!r}: {_one_line(exc)}") from exc
-    return _settings_from(cfg, chosen, namespace)
+    settings = _settings_from(cfg, chosen, namespace)
+    settings.disable_compression = cluster_disables_compression(kubeconfig_paths(kubeconfig),
+                                                                chosen)
+    return settings
+
+
+def cluster_disables_compression(paths: list[Path], context: str) -> bool:
+    """Whether the kubeconfig cluster of ``context`` says ``disable-compression: true``.
+
+    Why: the apiserver gzips every answer over 128 KiB for a client that accepts gzip (as
+    httpx does by default). On a fast link (a bastion next to the cluster, a local cluster)
+    that is pure cost: measured here, a 5 MB list of 500 PolicyReports took 362 ms gzipped
+    against 222 ms plain (the server's compression, then ours). kubectl and client-go read
+    this field (``kubectl config set clusters.NAME.disable-compression true``); the Python
+    ``kubernetes`` loader does not, so it is read here, with kubectl's merge rule (the first
+    file that names a context or cluster wins). Compression stays on by default: over a slow
+    link (a VPN, an SSH tunnel) it is what keeps a big list fast."""
+    import yaml
+
+    contexts: dict[str, Any] = {}
+    clusters: dict[str, Any] = {}
+    for path in paths:
+        try:
+            doc = yaml.safe_load(path.read_text()) if path.exists() else None
+        except (OSError, yaml.YAMLError):
+            continue  # the kubernetes loader reports unreadable files
+        if not isinstance(doc, dict):
+            continue
+        for key, into in (("contexts", contexts), ("clusters", clusters)):
+            for entry in doc.get(key) or []:
+                if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+                    into.setdefault(entry["name"], entry.get(key[:-1]))
+    ctx = contexts.get(context)
+    cluster = clusters.get(ctx.get("cluster")) if isinstance(ctx, dict) else None
+    return isinstance(cluster, dict) and cluster.get("disable-compression") is True
 
 
 def _auth_header(cfg: Any) -> str | None:
