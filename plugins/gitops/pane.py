@@ -229,12 +229,6 @@ class GitOpsPane(PluginPane):
         for rtype in WATCHED:
             self.watch_resource(rtype, self.scope)
 
-    def on_session_changed(self, _message: Any) -> None:
-        self.unwatch_all()
-        self.scope = self._scope()
-        if self.session is not None:
-            self.on_session_ready()
-
     # -- data -------------------------------------------------------------------------------
 
     def _items(self, rtype: ResourceType) -> list[dict[str, Any]]:

@@ -152,15 +152,6 @@ class MeshPane(PluginPane):
         for name, (rtype, ns, selector) in watches.items():
             self._caches[name] = self.watch_resource(rtype, ns, label_selector=selector)
 
-    def on_session_changed(self, _message: Any) -> None:
-        """Another context (or a reconnect): watch the new session's caches."""
-        self.unwatch_all()
-        self._caches = {}
-        self.secrets = {}
-        self.report = None
-        if self.session is not None:
-            self.on_session_ready()
-
     def _scope(self) -> str | None:
         """``-n`` (or the config's ``namespace``) scopes the pane, as in the certificates
         pane; else every namespace (the kubeconfig context's namespace does not)."""

@@ -178,11 +178,6 @@ class VeleroPane(PluginPane):
         self.watch_resource(NAMESPACES)
         self.check_access()
 
-    def on_session_changed(self, _message: Any) -> None:
-        self.unwatch_all()
-        if self.session is not None:
-            self.on_session_ready()
-
     # -- data -------------------------------------------------------------------------------
 
     def _items(self, rtype: ResourceType) -> list[dict[str, Any]]:
