@@ -208,7 +208,8 @@ def cluster_disables_compression(paths: list[Path], context: str) -> bool:
                 if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                     into.setdefault(entry["name"], entry.get(key[:-1]))
     ctx = contexts.get(context)
-    cluster = clusters.get(ctx.get("cluster")) if isinstance(ctx, dict) else None
+    name = ctx.get("cluster") if isinstance(ctx, dict) else None
+    cluster = clusters.get(name) if isinstance(name, str) else None
     return isinstance(cluster, dict) and cluster.get("disable-compression") is True
 
 
