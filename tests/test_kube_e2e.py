@@ -721,3 +721,35 @@ async def test_kubeconfig_disable_compression_asks_for_plain_answers(
         finally:
             await session.close()
     assert encodings == {"default": "gzip", "disabled": None}
+
+
+async def test_a_large_sync_freezes_the_heap_once(kubeconfig: str, namespace: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache that stored a large collection moves the live objects out of the collector's
+    reach (gcpolicy.settle: later full passes do not walk them); a small one does not; two
+    large syncs in one turn of the loop freeze once. The threshold is lowered here: the
+    apiserver holds a handful of ConfigMaps, not 5,000."""
+    import gc
+
+    from k8s_essentials_tui import gcpolicy
+
+    session = await connect(kubeconfig)
+    try:
+        for i in range(4):
+            await session.client.create(CONFIGMAPS, cm(f"freeze-{i}"), namespace)
+        frozen: list[int] = []
+        monkeypatch.setattr(gc, "freeze", lambda: frozen.append(1))
+        monkeypatch.setattr(gcpolicy, "SETTLE_AT", 1_000)
+        small = session.cache(CONFIGMAPS, namespace)
+        await small.wait_synced()
+        await asyncio.sleep(0.05)
+        assert frozen == []
+        monkeypatch.setattr(gcpolicy, "SETTLE_AT", 4)
+        first = ResourceCache(session.client, small.key)
+        second = ResourceCache(session.client, small.key)
+        first._synced_with(dict(small.objects), small.resource_version, "list")
+        second._synced_with(dict(small.objects), small.resource_version, "list")
+        await asyncio.sleep(0.05)  # the loop's next turn
+        assert frozen == [1]
+    finally:
+        await session.close()

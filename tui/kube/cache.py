@@ -52,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import gcpolicy
 from ..errors import ClusterError, ForbiddenError, GoneError, InvalidError, NotFoundError
 from .client import KubeClient
 from .resources import ResourceType, is_builtin, obj_key
@@ -268,6 +269,8 @@ class ResourceCache:
         self._synced_with({obj_key(o): _slim(o) for o in items}, rv, "list")
 
     def _synced_with(self, objects: dict[str, dict[str, Any]], rv: str, mode: str) -> None:
+        if len(objects) >= gcpolicy.SETTLE_AT:
+            gcpolicy.settle()  # no later full collection walks them (see gcpolicy)
         self.list_count += 1
         self.sync_mode = mode
         self.objects = objects
