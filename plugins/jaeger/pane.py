@@ -23,6 +23,7 @@ import asyncio
 import importlib
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -207,6 +208,8 @@ class TracingPane(PluginPane):
         self._error_text = ""
         #: the form field a search was started from (its focus comes back on failure)
         self._search_from: Input | None = None
+        #: the search request in flight (started by :meth:`action_search`)
+        self._request: asyncio.Future[SearchResult] | None = None
         #: seconds the last search took (shown nowhere: snapshots must not change)
         self.elapsed = 0.0
 
@@ -378,33 +381,68 @@ class TracingPane(PluginPane):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        # the table takes the focus now, while Jaeger works: the footer's re-layout for
-        # the table's keys (the dearest UI step of a search, ~a frame or more) overlaps
-        # the request instead of following the answer; a failed search gives the form
-        # field its focus back
+        if self.client is None:
+            self.show_error("Jaeger is not connected yet")
+            return
+        # the request is started before anything else, and the screen's next layout and
+        # frame wait until it is on the wire (see :meth:`_hold_frames`): the focus move
+        # below (the table's restyle, the footer's keys, a layout and a frame: 10-30 ms
+        # of the loop) then runs while Jaeger works, not before the request is sent
+        if self._request is not None:
+            self._request.cancel()  # a newer search replaces the one in flight
+        release = self._hold_frames()
+        self._request = request = asyncio.ensure_future(self.client.search(query, release))
+        request.add_done_callback(lambda _request: release())
+        # the table takes the focus now (keys typed next go to it), a failed search gives
+        # the form field its focus back
         self._search_from = self.screen.focused if isinstance(self.screen.focused,
                                                               Input) else None
         self.query_one(ContentSwitcher).current = "jaeger-results"
         self.trace = None
         self.table.focus()
-        self.run_search(query, form)
+        self.run_search(query, request, form)
+
+    def _hold_frames(self, limit: float = 0.05) -> Callable[[], None]:
+        """Hold the app's layouts and frames (``App.batch_update``) until the returned
+        function is called, or ``limit`` seconds at most; returns that function.
+
+        Why: httpx reaches the socket only after a few turns of the event loop (its pool
+        and connection locks yield), and in those turns the screen laid out and painted
+        the focus move -- the request went out 15-35 ms after ``enter``, and the answer
+        came that much later. Held, the request is written within a few ms and that
+        frame is painted while Jaeger works."""
+        app = self.app
+        hold = app.batch_update()
+        hold.__enter__()
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            timer.stop()
+            hold.__exit__(None, None, None)
+            # the screen's update timer paused while held: an idle prompt resumes it
+            app.screen.check_idle()
+
+        # the app's timer, not the pane's: a pane removed meanwhile must not keep the
+        # whole app from painting
+        timer = app.set_timer(limit, release, name="jaeger-search-hold")
+        return release
 
     @work(exclusive=True, group="jaeger-search", description="jaeger-search")
-    async def run_search(self, query: SearchQuery, form: dict[str, str] | None = None) -> None:
-        if self.client is None:
-            self.show_error("Jaeger is not connected yet")
-            return
+    async def run_search(self, query: SearchQuery, request: asyncio.Future[SearchResult],
+                         form: dict[str, str] | None = None) -> None:
         t0 = time.perf_counter()
-        # the request goes out first; the status line and the history file (a disk
-        # write) are done while Jaeger answers
-        request = asyncio.ensure_future(self.client.search(query))
+        # the status line and the history file (a disk write) are done while Jaeger
+        # answers
         try:
-            await asyncio.sleep(0)
             self.set_status(f"searching {query.describe()}…")
-            if form is not None:
-                self.history.add(form)
             result = await request
         except JaegerError as exc:
+            if form is not None:
+                self.history.add(form)
             self.set_status("search failed — the form is kept; fix it and press enter")
             self.show_error(str(exc))
             back = self._search_from
@@ -419,6 +457,10 @@ class TracingPane(PluginPane):
         self.elapsed = time.perf_counter() - t0
         self.set_status(f"{len(result.summaries)} traces of {query.describe()} "
                         "— enter opens, s sorts")
+        if form is not None:
+            # a disk write: after the frame that shows the rows (written while the
+            # request was on its way, it held up the request's own turns of the loop)
+            self.call_after_refresh(self.history.add, form)
 
     def _sorted(self) -> list[TraceSummary]:
         rows = list(self.result.summaries) if self.result else []
