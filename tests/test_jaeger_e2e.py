@@ -170,32 +170,6 @@ async def test_v3_api_gives_the_same_trace(jaeger: JaegerServer, shop: SentTrace
         await v3.aclose()
 
 
-@pytest.mark.parametrize("api", ["v1", "v3"])
-async def test_search_says_when_its_request_is_sent(jaeger: JaegerServer, shop: SentTrace,
-                                                   api: str) -> None:
-    """``sent`` (the pane holds its frames until then) is called once per search, when
-    the request is on the wire -- before the answer -- on both APIs."""
-    start = from_us(shop.start_ns // 1000 - 60_000_000)
-    end = from_us(shop.start_ns // 1000 + 60_000_000)
-    client = JaegerClient.direct(jaeger.query_url, api=api)
-    events: list[str] = []
-    real_fetch = client._fetch
-
-    async def fetch(*args, **kwargs):  # type: ignore[no-untyped-def]
-        content = await real_fetch(*args, **kwargs)
-        events.append("answer")
-        return content
-
-    client._fetch = fetch  # type: ignore[method-assign]
-    try:
-        result = await client.search(SearchQuery("payments", start=start, end=end),
-                                     sent=lambda: events.append("sent"))
-    finally:
-        await client.aclose()
-    assert [s.trace_id for s in result.summaries] == [shop.trace_id]
-    assert events == ["sent", "answer"]
-
-
 def test_ten_thousand_span_trace(jaeger: JaegerServer, big: SentTrace,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     async def fetch() -> Trace:

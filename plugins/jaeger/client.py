@@ -219,8 +219,8 @@ class JaegerClient:
     # -- HTTP -----------------------------------------------------------------------------
 
     async def _get(self, path: str, params: dict[str, Any] | list[tuple[str, str]],
-                   what: str, sent: Callable[[], None] | None = None) -> Any:
-        content = await self._fetch(path, params, what, sent)
+                   what: str) -> Any:
+        content = await self._fetch(path, params, what)
         try:
             if len(content) > BIG_BODY:  # a 10,000-span trace is ~4 MB: not on the loop
                 return await asyncio.to_thread(decode_json, content)
@@ -233,18 +233,15 @@ class JaegerClient:
                            f"(is {self.description} really Jaeger's query service?)")
 
     async def _fetch(self, path: str, params: dict[str, Any] | list[tuple[str, str]],
-                     what: str, sent: Callable[[], None] | None = None) -> bytes:
-        """The body of a successful answer; every failure as a :class:`JaegerError`.
-        ``sent`` is called once the request is on the wire (its headers written)."""
+                     what: str) -> bytes:
+        """The body of a successful answer; every failure as a :class:`JaegerError`."""
         items = params.items() if isinstance(params, dict) else params
         pairs: list[tuple[str, str | int | float | bool | None]] = [
             (k, str(v)) for k, v in items if v is not None and v != ""]
-        extensions = self.extensions or None
-        if sent is not None:
-            extensions = {**self.extensions, "trace": _on_sent(sent)}
         try:
             resp = await self.http.get(f"{self.prefix}{path}", params=pairs,
-                                       timeout=self.timeout, extensions=extensions)
+                                       timeout=self.timeout,
+                                       extensions=self.extensions or None)
         except httpx.TimeoutException as exc:
             raise JaegerError(f"Jaeger did not answer in {self.timeout:g}s ({what})",
                               status=504) from exc
@@ -330,15 +327,12 @@ class JaegerClient:
             names = [str(o) for o in data or []]
         return sorted(set(names))
 
-    async def search(self, q: SearchQuery, sent: Callable[[], None] | None = None
-                     ) -> SearchResult:
-        """The traces ``q`` finds. ``sent``: called once the search request is on the
-        wire (the pane holds its next frame until then, see ``TracingPane``)."""
+    async def search(self, q: SearchQuery) -> SearchResult:
         if not q.service:
             raise JaegerError("choose a service to search")
         if await self._which_api() == "v3":
-            return await self._search_v3(q, sent)
-        result = await self._search_v1(q, sent)
+            return await self._search_v3(q)
+        result = await self._search_v1(q)
         wanted = q.tags.get("error", "").lower()
         if result.summaries or wanted not in ("true", "false"):
             return result
@@ -352,8 +346,7 @@ class JaegerClient:
         keep = [s for s in broad.summaries if (s.error_count > 0) == (wanted == "true")]
         return SearchResult(keep, {s.trace_id: broad.raw[s.trace_id] for s in keep}, "v1")
 
-    async def _search_v1(self, q: SearchQuery, sent: Callable[[], None] | None = None
-                         ) -> SearchResult:
+    async def _search_v1(self, q: SearchQuery) -> SearchResult:
         params: list[tuple[str, str]] = [("service", q.service), ("limit", str(q.limit))]
         if q.operation:
             params.append(("operation", q.operation))
@@ -367,10 +360,10 @@ class JaegerClient:
             params.append(("start", str(to_us(q.start))))
         if q.end is not None:
             params.append(("end", str(to_us(q.end))))
-        content = await self._fetch("/api/traces", params, "search traces", sent)
+        content = await self._fetch("/api/traces", params, "search traces")
         try:
-            # read on the loop (~1.5 ms for 500 traces, :mod:`.search_rows`): a trip to a
-            # thread cost more than that in waiting for the thread and then for the loop
+            # read on the loop (500 traces in ~4 ms, :mod:`.search_rows`): a trip to a
+            # thread cost about as much in waiting for the thread and then for the loop
             # (a frame often went first); a large answer still goes to a thread
             if len(content) <= BIG_BODY:
                 return _decode_v1_search(content)
@@ -382,8 +375,7 @@ class JaegerClient:
                 raise JaegerError("Jaeger sent search results of an unexpected shape") from None
             raise self._invalid_json("search traces") from exc
 
-    async def _search_v3(self, q: SearchQuery, sent: Callable[[], None] | None = None
-                         ) -> SearchResult:
+    async def _search_v3(self, q: SearchQuery) -> SearchResult:
         if q.start is None or q.end is None:
             raise JaegerError("a v3 search needs a time range")
         params: dict[str, Any] = {
@@ -394,7 +386,7 @@ class JaegerClient:
             "query.duration_min": go_duration(q.min_duration) if q.min_duration else None,
             "query.duration_max": go_duration(q.max_duration) if q.max_duration else None}
         try:
-            body = await self._get("/api/v3/traces", params, "search traces", sent)
+            body = await self._get("/api/v3/traces", params, "search traces")
         except TraceNotFoundError:
             return SearchResult([], {}, "v3")  # v3 answers an empty search with 404
         traces = self._parse_v3(body)
@@ -487,25 +479,13 @@ class JaegerClient:
         return trace
 
 
-def _on_sent(sent: Callable[[], None]) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """An httpx ``trace`` request extension (httpcore's events) that calls ``sent`` when
-    the request's headers have been written (``http11.`` or ``http2.``
-    ``send_request_headers.complete``): for a GET, the request is then on the wire."""
-
-    async def trace(event: str, _info: dict[str, Any]) -> None:
-        if event.endswith(".send_request_headers.complete"):
-            sent()
-
-    return trace
-
-
 class _ShapeError(ValueError):
     """``data`` of a search answer is not a list."""
 
 
 def _decode_v1_search(content: bytes) -> SearchResult:
     """``/api/traces?...`` bytes -> search rows (no trees built) and the raw traces: read
-    straight into rows (:mod:`.search_rows`, 500 traces in ~1.5 ms), or -- an answer of
+    straight into rows (:mod:`.search_rows`, about half the time), or -- an answer of
     another shape -- decoded by the app's JSON decoder and summarised from the dicts."""
     fast = read_v1_search(content)
     if fast is not None:

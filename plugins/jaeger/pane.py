@@ -384,15 +384,12 @@ class TracingPane(PluginPane):
         if self.client is None:
             self.show_error("Jaeger is not connected yet")
             return
-        # the request is started before anything else, and the screen's next layout and
-        # frame wait until it is on the wire (see :meth:`_hold_frames`): the focus move
-        # below (the table's restyle, the footer's keys, a layout and a frame: 10-30 ms
-        # of the loop) then runs while Jaeger works, not before the request is sent
+        # the request is started before anything else, and the screen paints nothing
+        # until the rows are shown (or 0.1 s have passed: see :meth:`_hold_frames`)
         if self._request is not None:
             self._request.cancel()  # a newer search replaces the one in flight
         release = self._hold_frames()
-        self._request = request = asyncio.ensure_future(self.client.search(query, release))
-        request.add_done_callback(lambda _request: release())
+        self._request = request = asyncio.ensure_future(self.client.search(query))
         # the table takes the focus now (keys typed next go to it), a failed search gives
         # the form field its focus back
         self._search_from = self.screen.focused if isinstance(self.screen.focused,
@@ -400,17 +397,23 @@ class TracingPane(PluginPane):
         self.query_one(ContentSwitcher).current = "jaeger-results"
         self.trace = None
         self.table.focus()
-        self.run_search(query, request, form)
+        self.run_search(query, request, form, release)
 
-    def _hold_frames(self, limit: float = 0.05) -> Callable[[], None]:
+    def _hold_frames(self, limit: float = 0.1) -> Callable[[], None]:
         """Hold the app's layouts and frames (``App.batch_update``) until the returned
-        function is called, or ``limit`` seconds at most; returns that function.
+        function is called, or ``limit`` seconds at most; returns that function. Keys are
+        still handled meanwhile; only painting waits.
 
-        Why: httpx reaches the socket only after a few turns of the event loop (its pool
-        and connection locks yield), and in those turns the screen laid out and painted
-        the focus move -- the request went out 15-35 ms after ``enter``, and the answer
-        came that much later. Held, the request is written within a few ms and that
-        frame is painted while Jaeger works."""
+        Why: the focus move of a search (the form's restyle, the table's, the footer's
+        keys: a layout and two or three frames, 15-25 ms of the loop) was painted while
+        the request was on its way, then the rows in a frame of their own. It delayed the
+        request too: httpx reaches the socket only after about ten turns of the loop
+        (Jaeger closes every connection, so each search connects again) and the screen
+        laid out and painted in those turns; and on this busy 2-core machine it took CPU
+        from Jaeger while it searched. Held, the request goes out at once and one frame
+        shows the focus move with the rows when Jaeger answers within ``limit`` (an
+        operator sees one change instead of two); a slower answer gets the focus move
+        painted at ``limit`` and the rows when they come, as before."""
         app = self.app
         hold = app.batch_update()
         hold.__enter__()
@@ -433,16 +436,25 @@ class TracingPane(PluginPane):
 
     @work(exclusive=True, group="jaeger-search", description="jaeger-search")
     async def run_search(self, query: SearchQuery, request: asyncio.Future[SearchResult],
-                         form: dict[str, str] | None = None) -> None:
+                         form: dict[str, str] | None = None,
+                         release: Callable[[], None] | None = None) -> None:
+        try:
+            await self._search(query, request)
+        finally:
+            if release is not None:
+                release()  # the next frame shows the rows or the error
+        if form is not None:
+            # a disk write: after that frame (written while the request was on its way,
+            # it took turns of the loop the request needed)
+            self.call_after_refresh(self.history.add, form)
+
+    async def _search(self, query: SearchQuery, request: asyncio.Future[SearchResult]
+                      ) -> None:
         t0 = time.perf_counter()
-        # the status line and the history file (a disk write) are done while Jaeger
-        # answers
         try:
             self.set_status(f"searching {query.describe()}…")
             result = await request
         except JaegerError as exc:
-            if form is not None:
-                self.history.add(form)
             self.set_status("search failed — the form is kept; fix it and press enter")
             self.show_error(str(exc))
             back = self._search_from
@@ -457,10 +469,6 @@ class TracingPane(PluginPane):
         self.elapsed = time.perf_counter() - t0
         self.set_status(f"{len(result.summaries)} traces of {query.describe()} "
                         "— enter opens, s sorts")
-        if form is not None:
-            # a disk write: after the frame that shows the rows (written while the
-            # request was on its way, it held up the request's own turns of the loop)
-            self.call_after_refresh(self.history.add, form)
 
     def _sorted(self) -> list[TraceSummary]:
         rows = list(self.result.summaries) if self.result else []
