@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -210,6 +210,8 @@ class TracingPane(PluginPane):
         self._search_from: Input | None = None
         #: the search request in flight (started by :meth:`action_search`)
         self._request: asyncio.Future[SearchResult] | None = None
+        #: ends the frames a search holds (:meth:`_hold_frames`)
+        self._release: Callable[[], None] | None = None
         #: seconds the last search took (shown nowhere: snapshots must not change)
         self.elapsed = 0.0
 
@@ -339,7 +341,10 @@ class TracingPane(PluginPane):
     @on(events.Unmount)
     async def _close_client(self) -> None:
         """The Jaeger client goes with the pane (PluginPane's own unmount handler, called
-        too, ends the watches), and so does a trace request the pane never took."""
+        too, ends the watches), and so does a trace request the pane never took; frames a
+        search still holds come back."""
+        if self._release is not None:
+            self._release()
         fetch, self._prefetch = self._prefetch, None
         if fetch is not None:
             if not fetch.done():
@@ -426,12 +431,17 @@ class TracingPane(PluginPane):
             done = True
             timer.stop()
             hold.__exit__(None, None, None)
+            try:
+                screen = app.screen
+            except ScreenStackError:  # the app is closing
+                return
             # the screen's update timer paused while held: an idle prompt resumes it
-            app.screen.check_idle()
+            screen.check_idle()
 
         # the app's timer, not the pane's: a pane removed meanwhile must not keep the
-        # whole app from painting
+        # whole app from painting (its unmount releases too)
         timer = app.set_timer(limit, release, name="jaeger-search-hold")
+        self._release = release
         return release
 
     @work(exclusive=True, group="jaeger-search", description="jaeger-search")
