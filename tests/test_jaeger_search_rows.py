@@ -104,12 +104,31 @@ def test_rows_and_raw_traces_are_the_generic_ones() -> None:
     {"data": [{"spans": [{"startTime": T0, "references": ""}]}]},
     {"data": [{"spans": [{"startTime": T0, "tags": [1, {"key": "error", "value": True}]}]}]},
     {"data": [{"spans": 0}]},
+    # found by the random test below: tags that are not a list made summarize_v1 raise a
+    # TypeError (the search worker crashed); now the full parse's error, or no tags
+    {"data": [{"spans": [{"startTime": T0, "tags": 1}]}]},
+    {"data": [{"spans": [{"startTime": T0, "tags": {"key": "error"}}]}]},
+    {"data": [{"spans": [{"startTime": T0, "tags": 0}, {"startTime": T0, "tags": ""}]}]},
     {"data": [{"spans": [], "processes": 0}]},
     {"data": [{"spans": [], "processes": {"p1": 1}}]},
     {"data": [{"spans": [], "processes": []}]},
 ])
 def test_other_shapes_take_the_generic_path(body: object) -> None:
     assert_same(body)
+
+
+def test_tags_that_are_not_a_list_are_a_format_error() -> None:
+    """The search reports what the full parse reports (not a TypeError that crashed the
+    search's worker); falsy ones are no tags, as there."""
+    for tags in (1, "error", {"key": "error"}):
+        body = {"data": [{"spans": [{"startTime": T0, "tags": tags}]}]}
+        with pytest.raises(TraceFormatError, match="tags is not a list"):
+            _decode_v1_search(json.dumps(body).encode())
+        with pytest.raises(TraceFormatError, match="tags is not a list"):
+            summarize_v1(body["data"][0])
+    rows = _decode_v1_search(json.dumps({"data": [{"spans": [
+        {"startTime": T0, "tags": 0}]}]}).encode()).summaries
+    assert [(r.span_count, r.error_count) for r in rows] == [(1, 0)]
 
 
 def test_json_msgspec_refuses_is_still_read() -> None:
