@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from k8s_essentials_tui.app import EssentialsApp, StartOptions
+from k8s_essentials_tui.plugins.jaeger.client import JaegerError
 from k8s_essentials_tui.plugins.jaeger.pane import (
     SpanScreen,
     TracingPane,
@@ -159,6 +160,59 @@ async def test_search_errors_show_jaegers_message_and_keep_the_form(stand: Stand
         await pilot.press("enter")
         assert str(pane.query_one("#jaeger-error").render()) == \
             "limit must be a number between 1 and 1500"
+
+
+def painted(app: EssentialsApp) -> str:
+    return "\n".join(hostile.painted_text(app))
+
+
+async def test_the_frames_a_search_holds_come_back(stand: Stand) -> None:
+    """A search holds the screen's frames until its rows are shown (one frame shows the
+    focus move and the rows): they come back with the rows, with a failed search's
+    error, after 0.1 s when Jaeger is slower, and when the pane is closed meanwhile. The
+    request is the real client's, paused before it is sent."""
+    app = make_app(stand.server.query_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        client = pane.client
+        assert client is not None
+        real = client.search
+        gate = asyncio.Event()
+        fail = False
+
+        async def search(query):  # type: ignore[no-untyped-def]
+            await gate.wait()  # not answered yet
+            if fail:
+                raise JaegerError("connection refused (before sending)")
+            return await real(query)
+
+        client.search = search  # type: ignore[method-assign]
+        pane._input("service").value = "frontend"
+        pane.action_search()
+        assert app._batch_count == 1  # held
+        gate.set()  # answered
+        await wait_until(pilot, lambda: pane.table.row_count == 2)
+        await pilot.pause()
+        assert app._batch_count == 0 and "frontend: GET /checkout" in painted(app)
+
+        gate.clear()  # Jaeger is slow: the focus move is painted after 0.1 s
+        pane.action_search()
+        assert app._batch_count == 1
+        await pilot.pause(0.3)
+        assert app._batch_count == 0 and "searching frontend" in painted(app)
+        fail = True  # it fails: the error is painted
+        gate.set()
+        await wait_until(pilot, lambda: "failed" in status(pane))
+        await pilot.pause()
+        assert app._batch_count == 0 and "connection refused" in painted(app)
+
+        gate.clear()  # the pane goes while its search is held: the app still paints
+        pane.action_search()
+        assert app._batch_count == 1
+        app.pop_screen()
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "MainScreen" and app._batch_count == 0
+        assert "svc" not in painted(app) and painted(app).strip()
 
 
 async def test_t_on_a_loki_line_opens_its_trace(stand: Stand) -> None:

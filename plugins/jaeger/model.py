@@ -430,7 +430,10 @@ def summarize_v1(raw: Any) -> TraceSummary:
         first[svc] = min(first.get(svc, st), st)
         if not s.get("references") and (root is None or st < _int(root.get("startTime"), "")):
             root = s
-        for t in s.get("tags") or ():
+        tags = s.get("tags")
+        if tags and type(tags) is not list:  # as parse_v1_trace says (was a TypeError)
+            raise TraceFormatError("tags is not a list")
+        for t in tags or ():
             if isinstance(t, dict) and (
                     (t.get("key") == "error" and _str(t.get("value")).lower() in _ERROR_VALUES)
                     or (t.get("key") == "otel.status_code" and t.get("value") == "ERROR")):

@@ -23,12 +23,13 @@ import asyncio
 import importlib
 import json
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import events, on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -207,6 +208,10 @@ class TracingPane(PluginPane):
         self._error_text = ""
         #: the form field a search was started from (its focus comes back on failure)
         self._search_from: Input | None = None
+        #: the search request in flight (started by :meth:`action_search`)
+        self._request: asyncio.Future[SearchResult] | None = None
+        #: ends the frames a search holds (:meth:`_hold_frames`)
+        self._release: Callable[[], None] | None = None
         #: seconds the last search took (shown nowhere: snapshots must not change)
         self.elapsed = 0.0
 
@@ -336,7 +341,10 @@ class TracingPane(PluginPane):
     @on(events.Unmount)
     async def _close_client(self) -> None:
         """The Jaeger client goes with the pane (PluginPane's own unmount handler, called
-        too, ends the watches), and so does a trace request the pane never took."""
+        too, ends the watches), and so does a trace request the pane never took; frames a
+        search still holds come back."""
+        if self._release is not None:
+            self._release()
         fetch, self._prefetch = self._prefetch, None
         if fetch is not None:
             if not fetch.done():
@@ -378,31 +386,83 @@ class TracingPane(PluginPane):
         except ValueError as exc:
             self.show_error(str(exc))
             return
-        # the table takes the focus now, while Jaeger works: the footer's re-layout for
-        # the table's keys (the dearest UI step of a search, ~a frame or more) overlaps
-        # the request instead of following the answer; a failed search gives the form
-        # field its focus back
+        if self.client is None:
+            self.show_error("Jaeger is not connected yet")
+            return
+        # the request is started before anything else, and the screen paints nothing
+        # until the rows are shown (or 0.1 s have passed: see :meth:`_hold_frames`)
+        if self._request is not None:
+            self._request.cancel()  # a newer search replaces the one in flight
+        release = self._hold_frames()
+        self._request = request = asyncio.ensure_future(self.client.search(query))
+        # the table takes the focus now (keys typed next go to it), a failed search gives
+        # the form field its focus back
         self._search_from = self.screen.focused if isinstance(self.screen.focused,
                                                               Input) else None
         self.query_one(ContentSwitcher).current = "jaeger-results"
         self.trace = None
         self.table.focus()
-        self.run_search(query, form)
+        self.run_search(query, request, form, release)
+
+    def _hold_frames(self, limit: float = 0.1) -> Callable[[], None]:
+        """Hold the app's layouts and frames (``App.batch_update``) until the returned
+        function is called, or ``limit`` seconds at most; returns that function. Keys are
+        still handled meanwhile; only painting waits.
+
+        Why: the focus move of a search (the form's restyle, the table's, the footer's
+        keys: a layout and two or three frames, 15-25 ms of the loop) was painted while
+        the request was on its way, then the rows in a frame of their own. It delayed the
+        request too: httpx reaches the socket only after about ten turns of the loop
+        (Jaeger closes every connection, so each search connects again) and the screen
+        laid out and painted in those turns; and on this busy 2-core machine it took CPU
+        from Jaeger while it searched. Held, the request goes out at once and one frame
+        shows the focus move with the rows when Jaeger answers within ``limit`` (an
+        operator sees one change instead of two); a slower answer gets the focus move
+        painted at ``limit`` and the rows when they come, as before."""
+        app = self.app
+        hold = app.batch_update()
+        hold.__enter__()
+        done = False
+
+        def release() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            timer.stop()
+            hold.__exit__(None, None, None)
+            try:
+                screen = app.screen
+            except ScreenStackError:  # the app is closing
+                return
+            # the screen's update timer paused while held: an idle prompt resumes it
+            screen.check_idle()
+
+        # the app's timer, not the pane's: a pane removed meanwhile must not keep the
+        # whole app from painting (its unmount releases too)
+        timer = app.set_timer(limit, release, name="jaeger-search-hold")
+        self._release = release
+        return release
 
     @work(exclusive=True, group="jaeger-search", description="jaeger-search")
-    async def run_search(self, query: SearchQuery, form: dict[str, str] | None = None) -> None:
-        if self.client is None:
-            self.show_error("Jaeger is not connected yet")
-            return
-        t0 = time.perf_counter()
-        # the request goes out first; the status line and the history file (a disk
-        # write) are done while Jaeger answers
-        request = asyncio.ensure_future(self.client.search(query))
+    async def run_search(self, query: SearchQuery, request: asyncio.Future[SearchResult],
+                         form: dict[str, str] | None = None,
+                         release: Callable[[], None] | None = None) -> None:
         try:
-            await asyncio.sleep(0)
+            await self._search(query, request)
+        finally:
+            if release is not None:
+                release()  # the next frame shows the rows or the error
+        if form is not None:
+            # a disk write: after that frame (written while the request was on its way,
+            # it took turns of the loop the request needed)
+            self.call_after_refresh(self.history.add, form)
+
+    async def _search(self, query: SearchQuery, request: asyncio.Future[SearchResult]
+                      ) -> None:
+        t0 = time.perf_counter()
+        try:
             self.set_status(f"searching {query.describe()}…")
-            if form is not None:
-                self.history.add(form)
             result = await request
         except JaegerError as exc:
             self.set_status("search failed — the form is kept; fix it and press enter")
