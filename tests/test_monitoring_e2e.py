@@ -316,3 +316,38 @@ def test_hostile_alert_labels_are_clean_in_headless_text(
     line = next(x for x in out.splitlines() if "HostileHeadless" in x)
     assert_clean(out.splitlines(), " (alerts text output)")
     assert "결제" in line and "␤second line" in line
+
+
+def test_alertmanager_found_without_waiting_once_the_services_are_synced(
+        mon_ns: str, kubeconfig: str, stack: MonitoringStack) -> None:
+    """What lets the pane start its first request in its constructor: the direct URL at
+    once; through the proxy, the same Service ``connect_alertmanager`` finds -- but only
+    from a Services cache synced already (None before: nothing may be awaited there)."""
+    from k8s_essentials_tui.api import SERVICES
+    from k8s_essentials_tui.plugins.monitoring.client import connect_alertmanager_now
+    from k8s_essentials_tui.settings import Settings
+
+    async def body() -> None:
+        settings = Settings()
+        assert connect_alertmanager_now(None, settings) is None  # nothing to go by
+        settings.values["monitoring.alertmanager_url"] = stack.alertmanager_url
+        direct = connect_alertmanager_now(None, settings)
+        assert direct is not None and direct.endpoint.url == stack.alertmanager_url
+        assert len(await direct.alerts()) >= 3
+        await direct.aclose()
+        session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig,
+                                                              namespace=mon_ns))
+        try:
+            assert connect_alertmanager_now(session, prefer_namespaces=[mon_ns]) is None
+            cache = session.cache(SERVICES, None)
+            cache.start()
+            await cache.wait_synced()
+            now = connect_alertmanager_now(session, prefer_namespaces=[mon_ns])
+            waited = await connect_alertmanager(session, prefer_namespaces=[mon_ns])
+            assert now is not None and waited.endpoint.service is not None
+            assert now.endpoint.service == waited.endpoint.service
+            assert {a.name for a in await now.alerts()} >= {"AlwaysFiring", "DiskFilling"}
+        finally:
+            await session.close()
+
+    asyncio.run(body())

@@ -178,39 +178,50 @@ async def test_a_hostile_saved_query_file_is_shown_not_obeyed() -> None:
         assert_screen_clean(app)
 
 
-async def test_the_alerts_request_starts_before_the_pane_is_composed(
+async def test_the_alerts_request_starts_in_the_pane_constructor(
         monkeypatch: Any) -> None:
-    """The budget's first cut: the Alertmanager request travels while the screen is built
-    (the pane object is created before its compose runs), not after it was painted."""
+    """The budget's first cut: the Alertmanager request travels while the screen is built.
+    With the server known without waiting (a direct URL here), its thread starts inside the
+    pane's constructor -- before the constructor returns, so before the screen's compose
+    and mount give a task its first turn -- and the first poll uses that answer."""
+    from k8s_essentials_tui.plugins.monitoring import offloop
     from k8s_essentials_tui.plugins.monitoring.client import AlertmanagerClient
 
     order: list[str] = []
+    real_start = offloop.start_off_loop
     real_groups = AlertmanagerClient.alert_groups
-    real_early = AlertmanagerClient.alert_groups_off_loop
+    real_init = MonitoringPane.__init__
     real_compose = MonitoringPane.compose
 
+    def start(make: Any, name: str = "off-loop") -> Any:
+        order.append(f"thread {name}")
+        return real_start(make, name)
+
     async def groups(self: AlertmanagerClient, **kwargs: Any) -> Any:
-        order.append("request")
+        order.append("request on the loop")
         return await real_groups(self, **kwargs)
 
-    async def early(self: AlertmanagerClient, then: Any) -> Any:
-        order.append("request")
-        return await real_early(self, then)
+    def init(self: MonitoringPane, *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        order.append("constructed")
 
     def compose(self: MonitoringPane) -> Any:
         order.append("compose")
         return real_compose(self)
 
+    monkeypatch.setattr(offloop, "start_off_loop", start)
     monkeypatch.setattr(AlertmanagerClient, "alert_groups", groups)
-    monkeypatch.setattr(AlertmanagerClient, "alert_groups_off_loop", early)
+    monkeypatch.setattr(MonitoringPane, "__init__", init)
     monkeypatch.setattr(MonitoringPane, "compose", compose)
     app = _app()
     async with app.run_test(size=(80, 24)) as pilot:
         app.open_plugin("kube-prometheus-stack")
-        await until(pilot, lambda: "request" in order and "compose" in order, "both")
+        await until(pilot, lambda: "compose" in order, "the compose")
+        pane = app.screen.query_one(MonitoringPane)
+        await until(pilot, lambda: "alerts" in pane.errors, "the early answer (an error)")
         await pilot.pause(0.2)
-    assert order[:2] == ["request", "compose"]
-    assert order.count("request") == 1  # the first poll used the early answer
+    assert order[:3] == ["thread monitoring-alerts", "constructed", "compose"]
+    assert "request on the loop" not in order  # the first poll used the early answer
 
 
 async def test_the_tab_strip_shows_the_current_tab_and_a_click_switches() -> None:

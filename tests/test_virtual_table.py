@@ -108,3 +108,28 @@ async def test_styled_cells_are_cleaned_capped_and_painted_late() -> None:
         line = table.render_line(1).text
         assert "결제-서비" in line and "…" in line and "운영" not in line
         assert_screen_clean(app)
+
+
+async def test_table_data_made_elsewhere_paints_as_set_data() -> None:
+    """``table_data`` (pure: a pane runs it in its fetching thread) + ``set_table_data``
+    paint what ``set_data`` paints, hostile cells cleaned and caps applied; the cursor
+    stays on its key across the new data."""
+    from k8s_essentials_tui.api import Styled, table_data
+
+    data = [(f"k{i}", [s, Styled(s, "red"), i]) for i, s in enumerate(NASTY)]
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data(("A", "B", "N"), data, max_widths=(12, 30, 5))
+        await pilot.pause()
+        painted = [table.render_line(y).text for y in range(len(data) + 1)]
+        widths = list(table.widths)
+        table.move_cursor(3)
+        table.set_table_data(table_data(("A", "B", "N"), data[2:], max_widths=(12, 30, 5)))
+        await pilot.pause()
+        assert table.selected_key() == "k3" and table.cursor_row == 1
+        table.set_table_data(table_data(("A", "B", "N"), data, max_widths=(12, 30, 5)))
+        await pilot.pause()
+        assert table.widths == widths and table.widths[0] == 12
+        assert [table.render_line(y).text for y in range(len(data) + 1)] == painted
+        assert_screen_clean(app)

@@ -148,7 +148,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .widgets.key_footer import KeyFooter
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
-    from .widgets.virtual_table import Styled, VirtualTable
+    from .widgets.virtual_table import Styled, TableData, VirtualTable, table_data
 
 #: name -> module (relative to this package) of the names that need Textual (or load more
 #: than a plugin's import should pay for)
@@ -157,6 +157,7 @@ _LAZY: dict[str, str] = {
     "CacheUpdated": ".widgets.pane",
     "KeyTable": ".widgets.keytable", "focus_now": ".widgets.keytable",
     "VirtualTable": ".widgets.virtual_table", "Styled": ".widgets.virtual_table",
+    "TableData": ".widgets.virtual_table", "table_data": ".widgets.virtual_table",
     "KeyFooter": ".widgets.key_footer",
     "Columns": ".widgets.columns", "current_columns": ".widgets.columns",
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
@@ -208,6 +209,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
     "fill_rows", "focus_now", "set_columns", "VirtualTable", "Styled", "KeyFooter",
+    "TableData", "table_data",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "diff_line_style", "HelmOperations",
     "HelmRelease",

@@ -37,6 +37,8 @@ from . import model
 if TYPE_CHECKING:
     from k8s_essentials_tui.api import ClusterSession, Settings
 
+    from .offloop import OffLoopRun
+
 PROMETHEUS, ALERTMANAGER = "Prometheus", "Alertmanager"
 T = TypeVar("T")
 SETTINGS = "monitoring"
@@ -352,11 +354,22 @@ class AlertmanagerClient(_Client):
         pane's table rows) -- on a private event loop in a thread, over a new connection
         (``Endpoint.fresh``). Why: while the pane's screen is composed and painted, 1 MB
         read on the app's loop arrives 5-8x later than alone (offloop.py)."""
-        fresh = self.endpoint.fresh
-        if fresh is None:
+        run = self.start_alert_groups(then)
+        if run is None:
             alerts, groups = await self.alert_groups(thread_bytes=1)
             return alerts, groups, then(groups)
-        from .offloop import run_off_loop
+        return await run.wait()
+
+    def start_alert_groups(self, then: Callable[[list[model.AlertGroup]], T]
+                           ) -> OffLoopRun[tuple[list[model.Alert], list[model.AlertGroup], T]] \
+            | None:
+        """:meth:`alert_groups_off_loop` started now, before the caller's next ``await``
+        (``await run.wait()`` for its result); None when the endpoint cannot make a client
+        for another loop (then use :meth:`alert_groups_off_loop`)."""
+        fresh = self.endpoint.fresh
+        if fresh is None:
+            return None
+        from .offloop import start_off_loop
 
         async def job() -> tuple[list[model.Alert], list[model.AlertGroup], T]:
             own = AlertmanagerClient(replace(self.endpoint, http=fresh(), owns_http=True),
@@ -367,7 +380,7 @@ class AlertmanagerClient(_Client):
                 await own.aclose()
             return alerts, groups, then(groups)
 
-        return await run_off_loop(job, "monitoring-alerts")
+        return start_off_loop(job, "monitoring-alerts")
 
     async def _alerts_content(self) -> bytes:
         resp = await self.send("GET", "/api/v2/alerts", "list alerts",
@@ -551,6 +564,30 @@ def direct_from_settings(settings: Settings | None, server: str, url: str = "",
         timeout=timeout)
 
 
+def endpoint_now(server: str, session: ClusterSession | None,
+                 settings: Settings | None = None, *, prefer_namespaces: Iterable[str] = (),
+                 timeout: float = 30.0) -> Endpoint | None:
+    """:func:`endpoint_for` when it needs no wait: the direct URL of the settings, or the
+    Service found in a Services cache synced already (the board's); None when finding the
+    server would wait (or fail: :func:`endpoint_for` then says why). Why: the monitoring
+    pane starts its first request while its screen is still being composed, where nothing
+    can be awaited."""
+    direct = direct_from_settings(settings, server, "", timeout)
+    if direct is not None:
+        return direct
+    if session is None:
+        return None
+    from k8s_essentials_tui.api import SERVICES
+
+    cache = session.cache(SERVICES, None)
+    if not cache.synced:
+        return None
+    target = pick_service(server, cache.items(), [*prefer_namespaces, "monitoring"])
+    if target is None:
+        return None
+    return proxy_endpoint(session, target, tenant=_setting(settings, "tenant"))
+
+
 async def endpoint_for(server: str, session: ClusterSession | None,
                        settings: Settings | None = None, *, url: str = "",
                        prefer_namespaces: Iterable[str] = (), timeout: float = 30.0
@@ -570,6 +607,15 @@ async def connect_prometheus(session: ClusterSession | None, settings: Settings 
     ep = await endpoint_for(PROMETHEUS, session, settings, url=url,
                             prefer_namespaces=prefer_namespaces, timeout=timeout)
     return PrometheusClient(ep, timeout)
+
+
+def connect_alertmanager_now(session: ClusterSession | None, settings: Settings | None = None,
+                             *, prefer_namespaces: Iterable[str] = (), timeout: float = 30.0
+                             ) -> AlertmanagerClient | None:
+    """:func:`connect_alertmanager` without waiting (see :func:`endpoint_now`), else None."""
+    ep = endpoint_now(ALERTMANAGER, session, settings, prefer_namespaces=prefer_namespaces,
+                      timeout=timeout)
+    return AlertmanagerClient(ep, timeout) if ep is not None else None
 
 
 async def connect_alertmanager(session: ClusterSession | None, settings: Settings | None = None,

@@ -68,23 +68,43 @@ class _OffLoop(Generic[T]):
             loop.close()
 
     def cancel(self) -> None:
+        """Cancel the job on its loop (from the caller's loop); nobody waits for it then."""
         with self.lock:
             self.cancelled = True
             loop, task = self.loop, self.task
+        self.done.cancel()  # an error that comes later is not "never retrieved"
         if loop is not None and task is not None:
             try:
                 loop.call_soon_threadsafe(task.cancel)
             except RuntimeError:  # its loop closed meanwhile: nothing left to cancel
                 pass
 
+    async def wait(self) -> T:
+        """The job's result or exception; cancelling the waiter cancels the job."""
+        try:
+            return await self.done
+        except asyncio.CancelledError:
+            self.cancel()
+            raise
+
+
+#: what :func:`start_off_loop` returns: ``await run.wait()`` for the result, ``run.cancel()``
+OffLoopRun = _OffLoop
+
+
+def start_off_loop(make: Callable[[], Coroutine[Any, Any, T]], name: str = "off-loop"
+                   ) -> OffLoopRun[T]:
+    """Start ``make()`` on a new event loop in a new daemon thread *now*, before the caller's
+    next ``await``. Why not a task that calls :func:`run_off_loop`: a task first runs when
+    the loop next turns, and while a screen is composed and mounted that is 40-60 ms later
+    (the monitoring pane's first request started ~60 ms after ``open``). Called from
+    the caller's event loop."""
+    run: OffLoopRun[T] = _OffLoop(make, asyncio.get_running_loop())
+    threading.Thread(target=run.main, name=name, daemon=True).start()
+    return run
+
 
 async def run_off_loop(make: Callable[[], Coroutine[Any, Any, T]], name: str = "off-loop") -> T:
     """``await make()`` on a new event loop in a new daemon thread; its result or exception
     comes back here, and cancelling this cancels it there."""
-    run = _OffLoop(make, asyncio.get_running_loop())
-    threading.Thread(target=run.main, name=name, daemon=True).start()
-    try:
-        return await run.done
-    except asyncio.CancelledError:
-        run.cancel()
-        raise
+    return await start_off_loop(make, name).wait()

@@ -21,6 +21,7 @@ through ``Mutation`` (confirm with the amtool command, read-only refusal, RBAC c
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -43,6 +44,7 @@ from k8s_essentials_tui.api import (
     EssentialsError,
     KeyTable,
     PluginPane,
+    TableData,
     VirtualTable,
     clean,
     display_text,
@@ -51,6 +53,7 @@ from k8s_essentials_tui.api import (
     focus_now,
     rt,
     set_columns,
+    table_data,
 )
 
 from . import model, plot, promql
@@ -58,9 +61,11 @@ from .client import (
     AlertmanagerClient,
     PrometheusClient,
     connect_alertmanager,
+    connect_alertmanager_now,
     connect_prometheus,
 )
 from .grafana import DASHBOARD_LABEL, DATASOURCE_LABEL, GrafanaFacts, grafana_facts
+from .offloop import OffLoopRun
 from .tabstrip import TabStrip
 
 PROMETHEUS_RULES = rt("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule")
@@ -83,6 +88,9 @@ TABLES: dict[str, Columns] = {
                      ("HEALTH", "NAME", "STATE", "FIRING", "ERROR")),
     "promql-table": Columns(("SERIES", "VALUE"), ("SERIES", "VALUE")),
 }
+#: the alerts table's widest cells, by column (the table cuts a longer summary with "…" when
+#: it paints the row: one long summary cannot make it scroll sideways; enter shows it whole)
+ALERT_CAPS = {"SUMMARY": 60}
 _STATUS_STYLE = {"firing": "bold red", "silenced": "dim", "inhibited": "dim",
                  "down": "bold red", "up": "green", "err": "bold red", "ok": "green",
                  "active": "yellow", "pending": "cyan", "expired": "dim"}
@@ -127,30 +135,49 @@ def _styled(value: str) -> Text:
 _STATUS_TEXT = {value: _styled(value) for value in _STATUS_STYLE}
 
 
+def _caps(shown: tuple[str, ...], caps: dict[str, int] | None) -> list[int] | None:
+    """A virtual table's ``max_widths`` for these columns (None: no caps)."""
+    return [caps.get(name, 1 << 16) for name in shown] if caps else None
+
+
 def _matches(needle: str, *cells: str) -> bool:
     """Whether any cell contains ``needle`` (lower case; "" matches everything)."""
     return not needle or any(needle in c.lower() for c in cells)
 
 
+#: table rows: (key, cells)
+_Rows = list[tuple[str, list[Any]]]
+#: the first alerts answer, made in its thread: the alerts, their groups, the table's data
+_FirstAnswer = tuple[list[model.Alert], list[model.AlertGroup], TableData]
+
+
 def alert_rows(groups: list[model.AlertGroup], now: datetime, filter_text: str,
-               shown: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+               shown: tuple[str, ...]) -> _Rows:
     """The alerts table's rows (one per group, the ``shown`` columns), for the filter.
 
     A pure function of its arguments: the first answer's rows are made in the thread that
     fetched and grouped it (``MonitoringPane._prefetch``), the event loop only hands them to
-    the table."""
+    the table. Few calls per row (2,000 rows while the screen paints, in a thread sharing
+    the interpreter with it): the summary is kept whole and capped by the table
+    (``ALERT_CAPS``), each start time's age is worked out once."""
     needle = filter_text.lower()
-    spec = TABLES["alerts"]
+    names = TABLES["alerts"].names
+    pick = None if shown == names else [names.index(name) for name in shown]
+    ages: dict[datetime | None, str] = {}
     rows = []
     for g in groups:
         first = g.alerts[0]
         status = g.status
-        if not _matches(needle, g.name, g.severity, g.namespace, status, first.summary):
+        name, severity, namespace = g.key
+        if needle and not _matches(needle, name, severity, namespace, status, first.summary):
             continue
-        styled = _STATUS_TEXT.get(status) or _styled(status)
-        rows.append(("\x00".join(g.key), spec.cells([
-            styled, g.severity or "-", g.name, g.namespace or "-",
-            str(len(g.alerts)), _age(g.since, now), _long(first.summary)], shown)))
+        since = g.since
+        age = ages.get(since)
+        if age is None:
+            age = ages[since] = _age(since, now)
+        cells: list[Any] = [_STATUS_TEXT.get(status) or _styled(status), severity or "-", name,
+                            namespace or "-", str(len(g.alerts)), age, first.summary]
+        rows.append(("\x00".join(g.key), cells if pick is None else [cells[i] for i in pick]))
     return rows
 
 
@@ -250,6 +277,8 @@ class MonitoringPane(PluginPane):
         self._history_pos = len(self.history)
         self.grafana = GrafanaFacts()
         self._wide: bool | None = None
+        #: what the status line shows (``render_status``)
+        self._status_line = "connecting…"
         #: tables whose data changed while their tab was hidden (rendered when shown: a
         #: 2,000-row table costs about a second to fill and measure, so only the visible
         #: one is filled on every poll)
@@ -259,16 +288,19 @@ class MonitoringPane(PluginPane):
         #: the first alerts request, started here -- before the screen is composed -- so
         #: the request and its parsing overlap the first paint (see ``_prefetch``)
         self._early: asyncio.Task[None] | None = None
+        #: its thread, when started in the constructor (``_start_prefetch``)
+        self._early_run: OffLoopRun[_FirstAnswer] | None = None
+        #: the (filter, columns) the first answer's rows are made for (``_rows_for``)
+        self._alert_rows_key: tuple[str, tuple[str, ...]] = ("", ())
         #: rows made with the first answer off the event loop, and for which (filter,
         #: columns) they were made (used once by ``render_alerts``)
-        self._alert_rows: tuple[tuple[str, tuple[str, ...]], list[tuple[str, list[Any]]]] \
-            | None = None
+        self._alert_rows: tuple[tuple[str, tuple[str, ...]], TableData] | None = None
         self._start_prefetch()
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static("connecting…", id="mon-status", markup=False)
+        yield Static(self._status_line, id="mon-status", markup=False)
         yield Input(placeholder="filter rows (escape clears)", id="mon-filter")
         initial = self._initial_tab()
         yield TabStrip(TAB_TITLES, initial, id="mon-tabstrip")
@@ -369,8 +401,11 @@ class MonitoringPane(PluginPane):
 
     def _cancel_prefetch(self) -> None:
         early, self._early = self._early, None
+        run, self._early_run = self._early_run, None
         if early is not None and not early.done():
             early.cancel()
+        if run is not None:
+            run.cancel()  # the task may not have begun to wait for it
 
     def on_session_changed(self, _message: Any) -> None:
         self.unwatch_all()
@@ -408,7 +443,12 @@ class MonitoringPane(PluginPane):
         """Start the first Alertmanager request at once when it can be made (connected, or
         a direct URL set). The pane is built inside its screen's compose, before any of its
         widgets exist: the answer travels (and is parsed, in a thread when large) while the
-        screen is composed and painted, instead of after it."""
+        screen is composed and painted, instead of after it.
+
+        When the server is known without waiting (a direct URL, or its Service in the
+        board's synced Services cache) the request's thread starts here, in the
+        constructor; a task would first run after the screen's compose and mount (~45 ms
+        of the loop), and the answer came that much later (docs/monitoring.md)."""
         if self._initial_tab() != "alerts":
             return
         try:
@@ -420,19 +460,37 @@ class MonitoringPane(PluginPane):
         direct = settings is not None and bool(settings.get("monitoring.alertmanager_url", ""))
         if getattr(app, "session", None) is None and not direct:
             return
-        self._early = loop.create_task(self._prefetch())
+        run = None
+        try:
+            self.alertmanager = connect_alertmanager_now(
+                self.session, settings, prefer_namespaces=self._prefer())
+        except EssentialsError:
+            pass  # ``_connect_alertmanager`` meets it again and records it
+        if self.alertmanager is not None:
+            run = self._early_run = self.alertmanager.start_alert_groups(self._rows_for())
+        self._early = loop.create_task(self._prefetch(run))
 
-    async def _prefetch(self) -> None:
-        am = await self._connect_alertmanager()
-        if am is None:
-            return
-        # the rows for the table are made in the thread too, for what the table will show
-        # first: no filter yet, the columns of the app's width
+    def _rows_for(self) -> Callable[[list[model.AlertGroup]], TableData]:
+        """What the first answer's thread makes of the groups: the table's rows for what it
+        shows first (no filter yet, the columns of the app's width), cleaned and measured;
+        recorded for ``render_alerts`` with that (filter, columns) key."""
         key = ("", TABLES["alerts"].shown(self.app.size.width))
         now = self.now()
+        self._alert_rows_key = key
+        return lambda groups: table_data(key[1], alert_rows(groups, now, *key),
+                                         max_widths=_caps(key[1], ALERT_CAPS))
+
+    async def _prefetch(self, run: OffLoopRun[_FirstAnswer] | None) -> None:
         try:
-            self.alerts, self.groups, rows = await am.alert_groups_off_loop(
-                lambda groups: alert_rows(groups, now, *key))
+            if run is None:
+                am = await self._connect_alertmanager()
+                if am is None:
+                    return
+                got = await am.alert_groups_off_loop(self._rows_for())
+            else:
+                got = await run.wait()
+            self.alerts, self.groups, rows = got
+            key = self._alert_rows_key
         except EssentialsError as exc:
             self.errors["alerts"] = str(exc)  # shown in the table, as a row
         else:
@@ -469,6 +527,11 @@ class MonitoringPane(PluginPane):
         early, self._early = self._early, None
         if early is not None:
             await early  # the alerts asked for before the screen was composed
+            if self.is_mounted:
+                # their rows are painted before the rest of the poll is asked for: its
+                # clients, requests and four answers on this loop held that frame back by
+                # 20-30 ms (docs/monitoring.md, benchmark)
+                await self.wait_for_refresh()
         else:
             self.errors = {}
         prom, am = await self._clients()
@@ -587,16 +650,20 @@ class MonitoringPane(PluginPane):
         widget = self.query_one("#mon-status", Static)
         room = widget.content_region.width or self.app.size.width - 2
         line = fit_status(facts, room) if facts else "connecting…"
-        widget.update(Text(line, no_wrap=True, overflow="ellipsis"))
+        if line != self._status_line:  # an update lays the whole screen out again
+            self._status_line = line
+            widget.update(Text(line, no_wrap=True, overflow="ellipsis"))
         widget.set_class(bool(errors), "problem")
 
     def _matches(self, *cells: str) -> bool:
         return _matches(self.filter_text.lower(), *cells)
 
     def _fill(self, table_id: str, rows: list[tuple[str, list[Any]]], error_key: str,
-              shown_already: tuple[str, ...] | None = None) -> None:
+              shown_already: tuple[str, ...] | None = None,
+              caps: dict[str, int] | None = None) -> None:
         """Fill a table with full rows (one cell per column name), or with rows that
-        already hold only the ``shown_already`` columns."""
+        already hold only the ``shown_already`` columns; ``caps``: the widest cells of a
+        virtual table's columns (by name)."""
         table = self.query_one(f"#{table_id}")
         spec = TABLES[table_id]
         shown = shown_already or spec.shown(self.app.size.width)
@@ -607,7 +674,7 @@ class MonitoringPane(PluginPane):
         if shown_already is None:
             rows = [(key, spec.cells(cells, shown)) for key, cells in rows]
         if isinstance(table, VirtualTable):
-            table.set_data(shown, rows)
+            table.set_data(shown, rows, max_widths=_caps(shown, caps))
             return
         assert isinstance(table, DataTable)
         set_columns(table, shown)
@@ -616,11 +683,13 @@ class MonitoringPane(PluginPane):
     def render_alerts(self) -> None:
         shown = TABLES["alerts"].shown(self.app.size.width)
         ready, self._alert_rows = self._alert_rows, None
-        if ready is not None and ready[0] == (self.filter_text, shown):
-            rows = ready[1]  # made with the answer, off the event loop (``_prefetch``)
-        else:
-            rows = alert_rows(self.groups, self.now(), self.filter_text, shown)
-        self._fill("alerts", rows, "alerts", shown)
+        if ready is not None and ready[0] == (self.filter_text, shown) \
+                and (ready[1].rows or "alerts" not in self.errors):
+            # made with the answer, cleaned and measured off the event loop (``_prefetch``)
+            self.query_one("#alerts", VirtualTable).set_table_data(ready[1])
+            return
+        rows = alert_rows(self.groups, self.now(), self.filter_text, shown)
+        self._fill("alerts", rows, "alerts", shown, ALERT_CAPS)
 
     def render_silences(self) -> None:
         now = self.now()
