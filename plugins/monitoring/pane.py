@@ -407,13 +407,6 @@ class MonitoringPane(PluginPane):
         if run is not None:
             run.cancel()  # the task may not have begun to wait for it
 
-    def on_session_changed(self, _message: Any) -> None:
-        self.unwatch_all()
-        self._cancel_prefetch()  # it asks the old cluster
-        self.prometheus = self.alertmanager = None
-        if self.session is not None:
-            self.on_session_ready()
-
     @on(events.Unmount)
     async def _close_clients(self) -> None:
         """The HTTP clients go with the pane (PluginPane's own unmount handler, called too,
