@@ -327,3 +327,33 @@ async def test_hostile_report_text_is_clean(kubeconfig: str, namespace: str,
         await until(pilot, lambda: isinstance(app.screen, ResourceResultsScreen), "detail")
         await pilot.pause(0.2)
         hostile.assert_screen_clean(app)
+
+
+async def test_opening_starts_the_lists_before_the_screen(kubeconfig: str, namespace: str,
+                                                          engines: dict[str, str]) -> None:
+    """Once discovery is known, `:policy` starts the pane's shared caches before its screen
+    is composed (PolicyPane.prefetch): the report caches exist, scoped like the pane's,
+    when the key is handled -- and the pane subscribes to those very caches. A cache
+    started so and never subscribed to is retired like any unwatched one."""
+    from k8s_essentials_tui.kube.resources import rt
+    from k8s_essentials_tui.plugins.policy import model
+
+    app = make_app(kubeconfig, namespace)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: app.session is not None, "connection")
+        session = app.session
+        assert session is not None
+        await session.discovery()
+        key = (model.POLICY_REPORTS.qualified, namespace)
+        started = {(c.key.rtype.qualified, c.key.namespace): c
+                   for c in session.caches.caches()}
+        assert key not in started
+        app.open_plugin("kyverno")  # what `:policy` enter runs, before any await
+        started = {(c.key.rtype.qualified, c.key.namespace): c
+                   for c in session.caches.caches()}
+        assert key in started, sorted(started)
+        pane = await open_pane(app, pilot)
+        assert started[key] in pane._caches.values()
+
+        lonely = session.prefetch(rt("v1", "configmaps", "ConfigMap"), namespace)
+        assert lonely.on_idle is not None and lonely._idle_handle is not None

@@ -524,7 +524,22 @@ class EssentialsApp(App[int]):
         if plugin is None:
             self.notify(f"no plugin {plugin_id!r}", severity="error")
             return
+        self._prefetch(plugin)
         self.push_screen(ComponentScreen(plugin))
+
+    def _prefetch(self, plugin: Plugin) -> None:
+        """The pane's caches started before its screen is composed (PluginPane.prefetch).
+        A pane that fails to load says so on its screen; a prefetch that fails costs only
+        the head start."""
+        session = self.session
+        if session is None or not plugin.pane:
+            return
+        try:
+            pane_cls = plugin.load_pane()
+            if pane_cls is not None:
+                pane_cls.prefetch(session, self)
+        except Exception:
+            logging.getLogger(__name__).exception("prefetch for %s failed", plugin.id)
 
     def open_install(self, plugin: Plugin, spec: ChartSpec | None = None, *,
                      verb: str = "install") -> None:

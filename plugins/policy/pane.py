@@ -180,11 +180,19 @@ class PolicyPane(PluginPane):
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        self.scope = (getattr(options, "namespace", None)
-                      or (settings.get("namespace") if settings is not None else None) or None)
+        self.scope = _scope(self.app)
         self._discover()
+
+    @classmethod
+    def prefetch(cls, session: Any, app: Any) -> None:
+        """The lists on the wire before the screen is composed (see PluginPane.prefetch):
+        what :meth:`_discover` will watch, when this session's discovery is known."""
+        disc = session.discovered
+        if disc is None:
+            return
+        scope = _scope(app)
+        for rtype, role in _watch_plan(disc):
+            session.prefetch(rtype, _namespace(rtype, role, scope))
 
     @work(group="policy-discovery", exclusive=True, description="policy-discovery")
     async def _discover(self) -> None:
@@ -199,20 +207,14 @@ class PolicyPane(PluginPane):
             self._built = True
             self._show()
             return
-        wanted = served_types(disc.resources)
-        wanted["vaps"], wanted["vap_bindings"] = [model.VAPS], [model.VAP_BINDINGS]
-        for role, types in wanted.items():
-            for rtype in types:
-                self._watch(rtype, role)
-        self._watch(webhooks.VALIDATING, "webhooks")
-        self._watch(webhooks.MUTATING, "webhooks")
+        for rtype, role in _watch_plan(disc):
+            self._watch(rtype, role)
         self._discovered = True
         self._schedule()
 
     def _watch(self, rtype: ResourceType, role: str) -> None:
         self._roles[rtype.qualified] = role
-        ns = self.scope if rtype.namespaced and role not in CLUSTER_WIDE_ROLES else None
-        cache = self.watch_resource(rtype, ns)
+        cache = self.watch_resource(rtype, _namespace(rtype, role, self.scope))
         if cache is not None:
             self._caches[rtype.qualified] = cache
 
@@ -734,3 +736,26 @@ class PolicyPane(PluginPane):
                         command=webhooks.kubectl_command(row, patch), run=run,
                         permissions=(Permission("patch", rtype),), typed_confirmation=typed,
                         warning=warning)
+
+
+def _scope(app: Any) -> str | None:
+    """``-n`` (or the config's ``namespace``) scopes the pane; else every namespace."""
+    options = getattr(app, "options", None)
+    settings = getattr(app, "settings", None)
+    return (getattr(options, "namespace", None)
+            or (settings.get("namespace") if settings is not None else None) or None)
+
+
+def _watch_plan(disc: Any) -> list[tuple[ResourceType, str]]:
+    """Every type the pane watches, with its role, given discovery: the reports first
+    (the largest list, so the first on the wire), then the engines' types, the
+    ValidatingAdmissionPolicies and the webhook configurations."""
+    wanted = served_types(disc.resources)
+    wanted["vaps"], wanted["vap_bindings"] = [model.VAPS], [model.VAP_BINDINGS]
+    plan = [(rtype, "reports") for rtype in wanted.pop("reports")]
+    plan += [(rtype, role) for role, types in wanted.items() for rtype in types]
+    return [*plan, (webhooks.VALIDATING, "webhooks"), (webhooks.MUTATING, "webhooks")]
+
+
+def _namespace(rtype: ResourceType, role: str, scope: str | None) -> str | None:
+    return scope if rtype.namespaced and role not in CLUSTER_WIDE_ROLES else None

@@ -92,7 +92,8 @@ class _KubeAuth(httpx.Auth):
             yield request
 
 
-def build_http_client(settings: ConnectionSettings, timeout: float = 30.0) -> httpx.AsyncClient:
+def build_http_client(settings: ConnectionSettings, timeout: float = 30.0, *,
+                      max_connections: int | None = 100) -> httpx.AsyncClient:
     """An ``httpx.AsyncClient`` with the cluster's CA, client certificate, token and proxy."""
     verify: ssl.SSLContext | bool
     if settings.verify:
@@ -116,6 +117,12 @@ def build_http_client(settings: ConnectionSettings, timeout: float = 30.0) -> ht
     if settings.proxy:
         kwargs["proxy"] = settings.proxy
     return httpx.AsyncClient(
+        # idle connections kept 30 s (httpx: 5 s), so a pane opened after the board reuses
+        # the board's warm ones instead of a TLS handshake per list (client-go keeps them
+        # 90 s; the apiserver closes idle ones after 90 s, and cloud load balancers after
+        # ~60 s, hence less)
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20,
+                            keepalive_expiry=30.0),
         base_url=settings.server,
         verify=verify,
         auth=_KubeAuth(settings),
@@ -135,6 +142,9 @@ class KubeClient:
                  timeout: float = 30.0) -> None:
         self.settings = settings
         self.http = http or build_http_client(settings, timeout)
+        #: watches get a connection pool of their own (see :attr:`watch_http`)
+        self._watch_http: httpx.AsyncClient | None = http
+        self._timeout = timeout
         self.hooks: list[RequestHook] = []
         #: may caches sync with one streaming watch (WatchList, ``sendInitialEvents``)
         #: instead of list + watch? None = unknown (no /version read yet: do not try),
@@ -155,8 +165,27 @@ class KubeClient:
     def context(self) -> str:
         return self.settings.context
 
+    @property
+    def watch_http(self) -> httpx.AsyncClient:
+        """The client watches stream on: a pool apart from :attr:`http`'s, made at the
+        first watch.
+
+        Why: over HTTP/1.1 a watch holds its connection for minutes. In one pool, the
+        connection a cache's list just returned was taken by its own watch, so the pool
+        never had an idle one: every list of a pane opening (13 for the policy pane) paid
+        a new TCP + TLS handshake, 30-50 ms before the request left while the screen was
+        composed (measured: the 500-PolicyReport list sent at +40-62 ms after `open`).
+        Apart, lists reuse warm connections and a pane's many watches cannot use up the
+        list pool's 100 connections (the watch pool has no bound, as client-go's)."""
+        if self._watch_http is None:
+            self._watch_http = build_http_client(self.settings, self._timeout,
+                                                 max_connections=None)
+        return self._watch_http
+
     async def aclose(self) -> None:
         await self.http.aclose()
+        if self._watch_http is not None and self._watch_http is not self.http:
+            await self._watch_http.aclose()
 
     # -- low level ------------------------------------------------------------------------
 
@@ -394,7 +423,7 @@ class KubeClient:
         for hook in self.hooks:
             hook("WATCH", path)
         try:
-            async with self.http.stream(
+            async with self.watch_http.stream(
                 "GET", path, params=params,
                 timeout=httpx.Timeout(timeout_seconds + 30, connect=10.0),
                 extensions=self._extensions or None,

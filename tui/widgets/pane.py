@@ -145,6 +145,15 @@ class PluginPane(CacheSubscriber, Vertical):
     def on_session_ready(self) -> None:
         """Called once connected (or at mount if already connected). Subscribe here."""
 
+    @classmethod
+    def prefetch(cls, session: ClusterSession, app: EssentialsApp) -> None:
+        """Optional: start the shared caches this pane will subscribe to, before its screen
+        is composed (``session.prefetch(rtype, namespace)``, no awaiting). Called by the
+        app when the pane is opened while connected; the pane subscribes as usual in
+        :meth:`on_session_ready` and finds them in flight. Why: composing and mounting a
+        screen holds the event loop for 30-50 ms, and lists started after it leave that
+        much later. Must not raise (a failure is logged and ignored)."""
+
     @property
     def read_only(self) -> bool:
         return bool(getattr(self.app, "read_only", False))
