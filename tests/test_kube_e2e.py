@@ -727,7 +727,7 @@ async def test_a_large_sync_freezes_the_heap_once(kubeconfig: str, namespace: st
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache that stored a large collection moves the live objects out of the collector's
     reach (gcpolicy.settle: later full passes do not walk them); a small one does not; two
-    large syncs in one turn of the loop freeze once. The threshold is lowered here: the
+    large syncs within the delay freeze once; a large decoded answer freezes too. The threshold is lowered here: the
     apiserver holds a handful of ConfigMaps, not 5,000."""
     import gc
 
@@ -747,9 +747,15 @@ async def test_a_large_sync_freezes_the_heap_once(kubeconfig: str, namespace: st
         monkeypatch.setattr(gcpolicy, "SETTLE_AT", 4)
         first = ResourceCache(session.client, small.key)
         second = ResourceCache(session.client, small.key)
+        monkeypatch.setattr(gcpolicy, "SETTLE_DELAY", 0.05)
         first._synced_with(dict(small.objects), small.resource_version, "list")
         second._synced_with(dict(small.objects), small.resource_version, "list")
-        await asyncio.sleep(0.05)  # the loop's next turn
+        await asyncio.sleep(0.2)  # past the delay
         assert frozen == [1]
+        # a large answer does it too (the threshold lowered to this list's size)
+        monkeypatch.setattr(gcpolicy, "SETTLE_BYTES", 1)
+        await session.client.list(CONFIGMAPS, namespace)
+        await asyncio.sleep(0.2)
+        assert frozen == [1, 1]
     finally:
         await session.close()

@@ -16,13 +16,16 @@ Headless commands and the TUI both call :func:`tune` (the CLI's ``main`` and the
 calling it again changes nothing.
 
 A full pass still comes, later, and its cost grows with the heap: on 50,000 Certificates +
-50,000 Secrets each took 626-746 ms -- a frozen screen, in the middle of an operator's work.
-So a cache that stored a large collection calls :func:`settle`: the objects alive then move
-to the collector's permanent generation (``gc.freeze``), which no later pass walks. Nothing
-is kept alive by it: the cached objects are freed by reference counting when a watch event
-or a re-list replaces them, as before. What it can keep is cyclic garbage that exists at
-that moment (a young pass runs first to shrink that to what is older than 50,000
-allocations), once per large sync.
+50,000 Secrets each took 626-746 ms -- a frozen screen, in the middle of an operator's work --
+and after the policy pane's 5 MB list of reports one came 0.2-0.4 s later (46-105 ms). So
+after a large sync or a large decoded answer (:func:`settle`) one deliberate full pass runs
+half a second later -- it walks only what is not frozen yet, i.e. mostly what that load
+allocated, and frees the cyclic garbage (a closed screen's widgets); skipped when the
+collector ran a full pass of its own meanwhile -- and then everything
+alive moves to the collector's permanent generation (``gc.freeze``), which no later pass
+walks. Nothing is kept alive by it: the cached objects are freed by reference counting when
+a watch event or a re-list replaces them, as before; the pass before the freeze means no
+cyclic garbage is frozen with them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,10 @@ import gc
 THRESHOLDS = (50_000, 20, 10)
 #: a sync that stores at least this many objects calls :func:`settle`
 SETTLE_AT = 5_000
+#: so does decoding an answer of at least this many bytes (KubeClient.get_json)
+SETTLE_BYTES = 1 << 20
+#: seconds from the (last) large load to the pass: after the pane's first paint
+SETTLE_DELAY = 0.5
 _settling = False
 
 
@@ -43,8 +50,8 @@ def tune() -> None:
 
 
 def settle() -> None:
-    """Freeze what is alive after a large sync (see the module docstring), once per turn of
-    the event loop however many caches synced in it; at once outside a loop."""
+    """After a large load: one full pass and a freeze, :data:`SETTLE_DELAY` later (see the
+    module docstring); loads in the meantime share it. At once outside an event loop."""
     global _settling
     if _settling:
         return
@@ -54,11 +61,18 @@ def settle() -> None:
         _freeze()
         return
     _settling = True
-    loop.call_soon(_freeze)
+    loop.call_later(SETTLE_DELAY, _freeze, _full_passes())
 
 
-def _freeze() -> None:
+def _full_passes() -> int:
+    return int(gc.get_stats()[2]["collections"])
+
+
+def _freeze(passes_before: int | None = None) -> None:
+    """The pass (unless the collector ran one of its own since the load: the heap it would
+    walk is the same, it found the garbage already), then the freeze."""
     global _settling
     _settling = False
-    gc.collect(0)  # young cycles (<= 50,000 objects: a few ms) are not frozen
+    if passes_before is None or _full_passes() == passes_before:
+        gc.collect()  # walks what is not frozen yet; frees cycles before they would be frozen
     gc.freeze()

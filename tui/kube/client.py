@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import msgspec
 
+from .. import gcpolicy
 from ..errors import (
     ClusterError,
     TimeoutError_,
@@ -244,9 +245,12 @@ class KubeClient:
                        headers: dict[str, str] | None = None) -> Any:
         resp = await self.request("GET", path, what=what, params=params, headers=headers)
         try:
-            return decode_json(resp.content)
+            body = decode_json(resp.content)
         except ValueError as exc:
             raise ClusterError(f"{what or path}: the server sent invalid JSON") from exc
+        if len(resp.content) >= gcpolicy.SETTLE_BYTES:
+            gcpolicy.settle()  # no later full collection walks it all again (see gcpolicy)
+        return body
 
     # -- typed helpers ---------------------------------------------------------------------
 
