@@ -725,14 +725,16 @@ async def test_kubeconfig_disable_compression_asks_for_plain_answers(
 
 async def test_a_large_sync_freezes_the_heap_once(kubeconfig: str, namespace: str,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cache that stored a large collection moves the live objects out of the collector's
-    reach (gcpolicy.settle: later full passes do not walk them); a small one does not; two
-    large syncs within the delay freeze once; a large decoded answer freezes too. The threshold is lowered here: the
-    apiserver holds a handful of ConfigMaps, not 5,000."""
+    """A cache that stored a large collection, or a large decoded answer, has the heap frozen
+    right after the collector's next full pass (gcpolicy.settle: later full passes do not
+    walk it, and the pass just freed the cyclic garbage); a small one does not; young passes
+    do not; several large loads before a full pass freeze once. The thresholds are lowered
+    here: the apiserver holds a handful of ConfigMaps, not 5,000."""
     import gc
 
     from k8s_essentials_tui import gcpolicy
 
+    gcpolicy.tune()
     session = await connect(kubeconfig)
     try:
         for i in range(4):
@@ -742,20 +744,28 @@ async def test_a_large_sync_freezes_the_heap_once(kubeconfig: str, namespace: st
         monkeypatch.setattr(gcpolicy, "SETTLE_AT", 1_000)
         small = session.cache(CONFIGMAPS, namespace)
         await small.wait_synced()
+        gc.collect()
         await asyncio.sleep(0.05)
         assert frozen == []
         monkeypatch.setattr(gcpolicy, "SETTLE_AT", 4)
         first = ResourceCache(session.client, small.key)
         second = ResourceCache(session.client, small.key)
-        monkeypatch.setattr(gcpolicy, "SETTLE_DELAY", 0.05)
         first._synced_with(dict(small.objects), small.resource_version, "list")
         second._synced_with(dict(small.objects), small.resource_version, "list")
-        await asyncio.sleep(0.2)  # past the delay
+        gc.collect(0)
+        await asyncio.sleep(0.05)
+        assert frozen == []  # a young pass is not the one
+        gc.collect()
+        await asyncio.sleep(0.05)
         assert frozen == [1]
+        gc.collect()
+        await asyncio.sleep(0.05)
+        assert frozen == [1]  # once per settle
         # a large answer does it too (the threshold lowered to this list's size)
         monkeypatch.setattr(gcpolicy, "SETTLE_BYTES", 1)
         await session.client.list(CONFIGMAPS, namespace)
-        await asyncio.sleep(0.2)
+        gc.collect()
+        await asyncio.sleep(0.05)
         assert frozen == [1, 1]
     finally:
         await session.close()
