@@ -16,7 +16,7 @@ from .cache import CacheRegistry, ResourceCache
 from .client import KubeClient
 from .config import ConnectionSettings, load_settings
 from .discovery import Discovery, discover
-from .resources import ResourceType
+from .resources import ObjectTransform, ResourceType
 
 if TYPE_CHECKING:
     from ..actions import ActionContext
@@ -88,8 +88,10 @@ class ClusterSession:
     def cache(self, rtype: ResourceType, namespace: str | None = None,
               label_selector: str | None = None,
               field_selector: str | None = None,
-              keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
-        return self.caches.get(rtype, namespace, label_selector, field_selector, keep)
+              keep: Callable[[dict[str, Any]], bool] | None = None,
+              transform: ObjectTransform | None = None) -> ResourceCache:
+        return self.caches.get(rtype, namespace, label_selector, field_selector, keep,
+                               transform)
 
     def retry_now(self) -> None:
         """``r``: every cache waiting after a failure retries at once, and every permission
