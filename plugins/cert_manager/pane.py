@@ -34,6 +34,7 @@ from k8s_essentials_tui.api import (
     INGRESSES,
     SECRETS,
     CacheUpdated,
+    ObjectTransform,
     PluginPane,
     ResourceType,
     clean,
@@ -54,6 +55,7 @@ from .model import (
     worse,
 )
 from .renew import renew_mutation
+from .stored import tls_secret_for_cache
 from .table import CertTable
 
 #: state filter cycle (``s``)
@@ -62,6 +64,9 @@ STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "expiring
 #: only TLS Secrets are listed and watched (server-side filter: Helm release payloads and
 #: other Secrets never reach this process)
 FIELD_SELECTORS: dict[str, str] = {SECRETS.qualified: "type=kubernetes.io/tls"}
+#: what the caches keep of each object: TLS Secrets without their private keys and the
+#: data no row reads (``stored.py``; #25: memory, and no key material in the process)
+TRANSFORMS: dict[str, ObjectTransform] = {SECRETS.qualified: tls_secret_for_cache}
 _KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
                             INGRESSES.qualified: "Ingress",
                             VELERO_BACKUPS.qualified: KIND_BACKUP}
@@ -176,7 +181,8 @@ class CertificatesPane(PluginPane):
                       or (settings.get("namespace") if settings is not None else None) or None)
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, self.scope,
-                                field_selector=FIELD_SELECTORS.get(rtype.qualified))
+                                field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                                transform=TRANSFORMS.get(rtype.qualified))
         self._watch_velero()
 
     @work(group="certs-velero", exclusive=True, description="certs-velero")
@@ -308,7 +314,8 @@ class CertificatesPane(PluginPane):
         self._counts = None
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, namespace,
-                                field_selector=FIELD_SELECTORS.get(rtype.qualified))
+                                field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                                transform=TRANSFORMS.get(rtype.qualified))
         if self._velero:
             self.watch_resource(VELERO_BACKUPS, namespace)
         self._show_summary()
@@ -316,7 +323,8 @@ class CertificatesPane(PluginPane):
     def _cache(self, rtype: ResourceType) -> Any:
         assert self.session is not None
         return self.session.cache(rtype, self.scope,
-                                  field_selector=FIELD_SELECTORS.get(rtype.qualified))
+                                  field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                                  transform=TRANSFORMS.get(rtype.qualified))
 
     def _apply(self, kind: str, messages: Iterable[CacheUpdated]) -> set[str]:
         changed: set[str] = set()
