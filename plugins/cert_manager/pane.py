@@ -55,7 +55,7 @@ from .model import (
     worse,
 )
 from .renew import renew_mutation
-from .stored import tls_secret_for_cache
+from .stored import certificate_for_cache, tls_secret_for_cache
 from .table import CertTable
 
 #: state filter cycle (``s``)
@@ -66,7 +66,8 @@ STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "expiring
 FIELD_SELECTORS: dict[str, str] = {SECRETS.qualified: "type=kubernetes.io/tls"}
 #: what the caches keep of each object: TLS Secrets without their private keys and the
 #: data no row reads (``stored.py``; #25: memory, and no key material in the process)
-TRANSFORMS: dict[str, ObjectTransform] = {SECRETS.qualified: tls_secret_for_cache}
+TRANSFORMS: dict[str, ObjectTransform] = {SECRETS.qualified: tls_secret_for_cache,
+                                          CERTIFICATES.qualified: certificate_for_cache}
 _KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
                             INGRESSES.qualified: "Ingress",
                             VELERO_BACKUPS.qualified: KIND_BACKUP}
