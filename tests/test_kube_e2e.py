@@ -724,9 +724,9 @@ async def test_cache_transform_stores_only_the_projection(kubeconfig: str,
             assert stored()["listed"]["transformed"]
             name = f"watched-{watch_list}".lower()
             await c.create(CONFIGMAPS, cm(name, v="2", secret="s3cr3t"), namespace)
-            await wait_until(None, lambda: name in stored())
+            await wait_until(None, lambda name=name: name in stored())
             await c.patch(CONFIGMAPS, name, {"data": {"v": "3"}}, namespace)
-            await wait_until(None, lambda: stored()[name]["data"] == {"v": "3"})
+            await wait_until(None, lambda name=name: stored()[name]["data"] == {"v": "3"})
             assert all("secret" not in o["data"] and o["transformed"]
                        and o["metadata"]["uid"] and o["metadata"]["resourceVersion"]
                        for o in cache.items())

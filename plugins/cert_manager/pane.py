@@ -4,11 +4,14 @@ Data: the shared watch caches of cert-manager Certificates, TLS Secrets (field s
 ``type=kubernetes.io/tls``, filtered by the apiserver), Ingresses and, when the
 CRD is served, Velero Backups. Watch events are applied to a :class:`~.model.CertIndex` by
 key; the view list is re-filtered and re-sorted and only the visible lines are rendered
-(:class:`~.table.CertTable`). The first load of the lists runs in a thread (the loop only
-swaps the sorted rows in); Secrets are parsed quickly first (dates and names) and their
-chains/keys are checked afterwards in small slices between frames -- starting as soon as
-the Secrets have arrived when other lists are still syncing -- so a big cluster shows its
-table early and keeps answering keys (#25; docs/certificates.md has the figures).
+(:class:`~.table.CertTable`). The caches store projections (``stored.py``, the caches'
+transforms): each TLS Secret is parsed and its chain and key checked as the cache stores
+it -- while the list's next page is on its way, in slices of a few ms -- and only those
+facts are kept, never ``data`` or a private key; Certificates keep the fields the rows
+read. The first load of the lists then runs in a thread (the loop only swaps the sorted
+rows in) with every check already done (#25; docs/certificates.md has the figures). A
+Secret that reaches the index whole (tests, the headless path) is still parsed quickly
+first and checked later in small slices between frames (``_deepen``).
 
 Scope: the namespace given with ``--namespace`` (or the config's ``namespace``), else all
 namespaces.

@@ -96,7 +96,7 @@ def certificate_for_cache(cert: dict[str, Any]) -> dict[str, Any]:
 
 
 def _identity(obj: dict[str, Any], metadata: dict[str, Any]) -> dict[str, Any]:
-    out = {k: obj[k] for k in ("apiVersion", "kind") if k in obj}
+    out: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind") if k in obj}
     out["metadata"] = metadata
     return out
 
