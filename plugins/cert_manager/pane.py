@@ -146,6 +146,8 @@ class CertificatesPane(PluginPane):
         self._loading = False
         #: every row sorted, from the first load: the first view needs no sort of its own
         self._sorted_all: list[CertRow] | None = None
+        #: their states, computed in that thread too (the summary counts them, see _refilter)
+        self._sorted_states: dict[str, str] = {}
         #: row key -> its position in ``view_rows`` (checked rows replace theirs in place)
         self._positions: dict[str, int] = {}
         #: the summary's counts (see _count_states); None = count again
@@ -284,6 +286,7 @@ class CertificatesPane(PluginPane):
         self._uids.update(uids)
         self._states.update(states)
         self._sorted_all = rows
+        self._sorted_states = states
         changed: set[str] = set()
         pending, self._pending = self._pending, {}
         for kind, messages in pending.items():
@@ -315,6 +318,7 @@ class CertificatesPane(PluginPane):
         self._primed = False
         self._loading = False
         self._sorted_all = None
+        self._sorted_states = {}
         self._counts = None
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, namespace,
@@ -462,6 +466,7 @@ class CertificatesPane(PluginPane):
             return  # unmounting (a worker may finish after the screen closed)
         now = self.now()
         first, self._sorted_all = self._sorted_all, None
+        states, self._sorted_states = self._sorted_states, {}
         if first is not None:  # the first load's rows, sorted in its thread
             rows = first if self._shows_all() else [r for r in first
                                                     if self._visible(r, now)]
@@ -470,7 +475,9 @@ class CertificatesPane(PluginPane):
             rows.sort(key=CertRow.sort_key)
         self.view_rows = rows
         self._positions = {}
-        self._counts = None
+        # the first load's states came with its rows: counting 10,000 states again here
+        # was ~10 ms of the step that swaps the table in (#25: loop stalls)
+        self._counts = self._count_states(states) if first is not None else None
         self.table.set_rows(rows, now)
         self._show_summary()
 
@@ -533,17 +540,20 @@ class CertificatesPane(PluginPane):
         self.query_one("#certs-message", Static).update(
             clean(self._cache_messages(), multiline=True))
 
-    def _count_states(self) -> tuple[int, dict[str, int]]:
+    def _count_states(self, known: dict[str, str] | None = None
+                      ) -> tuple[int, dict[str, int]]:
         """(rows counted, {state: rows}) for the summary line: kept until the rows change
-        (:meth:`_refilter`), not recounted for every "checking N secrets" update."""
+        (:meth:`_refilter`), not recounted for every "checking N secrets" update.
+        ``known``: states already computed for (some of) the rows, at this moment."""
         now = self.now()
         counts = {"expired": 0, "critical": 0, "warning": 0}
         total = 0
+        known = known or {}
         for r in self.index.rows.values():
             if r.kind == KIND_BACKUP and not self.all_expiries:
                 continue
             total += 1
-            st = r.state(now, self.thresholds)
+            st = known.get(r.key) or r.state(now, self.thresholds)
             if st in counts:
                 counts[st] += 1
         return total, counts
