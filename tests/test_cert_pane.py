@@ -251,3 +251,20 @@ async def test_pane_opened_before_the_app_connected_loads(kube_admin, kubeconfig
         await wait_until(pilot, lambda: bool(app.screen.query(CertificatesPane)))
         pane = pane_of(app)
         await wait_until(pilot, lambda: pane._primed and "web" in names(pane))
+
+
+async def test_the_secrets_cache_keeps_no_key_material(kube_admin, kubeconfig,
+                                                       namespace) -> None:
+    """#25: the pane's TLS Secrets cache stores checked facts, not ``data`` (no private
+    key, no certificate bytes), and the rows still say whether each key matches."""
+    from k8s_essentials_tui.api import SECRETS
+    from k8s_essentials_tui.plugins.cert_manager.x509info import STORED_INFO
+
+    f.seed(kube_admin, namespace, NOW)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+        stored = pane._cache(SECRETS).items()
+        assert stored and all("data" not in o and STORED_INFO in o for o in stored)
+        web = next(r for r in pane.view_rows if r.name == "web")
+        assert web.info is not None and web.info.key_matches is True

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from k8s_essentials_tui.detection.evaluate import (
@@ -316,3 +316,23 @@ def test_a_storage_location_whose_metadata_is_a_list_does_not_break_velero_detec
     det = evaluate(PLUGINS, snapshot)["velero"]
     assert not det.details.get("detection_failed"), det.problems
     assert det.installed is True
+
+
+@FAST
+@given(cert=objects(CERT), secret=objects(TLS_SECRET))
+@example(cert=CERT, secret=TLS_SECRET)
+def test_what_the_certificates_caches_store_reads_like_the_whole_object(
+        cert: dict[str, Any], secret: dict[str, Any]) -> None:
+    """#25: the pane's caches store projections (``stored.py``); whatever the objects hold,
+    the projection never raises and gives the same rows as the whole object."""
+    import copy
+
+    from k8s_essentials_tui.plugins.cert_manager import stored
+
+    stored_cert = stored.certificate_for_cache(copy.deepcopy(cert))
+    assert cert_model.certificate_row(stored_cert, None) == \
+        cert_model.certificate_row(cert, None)
+    stored_secret = stored.tls_secret_for_cache(copy.deepcopy(secret))
+    info = parse_secret(secret)
+    assert parse_secret(stored_secret) == info
+    assert cert_model.secret_row(stored_secret, info) == cert_model.secret_row(secret, info)

@@ -769,3 +769,56 @@ async def test_a_large_sync_freezes_the_heap_once(kubeconfig: str, namespace: st
         assert frozen == [1, 1]
     finally:
         await session.close()
+
+
+def _public_part(obj: dict) -> dict:
+    """A cache transform for the test: keeps metadata and ``data.v``, drops the rest."""
+    data = obj.get("data") or {}
+    return {"metadata": obj["metadata"], "data": {"v": data["v"]} if "v" in data else {},
+            "transformed": True}
+
+
+async def test_cache_transform_stores_only_the_projection(kubeconfig: str,
+                                                          namespace: str) -> None:
+    """A subscriber's ``transform`` is applied before anything is stored: to the listed
+    objects (both sync paths), the initial WatchList events and every watch event; ``keep``
+    still sees the whole object; a transformed cache is another cache than the plain one."""
+    def wanted(o: dict) -> bool:  # reads what the transform drops
+        return (o.get("data") or {}).get("secret") != "skip"
+
+    session = await connect(kubeconfig)
+    try:
+        c = session.client
+        await c.create(CONFIGMAPS, cm("listed", v="1", secret="s3cr3t"), namespace)
+        await c.create(CONFIGMAPS, cm("skipped", v="1", secret="skip"), namespace)
+        plain = session.cache(CONFIGMAPS, namespace)
+        assert session.cache(CONFIGMAPS, namespace, transform=_public_part) is not plain
+        assert session.cache(CONFIGMAPS, namespace, transform=_public_part) is \
+            session.cache(CONFIGMAPS, namespace, transform=_public_part)  # shared
+        for watch_list in (True, False):  # both sync paths transform
+            c.watch_list = watch_list
+            cache = ResourceCache(c, session.caches.get(
+                CONFIGMAPS, namespace, keep=wanted, transform=_public_part).key)
+            cache.start()
+            await cache.wait_synced()
+            assert cache.sync_mode == ("watch-list" if watch_list else "list")
+
+            def stored(cache: ResourceCache = cache) -> dict[str, dict]:
+                return {o["metadata"]["name"]: o for o in cache.items()}
+
+            assert "listed" in stored() and "skipped" not in stored()
+            assert stored()["listed"]["data"] == {"v": "1"}
+            assert stored()["listed"]["transformed"]
+            name = f"watched-{watch_list}".lower()
+            await c.create(CONFIGMAPS, cm(name, v="2", secret="s3cr3t"), namespace)
+            await wait_until(None, lambda name=name: name in stored())
+            await c.patch(CONFIGMAPS, name, {"data": {"v": "3"}}, namespace)
+            await wait_until(None, lambda name=name: stored()[name]["data"] == {"v": "3"})
+            assert all("secret" not in o["data"] and o["transformed"]
+                       and o["metadata"]["uid"] and o["metadata"]["resourceVersion"]
+                       for o in cache.items())
+            await cache.stop()
+        await plain.wait_synced()
+        assert {o["data"].get("secret") for o in plain.items()} >= {"s3cr3t", "skip"}
+    finally:
+        await session.close()

@@ -101,6 +101,7 @@ from .kube.resources import (
     SECRETS,
     SERVICES,
     STATEFULSETS,
+    ObjectTransform,
     ResourceType,
     obj_key,
     rt,
@@ -223,7 +224,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "CONFIGMAPS", "CRDS", "DAEMONSETS", "DEPLOYMENTS", "ENDPOINTS", "EVENTS", "INGRESSES",
     "FIELD_MANAGER", "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
     "ConnectOptions", "KubeClient", "ResourceType", "obj_key", "rt", "service_proxy_path",
-    "decode_json",
+    "decode_json", "ObjectTransform",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",

@@ -231,3 +231,25 @@ def pem_private_key(data: bytes) -> bytes | None:
                 return None
             return pem_body(data[begin:end + len(label) + 14])
     return None
+
+
+def _tlv(tag: int, value: bytes) -> bytes:
+    """One DER TLV (definite length)."""
+    size = len(value)
+    if size < 0x80:
+        return bytes((tag, size)) + value
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes((tag, 0x80 | len(length))) + length + value
+
+
+def public_id_spki(public: PublicId) -> bytes:
+    """The subjectPublicKeyInfo (RFC 5280 4.1; RFC 3279 2.3.1 for RSA, RFC 5480 for EC) of
+    a :data:`PublicId`, for the library to read and normalise when two readings differ."""
+    kind, first, second = public
+    if kind == "rsa":
+        alg = _tlv(_SEQUENCE, RSA_ENCRYPTION + b"\x05\x00")
+        key = _tlv(_SEQUENCE, _tlv(_INTEGER, first) + _tlv(_INTEGER, second))
+    else:
+        alg = _tlv(_SEQUENCE, EC_PUBLIC_KEY + first)
+        key = second
+    return _tlv(_SEQUENCE, alg + _tlv(_BIT_STRING, b"\x00" + key))

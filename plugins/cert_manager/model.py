@@ -22,7 +22,7 @@ from typing import Any
 
 from k8s_essentials_tui.api import Fields, mapping, parse_time
 
-from .x509info import CertInfo, parse_secret
+from .x509info import CertInfo, parse_secret, stored_info
 
 TLS_TYPE = "kubernetes.io/tls"
 ANN_CERT_NAME = "cert-manager.io/certificate-name"
@@ -360,6 +360,10 @@ class CertIndex:
         cached = self._parsed.get(sk)
         if cached is not None and cached[0] == token:
             return cached[1]
+        stored = stored_info(secret)  # checked when the cache stored it: no cost now
+        if stored is not None:
+            self._parsed[sk] = (token, stored)
+            return stored
         if lazy and not self.deep:
             self._todo.add(sk)
             return None

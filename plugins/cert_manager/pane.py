@@ -4,11 +4,14 @@ Data: the shared watch caches of cert-manager Certificates, TLS Secrets (field s
 ``type=kubernetes.io/tls``, filtered by the apiserver), Ingresses and, when the
 CRD is served, Velero Backups. Watch events are applied to a :class:`~.model.CertIndex` by
 key; the view list is re-filtered and re-sorted and only the visible lines are rendered
-(:class:`~.table.CertTable`). The first load of the lists runs in a thread (the loop only
-swaps the sorted rows in); Secrets are parsed quickly first (dates and names) and their
-chains/keys are checked afterwards in small slices between frames -- starting as soon as
-the Secrets have arrived when other lists are still syncing -- so a big cluster shows its
-table early and keeps answering keys (#25; docs/certificates.md has the figures).
+(:class:`~.table.CertTable`). The caches store projections (``stored.py``, the caches'
+transforms): each TLS Secret is parsed and its chain and key checked as the cache stores
+it -- while the list's next page is on its way, in slices of a few ms -- and only those
+facts are kept, never ``data`` or a private key; Certificates keep the fields the rows
+read. The first load of the lists then runs in a thread (the loop only swaps the sorted
+rows in) with every check already done (#25; docs/certificates.md has the figures). A
+Secret that reaches the index whole (tests, the headless path) is still parsed quickly
+first and checked later in small slices between frames (``_deepen``).
 
 Scope: the namespace given with ``--namespace`` (or the config's ``namespace``), else all
 namespaces.
@@ -34,6 +37,7 @@ from k8s_essentials_tui.api import (
     INGRESSES,
     SECRETS,
     CacheUpdated,
+    ObjectTransform,
     PluginPane,
     ResourceType,
     clean,
@@ -54,6 +58,7 @@ from .model import (
     worse,
 )
 from .renew import renew_mutation
+from .stored import certificate_for_cache, tls_secret_for_cache
 from .table import CertTable
 
 #: state filter cycle (``s``)
@@ -62,6 +67,10 @@ STATE_FILTERS = ("all", "attention", "expired", "critical", "warning", "expiring
 #: only TLS Secrets are listed and watched (server-side filter: Helm release payloads and
 #: other Secrets never reach this process)
 FIELD_SELECTORS: dict[str, str] = {SECRETS.qualified: "type=kubernetes.io/tls"}
+#: what the caches keep of each object: TLS Secrets without their private keys and the
+#: data no row reads (``stored.py``; #25: memory, and no key material in the process)
+TRANSFORMS: dict[str, ObjectTransform] = {SECRETS.qualified: tls_secret_for_cache,
+                                          CERTIFICATES.qualified: certificate_for_cache}
 _KIND_OF: dict[str, str] = {CERTIFICATES.qualified: KIND_CERT, SECRETS.qualified: KIND_SECRET,
                             INGRESSES.qualified: "Ingress",
                             VELERO_BACKUPS.qualified: KIND_BACKUP}
@@ -137,6 +146,8 @@ class CertificatesPane(PluginPane):
         self._loading = False
         #: every row sorted, from the first load: the first view needs no sort of its own
         self._sorted_all: list[CertRow] | None = None
+        #: their states, computed in that thread too (the summary counts them, see _refilter)
+        self._sorted_states: dict[str, str] = {}
         #: row key -> its position in ``view_rows`` (checked rows replace theirs in place)
         self._positions: dict[str, int] = {}
         #: the summary's counts (see _count_states); None = count again
@@ -176,7 +187,8 @@ class CertificatesPane(PluginPane):
                       or (settings.get("namespace") if settings is not None else None) or None)
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, self.scope,
-                                field_selector=FIELD_SELECTORS.get(rtype.qualified))
+                                field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                                transform=TRANSFORMS.get(rtype.qualified))
         self._watch_velero()
 
     @work(group="certs-velero", exclusive=True, description="certs-velero")
@@ -274,6 +286,7 @@ class CertificatesPane(PluginPane):
         self._uids.update(uids)
         self._states.update(states)
         self._sorted_all = rows
+        self._sorted_states = states
         changed: set[str] = set()
         pending, self._pending = self._pending, {}
         for kind, messages in pending.items():
@@ -305,10 +318,12 @@ class CertificatesPane(PluginPane):
         self._primed = False
         self._loading = False
         self._sorted_all = None
+        self._sorted_states = {}
         self._counts = None
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, namespace,
-                                field_selector=FIELD_SELECTORS.get(rtype.qualified))
+                                field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                                transform=TRANSFORMS.get(rtype.qualified))
         if self._velero:
             self.watch_resource(VELERO_BACKUPS, namespace)
         self._show_summary()
@@ -316,7 +331,8 @@ class CertificatesPane(PluginPane):
     def _cache(self, rtype: ResourceType) -> Any:
         assert self.session is not None
         return self.session.cache(rtype, self.scope,
-                                  field_selector=FIELD_SELECTORS.get(rtype.qualified))
+                                  field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                                  transform=TRANSFORMS.get(rtype.qualified))
 
     def _apply(self, kind: str, messages: Iterable[CacheUpdated]) -> set[str]:
         changed: set[str] = set()
@@ -450,6 +466,7 @@ class CertificatesPane(PluginPane):
             return  # unmounting (a worker may finish after the screen closed)
         now = self.now()
         first, self._sorted_all = self._sorted_all, None
+        states, self._sorted_states = self._sorted_states, {}
         if first is not None:  # the first load's rows, sorted in its thread
             rows = first if self._shows_all() else [r for r in first
                                                     if self._visible(r, now)]
@@ -458,7 +475,9 @@ class CertificatesPane(PluginPane):
             rows.sort(key=CertRow.sort_key)
         self.view_rows = rows
         self._positions = {}
-        self._counts = None
+        # the first load's states came with its rows: counting 10,000 states again here
+        # was ~10 ms of the step that swaps the table in (#25: loop stalls)
+        self._counts = self._count_states(states) if first is not None else None
         self.table.set_rows(rows, now)
         self._show_summary()
 
@@ -521,17 +540,20 @@ class CertificatesPane(PluginPane):
         self.query_one("#certs-message", Static).update(
             clean(self._cache_messages(), multiline=True))
 
-    def _count_states(self) -> tuple[int, dict[str, int]]:
+    def _count_states(self, known: dict[str, str] | None = None
+                      ) -> tuple[int, dict[str, int]]:
         """(rows counted, {state: rows}) for the summary line: kept until the rows change
-        (:meth:`_refilter`), not recounted for every "checking N secrets" update."""
+        (:meth:`_refilter`), not recounted for every "checking N secrets" update.
+        ``known``: states already computed for (some of) the rows, at this moment."""
         now = self.now()
         counts = {"expired": 0, "critical": 0, "warning": 0}
         total = 0
+        known = known or {}
         for r in self.index.rows.values():
             if r.kind == KIND_BACKUP and not self.all_expiries:
                 continue
             total += 1
-            st = r.state(now, self.thresholds)
+            st = known.get(r.key) or r.state(now, self.thresholds)
             if st in counts:
                 counts[st] += 1
         return total, counts

@@ -4,9 +4,11 @@ Pure (no I/O, no clock): the caller passes ``tls.crt``/``tls.key``/``ca.crt`` by
 a :class:`CertInfo`. Every malformed input becomes a problem text, never an exception, so one
 broken Secret never hides the others.
 
-Key material: ``tls.key`` is loaded only to compare its public half with the certificate's
-and is dropped at once; nothing derived from the private key (not even a fingerprint) is
-kept, returned, logged or put into a problem message.
+Key material: ``tls.key`` is read only to compare its public half with the certificate's
+(``keycheck.py``) and is dropped at once; nothing derived from the private part (not even a
+fingerprint) is kept, returned, logged or put into a problem message. A Secret as the pane's
+cache stores it (``stored.py``) has no ``data`` left, only its :class:`CertInfo`
+(:data:`STORED_INFO`), which :func:`parse_secret` returns.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
@@ -30,10 +31,9 @@ from .der import (
     certificate_parts,
     issuer_and_subject,
     pem_body,
-    pem_private_key,
-    private_key_public_id,
     spki_public_id,
 )
+from .keycheck import KeyFacts, key_facts, key_matches
 
 _PEM_CERT = re.compile(
     rb"-----BEGIN CERTIFICATE-----\s.*?-----END CERTIFICATE-----", re.DOTALL)
@@ -73,7 +73,18 @@ class CertInfo:
         return self.not_after is not None
 
 
-def _b64(value: Any) -> tuple[bytes | None, str | None]:
+#: the field of a Secret as the pane's cache stores it (``stored.py``) that holds its
+#: checked :class:`CertInfo` (no Kubernetes object has it)
+STORED_INFO = "k8s-essentials-tui/certinfo"
+
+
+def stored_info(secret: Any) -> CertInfo | None:
+    """The checked content a stored Secret carries (None for a whole Secret)."""
+    info = secret.get(STORED_INFO) if isinstance(secret, dict) else None
+    return info if isinstance(info, CertInfo) else None
+
+
+def decode_data(value: Any) -> tuple[bytes | None, str | None]:
     """Decode a Secret ``data`` value; returns (bytes, problem)."""
     if value is None:
         return None, None
@@ -92,15 +103,21 @@ def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
     """Parse a ``kubernetes.io/tls`` Secret object (its ``data`` is base64).
 
     ``deep=False`` reads only the leaf (dates, names, issuer): about 10x cheaper, so a
-    table of 10,000 Secrets is sorted quickly; the chain and key checks follow later."""
+    table of 10,000 Secrets is sorted quickly; the chain and key checks follow later.
+    A stored Secret (``stored.py``) was checked when it was stored: its content is
+    returned as it is."""
+    stored = stored_info(secret)
+    if stored is not None:
+        return stored
     data = (secret.get("data") if isinstance(secret, dict) else None) or {}
     if not isinstance(data, dict):
         return CertInfo(problems=("Secret data is not a map",))
     problems: list[str] = []
-    crt, p = _b64(data.get("tls.crt"))
+    crt, p = decode_data(data.get("tls.crt"))
     if p:
         problems.append(f"tls.crt is {p}")
-    key, p = _b64(data.get("tls.key"))
+    key, p = decode_data(data.get("tls.key"))
+    key_present = "tls.key" in data
     if p:
         problems.append(f"tls.key is {p}")
     ca_value = data.get("ca.crt")
@@ -111,7 +128,7 @@ def parse_secret(secret: dict[str, Any], *, deep: bool = True) -> CertInfo:
         problems.append("tls.crt is missing")
         return CertInfo(problems=tuple(problems))
     try:
-        info = _parse(crt, key, ca_certs, key_present="tls.key" in data, deep=deep)
+        info = _parse(crt, key, ca_certs, key_present=key_present, deep=deep)
     except Exception as exc:  # a parser edge case is a problem, not a crash
         # the exception's type only: its text could quote the key material
         return CertInfo(problems=(*problems,
@@ -130,7 +147,7 @@ def _ca_b64(value: str) -> tuple[tuple[x509.Certificate, ...], str | None]:
 
 
 def _ca_other(value: Any) -> tuple[tuple[x509.Certificate, ...], str | None]:
-    ca, problem = _b64(value)
+    ca, problem = decode_data(value)
     return (_load_ca(ca) if ca and ca.strip() else ()), problem
 
 
@@ -267,11 +284,6 @@ def _key_desc(cert: x509.Certificate) -> tuple[str, int | None]:
     if isinstance(pub, dsa.DSAPublicKey):
         return "DSA", pub.key_size
     return type(pub).__name__, None
-
-
-def _spki(pub: Any) -> bytes:
-    return pub.public_bytes(serialization.Encoding.DER,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 @lru_cache(maxsize=_CACHE)  # issuers (leaves go through _Leaf)
@@ -436,49 +448,6 @@ def _issuer_text(cert: x509.Certificate, encoded: bytes | None = None) -> tuple[
     return out
 
 
-def _key_matches(key: bytes, leaf: _Leaf) -> tuple[bool | None, str | None]:
-    """Compare the key's public half with the certificate's. Never returns key material.
-
-    First on the encodings (``der.py``: an RSA key's modulus and exponent, an EC key's
-    curve and public point, against the certificate's subjectPublicKeyInfo): equal means
-    the key is the certificate's, as the library would say too (it compares the same public
-    half; see below). Anything else -- another key type, a key without its public point,
-    encrypted, malformed, or different -- is decided (and worded) by the library. Why:
-    loading the key cost more than the rest of a Secret's checks (#25)."""
-    if not key.strip():
-        return None, "tls.key is empty"
-    if leaf.spki is not None:
-        der = pem_private_key(key) if b"-----BEGIN" in key else key
-        mine = private_key_public_id(der) if der is not None else None
-        del der
-        if mine is not None and mine == leaf.public:
-            return True, None
-    cert = leaf.cert
-    try:
-        # only the public half is compared, never used to sign: skip OpenSSL's RSA
-        # consistency check (p*q = n ...), 50+ ms per 2048-bit key on this machine -- cert-
-        # manager's default key -- against 0.03 ms without; 10,000 TLS Secrets were minutes
-        # of CPU. A key whose public half matches but whose private half is corrupt is not
-        # this check's business (the TLS server fails its handshake and says so).
-        if b"-----BEGIN" in key:
-            private = serialization.load_pem_private_key(
-                key, password=None, unsafe_skip_rsa_key_validation=True)
-        else:
-            private = serialization.load_der_private_key(
-                key, password=None, unsafe_skip_rsa_key_validation=True)
-    except TypeError:
-        return None, "tls.key is encrypted (ingress controllers need it unencrypted)"
-    except (ValueError, UnsupportedAlgorithm):
-        return None, "tls.key is not a readable private key"
-    try:
-        same = _spki(private.public_key()) == _spki(cert.public_key())
-    except (ValueError, TypeError, UnsupportedAlgorithm):
-        return None, "cannot compare tls.key with the certificate"
-    finally:
-        del private
-    return same, None if same else "tls.key does not match the certificate"
-
-
 #: named curves by their OID's encoding, as the library names them
 _CURVES = {bytes.fromhex("06082a8648ce3d030107"): ("secp256r1", 256),
            bytes.fromhex("06052b81040022"): ("secp384r1", 384),
@@ -535,9 +504,10 @@ def parse_tls(crt: bytes | None, key: bytes | None = None, ca: bytes | None = No
                   key_present=key_present, deep=deep)
 
 
-def _parse(crt: bytes | None, key: bytes | None, ca_certs: Sequence[x509.Certificate], *,
-           key_present: bool, deep: bool) -> CertInfo:
-    """:func:`parse_tls` with ``ca.crt`` already loaded."""
+def _parse(crt: bytes | None, key: bytes | KeyFacts | None,
+           ca_certs: Sequence[x509.Certificate], *, key_present: bool, deep: bool) -> CertInfo:
+    """:func:`parse_tls` with ``ca.crt`` already loaded; ``key`` decoded, or already
+    reduced to its facts (a stored Secret)."""
     problems: list[str] = []
     if crt is None or not crt.strip():
         return CertInfo(problems=("tls.crt is empty",))
@@ -558,7 +528,8 @@ def _parse(crt: bytes | None, key: bytes | None, ca_certs: Sequence[x509.Certifi
         problems += chain_problems
     matches: bool | None = None
     if key is not None and deep:
-        matches, p = _key_matches(key, leaf)
+        facts = key if isinstance(key, KeyFacts) else key_facts(key)
+        matches, p = key_matches(facts, cert, leaf.public)
         if p:
             problems.append(p)
     elif not key_present:

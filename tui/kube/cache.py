@@ -40,7 +40,17 @@ list+watch loop; later subscribers share it. The loop
 * stops watching (and frees the objects) ``idle_timeout`` seconds after its last subscriber
   left, so closing a pane over 10k objects gives the memory back;
 * coalesces bursts of events and notifies subscribers at most every ``flush_interval``
-  seconds with what changed, so a table can update rows by key instead of rebuilding.
+  seconds with what changed, so a table can update rows by key instead of rebuilding;
+* stores each object as its key's ``transform`` projects it, when it has one: applied to
+  every listed object page by page (after ``keep``; in slices of a few ms while the next
+  page is fetched, see ``KubeClient.list``), to every WatchList initial event and to every
+  watch event, before anything is stored (client-go's informer ``SetTransform``). Why: a
+  cache keeps every object of its scope for as long as a pane shows them, and most of an
+  object is often what no pane reads -- 10,000 TLS Secrets are ~60 MB decoded, mostly the
+  base64 ``data``, and their private keys need not be in this process at all (#25: the
+  certificates pane stores each Secret's checked facts and identity, no ``data``). Part of
+  the key, like ``keep``: a projected cache is never handed to a subscriber that wants whole
+  objects (two panes that read different parts get two caches).
 """
 
 from __future__ import annotations
@@ -55,7 +65,7 @@ from typing import Any
 from .. import gcpolicy
 from ..errors import ClusterError, ForbiddenError, GoneError, InvalidError, NotFoundError
 from .client import KubeClient
-from .resources import ResourceType, is_builtin, obj_key
+from .resources import ObjectTransform, ResourceType, is_builtin, obj_key
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +110,10 @@ class CacheKey:
     #: it rejects are never stored. Part of the key: a filtered cache is never handed to a
     #: pane that wants everything. Must compare equal when it filters the same way.
     keep: Callable[[dict[str, Any]], bool] | None = None
+    #: what is stored of each object (see the module doc and ``ObjectTransform``); part of
+    #: the key for the same reason as ``keep``: pass a module-level function, not a lambda
+    #: made per call, or every subscriber gets a cache of its own
+    transform: ObjectTransform | None = None
 
 
 @dataclass
@@ -265,8 +279,9 @@ class ResourceCache:
             rtype, self.key.namespace, label_selector=self.key.label_selector,
             field_selector=self.key.field_selector, keep=self.key.keep,
             whole_below=0 if is_builtin(rtype) else self.large_collection,
+            transform=self._stored,  # page by page: a page's whole objects go at once
         )
-        self._synced_with({obj_key(o): _slim(o) for o in items}, rv, "list")
+        self._synced_with({obj_key(o): o for o in items}, rv, "list")
 
     def _synced_with(self, objects: dict[str, dict[str, Any]], rv: str, mode: str) -> None:
         if len(objects) >= gcpolicy.SETTLE_AT:
@@ -328,7 +343,7 @@ class ResourceCache:
                     if event.get("type") == "DELETED" or not self._keeps(obj):
                         initial.pop(obj_key(obj), None)
                     else:
-                        initial[obj_key(obj)] = _slim(obj)
+                        initial[obj_key(obj)] = self._stored(obj)
                     seen += 1
                     if seen > self.large_collection:
                         raise _LargeCollection
@@ -386,6 +401,11 @@ class ResourceCache:
     def _keeps(self, obj: dict[str, Any]) -> bool:
         return self.key.keep is None or self.key.keep(obj)
 
+    def _stored(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """What the cache keeps of a decoded object: slimmed, then the key's transform."""
+        transform = self.key.transform
+        return _slim(obj) if transform is None else transform(_slim(obj))
+
     def _apply(self, event: dict[str, Any]) -> None:
         etype = event.get("type")
         obj = event.get("object") or {}
@@ -401,7 +421,7 @@ class ResourceCache:
             self._pending.deleted.add(k)
             self._pending.upserted.discard(k)
         else:
-            self.objects[k] = _slim(obj)
+            self.objects[k] = self._stored(obj)
             self._pending.upserted.add(k)
             self._pending.deleted.discard(k)
         self._schedule_flush()
@@ -455,9 +475,10 @@ class CacheRegistry:
     def get(self, rtype: ResourceType, namespace: str | None = None,
             label_selector: str | None = None,
             field_selector: str | None = None,
-            keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
+            keep: Callable[[dict[str, Any]], bool] | None = None,
+            transform: ObjectTransform | None = None) -> ResourceCache:
         key = CacheKey(rtype, namespace if rtype.namespaced else None, label_selector,
-                       field_selector, keep)
+                       field_selector, keep, transform)
         cache = self._caches.get(key)
         if cache is None:
             cache = ResourceCache(self.client, key, **self._options)

@@ -6,7 +6,9 @@ care about without pulling in the HTTP stack.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 #: API groups served by the apiserver itself (the rest are custom resources or aggregated)
@@ -84,6 +86,16 @@ MUTATING_WEBHOOKS = rt("admissionregistration.k8s.io/v1", "mutatingwebhookconfig
                        "MutatingWebhookConfiguration", namespaced=False)
 SELF_SUBJECT_ACCESS_REVIEWS = rt("authorization.k8s.io/v1", "selfsubjectaccessreviews",
                                  "SelfSubjectAccessReview", namespaced=False)
+
+
+#: A subscriber's projection of each object before a shared cache stores it (client-go's
+#: informer ``SetTransform``): it gets a freshly decoded object nobody else holds, may change
+#: it in place, and returns what the cache keeps. It must keep ``metadata.uid``, ``name``,
+#: ``namespace`` and ``resourceVersion``, and must not raise (an exception fails the cache's
+#: sync). It runs on the event loop (list pages in slices while the next page is fetched):
+#: tens of microseconds per object are fine, blocking I/O is not. See ``kube/cache.py``
+#: (``CacheKey.transform``) for why and how.
+ObjectTransform = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def obj_key(obj: dict) -> str:

@@ -16,7 +16,7 @@ from .cache import CacheRegistry, ResourceCache
 from .client import KubeClient
 from .config import ConnectionSettings, load_settings
 from .discovery import Discovery, discover
-from .resources import ResourceType
+from .resources import ObjectTransform, ResourceType
 
 if TYPE_CHECKING:
     from ..actions import ActionContext
@@ -93,22 +93,25 @@ class ClusterSession:
 
     def prefetch(self, rtype: ResourceType, namespace: str | None = None,
                  label_selector: str | None = None, field_selector: str | None = None,
-                 keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
+                 keep: Callable[[dict[str, Any]], bool] | None = None,
+                 transform: ObjectTransform | None = None) -> ResourceCache:
         """Start a shared cache ahead of its subscriber; the same cache :meth:`cache`
         returns. Why: a pane subscribes once its screen is composed and mounted, which
         holds the event loop for 30-50 ms, so its lists left that much later (measured:
         the policy pane's 500-report list sent at +45-79 ms after ``open``); started here,
         before the screen is pushed, the requests are on the wire first. A cache nobody
         subscribes to then is retired after the idle timeout, as any unwatched cache."""
-        cache = self.cache(rtype, namespace, label_selector, field_selector, keep)
+        cache = self.cache(rtype, namespace, label_selector, field_selector, keep, transform)
         cache.subscribe(_ignore)()  # arms the idle timer unless someone subscribes
         return cache
 
     def cache(self, rtype: ResourceType, namespace: str | None = None,
               label_selector: str | None = None,
               field_selector: str | None = None,
-              keep: Callable[[dict[str, Any]], bool] | None = None) -> ResourceCache:
-        return self.caches.get(rtype, namespace, label_selector, field_selector, keep)
+              keep: Callable[[dict[str, Any]], bool] | None = None,
+              transform: ObjectTransform | None = None) -> ResourceCache:
+        return self.caches.get(rtype, namespace, label_selector, field_selector, keep,
+                               transform)
 
     def retry_now(self) -> None:
         """``r``: every cache waiting after a failure retries at once, and every permission

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
-from ..kube.resources import ResourceType
+from ..kube.resources import ObjectTransform, ResourceType
 
 if TYPE_CHECKING:
     from textual import getters
@@ -63,8 +63,11 @@ class CacheSubscriber:
                        label_selector: str | None = None,
                        field_selector: str | None = None,
                        keep: Callable[[dict[str, Any]], bool] | None = None,
+                       transform: ObjectTransform | None = None,
                        ) -> ResourceCache | None:
         """Subscribe to the shared cache; returns it (None while not connected).
+        ``transform``: what the cache keeps of each object (``ObjectTransform``, the same
+        function for the same cache: a cache with another transform is another cache).
 
         The first CacheUpdated arrives after the initial list (or at once if the cache is
         already synced)."""
@@ -73,7 +76,8 @@ class CacheSubscriber:
             return None
         if not hasattr(self, "_subscriptions"):
             self._subscriptions = []
-        cache = session.cache(rtype, namespace, label_selector, field_selector, keep)
+        cache = session.cache(rtype, namespace, label_selector, field_selector, keep,
+                              transform)
         for sub in self._subscriptions:
             if sub.cache is cache:
                 return cache
