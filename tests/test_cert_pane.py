@@ -268,3 +268,22 @@ async def test_the_secrets_cache_keeps_no_key_material(kube_admin, kubeconfig,
         assert stored and all("data" not in o and STORED_INFO in o for o in stored)
         web = next(r for r in pane.view_rows if r.name == "web")
         assert web.info is not None and web.info.key_matches is True
+
+
+async def test_opening_starts_the_three_lists_first(kubeconfig, namespace) -> None:
+    """`open` starts the pane's Certificates, TLS Secrets (projected) and Ingresses caches
+    before its screen is composed (CertificatesPane.prefetch), scoped by -n, and the pane
+    subscribes to those very caches."""
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.session is not None)
+        session = app.session
+        before = set(session.caches.caches())
+        app.open_plugin("cert-manager")
+        started = [c for c in session.caches.caches() if c not in before]
+        assert sorted(c.key.rtype.plural for c in started) == [
+            "certificates", "ingresses", "secrets"]
+        assert all(c.key.namespace == namespace for c in started)
+        assert any(c.key.transform is not None for c in started)
+        pane = await open_pane(pilot)
+        assert {s.cache for s in pane._subscriptions} >= set(started)

@@ -181,15 +181,21 @@ class CertificatesPane(PluginPane):
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        self.scope = (getattr(options, "namespace", None)
-                      or (settings.get("namespace") if settings is not None else None) or None)
+        self.scope = PluginPane.chosen_namespace(self.app)
         for rtype in (CERTIFICATES, SECRETS, INGRESSES):
             self.watch_resource(rtype, self.scope,
                                 field_selector=FIELD_SELECTORS.get(rtype.qualified),
                                 transform=TRANSFORMS.get(rtype.qualified))
         self._watch_velero()
+
+    @classmethod
+    def prefetch(cls, session: Any, app: Any) -> None:
+        """The three lists on the wire before the screen is composed (PluginPane.prefetch):
+        the same caches :meth:`on_session_ready` subscribes to."""
+        scope = cls.chosen_namespace(app)
+        for rtype in (CERTIFICATES, SECRETS, INGRESSES):
+            session.prefetch(rtype, scope, field_selector=FIELD_SELECTORS.get(rtype.qualified),
+                             transform=TRANSFORMS.get(rtype.qualified))
 
     @work(group="certs-velero", exclusive=True, description="certs-velero")
     async def _watch_velero(self) -> None:

@@ -164,10 +164,7 @@ class ExposurePane(PluginPane):
         self._start_lists()
 
     def _scope(self) -> str | None:
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        return (getattr(options, "namespace", None)
-                or (settings.get("namespace") if settings is not None else None) or None)
+        return PluginPane.chosen_namespace(self.app)
 
     def _sources(self) -> list[tuple[ResourceType, str | None, str | None, str | None]]:
         """(type, namespace, label selector, field selector) of every shared cache read."""

@@ -180,10 +180,7 @@ class GitOpsPane(PluginPane):
     def _scope(self) -> str | None:
         """--namespace (or the config's namespace), else all namespaces: GitOps objects
         live in the tools' namespaces, not the kubeconfig's default."""
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        return (getattr(options, "namespace", None)
-                or (settings.get("namespace") if settings is not None else None) or None)
+        return PluginPane.chosen_namespace(self.app)
 
     def _prefetch(self) -> None:
         """Start the shared caches' lists now, before the pane is composed and mounted:

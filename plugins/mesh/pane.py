@@ -155,10 +155,7 @@ class MeshPane(PluginPane):
     def _scope(self) -> str | None:
         """``-n`` (or the config's ``namespace``) scopes the pane, as in the certificates
         pane; else every namespace (the kubeconfig context's namespace does not)."""
-        options = getattr(self.app, "options", None)
-        settings = getattr(self.app, "settings", None)
-        return (getattr(options, "namespace", None)
-                or (settings.get("namespace") if settings is not None else None) or None)
+        return PluginPane.chosen_namespace(self.app)
 
     def on_cache_updated(self, event: CacheUpdated) -> None:
         if event.cache is self._caches.get("gateways"):

@@ -180,7 +180,7 @@ class PolicyPane(PluginPane):
         super().on_mount()
 
     def on_session_ready(self) -> None:
-        self.scope = _scope(self.app)
+        self.scope = self.chosen_namespace(self.app)
         self._discover()
 
     @classmethod
@@ -190,7 +190,7 @@ class PolicyPane(PluginPane):
         disc = session.discovered
         if disc is None:
             return
-        scope = _scope(app)
+        scope = cls.chosen_namespace(app)
         for rtype, role in _watch_plan(disc):
             session.prefetch(rtype, _namespace(rtype, role, scope))
 
@@ -736,14 +736,6 @@ class PolicyPane(PluginPane):
                         command=webhooks.kubectl_command(row, patch), run=run,
                         permissions=(Permission("patch", rtype),), typed_confirmation=typed,
                         warning=warning)
-
-
-def _scope(app: Any) -> str | None:
-    """``-n`` (or the config's ``namespace``) scopes the pane; else every namespace."""
-    options = getattr(app, "options", None)
-    settings = getattr(app, "settings", None)
-    return (getattr(options, "namespace", None)
-            or (settings.get("namespace") if settings is not None else None) or None)
 
 
 def _watch_plan(disc: Any) -> list[tuple[ResourceType, str]]:

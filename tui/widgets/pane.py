@@ -149,6 +149,17 @@ class PluginPane(CacheSubscriber, Vertical):
     def on_session_ready(self) -> None:
         """Called once connected (or at mount if already connected). Subscribe here."""
 
+    @staticmethod
+    def chosen_namespace(app: Any) -> str | None:
+        """``-n`` (or the config's ``namespace``), else None (every namespace): the scope
+        of a pane that reads across namespaces. The kubeconfig context's namespace does not
+        count: a component's objects live in the namespaces it chose, not in the user's
+        default one."""
+        options = getattr(app, "options", None)
+        settings = getattr(app, "settings", None)
+        return (getattr(options, "namespace", None)
+                or (settings.get("namespace") if settings is not None else None) or None)
+
     @classmethod
     def prefetch(cls, session: ClusterSession, app: EssentialsApp) -> None:
         """Optional: start the shared caches this pane will subscribe to, before its screen
