@@ -180,6 +180,12 @@ class EssentialsApp(App[int]):
 
     def on_mount(self) -> None:
         self._install_themes()
+        if not self.is_headless:  # a real terminal: leave when it hangs up (tui/hangup.py)
+            from . import hangup
+
+            fd = hangup.terminal_fd()
+            if fd is not None:
+                self.set_interval(hangup.INTERVAL, lambda: hangup.check(fd), name="hangup")
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
         from .screens.main import MainScreen
