@@ -275,5 +275,9 @@ def test_fast_application_reader_equals_the_checked_one() -> None:
         assert argo.app_row(obj) == argo.checked_app_row(obj)
 
     check()
+    # found by the search once (CI-like run, session 6): a falsy non-object source
+    odd = {**APP_TEMPLATE, "spec": {"source": False, "project": "p"}}
+    assert argo.app_row(odd) == argo.checked_app_row(odd)
+    assert argo.app_row(odd).problems == ["unreadable: spec.source is not an object"]
     assert argo.app_row(APP_TEMPLATE) == argo.checked_app_row(APP_TEMPLATE)
     assert not argo.app_row(APP_TEMPLATE).problems

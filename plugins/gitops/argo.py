@@ -160,13 +160,13 @@ def _fast_app_row(obj: Any) -> AppRow:
         raise _Odd
     spec = _at(obj, "spec")
     source = _at(spec, "source")
+    if source is not None and type(source) is not dict:
+        raise _Odd  # e.g. ``source: false``: the checked reader names it
     if not source:
         sources = _list(_at(spec, "sources"))
         source = sources[0] if sources else {}
         if type(source) is not dict:
             raise _Odd
-    elif type(source) is not dict:
-        raise _Odd
     chart = _str(source.get("chart"))
     status = _at(obj, "status")
     resources = []
