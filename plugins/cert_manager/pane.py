@@ -182,20 +182,16 @@ class CertificatesPane(PluginPane):
 
     def on_session_ready(self) -> None:
         self.scope = PluginPane.chosen_namespace(self.app)
-        for rtype in (CERTIFICATES, SECRETS, INGRESSES):
-            self.watch_resource(rtype, self.scope,
-                                field_selector=FIELD_SELECTORS.get(rtype.qualified),
-                                transform=TRANSFORMS.get(rtype.qualified))
+        for rtype, options in _watched(self.scope):
+            self.watch_resource(rtype, **options)
         self._watch_velero()
 
     @classmethod
     def prefetch(cls, session: Any, app: Any) -> None:
         """The three lists on the wire before the screen is composed (PluginPane.prefetch):
         the same caches :meth:`on_session_ready` subscribes to."""
-        scope = cls.chosen_namespace(app)
-        for rtype in (CERTIFICATES, SECRETS, INGRESSES):
-            session.prefetch(rtype, scope, field_selector=FIELD_SELECTORS.get(rtype.qualified),
-                             transform=TRANSFORMS.get(rtype.qualified))
+        for rtype, options in _watched(cls.chosen_namespace(app)):
+            session.prefetch(rtype, **options)
 
     @work(group="certs-velero", exclusive=True, description="certs-velero")
     async def _watch_velero(self) -> None:
@@ -746,3 +742,12 @@ class CertificatesPane(PluginPane):
         if not access:
             return f"Renew (R): disabled — {access.reason}"
         return f"Renew (R): cmctl renew -n {row.namespace} {row.name}"
+
+
+def _watched(scope: str | None) -> list[tuple[ResourceType, dict[str, Any]]]:
+    """The caches the pane reads, as ``watch_resource``/``session.prefetch`` take them:
+    one list for both, so the prefetched caches are the very ones the pane subscribes to."""
+    return [(rtype, {"namespace": scope,
+                     "field_selector": FIELD_SELECTORS.get(rtype.qualified),
+                     "transform": TRANSFORMS.get(rtype.qualified)})
+            for rtype in (CERTIFICATES, SECRETS, INGRESSES)]
