@@ -133,3 +133,44 @@ async def test_table_data_made_elsewhere_paints_as_set_data() -> None:
         assert table.widths == widths and table.widths[0] == 12
         assert [table.render_line(y).text for y in range(len(data) + 1)] == painted
         assert_screen_clean(app)
+
+
+async def test_new_rows_are_painted_on_the_next_loop_turn_not_the_next_tick() -> None:
+    """``set_data`` paints on the loop's next turn (widgets/frame.py): with the screen's
+    update timer held, the rows still reach the compositor within two turns."""
+    import asyncio
+
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        table = app.query_one(VirtualTable)
+        painted: list[int] = []
+        real = table.render_line
+
+        def render_line(y: int) -> object:
+            painted.append(table.row_count)
+            return real(y)
+
+        table.render_line = render_line  # type: ignore[method-assign]
+        screen = app.screen
+        screen._update_timer.pause()
+        hold = screen._update_timer.resume
+        screen._update_timer.resume = lambda: None  # type: ignore[method-assign]
+        try:
+            table.set_data(("NAME", "N"), rows(3))
+            for _ in range(2):
+                await asyncio.sleep(0)
+            assert 3 in painted
+        finally:
+            screen._update_timer.resume = hold  # type: ignore[method-assign]
+
+
+async def test_paint_soon_off_screen_or_off_loop_does_nothing() -> None:
+    from k8s_essentials_tui.widgets.frame import paint_soon
+
+    paint_soon(VirtualTable())  # not mounted, no loop: no error
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        paint_soon(VirtualTable())  # not mounted: no error
+        await pilot.pause()

@@ -40,6 +40,7 @@ from textual.strip import Strip
 
 from ..text import clean
 from ..text import text as display_text
+from .frame import paint_soon
 
 #: a stored cell: a ``Text`` as given, or a plain value already cleaned, or a
 #: :class:`Styled` (value, style) pair cleaned -- both made a ``Text`` only when their row is
@@ -204,6 +205,9 @@ class VirtualTable(ScrollView, can_focus=True):
         self.cursor_row = max(0, min(self.cursor_row, len(self.rows) - 1))
         self.virtual_size = Size(self._line_width(), len(self.rows) + 1)
         self.refresh()
+        # new rows are what the operator waits for: painted on the loop's next turn, not
+        # the screen's next 60 Hz tick (frame.py)
+        paint_soon(self)
 
     def _line_width(self) -> int:
         return 1 + sum(w + 2 for w in self._fitted())
