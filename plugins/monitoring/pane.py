@@ -643,9 +643,12 @@ class MonitoringPane(PluginPane):
         widget = self.query_one("#mon-status", Static)
         room = widget.content_region.width or self.app.size.width - 2
         line = fit_status(facts, room) if facts else "connecting…"
-        if line != self._status_line:  # an update lays the whole screen out again
+        if line != self._status_line:
             self._status_line = line
-            widget.update(Text(line, no_wrap=True, overflow="ellipsis"))
+            # one line of a fixed height and the pane's width: a repaint, not the layout of
+            # the whole screen that ``update`` asks for by default (it came right before the
+            # first alerts were painted)
+            widget.update(Text(line, no_wrap=True, overflow="ellipsis"), layout=False)
         widget.set_class(bool(errors), "problem")
 
     def _matches(self, *cells: str) -> bool:

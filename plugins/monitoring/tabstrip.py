@@ -66,7 +66,8 @@ class TabStrip(Static):
             out.append(shown, style="bold reverse" if tab == self.current else "")
             spans.append((start, out.cell_len, tab))
         self._spans = spans
-        self.update(out)
+        # height 1, the pane's width: a repaint, not a layout of the whole screen
+        self.update(out, layout=False)
 
     def tab_at(self, x: int) -> str | None:
         """The tab whose title is at cell ``x`` of the content (None between titles)."""
