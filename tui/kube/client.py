@@ -447,6 +447,10 @@ class KubeClient:
                             if type(remaining) is int and remaining > 0 else None
                         if whole_below and total is not None and total < whole_below:
                             kind, meta, raw = await page(selectors)
+                        elif total is None or total >= gcpolicy.SETTLE_AT:
+                            # large, or of unknown size (the server does not count
+                            # what a selector keeps): no collector pass meanwhile
+                            large.enter_context(gcpolicy.bulk())
                     first = False
                     kind = rtype.kind or kind.removesuffix("List")
                     rv = meta.get("resourceVersion") or rv
