@@ -209,12 +209,12 @@ class StepTrace:
                 trace._current = None
                 took = time.perf_counter() - started
                 if took >= 0.003:  # wall ms (this thread's CPU ms)
-                    trace._steps.append((took * 1000, f"({(time.thread_time() - cpu) * 1000:.0f}"
-                                                      f" cpu) {_describe(handle)}"))
-                frames = trace._seen.pop(id(handle), "")
-                if took >= trace.threshold:
-                    trace.events.append((started - trace._t0, took * 1000,
-                                         f"{_describe(handle)} {frames}".strip()))
+                    what = f"({(time.thread_time() - cpu) * 1000:.0f} cpu) {_describe(handle)}"
+                    trace._steps.append((took * 1000, what))
+                    frames = trace._seen.pop(id(handle), "")
+                    if took >= trace.threshold:
+                        trace.events.append((started - trace._t0, took * 1000,
+                                             f"{what} {frames}".strip()))
 
         asyncio.events.Handle._run = _run  # type: ignore[method-assign]
         # one loop iteration = the steps between two selects: a stall is their sum
