@@ -158,6 +158,9 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
         stalls.reset()
         # one watch event after load: time until the row shows the change
         t1 = time.perf_counter()
+        event_trace = StepTrace() if trace is not None else None
+        if event_trace is not None:
+            event_trace.start(t1)
         assert app.session is not None
         await app.session.client.patch_status(
             CERTIFICATES, "c50", {"status": {"notAfter": "2020-01-01T00:00:00Z"}}, NS)
@@ -165,6 +168,9 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
             await pilot.pause(0.005)
         out["event_seconds"] = time.perf_counter() - t1
         out["event_stall_ms"] = stalls.worst_ms
+        if event_trace is not None:
+            out["trace"] = [*out.get("trace", []), (0.0, 0.0, "-- the watch event --"),
+                            *event_trace.stop()]
         stalls.stop()
         # put it back: the next round sees the same cluster
         await app.session.client.patch_status(
