@@ -37,6 +37,7 @@ import os
 import statistics
 import sys
 import time
+from typing import Any
 
 from _common import (
     ROOT,
@@ -76,7 +77,7 @@ async def measure_raw(kubeconfig: str) -> dict[str, float]:
 
 
 async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
-                       ) -> dict[str, float]:
+                       ) -> dict[str, Any]:
     from k8s_essentials_tui.app import EssentialsApp, StartOptions
     from k8s_essentials_tui.kube.resources import SECRETS
     from k8s_essentials_tui.plugins.cert_manager import CERTIFICATES
@@ -85,7 +86,8 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
     use_watch_list(watch_list)  # False: list + watch, the app's default
 
     app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=NS, now=NOW))
-    out: dict[str, float] = {}
+    out: dict[str, Any] = {}
+    trace = StepTrace() if os.environ.get("CERTS_BENCH_TRACE") else None
     async with app.run_test(size=(120, 40)) as pilot:
         while app.session is None:
             await pilot.pause(0.01)
@@ -93,10 +95,16 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
         stalls.start()
         gcs = GcPauses()
         t0 = time.perf_counter()
+        if trace is not None:
+            trace.start(t0)
         app.open_plugin("cert-manager")
         await pilot.pause()
         pane = app.screen.query_one(CertificatesPane)
         while True:
+            if trace is not None and "prewarm_done" not in out and app.panes_imported \
+                    and app.panes_imported.is_set():
+                out["prewarm_done"] = time.perf_counter() - t0
+                trace.events.append((out["prewarm_done"], 0.0, "pane modules imported"))
             for name, rtype in (("secrets", SECRETS), ("certificates", CERTIFICATES)):
                 if f"{name}_synced_seconds" not in out and pane.session is not None \
                         and pane._cache(rtype).state != "pending":
@@ -111,6 +119,20 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
         out["load_stall_ms"] = stalls.worst_ms
         out["ready_rss_mb"] = rss_mb()
         out["load_gc_ms"], out["load_gcs"] = gcs.take()
+        if trace is not None:
+            out["trace"] = trace.stop()
+        if os.environ.get("CERTS_BENCH_GARBAGE"):  # what a full pass would free now
+            import collections
+            import gc
+
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            gc.collect()
+            kinds = collections.Counter(type(o).__name__ for o in gc.garbage)
+            size = sum(sys.getsizeof(o) for o in gc.garbage)
+            out["garbage"] = [[len(gc.garbage), size / 1e6, "MB (shallow)"],
+                              *kinds.most_common(12)]
+            gc.set_debug(0)
+            gc.garbage.clear()
         if os.environ.get("CERTS_BENCH_GC_FREEZE"):
             # experiment (--gc-freeze), not what the app does: what an app-level policy
             # that moves the synced caches out of the collector's full passes would give
@@ -136,6 +158,9 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
         stalls.reset()
         # one watch event after load: time until the row shows the change
         t1 = time.perf_counter()
+        event_trace = StepTrace() if trace is not None else None
+        if event_trace is not None:
+            event_trace.start(t1)
         assert app.session is not None
         await app.session.client.patch_status(
             CERTIFICATES, "c50", {"status": {"notAfter": "2020-01-01T00:00:00Z"}}, NS)
@@ -143,6 +168,9 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
             await pilot.pause(0.005)
         out["event_seconds"] = time.perf_counter() - t1
         out["event_stall_ms"] = stalls.worst_ms
+        if event_trace is not None:
+            out["trace"] = [*out.get("trace", []), (0.0, 0.0, "-- the watch event --"),
+                            *event_trace.stop()]
         stalls.stop()
         # put it back: the next round sees the same cluster
         await app.session.client.patch_status(
@@ -150,6 +178,137 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
                 days=days_left(50))).strftime("%Y-%m-%dT%H:%M:%SZ")}}, NS)
     out["rss_mb"] = rss_mb()
     return out
+
+
+class StepTrace:
+    """Where the loop stalls while loading (``--trace``): every step of the event loop over
+    ``threshold`` seconds, named by its task's coroutine (or its callback), with the Python
+    frames a watchdog thread saw when the step had run over 15 ms (it gets the GIL only
+    when the step's C code gives it back, so the frames are where the step went on after a
+    long C call), and every pass of the cyclic garbage collector with its generation."""
+
+    def __init__(self, threshold: float = 0.010) -> None:
+        self.threshold = threshold
+        self.events: list[tuple[float, float, str]] = []
+        self._t0 = 0.0
+        self._current: tuple[float, Any] | None = None
+        self._seen: dict[int, str] = {}
+        self._gc_started = 0.0
+        self._stop = False
+        self._orig: Any = None
+
+    def start(self, t0: float) -> None:
+        import gc
+        import threading
+
+        self._t0 = t0
+        self._orig = orig = asyncio.events.Handle._run
+        trace = self
+
+        def _run(handle: Any) -> None:
+            started = time.perf_counter()
+            cpu = time.thread_time()
+            trace._current = (started, handle)
+            try:
+                orig(handle)
+            finally:
+                trace._current = None
+                took = time.perf_counter() - started
+                if took >= 0.003:  # wall ms (this thread's CPU ms)
+                    what = f"({(time.thread_time() - cpu) * 1000:.0f} cpu) {_describe(handle)}"
+                    trace._steps.append((took * 1000, what))
+                    frames = trace._seen.pop(id(handle), "")
+                    if took >= trace.threshold:
+                        trace.events.append((started - trace._t0, took * 1000,
+                                             f"{what} {frames}".strip()))
+
+        asyncio.events.Handle._run = _run  # type: ignore[method-assign]
+        # one loop iteration = the steps between two selects: a stall is their sum
+        loop: Any = asyncio.get_running_loop()
+        self._selector = selector = loop._selector
+        self._select = select = selector.select
+        self._steps: list[tuple[float, str]] = []
+        self._iteration = time.perf_counter()
+
+        def _select(timeout: Any = None) -> Any:
+            now = time.perf_counter()
+            took = now - trace._iteration
+            if took >= 0.030:
+                top = ", ".join(f"{ms:.0f} {what}" for ms, what in
+                                sorted(trace._steps, reverse=True)[:4])
+                trace.events.append((trace._iteration - trace._t0, took * 1000,
+                                     f"ITERATION of {took * 1000:.0f} ms: {top}"))
+            trace._steps = []
+            try:
+                return select(timeout)
+            finally:
+                trace._iteration = time.perf_counter()
+
+        selector.select = _select
+        gc.callbacks.append(self._gc)
+        self._main = threading.main_thread().ident
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        step = 10.0
+        mark = 0.0
+        page = os.sysconf("SC_PAGE_SIZE") / 1e6
+        while not self._stop:
+            time.sleep(0.002)
+            with open("/proc/self/statm") as f:
+                rss = int(f.read().split()[1]) * page
+            if rss >= mark + step:  # the resident memory, each time it passed 10 MB more
+                mark = rss // step * step
+                self.events.append((time.perf_counter() - self._t0, 0.0, f"rss {rss:.0f} MB"))
+            current = self._current
+            if current is None or time.perf_counter() - current[0] < 0.015:
+                continue
+            if id(current[1]) in self._seen:
+                continue
+            frames = sys._current_frames()
+            frame = frames.pop(self._main or 0, None)
+            frames.pop(threading.get_ident(), None)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-4:]
+            seen = " < ".join(
+                f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in reversed(stack))
+            for other in frames.values():  # where the other threads are (the GIL's holder?)
+                top = traceback.extract_stack(other)[-3:]
+                seen += " || " + " < ".join(f"{os.path.basename(f.filename)}:{f.lineno}:"
+                                            f"{f.name}" for f in reversed(top))
+            self._seen[id(current[1])] = seen
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started:
+            took = time.perf_counter() - self._gc_started
+            if took >= 0.002:
+                self.events.append((self._gc_started - self._t0, took * 1000,
+                                    f"gc gen{info.get('generation')} collected "
+                                    f"{info.get('collected')}"))
+
+    def stop(self) -> list[tuple[float, float, str]]:
+        import gc
+
+        self._stop = True
+        asyncio.events.Handle._run = self._orig  # type: ignore[method-assign]
+        self._selector.select = self._select
+        gc.callbacks.remove(self._gc)
+        return sorted(self.events)
+
+
+def _describe(handle: Any) -> str:
+    callback = getattr(handle, "_callback", None)
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Task):
+        coro = owner.get_coro()
+        return f"task {getattr(coro, '__qualname__', coro)}"
+    return f"callback {getattr(callback, '__qualname__', callback)}"
 
 
 class GcPauses:
@@ -189,7 +348,7 @@ async def measure_bare() -> dict[str, float]:
     return {"seconds": await bare_screen_seconds((120, 40)), "rss_mb": rss_mb()}
 
 
-def profile_pane(kubeconfig: str, count: int, path: str) -> dict[str, float]:
+def profile_pane(kubeconfig: str, count: int, path: str) -> dict[str, Any]:
     import cProfile
 
     profiler = cProfile.Profile()
@@ -268,6 +427,9 @@ def main() -> int:
     parser.add_argument("--gc-freeze", action="store_true",
                         help="experiment: the pane children call gc.freeze() once the table "
                              "is ready (what an app-level GC policy would give)")
+    parser.add_argument("--trace", action="store_true",
+                        help="print every loop step over 10 ms and every collector pass "
+                             "while loading, per round (see StepTrace)")
     parser.add_argument("--serve", action="store_true",
                         help="set the cluster up and keep it until interrupted")
     parser.add_argument("--child", choices=("raw", "bare", "pane", "pane-watchlist", "widgets"))
@@ -307,10 +469,12 @@ def main() -> int:
 
     if args.gc_freeze:
         os.environ["CERTS_BENCH_GC_FREEZE"] = "1"
+    if args.trace:
+        os.environ["CERTS_BENCH_TRACE"] = "1"
     raws: list[dict[str, float]] = []
     bares: list[dict[str, float]] = []
-    panes: list[dict[str, float]] = []
-    lists: list[dict[str, float]] = []
+    panes: list[dict[str, Any]] = []
+    lists: list[dict[str, Any]] = []
     with contextlib.ExitStack() as stack:
         if args.kubeconfig:  # a cluster already set up by --serve
             kubeconfig = args.kubeconfig
@@ -331,12 +495,16 @@ def main() -> int:
                   f"checks done {p['deep_seconds']:.2f}s, {p['rss_mb']:.0f} MB, stalls "
                   f"{p['load_stall_ms']:.0f}/{p['deep_stall_ms']:.0f}/"
                   f"{p['event_stall_ms']:.0f} ms", file=sys.stderr, flush=True)
+            if "garbage" in p:
+                print(f"    garbage at ready: {p['garbage']}", file=sys.stderr, flush=True)
+            for at, ms, what in p.get("trace", []):
+                print(f"    +{at:6.3f}s {ms:6.1f} ms  {what}", file=sys.stderr, flush=True)
         if args.profile:
             child("pane", kubeconfig, args.count, "--profile", args.profile)
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])
 
-    def med(rows: list[dict[str, float]], key: str) -> float:
+    def med(rows: list[dict[str, Any]], key: str) -> float:
         return statistics.median(r[key] for r in rows)
 
     raw, bare = med(raws, "seconds"), med(bares, "seconds")

@@ -154,6 +154,40 @@ async def test_threshold_crossing_notifies(kube_admin, kubeconfig, namespace) ->
         assert note.message == f"Certificate {namespace}/soon is now critical (3d left)"
 
 
+async def test_watch_events_move_rows_like_a_full_refilter(kube_admin, kubeconfig,
+                                                            namespace) -> None:
+    """A watch event moves its rows in the sorted view and adjusts the summary's counts
+    (#25: re-sorting 50,000 rows per event stalled the loop); what the user sees must be
+    what a full re-filter shows: the same rows in the same order, the same summary."""
+    from textual.widgets import Static
+
+    f.seed(kube_admin, namespace, NOW)
+    app = EssentialsApp(StartOptions(kubeconfig=kubeconfig, namespace=namespace, now=NOW))
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_pane(pilot)
+
+        def seen() -> tuple[list[str], str]:
+            summary = app.screen.query_one("#certs-summary", Static)
+            return names(pane), str(summary.render())
+
+        assert "1 expired, 1 critical" in seen()[1].replace(" · ", ", ")
+        # docs (ok) expires now, web (critical) moves far out, a new one comes
+        kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "docs",
+                                f.ready_status(NOW - f.dt.timedelta(days=1)))
+        kube_admin.patch_status("cert-manager.io/v1", "certificates", namespace, "web",
+                                f.ready_status(NOW + f.dt.timedelta(days=300)))
+        kube_admin.create(f.certificate(namespace, "newer", "newer-tls", ["n.example.com"]))
+        # web: the last row with a date (rows without one come last)
+        await wait_until(pilot, lambda: names(pane)[:2] == ["legacy-tls", "docs"]
+                         and "newer" in names(pane) and names(pane)[-6] == "web")
+        moved = seen()
+        assert "2 expired, 0 critical" in moved[1].replace(" · ", ", ")
+        pane._refilter()  # the full path: every row filtered, sorted and counted again
+        assert seen() == moved
+        await pilot.press("s", "s")  # "expired" filter: a moved row is filtered too
+        assert names(pane) == ["legacy-tls", "docs"]
+
+
 def _detail_text(app: EssentialsApp) -> str:
     try:
         body = app.screen.query_one("#detail-body")

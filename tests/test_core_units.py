@@ -572,6 +572,85 @@ def test_json_decoder_keeps_what_json_kept() -> None:
     assert _event(b"[1]") is None and _event(b"{oops") is None and _event(b"  ") is None
 
 
+def test_list_pages_decode_item_by_item_as_json_would() -> None:
+    """List pages are decoded envelope first, each item later, one at a time (#25: a whole
+    page was one 11-36 ms block of the loop). Every item must decode to what json.loads
+    gives; a page msgspec refuses anywhere (NaN, a field of an unexpected type) is decoded
+    whole the careful way; garbage is a ValueError."""
+    import json
+    import math
+
+    import msgspec
+
+    from k8s_essentials_tui.kube.client import decode_item, decode_page
+
+    body = json.dumps({"kind": "SecretList", "apiVersion": "v1",
+                       "metadata": {"resourceVersion": "7", "continue": "c"},
+                       "items": [{"metadata": {"name": f"s{i}"}, "n": 2 ** 70,
+                                  "s": "\u2603 \\ \""} for i in range(3)]}).encode()
+    kind, meta, items = decode_page(body)
+    assert kind == "SecretList" and meta == {"resourceVersion": "7", "continue": "c"}
+    assert all(isinstance(i, msgspec.Raw) for i in items)
+    assert [decode_item(i) for i in items] == json.loads(body)["items"]
+    # what msgspec refuses (NaN) or a field of another type: the whole page, decoded by json
+    kind, meta, items = decode_page(b'{"kind":"L","metadata":{},"items":[{"a":NaN},{"b":1}]}')
+    assert kind == "L" and math.isnan(decode_item(items[0])["a"]) and items[1] == {"b": 1}
+    assert decode_page(b'{"kind":7,"metadata":null,"items":null}') == ("", {}, [])
+    assert decode_page(b'{"items":[]}') == ("", {}, [])
+    for garbage in (b'{"items": [', b"[1, 2]"):
+        with pytest.raises(ValueError):
+            decode_page(garbage)
+
+
+def test_a_bulk_load_runs_no_collector_pass_and_leaks_no_cycle() -> None:
+    """gcpolicy.bulk (#25): no collector pass during a large load, even nested or from
+    another thread; at the end the collector is back on, every survivor is in the oldest
+    generation (no young pass walks it again), nothing stays frozen, and cyclic garbage
+    made during the load is still freed by a full pass."""
+    import gc
+    import threading
+    import weakref
+
+    from k8s_essentials_tui import gcpolicy
+
+    class Node:
+        other: object = None
+
+    passes: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            passes.append(info["generation"])
+
+    assert gc.isenabled()
+    gc.callbacks.append(count)
+    try:
+        with gcpolicy.bulk():
+            with gcpolicy.bulk():  # nested: a second cache syncing at the same time
+                worker = threading.Thread(target=lambda: [[i] for i in range(200_000)])
+                worker.start()
+                worker.join()
+                kept = [{"n": [i]} for i in range(200_000)]  # past any young threshold
+                a, b = Node(), Node()
+                a.other, b.other = b, a  # a cycle, garbage once `a` and `b` are dropped
+                cycle = weakref.ref(a)
+                del a, b
+            assert not gc.isenabled()
+        assert passes == []
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        assert len(gc.get_objects(generation=0)) < 100  # the survivors skipped the young
+        assert cycle() is not None  # waits for a full pass, as any old object
+        gc.collect()
+        assert cycle() is None and len(kept) == 200_000
+        gc.disable()  # a caller that keeps the collector off keeps it off
+        with gcpolicy.bulk():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.callbacks.remove(count)
+
+
 def test_the_collector_is_tuned_for_large_caches() -> None:
     """The CLI and the app set the collector's thresholds (gcpolicy: full passes over the
     caches' heap were most of a large sync's stalls); cyclic garbage is still collected."""

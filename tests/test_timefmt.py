@@ -25,6 +25,18 @@ def test_parse_time_reads_rfc3339_as_utc() -> None:
     assert parse_time("2026-05-31T11:22:33") == datetime(2026, 5, 31, 11, 22, 33, tzinfo=UTC)
 
 
+def test_parse_time_fast_path_reads_like_the_general_one() -> None:
+    """The apiserver's 20-character form has a fast path (#25); it must give exactly what
+    the general path gives, and leave every other 20-character string to it."""
+    for text in ("2026-05-31T11:22:33Z", "2026-02-29T00:00:00Z", "2026-W22-1T00:00:0Z",
+                 "2026-05-31 11:22:33Z", "0001-01-01T00:00:00Z", "garbage-garbage-gar\u00e9Z"):
+        slow = parse_time(f" {text}")  # a leading space takes the general path
+        fast = parse_time(text)
+        assert fast == slow and (fast is None or fast.tzinfo == UTC), text
+    assert parse_time("2026-05-31T11:22:33Z", keep_offset=True) == datetime(
+        2026, 5, 31, 11, 22, 33, tzinfo=UTC)
+
+
 def test_parse_time_keep_offset_is_the_same_instant() -> None:
     kept = parse_time("2026-05-31T11:22:33.1+02:00", keep_offset=True)
     assert kept is not None and kept.utcoffset() == timedelta(hours=2)

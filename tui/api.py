@@ -79,6 +79,7 @@ from .gateway_api import (
     gateway_controller_detect,
     gateway_health,
 )
+from .gcpolicy import bulk as bulk_load
 from .helm.headless import confirm
 from .helm.release import LABEL_SELECTOR as HELM_LABEL_SELECTOR
 from .helm.release import Release as HelmRelease
@@ -225,6 +226,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "FIELD_MANAGER", "NAMESPACES", "PODS", "SECRETS", "SERVICES", "STATEFULSETS", "ClusterSession",
     "ConnectOptions", "KubeClient", "ResourceType", "obj_key", "rt", "service_proxy_path",
     "decode_json", "ObjectTransform",
+    # memory: a large load with no collector pass (gcpolicy.bulk)
+    "bulk_load",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",

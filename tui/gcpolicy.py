@@ -31,7 +31,10 @@ an A/B's rounds (policy pane 171 -> 225 ms median); the natural pass costs nothi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import threading
+from collections.abc import Iterator
 
 #: (young, middle, old) thresholds: see the module docstring for the measurement
 THRESHOLDS = (50_000, 20, 10)
@@ -41,6 +44,10 @@ SETTLE_AT = 5_000
 SETTLE_BYTES = 1 << 20
 #: the loop to freeze on after the next full pass (None: nothing pending)
 _pending: asyncio.AbstractEventLoop | None = None
+#: bulk loads in progress (see :func:`bulk`), and whether the collector ran before the first
+_bulk_lock = threading.Lock()
+_bulk_depth = 0
+_bulk_was_enabled = True
 
 
 def tune() -> None:
@@ -70,3 +77,48 @@ def _after_pass(phase: str, info: dict[str, int]) -> None:
     _pending = None
     if not loop.is_closed():
         loop.call_soon_threadsafe(gc.freeze)
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """No collector pass while a large collection is loaded; what survived it goes straight
+    to the oldest generation at the end.
+
+    Why (#25): while 10,000 TLS Secrets were listed, young passes of 10-31 ms each (the
+    young threshold is 50,000 objects, and each pass walks all of them) were most of the
+    event-loop stalls over 10 ms, and a young pass could land on a step that already did
+    20 ms of work (the screen's mount, a page's projection); every object they walked
+    survives as the cache's own, so they found next to nothing to free (tens of objects).
+    A lower young threshold moves the cost to the middle generation, which then holds
+    the survivors (48-66 ms passes, measured in session 6).
+
+    So during the load the collector is off (``gc.disable``; reference counting still
+    frees every acyclic object at once, and the load's whole objects are acyclic), and at
+    the end ``gc.freeze()`` + ``gc.unfreeze()`` moves every tracked object into the oldest
+    generation without walking it: no young or middle pass walks the survivors again.
+    Nothing leaks: cyclic garbage made meanwhile (anywhere in the process: a closed
+    screen's widgets) is in the oldest generation too and is freed by the next full pass,
+    as any long-lived object's would be. The price: objects frozen earlier (the start-up
+    heap, an earlier large cache, see :func:`settle`) are unfrozen, so that next full pass
+    walks them once more; the end of a bulk load calls :func:`settle`, so after that pass
+    everything is frozen again.
+
+    Nestable and thread-safe: the collector comes back when the last bulk load ends. A
+    caller that left the collector disabled (a test, a bench) keeps it disabled."""
+    global _bulk_depth, _bulk_was_enabled
+    with _bulk_lock:
+        if _bulk_depth == 0:
+            _bulk_was_enabled = gc.isenabled()
+            gc.disable()
+        _bulk_depth += 1
+    try:
+        yield
+    finally:
+        with _bulk_lock:
+            _bulk_depth -= 1
+            if _bulk_depth == 0:
+                gc.freeze()
+                gc.unfreeze()
+                if _bulk_was_enabled:
+                    gc.enable()
+        settle()  # the unfrozen heap is frozen again after the next full pass
