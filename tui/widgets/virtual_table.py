@@ -272,6 +272,11 @@ class VirtualTable(ScrollView, can_focus=True):
             self.move_cursor(index)
 
     def on_resize(self) -> None:
+        if not self.rows and not self.columns:
+            # nothing to size yet: the first resize (the screen's first layout) would
+            # change the empty default size and lay the whole screen out once more, right
+            # while a pane waits for its first data (``set_table_data`` sizes it)
+            return
         self.virtual_size = Size(self._line_width(), len(self.rows) + 1)
 
     def on_focus(self) -> None:
