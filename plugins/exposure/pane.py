@@ -161,29 +161,17 @@ class ExposurePane(PluginPane):
         self._probing = 0
         #: (columns, [(key, cell values)]) of the last fill: skip identical renders
         self._rendered: tuple[tuple[str, ...], list[tuple[str, tuple[str, ...]]]] = ((), [])
-        self._start_lists()
 
     def _scope(self) -> str | None:
         return PluginPane.chosen_namespace(self.app)
 
-    def _sources(self) -> list[tuple[ResourceType, str | None, str | None, str | None]]:
-        """(type, namespace, label selector, field selector) of every shared cache read."""
-        scope = self._scope()
-        return [(rtype, None if rtype.plural in ("deployments", "gateways") else scope,
-                 labels, fields) for rtype, labels, fields in SOURCES]
-
-    def _start_lists(self) -> None:
-        """Start the shared caches' lists now, before the pane is composed and mounted:
-        the first list of 2,000 Ingresses then overlaps the screen's first paint instead
-        of following it (``on_session_ready`` subscribes to the same caches)."""
-        from textual._context import active_app
-
-        app = active_app.get(None)  # None when made outside a running app
-        session = getattr(app, "session", None)
-        if session is None:
-            return
-        for rtype, scope, labels, fields in self._sources():
-            session.cache(rtype, scope, labels, fields)
+    @classmethod
+    def prefetch(cls, session: Any, app: Any) -> None:
+        """Every list on the wire before the screen is composed (PluginPane.prefetch): the
+        first list of 2,000 Ingresses then overlaps the screen's first paint instead of
+        following it. The same caches :meth:`on_session_ready` subscribes to."""
+        for rtype, options in _watched(cls.chosen_namespace(app)):
+            session.prefetch(rtype, **options)
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -225,9 +213,8 @@ class ExposurePane(PluginPane):
         return settings.get(f"exposure.{key}", default) if settings is not None else default
 
     def on_session_ready(self) -> None:
-        for rtype, scope, labels, fields in self._sources():
-            cache = self.watch_resource(rtype, scope, label_selector=labels,
-                                        field_selector=fields)
+        for rtype, options in _watched(self._scope()):
+            cache = self.watch_resource(rtype, **options)
             if cache is not None:
                 self.caches[rtype.plural] = cache
         if self._setting("resolve", True):
@@ -390,7 +377,10 @@ class ExposurePane(PluginPane):
             parts.append(f"/{self.search}")
         if self.problems_only:
             parts.append("problems only")
-        self.query_one("#exposure-summary", Static).update(display_text(" · ".join(parts)))
+        # one line of fixed height and the screen's width: a new text needs no layout
+        # pass (each cost the screen 2-5 ms while the lists arrived, once per list)
+        self.query_one("#exposure-summary", Static).update(display_text(" · ".join(parts)),
+                                                           layout=False)
 
     def on_resize(self, _event: Any) -> None:
         if self.rows:
@@ -503,6 +493,15 @@ class ExposurePane(PluginPane):
         from .controllers import ControllersScreen
 
         self.app.push_screen(ControllersScreen(self))
+
+
+def _watched(scope: str | None) -> list[tuple[ResourceType, dict[str, Any]]]:
+    """Every shared cache the pane reads, as ``watch_resource``/``session.prefetch`` take
+    them: one list for both, so the prefetched caches are the very ones it subscribes to.
+    Controllers and Gateways are read across namespaces (they live elsewhere)."""
+    return [(rtype, {"namespace": None if rtype.plural in ("deployments", "gateways")
+                     else scope, "label_selector": labels, "field_selector": fields})
+            for rtype, labels, fields in SOURCES]
 
 
 def _search_text(row: HostRow) -> str:
