@@ -236,6 +236,9 @@ class Index:
         self.services = _by_name(inputs.services)
         self.secrets = _by_name(inputs.tls_secrets)
         self.classes = {_meta(c)[1]: c for c in inputs.ingress_classes}
+        #: IngressClass name -> its spec.controller (read once, not once per row)
+        self.controllers = {name: Fields(c).text("spec.controller")
+                            for name, c in self.classes.items()}
         self.gateway_classes = {_meta(c)[1]: c for c in inputs.gateway_classes}
         self.gateways = _by_name(inputs.gateways)
         self.ready: dict[tuple[str, str], int] = defaultdict(int)
@@ -416,16 +419,20 @@ def _ingress_rows(index: Index, ing: dict[str, Any],
         row = HostRow(host=host, kind="Ingress", namespace=ns, name=name,
                       paths=tuple(dict.fromkeys(paths)), klass=klass, class_note=note,
                       addresses=addresses, annotations=annotations)
-        row.problems.extend(f"{row.source}: {p}" for p in facts.problems)
+        if facts.problems:
+            row.problems.extend(f"{row.source}: {p}" for p in facts.problems)
         _ingress_class(index, row)
-        seen: set[tuple[str, str]] = set()
-        bs = []
-        for svc_name, port in backends:
-            if (svc_name, str(port)) in seen:
-                continue
-            seen.add((svc_name, str(port)))
-            bs.append(_backend(index, ns, svc_name, port))
-        row.backends = tuple(bs)
+        if len(backends) == 1:  # the common case: nothing to deduplicate
+            row.backends = (_backend(index, ns, *backends[0]),)
+        else:
+            seen: set[tuple[str, str]] = set()
+            bs = []
+            for svc_name, port in backends:
+                if (svc_name, str(port)) in seen:
+                    continue
+                seen.add((svc_name, str(port)))
+                bs.append(_backend(index, ns, svc_name, port))
+            row.backends = tuple(bs)
         _backend_problems(row)
         for hosts_of, secret in tls:
             if any(_host_matches(h, host) for h in hosts_of):
@@ -446,12 +453,12 @@ def _ingress_class(index: Index, row: HostRow) -> None:
         row.controller_state = ""
         row.problems.append(f"{row.source}: no ingressClassName and no default IngressClass")
         return
-    cls = index.classes.get(row.klass)
-    if cls is None:
+    controller = index.controllers.get(row.klass)
+    if controller is None:
         row.class_note = "missing"
         row.problems.append(f"{row.source}: IngressClass {row.klass} does not exist")
         return
-    row.controller = Fields(cls).text("spec.controller")
+    row.controller = controller
     app = KNOWN_CONTROLLERS.get(row.controller)
     if app is None:
         row.controller_state = "unknown controller"
