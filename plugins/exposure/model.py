@@ -405,6 +405,14 @@ def _facts(ing: Mapping[str, Any], memo: FactsMemo | None) -> IngressFacts:
     return facts
 
 
+def prepare_facts(ingresses: Iterable[Mapping[str, Any]], memo: FactsMemo) -> None:
+    """Parse each Ingress's own facts into ``memo`` ahead of a build (which then only does
+    the lookups): the pane runs it when the Ingresses arrive before the lists they are
+    joined with (see ``ExposurePane._prepare``)."""
+    for ing in ingresses:
+        _facts(ing, memo)
+
+
 def _ingress_rows(index: Index, ing: dict[str, Any],
                   memo: FactsMemo | None = None) -> list[HostRow]:
     facts = _facts(ing, memo)

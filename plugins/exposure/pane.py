@@ -14,6 +14,7 @@ DNS lookups run in a worker through the ``[exposure] nameserver`` (cached for th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -53,6 +54,7 @@ from .model import (
     Inputs,
     ProbeResult,
     build,
+    prepare_facts,
     probe_targets,
     running_from_detections,
     with_dns,
@@ -157,6 +159,8 @@ class ExposurePane(PluginPane):
         #: a build runs in its thread / the caches changed meanwhile (build again after)
         self._building = False
         self._dirty = False
+        #: held by a build and by _prepare: one of them at a time writes the memo
+        self._facts_lock = threading.Lock()
         self._resolved_hosts: frozenset[str] = frozenset()
         self._probing = 0
         #: (columns, [(key, cell values)]) of the last fill: skip identical renders
@@ -240,6 +244,9 @@ class ExposurePane(PluginPane):
             # Ingresses right while the pane opened, for nothing (measured)
             self._summary()
             return
+        if plural == "ingresses" and not self.rows and not self._building \
+                and message.cache.synced and self.blocking():
+            self._prepare(message.cache.items())
         if not self.rows and not self._building and not self.blocking():
             # the last list the rows need just arrived: the first fill is not debounced
             if self._rebuild_timer is not None:
@@ -248,6 +255,15 @@ class ExposurePane(PluginPane):
         elif not self._rebuild_pending:
             self._rebuild_pending = True
             self._rebuild_timer = self.set_timer(REBUILD_DELAY, self.rebuild)
+
+    @work(thread=True, group="exposure-facts", description="exposure-facts")
+    def _prepare(self, ingresses: list[dict[str, Any]]) -> None:
+        """Each Ingress's own facts parsed while the lists it is joined with (Services,
+        EndpointSlices, Secrets) still arrive: the first build then only does the lookups.
+        Why: the three lists of 2,000 end 10-60 ms apart here, the Ingresses often first,
+        and their parse was 25 ms of the build that runs after the last one."""
+        with self._facts_lock:
+            prepare_facts(ingresses, self._facts)
 
     def _inputs(self) -> Inputs:
         inputs = Inputs()
@@ -293,7 +309,8 @@ class ExposurePane(PluginPane):
 
     @work(thread=True, group="exposure-build", description="exposure-build")
     def _build(self, inputs: Inputs) -> None:
-        rows = build(inputs, self._facts)  # one build at a time: the memo is this thread's
+        with self._facts_lock:  # after a _prepare still parsing: its facts are ours
+            rows = build(inputs, self._facts)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._built, rows)
 
