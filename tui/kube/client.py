@@ -37,6 +37,11 @@ DECODER_NAME = "msgspec"
 _decoder = msgspec.json.Decoder()
 
 
+#: a list's objects, and (items, resourceVersion) -- named at module level, where ``list``
+#: is still the builtin (in ``KubeClient`` it is the method)
+_Objects = list[dict[str, Any]]
+_Listed = tuple[_Objects, str]
+
 #: a cache starts its watch once no list has been in flight for this many seconds, or
 #: after the second figure at most (``KubeClient.lists_quiet``)
 LISTS_QUIET = 0.25
@@ -392,8 +397,8 @@ class KubeClient:
         keep: Callable[[dict[str, Any]], bool] | None = None,
         whole_below: int = 0,
         transform: ObjectTransform | None = None,
-    ) -> tuple[list[dict[str, Any]], str]:
-        items: list[dict[str, Any]] = []
+    ) -> _Listed:
+        items: _Objects = []
         rv = ""
         path, what = rtype.path(namespace), f"list {rtype.qualified}{_in(namespace)}"
         selectors = {"labelSelector": label_selector, "fieldSelector": field_selector}
