@@ -418,6 +418,9 @@ async def test_watchlist_without_end_bookmark_falls_back_to_a_list() -> None:
             self.lists += 1
             return objs, "7"
 
+        async def lists_quiet(self) -> None:  # no other list in flight here
+            return None
+
     client = IgnoresSendInitialEvents()
     cache = ResourceCache(client, CacheKey(cm))  # type: ignore[arg-type]
     cache.initial_events_timeout = 0.2

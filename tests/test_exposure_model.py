@@ -22,6 +22,7 @@ from k8s_essentials_tui.plugins.exposure.model import (
     Inputs,
     build,
     dns_verdict,
+    prepare_facts,
     running_from_detections,
     with_dns,
 )
@@ -338,3 +339,21 @@ def test_rebuild_reuses_each_ingresses_facts_by_resource_version() -> None:
     assert [r.__dict__ for r in again] == [r.__dict__ for r in build(inputs)]
     assert [r.host for r in again] == ["a.test", "c.test"]
     assert again[0].backends[0].state == "no ready endpoints"  # the lookup was redone
+
+
+def test_facts_prepared_ahead_are_the_builds() -> None:
+    """The pane parses the Ingresses' own facts as soon as their list arrives
+    (``prepare_facts``); the build after it parses none again and gives the rows a build
+    from nothing gives."""
+    ingresses = []
+    for name in ("a", "b"):
+        obj = _ingress(name, f"{name}.test")
+        obj["metadata"].update(uid=f"uid-{name}", resourceVersion="1")
+        ingresses.append(obj)
+    memo: dict[Any, Any] = {}
+    prepare_facts(ingresses, memo)
+    prepared = dict(memo)
+    assert set(prepared) == {("uid-a", "1"), ("uid-b", "1")}
+    rows = build(Inputs(ingresses=ingresses), memo)
+    assert all(memo[k] is v for k, v in prepared.items())  # used, not parsed again
+    assert [r.__dict__ for r in rows] == [r.__dict__ for r in build(Inputs(ingresses=ingresses))]

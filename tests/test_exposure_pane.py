@@ -238,3 +238,27 @@ async def test_certificates_pane_x_opens_at_tls_column(kubeconfig, namespace, se
         assert cell(pane.table, shop_key(namespace), "TLS") == "shop-tls 60d"
         await pilot.press("escape")
         await until(pilot, lambda: app.screen.query(CertificatesPane), "back")
+
+
+async def test_opening_starts_every_list_first(kubeconfig, namespace, dns) -> None:
+    """`open` starts every cache the pane reads before its screen is composed
+    (ExposurePane.prefetch): scoped by -n, controllers and Gateways across namespaces, TLS
+    Secrets by their type; and the pane subscribes to those very caches."""
+    from k8s_essentials_tui.plugins.exposure import SOURCES
+
+    app = make_app(kubeconfig, namespace, dns)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.session is not None, "connection")
+        session = app.session
+        assert session is not None
+        before = set(session.caches.caches())
+        app.open_plugin("ingress-nginx")
+        started = {c.key.rtype.plural: c for c in session.caches.caches() if c not in before}
+        assert sorted(started) == sorted(rtype.plural for rtype, _l, _f in SOURCES)
+        assert {p for p, c in started.items() if c.key.namespace is None} == {
+            "deployments", "gateways", "ingressclasses", "gatewayclasses"}
+        assert started["secrets"].key.field_selector == "type=kubernetes.io/tls"
+        await until(pilot, lambda: app.screen.query(ExposurePane), "the exposure pane")
+        pane = app.screen.query_one(ExposurePane)
+        await until(pilot, lambda: pane.caches, "subscribed")
+        assert set(pane.caches.values()) == set(started.values())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from pathlib import Path
 
 import httpx
@@ -819,5 +820,52 @@ async def test_cache_transform_stores_only_the_projection(kubeconfig: str,
             await cache.stop()
         await plain.wait_synced()
         assert {o["data"].get("secret") for o in plain.items()} >= {"s3cr3t", "skip"}
+    finally:
+        await session.close()
+
+
+async def test_a_cache_watches_once_the_clients_lists_are_over(kubeconfig: str,
+                                                               namespace: str) -> None:
+    """A cache starts its watch (a new connection, a TLS handshake) once no list of its
+    client has been in flight for a moment, not while a pane's other lists still arrive;
+    and at most ``at_most`` seconds late whatever the lists do. Its objects are synced
+    meanwhile, and a change made before the watch starts still arrives."""
+    session = await ClusterSession.connect(ConnectOptions(kubeconfig=kubeconfig,
+                                                          watch_list=False))
+    client = session.client
+    try:
+        for i in range(40):
+            await client.create(CONFIGMAPS, cm(f"c{i}"), namespace)
+        await client.list(CONFIGMAPS, namespace)  # a list just ended: wait a quiet time
+        started = asyncio.get_running_loop().time()
+        await client.lists_quiet(quiet=0.3)
+        assert asyncio.get_running_loop().time() - started >= 0.25
+        started = asyncio.get_running_loop().time()
+        await client.lists_quiet(quiet=0.3)  # quiet already: at once
+        assert asyncio.get_running_loop().time() - started < 0.1
+
+        def slow(obj: dict) -> dict:  # a list that stays in flight ~0.8 s (sliced)
+            time.sleep(0.02)
+            return obj
+
+        watches: list[float] = []
+        client.hooks.append(lambda method, _path: method == "WATCH" and watches.append(
+            asyncio.get_running_loop().time()))
+        long_list = asyncio.ensure_future(client.list(CONFIGMAPS, namespace, transform=slow))
+        await asyncio.sleep(0.05)
+        started = asyncio.get_running_loop().time()
+        await client.lists_quiet(quiet=0.05, at_most=0.2)  # bounded
+        assert 0.15 <= asyncio.get_running_loop().time() - started < 0.5
+        assert not long_list.done()
+        cache = session.cache(SECRETS, namespace)  # its own list is quick
+        await cache.wait_synced()
+        await client.create(SECRETS, {"apiVersion": "v1", "kind": "Secret",
+                                      "metadata": {"name": "late"}}, namespace)
+        await long_list
+        ended = asyncio.get_running_loop().time()
+        await wait_until(None, lambda: watches)
+        assert watches[0] >= ended  # not before the other list was over
+        await wait_until(None, lambda: any(o["metadata"]["name"] == "late"
+                                           for o in cache.items()))
     finally:
         await session.close()

@@ -676,7 +676,10 @@ class CertificatesPane(PluginPane):
         certificates, and whether the controller really serves the current one."""
         from k8s_essentials_tui.api import ComponentScreen
         from k8s_essentials_tui.plugins.exposure import view_plugin
+        from k8s_essentials_tui.plugins.exposure.pane import ExposurePane
 
+        if self.session is not None:  # its lists on the wire first, as the app's open does
+            ExposurePane.prefetch(self.session, self.app)
         self.app.push_screen(ComponentScreen(view_plugin("certificates")))
 
     def action_search(self) -> None:

@@ -236,17 +236,22 @@ class Index:
         self.services = _by_name(inputs.services)
         self.secrets = _by_name(inputs.tls_secrets)
         self.classes = {_meta(c)[1]: c for c in inputs.ingress_classes}
+        #: IngressClass name -> its spec.controller (read once, not once per row)
+        self.controllers = {name: Fields(c).text("spec.controller")
+                            for name, c in self.classes.items()}
         self.gateway_classes = {_meta(c)[1]: c for c in inputs.gateway_classes}
         self.gateways = _by_name(inputs.gateways)
         self.ready: dict[tuple[str, str], int] = defaultdict(int)
         self.slice_ports: dict[tuple[str, str], set[str]] = defaultdict(set)
         for s in inputs.endpoint_slices:
-            f = Fields(s)
-            svc = f.text_map("metadata.labels").get("kubernetes.io/service-name", "")
-            if not svc:
+            # plain reads, no Fields: 2,000 slices per build, and a field of the wrong
+            # type reads as missing here as it does through Fields (no problem is shown)
+            svc = mapping(mapping(s.get("metadata")).get("labels")).get(
+                "kubernetes.io/service-name")
+            if not svc or not isinstance(svc, str):
                 continue
-            key = (f.text("metadata.namespace"), svc)
-            for ep in f.array("endpoints"):
+            key = (_meta(s)[0], svc)
+            for ep in _items(s.get("endpoints")):
                 cond = mapping(mapping(ep).get("conditions"))
                 if cond.get("ready") is not False:
                     self.ready[key] += len([a for a in _items(mapping(ep).get("addresses"))
@@ -277,11 +282,11 @@ def _backend(index: Index, ns: str, name: str, port: Any) -> Backend:
     port_text = str(port) if port not in (None, "") else ""
     if svc is None:
         return Backend(f"{ns}/{name}", port_text, "no service")
-    ports = [mapping(p) for p in Fields(svc).array("spec.ports")]
+    spec = mapping(svc.get("spec"))
     if port_text and not any(str(p.get("port")) == port_text or p.get("name") == port_text
-                             for p in ports):
+                             for p in map(mapping, _items(spec.get("ports")))):
         return Backend(f"{ns}/{name}", port_text, "no port")
-    if Fields(svc).text("spec.type") == "ExternalName":
+    if spec.get("type") == "ExternalName":
         return Backend(f"{ns}/{name}", port_text, "ok", 1)
     ready = index.ready.get((ns, name), 0)
     return Backend(f"{ns}/{name}", port_text, "ok" if ready else "no ready endpoints", ready)
@@ -402,6 +407,14 @@ def _facts(ing: Mapping[str, Any], memo: FactsMemo | None) -> IngressFacts:
     return facts
 
 
+def prepare_facts(ingresses: Iterable[Mapping[str, Any]], memo: FactsMemo) -> None:
+    """Parse each Ingress's own facts into ``memo`` ahead of a build (which then only does
+    the lookups): the pane runs it when the Ingresses arrive before the lists they are
+    joined with (see ``ExposurePane._prepare``)."""
+    for ing in ingresses:
+        _facts(ing, memo)
+
+
 def _ingress_rows(index: Index, ing: dict[str, Any],
                   memo: FactsMemo | None = None) -> list[HostRow]:
     facts = _facts(ing, memo)
@@ -416,16 +429,20 @@ def _ingress_rows(index: Index, ing: dict[str, Any],
         row = HostRow(host=host, kind="Ingress", namespace=ns, name=name,
                       paths=tuple(dict.fromkeys(paths)), klass=klass, class_note=note,
                       addresses=addresses, annotations=annotations)
-        row.problems.extend(f"{row.source}: {p}" for p in facts.problems)
+        if facts.problems:
+            row.problems.extend(f"{row.source}: {p}" for p in facts.problems)
         _ingress_class(index, row)
-        seen: set[tuple[str, str]] = set()
-        bs = []
-        for svc_name, port in backends:
-            if (svc_name, str(port)) in seen:
-                continue
-            seen.add((svc_name, str(port)))
-            bs.append(_backend(index, ns, svc_name, port))
-        row.backends = tuple(bs)
+        if len(backends) == 1:  # the common case: nothing to deduplicate
+            row.backends = (_backend(index, ns, *backends[0]),)
+        else:
+            seen: set[tuple[str, str]] = set()
+            bs = []
+            for svc_name, port in backends:
+                if (svc_name, str(port)) in seen:
+                    continue
+                seen.add((svc_name, str(port)))
+                bs.append(_backend(index, ns, svc_name, port))
+            row.backends = tuple(bs)
         _backend_problems(row)
         for hosts_of, secret in tls:
             if any(_host_matches(h, host) for h in hosts_of):
@@ -446,12 +463,12 @@ def _ingress_class(index: Index, row: HostRow) -> None:
         row.controller_state = ""
         row.problems.append(f"{row.source}: no ingressClassName and no default IngressClass")
         return
-    cls = index.classes.get(row.klass)
-    if cls is None:
+    controller = index.controllers.get(row.klass)
+    if controller is None:
         row.class_note = "missing"
         row.problems.append(f"{row.source}: IngressClass {row.klass} does not exist")
         return
-    row.controller = Fields(cls).text("spec.controller")
+    row.controller = controller
     app = KNOWN_CONTROLLERS.get(row.controller)
     if app is None:
         row.controller_state = "unknown controller"
@@ -574,9 +591,9 @@ def _gateway_class(index: Index, row: HostRow, gf: Fields, gw_ref: str) -> None:
 
 
 def _service_rows(index: Index, svc: dict[str, Any]) -> list[HostRow]:
+    if mapping(svc.get("spec")).get("type") != "LoadBalancer":
+        return []  # most Services: no Fields for them (2,000 per build)
     f = Fields(svc)
-    if f.text("spec.type") != "LoadBalancer":
-        return []
     annotations = f.text_map("metadata.annotations")
     hosts = edns.hostnames(annotations)
     ns, name = _meta(svc)
@@ -606,7 +623,7 @@ def _claims(rows: list[HostRow]) -> None:
         for path in row.paths:
             claimed[(row.host.lower(), path)].append(row)
     for (host, path), owners in claimed.items():
-        if len({o.source for o in owners}) < 2:
+        if len(owners) < 2 or len({o.source for o in owners}) < 2:
             continue
         for row in owners:
             others = sorted({o.source for o in owners if o.source != row.source})
