@@ -415,7 +415,7 @@ class KubeClient:
         keep: Callable[[dict[str, Any]], bool] | None = None,
         whole_below: int = 0,
         transform: ObjectTransform | None = None,
-    ) -> tuple[list[dict[str, Any]], str]:
+    ) -> _Listed:
         """All objects, paginated with ``limit``/``continue``; returns (items, resourceVersion).
 
         Items get ``apiVersion``/``kind`` filled in (the server omits them in lists).
@@ -439,12 +439,52 @@ class KubeClient:
         custom resources only, and below a bound (one body of a huge collection is what
         pagination avoids).
         """
+        items: _Objects = []
+        rv = ""
+        path, what = rtype.path(namespace), f"list {rtype.qualified}{_in(namespace)}"
+        selectors = {"labelSelector": label_selector, "fieldSelector": field_selector}
+
+        def page(params: dict[str, Any]) -> Awaitable[tuple[str, dict[str, Any], list[Any]]]:
+            return self._get_decoded(path, decode_page, what=what, params=params)
+
+        fetching: Awaitable[tuple[str, dict[str, Any], list[Any]]] = page(
+            {**selectors, "limit": limit})
+        first = True
+        with contextlib.ExitStack() as large:
+            large.enter_context(self._listing())
+            try:
+                while True:
+                    kind, meta, raw = await fetching
+                    remaining = meta.get("remainingItemCount")
+                    if first and meta.get("continue"):
+                        total = len(raw) + remaining \
+                            if type(remaining) is int and remaining > 0 else None
+                        if whole_below and total is not None and total < whole_below:
+                            kind, meta, raw = await page(selectors)
+                        elif total is None or total >= gcpolicy.SETTLE_AT:
+                            # large, or of unknown size (the server does not count
+                            # what a selector keeps): no collector pass meanwhile
+                            large.enter_context(gcpolicy.bulk())
+                    first = False
+                    kind = rtype.kind or kind.removesuffix("List")
+                    rv = meta.get("resourceVersion") or rv
+                    cont = meta.get("continue")
+                    if cont:  # the next page is fetched while this one is taken in
+                        fetching = asyncio.ensure_future(page(
+                            {**selectors, "limit": limit, "continue": cont}))
+                    await _take(raw, items, rtype.api_version, kind, keep, transform)
+                    if not cont:
+                        return items, rv
+            finally:
+                if isinstance(fetching, asyncio.Future) and not fetching.done():
+                    fetching.cancel()  # the transform failed, or the list was cancelled
+
+    @contextlib.contextmanager
+    def _listing(self) -> Generator[None, None, None]:
+        """Count a list in flight while it runs, for :meth:`lists_quiet`."""
         self._lists_in_flight += 1
         try:
-            return await self._list_pages(rtype, namespace, label_selector=label_selector,
-                                          field_selector=field_selector, limit=limit,
-                                          keep=keep, whole_below=whole_below,
-                                          transform=transform)
+            yield
         finally:
             self._lists_in_flight -= 1
             self._last_list_end = time.monotonic()
@@ -476,57 +516,6 @@ class KubeClient:
             if now >= deadline:
                 return
             await asyncio.sleep(min(wait, deadline - now))
-
-    async def _list_pages(
-        self,
-        rtype: ResourceType,
-        namespace: str | None = None,
-        *,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        limit: int = 500,
-        keep: Callable[[dict[str, Any]], bool] | None = None,
-        whole_below: int = 0,
-        transform: ObjectTransform | None = None,
-    ) -> _Listed:
-        items: _Objects = []
-        rv = ""
-        path, what = rtype.path(namespace), f"list {rtype.qualified}{_in(namespace)}"
-        selectors = {"labelSelector": label_selector, "fieldSelector": field_selector}
-
-        def page(params: dict[str, Any]) -> Awaitable[tuple[str, dict[str, Any], list[Any]]]:
-            return self._get_decoded(path, decode_page, what=what, params=params)
-
-        fetching: Awaitable[tuple[str, dict[str, Any], list[Any]]] = page(
-            {**selectors, "limit": limit})
-        first = True
-        with contextlib.ExitStack() as large:
-            try:
-                while True:
-                    kind, meta, raw = await fetching
-                    remaining = meta.get("remainingItemCount")
-                    if first and meta.get("continue"):
-                        total = len(raw) + remaining \
-                            if type(remaining) is int and remaining > 0 else None
-                        if whole_below and total is not None and total < whole_below:
-                            kind, meta, raw = await page(selectors)
-                        elif total is None or total >= gcpolicy.SETTLE_AT:
-                            # large, or of unknown size (the server does not count
-                            # what a selector keeps): no collector pass meanwhile
-                            large.enter_context(gcpolicy.bulk())
-                    first = False
-                    kind = rtype.kind or kind.removesuffix("List")
-                    rv = meta.get("resourceVersion") or rv
-                    cont = meta.get("continue")
-                    if cont:  # the next page is fetched while this one is taken in
-                        fetching = asyncio.ensure_future(page(
-                            {**selectors, "limit": limit, "continue": cont}))
-                    await _take(raw, items, rtype.api_version, kind, keep, transform)
-                    if not cont:
-                        return items, rv
-            finally:
-                if isinstance(fetching, asyncio.Future) and not fetching.done():
-                    fetching.cancel()  # the transform failed, or the list was cancelled
 
     async def create(self, rtype: ResourceType, obj: dict[str, Any], namespace: str | None = None,
                      *, dry_run: bool = False) -> dict[str, Any]:
