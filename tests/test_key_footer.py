@@ -6,6 +6,7 @@ same disabled ones -- the picture must not change, only how it is reached."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual.app import App, ComposeResult
@@ -14,7 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Input
 from textual.widgets._footer import FooterKey
 
-from k8s_essentials_tui.api import KeyFooter
+from k8s_essentials_tui.api import KeyFooter, hold_first_keys
+from k8s_essentials_tui.widgets.key_footer import HOLD_AT_MOST
 
 
 class Pane(Widget, can_focus=True):
@@ -164,3 +166,51 @@ async def test_compact_reaches_every_key() -> None:
         await pilot.pause()
         plain = [k for k in keys(app) if not k.has_class("-command-palette")]
         assert plain and all(k.has_class("-compact") for k in plain)
+
+
+class HeldApp(FooterApp):
+    """The first keys wait for ``data`` (hold_first_keys, as a pane with its first answer
+    on the way calls it from ``on_mount``, before its screen's first bindings signal)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: asyncio.Future[None] | None = None
+
+    def compose(self) -> ComposeResult:
+        self.data = asyncio.get_running_loop().create_future()
+        hold_first_keys(self.screen, self.data)  # before the screen's first bindings signal
+        yield from super().compose()
+
+
+async def test_first_keys_wait_for_the_panes_data() -> None:
+    app = HeldApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#a").focus()
+        # not pilot.pause(): it waits for the app to be idle, and the footer waiting for
+        # the data is not idle (the bound below)
+        await asyncio.sleep(HOLD_AT_MOST / 3)
+        assert shown(app) == []  # the data is not here yet: no keys built
+        assert app.data is not None
+        app.data.set_result(None)
+        await pilot.pause()
+        await pilot.pause()
+        assert shown(app)[:2] == [("x", "Do X", False, False), ("q", "Quit", False, False)]
+
+
+async def test_first_keys_wait_at_most_the_bound() -> None:
+    app = HeldApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#a").focus()
+        await pilot.pause(HOLD_AT_MOST + 0.2)  # the data never comes
+        await pilot.pause()
+        assert ("q", "Quit", False, False) in shown(app)
+
+
+async def test_a_failed_wait_still_draws_the_keys() -> None:
+    app = HeldApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.data is not None
+        app.data.cancel()  # the pane's first request was cancelled (the pane closed, ...)
+        await pilot.pause()
+        await pilot.pause()
+        assert ("q", "Quit", False, False) in shown(app)

@@ -148,7 +148,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
     from .widgets.command_preview import CommandPreview
     from .widgets.helm_diff import DiffView, diff_line_style
-    from .widgets.key_footer import KeyFooter
+    from .widgets.key_footer import KeyFooter, hold_first_keys
     from .widgets.keytable import KeyTable, focus_now
     from .widgets.pane import CacheSubscriber, CacheUpdated, PluginPane
     from .widgets.virtual_table import Styled, TableData, VirtualTable, table_data
@@ -161,7 +161,7 @@ _LAZY: dict[str, str] = {
     "KeyTable": ".widgets.keytable", "focus_now": ".widgets.keytable",
     "VirtualTable": ".widgets.virtual_table", "Styled": ".widgets.virtual_table",
     "TableData": ".widgets.virtual_table", "table_data": ".widgets.virtual_table",
-    "KeyFooter": ".widgets.key_footer",
+    "KeyFooter": ".widgets.key_footer", "hold_first_keys": ".widgets.key_footer",
     "Columns": ".widgets.columns", "current_columns": ".widgets.columns",
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
@@ -212,6 +212,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
     "fill_rows", "focus_now", "set_columns", "VirtualTable", "Styled", "KeyFooter",
+    "hold_first_keys",
     "TableData", "table_data",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "diff_line_style", "HelmOperations",

@@ -51,6 +51,7 @@ from k8s_essentials_tui.api import (
     fill_rows,
     fit,
     focus_now,
+    hold_first_keys,
     rt,
     set_columns,
     table_data,
@@ -380,6 +381,10 @@ class MonitoringPane(PluginPane):
         self._wide = self.app.size.width >= TABLES["alerts"].wide_at
         self._set_columns(self._initial_tab())
         focus_now(self.main_widget())
+        if self._early is not None and not self._early.done():
+            # the alerts the operator opened the pane for are painted before the footer's
+            # first keys (their build held the reading thread back: hold_first_keys)
+            hold_first_keys(self.screen, self._early)
         if self._early is not None and self._early.done():
             # the first answer came before the pane was mounted: show it now, not after
             # the rest of the first poll
