@@ -72,6 +72,7 @@ from .. import gcpolicy
 from ..errors import ClusterError, ForbiddenError, GoneError, InvalidError, NotFoundError
 from .client import KubeClient
 from .resources import ObjectTransform, ResourceType, is_builtin, obj_key
+from .slices import Slices
 
 log = logging.getLogger(__name__)
 
@@ -459,23 +460,17 @@ class ResourceCache:
                 log.exception("cache subscriber failed")
 
 
-#: seconds of keying a listed collection between two yields to the loop (see ``_keyed``)
-KEY_SLICE = 0.004
-
-
 async def _keyed(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """``items`` by :func:`obj_key`, yielding to the loop every :data:`KEY_SLICE` seconds.
-    Why: 50,000 listed Certificates were keyed in one 40-70 ms step of the loop, the last
-    step of the sync (#25); the cache's objects are swapped in whole afterwards, so
-    subscribers never see half of them."""
-    loop = asyncio.get_running_loop()
+    """``items`` by :func:`obj_key`, in slices of the loop (``slices.py``). Why: 50,000
+    listed Certificates were keyed in one 40-70 ms step of the loop, the last step of the
+    sync (#25); the cache's objects are swapped in whole afterwards, so subscribers never
+    see half of them."""
+    slices = Slices()
     keyed: dict[str, dict[str, Any]] = {}
-    started = loop.time()
     for i, obj in enumerate(items):
         keyed[obj_key(obj)] = obj
-        if i % 256 == 255 and loop.time() - started >= KEY_SLICE:
-            await asyncio.sleep(0)
-            started = loop.time()
+        if i % 256 == 255 and slices.due():
+            await slices.pause()
     return keyed
 
 

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from .config import ConnectionSettings
 from .resources import ObjectTransform, ResourceType
+from .slices import SLICE, Slices
 
 #: the JSON decoder of list pages and watch events. Why msgspec: decoding was ~27% of a
 #: 10,000 + 10,000 object sync, and bench/decoder_bench.py measures msgspec at about a
@@ -49,7 +50,7 @@ LISTS_QUIET = 0.25
 LISTS_QUIET_AT_MOST = 2.0
 
 #: seconds of a list page's decode + transform between two yields to the loop (see ``list``)
-PROJECT_SLICE = 0.004
+PROJECT_SLICE = SLICE
 
 
 class _Page(msgspec.Struct):
@@ -101,8 +102,7 @@ async def _take(items: list[Any], out: list[dict[str, Any]], api_version: str, k
     whole objects at once -- tens of thousands of containers for the collector's young
     generation to walk, though all but their projections die at once. Here each whole
     object lives only until its projection is made. ``items`` is emptied as it goes."""
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    slices = Slices(PROJECT_SLICE)
     items.reverse()
     while items:
         obj = decode_item(items.pop())
@@ -111,9 +111,8 @@ async def _take(items: list[Any], out: list[dict[str, Any]], api_version: str, k
             obj.setdefault("kind", kind)
             if keep is None or keep(obj):
                 out.append(obj if transform is None else transform(obj))
-        if loop.time() - started >= PROJECT_SLICE:
-            await asyncio.sleep(0)
-            started = loop.time()
+        if slices.due():
+            await slices.pause()
 
 
 async def _read_body(resp: httpx.Response) -> bytes:
@@ -121,14 +120,12 @@ async def _read_body(resp: httpx.Response) -> bytes:
     :data:`PROJECT_SLICE` seconds. Why: on a fast link the socket always has the next
     chunk ready, so reading never suspends, and the body -- gunzipped chunk by chunk, 3-4 MB
     for a page of 500 TLS Secrets -- was read in one 20-30 ms step of the loop (#25)."""
-    loop = asyncio.get_running_loop()
-    started = loop.time()
+    slices = Slices(PROJECT_SLICE)
     parts = []
     async for chunk in resp.aiter_bytes():
         parts.append(chunk)
-        if loop.time() - started >= PROJECT_SLICE:
-            await asyncio.sleep(0)
-            started = loop.time()
+        if slices.due():
+            await slices.pause()
     return b"".join(parts)
 
 
