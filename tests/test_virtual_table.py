@@ -110,6 +110,48 @@ async def test_styled_cells_are_cleaned_capped_and_painted_late() -> None:
         assert_screen_clean(app)
 
 
+async def test_a_cells_own_style_is_painted_over_the_rows() -> None:
+    """A ``Styled`` cell's style and a ``Text`` cell's base style reach the terminal,
+    laid over the row's (cursor) style. Rich's ``Text.render`` leaves a span-less
+    ``Text``'s base style out: before this test, ``Text("firing", style="bold red")``
+    and every ``Styled`` cell were painted in the plain row colour. Plain and styled
+    cells are cut and padded exactly as a ``Text`` cell is (same line text)."""
+    from rich.style import Style
+    from rich.text import Text
+    from textual.strip import Strip
+
+    from k8s_essentials_tui.api import Styled
+
+    def styles(strip: Strip, word: str) -> list[Style]:
+        return [seg.style or Style() for seg in strip if word in seg.text]
+
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        long = "결제-서비스-운영-환경-이름-아주-긴-값"
+        table.set_data(("STATE", "NAME", "NOTE"), [
+            ("a", [Text("firing", style="bold red"), Styled(long, "green"), "plain-a"]),
+            ("b", [Text.assemble(("warn", "yellow")), Styled("x", "dim"), "plain-b"]),
+            ("c", [Text("ok"), long, Text(long)])], max_widths=(10, 12, 12))
+        await pilot.pause()
+        table.focus()
+        await pilot.pause()
+        cursor = table.render_line(1)  # the cursor row: its background under the cell style
+        (firing,) = styles(cursor, "firing")
+        assert firing.color is not None and firing.color.name == "red" and firing.bold
+        assert firing.bgcolor is not None  # the cursor's background is kept
+        (green,) = styles(cursor, "결제")
+        assert green.color is not None and green.color.name == "green"
+        (plain,) = styles(cursor, "plain-a")
+        assert plain.color is None or plain.color.name != "red"
+        (warn,) = styles(table.render_line(2), "warn")
+        assert warn.color is not None and warn.color.name == "yellow"
+        # a plain cell and a Text cell of the same value are cut alike (by cells, with …)
+        line = table.render_line(3).text
+        assert line.count("결제-서비스…") == 2
+        assert_screen_clean(app)
+
+
 async def test_table_data_made_elsewhere_paints_as_set_data() -> None:
     """``table_data`` (pure: a pane runs it in its fetching thread) + ``set_table_data``
     paint what ``set_data`` paints, hostile cells cleaned and caps applied; the cursor

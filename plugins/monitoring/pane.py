@@ -44,6 +44,7 @@ from k8s_essentials_tui.api import (
     EssentialsError,
     KeyTable,
     PluginPane,
+    Styled,
     TableData,
     VirtualTable,
     clean,
@@ -131,9 +132,10 @@ def _styled(value: str) -> Text:
     return display_text(value, _STATUS_STYLE.get(value, ""))
 
 
-#: one Text per known status for the alerts table (2,000 rows share a handful of values;
-#: the VirtualTable copies a cell before cutting it, so sharing is safe there)
-_STATUS_TEXT = {value: _styled(value) for value in _STATUS_STYLE}
+#: the alerts table's status cells (a VirtualTable): a ``Styled`` pair is painted without a
+#: ``Text`` per row (2,000 rows share a handful of values); an unknown state is cleaned
+#: by ``table_data`` as every cell
+_STATUS_CELL = {value: Styled(value, style) for value, style in _STATUS_STYLE.items()}
 
 
 def _caps(shown: tuple[str, ...], caps: dict[str, int] | None) -> list[int] | None:
@@ -176,7 +178,7 @@ def alert_rows(groups: list[model.AlertGroup], now: datetime, filter_text: str,
         age = ages.get(since)
         if age is None:
             age = ages[since] = _age(since, now)
-        cells: list[Any] = [_STATUS_TEXT.get(status) or _styled(status), severity or "-", name,
+        cells: list[Any] = [_STATUS_CELL.get(status) or Styled(status, ""), severity or "-", name,
                             namespace or "-", str(len(g.alerts)), age, first.summary]
         rows.append(("\x00".join(g.key), cells if pick is None else [cells[i] for i in pick]))
     return rows
