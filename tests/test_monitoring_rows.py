@@ -40,11 +40,12 @@ def test_rows_cells_and_the_narrow_columns() -> None:
                                              "Quiet\x00\x00ops",
                                              "DiskFilling\x00warning\x00"]
     first = rows[0][1]
-    assert (first[0].plain, first[1:6]) == ("firing", ["critical", "CheckoutErrors", "shop",
-                                                        "2", "1h"])
+    # the status is a Styled (value, style) cell: painted red without a Text per row
+    assert (tuple(first[0]), first[1:6]) == (("firing", "bold red"), [
+        "critical", "CheckoutErrors", "shop", "2", "1h"])
     assert first[6] == LONG  # whole: the table cuts it when painting (ALERT_CAPS)
     assert rows[2][1][1:6] == ["warning", "DiskFilling", "-", "1", "1h"]
-    assert rows[2][1][0].plain == "silenced"
+    assert rows[2][1][0] == ("silenced", "dim")
     narrow = TABLES["alerts"].narrow
     assert [len(cells) for _key, cells in alert_rows(GROUPS, NOW, "", narrow)] == [6] * 3
     assert [key for key, _cells in alert_rows(GROUPS, NOW, "DISK", wide)] == [
