@@ -50,3 +50,38 @@ async def test_cancelling_the_caller_cancels_the_job_on_its_loop() -> None:
     with pytest.raises(asyncio.CancelledError):
         await waiter
     assert await asyncio.to_thread(cancelled.wait, 10)
+
+
+async def test_the_short_switch_interval_covers_the_thread_from_its_start() -> None:
+    """``start_off_loop`` lowers the interpreter's switch interval before the thread starts
+    (its first turn -- a loop, a client, the request -- no longer waits up to 5 ms for the
+    GIL while the screen is composed), and the interval comes back when the job ends,
+    also for a job cancelled before it ran."""
+    import sys
+
+    from k8s_essentials_tui.api import PROMPT_INTERVAL
+    from k8s_essentials_tui.plugins.monitoring.offloop import start_off_loop
+
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+
+    async def job() -> None:
+        seen.append(sys.getswitchinterval())
+
+    run = start_off_loop(job)
+    assert sys.getswitchinterval() == PROMPT_INTERVAL  # already, before the thread ran
+    await run.wait()
+    assert seen == [PROMPT_INTERVAL]
+    for _ in range(100):  # the thread lets go of it just after handing the result over
+        if sys.getswitchinterval() == before:
+            break
+        await asyncio.sleep(0.01)
+    assert sys.getswitchinterval() == before
+
+    run = start_off_loop(job)
+    run.cancel()  # perhaps before its thread took its first step
+    for _ in range(100):
+        if sys.getswitchinterval() == before:
+            break
+        await asyncio.sleep(0.01)
+    assert sys.getswitchinterval() == before

@@ -130,7 +130,7 @@ from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_proces
 from .settings import Settings, private_file, state_dir
 from .text import cell, clean, fit, lines, width
 from .text import text as display_text
-from .threadpolicy import prompt_threads
+from .threadpolicy import PROMPT_INTERVAL, prompt_threads
 from .timefmt import age, days_left, days_short, human_duration, parse_time
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
@@ -231,7 +231,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     # memory: a large load with no collector pass (gcpolicy.bulk)
     "bulk_load",
     # latency: a thread reading what the operator waits for gets the GIL sooner
-    "prompt_threads",
+    "prompt_threads", "PROMPT_INTERVAL",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",

@@ -16,6 +16,7 @@ loop: it builds its own HTTP client (see ``Endpoint.fresh`` in client.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Coroutine
 from typing import Any, Generic, TypeVar
@@ -31,6 +32,9 @@ class _OffLoop(Generic[T]):
     def __init__(self, make: Callable[[], Coroutine[Any, Any, T]],
                  caller: asyncio.AbstractEventLoop) -> None:
         self.make = make
+        #: the short thread switch interval, held from before the thread starts until it
+        #: ends (see :func:`start_off_loop`)
+        self.prompt = contextlib.ExitStack()
         self.caller = caller
         self.done: asyncio.Future[T] = caller.create_future()
         self.lock = threading.Lock()
@@ -53,25 +57,25 @@ class _OffLoop(Generic[T]):
             pass
 
     def main(self) -> None:
-        loop = asyncio.new_event_loop()
-        try:
-            with self.lock:
-                if self.cancelled:
-                    return
-                task = loop.create_task(self.make())
-                self.loop, self.task = loop, task
+        # the loop is painting the screen meanwhile: this thread gets the GIL within 1 ms,
+        # not 5, to start and each time the next piece of the answer arrives
+        with self.prompt:
+            loop = asyncio.new_event_loop()
             try:
-                # the loop is painting the screen meanwhile: this thread gets the GIL back
-                # within 1 ms, not 5, each time the next piece of the answer arrives
-                with prompt_threads():
+                with self.lock:
+                    if self.cancelled:
+                        return
+                    task = loop.create_task(self.make())
+                    self.loop, self.task = loop, task
+                try:
                     result = loop.run_until_complete(task)
-            except BaseException as exc:  # handed to the caller as it is
-                self._reply(self._error, exc)
-            else:
-                self._reply(self._result, result)
-        finally:
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
+                except BaseException as exc:  # handed to the caller as it is
+                    self._reply(self._error, exc)
+                else:
+                    self._reply(self._result, result)
+            finally:
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.close()
 
     def cancel(self) -> None:
         """Cancel the job on its loop (from the caller's loop); nobody waits for it then."""
@@ -106,7 +110,15 @@ def start_off_loop(make: Callable[[], Coroutine[Any, Any, T]], name: str = "off-
     (the monitoring pane's first request started ~60 ms after ``open``). Called from
     the caller's event loop."""
     run: OffLoopRun[T] = _OffLoop(make, asyncio.get_running_loop())
-    threading.Thread(target=run.main, name=name, daemon=True).start()
+    # lowered before the thread starts: its first turn (a new loop, the client, the
+    # request on the wire) came up to 5 ms late while the loop composed the screen, and
+    # the request left ~9 ms after ``open``; held by the thread until it ends
+    run.prompt.enter_context(prompt_threads())
+    try:
+        threading.Thread(target=run.main, name=name, daemon=True).start()
+    except BaseException:
+        run.prompt.close()
+        raise
     return run
 
 
