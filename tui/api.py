@@ -143,7 +143,7 @@ if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
     from .kube.access import Access, AccessChecker
     from .kube.client import FIELD_MANAGER, KubeClient, decode_json
     from .kube.session import ClusterSession, ConnectOptions
-    from .screens.component import ComponentScreen
+    from .screens.component import ComponentScreen, hold_first_paint
     from .screens.install import InstallScreen
     from .widgets.columns import Columns, current_columns, fill_rows, set_columns
     from .widgets.command_preview import CommandPreview
@@ -166,6 +166,7 @@ _LAZY: dict[str, str] = {
     "fill_rows": ".widgets.columns", "set_columns": ".widgets.columns",
     "CommandPreview": ".widgets.command_preview",
     "ComponentScreen": ".screens.component", "InstallScreen": ".screens.install",
+    "hold_first_paint": ".screens.component",
     "EssentialsApp": ".app",
     "DiffView": ".widgets.helm_diff", "diff_line_style": ".widgets.helm_diff",
     # the kube client layer (httpx, msgspec): loaded when a pane or command connects, not
@@ -212,7 +213,7 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "CacheSubscriber", "CacheUpdated", "Columns", "CommandPreview", "ComponentScreen",
     "EssentialsApp", "InstallScreen", "KeyTable", "PluginPane", "current_columns",
     "fill_rows", "focus_now", "set_columns", "VirtualTable", "Styled", "KeyFooter",
-    "hold_first_keys",
+    "hold_first_keys", "hold_first_paint",
     "TableData", "table_data",
     # Helm releases (DiffView, ChartSpec, HelmOperations and the YAML helpers are lazy)
     "HELM_LABEL_SELECTOR", "ChartSpec", "DiffView", "diff_line_style", "HelmOperations",

@@ -53,6 +53,7 @@ from k8s_essentials_tui.api import (
     fit,
     focus_now,
     hold_first_keys,
+    hold_first_paint,
     rt,
     set_columns,
     table_data,
@@ -387,6 +388,9 @@ class MonitoringPane(PluginPane):
             # the alerts the operator opened the pane for are painted before the footer's
             # first keys (their build held the reading thread back: hold_first_keys)
             hold_first_keys(self.screen, self._early)
+            # and the screen appears with them: its empty first frame was painted right
+            # while they were read and parsed in the thread (hold_first_paint)
+            hold_first_paint(self.screen, self._early)
         if self._early is not None and self._early.done():
             # the first answer came before the pane was mounted: show it now, not after
             # the rest of the first poll

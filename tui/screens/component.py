@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import ComposeResult
@@ -15,6 +17,7 @@ from textual.widgets import Input, Static, TextArea
 from ..plugin import Plugin
 from ..text import text
 from ..widgets.crash import PaneBoundary
+from ..widgets.frame import paint_soon
 from ..widgets.key_footer import KeyFooter
 from ..widgets.pane import PluginPane
 from ..widgets.status_bar import StatusBar
@@ -23,6 +26,10 @@ if TYPE_CHECKING:
     from textual import getters
 
     from ..app import EssentialsApp
+
+#: the longest a component screen's first frame waits for its pane's first data
+#: (:func:`hold_first_paint`): below what reads as a delay after a key press
+PAINT_HOLD_AT_MOST = 0.1
 
 
 class ComponentScreen(Screen[None]):
@@ -44,6 +51,39 @@ class ComponentScreen(Screen[None]):
         self.plugin = plugin
         self.overview = overview or not plugin.pane
         self._resumed = False
+        #: what the first frame waits for (:func:`hold_first_paint`); None: not held
+        self._paint_hold: asyncio.Future[Any] | None = None
+        #: whether a frame of this screen reached the terminal (a hold after it is refused)
+        self._painted = False
+
+    def hold_first_paint(self, until: Awaitable[Any],
+                         at_most: float = PAINT_HOLD_AT_MOST) -> None:
+        """See :func:`hold_first_paint`."""
+        if self._painted or self._paint_hold is not None:
+            return
+        hold = self._paint_hold = asyncio.ensure_future(until)
+        hold.add_done_callback(lambda _done: self._release_paint(hold))
+        self.set_timer(at_most, lambda: self._release_paint(hold), name="first-paint-hold")
+
+    def _release_paint(self, hold: asyncio.Future[Any]) -> None:
+        if self._paint_hold is not hold:
+            return  # released already (the data came, or the time ran out)
+        self._paint_hold = None
+        if self.is_attached:
+            self.refresh()  # the whole screen: nothing of it was painted yet
+            paint_soon(self)
+
+    def _compositor_refresh(self) -> None:
+        """Textual's "paint what changed" step, skipped while the first frame is held: the
+        layout still runs (widgets get their sizes, a pane fills its table for them), only
+        the rendering of lines waits. Overrides a private method of the pinned Textual
+        (8.2.x); the release repaints the whole screen."""
+        if self._paint_hold is not None:
+            self._dirty_widgets.clear()  # all of it is painted on release
+            return
+        if self.is_current:
+            self._painted = True
+        super()._compositor_refresh()
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         """The first resume of this (new) screen styles nothing again.
@@ -133,4 +173,24 @@ class ComponentScreen(Screen[None]):
         self.app.push_screen(ComponentScreen(self.plugin, overview=True))
 
 
-__all__ = ["ComponentScreen", "StatusBar"]
+def hold_first_paint(screen: Screen[Any], until: Awaitable[Any],
+                     at_most: float = PAINT_HOLD_AT_MOST) -> None:
+    """The first frame of ``screen`` (a :class:`ComponentScreen` that painted nothing yet)
+    waits until ``until`` is done (its outcome does not matter) or ``at_most`` seconds:
+    the pane appears with the data it was opened for, not empty and then filled.
+
+    Why: a pane that reads its first answer in a thread (the monitoring pane's 2,000
+    alerts) shares the interpreter with the event loop, and the loop's first layout and
+    paint of the empty screen (~10-15 ms of CPU at 120x40) ran right while that answer
+    was read and parsed. Held, the loop lays the screen out (so the pane's table has its
+    size) and paints once, with the rows. Measured on the monitoring pane
+    (``bench/monitoring_bench.py``'s pane round, 2,000 alerts in 2,000 groups, interleaved
+    A/B, December 2026): docs/monitoring.md. Call it from the pane's ``on_mount``; a
+    screen that painted already, another kind of screen and a second call change
+    nothing. Keys work meanwhile (the screen is current and focused); only painting
+    waits."""
+    if isinstance(screen, ComponentScreen):
+        screen.hold_first_paint(until, at_most)
+
+
+__all__ = ["PAINT_HOLD_AT_MOST", "ComponentScreen", "StatusBar", "hold_first_paint"]
