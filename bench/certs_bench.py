@@ -117,6 +117,7 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
         # background chain/key checks, which are measured separately below.
         out["ready_seconds"] = time.perf_counter() - t0
         out["load_stall_ms"] = stalls.worst_ms
+        out["load_stall_cpu_ms"] = stalls.worst_cpu_ms
         out["ready_rss_mb"] = rss_mb()
         out["load_gc_ms"], out["load_gcs"] = gcs.take()
         if trace is not None:
@@ -148,6 +149,7 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
             await pilot.pause(0.01)
         out["deep_seconds"] = time.perf_counter() - t0
         out["deep_stall_ms"] = stalls.worst_ms
+        out["deep_stall_cpu_ms"] = stalls.worst_cpu_ms
         out["deep_rss_mb"] = rss_mb()
         out["deep_gc_ms"], out["deep_gcs"] = gcs.take()
         gcs.stop()
@@ -168,6 +170,7 @@ async def measure_pane(kubeconfig: str, count: int, watch_list: bool = False
             await pilot.pause(0.005)
         out["event_seconds"] = time.perf_counter() - t1
         out["event_stall_ms"] = stalls.worst_ms
+        out["event_stall_cpu_ms"] = stalls.worst_cpu_ms
         if event_trace is not None:
             out["trace"] = [*out.get("trace", []), (0.0, 0.0, "-- the watch event --"),
                             *event_trace.stop()]
@@ -208,6 +211,7 @@ class StepTrace:
         def _run(handle: Any) -> None:
             started = time.perf_counter()
             cpu = time.thread_time()
+            proc = time.process_time()
             trace._current = (started, handle)
             try:
                 orig(handle)
@@ -215,7 +219,11 @@ class StepTrace:
                 trace._current = None
                 took = time.perf_counter() - started
                 if took >= 0.003:  # wall ms (this thread's CPU ms)
-                    what = f"({(time.thread_time() - cpu) * 1000:.0f} cpu) {_describe(handle)}"
+                    # this thread's CPU, and the whole process's: a step with little of
+                    # its own CPU waited -- for our other threads (the GIL) when the
+                    # process's CPU went on, else for a core (other processes)
+                    what = (f"({(time.thread_time() - cpu) * 1000:.0f} cpu, process "
+                            f"{(time.process_time() - proc) * 1000:.0f}) {_describe(handle)}")
                     trace._steps.append((took * 1000, what))
                     frames = trace._seen.pop(id(handle), "")
                     if took >= trace.threshold:
@@ -524,6 +532,10 @@ def main() -> int:
           f"{max(p['load_stall_ms'] for p in panes):.0f} ms while loading, "
           f"{max(p['deep_stall_ms'] for p in panes):.0f} ms during the checks, "
           f"{max(p['event_stall_ms'] for p in panes):.0f} ms during the event (target <= 50 ms)")
+    print("  this process's CPU during each worst stall (all its threads; near zero: it waited "
+          "for a core, not for its own code): " + ", ".join(
+              f"{ph} " + "/".join(f"{p[ph + '_stall_cpu_ms']:.0f}" for p in panes)
+              for ph in ("load", "deep", "event")) + " ms")
     print(f"full garbage collections (worst round): while loading "
           f"{max(p['load_gcs'] for p in panes):.0f}, longest "
           f"{max(p['load_gc_ms'] for p in panes):.0f} ms; during the checks "

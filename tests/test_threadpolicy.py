@@ -56,3 +56,22 @@ def test_restored_when_the_block_raises() -> None:
     except RuntimeError:
         pass
     assert sys.getswitchinterval() == before
+
+
+def test_sorted_in_pieces_is_sorted_stable_and_the_same_as_sorted() -> None:
+    """The worker's sort in pieces (the loop gets its turns between the merge's items)
+    gives exactly what ``sorted`` gives, equal keys in their input order."""
+    import random
+
+    from k8s_essentials_tui.api import sorted_in_pieces
+
+    rng = random.Random(7)
+    items = [(rng.randrange(50), rng.choice("abc"), i) for i in range(10_000)]
+
+    def key(item: tuple[int, str, int]) -> tuple[int, str]:
+        return item[0], item[1]  # the third field shows the order of equal keys
+
+    assert sorted_in_pieces(items, key=key, piece=512) == sorted(items, key=key)
+    assert sorted_in_pieces(items[:100], key=key) == sorted(items[:100], key=key)
+    assert sorted_in_pieces([], key=key) == []
+    assert sorted_in_pieces(iter(items), key=key, piece=1) == sorted(items, key=key)

@@ -130,7 +130,7 @@ from .process import ProcessCancelled, ProcessResult, ProcessTimeout, run_proces
 from .settings import Settings, private_file, state_dir
 from .text import cell, clean, fit, lines, width
 from .text import text as display_text
-from .threadpolicy import PROMPT_INTERVAL, prompt_threads
+from .threadpolicy import PROMPT_INTERVAL, prompt_threads, sorted_in_pieces
 from .timefmt import age, days_left, days_short, human_duration, parse_time
 
 if TYPE_CHECKING:  # the lazy names below, for type checkers and editors
@@ -233,6 +233,8 @@ __all__ = [  # noqa: RUF022 (grouped by topic, not sorted)
     "bulk_load",
     # latency: a thread reading what the operator waits for gets the GIL sooner
     "prompt_threads", "PROMPT_INTERVAL",
+    # a worker thread's big sort that leaves the loop its turns
+    "sorted_in_pieces",
     # errors
     "ClusterError", "ConfigError", "ConflictError", "EssentialsError", "ForbiddenError",
     "GoneError", "InvalidError", "NotFoundError", "ToolError", "UnauthorizedError",

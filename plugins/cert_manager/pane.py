@@ -47,6 +47,7 @@ from k8s_essentials_tui.api import (
     days_short,
     display_text,
     focus_now,
+    sorted_in_pieces,
 )
 
 from . import CERTIFICATES, VELERO_BACKUPS
@@ -281,7 +282,8 @@ class CertificatesPane(PluginPane):
                                  for o in objs}
                     for arg, objs in lists.items()}
             index.load(**lists)
-            rows = sorted(index.rows.values(), key=CertRow.sort_key)
+            # in pieces: one C sort of 50,000 rows held the GIL (and the loop) ~40 ms
+            rows = sorted_in_pieces(index.rows.values(), key=CertRow.sort_key)
             states = {r.key: r.state(now, thresholds) for r in rows}
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._loaded, index, uids, rows, states)
