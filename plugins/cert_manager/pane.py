@@ -47,6 +47,7 @@ from k8s_essentials_tui.api import (
     days_short,
     display_text,
     focus_now,
+    prompt_threads,
     sorted_in_pieces,
 )
 
@@ -274,8 +275,12 @@ class CertificatesPane(PluginPane):
         touches ``index`` meanwhile: cache messages wait in ``_pending``."""
         # no collector pass meanwhile (api.bulk_load): every row made here lives on, and
         # at 50,000 Certificates young passes of 5-34 ms each, 14 of them, held the GIL
-        # (and so the loop) while this thread built the rows (#25)
-        with bulk_load():
+        # (and so the loop) while this thread built the rows (#25); and the GIL changes
+        # hands every 1 ms, not 5 (api.prompt_threads): each time the loop wanted it back
+        # (after every socket read of the watch handshakes and pages still arriving) it
+        # waited up to a switch interval, and steps of 1 ms of the loop's own CPU took
+        # 16-21 ms while this thread ran (bench/certs_bench.py --trace, 50,000 rows)
+        with bulk_load(), prompt_threads():
             uids = {kinds[arg]: {(o.get("metadata") or {}).get("uid") or "":
                                  ((o.get("metadata") or {}).get("namespace") or "",
                                   (o.get("metadata") or {}).get("name") or "")
