@@ -53,3 +53,24 @@ asyncio.run(main())
                          env={"K8S_ESSENTIALS_TUI_STATE_DIR": str(tmp_path / "state"),
                               "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert "mesh pane imported: True" in out.stdout, out.stderr[-2000:]
+
+
+def test_a_pause_holds_the_next_import_until_it_ends() -> None:
+    """A component screen opening pauses the import thread between modules (its long C
+    calls stretched the screen's mount): no new import starts before the pause ends, and
+    all are imported after it."""
+    import time
+
+    from k8s_essentials_tui import prewarm
+
+    sys.modules.pop("json.tool", None)
+    modules = ["json.tool"]  # a small stdlib module nobody here imported
+    done = threading.Event()
+    prewarm.pause(0.4)
+    started = time.monotonic()
+    worker = threading.Thread(target=import_all, args=(modules, done), daemon=True)
+    worker.start()
+    assert not done.wait(0.2)  # still paused
+    assert "json.tool" not in sys.modules
+    assert done.wait(10)
+    assert time.monotonic() - started >= 0.35 and "json.tool" in sys.modules

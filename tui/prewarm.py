@@ -9,7 +9,13 @@ row only composes. A module that fails to import is skipped here (logged): openi
 shows the failure as before, through the crash boundary.
 
 The thread only imports; it never touches the app. The event loop keeps the GIL every few
-milliseconds (Python's switch interval), so keys stay live meanwhile.
+milliseconds (Python's switch interval), so keys stay live meanwhile -- but a module import
+is partly long C calls (unmarshalling code, building classes) that hold the GIL, and a pane
+opened while the thread still imports (the operator fast, or a script) had its screen's
+mount stretched: the certificates pane's longest loop stall at opening was 37-62 ms with
+the thread running, 24-39 ms after it (50,000 Certificates, ``bench/certs_bench.py``). So a
+component screen that opens calls :func:`pause`: the thread finishes the module it is in and
+waits :data:`OPENING_PAUSE` seconds before the next one.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import importlib
 import logging
 import sys
 import threading
+import time
 from collections.abc import Sequence
 
 from .plugin import Plugin
@@ -30,6 +37,25 @@ CORE_MODULES = (
     "k8s_essentials_tui.widgets.summary",
     "k8s_essentials_tui.widgets.virtual_table",
 )
+
+
+#: how long the import thread waits when a screen opens (its compose, mount, first paint and
+#: first lists: the busiest half second of an open)
+OPENING_PAUSE = 0.5
+#: ``time.monotonic()`` before which the import thread starts no new module
+_resume_at = 0.0
+
+
+def pause(seconds: float = OPENING_PAUSE) -> None:
+    """No new module import for ``seconds`` from now (called on the event loop when a
+    component screen opens; a no-op once the thread is done)."""
+    global _resume_at
+    _resume_at = max(_resume_at, time.monotonic() + seconds)
+
+
+def _wait_turn() -> None:
+    while (left := _resume_at - time.monotonic()) > 0:
+        time.sleep(min(left, 0.05))
 
 
 def pane_modules(plugins: Sequence[Plugin]) -> list[str]:
@@ -46,6 +72,9 @@ def import_all(modules: Sequence[str], done: threading.Event) -> None:
     try:
         for name in modules:
             if name in sys.modules:
+                continue
+            _wait_turn()  # a screen is opening: after it
+            if name in sys.modules:  # imported meanwhile (the pane that opened)
                 continue
             try:
                 importlib.import_module(name)

@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static, TextArea
 
+from .. import prewarm
 from ..plugin import Plugin
 from ..text import text
 from ..widgets.crash import PaneBoundary
@@ -48,6 +49,9 @@ class ComponentScreen(Screen[None]):
 
     def __init__(self, plugin: Plugin, overview: bool = False) -> None:
         super().__init__()
+        # the board's background import of the pane modules waits while this opens
+        # (prewarm.py: its long C calls stretched the screen's mount)
+        prewarm.pause()
         self.plugin = plugin
         self.overview = overview or not plugin.pane
         self._resumed = False
