@@ -39,9 +39,13 @@ CORE_MODULES = (
 )
 
 
-#: how long the import thread waits when a screen opens (its compose, mount, first paint and
-#: first lists: the busiest half second of an open)
-OPENING_PAUSE = 0.5
+#: how long the import thread waits when a screen opens: its compose, mount, first paint and
+#: first lists -- 1.5-1.7 s for 10,000 certificates; with a 0.5 s pause the thread came back
+#: in the middle of that load (its worst loop stall then, and 1.41x against 1.32x raw + bare
+#: with the imports done before the open, ``bench/certs_bench.py --pin``). A pane opened
+#: within this time of another whose module is not imported yet imports it itself
+#: (0.15-0.4 s), as before this thread existed.
+OPENING_PAUSE = 2.0
 #: ``time.monotonic()`` before which the import thread starts no new module
 _resume_at = 0.0
 
