@@ -216,3 +216,16 @@ async def test_paint_soon_off_screen_or_off_loop_does_nothing() -> None:
         await pilot.pause()
         paint_soon(VirtualTable())  # not mounted: no error
         await pilot.pause()
+
+
+async def test_a_hostile_column_name_is_painted_clean() -> None:
+    """The header goes through the same boundary as the cells (a column named after a
+    label key is cluster text)."""
+    app = TableApp(select_on_enter=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.query_one(VirtualTable)
+        table.set_data((NASTY[0], "이름"), [("a", ["x", "y"])])
+        await pilot.pause()
+        assert "\x1b" not in "".join(table.columns)
+        assert table.widths[1] == 4  # two Hangul syllables: four cells
+        assert_screen_clean(app)

@@ -121,8 +121,13 @@ def table_data(columns: Sequence[str], rows: Sequence[tuple[str, Sequence[object
     :meth:`VirtualTable.set_data` for ``max_widths``). A pure function, safe in a worker
     thread: a pane that fetches its rows off the event loop prepares them there too
     (2,000 rows x 7 cells cost the loop ~3.5 ms, the frame that paints them waited)."""
-    names = tuple(columns)
-    widths = [len(name) for name in names]
+    # the header is painted as plain cells too: a column name is cleaned and measured as
+    # any cell (a pane's own words, but one built from cluster data -- a label key -- is
+    # safe as well)
+    header = [_plain(str(name)) for name in columns]
+    names = tuple(name for name, _n in header)
+    head = [n for _name, n in header]
+    widths = list(head)
     stored: list[Row] = []
     # one pass, few calls per cell: 2,000 rows x 7 cells is 14,000 of them; the common
     # cell (printable ASCII text: clean already, one cell per character) is tested first,
@@ -145,8 +150,8 @@ def table_data(columns: Sequence[str], rows: Sequence[tuple[str, Sequence[object
                 widths[i] = n
         stored.append((key, out))
     if max_widths is not None:
-        widths = [min(w, max(cap, len(name))) for w, cap, name
-                  in zip(widths, max_widths, names, strict=False)] + widths[len(max_widths):]
+        widths = [min(w, max(cap, n)) for w, cap, n
+                  in zip(widths, max_widths, head, strict=False)] + widths[len(max_widths):]
     return TableData(names, stored, widths)
 
 
