@@ -453,7 +453,8 @@ def main() -> int:
     parser.add_argument("--pin", action="store_true",
                         help="the cluster's apiserver and etcd on CPU 0, the measured "
                              "processes on the others (a stall is then the app's own; "
-                             "see _common.pin_cluster)")
+                             "see _common.pin_cluster); a --serve cluster stays pinned "
+                             "until it stops")
     parser.add_argument("--grow-from", type=int, metavar="N",
                         help="with --kubeconfig: add Certificates N .. count-1 to that "
                              "cluster (grow a 10,000 seed to 50,000) and exit")
