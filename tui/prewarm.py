@@ -88,8 +88,17 @@ def import_all(modules: Sequence[str], done: threading.Event) -> None:
         done.set()
 
 
+#: how long after the board is filled the first import waits: the operator reads the board
+#: first, and a pane opened at once (a script, `:certs` typed ahead) found the thread in the
+#: middle of a module -- a pause cannot stop an import under way -- and its opening stalled
+#: 40-50 ms (10,000 certificates, ``bench/certs_bench.py``)
+START_DELAY = 1.0
+
+
 def start(plugins: Sequence[Plugin]) -> threading.Event:
-    """Start the import thread; the returned event is set when it finished."""
+    """Start the import thread (its first import after :data:`START_DELAY`); the returned
+    event is set when it finished."""
+    pause(START_DELAY)
     done = threading.Event()
     thread = threading.Thread(target=import_all, args=(pane_modules(plugins), done),
                               name="pre-import panes", daemon=True)
