@@ -123,7 +123,9 @@ def fit(value: str, cells: int, *, pad: bool = True, ellipsis: str = "…") -> s
     that would fall inside one leaves a space instead."""
     if cells <= 0:
         return ""
-    size = cell_len(value)
+    # printable ASCII is one cell a character: the common case (a virtual table's cells,
+    # every painted line) skips measuring
+    size = len(value) if value.isascii() and value.isprintable() else cell_len(value)
     if size <= cells:
         return value + " " * (cells - size) if pad else value
     return set_cell_size(value, max(0, cells - cell_len(ellipsis))) + ellipsis

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar, NamedTuple
 
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -38,7 +38,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..text import clean
+from ..text import clean, fit
 from ..text import text as display_text
 from .frame import paint_soon
 
@@ -71,18 +71,6 @@ def _plain(value: str) -> tuple[str, int]:
         return value, len(value)
     value = clean(value)
     return value, cell_len(value)
-
-
-def _fit_cell(value: str, width: int) -> str:
-    """A stored (clean) value cut to ``width`` cells with an ellipsis, or padded to it:
-    what ``Text.truncate(width, overflow="ellipsis", pad=True)`` makes of it."""
-    n = len(value) if value.isascii() else cell_len(value)
-    if n > width:
-        if width <= 0:
-            return ""
-        cut = set_cell_size(value, width - 1) + "…"
-        return cut
-    return value + " " * (width - n) if n < width else value
 
 
 def _painted(cell: Cell) -> Text:
@@ -240,8 +228,8 @@ class VirtualTable(ScrollView, can_focus=True):
         # the screen's next 60 Hz tick (frame.py)
         paint_soon(self)
 
-    def _line_width(self) -> int:
-        return 1 + sum(w + 2 for w in self._fitted())
+    def _line_width(self, fitted: list[int] | None = None) -> int:
+        return 1 + sum(w + 2 for w in (self._fitted() if fitted is None else fitted))
 
     def _fitted(self) -> list[int]:
         """The column widths, the last (the message) cut so the line fits the widget when
@@ -347,7 +335,7 @@ class VirtualTable(ScrollView, can_focus=True):
                 own = style + get_style(cell_style) if cell_style else style
             else:
                 value, own = cell, style
-            append(Segment(_fit_cell(value, width), own))
+            append(Segment(fit(value, width), own))
             append(Segment("  ", style))
         return segments
 
@@ -364,14 +352,14 @@ class VirtualTable(ScrollView, can_focus=True):
         fitted = self._fitted()
         return _Paint(self.scrollable_content_region.width, round(self.scroll_offset.x),
                       round(self.scroll_offset.y), self.rich_style, fitted,
-                      1 + sum(w + 2 for w in fitted))
+                      self._line_width(fitted))
 
     def render_line(self, y: int) -> Strip:
         paint = self._paint or self._paint_context()
         width, scroll_x, base = paint.width, paint.scroll_x, paint.base
         if y == 0:
             style = base + self.get_component_rich_style("vtable--header")
-            # the column names are the pane's own words: plain cells
+            # the column names: plain cells, cleaned and measured by ``table_data``
             strip = Strip(self._cells(self.columns, style, paint.fitted))
         else:
             index = paint.scroll_y + y - 1
