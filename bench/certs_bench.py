@@ -450,6 +450,9 @@ def main() -> int:
                         help="set the cluster up and keep it until interrupted")
     parser.add_argument("--child", choices=("raw", "bare", "pane", "pane-watchlist", "widgets"))
     parser.add_argument("--kubeconfig")
+    parser.add_argument("--after-imports", action="store_true",
+                        help="open the pane once the board's background import of the pane "
+                             "modules is done (as an operator who reads the board first)")
     parser.add_argument("--pin", action="store_true",
                         help="the cluster's apiserver and etcd on CPU 0, the measured "
                              "processes on the others (a stall is then the app's own; "
@@ -492,6 +495,8 @@ def main() -> int:
         os.environ["CERTS_BENCH_GC_FREEZE"] = "1"
     if args.trace:
         os.environ["CERTS_BENCH_TRACE"] = "1"
+    if args.after_imports:
+        os.environ["CERTS_BENCH_AFTER_IMPORTS"] = "1"
     raws: list[dict[str, float]] = []
     bares: list[dict[str, float]] = []
     panes: list[dict[str, Any]] = []

@@ -62,6 +62,11 @@ async def _open(pilot: Any) -> ComponentScreen:
     return screen
 
 
+def _shown(app: EssentialsApp) -> str:
+    """The screen's text as painted (the screenshot's non-breaking spaces as spaces)."""
+    return app.export_screenshot().replace("&#160;", " ")
+
+
 def _new_hold(at_most: float = 30.0) -> asyncio.Future[None]:
     HeldPane.data = asyncio.get_running_loop().create_future()
     HeldPane.at_most, HeldPane.hits = at_most, 0
@@ -81,7 +86,7 @@ async def test_the_first_frame_waits_for_the_data_and_keys_work_meanwhile() -> N
         assert HeldPane.hits == 1
         data.set_result(None)
         await wait_until(pilot, lambda: screen._painted, what="the first frame")
-        assert "held pane" in app.export_screenshot().replace("&#160;", " ")
+        assert "held pane" in _shown(app)
 
 
 async def test_the_first_frame_waits_at_most_the_bound() -> None:
@@ -116,5 +121,5 @@ async def test_a_screen_that_painted_is_never_held() -> None:
         assert screen._paint_hold is None
         screen.query_one("#held", Static).update(Text("changed"))
         await pilot.pause()
-        assert "changed" in app.export_screenshot().replace("&#160;", " ")
+        assert "changed" in _shown(app)
         never.cancel()
