@@ -174,7 +174,18 @@ class KubeAdmin:
         if accept:
             headers["Accept"] = accept
         content = json.dumps(body).encode() if body is not None else None
-        resp = self._client.request(method, path, content=content, params=params, headers=headers)
+        try:
+            resp = self._client.request(method, path, content=content, params=params,
+                                        headers=headers)
+        except httpx.RemoteProtocolError:
+            # "Server disconnected without sending a response": the pool handed out a
+            # kept-alive connection the apiserver had just closed (a teardown's parallel
+            # DELETEs met it once in CI-sized runs). Sent again once on a new connection;
+            # not a create, which may have been applied (a replay would say 409)
+            if method.upper() == "POST":
+                raise
+            resp = self._client.request(method, path, content=content, params=params,
+                                        headers=headers)
         try:
             data: Any = resp.json()
         except ValueError:
